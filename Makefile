@@ -1,0 +1,49 @@
+# comercio — every gate is one command. Targets create and use a local virtual environment (.venv),
+# so a fresh machine with Python 3.11 and make needs nothing else.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+SHARED ?= $(abspath ../shared/data)
+export COMERCIO_MIRROR ?= $(if $(wildcard $(SHARED)),$(SHARED),)
+export COMERCIO_SHARED_DATA ?= $(SHARED)
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-fast lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## demo: fetch official data (mirror or publishers), build the warehouse, write the report, serve the dashboard
+demo: install
+	$(BIN)/python -m comercio.demo
+
+## test: the whole test suite, DuckDB and Spark engines, browser tests included
+test: install
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+## bench: benchmarks, JSON results in bench/results/, table in docs/benchmarks.md
+bench: install
+	$(BIN)/python -m comercio.bench $(BENCH_ARGS)
+
+clean:
+	rm -rf var reports .pytest_cache .mypy_cache .ruff_cache test-artifacts

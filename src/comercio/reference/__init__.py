@@ -1,0 +1,25 @@
+"""Reference classifications as package data: departments, macroregions, customs offices, countries,
+product groups, product baskets and tariff versions.
+
+Each table is a CSV in ``data/`` whose first lines say what it is and which published source every row can be
+traced to; ``info(name)`` returns that. Logic lives in the private modules; this facade is the contract.
+"""
+
+from __future__ import annotations
+
+from comercio.reference._baskets import basket_names, classify, normalize_codes, product_group
+from comercio.reference._loader import ReferenceInfo, info, load, names
+from comercio.reference._tariff import hs6, tariff_version
+
+__all__ = [
+    "ReferenceInfo",
+    "basket_names",
+    "classify",
+    "hs6",
+    "info",
+    "load",
+    "names",
+    "normalize_codes",
+    "product_group",
+    "tariff_version",
+]

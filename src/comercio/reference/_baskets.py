@@ -1,0 +1,110 @@
+"""Longest-prefix classification of product codes into named, versioned baskets.
+
+A basket (``baskets.csv``) maps code prefixes of 2 to 10 digits to a path such as
+``Tradicionales > Mineros > Cobre``; a code takes the path of its longest matching prefix, and an empty path
+excludes it. The same engine maps codes to ``product_groups``.
+
+Trade files carry millions of lines but only a few thousand distinct codes, so the codes are
+dictionary-encoded, each distinct code is resolved with at most nine dict lookups (prefix lengths
+10..2), and the result is mapped back with ``take``: the work grows with distinct codes, not with rows.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import TypeAlias
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from comercio.errors import ReferenceError_
+from comercio.reference._loader import load, parsed
+
+__all__ = ["basket_names", "classify", "normalize_codes", "product_group"]
+
+Codes: TypeAlias = pa.Array | pa.ChunkedArray | Sequence[str | None]
+
+
+def basket_names() -> list[str]:
+    """Names of the baskets defined in ``baskets.csv`` (each may have several versions)."""
+    return sorted(set(load("baskets").column("basket").to_pylist()))
+
+
+@functools.cache
+def _basket_index(basket: str) -> dict[str, str | None]:
+    """Prefix → path for ``basket`` (``name`` = latest version, ``name@version`` = that version)."""
+    name, _, version = basket.partition("@")
+    table = load("baskets")
+    rows = [r for r in table.to_pylist() if r["basket"] == name]
+    if not rows:
+        raise ReferenceError_(
+            f"unknown basket {name!r}; known baskets: {', '.join(basket_names())}",
+            file=parsed("baskets").path,
+            column="basket",
+        )
+    versions = sorted({r["version"] for r in rows})
+    chosen = version or versions[-1]
+    if chosen not in versions:
+        raise ReferenceError_(
+            f"basket {name!r} has no version {chosen!r}; versions: {', '.join(versions)}",
+            file=parsed("baskets").path,
+            column="version",
+        )
+    return {r["prefix"]: (r["path"] or None) for r in rows if r["version"] == chosen}
+
+
+@functools.cache
+def _product_group_index() -> dict[str, str | None]:
+    table = load("product_groups")
+    return dict(zip(table.column("prefix").to_pylist(), table.column("group").to_pylist(), strict=True))
+
+
+def normalize_codes(codes: Codes) -> pa.Array:
+    """Codes as a string array: integers zero-padded to 10 digits, whitespace and dots removed."""
+    if isinstance(codes, pa.ChunkedArray):
+        arr: pa.Array = codes.combine_chunks()
+    elif isinstance(codes, pa.Array):
+        arr = codes
+    else:
+        arr = pa.array(list(codes), type=pa.string())
+    if pa.types.is_integer(arr.type):
+        return pc.utf8_lpad(pc.cast(arr, pa.string()), width=10, padding="0")
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.cast(arr.type.value_type)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        raise ReferenceError_(f"product codes must be strings or integers, got Arrow type {arr.type}")
+    arr = pc.utf8_trim_whitespace(arr)
+    return pc.cast(pc.replace_substring(arr, ".", ""), pa.string())
+
+
+def _lookup(index: dict[str, str | None], code: str) -> str | None:
+    """Value of the longest prefix of ``code`` in ``index`` (None = excluded or no prefix matches)."""
+    for n in range(min(len(code), 10), 1, -1):
+        prefix = code[:n]
+        if prefix in index:
+            return index[prefix]
+    return None
+
+
+def _apply(index: dict[str, str | None], codes: Codes) -> pa.Array:
+    arr = normalize_codes(codes)
+    encoded = pc.dictionary_encode(arr)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    uniques = encoded.dictionary.to_pylist()
+    resolved = pa.array([_lookup(index, u) for u in uniques], type=pa.string())
+    return resolved.take(encoded.indices)
+
+
+def classify(codes: Codes, basket: str) -> pa.Array:
+    """Path of each code in ``basket`` by longest prefix (None when the code is not in the basket or null).
+
+    ``basket`` is a basket name (its latest version) or ``name@version``.
+    """
+    return _apply(_basket_index(basket), codes)
+
+
+def product_group(codes: Codes) -> pa.Array:
+    """Key of the product group (``product_groups.csv``) of each code by longest prefix, None when in none."""
+    return _apply(_product_group_index(), codes)

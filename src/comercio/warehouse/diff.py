@@ -1,0 +1,77 @@
+"""Explain what moved between two vintages of a dataset: which periods and members, by how much."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+
+from comercio.errors import WarehouseError
+from comercio.warehouse import schema
+from comercio.warehouse.catalog import Vintage
+from comercio.warehouse.gateway import Warehouse
+
+
+@dataclass(frozen=True)
+class VintageDiff:
+    dataset: str
+    slice: str
+    old: Vintage
+    new: Vintage
+    changes: list[dict[str, Any]]  # key columns + old, new, change
+    added: int
+    removed: int
+
+    @property
+    def changed(self) -> int:
+        return len(self.changes)
+
+
+def diff(wh: Warehouse, dataset: str, *, slice_: str | None = None, limit: int = 1000) -> list[VintageDiff]:
+    """Compare the current vintage of each slice with the one before it, row by row on the grain."""
+    spec = schema.get(dataset)
+    all_v = wh.catalog.vintages(dataset, slice_=slice_)
+    if not all_v:
+        raise WarehouseError(f"dataset {dataset!r} has no vintages", hint="run `comercio ingest` first")
+    out = []
+    for s in sorted({v.slice for v in all_v}):
+        vs = sorted((v for v in all_v if v.slice == s), key=lambda v: v.number)
+        if len(vs) < 2:
+            continue
+        out.append(_diff_pair(wh, spec, vs[-2], vs[-1], limit))
+    return out
+
+
+def _diff_pair(
+    wh: Warehouse, spec: schema.DatasetSpec, old: Vintage, new: Vintage, limit: int
+) -> VintageDiff:
+    con = wh.backend("duckdb")
+    keys = [k for k in spec.grain]
+    a = con.read_parquet(str(wh.vintage_dir(old) / "*.parquet"))
+    b = con.read_parquet(str(wh.vintage_dir(new) / "*.parquet"))
+    a = a.group_by(keys).aggregate(old=a.value_usd.sum())
+    b = b.group_by(keys).aggregate(new=b.value_usd.sum())
+    j = a.outer_join(b, [a[k] == b[k] for k in keys])
+    merged = j.select(
+        *[ibis.coalesce(j[k], j[f"{k}_right"]).name(k) for k in keys],
+        old=j.old,
+        new=j.new,
+    )
+    moved = merged.filter(
+        merged.old.isnull() | merged.new.isnull() | ((merged.new - merged.old).abs() > 0.005)
+    )
+    counts = wh.execute(
+        moved.aggregate(
+            n=moved.count(),
+            added=moved.old.isnull().sum(),
+            removed=moved.new.isnull().sum(),
+        ),
+        engine="duckdb",
+    ).to_pylist()[0]
+    ordered = moved.mutate(change=moved.new.fill_null(0) - moved.old.fill_null(0))
+    ordered = ordered.order_by(ibis.desc(ordered.change.abs()))
+    rows = wh.execute(ordered, engine="duckdb", limit=limit).to_pylist()
+    return VintageDiff(
+        spec.name, old.slice, old, new, rows, int(counts["added"] or 0), int(counts["removed"] or 0)
+    )

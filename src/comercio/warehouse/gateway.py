@@ -1,0 +1,160 @@
+"""The one gateway to the warehouse: every connection is opened here and every query runs through here.
+
+Other layers ask :class:`Warehouse` for an Ibis table (``wh.table("bcrp_departments")``), build expressions,
+and hand them back to :meth:`Warehouse.execute`, which bounds them in rows and time. Nothing outside this
+package opens a DuckDB or Spark connection.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from comercio.config import Settings
+from comercio.errors import DataNotAvailable, WarehouseError
+from comercio.warehouse.catalog import Catalog, Vintage
+from comercio.warehouse.loads import Loader, LoadResult, Provenance
+
+
+class Warehouse:
+    """Parquet files plus a DuckDB catalog in ``settings.home``, queried through Ibis."""
+
+    def __init__(self, settings: Settings | None = None, *, read_only: bool = False) -> None:
+        self.settings = settings or Settings.from_env()
+        self.read_only = read_only
+        self.catalog = Catalog(self.settings.catalog_path)
+        self._backends: dict[str, Any] = {}
+        self._registered: dict[str, dict[str, ir.Table]] = {}
+        self._lock = threading.Lock()
+
+    # -- state -------------------------------------------------------------------------------------------
+    @property
+    def home(self) -> Path:
+        return self.settings.home
+
+    @cached_property
+    def loader(self) -> Loader:
+        if self.read_only:
+            raise WarehouseError("this warehouse connection is read-only", file=self.home)
+        return Loader(self.settings.data_dir, self.catalog)
+
+    def load(
+        self,
+        dataset: str,
+        slice_: str,
+        data: pa.Table | Iterable[pa.RecordBatch],
+        provenance: Provenance,
+        *,
+        conform: bool = True,
+    ) -> LoadResult:
+        result = self.loader.load(dataset, slice_, data, provenance, conform=conform)
+        self.refresh()
+        return result
+
+    def vintages(self, dataset: str | None = None, *, current_only: bool = True) -> list[Vintage]:
+        return self.catalog.vintages(dataset, current_only=current_only)
+
+    def datasets(self) -> list[str]:
+        return sorted({v.dataset for v in self.vintages()})
+
+    def has(self, dataset: str) -> bool:
+        return any(v.dataset == dataset for v in self.vintages(dataset))
+
+    def vintage_dir(self, vintage: Vintage) -> Path:
+        return self.settings.data_dir / vintage.path
+
+    def files(self, dataset: str) -> list[Path]:
+        paths: list[Path] = []
+        for v in self.vintages(dataset):
+            paths.extend(sorted(self.vintage_dir(v).glob("*.parquet")))
+        return paths
+
+    def refresh(self) -> None:
+        """Forget registered tables so the next query sees the latest vintages."""
+        with self._lock:
+            self._registered.clear()
+
+    # -- compute -----------------------------------------------------------------------------------------
+    def backend(self, engine: str | None = None) -> Any:
+        engine = engine or self.settings.engine
+        with self._lock:
+            if engine not in self._backends:
+                self._backends[engine] = _connect(engine)
+            return self._backends[engine]
+
+    def table(self, dataset: str, engine: str | None = None) -> ir.Table:
+        engine = engine or self.settings.engine
+        with self._lock:
+            cache = self._registered.setdefault(engine, {})
+            if dataset in cache:
+                return cache[dataset]
+        vintages = self.vintages(dataset)
+        if not vintages:
+            raise DataNotAvailable(
+                f"dataset {dataset!r} is not loaded",
+                file=self.home,
+                hint="run `comercio build` or `comercio ingest`",
+            )
+        con = self.backend(engine)
+        name = _table_name(dataset)
+        if engine == "duckdb":
+            files = [str(p) for v in vintages for p in sorted(self.vintage_dir(v).glob("*.parquet"))]
+            tbl = con.read_parquet(files, table_name=name, union_by_name=True)
+        else:
+            parts = [
+                con.read_parquet(str(self.vintage_dir(v)), table_name=f"{name}_{v.number}_{i}")
+                for i, v in enumerate(vintages)
+            ]
+            tbl = parts[0] if len(parts) == 1 else ibis.union(*parts)
+        with self._lock:
+            self._registered.setdefault(engine, {})[dataset] = tbl
+        return tbl
+
+    def execute(
+        self,
+        expr: ir.Table,
+        *,
+        engine: str | None = None,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> pa.Table:
+        """Run an Ibis expression; at most ``limit`` rows, interrupted after ``timeout`` seconds."""
+        engine = engine or self.settings.engine
+        con = self.backend(engine)
+        if limit is not None:
+            expr = expr.limit(limit)
+        timer: threading.Timer | None = None
+        if timeout is not None and engine == "duckdb":
+            timer = threading.Timer(timeout, lambda: con.con.interrupt())
+            timer.start()
+        try:
+            return con.to_pyarrow(expr)
+        except Exception as exc:
+            if timer is not None and not timer.is_alive():
+                raise WarehouseError(f"query interrupted after {timeout} s", hint="narrow the query") from exc
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+
+def _table_name(dataset: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in dataset)
+
+
+def _connect(engine: str) -> Any:
+    if engine == "duckdb":
+        return ibis.duckdb.connect(threads=os.cpu_count() or 2)
+    if engine == "spark":
+        from comercio.warehouse._spark import spark_session
+
+        return ibis.pyspark.connect(spark_session())
+    raise WarehouseError(f"unknown engine {engine!r}")

@@ -1,0 +1,245 @@
+"""Atomic, idempotent loads with provenance.
+
+A load writes Parquet files into a hidden temporary directory, renames it into place, and only then records
+the new vintage in the catalog in one transaction. Until that commit the warehouse answers exactly as before;
+a load killed at any point leaves at most an unreferenced directory, removed by the next load.
+Loading the same file (same sha256, same parser) again is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from comercio.errors import LoadError
+from comercio.warehouse import schema
+from comercio.warehouse.catalog import Catalog, Vintage
+
+ROWS_PER_FILE = 5_000_000
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A source file behind a load."""
+
+    name: str
+    sha256: str
+    url: str | None = None
+    retrieved_at: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "sha256": self.sha256, "url": self.url, "retrieved_at": self.retrieved_at}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a load comes from: the source, its files and the reader that turned them into rows."""
+
+    source: str
+    files: tuple[FileRef, ...]
+    parser: str
+    synthetic: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        """One fingerprint for the whole input: every file's sha256 plus the parser version."""
+        h = hashlib.sha256(self.parser.encode())
+        for f in sorted(self.files, key=lambda f: f.name):
+            h.update(f.sha256.encode())
+        return h.hexdigest()
+
+    @property
+    def retrieved_at(self) -> str | None:
+        stamps = [f.retrieved_at for f in self.files if f.retrieved_at]
+        return max(stamps) if stamps else None
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    dataset: str
+    slice: str
+    status: str  # "loaded" | "unchanged"
+    vintage: Vintage
+
+    def summary(self) -> str:
+        v = self.vintage
+        verb = "loaded as new vintage" if self.status == "loaded" else "unchanged (same file already loaded)"
+        return f"{self.dataset}/{self.slice}: {verb} {v.number} — {v.rows:,} rows"
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def file_ref(path: Path, *, url: str | None = None, retrieved_at: str | None = None) -> FileRef:
+    return FileRef(name=path.name, sha256=file_sha256(path), url=url, retrieved_at=retrieved_at)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _batches(data: pa.Table | Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    if isinstance(data, pa.Table):
+        yield from data.to_batches(max_chunksize=1_000_000)
+    else:
+        yield from data
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Loader:
+    """Writes vintages into ``<home>/data`` and records them in the catalog."""
+
+    def __init__(self, data_dir: Path, catalog: Catalog) -> None:
+        self.data_dir = data_dir
+        self.catalog = catalog
+
+    def unchanged(self, dataset: str, slice_: str, provenance: Provenance) -> Vintage | None:
+        """The current vintage if it was loaded from exactly these files with this parser."""
+        current = self.catalog.current(dataset, slice_)
+        if current is not None and current.sha256 == provenance.sha256:
+            return current
+        return None
+
+    def load(
+        self,
+        dataset: str,
+        slice_: str,
+        data: pa.Table | Iterable[pa.RecordBatch],
+        provenance: Provenance,
+        *,
+        conform: bool = True,
+    ) -> LoadResult:
+        spec = schema.DATASETS.get(dataset)
+        with self.catalog.writer_lock():
+            same = self.unchanged(dataset, slice_, provenance)
+            if same is not None:
+                return LoadResult(dataset, slice_, "unchanged", same)
+            self._collect_garbage(dataset)
+            previous = self.catalog.vintages(dataset, slice_=slice_)
+            number = max((v.number for v in previous), default=0) + 1
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            vintage_id = f"{dataset}/{slice_}/v{number}-{stamp}"
+            rel = Path(dataset) / _safe(slice_) / f"v{number}"
+            final = self.data_dir / rel
+            tmp = self.data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
+            tmp.mkdir(parents=True)
+            try:
+                rows, total = self._write(tmp, data, spec if conform else None, provenance, dataset)
+                if final.exists():  # left by an earlier interrupted load, never recorded
+                    shutil.rmtree(final)
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, final)
+                _fsync_dir(final.parent)
+                vintage = Vintage(
+                    vintage=vintage_id,
+                    dataset=dataset,
+                    slice=slice_,
+                    number=number,
+                    sha256=provenance.sha256,
+                    source=provenance.source,
+                    parser=provenance.parser,
+                    files=tuple(f.as_dict() for f in provenance.files),
+                    retrieved_at=provenance.retrieved_at,
+                    loaded_at=_now(),
+                    rows=rows,
+                    value_total=total,
+                    path=str(rel),
+                    current=True,
+                    synthetic=provenance.synthetic,
+                    extra=dict(provenance.extra),
+                )
+                self.catalog.record(vintage)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                if final.exists() and str(rel) not in self.catalog.referenced_paths():
+                    shutil.rmtree(final, ignore_errors=True)
+                raise
+        return LoadResult(dataset, slice_, "loaded", vintage)
+
+    def _write(
+        self,
+        directory: Path,
+        data: pa.Table | Iterable[pa.RecordBatch],
+        spec: schema.DatasetSpec | None,
+        provenance: Provenance,
+        dataset: str,
+    ) -> tuple[int, float | None]:
+        rows, total, part, in_part = 0, 0.0, 0, 0
+        has_value = False
+        writer: pq.ParquetWriter | None = None
+        target_schema = spec.schema if spec is not None else None
+        try:
+            for batch in _batches(data):
+                table = pa.Table.from_batches([batch])
+                if spec is not None:
+                    table = spec.conform(table, file=provenance.files[0].name if provenance.files else None)
+                if target_schema is None:
+                    target_schema = table.schema
+                if writer is None or in_part >= ROWS_PER_FILE:
+                    if writer is not None:
+                        writer.close()
+                    writer = pq.ParquetWriter(directory / f"part-{part:05d}.parquet", target_schema)
+                    part += 1
+                    in_part = 0
+                writer.write_table(table)
+                rows += table.num_rows
+                in_part += table.num_rows
+                if "value_usd" in table.column_names:
+                    has_value = True
+                    s = pc.sum(table["value_usd"]).as_py()
+                    total += s or 0.0
+            if writer is None:
+                if target_schema is None:
+                    raise LoadError(f"nothing to load into {dataset!r}: the input has no rows and no schema")
+                writer = pq.ParquetWriter(directory / "part-00000.parquet", target_schema)
+        finally:
+            if writer is not None:
+                writer.close()
+        for f in directory.iterdir():
+            with f.open("rb") as fh:
+                os.fsync(fh.fileno())
+        return rows, (total if has_value else None)
+
+    def _collect_garbage(self, dataset: str) -> None:
+        """Remove directories of loads that were interrupted before they were recorded."""
+        base = self.data_dir / dataset
+        if not base.exists():
+            return
+        for tmp in base.glob(".tmp-*"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        referenced = self.catalog.referenced_paths()
+        for slice_dir in base.iterdir():
+            if not slice_dir.is_dir() or slice_dir.name.startswith("."):
+                continue
+            for vdir in slice_dir.iterdir():
+                rel = str(vdir.relative_to(self.data_dir))
+                if vdir.is_dir() and rel not in referenced:
+                    shutil.rmtree(vdir, ignore_errors=True)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "_"

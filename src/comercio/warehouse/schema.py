@@ -1,0 +1,239 @@
+"""Canonical schema: the datasets comercio stores, their columns and their grain.
+
+A dataset is a fact table plus the dimensions it carries (its *grain*). Indicators ask for dimensions; the
+engine answers from a dataset whose grain has them (see :mod:`comercio.indicators.datasets`).
+Column names are the same everywhere (ARCHITECTURE.md §3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from comercio.errors import LoadError
+
+# Canonical column types, shared by every dataset that carries the column.
+COLUMN_TYPES: dict[str, pa.DataType] = {
+    "flow": pa.string(),  # X export, M import
+    "period": pa.date32(),  # first day of the month
+    "date": pa.date32(),
+    "year": pa.int32(),
+    "department": pa.string(),  # 2-digit ubigeo, "99" not registered
+    "region_basis": pa.string(),  # producer_ubigeo | source_table | infotrade | unattributed | synthetic
+    "customs_office": pa.string(),  # 3-digit SUNAT code
+    "partner": pa.string(),  # ISO 3166 alpha-2
+    "product": pa.string(),  # national 10-digit subpartida
+    "hs6": pa.string(),
+    "hs_version": pa.string(),  # e.g. "2022" (tariff) or "HS22" (world)
+    "sector": pa.string(),  # basket path, e.g. "II. Productos No Tradicionales > Metal-mecanico"
+    "table": pa.string(),
+    "path": pa.string(),
+    "level": pa.int32(),
+    "value_usd": pa.float64(),
+    "value_basis": pa.string(),  # FOB | CIF
+    "fob_usd": pa.float64(),
+    "freight_usd": pa.float64(),
+    "insurance_usd": pa.float64(),
+    "cif_usd": pa.float64(),
+    "net_kg": pa.float64(),
+    "quantity": pa.float64(),
+    "unit": pa.string(),
+    "transport_mode": pa.string(),
+    "declaration": pa.string(),
+    "series": pa.int32(),
+    "trader_id": pa.string(),
+    "preliminary": pa.bool_(),
+    "synthetic": pa.bool_(),
+    "exporter": pa.string(),  # world trade: ISO alpha-3
+    "importer": pa.string(),
+    "quantity_t": pa.float64(),
+    "source": pa.string(),
+}
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset: its name, columns, grain (the dimensions that identify a row) and value column."""
+
+    name: str
+    title: str
+    columns: tuple[str, ...]
+    grain: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    value_column: str = "value_usd"
+    description: str = ""
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema([pa.field(c, COLUMN_TYPES[c]) for c in self.columns])
+
+    def conform(self, table: pa.Table, *, file: str | None = None) -> pa.Table:
+        """Cast ``table`` to this dataset's schema, in column order; refuse missing or extra columns."""
+        missing = [c for c in self.columns if c not in table.column_names]
+        if missing:
+            raise LoadError(f"dataset {self.name!r} needs columns {missing}", file=file)
+        extra = [c for c in table.column_names if c not in self.columns]
+        if extra:
+            raise LoadError(f"dataset {self.name!r} has no columns {extra}", file=file)
+        return table.select(list(self.columns)).cast(self.schema)
+
+
+DATASETS: dict[str, DatasetSpec] = {}
+
+
+def register(spec: DatasetSpec) -> DatasetSpec:
+    DATASETS[spec.name] = spec
+    return spec
+
+
+BCRP_DEPARTMENTS = register(
+    DatasetSpec(
+        name="bcrp_departments",
+        title="BCRP: exportaciones por departamento (mensual, FOB)",
+        columns=("flow", "period", "department", "region_basis", "value_usd", "value_basis", "source"),
+        grain=("flow", "period", "department"),
+        dimensions=("flow", "period", "department"),
+    )
+)
+
+BCRP_NATIONAL = register(
+    DatasetSpec(
+        name="bcrp_national",
+        title="BCRP: exportaciones e importaciones nacionales (mensual)",
+        columns=("flow", "period", "value_usd", "value_basis", "source"),
+        grain=("flow", "period"),
+        dimensions=("flow", "period"),
+    )
+)
+
+BCRP_DEPARTMENT_TOTALS = register(
+    DatasetSpec(
+        name="bcrp_department_totals",
+        title="BCRP: total de la serie de exportaciones por departamento (control de conciliación)",
+        columns=("flow", "period", "value_usd", "value_basis", "source"),
+        grain=("flow", "period"),
+        dimensions=("flow", "period"),
+        description="The published 'Total' series, kept only to reconcile departments + No registrado.",
+    )
+)
+
+SUNAT_CUADROS = register(
+    DatasetSpec(
+        name="sunat_cuadros",
+        title="SUNAT: cuadros estadísticos mensuales (G exportaciones, F importaciones)",
+        columns=(
+            "table",
+            "flow",
+            "path",
+            "level",
+            "sector",
+            "period",
+            "value_usd",
+            "value_basis",
+            "preliminary",
+            "source",
+        ),
+        grain=("table", "path", "period"),
+        dimensions=("flow", "period", "sector"),
+    )
+)
+
+CUSTOMS_LINES = register(
+    DatasetSpec(
+        name="customs_lines",
+        title="SUNAT: declaraciones (una fila por serie), exportación e importación",
+        columns=(
+            "flow",
+            "date",
+            "period",
+            "declaration",
+            "series",
+            "customs_office",
+            "department",
+            "region_basis",
+            "partner",
+            "product",
+            "hs6",
+            "hs_version",
+            "transport_mode",
+            "trader_id",
+            "value_usd",
+            "value_basis",
+            "fob_usd",
+            "freight_usd",
+            "insurance_usd",
+            "cif_usd",
+            "net_kg",
+            "quantity",
+            "unit",
+            "synthetic",
+            "source",
+        ),
+        grain=("flow", "customs_office", "declaration", "series"),
+        dimensions=(
+            "flow",
+            "period",
+            "date",
+            "customs_office",
+            "department",
+            "partner",
+            "product",
+            "hs6",
+            "transport_mode",
+        ),
+    )
+)
+
+INFOTRADE = register(
+    DatasetSpec(
+        name="infotrade",
+        title="PROMPERÚ Infotrade: exportaciones por región (filas de embarque)",
+        columns=(
+            "flow",
+            "date",
+            "period",
+            "trader_id",
+            "department",
+            "region_basis",
+            "product",
+            "hs6",
+            "partner",
+            "sector",
+            "value_usd",
+            "value_basis",
+            "net_kg",
+            "quantity",
+            "source",
+        ),
+        grain=("flow", "date", "trader_id", "product", "partner"),
+        dimensions=("flow", "period", "date", "department", "product", "hs6", "partner", "sector"),
+    )
+)
+
+WORLD_TRADE = register(
+    DatasetSpec(
+        name="world_trade",
+        title="Comercio mundial por producto HS6 (CEPII BACI / UN Comtrade)",
+        columns=(
+            "year",
+            "exporter",
+            "importer",
+            "hs6",
+            "hs_version",
+            "value_usd",
+            "quantity_t",
+            "synthetic",
+            "source",
+        ),
+        grain=("year", "exporter", "importer", "hs6"),
+        dimensions=("year", "exporter", "importer", "hs6"),
+    )
+)
+
+
+def get(name: str) -> DatasetSpec:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise LoadError(f"unknown dataset {name!r}; known: {', '.join(sorted(DATASETS))}") from None

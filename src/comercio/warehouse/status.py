@@ -1,0 +1,51 @@
+"""What the warehouse holds: datasets with grain, vintages, rows, totals and months covered."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from comercio.warehouse import schema
+from comercio.warehouse.gateway import Warehouse
+
+
+def status(wh: Warehouse) -> list[dict[str, Any]]:
+    """One row per dataset: grain, current vintages, rows, value total, first and last month, synthetic."""
+    current = wh.vintages(current_only=True)
+    every = wh.vintages(current_only=False)
+    history: dict[str, int] = defaultdict(int)
+    for v in every:
+        history[v.dataset] += 1
+    by_dataset: dict[str, list[Any]] = defaultdict(list)
+    for v in current:
+        by_dataset[v.dataset].append(v)
+    rows = []
+    for name in sorted(by_dataset):
+        vs = by_dataset[name]
+        spec = schema.DATASETS.get(name)
+        totals = [v.value_total for v in vs if v.value_total is not None]
+        first, last = _months(wh, name) if spec is not None and "period" in spec.columns else (None, None)
+        rows.append(
+            {
+                "dataset": name,
+                "grain": " × ".join(spec.grain) if spec else "reference table",
+                "slices": len(vs),
+                "vintages": history[name],
+                "current": ", ".join(f"{v.slice}@v{v.number}" for v in vs),
+                "rows": sum(v.rows for v in vs),
+                "value_total_usd": round(sum(totals), 2) if totals else None,
+                "first_month": first,
+                "last_month": last,
+                "loaded_at": max(v.loaded_at for v in vs),
+                "synthetic": any(v.synthetic for v in vs),
+            }
+        )
+    return rows
+
+
+def _months(wh: Warehouse, name: str) -> tuple[str | None, str | None]:
+    t = wh.table(name, "duckdb")
+    result = wh.execute(t.aggregate(first=t.period.min(), last=t.period.max()), engine="duckdb").to_pylist()
+    if not result or result[0]["first"] is None:
+        return None, None
+    return result[0]["first"].strftime("%Y-%m"), result[0]["last"].strftime("%Y-%m")
