@@ -1,0 +1,52 @@
+"""The ``comercio`` command line: thin Typer commands over the library (no business logic here)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from comercio.cli import _data, _reference
+from comercio.cli._common import console_err
+from comercio.errors import ComercioError
+
+app = typer.Typer(
+    name="comercio",
+    help="Peru's foreign-trade statistics: fetch official data, build the warehouse, compute and publish.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(_reference.app, name="reference")
+app.add_typer(_data.warehouse_app, name="warehouse")
+_data.register(app)
+
+for _module_name in ("_report", "_serve", "_synth", "_indicators"):
+    try:
+        _module = __import__(f"comercio.cli.{_module_name}", fromlist=["register"])
+    except ModuleNotFoundError as exc:  # a command group not written yet
+        if exc.name != f"comercio.cli.{_module_name}":
+            raise
+        continue
+    _module.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app; print comercio's errors plainly (no traceback) and exit non-zero."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except ComercioError as exc:
+        console_err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        console_err.print("aborted")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

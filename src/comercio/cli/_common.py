@@ -1,0 +1,54 @@
+"""Helpers shared by CLI commands: settings from options, output in table / csv / json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from comercio.config import Settings
+
+console = Console()
+console_err = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+def settings(engine: Engine | None = None) -> Settings:
+    return Settings.from_env(engine=engine.value if engine is not None else None)
+
+
+def emit(rows: list[dict[str, Any]], fmt: OutputFormat, *, title: str | None = None) -> None:
+    """Print rows as a rich table, CSV or JSON (machine formats go to stdout unstyled)."""
+    if fmt is OutputFormat.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    columns = list(rows[0]) if rows else []
+    if fmt is OutputFormat.csv:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow(r)
+        print(buf.getvalue(), end="")
+        return
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*["" if r[c] is None else str(r[c]) for c in columns])
+    console.print(table)

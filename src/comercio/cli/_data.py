@@ -1,0 +1,125 @@
+"""Data commands: fetch, ingest, build, validate, diff and ``warehouse status``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from comercio import ingest as ingest_mod
+from comercio.cli._common import OutputFormat, console, emit, settings
+from comercio.sources import download
+from comercio.sources.registry import SOURCES
+from comercio.warehouse import Warehouse
+from comercio.warehouse.diff import diff as diff_vintages
+from comercio.warehouse.status import status as wh_status
+
+warehouse_app = typer.Typer(help="Inspect the warehouse.")
+
+
+@warehouse_app.command("status")
+def warehouse_status(
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
+) -> None:
+    """List datasets with grain, vintages, rows and value totals."""
+    rows = wh_status(Warehouse(settings(), read_only=True))
+    if not rows and fmt is OutputFormat.table:
+        console.print("The warehouse is empty: run `comercio build`.")
+        return
+    emit(rows, fmt, title="comercio warehouse")
+
+
+def fetch(
+    sources: list[str] = typer.Argument(None, help=f"sources to download: {', '.join(SOURCES)}"),
+    force: bool = typer.Option(False, "--force", help="download again even if cached"),
+    optional: bool = typer.Option(False, "--optional", help="also fetch optional resources"),
+) -> None:
+    """Download official files into the cache (from the publisher, or COMERCIO_MIRROR)."""
+    s = settings()
+    for name in sources or list(ingest_mod.BUILD_SOURCES):
+        for f in download.fetch(name, s, force=force, include_optional=optional):
+            state = "cached" if f.from_cache else f"downloaded via {f.via}"
+            console.print(f"{name}: {f.path.name} {state} — {f.size:,} bytes, sha256 {f.sha256[:12]}…")
+
+
+def ingest(
+    source: str = typer.Argument(
+        ..., help="bcrp, sunat-cuadros, infotrade, sunat-declarations, sunat-microdata, …"
+    ),
+    paths: list[Path] = typer.Argument(None, help="files to load (default: the fetched ones)"),
+) -> None:
+    """Load a source's files into the warehouse (atomic; re-loading the same file changes nothing)."""
+    wh = Warehouse(settings())
+    report = ingest_mod.ingest(wh, source, paths or [])
+    for line in report.lines():
+        console.print(line)
+
+
+def build() -> None:
+    """Fetch and ingest every configured official source, and the reference tables."""
+    s = settings()
+    wh = Warehouse(s)
+    for report in ingest_mod.build(wh, s):
+        for line in report.lines():
+            console.print(f"[{report.source}] {line}", highlight=False)
+
+
+def validate(
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
+) -> None:
+    """Reconcile every overlap (BCRP departments vs Total, BCRP vs SUNAT G1, cuadro subtotals)."""
+    from comercio.validate import validate as run_validate
+
+    checks = run_validate(Warehouse(settings(), read_only=True))
+    failed = [c for c in checks if c.kind == "hard" and not c.ok]
+    if fmt is OutputFormat.json:
+        print(json.dumps({"ok": not failed, "checks": [c.as_dict() for c in checks]}, default=str, indent=2))
+    else:
+        emit(
+            [
+                {
+                    "check": c.name,
+                    "kind": c.kind,
+                    "ok": c.ok,
+                    "compared": c.compared,
+                    "failures": c.failures,
+                    "detail": c.detail,
+                }
+                for c in checks
+            ],
+            OutputFormat.table,
+            title="comercio validate",
+        )
+        for c in checks:
+            if c.kind == "info":
+                emit(c.rows, OutputFormat.table, title=c.name)
+    if failed:
+        raise typer.Exit(1)
+
+
+def diff(
+    dataset: str = typer.Argument(..., help="dataset, e.g. bcrp_departments"),
+    limit: int = typer.Option(20, help="rows to show per slice"),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
+) -> None:
+    """Show which periods and members moved between the last two vintages, and by how much."""
+    diffs = diff_vintages(Warehouse(settings(), read_only=True), dataset, limit=limit)
+    if not diffs:
+        console.print(f"{dataset}: only one vintage per slice, nothing to compare.")
+        return
+    for d in diffs:
+        if fmt is OutputFormat.table:
+            console.print(
+                f"{d.dataset}/{d.slice}: v{d.old.number} → v{d.new.number}: {d.changed} rows moved "
+                f"({d.added} added, {d.removed} removed)"
+            )
+        emit(d.changes, fmt, title=f"{d.dataset}/{d.slice}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(fetch)
+    app.command()(ingest)
+    app.command()(build)
+    app.command()(validate)
+    app.command()(diff)

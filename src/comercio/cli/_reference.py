@@ -1,0 +1,34 @@
+"""``comercio reference``: list and show the reference classifications."""
+
+from __future__ import annotations
+
+import typer
+
+from comercio import reference
+from comercio.cli._common import OutputFormat, emit
+
+app = typer.Typer(help="Reference classifications (departments, macroregions, customs offices, …).")
+
+
+@app.command("list")
+def list_tables(
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
+) -> None:
+    """List the reference tables with their row counts and published sources."""
+    rows = []
+    for name in reference.names():
+        info = reference.info(name)
+        rows.append({"name": name, "rows": info.rows, "title": info.title, "source": info.source})
+    emit(rows, fmt, title="Reference tables")
+
+
+@app.command("show")
+def show(
+    name: str = typer.Argument(..., help="table name, e.g. departments"),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
+) -> None:
+    """Show one reference table."""
+    table = reference.load(name)
+    rows = [{k: v for k, v in r.items()} for r in table.to_pylist()]
+    info = reference.info(name)
+    emit(rows, fmt, title=f"{info.title} — Fuente: {info.source}")

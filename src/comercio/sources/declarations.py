@@ -1,0 +1,184 @@
+"""Read SUNAT's declaration-consultation CSV (Aduanet DUA lookup) into the ``customs_lines`` dataset.
+
+Layout (one row per declaration × subpartida, imports for consumption)::
+
+    clave, dua, aduana, anio, correlativo, fecha, ruc, agente, partida, canal, n_series,
+    fob, cif, peso_neto, peso_bruto
+
+What the file does not say, and how each gap is filled (documented, never guessed):
+
+* ``series`` — the row is one subpartida of a DUA, not a numbered series (``n_series`` is how many series
+  the DUA has), so ``series`` stays null. The row key is therefore (aduana, dua, partida); a repeat is an
+  error.
+* ``department`` — imports carry no producer region: ``"99"`` with ``region_basis = "unattributed"``.
+* ``partner``, ``quantity``, ``unit``, ``transport_mode`` — not in the file: null.
+* ``freight_usd``/``insurance_usd`` — only their sum (cif − fob) is implied; they stay null rather than split.
+* ``value_usd`` is the CIF value (``value_basis = "CIF"``), the basis of SUNAT's import statistics.
+* ``hs_version`` — the Peruvian tariff in force on the declaration date
+  (``comercio.reference.tariff_version``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from comercio.errors import ParseError, ReferenceError_
+from comercio.reference import tariff_version
+from comercio.warehouse.schema import CUSTOMS_LINES
+
+REQUIRED_COLUMNS = ("dua", "aduana", "fecha", "ruc", "partida", "fob", "cif", "peso_neto")
+
+
+def read_declarations(path: Path) -> pa.Table:
+    """Read one declaration-consultation CSV; every bad cell raises ParseError with file, row and column."""
+    path = Path(path)
+    file = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror or exc}", file=file) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ParseError(f"missing column(s) {', '.join(missing)}", file=file, row=1, column=missing[0])
+    records: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for cells in reader:
+        line = reader.line_num  # physical line of the row (rows of this layout never span lines)
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise ParseError(
+                f"expected {len(header)} cells, found {len(cells)}", file=file, row=line, column=header[-1]
+            )
+        record = _record(_Row(file, line, dict(zip(header, cells, strict=True))))
+        key = (record["customs_office"], record["declaration"], record["product"])
+        if key in seen:
+            raise ParseError(
+                f"declaration {key[1]} subpartida {key[2]} repeats row {seen[key]}",
+                file=file,
+                row=line,
+                column="dua",
+            )
+        seen[key] = line
+        records.append(record)
+    table = pa.Table.from_pylist(records, schema=CUSTOMS_LINES.schema)
+    return CUSTOMS_LINES.conform(table, file=file)
+
+
+class _Row:
+    """Typed access to one CSV row; failures name file, row (line number) and column."""
+
+    def __init__(self, file: str, line: int, cells: dict[str, str]) -> None:
+        self.file = file
+        self.line = line
+        self.cells = cells
+
+    def fail(self, column: str, reason: str) -> ParseError:
+        return ParseError(reason, file=self.file, row=self.line, column=column)
+
+    def text(self, column: str, *, required: bool = True) -> str:
+        value = (self.cells.get(column) or "").strip()
+        if required and not value:
+            raise self.fail(column, "value is empty")
+        return value
+
+    def amount(self, column: str) -> float:
+        """A required non-negative number (US$ or kg)."""
+        value = self.number(column, required=True)
+        if value is None:  # unreachable: number() raises on an empty required cell
+            raise self.fail(column, "value is empty")
+        return value
+
+    def number(self, column: str, *, required: bool = True) -> float | None:
+        text = self.text(column, required=required)
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise self.fail(column, f"{text!r} is not a number") from None
+        if not math.isfinite(value) or value < 0:
+            raise self.fail(column, f"{text!r} is not a non-negative number")
+        return value
+
+    def digits(self, column: str, width: int, *, pad: bool) -> str:
+        text = self.text(column)
+        if not text.isdigit():
+            raise self.fail(column, f"{text!r} is not a code of digits")
+        if pad:
+            text = text.zfill(width)
+        elif len(text) == width - 1:  # a numeric export lost the leading zero (chapters 01-09)
+            text = "0" + text
+        if len(text) != width:
+            raise self.fail(column, f"{text!r} does not have {width} digits")
+        return text
+
+    def date(self, column: str) -> date:
+        text = self.text(column)
+        for layout in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.strptime(text, layout).date()
+            except ValueError:
+                continue
+        raise self.fail(column, f"{text!r} is not a date YYYY-MM-DD")
+
+
+def _ruc(row: _Row) -> str:
+    """The importer's RUC: always 11 digits (a shorter one is a damaged cell, not a code to pad)."""
+    ruc = row.text("ruc")
+    if not (ruc.isdigit() and len(ruc) == 11):
+        raise row.fail("ruc", f"{ruc!r} is not an 11-digit RUC")
+    return ruc
+
+
+def _record(row: _Row) -> dict[str, Any]:
+    day = row.date("fecha")
+    try:
+        version = tariff_version(day)
+    except ReferenceError_ as exc:
+        raise row.fail("fecha", f"no tariff version for {day}: {exc.reason}") from exc
+    product = row.digits("partida", 10, pad=False)
+    fob = row.amount("fob")
+    cif = row.amount("cif")
+    if cif + 0.005 < fob:
+        raise row.fail("cif", f"CIF {cif} is below FOB {fob}")
+    return {
+        "flow": "M",
+        "date": day,
+        "period": day.replace(day=1),
+        "declaration": row.text("dua"),
+        "series": None,
+        "customs_office": row.digits("aduana", 3, pad=True),
+        "department": "99",
+        "region_basis": "unattributed",
+        "partner": None,
+        "product": product,
+        "hs6": product[:6],
+        "hs_version": version,
+        "transport_mode": None,
+        "trader_id": _ruc(row),
+        "value_usd": cif,
+        "value_basis": "CIF",
+        "fob_usd": fob,
+        "freight_usd": None,
+        "insurance_usd": None,
+        "cif_usd": cif,
+        "net_kg": row.number("peso_neto", required=False),
+        "quantity": None,
+        "unit": None,
+        "synthetic": False,
+        "source": row.file,
+    }

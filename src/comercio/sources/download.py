@@ -1,0 +1,489 @@
+"""Download a source's files into a content-checked cache, from the publisher or from a mirror.
+
+Why this shape: official sites are slow, rate-limited and sometimes down, and every figure comercio publishes
+must be traceable to the exact bytes it was computed from. So each file lands in
+``cache_dir/<sha256(url)[:16]>/<filename>`` beside a ``meta.json`` recording where it came from, when, and its
+sha256; a file is only ever put in place with ``os.replace`` after it is complete, so an interrupted download
+never leaves half a file where a reader would find it. HTTP requests retry with exponential backoff and jitter
+on network errors, 429 and 5xx (honouring ``Retry-After``) and resume a broken transfer with a ``Range``
+request. ``COMERCIO_MIRROR`` (a directory or a base URL) replaces every publisher address, for offline work
+and tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+from comercio.config import Settings
+from comercio.errors import DownloadError
+from comercio.sources.registry import Resource, Source, get_source
+
+Via = Literal["publisher", "mirror-dir", "mirror-url"]
+
+MIRROR_HINT = "set COMERCIO_MIRROR to a local copy such as ../shared/data"
+NETWORK_HINT = f"check the connection, or {MIRROR_HINT}"
+META_NAME = "meta.json"
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """How patient the downloader is.
+
+    connect_timeout / read_timeout: seconds to open a connection / to wait for the next bytes.
+    max_tries: attempts per file, counting the first.
+    backoff_base: first retry delay in seconds, doubled each retry, plus up to as much again of jitter.
+    backoff_max: cap on one computed delay; retry_after_max caps a server's ``Retry-After``.
+    """
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_tries: int = 4
+    backoff_base: float = 1.0
+    backoff_max: float = 30.0
+    retry_after_max: float = 120.0
+    user_agent: str = "comercio/0.1 (Peru foreign-trade statistics; python-httpx)"
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before try ``attempt + 1``: the server's ``Retry-After`` if given, else backoff."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.retry_after_max)
+        step = min(self.backoff_base * 2 ** (attempt - 1), self.backoff_max)
+        return step + random.uniform(0, min(self.backoff_base, step))
+
+
+@dataclass(frozen=True)
+class FetchedFile:
+    """A file in the cache and where it came from; ``url`` is always the publisher's address."""
+
+    source: str
+    key: str
+    url: str
+    path: Path
+    sha256: str
+    size: int
+    retrieved_at: str
+    from_cache: bool
+    via: Via
+    fetched_from: str = ""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where one resource will be fetched from under the current settings, and where it is cached."""
+
+    source: str
+    resource: Resource
+    via: Via
+    location: str  # URL to GET, or the mirror file's path
+    path: Path
+
+    @property
+    def meta_path(self) -> Path:
+        return self.path.parent / META_NAME
+
+    def result(self, sha: str, size: int, at: str, cached: bool, origin: str) -> FetchedFile:
+        r = self.resource
+        return FetchedFile(self.source, r.key, r.url, self.path, sha, size, at, cached, self.via, origin)
+
+
+def _cache_slot(settings: Settings, key_url: str, filename: str) -> Path:
+    digest = hashlib.sha256(key_url.encode("utf-8")).hexdigest()[:16]
+    return settings.cache_dir / digest / filename
+
+
+def _mirror_kind(mirror: str) -> Literal["url", "dir"]:
+    return "url" if mirror.startswith(("http://", "https://")) else "dir"
+
+
+def _mirror_dir(mirror: str) -> Path:
+    return Path(mirror.removeprefix("file://")).expanduser().resolve()
+
+
+def _plan(source: str, resource: Resource, settings: Settings, *, use_mirror: bool = True) -> _Plan:
+    mirror = settings.mirror if use_mirror else None
+    if not mirror:
+        path = _cache_slot(settings, resource.url, resource.filename)
+        return _Plan(source, resource, "publisher", resource.url, path)
+    filename = Path(resource.mirror_path).name
+    if _mirror_kind(mirror) == "url":
+        url = f"{mirror.rstrip('/')}/{resource.mirror_path.lstrip('/')}"
+        return _Plan(source, resource, "mirror-url", url, _cache_slot(settings, url, filename))
+    file = _mirror_dir(mirror) / resource.mirror_path
+    return _Plan(source, resource, "mirror-dir", str(file), _cache_slot(settings, file.as_uri(), filename))
+
+
+def _plans(
+    src: Source, settings: Settings, include_optional: bool, *, use_mirror: bool = True
+) -> list[_Plan]:
+    """One plan per resource to fetch; resources sharing a mirror file are fetched from the mirror once."""
+    plans: list[_Plan] = []
+    seen: set[str] = set()
+    for res in src.resources:
+        if res.optional and not include_optional:
+            continue
+        plan = _plan(src.name, res, settings, use_mirror=use_mirror)
+        if plan.via != "publisher":
+            if res.mirror_path in seen:
+                continue
+            seen.add(res.mirror_path)
+        plans.append(plan)
+    return plans
+
+
+def _resolve(source: str | Source) -> Source:
+    return source if isinstance(source, Source) else get_source(source)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_meta(plan: _Plan) -> dict[str, Any] | None:
+    try:
+        meta = json.loads(plan.meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def _from_cache(plan: _Plan) -> FetchedFile | None:
+    """The cached file if it exists and its sha256 still matches its sidecar; else ``None``."""
+    meta = _read_meta(plan)
+    if meta is None or not plan.path.is_file():
+        return None
+    sha = _sha256_file(plan.path)
+    if sha != meta.get("sha256"):
+        return None
+    fetched_from = str(meta.get("fetched_from", plan.location))
+    return plan.result(sha, plan.path.stat().st_size, str(meta.get("retrieved_at", "")), True, fetched_from)
+
+
+def _write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _copy_from_dir(plan: _Plan) -> tuple[str, int]:
+    """Copy the mirror file next to its cache slot, hashing on the way, then move it into place."""
+    src = Path(plan.location)
+    if not src.is_file():
+        raise DownloadError(
+            f"the mirror has no copy of {plan.source}/{plan.resource.key} "
+            f"(expected {plan.resource.mirror_path})",
+            file=src,
+            hint="point COMERCIO_MIRROR at a directory holding that path, or unset it to use the publisher",
+        )
+    h = hashlib.sha256()
+    size = 0
+    fd, tmp = tempfile.mkstemp(dir=plan.path.parent, prefix=f".{plan.path.name}.", suffix=".tmp")
+    try:
+        with src.open("rb") as fin, os.fdopen(fd, "wb") as fout:
+            for block in iter(lambda: fin.read(1 << 20), b""):
+                h.update(block)
+                size += len(block)
+                fout.write(block)
+        os.replace(tmp, plan.path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return h.hexdigest(), size
+
+
+class _Retry(Exception):
+    """A failed attempt worth repeating: why, and the server's ``Retry-After`` if it sent one."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.status = status
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def _content_range_start(value: str | None) -> int | None:
+    """First byte of a ``Content-Range: bytes START-END/TOTAL`` header."""
+    if not value or not value.startswith("bytes "):
+        return None
+    try:
+        return int(value[6:].split("-", 1)[0])
+    except ValueError:
+        return None
+
+
+class _Transfer:
+    """One file's HTTP transfer into ``<file>.part``, resumable across attempts within one fetch."""
+
+    def __init__(self, url: str, part: Path, options: HttpOptions, progress: Progress | None, label: str):
+        self.url = url
+        self.part = part
+        self.options = options
+        self.progress = progress
+        self.hasher = hashlib.sha256()
+        self.received = 0
+        self.validator: str | None = None
+        self.headers: dict[str, str] = {}
+        self.task = progress.add_task(label, total=None) if progress else None
+
+    def _restart(self) -> None:
+        self.hasher = hashlib.sha256()
+        self.received = 0
+        self.part.unlink(missing_ok=True)
+
+    def attempt(self, client: httpx.Client) -> None:
+        """One GET; returns when the body is complete, raises :class:`_Retry` or :class:`DownloadError`."""
+        headers: dict[str, str] = {}
+        if self.received:
+            headers["Range"] = f"bytes={self.received}-"
+            if self.validator:
+                headers["If-Range"] = self.validator
+        with client.stream("GET", self.url, headers=headers) as resp:
+            status = resp.status_code
+            if (
+                status == 206
+                and self.received
+                and _content_range_start(resp.headers.get("content-range")) == self.received
+            ):
+                mode = "ab"
+            elif status == 200:
+                self._restart()
+                mode = "wb"
+            elif status in (206, 416):
+                # A range we did not ask for, or one the server refuses: drop the partial file, start over.
+                self._restart()
+                raise _Retry(
+                    f"HTTP {status} for a resumed request; starting over", retry_after=0.0, status=status
+                )
+            elif status in RETRYABLE_STATUS:
+                retry_after = _parse_retry_after(resp.headers.get("retry-after"))
+                raise _Retry(f"HTTP {status} {resp.reason_phrase}", retry_after, status)
+            else:
+                raise DownloadError(
+                    f"HTTP {status} {resp.reason_phrase}",
+                    url=self.url,
+                    hint=f"the file may have moved (see comercio.sources.registry), or {MIRROR_HINT}",
+                )
+            self.headers = {k.lower(): v for k, v in resp.headers.items()}
+            etag = resp.headers.get("etag")
+            self.validator = etag if etag and not etag.startswith("W/") else resp.headers.get("last-modified")
+            length = resp.headers.get("content-length")
+            total = self.received + int(length) if length and length.isdigit() else None
+            if self.progress is not None and self.task is not None:
+                self.progress.update(self.task, total=total, completed=self.received)
+            with self.part.open(mode) as fh:
+                for chunk in resp.iter_raw():  # as received: nothing held back if the link drops
+                    fh.write(chunk)
+                    self.hasher.update(chunk)
+                    self.received += len(chunk)
+                    if self.progress is not None and self.task is not None:
+                        self.progress.update(self.task, completed=self.received)
+            if total is not None and self.received < total:
+                raise _Retry(f"connection closed after {self.received} of {total} bytes")
+
+
+def _http_download(
+    url: str, dest: Path, client: httpx.Client, options: HttpOptions, progress: Progress | None, label: str
+) -> tuple[str, int, dict[str, str]]:
+    """GET ``url`` into ``dest`` with retries and resume; return sha256, size and the last headers."""
+    part = dest.with_name(dest.name + ".part")
+    part.unlink(missing_ok=True)
+    transfer = _Transfer(url, part, options, progress, label)
+    last = ""
+    status: int | None = None
+    try:
+        for attempt in range(1, options.max_tries + 1):
+            try:
+                transfer.attempt(client)
+                os.replace(part, dest)
+                return transfer.hasher.hexdigest(), transfer.received, transfer.headers
+            except _Retry as exc:
+                last, status, retry_after = exc.reason, exc.status, exc.retry_after
+            except httpx.TransportError as exc:
+                last, status, retry_after = f"network error: {type(exc).__name__}: {exc}", None, None
+            if attempt < options.max_tries:
+                time.sleep(options.delay(attempt, retry_after))
+    finally:
+        part.unlink(missing_ok=True)
+        if progress is not None and transfer.task is not None:
+            progress.remove_task(transfer.task)
+    hint = NETWORK_HINT if status is None else f"the server is busy or failing; try later, or {MIRROR_HINT}"
+    raise DownloadError(f"{last} (gave up after {options.max_tries} tries)", url=url, hint=hint)
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
+    """A rich progress bar on stderr when asked and stderr is a terminal; nothing otherwise."""
+    if not (enabled and sys.stderr.isatty()):
+        yield None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    with bar:
+        yield bar
+
+
+def _client(options: HttpOptions) -> httpx.Client:
+    timeout = httpx.Timeout(options.read_timeout, connect=options.connect_timeout)
+    # identity encoding: byte offsets in Range requests must be offsets in the file as stored.
+    headers = {"User-Agent": options.user_agent, "Accept-Encoding": "identity"}
+    return httpx.Client(timeout=timeout, follow_redirects=True, headers=headers)
+
+
+def _fetch_plan(
+    plan: _Plan, *, force: bool, client: httpx.Client, options: HttpOptions, progress: Progress | None
+) -> FetchedFile:
+    if not force:
+        hit = _from_cache(plan)
+        if hit is not None:
+            return hit
+    plan.path.parent.mkdir(parents=True, exist_ok=True)
+    headers: dict[str, str] = {}
+    if plan.via == "mirror-dir":
+        sha, size = _copy_from_dir(plan)
+    else:
+        label = f"{plan.source}/{plan.resource.key}"
+        try:
+            sha, size, headers = _http_download(plan.location, plan.path, client, options, progress, label)
+        except DownloadError as exc:
+            if plan.via != "mirror-url":
+                raise
+            hint = f"the mirror should serve {plan.resource.mirror_path} at its root; {exc.hint}"
+            raise DownloadError(exc.reason, url=exc.url, hint=hint) from exc
+    retrieved_at = _now()
+    meta = {
+        "source": plan.source,
+        "key": plan.resource.key,
+        "url": plan.resource.url,
+        "fetched_from": plan.location,
+        "via": plan.via,
+        "filename": plan.path.name,
+        "sha256": sha,
+        "size": size,
+        "retrieved_at": retrieved_at,
+        "etag": headers.get("etag"),
+        "last_modified": headers.get("last-modified"),
+    }
+    _write_json_atomic(plan.meta_path, meta)
+    return plan.result(sha, size, retrieved_at, False, plan.location)
+
+
+def fetch_resource(
+    resource: Resource,
+    settings: Settings,
+    *,
+    source: str = "",
+    force: bool = False,
+    progress: bool = True,
+    http: HttpOptions | None = None,
+) -> FetchedFile:
+    """Fetch one resource (from the cache when it is intact, unless ``force``)."""
+    options = http or HttpOptions()
+    plan = _plan(source, resource, settings)
+    with _client(options) as client, _progress_bar(progress) as bar:
+        return _fetch_plan(plan, force=force, client=client, options=options, progress=bar)
+
+
+def fetch(
+    source: str | Source,
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: bool = True,
+    include_optional: bool = False,
+    http: HttpOptions | None = None,
+) -> list[FetchedFile]:
+    """Fetch every file of ``source`` into the cache and return them in registry order.
+
+    With ``COMERCIO_MIRROR`` set, files come from the mirror instead of the publisher (resources that share a
+    mirror file yield that file once). Optional resources are skipped unless ``include_optional``.
+    """
+    src = _resolve(source)
+    options = http or HttpOptions()
+    plans = _plans(src, settings, include_optional)
+    with _client(options) as client, _progress_bar(progress) as bar:
+        return [_fetch_plan(p, force=force, client=client, options=options, progress=bar) for p in plans]
+
+
+def cached(source: str | Source, settings: Settings, *, include_optional: bool = False) -> list[FetchedFile]:
+    """What ``fetch`` would return, from the cache only: no network, no mirror access.
+
+    Looks for the files fetched under the current settings (mirror or publisher) and, failing that, for the
+    publisher's files. Optional resources are returned when cached, and required when ``include_optional``.
+    """
+    src = _resolve(source)
+    candidates = [_plans(src, settings, True)]
+    if settings.mirror:
+        candidates.append(_plans(src, settings, True, use_mirror=False))
+    first_missing: _Plan | None = None
+    for plans in candidates:
+        found: list[FetchedFile] = []
+        missing: _Plan | None = None
+        for plan in plans:
+            hit = _from_cache(plan)
+            if hit is not None:
+                found.append(hit)
+            elif include_optional or not plan.resource.optional:
+                missing = plan
+                break
+        if missing is None:
+            return found
+        first_missing = first_missing or missing
+    assert first_missing is not None
+    raise DownloadError(
+        f"{src.name}/{first_missing.resource.key} is not in the cache (or no longer matches its sha256)",
+        file=first_missing.path,
+        hint=f"run `comercio fetch {src.name}` first",
+    )
+
+
+__all__ = ["FetchedFile", "HttpOptions", "cached", "fetch", "fetch_resource"]
