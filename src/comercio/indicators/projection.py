@@ -1,0 +1,88 @@
+"""Year-end projection of a monthly series from the months known, with a backtest.
+
+Method (``seasonal-ratio-3y``): the share of the full year that the first M months usually represent is
+estimated as the mean, over the three previous complete years, of (January–M value / full-year value); the
+projection is this year's January–M value divided by that share. With fewer than three earlier years it uses
+those available (at least one). The backtest applies the same rule to every past year that has the required
+history and reports the mean absolute percentage error (MAPE) against the actual full year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from comercio.errors import DataNotAvailable
+
+METHOD = "seasonal-ratio-3y"
+LOOKBACK = 3
+
+
+@dataclass(frozen=True)
+class Projection:
+    year: int
+    through_month: int
+    known: float
+    value: float
+    ratio: float
+    years_used: tuple[int, ...]
+    method: str = METHOD
+
+
+@dataclass(frozen=True)
+class Backtest:
+    through_month: int
+    mape: float
+    errors: tuple[tuple[int, float], ...]  # (year, signed percentage error as a fraction)
+    method: str = METHOD
+
+
+def _by_year(monthly: dict[date, float]) -> dict[int, dict[int, float]]:
+    out: dict[int, dict[int, float]] = defaultdict(dict)
+    for d, v in monthly.items():
+        out[d.year][d.month] = v
+    return out
+
+
+def _complete_years(years: dict[int, dict[int, float]]) -> list[int]:
+    return sorted(y for y, months in years.items() if len(months) == 12)
+
+
+def project(monthly: dict[date, float], year: int, through_month: int) -> Projection:
+    """Project ``year``'s total from January–``through_month`` of that year."""
+    years = _by_year(monthly)
+    known_months = years.get(year, {})
+    if any(m not in known_months for m in range(1, through_month + 1)):
+        raise DataNotAvailable(f"January–{through_month:02d} of {year} is not fully loaded")
+    known = sum(known_months[m] for m in range(1, through_month + 1))
+    if through_month == 12:
+        return Projection(year, 12, known, known, 1.0, ())
+    past = [y for y in _complete_years(years) if y < year][-LOOKBACK:]
+    ratios = []
+    for y in past:
+        full = sum(years[y].values())
+        if full > 0:
+            ratios.append(sum(years[y][m] for m in range(1, through_month + 1)) / full)
+    if not ratios:
+        raise DataNotAvailable(f"no complete year before {year} to project from")
+    ratio = sum(ratios) / len(ratios)
+    return Projection(year, through_month, known, known / ratio, ratio, tuple(past))
+
+
+def backtest(monthly: dict[date, float], through_month: int) -> Backtest:
+    """Project every complete past year from its first ``through_month`` months and measure the error."""
+    years = _by_year(monthly)
+    errors = []
+    for y in _complete_years(years):
+        earlier = [p for p in _complete_years(years) if p < y]
+        if not earlier:
+            continue
+        p = project(monthly, y, through_month)
+        actual = sum(years[y].values())
+        if actual:
+            errors.append((y, p.value / actual - 1.0))
+    if not errors:
+        raise DataNotAvailable("not enough complete years to backtest the projection")
+    mape = sum(abs(e) for _, e in errors) / len(errors)
+    return Backtest(through_month, mape, tuple(errors))

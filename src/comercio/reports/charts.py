@@ -1,0 +1,356 @@
+"""Static and dashboard charts: Altair (Vega-Lite) builders fed with plain rows and the house formatter.
+
+Every builder takes rows (a list of dicts or a pandas DataFrame), a :class:`~comercio.reports.fmt.Formatter`,
+a title and a source, and returns a top-level Altair chart whose spec carries:
+
+* ``config.locale`` = the formatter's d3 number and time locales, so axis ticks read ``20 %``/``2 000`` in the
+  static renders *and* in the dashboard (vega-embed reads the same spec);
+* pre-formatted label fields (``*_text``) made by the formatter itself, so a bar label reads exactly like the
+  prose (half-up rounding, U+2212 minus);
+* a ``description`` (text alternative) written from the data, and the source line as a footer title.
+
+:func:`render` writes PNG or SVG through vl-convert: no browser, no CDN. :func:`to_spec` gives the Vega-Lite
+JSON for the web dashboard.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import altair as alt
+import vl_convert as vlc
+
+from comercio.errors import ReportError
+from comercio.reports.fmt import Formatter
+from comercio.reports.fmt import round_half_up as _round
+
+Rows = Sequence[Mapping[str, Any]] | Any  # a pandas DataFrame is accepted too (anything with ``to_dict``)
+
+POSITIVE = "#1f6f8b"
+NEGATIVE = "#c0392b"
+MAIN = "#1f4e79"
+CATEGORY_SCHEME: Final = "tableau10"
+SOURCE_PREFIX = {"es": "Fuente: ", "en": "Source: "}
+ROW_STEP = 20  # pixels per bar in horizontal bar charts
+WIDTH = 440
+
+
+def records(rows: Rows, required: Sequence[str], chart: str) -> list[dict[str, Any]]:
+    """Plain dict rows from a list or DataFrame, checking the columns a chart needs."""
+    items = rows.to_dict("records") if hasattr(rows, "to_dict") else [dict(r) for r in rows]
+    for i, row in enumerate(items):
+        for key in required:
+            if key not in row:
+                raise ReportError(f"{chart}: row has no {key!r} (keys: {sorted(row)})", record=i, field=key)
+    return items
+
+
+def is_missing(x: Any) -> bool:
+    """True for None and NaN (the values a chart cannot place)."""
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def source_line(source: str, fmt: Formatter) -> str:
+    """``Fuente: BCRP`` from ``BCRP``; a source already starting with Fuente/Source is kept as given."""
+    prefix = SOURCE_PREFIX[fmt.lang]
+    s = source.strip()
+    return s if s.lower().startswith(("fuente", "source")) else prefix + s
+
+
+def finish(
+    chart: alt.Chart | alt.LayerChart | alt.FacetChart,
+    fmt: Formatter,
+    title: str,
+    source: str,
+    description: str,
+) -> alt.VConcatChart:
+    """Wrap a chart with its title on top, the source line as a footer, the description and the locale."""
+    inner = chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=14))
+    footer = alt.TitleParams(
+        source_line(source, fmt),
+        orient="bottom",
+        anchor="start",
+        fontSize=10,
+        fontWeight="normal",
+        color="#555",
+    )
+    return (
+        alt.vconcat(inner, title=footer)
+        .properties(description=description)
+        .configure(locale={"number": fmt.d3_locale(), "time": fmt.d3_time_locale()})
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=11)
+    )
+
+
+def _extremes(items: list[dict[str, Any]], key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    ranked = sorted(items, key=lambda r: r[key])
+    return ranked[-1], ranked[0]
+
+
+def _drop_missing(items: list[dict[str, Any]], key: str) -> tuple[list[dict[str, Any]], int]:
+    kept = [r for r in items if not is_missing(r[key])]
+    return kept, len(items) - len(kept)
+
+
+def padded_domain(values: Sequence[float], pad: float = 0.16) -> list[float]:
+    """An x domain that includes 0 and leaves room for the value labels at both bar ends."""
+    lo, hi = min(0.0, *values), max(0.0, *values)
+    span = (hi - lo) or 1.0
+    return [lo - pad * span if lo < 0 else 0.0, hi + pad * span if hi > 0 else 0.0]
+
+
+def millions_label(usd: float, fmt: Formatter) -> str:
+    """A dollar value as a bare figure in millions (``23 500``, ``4,5``) for bars and maps whose axis or
+    legend already says "US$ millones"; same decimals rule as :meth:`Formatter.money`."""
+    millions = Decimal(repr(float(usd))).scaleb(-6)
+    return fmt.number(millions, 0 if abs(_round(millions, 1)) >= 100 else 1)
+
+
+def _missing_note(n: int, fmt: Formatter) -> str:
+    if n == 0:
+        return ""
+    return f" {n} sin dato." if fmt.lang == "es" else f" {n} without data."
+
+
+def growth_bars(
+    rows: Rows, fmt: Formatter, title: str, source: str, *, decimals: int = 1
+) -> alt.VConcatChart:
+    """Horizontal bars of growth rates (fractions), sorted from highest to lowest, labelled ``+35,0 %``."""
+    items, missing = _drop_missing(records(rows, ("label", "growth"), "growth_bars"), "growth")
+    if not items:
+        raise ReportError("growth_bars: no row has a growth value", field="growth")
+    for r in items:
+        r["growth_text"] = fmt.pct(r["growth"], decimals=decimals, signed=True)
+    top, bottom = _extremes(items, "growth")
+    if fmt.lang == "es":
+        desc = (
+            f"Barras horizontales, {title}: {len(items)} categorías ordenadas por variación; "
+            f"mayor {top['label']} ({top['growth_text']}), menor {bottom['label']} ({bottom['growth_text']})."
+        )
+    else:
+        desc = (
+            f"Horizontal bars, {title}: {len(items)} categories sorted by growth; "
+            f"highest {top['label']} ({top['growth_text']}), "
+            f"lowest {bottom['label']} ({bottom['growth_text']})."
+        )
+    desc += _missing_note(missing, fmt)
+    order = [r["label"] for r in sorted(items, key=lambda r: r["growth"], reverse=True)]
+    base = alt.Chart(alt.Data(values=items)).encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=160, ticks=False, domain=False)),
+        x=alt.X(
+            "growth:Q",
+            title=None,
+            axis=alt.Axis(format=".0%", grid=True, tickCount=6),
+            scale=alt.Scale(domain=padded_domain([r["growth"] for r in items]), nice=False),
+        ),
+    )
+    zero = alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule(color="#333").encode(x="zero:Q")
+    bars = base.mark_bar(height={"band": 0.75}).encode(
+        color=alt.condition("datum.growth < 0", alt.value(NEGATIVE), alt.value(POSITIVE)),
+        tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("growth_text:N", title=" ")],
+    )
+    pos = base.transform_filter("datum.growth >= 0").mark_text(align="left", dx=3, fontSize=10)
+    neg = base.transform_filter("datum.growth < 0").mark_text(align="right", dx=-3, fontSize=10)
+    text = alt.Text("growth_text:N")
+    chart = alt.layer(bars, zero, pos.encode(text=text), neg.encode(text=text)).properties(
+        width=WIDTH, height=alt.Step(ROW_STEP)
+    )
+    return finish(chart, fmt, title, source, desc)
+
+
+def ranked_bars(
+    rows: Rows, fmt: Formatter, title: str, source: str, *, top: int | None = None
+) -> alt.VConcatChart:
+    """Destinations/origins ranked by value. ``value`` is in US dollars; the axis is in US$ millions."""
+    items, missing = _drop_missing(records(rows, ("label", "value"), "ranked_bars"), "value")
+    items.sort(key=lambda r: r["value"], reverse=True)
+    if top is not None:
+        items = items[:top]
+    if not items:
+        raise ReportError("ranked_bars: no row has a value", field="value")
+    for r in items:
+        r["value_m"] = r["value"] / 1e6
+        r["value_text"] = fmt.money(r["value"], scale="millions")
+        r["value_label"] = millions_label(r["value"], fmt)
+    axis_title = "US$ millones" if fmt.lang == "es" else "US$ million"
+    first, last = items[0], items[-1]
+    if fmt.lang == "es":
+        desc = (
+            f"Barras horizontales, {title}: {len(items)} categorías ordenadas por valor; "
+            f"primera {first['label']} ({first['value_text']}), "
+            f"última {last['label']} ({last['value_text']})."
+        )
+    else:
+        desc = (
+            f"Horizontal bars, {title}: {len(items)} categories ranked by value; "
+            f"first {first['label']} ({first['value_text']}), last {last['label']} ({last['value_text']})."
+        )
+    desc += _missing_note(missing, fmt)
+    base = alt.Chart(alt.Data(values=items)).encode(
+        y=alt.Y(
+            "label:N",
+            sort=[r["label"] for r in items],
+            title=None,
+            axis=alt.Axis(labelLimit=160, ticks=False, domain=False),
+        ),
+        x=alt.X(
+            "value_m:Q",
+            title=axis_title,
+            axis=alt.Axis(format=",.0f", tickCount=5),
+            scale=alt.Scale(domain=padded_domain([r["value_m"] for r in items], pad=0.1)),
+        ),
+    )
+    bars = base.mark_bar(color=MAIN, height={"band": 0.75}).encode(
+        tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("value_text:N", title=" ")]
+    )
+    labels = base.mark_text(align="left", dx=3, fontSize=10).encode(text="value_label:N")
+    chart = alt.layer(bars, labels).properties(width=WIDTH, height=alt.Step(ROW_STEP))
+    return finish(chart, fmt, title, source, desc)
+
+
+def share_over_years(
+    rows: Rows,
+    fmt: Formatter,
+    title: str,
+    source: str,
+    *,
+    kind: Literal["line", "bar"] = "line",
+    decimals: int = 1,
+) -> alt.VConcatChart:
+    """One share (fraction) per year as a labelled line or bars."""
+    items, missing = _drop_missing(records(rows, ("year", "share"), "share_over_years"), "share")
+    if not items:
+        raise ReportError("share_over_years: no row has a share", field="share")
+    items.sort(key=lambda r: r["year"])
+    for r in items:
+        r["share_text"] = fmt.pct(r["share"], decimals=decimals)
+    a, b = items[0], items[-1]
+    if fmt.lang == "es":
+        desc = (
+            f"{title}: participación de {a['share_text']} en {a['year']} a {b['share_text']} en {b['year']}."
+        )
+    else:
+        desc = f"{title}: share from {a['share_text']} in {a['year']} to {b['share_text']} in {b['year']}."
+    desc += _missing_note(missing, fmt)
+    base = alt.Chart(alt.Data(values=items)).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("share:Q", title=None, axis=alt.Axis(format=".0%", tickCount=5), scale=alt.Scale(zero=True)),
+        tooltip=[alt.Tooltip("year:O", title=" "), alt.Tooltip("share_text:N", title=" ")],
+    )
+    marks = base.mark_bar(color=MAIN) if kind == "bar" else base.mark_line(color=MAIN, point=True)
+    labels = base.mark_text(dy=-8, fontSize=10).encode(text="share_text:N")
+    chart = alt.layer(marks, labels).properties(width=WIDTH, height=220)
+    return finish(chart, fmt, title, source, desc)
+
+
+def stacked_shares(
+    rows: Rows, fmt: Formatter, title: str, source: str, *, min_label: float = 0.05
+) -> alt.VConcatChart:
+    """Stacked bars of groups' shares (e.g. continents) per year, labelled with the shares as given.
+
+    Shares that sum to less than 1 leave the remainder visible as a gap (an honest "rest of the world");
+    years whose shares sum to more than 1 (rounding) are scaled down to fit the 0-100 % axis.
+    """
+    items, missing = _drop_missing(records(rows, ("year", "group", "share"), "stacked_shares"), "share")
+    if not items:
+        raise ReportError("stacked_shares: no row has a share", field="share")
+    groups = list(dict.fromkeys(r["group"] for r in items))
+    totals: dict[Any, float] = {}
+    for r in items:
+        totals[r["year"]] = totals.get(r["year"], 0.0) + r["share"]
+    cum: dict[Any, float] = {}
+    for r in sorted(items, key=lambda r: (r["year"], groups.index(r["group"]))):
+        total = max(totals[r["year"]], 1.0)
+        r["y0"] = cum.get(r["year"], 0.0)
+        r["y1"] = r["y0"] + r["share"] / total
+        r["mid"] = (r["y0"] + r["y1"]) / 2
+        r["order"] = groups.index(r["group"])
+        cum[r["year"]] = r["y1"]
+        r["share_text"] = fmt.pct(r["share"], decimals=0)
+    years = sorted(totals)
+    lead = {
+        y: max((r for r in items if r["year"] == y), key=lambda r: r["share"]) for y in (years[0], years[-1])
+    }
+    first, last = lead[years[0]], lead[years[-1]]
+    if fmt.lang == "es":
+        desc = (
+            f"Barras apiladas, {title}: {len(groups)} grupos ({', '.join(map(str, groups))}) "
+            f"de {years[0]} a {years[-1]}; mayor grupo en {years[0]}: "
+            f"{first['group']} ({first['share_text']}); "
+            f"en {years[-1]}: {last['group']} ({last['share_text']})."
+        )
+    else:
+        desc = (
+            f"Stacked bars, {title}: {len(groups)} groups ({', '.join(map(str, groups))}) "
+            f"from {years[0]} to {years[-1]}; largest group in {years[0]}: {first['group']} "
+            f"({first['share_text']}); in {years[-1]}: {last['group']} ({last['share_text']})."
+        )
+    desc += _missing_note(missing, fmt)
+    base = alt.Chart(alt.Data(values=items)).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
+    )
+    bars = base.mark_bar().encode(
+        y=alt.Y("y0:Q", title=None, axis=alt.Axis(format=".0%", tickCount=5), scale=alt.Scale(domain=[0, 1])),
+        y2="y1:Q",
+        color=alt.Color(
+            "group:N",
+            sort=groups,
+            title=None,
+            scale=alt.Scale(scheme=CATEGORY_SCHEME),
+            legend=alt.Legend(orient="right"),
+        ),
+        order=alt.Order("order:Q"),
+        tooltip=[
+            alt.Tooltip("year:O", title=" "),
+            alt.Tooltip("group:N", title=" "),
+            alt.Tooltip("share_text:N", title=" "),
+        ],
+    )
+    labels = (
+        base.transform_filter(f"(datum.y1 - datum.y0) >= {min_label}")
+        .mark_text(color="white", fontSize=10)
+        .encode(y="mid:Q", text="share_text:N")
+    )
+    chart = alt.layer(bars, labels).properties(width=max(WIDTH // 2, 40 * len(years)), height=260)
+    return finish(chart, fmt, title, source, desc)
+
+
+def to_spec(chart: alt.TopLevelMixin | Mapping[str, Any]) -> dict[str, Any]:
+    """The Vega-Lite JSON of a chart (validated by Altair), as used by the dashboard."""
+    if isinstance(chart, Mapping):
+        return dict(chart)
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+def render(
+    chart: alt.TopLevelMixin | Mapping[str, Any],
+    path: Path,
+    fmt: Literal["png", "svg"] = "png",
+    *,
+    scale: float = 2,
+) -> Path:
+    """Write a chart to PNG or SVG with vl-convert (no browser, no network) and return the path."""
+    spec = to_spec(chart)
+    locale = spec.get("config", {}).get("locale", {})
+    kwargs: dict[str, Any] = {
+        "format_locale": locale.get("number"),
+        "time_format_locale": locale.get("time"),
+        "allowed_base_urls": [],
+    }
+    path = Path(path)
+    try:
+        if fmt == "png":
+            path.write_bytes(vlc.vegalite_to_png(spec, scale=scale, **kwargs))
+        elif fmt == "svg":
+            path.write_text(vlc.vegalite_to_svg(spec, **kwargs), encoding="utf-8")
+        else:
+            raise ReportError(f"unknown image format {fmt!r}; use 'png' or 'svg'", file=path, field="fmt")
+    except (ValueError, OSError) as exc:
+        raise ReportError(f"could not render the chart: {exc}", file=path) from exc
+    return path

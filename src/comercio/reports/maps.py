@@ -1,0 +1,261 @@
+"""Choropleth map of Peru by department (Altair geoshape), formatted in the house style.
+
+Input: the INEI departments GeoJSON (features with ``NOMBDEP`` and ``FIRST_IDDP`` = 2-digit ubigeo, CRS84) and
+rows ``{"ubigeo": "01", "value": float, "label": str}``. The join happens in Python (not in a Vega lookup) so
+that every department's formatted value, colour field and label are visible in the spec and testable.
+
+Design choices:
+
+* ``growth``: diverging red-blue scale centred on 0 (``domainMid``), legend ``−20 %``/``+40 %``;
+  ``value`` (US dollars, shown in US$ millions) and ``share``: sequential blues on a square-root scale,
+  because Lima's value dwarfs most departments on a linear scale.
+* Departments without a value are drawn grey, in a layer underneath, and the description counts them.
+* Rings are rewound to d3's winding (clockwise exterior) whatever the file uses; otherwise d3 would fill the
+  globe's complement. Mercator, fitted to the features by Vega-Lite.
+* Labels (name and formatted value, with a white halo) sit at each department's area centroid; very small
+  departments (Callao) and :data:`WEST_LABELS` get their label in the sea just west of their coast.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from typing import Any, Literal
+
+import altair as alt
+
+from comercio.errors import ReportError
+from comercio.reports.charts import finish, is_missing, millions_label, records
+from comercio.reports.fmt import Formatter
+
+Metric = Literal["growth", "value", "share"]
+MISSING_FILL = "#d0d0d0"
+SMALL_AREA = 0.05  # square degrees: below this a department's label moves west of it
+WEST_LABELS = frozenset({"14"})  # crowded coast (Lambayeque): label in the sea to the west, like Callao
+WIDTH, HEIGHT = 420, 560
+
+Ring = list[list[float]]
+
+
+def _signed_area(ring: Ring) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in pairwise(ring)) / 2
+
+
+def _polygons(geometry: Mapping[str, Any]) -> list[list[Ring]]:
+    kind = geometry.get("type")
+    if kind == "Polygon":
+        return [geometry["coordinates"]]
+    if kind == "MultiPolygon":
+        return list(geometry["coordinates"])
+    raise ReportError(f"department geometry must be Polygon or MultiPolygon, got {kind!r}", field="geometry")
+
+
+def _rewind(geometry: dict[str, Any]) -> None:
+    """Make exterior rings clockwise and holes counter-clockwise (d3-geo's spherical convention), in place."""
+    for polygon in _polygons(geometry):
+        for i, ring in enumerate(polygon):
+            area = _signed_area(ring)
+            if (i == 0 and area > 0) or (i > 0 and area < 0):
+                ring.reverse()
+
+
+def _west_edge(geometry: Mapping[str, Any]) -> float:
+    return min(p[0] for polygon in _polygons(geometry) for p in polygon[0])
+
+
+def _centroid(geometry: Mapping[str, Any]) -> tuple[float, float, float]:
+    """Area centroid (lon, lat) of the largest polygon's exterior ring, and that ring's area."""
+    ring = max((p[0] for p in _polygons(geometry)), key=lambda r: abs(_signed_area(r)))
+    area = _signed_area(ring)
+    if area == 0:
+        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+        return sum(xs) / len(xs), sum(ys) / len(ys), 0.0
+    cx = cy = 0.0
+    for (x0, y0, *_), (x1, y1, *_) in pairwise(ring):
+        cross = x0 * y1 - x1 * y0
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    return cx / (6 * area), cy / (6 * area), abs(area)
+
+
+def _short_text(fmt: Formatter, metric: Metric, value: float) -> str:
+    """The on-map label: values as bare US$ millions (the legend gives the unit), rates as in prose."""
+    return millions_label(value, fmt) if metric == "value" else _metric_text(fmt, metric, value)
+
+
+def _metric_text(fmt: Formatter, metric: Metric, value: float) -> str:
+    if metric == "growth":
+        return fmt.pct(value, decimals=1, signed=True)
+    if metric == "share":
+        return fmt.pct(value, decimals=1)
+    return fmt.money(value, scale="millions")
+
+
+def _color(metric: Metric, fmt: Formatter) -> alt.Color:
+    es = fmt.lang == "es"
+    if metric == "growth":
+        scale = alt.Scale(scheme="redblue", domainMid=0)
+        title, form = ("Variación" if es else "Growth"), ".0%"
+    elif metric == "share":
+        scale = alt.Scale(scheme="blues", type="sqrt", zero=True)
+        title, form = ("Participación" if es else "Share"), ".0%"
+    else:
+        scale = alt.Scale(scheme="blues", type="sqrt", zero=True)
+        title, form = ("US$ millones" if es else "US$ million"), ",.0f"
+    legend = alt.Legend(
+        format=form,
+        title=title,
+        orient="none",
+        legendX=0,
+        legendY=HEIGHT - 60,
+        gradientLength=180,
+        tickCount=4,
+        direction="horizontal",
+    )
+    return alt.Color("properties.color_value:Q", scale=scale, legend=legend)
+
+
+def join_features(
+    geojson: Mapping[str, Any], values: Sequence[Mapping[str, Any]], fmt: Formatter, metric: Metric
+) -> list[dict[str, Any]]:
+    """Copies of the department features with value, formatted text, label and centroid in ``properties``."""
+    if metric not in ("growth", "value", "share"):
+        raise ReportError(f"unknown map metric {metric!r}; use growth, value or share", field="metric")
+    features = geojson.get("features") if isinstance(geojson, Mapping) else None
+    if not features:
+        raise ReportError("the departments GeoJSON has no features", field="features")
+    by_code: dict[str, Mapping[str, Any]] = {}
+    for i, row in enumerate(values):
+        code = str(row["ubigeo"]).zfill(2)
+        if code in by_code:
+            raise ReportError(f"department {code} appears twice in the map values", record=i, field="ubigeo")
+        by_code[code] = row
+    out: list[dict[str, Any]] = []
+    for i, feature in enumerate(features):
+        props = feature.get("properties") or {}
+        if "FIRST_IDDP" not in props:
+            raise ReportError(
+                "department feature lacks FIRST_IDDP (2-digit ubigeo)", record=i, field="FIRST_IDDP"
+            )
+        code = str(props["FIRST_IDDP"]).zfill(2)
+        row = by_code.get(code, {})
+        raw = row.get("value")
+        value: float | None = None if raw is None or is_missing(raw) else float(raw)
+        geometry = copy.deepcopy(feature["geometry"])
+        _rewind(geometry)
+        lon, lat, area = _centroid(geometry)
+        name = row.get("label") or str(props.get("NOMBDEP", code)).title().replace(" De ", " de ")
+        text = _metric_text(fmt, metric, value) if value is not None else fmt.na
+        color_value = None if value is None else (value / 1e6 if metric == "value" else value)
+        west = area < SMALL_AREA or code in WEST_LABELS
+        short = _short_text(fmt, metric, value) if value is not None else fmt.na
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "ubigeo": code,
+                    "name": name,
+                    "value": value,
+                    "color_value": color_value,
+                    "text": text,
+                    "label_text": f"{name}\n{short}",
+                    "lon": _west_edge(geometry) - 0.1 if west else lon,
+                    "lat": lat,
+                    "west": west,
+                },
+            }
+        )
+    unknown = sorted(set(by_code) - {f["properties"]["ubigeo"] for f in out})
+    if unknown:
+        raise ReportError(f"map values for departments not in the GeoJSON: {unknown}", field="ubigeo")
+    return out
+
+
+def _describe(features: list[dict[str, Any]], metric: Metric, fmt: Formatter, title: str) -> str:
+    props = [f["properties"] for f in features]
+    have = sorted((p for p in props if p["value"] is not None), key=lambda p: p["value"])
+    missing = len(props) - len(have)
+    es = fmt.lang == "es"
+    label = {
+        "growth": ("variación", "growth"),
+        "value": ("valor", "value"),
+        "share": ("participación", "share"),
+    }
+    what = label[metric][0 if es else 1]
+    if not have:
+        return f"Mapa del Perú, {title}: sin datos." if es else f"Map of Peru, {title}: no data."
+    hi, lo = have[-1], have[0]
+    if es:
+        text = (
+            f"Mapa de departamentos del Perú, {title} ({what}): {len(have)} departamentos con dato; "
+            f"mayor {hi['name']} ({hi['text']}), menor {lo['name']} ({lo['text']})."
+        )
+        return text + (f" {missing} sin dato (en gris)." if missing else "")
+    text = (
+        f"Map of Peru's departments, {title} ({what}): {len(have)} departments with data; "
+        f"highest {hi['name']} ({hi['text']}), lowest {lo['name']} ({lo['text']})."
+    )
+    return text + (f" {missing} without data (grey)." if missing else "")
+
+
+def department_map(
+    geojson: Mapping[str, Any],
+    values: Sequence[Mapping[str, Any]] | Any,
+    fmt: Formatter,
+    metric: Metric,
+    title: str,
+    source: str,
+    *,
+    labels: bool = True,
+) -> alt.VConcatChart:
+    """A choropleth of Peru's departments coloured by ``metric``; grey where a department has no value."""
+    rows = records(values, ("ubigeo", "value"), "department_map")
+    features = join_features(geojson, rows, fmt, metric)
+    data = alt.Data(values=features)
+    projection = "mercator"
+    base = alt.Chart(data).mark_geoshape(fill=MISSING_FILL, stroke="white", strokeWidth=0.7)
+    coloured = (
+        alt.Chart(data)
+        .transform_filter("isValid(datum.properties.color_value)")
+        .mark_geoshape(stroke="white", strokeWidth=0.7)
+        .encode(
+            color=_color(metric, fmt),
+            tooltip=[
+                alt.Tooltip("properties.name:N", title=" "),
+                alt.Tooltip("properties.text:N", title=" "),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = [base.project(type=projection), coloured.project(type=projection)]
+    if labels:
+        placements: tuple[tuple[bool, Literal["center", "right"]], ...] = ((False, "center"), (True, "right"))
+        for west, align in placements:
+            for halo in (True, False):
+                style: dict[str, Any] = (
+                    {"stroke": "white", "strokeWidth": 2.5, "strokeOpacity": 0.85, "strokeJoin": "round"}
+                    if halo
+                    else {}
+                )
+                layers.append(
+                    alt.Chart(data)
+                    .transform_filter(f"{'' if west else '!'}datum.properties.west")
+                    .mark_text(
+                        fontSize=8,
+                        lineHeight=9,
+                        lineBreak="\n",
+                        align=align,
+                        aria=False,
+                        color="#1a1a1a",
+                        **style,
+                    )
+                    .encode(
+                        longitude="properties.lon:Q",
+                        latitude="properties.lat:Q",
+                        text="properties.label_text:N",
+                    )
+                    .project(type=projection)
+                )
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    return finish(chart, fmt, title, source, _describe(features, metric, fmt, title))

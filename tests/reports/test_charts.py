@@ -1,0 +1,198 @@
+"""Charts and the department map: specs carry description and locale; PNG/SVG renders show the house style."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import pytest
+import vl_convert as vlc
+
+from comercio.errors import ReportError
+from comercio.reports import charts, maps
+from comercio.reports.fmt import Formatter
+
+G, M = "\u202f", "\u2212"
+ES, EN = Formatter("es"), Formatter("en")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+GROWTH = [
+    {"label": "San Martín", "growth": 0.94},
+    {"label": "Lima", "growth": -0.042},
+    {"label": "Piura", "growth": 0.35},
+    {"label": "Cusco", "growth": 0.19850},
+    {"label": "Tumbes", "growth": float("nan")},
+]
+CONTINENTS = [
+    {"year": y, "group": g, "share": s}
+    for y, shares in ((2001, (0.32, 0.44, 0.24)), (2024, (0.51, 0.34, 0.14)))
+    for g, s in zip(("Asia", "Europa", "América"), shares, strict=True)
+]
+
+
+@pytest.fixture(scope="module")
+def shared_data() -> Path:
+    env = os.environ.get("COMERCIO_SHARED_DATA")
+    root = Path(env) if env else Path(__file__).resolve().parents[2] / "../shared/data"
+    if not root.is_dir():
+        pytest.skip(f"shared official data not found at {root} (set COMERCIO_SHARED_DATA)")
+    return root
+
+
+@pytest.fixture(scope="module")
+def departments(shared_data: Path) -> dict[str, Any]:
+    path = shared_data / "geo" / "peru_departamental_simple.geojson"
+    if not path.is_file():
+        pytest.skip(f"departments GeoJSON not found at {path}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def texts(svg: str) -> list[str]:
+    """The text nodes of an SVG (vl-convert writes labels as <text> elements)."""
+    import re
+
+    return re.findall(r">([^<>]+)</(?:text|tspan)>", svg)
+
+
+def rendered(chart: alt.TopLevelMixin, tmp_path: Path, name: str) -> list[str]:
+    png = charts.render(chart, tmp_path / f"{name}.png", "png")
+    svg = charts.render(chart, tmp_path / f"{name}.svg", "svg")
+    assert png.read_bytes()[:8] == PNG_MAGIC
+    assert png.stat().st_size > 2000
+    return texts(svg.read_text(encoding="utf-8"))
+
+
+def test_growth_bars_render_house_style(tmp_path: Path) -> None:
+    chart = charts.growth_bars(GROWTH, ES, "Exportaciones por región", "BCRP")
+    labels = rendered(chart, tmp_path, "growth")
+    assert f"+19,9{G}%" in labels  # half up, comma decimal, narrow no-break space
+    assert f"{M}4,2{G}%" in labels  # true minus sign
+    assert f"20{G}%" in labels and f"0{G}%" in labels  # axis ticks through the d3 locale
+    assert "Fuente: BCRP" in labels
+    spec = charts.to_spec(chart)
+    assert spec["config"]["locale"]["number"] == ES.d3_locale()
+    assert "San Martín (+94,0" in spec["description"] and "Lima (−4,2" in spec["description"]
+    assert "1 sin dato" in spec["description"]
+
+
+def test_growth_bars_sorted_by_growth(tmp_path: Path) -> None:
+    """Bars are sorted by value: the scenegraph puts San Martín's label (highest) at the top."""
+    spec = charts.to_spec(charts.growth_bars(GROWTH, ES, "t", "BCRP"))
+    labels = _marks(vlc.vegalite_to_scenegraph(spec), "text")
+    by_y = [item["text"] for item in sorted(labels, key=lambda it: it["y"])]
+    assert by_y == [f"+94,0{G}%", f"+35,0{G}%", f"+19,9{G}%", f"{M}4,2{G}%"]
+
+
+def test_english_chart_uses_english_style(tmp_path: Path) -> None:
+    chart = charts.growth_bars(GROWTH[:4], EN, "Exports by region", "BCRP")
+    labels = rendered(chart, tmp_path, "growth_en")
+    assert "+19.9%" in labels and f"{M}4.2%" in labels and "20%" in labels
+    assert "Source: BCRP" in labels
+    assert not any(G in t for t in labels)
+
+
+def test_ranked_bars_from_dataframe(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "label": ["Chile", "China", "India", "Estados Unidos"],
+            "value": [613e6, 23_500e6, 2_345.6e6, 9_800e6],
+        }
+    )
+    chart = charts.ranked_bars(frame, ES, "Destinos", "SUNAT", top=3)
+    labels = rendered(chart, tmp_path, "ranked")
+    assert f"23{G}500" in labels and f"2{G}346" in labels and "Chile" not in labels  # top 3 only
+    assert f"10{G}000" in labels and "US$ millones" in labels
+    assert "China (US$\u00a023\u202f500\u00a0millones)" in charts.to_spec(chart)["description"]
+
+
+def test_share_over_years_line_and_bars(tmp_path: Path) -> None:
+    rows = [{"year": 2001 + i, "share": 0.05 + 0.0125 * i} for i in range(6)]
+    for kind in ("line", "bar"):
+        chart = charts.share_over_years(rows, ES, "Participación", "CEPII BACI", kind=kind)
+        labels = rendered(chart, tmp_path, f"share_{kind}")
+        assert f"6,3{G}%" in labels  # 0.0625 half up
+        assert "2001" in labels and "2,001" not in labels
+    assert "5,0 % en 2001 a 11,3 % en 2006" in charts.to_spec(chart)["description"].replace(G, " ")
+
+
+def test_stacked_shares_label_given_shares(tmp_path: Path) -> None:
+    chart = charts.stacked_shares(CONTINENTS, ES, "Exportaciones mundiales por continente", "CEPII BACI")
+    labels = rendered(chart, tmp_path, "stacked")
+    assert f"51{G}%" in labels and f"44{G}%" in labels  # shares as given, not renormalised
+    assert {"Asia", "Europa", "América"} <= set(labels)
+    assert "Asia (51" in charts.to_spec(chart)["description"]
+
+
+def test_bad_rows_raise_with_record_and_field() -> None:
+    with pytest.raises(ReportError, match=r"record 1, field 'growth'"):
+        charts.growth_bars([{"label": "a", "growth": 0.1}, {"label": "b"}], ES, "t", "s")
+    with pytest.raises(ReportError, match="no row has a value"):
+        charts.ranked_bars([{"label": "a", "value": None}], ES, "t", "s")
+    with pytest.raises(ReportError, match="png"):
+        charts.render(charts.growth_bars(GROWTH, ES, "t", "s"), Path("x.gif"), "gif")  # type: ignore[arg-type]
+
+
+def _marks(node: Any, marktype: str, name: str | None = None) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if (
+            node.get("marktype") == marktype
+            and node.get("role") == "mark"
+            and (name is None or node["name"] == name)
+        ):
+            found.extend(node.get("items", []))
+        for value in node.values():
+            found.extend(_marks(value, marktype, name))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_marks(value, marktype, name))
+    return found
+
+
+def test_map_colours_all_25_departments(departments: dict[str, Any], tmp_path: Path) -> None:
+    codes = [f["properties"]["FIRST_IDDP"] for f in departments["features"]]
+    values = [{"ubigeo": c, "value": (int(c) - 12) / 40, "label": c} for c in codes]
+    chart = maps.department_map(departments, values, ES, "growth", "Crecimiento", "BCRP")
+    labels = rendered(chart, tmp_path, "map")
+    scene = vlc.vegalite_to_scenegraph(charts.to_spec(chart))
+    coloured = _marks(scene, "shape", "concat_0_layer_1_marks")
+    assert len(coloured) == 25
+    fills = {item["fill"] for item in coloured}
+    assert maps.MISSING_FILL not in fills and len(fills) >= 20
+    assert {f"{M}20{G}%", f"0{G}%", f"20{G}%"} <= set(labels)  # legend in house style
+    assert f"+32,5{G}%" in labels  # Ucayali's label: (25 - 12) / 40
+    assert "Fuente: BCRP" in labels
+    assert "25 departamentos con dato" in charts.to_spec(chart)["description"]
+
+
+def test_map_missing_department_is_grey(departments: dict[str, Any]) -> None:
+    values = [{"ubigeo": "15", "value": 20_000e6, "label": "Lima"}, {"ubigeo": "4", "value": 5_000e6}]
+    chart = maps.department_map(departments, values, EN, "value", "Exports", "BCRP")
+    scene = vlc.vegalite_to_scenegraph(charts.to_spec(chart))
+    assert len(_marks(scene, "shape", "concat_0_layer_0_marks")) == 25  # grey base under every department
+    assert len(_marks(scene, "shape", "concat_0_layer_1_marks")) == 2
+    description = charts.to_spec(chart)["description"]
+    assert "highest Lima (US$\u00a020,000\u00a0million)" in description and "23 without data" in description
+    assert any(t.endswith("5,000") for t in _texts_in(scene))  # on-map label in US$ million
+
+
+def _texts_in(scene: Any) -> list[str]:
+    return [str(item.get("text")) for item in _marks(scene, "text")]
+
+
+def test_map_rejects_unknown_department(departments: dict[str, Any]) -> None:
+    with pytest.raises(ReportError, match=r"not in the GeoJSON: \['26'\]"):
+        maps.department_map(departments, [{"ubigeo": "26", "value": 1.0}], ES, "share", "t", "s")
+
+
+def test_rewind_makes_exterior_rings_clockwise() -> None:
+    square_ccw = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]
+    hole_cw = [[0.2, 0.2], [0.2, 0.4], [0.4, 0.4], [0.4, 0.2], [0.2, 0.2]]
+    geometry = {"type": "Polygon", "coordinates": [square_ccw, hole_cw]}
+    maps._rewind(geometry)
+    outer, hole = geometry["coordinates"]
+    assert maps._signed_area(outer) < 0 < maps._signed_area(hole)

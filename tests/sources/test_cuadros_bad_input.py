@@ -1,0 +1,155 @@
+"""Bad-input corpus for the SUNAT cuadros reader, built in tmp_path from the real cdro_G1.xlsx.
+
+Each broken file differs from a good one (the real G1 cut down to its 2023-2025 sheets) by one fault; each
+must raise ParseError whose message names the file and, where there is one, the sheet, the row and the column.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.workbook.workbook import Workbook
+
+from comercio.errors import ParseError
+from comercio.sources.sunat_cuadros import read_cuadro
+
+Edit = Callable[[Workbook], None]
+
+
+def _real_g1() -> Path:
+    env = os.environ.get("COMERCIO_SHARED_DATA")
+    root = Path(env) if env else Path(__file__).resolve().parents[2] / "../shared/data"
+    path = root.resolve() / "sunat" / "cuadros" / "cdro_G1.xlsx"
+    if not path.is_file():
+        pytest.skip(f"real cdro_G1.xlsx not found at {path} (set COMERCIO_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real G1 with only its 2023, 2024 and 2025 sheets (smaller, so each broken copy saves fast)."""
+    wb = openpyxl.load_workbook(_real_g1())
+    for name in list(wb.sheetnames):
+        if name not in {"2023", "2024", "2025"}:
+            del wb[name]
+    path = tmp_path_factory.mktemp("g1") / "cdro_G1.xlsx"
+    wb.save(path)
+    return path
+
+
+def _broken(base: Path, tmp_path: Path, edit: Edit) -> Path:
+    wb = openpyxl.load_workbook(base)
+    edit(wb)
+    path = tmp_path / "cdro_G1.xlsx"
+    wb.save(path)
+    return path
+
+
+def _raises(path: Path, **kwargs: Any) -> ParseError:
+    with pytest.raises(ParseError) as info:
+        read_cuadro(path, **kwargs)
+    err = info.value
+    assert err.file == str(path) and str(path) in str(err)
+    return err
+
+
+def test_the_base_corpus_file_is_good(base: Path) -> None:
+    result = read_cuadro(base)
+    assert len(result.months) == 12 + 12 + 4
+
+
+def test_truncated_file(base: Path, tmp_path: Path) -> None:
+    path = tmp_path / "cdro_G1.xlsx"
+    data = base.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    assert "truncated or corrupt" in _raises(path).reason
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "cdro_G1.xlsx"
+    path.write_bytes(b"")
+    assert "empty file" in _raises(path).reason
+
+
+@pytest.mark.parametrize("name", ["cdro_G1.xlsx", "cdro_G1.csv"])
+def test_latin1_csv_instead_of_xlsx(base: Path, tmp_path: Path, name: str) -> None:
+    wb = openpyxl.load_workbook(base, read_only=True)
+    lines = [
+        ";".join("" if v is None else str(v) for v in row) for row in wb["2024"].iter_rows(values_only=True)
+    ]
+    wb.close()
+    path = tmp_path / name
+    path.write_bytes("\n".join(lines).encode("latin-1"))
+    assert "not an Excel workbook" in _raises(path).reason
+
+
+def test_missing_month_column(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        wb["2024"]["H6"] = None  # "Marzo" between Febrero and Abril
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert (err.sheet, err.row, err.column) == ("2024", 6, "H")
+    assert "'Marzo'" in err.reason and "sheet '2024', row 6, column 'H'" in str(err)
+
+
+def test_text_in_a_number_cell(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        wb["2024"]["F12"] = "1.440.776.933"  # Cobre, January
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert (err.sheet, err.row, err.column) == ("2024", 12, "F")
+    assert "text '1.440.776.933'" in err.reason
+
+
+def test_empty_cell_in_a_month_with_data(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        wb["2023"]["G20"] = None  # Pesquero tradicional, February
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert (err.sheet, err.row, err.column) == ("2023", 20, "G")
+    assert "zeros explicitly" in err.reason
+
+
+def test_renamed_header(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        for i, col in enumerate("FGHIJKLMNOPQ", start=1):
+            wb["2025"][f"{col}6"] = f"Mes {i}" if wb["2025"][f"{col}6"].value else None
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert err.sheet == "2025" and "no month header" in err.reason
+
+
+def test_sheet_without_a_table(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        ws = wb.create_sheet("Notas")
+        ws["B2"] = "Fuente: Superintendencia Nacional de Aduanas y de Administración Tributaria - SUNAT"
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert err.sheet == "Notas" and "no month header" in err.reason
+
+
+def test_month_table_that_is_not_a_year_table(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        ws = wb.copy_worksheet(wb["2024"])
+        ws.title = "Resumen"
+        ws["B3"] = "EXPORTACIÓN DEFINITIVA SEGÚN SECTOR ECONÓMICO"
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert err.sheet == "Resumen" and "not a year table" in err.reason
+
+
+def test_sheet_name_and_title_disagree_on_the_year(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        wb["2024"].title = "2022"
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert err.sheet == "2022" and "2024" in err.reason
+
+
+def test_unknown_sheet_requested(base: Path) -> None:
+    assert "no sheet named '1999'" in _raises(base, sheets=["1999"]).reason
