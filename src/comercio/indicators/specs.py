@@ -211,3 +211,19 @@ class Spec:
             "comparison": None if self.comparison is None else self.comparison.as_dict(),
             "dataset": self.dataset,
         }
+
+
+def parse_window(text: str) -> Window:
+    """``ytd:2022-11``, ``rolling12:2022-11``, ``month:2022-11``, ``year:2022`` or ``range:2021-06:2022-05``."""
+    kind, _, rest = text.partition(":")
+    if kind == "year":
+        try:
+            return Window.year(int(rest))
+        except ValueError:
+            raise ConfigError(f"not a year: {rest!r}") from None
+    if kind == "range":
+        start, _, end = rest.partition(":")
+        return Window.range(start, end)
+    if kind in ("month", "ytd", "rolling12"):
+        return Window(kind, month_start(rest))  # type: ignore[arg-type]
+    raise ConfigError(f"unknown window {text!r}", hint="use ytd:YYYY-MM, rolling12:YYYY-MM, month:…, year:YYYY")

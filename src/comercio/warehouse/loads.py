@@ -75,8 +75,9 @@ class LoadResult:
 
     def summary(self) -> str:
         v = self.vintage
-        verb = "loaded as new vintage" if self.status == "loaded" else "unchanged (same file already loaded)"
-        return f"{self.dataset}/{self.slice}: {verb} {v.number} — {v.rows:,} rows"
+        if self.status == "loaded":
+            return f"{self.dataset}/{self.slice}: loaded as new vintage {v.number} — {v.rows:,} rows"
+        return f"{self.dataset}/{self.slice}: unchanged (vintage {v.number} already holds it) — {v.rows:,} rows"
 
 
 def file_sha256(path: Path) -> str:
@@ -210,7 +211,10 @@ class Loader:
                 in_part += table.num_rows
                 if "value_usd" in table.column_names:
                     has_value = True
-                    s = pc.sum(table["value_usd"]).as_py()
+                    values = table["value_usd"]
+                    if "level" in table.column_names:  # hierarchical table: its top level is the total
+                        values = values.filter(pc.equal(table["level"], 0))
+                    s = pc.sum(values).as_py()
                     total += s or 0.0
             if writer is None:
                 if target_schema is None:

@@ -1,0 +1,98 @@
+"""``make demo``: the main job, end to end, saying plainly what it did at each step.
+
+1. fetch every configured official source (from COMERCIO_MIRROR when set, else from the publishers);
+2. build the warehouse (reference tables, BCRP, SUNAT cuadros, declarations) and show its status;
+3. reconcile (``comercio validate``);
+4. write the regional report for the latest month with data, in every format;
+5. write the sector study (metalworking) on SUNAT G1 plus a synthetic world-trade twin;
+6. serve the dashboard and print its address (skipped with ``--no-serve`` or COMERCIO_DEMO_NO_SERVE=1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from comercio.config import Settings
+from comercio.errors import ComercioError
+
+console = Console()
+
+
+def _step(n: int, text: str) -> None:
+    console.rule(f"[bold]{n}. {text}")
+
+
+def run(serve: bool = True, port: int = 8000) -> int:
+    settings = Settings.from_env()
+    from comercio.ingest import build
+    from comercio.validate import validate
+    from comercio.warehouse import Warehouse
+    from comercio.warehouse.status import status
+
+    where = settings.mirror or "the publishers' sites"
+    _step(1, f"Fetch and build the warehouse in {settings.home.resolve()} (downloads from {where})")
+    wh = Warehouse(settings)
+    for report in build(wh, settings):
+        for line in report.lines():
+            console.print(f"  [{report.source}] {line}", highlight=False)
+    _step(2, "Warehouse status")
+    for row in status(wh):
+        total = row["value_total_usd"]
+        total_text = f", US$ {total:,.0f}" if total is not None else ""
+        months = f", {row['first_month']}…{row['last_month']}" if row["first_month"] else ""
+        console.print(f"  {row['dataset']}: {row['rows']:,} rows{total_text}{months}", highlight=False)
+    _step(3, "Reconciliation (comercio validate)")
+    for c in validate(wh):
+        mark = "ok" if c.ok else ("DIFFERENCE" if c.kind == "hard" else "note")
+        console.print(f"  {mark}: {c.name}: {c.detail}", highlight=False, markup=False)
+    written: list[Path] = []
+    try:
+        from comercio.reports.regional import write_regional
+    except ImportError:
+        write_regional = None  # type: ignore[assignment]
+    if write_regional is not None:
+        _step(4, "Regional export report for the latest month with data")
+        out = settings.reports_dir.resolve() / "regional"
+        written = write_regional(wh, out=out)
+        for p in written:
+            console.print(f"  wrote {p}", highlight=False)
+    try:
+        from comercio.reports.sector import demo_sector
+    except ImportError:
+        demo_sector = None  # type: ignore[assignment]
+    if demo_sector is not None:
+        _step(5, "Sector study: metalworking (SUNAT G1 + synthetic world-trade twin, labelled synthetic)")
+        for p in demo_sector(wh, settings):
+            console.print(f"  wrote {p}", highlight=False)
+    if serve:
+        try:
+            from comercio.api.server import serve as serve_app
+        except ImportError:
+            console.print("The dashboard is not available in this build.")
+            return 0
+        _step(6, "Dashboard")
+        console.print(f"  Serving the dashboard at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+        serve_app(settings, host="127.0.0.1", port=port)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m comercio.demo", description=__doc__)
+    parser.add_argument("--no-serve", action="store_true", help="stop after writing the reports")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("COMERCIO_PORT", "8000")))
+    args = parser.parse_args(argv)
+    serve = not (args.no_serve or os.environ.get("COMERCIO_DEMO_NO_SERVE"))
+    try:
+        sys.exit(run(serve=serve, port=args.port))
+    except ComercioError as exc:
+        console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()
