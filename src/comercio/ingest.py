@@ -53,9 +53,12 @@ def _ingest_bcrp(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) 
     from comercio.sources.bcrp import read_bcrp
 
     prov = _provenance("bcrp", ref)
+    # One file feeds two datasets: skip only when both hold it, so that a run interrupted between the two
+    # loads is completed by the next one (each load is a no-op when its own dataset already has the file).
     done = _skip(wh, "bcrp_departments", "departments", prov)
-    if done is not None:
-        report.results.append(done)
+    done_totals = _skip(wh, "bcrp_department_totals", "departments", prov)
+    if done is not None and done_totals is not None:
+        report.results += [done, done_totals]
         return
     result = read_bcrp(path)
     if not result.all_ok:
@@ -75,16 +78,35 @@ def _ingest_bcrp(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) 
 
 
 def _ingest_cuadro(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) -> None:
-    from comercio.sources.sunat_cuadros import read_cuadro, table_from_name
+    from comercio.sources.sunat_cuadros import CuadroResult, read_cuadro, table_from_name
 
-    table = table_from_name(path) or path.stem
-    prov = _provenance("sunat-cuadros", ref, table=table)
-    done = _skip(wh, "sunat_cuadros", table, prov)
+    # The slice is the table (G1, F1…); when the file name does not tell it, the title does, so read first:
+    # skipping on one name and loading under another would make every re-ingest a new vintage.
+    result: CuadroResult | None = None
+    table = table_from_name(path)
+    if table is None:
+        result = read_cuadro(path)
+        table = result.table
+    done = _skip(wh, "sunat_cuadros", table, _provenance("sunat-cuadros", ref, table=table))
     if done is not None:
         report.results.append(done)
         return
-    result = read_cuadro(path)
+    result = result or read_cuadro(path)
     failed = [c for c in result.checks if not c.ok]
+    # The publisher's own subtotal differences, as read from the file, go into the vintage's provenance so
+    # that `comercio validate` can tell a difference of SUNAT's table from a row our load lost or changed.
+    differences = [
+        {"path": c.path, "period": c.period.isoformat(), "difference_usd": c.difference}
+        for c in failed
+        if c.kind == "children"
+    ]
+    prov = _provenance(
+        "sunat-cuadros",
+        ref,
+        table=result.table,
+        subtotal_checks=sum(1 for c in result.checks if c.kind == "children"),
+        publisher_differences=differences,
+    )
     report.results.append(wh.load("sunat_cuadros", result.table, result.rows, prov))
     report.notes.append(
         f"{result.table}: {len(result.checks):,} subtotal checks, {len(failed)} differences reported "
@@ -159,6 +181,7 @@ def ingest(
     fetched: Iterable[download.FetchedFile] = (),
 ) -> IngestReport:
     """Load ``paths`` (or, when none are given, the cached downloads of ``source``)."""
+    import comercio.sources.baci_ingest  # noqa: F401  (registers the "baci" world-trade ingester)
     if source in EXTRA_INGESTERS:
         return EXTRA_INGESTERS[source](wh, [Path(p) for p in paths])
     if source not in INGESTERS:

@@ -39,6 +39,19 @@ def _sum(series: dict[str, float], year: int, last_month: int, first_month: int 
     return sum(series[f"{year}-{m:02d}"] for m in range(first_month, last_month + 1))
 
 
+_FACTS: dict[tuple[str, str], object] = {}
+
+
+def _facts(warehouse, definition: str = "annual"):  # type: ignore[no-untyped-def]
+    """regional_facts once per engine and record definition (Spark queries cost seconds each)."""
+    key = (warehouse.settings.engine, definition)
+    if key not in _FACTS:
+        _FACTS[key] = regional_facts(
+            warehouse, "2022-11", engine=warehouse.settings.engine, record_definition=definition
+        ).facts
+    return _FACTS[key]
+
+
 @pytest.fixture(scope="module")
 def golden(shared_data: Path) -> dict[str, dict[str, float]]:
     return _golden(shared_data)
@@ -54,8 +67,7 @@ def test_interior_and_lima_callao_jan_nov_2022(warehouse, golden) -> None:  # ty
     national = _sum(golden["Total"], 2022, 11)
     national_prev = _sum(golden["Total"], 2021, 11)
 
-    rf = regional_facts(warehouse, "2022-11", engine=warehouse.settings.engine)
-    f = rf.facts
+    f = _facts(warehouse)
     assert f.value("interior.value") == pytest.approx(cur, abs=USD_TOL * 23 * 11)
     assert f.value("interior.growth") == pytest.approx(cur / prev - 1, abs=FRACTION_TOL)
     assert f.value("lima_callao.growth") == pytest.approx(lc_cur / lc_prev - 1, abs=FRACTION_TOL)
@@ -86,14 +98,13 @@ def test_counts_records_and_rolling_leaders(warehouse, golden) -> None:  # type:
     r12_total = _sum(golden["Total"], 2021, 12, 12) + _sum(golden["Total"], 2022, 11)
     leader = max(r12, key=lambda d: r12[d])
 
-    eng_name = warehouse.settings.engine
-    f = regional_facts(warehouse, "2022-11", engine=eng_name).facts
+    f = _facts(warehouse)
     codes = lambda names: {resolve_department(n) for n in names}  # noqa: E731
     assert f.value("regions.growing.count") == len(growing)
     assert set(f.value("regions.growing.members")) == codes(growing)
     assert set(f.value("regions.record.members")) == codes(annual_records)
     assert f.value("regions.record.count") == len(annual_records)
-    same = regional_facts(warehouse, "2022-11", engine=eng_name, record_definition="same-window").facts
+    same = _facts(warehouse, "same-window")
     assert set(same.value("regions.record.members")) == codes(same_window)
     assert f.value("rolling12.leader.member") == resolve_department(leader)
     assert f.value("rolling12.leader.share") == pytest.approx(r12[leader] / r12_total, abs=1e-8)
@@ -107,7 +118,9 @@ def test_macroregions_mincetur(warehouse, golden) -> None:  # type: ignore[no-un
     for r in reference.load("macroregions").to_pylist():
         if r["grouping"] == "mincetur":
             groups[r["macroregion"]].append(names[r["department"]])
-    s = eng.series(warehouse, Grouping("macroregion", "mincetur"), Filters(), engine=warehouse.settings.engine)
+    s = eng.series(
+        warehouse, Grouping("macroregion", "mincetur"), Filters(), engine=warehouse.settings.engine
+    )
     result = measures.compare(s, Window.ytd("2022-11")).by_member()
     assert set(result) == {"norte", "centro", "sur", "oriente"}
     for name, members in groups.items():
@@ -118,8 +131,9 @@ def test_macroregions_mincetur(warehouse, golden) -> None:  # type: ignore[no-un
 
 def test_g1_sector_totals_match_sources_md(warehouse) -> None:  # type: ignore[no-untyped-def]
     """SOURCES.md check figures through the engine (sector grouping on SUNAT G1)."""
-    s = eng.series(warehouse, Grouping("national"), Filters(), engine=warehouse.settings.engine,
-                   dataset="sunat_cuadros")
+    s = eng.series(
+        warehouse, Grouping("national"), Filters(), engine=warehouse.settings.engine, dataset="sunat_cuadros"
+    )
     total = measures.compare(s, Window.year(2024), None).total
     assert total / 1e6 == pytest.approx(73_593.9, abs=0.05)
     jan_nov = measures.compare(s, Window.ytd("2024-11"), None).total

@@ -95,7 +95,9 @@ def test_projection_of_a_flat_series_is_exact_and_backtest_is_zero() -> None:
 
 
 def test_concentration_hhi_of_equal_shares() -> None:
-    r = measures.compare(_series({m: [1.0] * N_MONTHS for m in ("01", "02", "03", "04")}), Window.ytd("2022-06"))
+    r = measures.compare(
+        _series({m: [1.0] * N_MONTHS for m in ("01", "02", "03", "04")}), Window.ytd("2022-06")
+    )
     c = measures.concentration(r, top_n=2)
     assert c["hhi"] == pytest.approx(0.25)
     assert c["top_share"] == pytest.approx(0.5)

@@ -62,7 +62,11 @@ def compute(
     df = comercio.indicator(
         Warehouse(s, read_only=True), window=window, grouping=grouping, flow=flow, basket=basket
     )
-    emit(df.to_dict("records"), fmt, title=f"{window} by {grouping} — {df.attrs['dataset']}")
+    emit(
+        [{str(k): v for k, v in r.items()} for r in df.to_dict("records")],
+        fmt,
+        title=f"{window} by {grouping} — {df.attrs['dataset']}",
+    )
 
 
 def register(root: typer.Typer) -> None:

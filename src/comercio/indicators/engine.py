@@ -147,8 +147,8 @@ def _with_member(t: ir.Table, name: str, grouping: Grouping, filters: Filters) -
 
 
 def _top_level(t: ir.Table, filters: Filters) -> Any:
-    if filters.basket_path is not None:
-        return filters.basket_path.count(" > ")
+    if filters.basket_path is not None:  # "Total" is level 0 and not part of the paths below it
+        return filters.basket_path.count(" > ") + 1
     return 0
 
 

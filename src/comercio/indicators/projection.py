@@ -70,11 +70,16 @@ def project(monthly: dict[date, float], year: int, through_month: int) -> Projec
     return Projection(year, through_month, known, known / ratio, ratio, tuple(past))
 
 
-def backtest(monthly: dict[date, float], through_month: int) -> Backtest:
-    """Project every complete past year from its first ``through_month`` months and measure the error."""
+def backtest(monthly: dict[date, float], through_month: int, *, before: int | None = None) -> Backtest:
+    """Project each complete year before ``before`` from its first ``through_month`` months; measure errors.
+
+    Only years before the projected one are used, so the backtest never sees the year being projected.
+    """
     years = _by_year(monthly)
     errors = []
     for y in _complete_years(years):
+        if before is not None and y >= before:
+            continue
         earlier = [p for p in _complete_years(years) if p < y]
         if not earlier:
             continue

@@ -414,7 +414,7 @@ def _projection(b: _Builder) -> None:
         )
     }
     p = projection.project(monthly, b.through.year, b.through.month)
-    bt = projection.backtest(monthly, b.through.month)
+    bt = projection.backtest(monthly, b.through.month, before=b.through.year)
     w = Window.year(b.through.year)
     b.add(
         "projection.national.value",

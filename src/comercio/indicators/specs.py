@@ -214,7 +214,7 @@ class Spec:
 
 
 def parse_window(text: str) -> Window:
-    """``ytd:2022-11``, ``rolling12:2022-11``, ``month:2022-11``, ``year:2022`` or ``range:2021-06:2022-05``."""
+    """Parse ``ytd:2022-11``, ``rolling12:…``, ``month:…``, ``year:2022`` or ``range:2021-06:2022-05``."""
     kind, _, rest = text.partition(":")
     if kind == "year":
         try:
@@ -226,4 +226,6 @@ def parse_window(text: str) -> Window:
         return Window.range(start, end)
     if kind in ("month", "ytd", "rolling12"):
         return Window(kind, month_start(rest))  # type: ignore[arg-type]
-    raise ConfigError(f"unknown window {text!r}", hint="use ytd:YYYY-MM, rolling12:YYYY-MM, month:…, year:YYYY")
+    raise ConfigError(
+        f"unknown window {text!r}", hint="use ytd:YYYY-MM, rolling12:YYYY-MM, month:…, year:YYYY"
+    )

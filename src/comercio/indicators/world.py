@@ -1,0 +1,160 @@
+"""World trade of a product basket by year and continent, from the ``world_trade`` dataset (CEPII BACI).
+
+World trade is yearly (column ``year``, not ``period``), so it does not go through the monthly engine; these
+functions build Ibis expressions over ``wh.table("world_trade")`` and run them through ``wh.execute`` on the
+chosen engine (DuckDB or Spark, same expressions). Basket membership is resolved the way the engine does it
+for customs lines: classify the *distinct* HS6 codes with :func:`comercio.reference.classify`, then join a
+small memtable; the continent of a country comes from the ``countries`` reference table (alpha-3 →
+continent, America as one continent, as in the SNI article).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from comercio import reference
+from comercio.errors import DataNotAvailable
+from comercio.warehouse import Warehouse
+
+DATASET = "world_trade"
+Side = Literal["exporter", "importer"]
+UNKNOWN = "unknown"
+# CEPII codes that are not ISO 3166 alpha-3 (BACI keeps them): "Other Asia, nes" (490) is Taiwan.
+CEPII_CONTINENTS = {"S19": "asia"}
+
+
+@dataclass(frozen=True)
+class WorldTable:
+    """A small result (``table``) with what it came from: dataset vintages and whether any is synthetic."""
+
+    table: pa.Table
+    vintages: tuple[str, ...]
+    synthetic: bool
+
+
+@lru_cache(maxsize=2)
+def continents() -> dict[str, str]:
+    """Alpha-3 → continent key (``asia``, ``europe``, ``america``, ``africa``, ``oceania``…)."""
+    rows = reference.load("countries").to_pylist()
+    mapping = {r["alpha3"]: r["continent"] for r in rows if r["alpha3"] and r["continent"]}
+    return {**mapping, **CEPII_CONTINENTS}
+
+
+def _source(wh: Warehouse, engine: str | None) -> ir.Table:
+    if not wh.has(DATASET):
+        raise DataNotAvailable(
+            f"dataset {DATASET!r} is not loaded",
+            hint="`comercio ingest baci <BACI_HSxx_Vyyyymm.zip>` or a synthetic twin (comercio.synth.baci)",
+        )
+    return wh.table(DATASET, engine)
+
+
+def _meta(wh: Warehouse) -> tuple[tuple[str, ...], bool]:
+    vs = wh.vintages(DATASET)
+    return tuple(v.vintage for v in vs), any(v.synthetic for v in vs)
+
+
+def in_basket(wh: Warehouse, basket: str, *, engine: str | None = None) -> ir.Table:
+    """World trade rows whose HS6 code belongs to ``basket`` (column ``basket_path`` added)."""
+    t = _source(wh, engine)
+    codes = wh.execute(t.select("hs6").distinct(), engine=engine).column("hs6")
+    paths = reference.classify(codes, basket)
+    m = ibis.memtable(pa.table({"_hs6": codes, "basket_path": paths}))
+    m = m.filter(m.basket_path.notnull())
+    return t.inner_join(m, t.hs6 == m._hs6).drop("_hs6")
+
+
+def _with_continent(t: ir.Table, side: Side) -> ir.Table:
+    mapping = continents()
+    m = ibis.memtable(pa.table({"_a3": list(mapping), "_continent": list(mapping.values())}))
+    joined = t.left_join(m, t[side] == m._a3)
+    return joined.mutate(continent=joined._continent.fill_null(UNKNOWN)).drop("_a3", "_continent")
+
+
+def by_continent(
+    wh: Warehouse,
+    basket: str,
+    side: Side,
+    *,
+    start_year: int | None = None,
+    end_year: int | None = None,
+    engine: str | None = None,
+) -> WorldTable:
+    """Basket value by year and exporter (or importer) continent: columns year, continent, value, share.
+
+    ``share`` is the continent's fraction of the basket's world value that year; the shares of a year sum to
+    one (countries without a continent are kept as ``unknown``, never dropped).
+    """
+    t = _with_continent(in_basket(wh, basket, engine=engine), side)
+    if start_year is not None:
+        t = t.filter(t.year >= start_year)
+    if end_year is not None:
+        t = t.filter(t.year <= end_year)
+    agg = t.group_by(["year", "continent"]).aggregate(value=t.value_usd.sum())
+    totals = agg.group_by("year").aggregate(_total=agg.value.sum())
+    joined = agg.inner_join(totals, "year")
+    expr = joined.mutate(share=joined.value / joined._total).drop("_total").order_by(["year", "continent"])
+    table = wh.execute(expr, engine=engine)
+    table = table.select(["year", "continent", "value", "share"]).cast(
+        pa.schema(
+            [
+                ("year", pa.int32()),
+                ("continent", pa.string()),
+                ("value", pa.float64()),
+                ("share", pa.float64()),
+            ]
+        )
+    )
+    vintages, synthetic = _meta(wh)
+    return WorldTable(table, vintages, synthetic)
+
+
+def totals(wh: Warehouse, basket: str | None = None, *, engine: str | None = None) -> WorldTable:
+    """World value per year: of every product (``basket`` None) or of the basket. Columns year, value."""
+    t = _source(wh, engine) if basket is None else in_basket(wh, basket, engine=engine)
+    expr = t.group_by("year").aggregate(value=t.value_usd.sum()).order_by("year")
+    table = wh.execute(expr, engine=engine).cast(pa.schema([("year", pa.int32()), ("value", pa.float64())]))
+    vintages, synthetic = _meta(wh)
+    return WorldTable(table, vintages, synthetic)
+
+
+def by_exporter(
+    wh: Warehouse, basket: str, exporters: tuple[str, ...], year: int, *, engine: str | None = None
+) -> WorldTable:
+    """Basket exports of the given countries (alpha-3) in ``year``: columns exporter, value."""
+    t = in_basket(wh, basket, engine=engine)
+    t = t.filter((t.year == year) & t.exporter.isin(list(exporters)))
+    expr = t.group_by("exporter").aggregate(value=t.value_usd.sum()).order_by("exporter")
+    table = wh.execute(expr, engine=engine).cast(
+        pa.schema([("exporter", pa.string()), ("value", pa.float64())])
+    )
+    vintages, synthetic = _meta(wh)
+    return WorldTable(table, vintages, synthetic)
+
+
+def years(wh: Warehouse, *, engine: str | None = None) -> list[int]:
+    """Years present in the world trade dataset, ascending."""
+    t = _source(wh, engine)
+    return [
+        int(y)
+        for y in wh.execute(t.select("year").distinct().order_by("year"), engine=engine)["year"].to_pylist()
+    ]
+
+
+__all__ = [
+    "CEPII_CONTINENTS",
+    "UNKNOWN",
+    "WorldTable",
+    "by_continent",
+    "by_exporter",
+    "continents",
+    "in_basket",
+    "totals",
+    "years",
+]

@@ -1,0 +1,102 @@
+"""Writers of a :class:`Report` to HTML, PDF, XLSX, Markdown and JSON (shared by every report kind).
+
+:func:`write_report` renders the figures once (PNG and SVG through vl-convert: no browser, no network) and
+hands them to each writer; every writer returns the files it wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from comercio.errors import ReportError
+from comercio.reports import charts
+from comercio.reports.writers._model import (
+    FORMATS,
+    Column,
+    ColumnKind,
+    Figure,
+    Report,
+    Section,
+    Table,
+    cell_text,
+)
+
+
+@dataclass(frozen=True)
+class RenderedFigure:
+    """A figure rendered for the static formats: PNG file (for PDF and for reuse) and inline SVG text."""
+
+    figure: Figure
+    png: Path
+    svg: str
+
+
+def render_figures(report: Report, out: Path) -> dict[str, RenderedFigure]:
+    """Render every figure of ``report`` into ``out`` as ``figure-<id>.png`` and keep its SVG text."""
+    done: dict[str, RenderedFigure] = {}
+    for fig in report.figures():
+        png = charts.render(fig.spec, out / f"figure-{fig.id}.png", "png")
+        svg_path = charts.render(fig.spec, out / f"figure-{fig.id}.svg", "svg")
+        done[fig.id] = RenderedFigure(fig, png, svg_path.read_text(encoding="utf-8"))
+    return done
+
+
+def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """``"html,pdf"`` or an iterable of names → validated tuple (``markdown`` is accepted for ``md``)."""
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    out: list[str] = []
+    for raw in items:
+        name = raw.strip().lower()
+        name = "md" if name == "markdown" else name
+        if not name:
+            continue
+        if name not in FORMATS:
+            raise ReportError(
+                f"unknown report format {raw!r}; use any of {', '.join(FORMATS)}", field="format"
+            )
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise ReportError("no report format given", field="format", hint=f"use any of {', '.join(FORMATS)}")
+    return tuple(out)
+
+
+def write_report(report: Report, formats: str | Iterable[str], out: Path) -> list[Path]:
+    """Write ``report`` in each of ``formats`` into directory ``out`` (created) and return the files."""
+    from comercio.reports.writers import html, json, markdown, pdf, xlsx
+
+    wanted = parse_formats(formats)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    figures = render_figures(report, out) if {"html", "pdf", "md"} & set(wanted) else {}
+    paths: list[Path] = []
+    for name in wanted:
+        if name == "html":
+            paths.append(html.write(report, out, figures))
+        elif name == "pdf":
+            paths.extend(pdf.write(report, out, figures))
+        elif name == "xlsx":
+            paths.append(xlsx.write(report, out))
+        elif name == "md":
+            paths.append(markdown.write(report, out, figures))
+        else:
+            paths.append(json.write(report, out))
+    return paths
+
+
+__all__ = [
+    "FORMATS",
+    "Column",
+    "ColumnKind",
+    "Figure",
+    "RenderedFigure",
+    "Report",
+    "Section",
+    "Table",
+    "cell_text",
+    "parse_formats",
+    "render_figures",
+    "write_report",
+]

@@ -1,0 +1,58 @@
+"""PDF writer: the same HTML in print layout through WeasyPrint, plus PNG previews of its pages.
+
+The previews (``report-page-N.png``, 60 dpi, by poppler's ``pdftoppm``) are for looking at the layout; they
+are written when ``pdftoppm`` is installed and skipped otherwise (the PDF itself does not need them).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from comercio.errors import ReportError
+from comercio.reports.writers._model import Report
+from comercio.reports.writers.html import render_html
+
+log = logging.getLogger(__name__)
+
+
+def write(report: Report, out: Path, figures: dict[str, Any], *, previews: bool = True) -> list[Path]:
+    """Write ``report.pdf`` (and its page previews) into ``out``; returns the PDF path first."""
+    from weasyprint import HTML
+
+    path = Path(out) / f"{report.stem}.pdf"
+    html = render_html(report, figures, print_mode=True)
+    try:
+        HTML(string=html, base_url=str(out)).write_pdf(path)
+    except Exception as exc:  # WeasyPrint raises assorted errors from its libraries
+        raise ReportError(f"WeasyPrint could not write the PDF: {exc}", file=path) from exc
+    written = [path]
+    if previews:
+        written.extend(page_previews(path))
+    return written
+
+
+def page_previews(pdf: Path, dpi: int = 60) -> list[Path]:
+    """Render each page of ``pdf`` to ``<stem>-page-N.png`` next to it (needs poppler-utils)."""
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        log.warning("pdftoppm not found: no page previews for %s (apt-get install poppler-utils)", pdf)
+        return []
+    for old in pdf.parent.glob(f"{pdf.stem}-page-*.png"):
+        old.unlink()
+    prefix = pdf.parent / f"{pdf.stem}-page"
+    try:
+        subprocess.run([exe, "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True, capture_output=True)
+    except subprocess.CalledProcessError as exc:
+        raise ReportError(f"pdftoppm failed: {exc.stderr.decode(errors='replace')}", file=pdf) from exc
+    pages = []
+    for p in pdf.parent.glob(f"{pdf.stem}-page-*.png"):  # pdftoppm pads numbers (-01, -001): normalise
+        n = int(p.stem.rsplit("-", 1)[1])
+        target = pdf.parent / f"{pdf.stem}-page-{n}.png"
+        if p != target:
+            p.rename(target)
+        pages.append(target)
+    return sorted(pages, key=lambda p: int(p.stem.rsplit("-", 1)[1]))

@@ -1,0 +1,310 @@
+"""A fast, streaming dBase III reader: header parsing and vectorised column decoders.
+
+SUNAT's customs microdata come as one dBase III ``.dbf`` per zip; a weekly import file is ~260 MB, so the
+reader never loads a file whole. It reads blocks of fixed-width records into a ``numpy`` array of shape
+``(rows, record_length)`` and decodes each column in one vectorised pass (numbers and dates with integer
+arithmetic on the digit bytes, text as zero-copy Arrow strings). A per-record Python loop (``dbfread``) runs
+at ~50 000 records/s; this runs at millions.
+
+Everything here raises :class:`~comercio.errors.ParseError` naming the file, the record (1-based, counting
+deleted records, as dBase does) and the field.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from comercio.errors import ParseError
+
+DBF_VERSIONS = {0x03, 0x83, 0x8B, 0x30, 0x31, 0xF5}
+FIELD_TYPES = {"C", "N", "F", "D", "L"}
+SPACE, ZERO, DOT, MINUS = 0x20, 0x30, 0x2E, 0x2D
+_CONTROL = np.zeros(256, dtype=bool)
+_CONTROL[list(range(0x20)) + list(range(0x7F, 0xA0))] = True
+# what a damaged zip member raises while being read (bad CRC, cut deflate stream, short file)
+_READ_ERRORS = (EOFError, OSError, ValueError, zipfile.BadZipFile, zlib.error)
+
+
+@dataclass(frozen=True)
+class DbfField:
+    """One field descriptor: name, dBase type (C, N, F, D, L), width, decimals and offset in the record."""
+
+    name: str
+    type: str
+    length: int
+    decimals: int = 0
+    offset: int = 0  # byte offset inside the record; 0 is the deleted flag, so real fields start at 1
+
+
+@dataclass(frozen=True)
+class DbfHeader:
+    """The parsed file header."""
+
+    records: int
+    header_length: int
+    record_length: int
+    fields: tuple[DbfField, ...]
+    last_update: tuple[int, int, int]
+
+    def field(self, name: str) -> DbfField:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+def _read_exact(stream: IO[bytes], n: int, file: str, what: str) -> bytes:
+    try:
+        data = stream.read(n)
+    except _READ_ERRORS as exc:
+        raise ParseError(
+            f"cannot read {what}: {exc}", file=file, hint="truncated or corrupt archive"
+        ) from exc
+    if len(data) != n:
+        raise ParseError(f"file ends inside the {what} ({len(data)} of {n} bytes)", file=file)
+    return data
+
+
+def read_header(stream: IO[bytes], file: str) -> DbfHeader:
+    """Parse and validate a dBase III header; leaves ``stream`` positioned at the first record."""
+    head = _read_exact(stream, 32, file, "DBF header")
+    version, yy, mm, dd, nrec, hlen, rlen = struct.unpack("<4BIHH", head[:12])
+    if version not in DBF_VERSIONS:
+        raise ParseError(f"not a dBase III file (version byte 0x{version:02x})", file=file)
+    nfields, rest = divmod(hlen - 33, 32)
+    if hlen < 65 or rest not in (0, 1) or nfields > 255:  # 0x0D terminator, sometimes followed by one byte
+        raise ParseError(f"corrupted DBF header: header length {hlen} is not 32*k+33", file=file)
+    body = _read_exact(stream, hlen - 32, file, "DBF field descriptors")
+    if body[nfields * 32] != 0x0D:
+        raise ParseError("corrupted DBF header: field descriptor terminator 0x0D missing", file=file)
+    fields: list[DbfField] = []
+    offset = 1
+    for i in range(nfields):
+        desc = body[i * 32 : (i + 1) * 32]
+        raw_name = desc[:11].split(b"\x00", 1)[0]
+        try:
+            name = raw_name.decode("ascii").strip().upper()
+        except UnicodeDecodeError:
+            raise ParseError(f"corrupted DBF header: field {i + 1} name is not ASCII", file=file) from None
+        ftype = chr(desc[11])
+        length, decimals = desc[16], desc[17]
+        if not name or ftype not in FIELD_TYPES or length == 0:
+            raise ParseError(
+                f"corrupted DBF header: field descriptor {i + 1} (type {ftype!r}, width {length})",
+                file=file,
+                field=name or None,
+            )
+        fields.append(DbfField(name, ftype, length, decimals, offset))
+        offset += length
+    if offset != rlen:
+        raise ParseError(
+            f"corrupted DBF header: record length {rlen} but fields add up to {offset}", file=file
+        )
+    return DbfHeader(nrec, hlen, rlen, tuple(fields), (1900 + yy, mm, dd))
+
+
+def iter_blocks(
+    stream: IO[bytes], header: DbfHeader, batch_rows: int, file: str
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(first_record_number, block)`` with ``block`` a ``(rows, record_length)`` uint8 array."""
+    rlen = header.record_length
+    done = 0
+    while done < header.records:
+        n = min(batch_rows, header.records - done)
+        try:
+            data = stream.read(n * rlen)
+        except _READ_ERRORS as exc:
+            raise ParseError(
+                f"cannot read records: {exc}", file=file, record=done + 1, hint="truncated or corrupt archive"
+            ) from exc
+        if len(data) != n * rlen:
+            got = done + len(data) // rlen
+            raise ParseError(
+                f"truncated: the header announces {header.records} records, the file ends after {got}",
+                file=file,
+                record=got + 1,
+            )
+        yield done + 1, np.frombuffer(data, dtype=np.uint8).reshape(n, rlen)
+        done += n
+
+
+# ---------------------------------------------------------------------------------------------- decoders
+
+
+def has_controls(block: np.ndarray) -> bool:
+    """Whether any byte of the block is a control code (NUL padding included): one pass, no per-row work."""
+    return bool(_CONTROL[block].any())
+
+
+def column(block: np.ndarray, f: DbfField, clean: bool = False) -> np.ndarray:
+    """The field's bytes as a C-contiguous ``(rows, width)`` uint8 array, NUL padding turned into spaces.
+
+    ``clean=True`` says the block has no control bytes at all (see :func:`has_controls`), skipping a check.
+    """
+    col = np.ascontiguousarray(block[:, f.offset : f.offset + f.length])
+    if not clean and (col == 0).any():
+        col = np.where(col == 0, SPACE, col).astype(np.uint8)
+    return col
+
+
+def undecodable(col: np.ndarray) -> np.ndarray:
+    """Rows holding a byte no latin-1 text file contains (C0/C1 control codes), as a boolean mask.
+
+    Latin-1 maps every byte to a character, so "undecodable" means bytes that only appear when the file is
+    not latin-1 text at all: UTF-16, EBCDIC, binary garbage or a DOS code page seen through latin-1 glasses.
+    """
+    if not _CONTROL[col].any():
+        return np.zeros(col.shape[0], dtype=bool)
+    return np.asarray(_CONTROL[col].any(axis=1))
+
+
+def text(col: np.ndarray) -> pa.StringArray:
+    """Trimmed strings (zero-copy over the column bytes); code fields are ASCII so UTF-8 equals latin-1."""
+    n, width = col.shape
+    if (col >= 0x80).any():  # non-ASCII latin-1 text: decode the slow way, still correct
+        values = [bytes(r).decode("latin-1") for r in col]
+        return pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+    offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * width).tobytes())
+    arr = pa.StringArray.from_buffers(n, offsets, pa.py_buffer(col.tobytes()))
+    return pc.utf8_trim_whitespace(arr)
+
+
+def blank_rows(col: np.ndarray) -> np.ndarray:
+    """Rows that are all spaces (compared as whole fixed-width records, one memcmp each)."""
+    width = col.shape[1]
+    rows = np.ascontiguousarray(col).view(np.dtype((np.void, width))).ravel()
+    return np.asarray(rows == np.void(b" " * width))
+
+
+_DIGIT_OR_SPACE = np.zeros(256, dtype=bool)
+_DIGIT_OR_SPACE[[SPACE, *range(ZERO, ZERO + 10)]] = True
+_NUMBER_CHARS = _DIGIT_OR_SPACE.copy()
+_NUMBER_CHARS[[DOT, MINUS]] = True
+
+
+def _arrow_parse(col: np.ndarray, to: pa.DataType) -> tuple[np.ndarray, np.ndarray] | None:
+    """Fast path: Arrow's C++ parser over the trimmed strings; None when some row does not parse."""
+    s = text(col)
+    blank = pc.equal(s, "")
+    try:
+        parsed = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), s), to)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    values = parsed.fill_null(0).to_numpy(zero_copy_only=False)
+    return values, ~blank.to_numpy(zero_copy_only=False)
+
+
+def digits_int(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unsigned integers in a fixed-width field: (values int64, ok mask). Blank is not ok."""
+    if _DIGIT_OR_SPACE[col].all():
+        fast = _arrow_parse(col, pa.int64())
+        if fast is not None:
+            return fast[0].astype(np.int64), fast[1]
+    return _digits_int_slow(col)
+
+
+def _digits_int_slow(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-exact check: spaces, then digits, then spaces (no space between digits)."""
+    is_digit = (col >= ZERO) & (col <= ZERO + 9)
+    is_space = col == SPACE
+    # allowed: spaces, then digits, then spaces (no space between digits)
+    started = np.cumsum(is_digit, axis=1) > 0
+    ended = started & ~is_digit
+    ended_any = np.cumsum(ended, axis=1) > 0
+    ok = (is_digit | is_space).all(axis=1) & ~(is_digit & ended_any).any(axis=1) & is_digit.any(axis=1)
+    vals = np.zeros(col.shape[0], dtype=np.int64)
+    for j in range(col.shape[1]):
+        d = is_digit[:, j]
+        vals = np.where(d, vals * 10 + (col[:, j].astype(np.int64) - ZERO), vals)
+    return vals, ok
+
+
+def numeric(col: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a dBase N field exactly: (values float64, ok mask, blank mask).
+
+    Fast path: digits with an optional leading ``-`` and the decimal point where the field declares it; the
+    value is accumulated as an exact int64 and divided once by ``10**decimals`` (correctly rounded). Rows that
+    do not fit the pattern (e.g. exponent notation) fall back to Arrow's decimal parser.
+    """
+    if _NUMBER_CHARS[col].all():
+        fast = _arrow_parse(col, pa.float64())
+        if fast is not None:
+            return fast[0], fast[1], ~fast[1]
+    return _numeric_slow(col, decimals)
+
+
+def _numeric_slow(col: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n, width = col.shape
+    blank = blank_rows(col)
+    is_digit = (col >= ZERO) & (col <= ZERO + 9)
+    dot_pos = width - decimals - 1 if decimals else -1
+    acc = np.zeros(n, dtype=np.int64)
+    for j in range(width):
+        if j == dot_pos:
+            continue
+        acc = np.where(is_digit[:, j], acc * 10 + (col[:, j].astype(np.int64) - ZERO), acc * 10)
+    neg = (col == MINUS).any(axis=1)
+    allowed = is_digit | (col == SPACE) | (col == MINUS)
+    if dot_pos >= 0:
+        allowed[:, dot_pos] = col[:, dot_pos] == DOT
+    started = np.cumsum(is_digit | (col == MINUS), axis=1) > 0
+    gap = started & (col == SPACE)
+    ok = allowed.all(axis=1) & ~gap.any(axis=1) & (neg.astype(np.int64) == (col == MINUS).sum(axis=1))
+    # the leading part must not be all spaces up to the dot (".50" style is fine, "  . " is not a number)
+    ok &= is_digit.any(axis=1) & ~((col == MINUS) & (np.cumsum(is_digit, axis=1) > 0)).any(axis=1)
+    values = acc.astype(np.float64) / (10.0**decimals)
+    values = np.where(neg, -values, values)
+    slow = ~ok & ~blank
+    if slow.any():
+        idx = np.flatnonzero(slow)
+        strs = pc.utf8_trim_whitespace(text(col[idx]))
+        for k, i in enumerate(idx):
+            try:
+                values[i] = float(strs[k].as_py())
+                ok[i] = True
+            except ValueError:
+                pass
+    ok &= ~blank
+    return values, ok, blank
+
+
+def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 for proleptic Gregorian dates (H. Hinnant's algorithm, vectorised)."""
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    mp = (m + 9) % 12
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def dates(col: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse ``YYYYMMDD`` dates: (days since epoch int32, ok mask, blank mask); impossible dates not ok."""
+    blank = blank_rows(col)
+    if col.shape[1] != 8:
+        return np.zeros(col.shape[0], np.int32), np.zeros(col.shape[0], bool), blank
+    dig = col.astype(np.int64) - ZERO
+    ok = ((dig >= 0) & (dig <= 9)).all(axis=1)
+    y = dig[:, 0] * 1000 + dig[:, 1] * 100 + dig[:, 2] * 10 + dig[:, 3]
+    m = dig[:, 4] * 10 + dig[:, 5]
+    d = dig[:, 6] * 10 + dig[:, 7]
+    ok &= (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1900)
+    days = days_from_civil(y, np.clip(m, 1, 12), np.clip(d, 1, 31))
+    # round-trip: day 31 of a 30-day month lands on the next month
+    nxt = days_from_civil(y + (m == 12), np.where(m == 12, 1, np.clip(m + 1, 1, 12)), np.ones_like(d))
+    ok &= days < nxt
+    return days.astype(np.int32), ok & ~blank, blank

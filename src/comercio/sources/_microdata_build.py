@@ -1,0 +1,258 @@
+"""Validate one block of SUNAT microdata records and build the ``customs_lines`` record batch.
+
+Kept apart from :mod:`comercio.sources.sunat_microdata` (file handling, streaming, quarantine) so each
+module stays small. Every check is vectorised; only the (rare) bad rows are visited one by one to name
+the record, the field and the offending value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from comercio.sources import _dbf
+from comercio.sources._microdata_ref import hs_version_index, offices, tariff_versions
+from comercio.warehouse.schema import CUSTOMS_LINES
+
+Error = tuple[int, str, str, float | None]  # record, field, reason, value (FOB) if readable
+
+
+@dataclass
+class Parsed:
+    """Decoded columns of the good rows of one block, the errors found and the updated key set."""
+
+    n: int
+    num: dict[str, np.ndarray] = field(default_factory=dict)
+    txt: dict[str, pa.Array] = field(default_factory=dict)
+    errors: list[Error] = field(default_factory=list)
+    seen: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
+
+
+def zfill(values: np.ndarray, width: int) -> pa.StringArray:
+    """Zero-padded decimal strings of non-negative ints, built as one fixed-width byte buffer."""
+    n = values.shape[0]
+    out = np.empty((n, width), dtype=np.uint8)
+    v = values.astype(np.int64, copy=True)
+    for j in range(width - 1, -1, -1):
+        out[:, j] = v % 10 + 48
+        v //= 10
+    offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * width).tobytes())
+    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(out.tobytes()))
+
+
+def zfill_min(values: np.ndarray, width: int) -> pa.Array:
+    """Zero-padded to at least ``width`` digits; longer numbers keep all their digits (row by row)."""
+    top = int(values.max()) if values.size else 0
+    full = max(width, len(str(top)))
+    out = zfill(values, full)
+    for w in range(full - 1, width - 1, -1):  # rows below 10**w lose the extra leading zeros
+        out = pc.if_else(pa.array(values < 10**w), pc.utf8_slice_codeunits(out, full - w), out)
+    return out
+
+
+def const(value: str, n: int) -> pa.StringArray:
+    raw = value.encode()
+    offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * len(raw)).tobytes())
+    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(raw * n))
+
+
+def _digit_count(col: np.ndarray) -> np.ndarray:
+    return np.asarray(((col >= 48) & (col <= 57)).sum(axis=1))
+
+
+def validate_block(
+    block: np.ndarray,
+    recnos: np.ndarray,
+    fields: dict[str, _dbf.DbfField],
+    flow: str,
+    seen: np.ndarray,
+    file: str,
+) -> Parsed:
+    """Decode and check every role column of ``block`` (live records only)."""
+    n = block.shape[0]
+    p = Parsed(n=n)
+    checks: list[tuple[str, str, np.ndarray]] = []  # (field, reason, bad mask), in reporting priority
+    clean = not _dbf.has_controls(block)
+    cols = {role: _dbf.column(block, f, clean) for role, f in fields.items()}
+    if not clean:
+        for role, col in cols.items():
+            checks.append((fields[role].name, "undecodable bytes: not latin-1 text", _dbf.undecodable(col)))
+
+    days, ok, _ = _dbf.dates(cols["date"])
+    checks.append((fields["date"].name, "invalid or missing date (YYYYMMDD)", ~ok))
+    p.num["date"] = days
+    office, ok = _dbf.digits_int(cols["office"])
+    known = offices().valid(office, days.astype(np.int64))
+    checks.append((fields["office"].name, "unknown customs office", ~ok | ~known))
+    year, ok = _dbf.digits_int(cols["year"])
+    checks.append((fields["year"].name, "invalid declaration year", ~ok | (year < 1900) | (year > 2199)))
+    number, ok = _dbf.digits_int(cols["number"])
+    checks.append((fields["number"].name, "invalid declaration number", ~ok | (number >= 10**8)))
+    series, ok = _dbf.digits_int(cols["series"])
+    checks.append((fields["series"].name, "invalid series number", ~ok | (series < 1) | (series >= 10**5)))
+    p.num.update(office=office, year=year, number=number, series=series)
+
+    prod, ok = _dbf.digits_int(cols["product"])
+    nd = _digit_count(cols["product"])
+    # a numeric field drops the leading zero of chapters 01-09: 9 digits is then a valid 10-digit code
+    width_ok = (nd == 10) | ((nd == 9) & (fields["product"].type in "NF"))
+    chapter = prod // 10**8
+    checks.append(
+        (
+            fields["product"].name,
+            "invalid subpartida (not 10 digits)",
+            ~ok | ~width_ok | (chapter < 1) | (chapter > 97),
+        )
+    )
+    p.num["product"] = prod
+
+    if "ubigeo" in cols:
+        ub, ok = _dbf.digits_int(cols["ubigeo"])
+        blank = _dbf.blank_rows(cols["ubigeo"])
+        dept = ub // 10**4
+        bad = ~blank & (~ok | (_digit_count(cols["ubigeo"]) != 6) | (dept < 1) | (dept > 25))
+        checks.append((fields["ubigeo"].name, "invalid ubigeo (6 digits, department 01-25)", bad))
+        p.num["dept"] = np.where(blank, 99, dept)
+        p.num["unattributed"] = blank
+    else:
+        p.num["dept"] = np.full(n, 99, dtype=np.int64)
+        p.num["unattributed"] = np.ones(n, dtype=bool)
+
+    for role in ("fob", "freight", "insurance", "net_kg", "quantity"):
+        if role not in cols:
+            continue
+        values, ok, blank = _dbf.numeric(cols[role], fields[role].decimals)
+        name = fields[role].name
+        if role == "fob":
+            checks.append((name, "missing value", blank))
+        checks.append((name, "not a number", ~ok & ~blank))
+        checks.append((name, "negative value", ok & (values < 0)))
+        p.num[role] = np.where(blank, np.nan, values)
+
+    for role in ("partner", "mode", "trader", "unit", "synth"):
+        if role in cols:
+            p.txt[role] = _dbf.text(cols[role])
+    if "partner" in p.txt:
+        s = p.txt["partner"]
+        bad = pc.invert(pc.or_(pc.equal(s, ""), pc.match_substring_regex(s, "^[A-Z]{2}$")))
+        checks.append((fields["partner"].name, "country is not ISO 3166 alpha-2", bad.to_numpy(False)))
+    if "mode" in p.txt:
+        last = pc.utf8_slice_codeunits(p.txt["mode"], -1)
+        bad = pc.invert(pc.or_(pc.equal(last, ""), pc.match_substring_regex(last, "^[0-9]$")))
+        checks.append((fields["mode"].name, "transport mode is not a digit", bad.to_numpy(False)))
+        p.txt["mode"] = last
+
+    bad_any = np.zeros(n, dtype=bool)
+    for _, _, mask in checks:
+        bad_any |= mask
+    # duplicated declaration line: same office, year, number and series as an earlier good line
+    key = (
+        (office.astype(np.uint64) * np.uint64(300) + (year - 1900).clip(0, 299).astype(np.uint64))
+        * np.uint64(10**13)
+        + number.clip(0, 10**8 - 1).astype(np.uint64) * np.uint64(10**5)
+        + series.clip(0, 10**5 - 1).astype(np.uint64)
+    )
+    cand = np.flatnonzero(~bad_any)
+    order = cand[np.argsort(key[cand], kind="stable")]
+    ks = key[order]
+    dup = np.zeros(n, dtype=bool)
+    if ks.size:
+        dup[order[1:][ks[1:] == ks[:-1]]] = True
+        pos = np.searchsorted(seen, ks).clip(0, max(seen.size - 1, 0))
+        if seen.size:
+            dup[order[seen[pos] == ks]] = True
+    checks.append((fields["series"].name, "duplicated declaration line (declaration + series)", dup))
+    bad_any |= dup
+    good = ~bad_any
+    p.seen = np.sort(np.concatenate([seen, key[good]]), kind="stable")
+
+    for i in np.flatnonzero(bad_any):
+        fname, reason = next((f, r) for f, r, m in checks if m[i])
+        role = next(r for r, f in fields.items() if f.name == fname)
+        raw = bytes(cols[role][i]).decode("latin-1").strip()
+        fob = p.num.get("fob", np.full(n, np.nan))[i]
+        value = None if not np.isfinite(fob) else float(fob)
+        p.errors.append((int(recnos[i]), fname, f"{reason} (value {raw!r})", value))
+
+    if not good.all():
+        p.num = {k: v[good] for k, v in p.num.items()}
+        mask = pa.array(good)
+        p.txt = {k: v.filter(mask) for k, v in p.txt.items()}
+        p.n = int(good.sum())
+    return p
+
+
+def build_batch(p: Parsed, flow: str, source: str) -> pa.RecordBatch:
+    """Assemble the canonical ``customs_lines`` batch from the decoded good rows."""
+    n = p.n
+    num, txt = p.num, p.txt
+    days = num["date"].astype(np.int32)
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int32)
+    _, labels = tariff_versions()
+    vidx = hs_version_index(days)
+    hs_version = pc.take(pa.array(labels, pa.string()), pa.array(vidx, mask=vidx < 0))
+    declaration = pc.binary_join_element_wise(
+        zfill(num["office"], 3), zfill(num["year"], 4), zfill_min(num["number"], 6), "-"
+    )
+    basis = pc.take(
+        pa.array(["producer_ubigeo", "unattributed"]), pa.array(num["unattributed"].astype(np.int8))
+    )
+    fob = np.round(num["fob"], 2)
+    nulls = pa.nulls(n, pa.float64())
+    if flow == "M":
+        freight = np.round(np.nan_to_num(num.get("freight", np.zeros(n)), nan=0.0), 2)
+        insurance = np.round(np.nan_to_num(num.get("insurance", np.zeros(n)), nan=0.0), 2)
+        cif = np.round(fob + freight + insurance, 2)
+        value, value_basis = cif, "CIF"
+        freight_a, insurance_a, cif_a = pa.array(freight), pa.array(insurance), pa.array(cif)
+    else:
+        value, value_basis = fob, "FOB"
+        freight_a = insurance_a = cif_a = nulls
+
+    def opt_float(role: str) -> pa.Array:
+        return pa.array(num[role], from_pandas=True) if role in num else nulls
+
+    def opt_text(role: str) -> pa.Array:
+        if role not in txt:
+            return pa.nulls(n, pa.string())
+        s = txt[role]
+        return pc.if_else(pc.equal(s, ""), pa.scalar(None, pa.string()), s)
+
+    synthetic = (
+        pc.is_in(txt["synth"], pa.array(["S", "1", "T", "Y"]))
+        if "synth" in txt
+        else pa.array(np.zeros(n, bool))
+    )
+    columns = {
+        "flow": const(flow, n),
+        "date": pa.array(days, pa.int32()).view(pa.date32()),
+        "period": pa.array(months, pa.int32()).view(pa.date32()),
+        "declaration": declaration,
+        "series": pa.array(num["series"].astype(np.int32)),
+        "customs_office": zfill(num["office"], 3),
+        "department": zfill(num["dept"], 2),
+        "region_basis": basis,
+        "partner": opt_text("partner"),
+        "product": zfill(num["product"], 10),
+        "hs6": zfill(num["product"] // 10**4, 6),
+        "hs_version": hs_version,
+        "transport_mode": opt_text("mode"),
+        "trader_id": opt_text("trader"),
+        "value_usd": pa.array(value),
+        "value_basis": const(value_basis, n),
+        "fob_usd": pa.array(fob),
+        "freight_usd": freight_a,
+        "insurance_usd": insurance_a,
+        "cif_usd": cif_a,
+        "net_kg": opt_float("net_kg"),
+        "quantity": opt_float("quantity"),
+        "unit": opt_text("unit"),
+        "synthetic": synthetic,
+        "source": const(source, n),
+    }
+    return pa.RecordBatch.from_arrays(
+        [columns[c] for c in CUSTOMS_LINES.columns], schema=CUSTOMS_LINES.schema
+    )

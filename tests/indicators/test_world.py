@@ -1,0 +1,105 @@
+"""World-trade aggregation (``indicators.world``) and sector facts: built warehouse + synthetic BACI."""
+
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pytest
+
+from comercio.config import Settings
+from comercio.indicators import world
+from comercio.indicators.sector import normalise_label, sector_facts
+from comercio.ingest import ingest
+from comercio.reference import classify
+from comercio.sources.baci import iter_baci
+from comercio.synth.baci import generate_baci
+from comercio.warehouse import Warehouse
+
+YEARS = range(2001, 2025)
+
+
+@pytest.fixture(scope="module")
+def sector_wh(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, Path]:
+    """A copy of the built warehouse with a small synthetic BACI release ingested."""
+    home = tmp_path_factory.mktemp("sector_home") / "home"
+    shutil.copytree(built_home, home)
+    zip_path = generate_baci(home.parent / "baci", years=YEARS, rows_per_year=3_000, seed=11)
+    wh = Warehouse(Settings(home=home))
+    report = ingest(wh, "baci", [zip_path])
+    assert [r.status for r in report.results] == ["loaded"]
+    return wh, zip_path
+
+
+def test_reingest_is_a_noop_and_vintage_is_synthetic(sector_wh: tuple[Warehouse, Path]) -> None:
+    wh, zip_path = sector_wh
+    again = ingest(wh, "baci", [zip_path])
+    assert [r.status for r in again.results] == ["unchanged"]
+    assert all(v.synthetic for v in wh.vintages("world_trade"))
+
+
+@pytest.mark.parametrize("side", ["exporter", "importer"])
+def test_continent_shares_sum_to_one_each_year(sector_wh: tuple[Warehouse, Path], side: str) -> None:
+    wh, _ = sector_wh
+    wt = world.by_continent(wh, "metalmecanica", side)  # type: ignore[arg-type]
+    sums: dict[int, float] = defaultdict(float)
+    for row in wt.table.to_pylist():
+        sums[row["year"]] += row["share"]
+    assert sorted(sums) == list(YEARS)
+    assert all(abs(s - 1.0) < 1e-9 for s in sums.values())
+    assert wt.synthetic
+    assert "unknown" not in set(wt.table["continent"].to_pylist())  # every BACI country has a continent
+
+
+def test_exporter_values_match_an_independent_arrow_sum(sector_wh: tuple[Warehouse, Path]) -> None:
+    """The Ibis basket join equals a plain Arrow filter over the zip for Peru, Chile and Colombia in 2024."""
+    wh, zip_path = sector_wh
+    expected: dict[str, float] = defaultdict(float)
+    for batch in iter_baci(zip_path, years={2024}):
+        keep = pc.is_valid(classify(batch.column("hs6"), "metalmecanica"))
+        b = batch.filter(keep)
+        for e, v in zip(b.column("exporter").to_pylist(), b.column("value_usd").to_pylist(), strict=True):
+            expected[e] += v
+    got = world.by_exporter(wh, "metalmecanica", ("PER", "CHL", "COL"), 2024).table.to_pylist()
+    assert {r["exporter"] for r in got} == {"PER", "CHL", "COL"}
+    for r in got:
+        assert r["value"] == pytest.approx(expected[r["exporter"]], rel=1e-9)
+
+
+def test_normalised_label_matches_both_g1_spellings() -> None:
+    assert normalise_label("Metal-Mecánica").startswith("metalmecan")
+    assert normalise_label("Metal-mecanico").startswith("metalmecan")
+    assert not normalise_label("Sidero-Metalúrgico").startswith("metalmecan")
+
+
+def test_sector_facts_full_year_and_world(sector_wh: tuple[Warehouse, Path]) -> None:
+    wh, _ = sector_wh
+    sf = sector_facts(wh, "metalmecanica", "2025-04")
+    f = sf.facts
+    assert f["peru.exports.value"].window["start"] == "2024-01-01"
+    assert f.value("peru.exports.value") / 1e6 == pytest.approx(740.7, abs=0.05)  # SOURCES.md, G1 2024
+    assert len(sf.g1_paths) == 2  # the node is renamed between 2019 and 2020
+    assert not f["peru.exports.value"].synthetic
+    for fid in ("world.exports.value", "world.exports.value.2001", "world.basket.share_of_trade",
+                "world.exports.share.asia", "world.exports.share.asia.2001", "world.imports.share.asia",
+                "peers.CHL.exports", "peers.COL.exports"):  # fmt: skip
+        assert fid in f and f[fid].synthetic, fid
+    shares = [x.value for x in f.prefixed("world.exports.share.") if x.id.count(".") == 3]
+    assert sum(shares) == pytest.approx(1.0)
+    assert sf.world_years == (2001, 2024)
+    # customs lines in the built warehouse are a two-week tyre sample: no import, partner or balance figures
+    assert {"peru_imports", "destinations", "origins"} <= set(sf.omitted)
+    assert "peru.balance.value" not in f and "destinations.top" not in f
+
+
+def test_sector_facts_year_to_date(sector_wh: tuple[Warehouse, Path]) -> None:
+    wh, _ = sector_wh
+    f = sector_facts(wh, "metalmecanica", "2024-11").facts
+    assert f.value("peru.exports.ytd.value") / 1e6 == pytest.approx(
+        668.9, abs=0.05
+    )  # SOURCES.md Jan–Nov 2024
+    prev = f.value("peru.exports.ytd.previous")
+    assert f.value("peru.exports.growth") == pytest.approx(f.value("peru.exports.ytd.value") / prev - 1)
+    assert f["peru.exports.value"].window["end"] == "2023-12-01"  # 2024 is not complete in November
