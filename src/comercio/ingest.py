@@ -7,6 +7,7 @@ totals, subtotals), and loads atomically. Re-ingesting an unchanged file is a no
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ import pyarrow as pa
 
 from comercio import reference
 from comercio.config import Settings
-from comercio.errors import ConfigError, ValidationError
+from comercio.errors import ConfigError, SourceError, ValidationError
 from comercio.sources import download
 from comercio.sources.registry import SOURCES
 from comercio.warehouse import FileRef, LoadResult, Provenance, Warehouse, file_ref
@@ -181,7 +182,9 @@ def ingest(
     fetched: Iterable[download.FetchedFile] = (),
 ) -> IngestReport:
     """Load ``paths`` (or, when none are given, the cached downloads of ``source``)."""
-    import comercio.sources.baci_ingest  # noqa: F401  (registers the "baci" world-trade ingester)
+    for module in _EXTRA_MODULES:  # importing them registers their ingesters
+        importlib.import_module(module)
+
     if source in EXTRA_INGESTERS:
         return EXTRA_INGESTERS[source](wh, [Path(p) for p in paths])
     if source not in INGESTERS:
@@ -194,6 +197,9 @@ def ingest(
         cached = download.cached(source, settings)
         files.update({f.path: f for f in cached})
         path_list = [f.path for f in cached]
+    missing = [p for p in path_list if not p.is_file()]
+    if missing:  # before anything is loaded, so that a typo loads nothing
+        raise SourceError("no such file", file=missing[0], hint=f"give the path of a {source} file")
     report = IngestReport(source)
     for path in path_list:
         INGESTERS[source](wh, path, _ref(path, files), report)
@@ -226,6 +232,7 @@ def build(wh: Warehouse, settings: Settings, *, sources: Iterable[str] = BUILD_S
 
 
 # Ingesters for item-level sources registered by their modules (microdata, world trade).
+_EXTRA_MODULES = ("comercio.sources.baci_ingest", "comercio.sources.microdata_ingest")
 EXTRA_INGESTERS: dict[str, Callable[[Warehouse, list[Path]], IngestReport]] = {}
 
 __all__ = ["BUILD_SOURCES", "INGESTERS", "SOURCES", "IngestReport", "build", "ingest", "load_reference"]
