@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from comercio.cli import _data, _reference
 from comercio.cli._common import console_err
@@ -34,19 +35,25 @@ for _module_name in ("_report", "_serve", "_synth", "_indicators"):
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; print comercio's errors plainly (no traceback) and exit non-zero."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click *returns* the code of a `typer.Exit` instead of exiting.
+        code = app(args=argv, standalone_mode=False)
     except ComercioError as exc:
-        console_err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        # The message is data, not markup (a reason may contain "[…]"); one line, never wrapped.
+        console_err.print(
+            f"[bold red]error:[/] {escape(exc.message)}", markup=True, highlight=False, soft_wrap=True
+        )
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         console_err.print("aborted")
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors
+    except Exception as exc:  # usage errors: Typer >= 0.29 raises its own vendored click's exceptions
         import click
 
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, click.ClickException | typer.TyperException) and hasattr(exc, "show"):
             exc.show()
-            sys.exit(exc.exit_code)
+            sys.exit(getattr(exc, "exit_code", 2))
         raise
+    if isinstance(code, int) and code != 0:
+        sys.exit(code)

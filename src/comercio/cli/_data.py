@@ -62,7 +62,7 @@ def build() -> None:
     wh = Warehouse(s)
     for report in ingest_mod.build(wh, s):
         for line in report.lines():
-            console.print(f"[{report.source}] {line}", highlight=False)
+            console.print(f"[{report.source}] {line}", highlight=False, markup=False)
 
 
 def validate(
@@ -92,7 +92,7 @@ def validate(
             title="comercio validate",
         )
         for c in checks:
-            if c.kind == "info":
+            if c.kind == "info" and c.rows:
                 emit(c.rows, OutputFormat.table, title=c.name)
     if failed:
         raise typer.Exit(1)

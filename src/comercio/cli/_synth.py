@@ -50,11 +50,13 @@ def customs(
 
 
 def baci(
-    rows_per_year: int = typer.Option(20_000, "--rows-per-year", min=100, max=10_000_000),
-    seed: int = typer.Option(0, "--seed"),
+    rows_per_year: int = typer.Option(
+        20_000, "--rows-per-year", min=100, max=10_000_000, help="trade flows per year"
+    ),
+    seed: int = typer.Option(0, "--seed", help="random seed (same seed, same bytes)"),
     out: Path = typer.Option(..., "--out", help="output directory"),
-    first_year: int = typer.Option(2001, "--from"),
-    last_year: int = typer.Option(date.today().year - 2, "--to"),
+    first_year: int = typer.Option(2001, "--from", help="first year"),
+    last_year: int = typer.Option(date.today().year - 2, "--to", help="last year"),
 ) -> None:
     """A CEPII BACI-format release zip of synthetic world trade (calibrated to published sector shares)."""
     from comercio.synth.baci import generate_baci

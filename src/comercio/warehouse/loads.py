@@ -77,7 +77,9 @@ class LoadResult:
         v = self.vintage
         if self.status == "loaded":
             return f"{self.dataset}/{self.slice}: loaded as new vintage {v.number} — {v.rows:,} rows"
-        return f"{self.dataset}/{self.slice}: unchanged (vintage {v.number} already holds it) — {v.rows:,} rows"
+        return (
+            f"{self.dataset}/{self.slice}: unchanged (vintage {v.number} already holds it) — {v.rows:,} rows"
+        )
 
 
 def file_sha256(path: Path) -> str:

@@ -1,0 +1,241 @@
+"""Ingest from the mirror: the warehouse reproduces SOURCES.md's check figures; bad files change nothing."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from comercio import reference
+from comercio.config import Settings
+from comercio.ingest import build, ingest
+from comercio.sources._cuadro_layout import normalize
+from comercio.validate import validate
+from comercio.warehouse import Warehouse
+
+M = 1e6
+
+
+@pytest.fixture(scope="module")
+def wh(built_home: Path) -> Warehouse:
+    return Warehouse(Settings(home=built_home), read_only=True)
+
+
+def _sum(wh: Warehouse, dataset: str, column: str = "value_usd", **where: Any) -> float:
+    t = wh.table(dataset, "duckdb")
+    preds = []
+    for key, value in where.items():
+        if key == "year":
+            preds.append(t.period.year() == value)
+        elif key == "months":
+            preds.append(t.period.month().isin(value))
+        else:
+            preds.append(t[key] == value)
+    if preds:
+        t = t.filter(preds)
+    return float(wh.execute(t.aggregate(v=t[column].sum()), engine="duckdb").to_pylist()[0]["v"])
+
+
+def _sector(wh: Warehouse, table: str, label: str, year: int) -> str:
+    """The path of the level-2 sector of ``year`` whose label starts with ``label`` (accents, case ignored).
+
+    Labels are the ones of each year's sheet (2015 says "Metal-Mecánica", 2024 "Metal-mecánico").
+    """
+    t = wh.table("sunat_cuadros", "duckdb")
+    t = t.filter([t.table == table, t.level == 2, t.period.year() == year])
+    paths = wh.execute(t.select("path").distinct(), engine="duckdb")
+    found = [
+        p for p in paths["path"].to_pylist() if normalize(p.split(" > ")[-1]).startswith(normalize(label))
+    ]
+    assert len(found) == 1, f"{label!r} matches {found}"
+    return str(found[0])
+
+
+def test_sunat_g1_figures(wh: Warehouse) -> None:
+    g1 = {"table": "G1"}
+    assert round(_sum(wh, "sunat_cuadros", **g1, level=0, year=2024) / M, 1) == 73_593.9
+    assert (
+        round(_sum(wh, "sunat_cuadros", **g1, level=0, year=2024, months=list(range(1, 12))) / M, 1)
+        == 67_249.7
+    )
+    metal = _sector(wh, "G1", "Metal-mec", 2024)
+    assert metal.startswith("II.")  # a non-traditional sector
+    assert round(_sum(wh, "sunat_cuadros", **g1, path=metal, year=2024) / M, 1) == 740.7
+    assert (
+        round(_sum(wh, "sunat_cuadros", **g1, path=metal, year=2024, months=list(range(1, 12))) / M, 1)
+        == 668.9
+    )
+    sidero = _sector(wh, "G1", "Sidero", 2024)
+    assert round(_sum(wh, "sunat_cuadros", **g1, path=sidero, year=2024) / M, 1) == 1_799.9
+    agro = _sector(wh, "G1", "Agropecuario", 2024)
+    assert round(_sum(wh, "sunat_cuadros", **g1, path=agro, year=2024) / M, 1) == 11_120.6
+
+
+def test_sunat_f1_figure(wh: Warehouse) -> None:
+    assert round(_sum(wh, "sunat_cuadros", table="F1", level=0, year=2024) / M, 1) == 55_026.6
+
+
+def test_bcrp_figures(wh: Warehouse) -> None:
+    assert round(_sum(wh, "bcrp_department_totals", year=2021) / M, 1) == 63_114.1
+    assert round(_sum(wh, "bcrp_department_totals", year=2022) / M, 1) == 66_167.1
+    lima = next(r["ubigeo"] for r in reference.load("departments").to_pylist() if r["bcrp_name"] == "Lima")
+    assert round(_sum(wh, "bcrp_departments", department=lima, year=2022) / M, 1) == 15_031.0
+    # departments + No registrado add up to the published Total over the whole series
+    assert _sum(wh, "bcrp_departments") == pytest.approx(_sum(wh, "bcrp_department_totals"), abs=1.0)
+
+
+def test_declarations_figures(wh: Warehouse) -> None:
+    [v] = wh.vintages("customs_lines")
+    assert v.slice.startswith("declarations-") and v.rows == 111
+    assert round(_sum(wh, "customs_lines", "fob_usd"), 2) == 8_533_433.77
+    assert round(_sum(wh, "customs_lines", "cif_usd"), 2) == 9_189_810.77
+
+
+def test_every_load_records_provenance(wh: Warehouse) -> None:
+    for v in wh.vintages():
+        assert v.number == 1 and v.current
+        assert len(v.sha256) == 64 and v.files and all(len(f["sha256"]) == 64 for f in v.files)
+        assert v.loaded_at.endswith("Z") and v.rows > 0
+    [g1] = [v for v in wh.vintages("sunat_cuadros") if v.slice == "G1"]
+    assert g1.files[0]["name"] == "cdro_G1.xlsx" and g1.retrieved_at is not None
+
+
+# -- re-running, and bad input --------------------------------------------------------------------------
+
+
+def _snapshot(home: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(home)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(home.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def home(built_home: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "home"
+    shutil.copytree(built_home, copy)
+    return copy
+
+
+def test_build_again_is_a_noop(home: Path, shared_data: Path) -> None:
+    before = _snapshot(home)
+    settings = Settings(home=home, mirror=str(shared_data))
+    reports = build(Warehouse(settings), settings)
+    statuses = {(r.dataset, r.slice): r.status for rep in reports for r in rep.results}
+    assert len(statuses) >= 12
+    assert set(statuses.values()) == {"unchanged"}, statuses
+    assert _snapshot(home) == before
+
+
+def _ingest_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COMERCIO_HOME": str(home), "COLUMNS": "80"}
+    code = "from comercio.cli import main; main()"
+    return subprocess.run(
+        [sys.executable, "-c", code, "ingest", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def _bad_cuadro_text(shared_data: Path, out: Path) -> Path:
+    """The real G1 reduced to two years, with text in one number cell (sheet 2015, row 11, column F)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.load_workbook(shared_data / "sunat/cuadros/cdro_G1.xlsx")
+    for name in wb.sheetnames:
+        if name not in ("2015", "2016"):
+            wb.remove(wb[name])
+    wb["2015"]["F11"] = "s/d"
+    path = out / "cdro_G1.xlsx"
+    wb.save(path)
+    return path
+
+
+def _bad_cuadro_truncated(shared_data: Path, out: Path) -> Path:
+    data = (shared_data / "sunat/cuadros/cdro_G1.xlsx").read_bytes()
+    path = out / "truncated" / "cdro_G1.xlsx"
+    path.parent.mkdir()
+    path.write_bytes(data[: len(data) * 2 // 3])
+    return path
+
+
+def _bad_bcrp(shared_data: Path, out: Path) -> Path:
+    rows = list(
+        csv.reader((shared_data / "bcrp/exports_by_department_monthly_2005_2022.csv").open(newline=""))
+    )
+    col = rows[0].index("2010-03-01")
+    line = next(i for i, r in enumerate(rows) if r[0] == "Cusco")
+    rows[line][col] = "12,5 aprox"
+    path = out / "bcrp_exports.csv"
+    with path.open("w", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("source", "make", "expected"),
+    [
+        ("sunat-cuadros", _bad_cuadro_text, ["sheet '2015'", "row 11", "column 'F'", "'s/d'", "number"]),
+        ("sunat-cuadros", _bad_cuadro_truncated, ["truncated or corrupt"]),
+        ("bcrp", _bad_bcrp, ["row ", "column '2010-03-01'", "'12,5 aprox'", "not a number"]),
+    ],
+    ids=["cuadro-text-in-number-cell", "cuadro-truncated", "bcrp-text-value"],
+)
+def test_bad_file_fails_plainly_and_changes_nothing(
+    home: Path, shared_data: Path, tmp_path: Path, source: str, make: Any, expected: list[str]
+) -> None:
+    bad = make(shared_data, tmp_path)
+    before = _snapshot(home)
+    proc = _ingest_cli(home, source, str(bad))
+    assert proc.returncode != 0
+    err = " ".join(proc.stderr.split())  # the message is one line; join in case a terminal wrapped it
+    assert err.startswith("error: ") and bad.name in err
+    for fragment in expected:
+        assert fragment in err, (fragment, err)
+    assert "Traceback" not in proc.stderr
+    assert _snapshot(home) == before
+
+
+def test_an_ingest_interrupted_between_its_two_loads_is_completed_by_the_next(
+    home: Path, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BCRP's file feeds two datasets; if only the first load got in, re-ingesting must load the second."""
+    rows = list(
+        csv.reader((shared_data / "bcrp/exports_by_department_monthly_2005_2022.csv").open(newline=""))
+    )
+    col = rows[0].index("2022-06-01")
+    for row in rows[1:]:
+        if row[0] in ("Cusco", "Total"):
+            row[col] = str(Decimal(row[col]) + Decimal("2"))
+    revised = tmp_path / "revised.csv"
+    with revised.open("w", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+
+    wh = Warehouse(Settings(home=home))
+    real_load = Warehouse.load
+
+    def load_then_die(self: Warehouse, dataset: str, *args: Any, **kwargs: Any) -> Any:
+        if dataset == "bcrp_department_totals":
+            raise KeyboardInterrupt  # the process stops between the two loads
+        return real_load(self, dataset, *args, **kwargs)
+
+    monkeypatch.setattr(Warehouse, "load", load_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(wh, "bcrp", [revised])
+    monkeypatch.setattr(Warehouse, "load", real_load)
+    assert [v.number for v in wh.vintages("bcrp_departments")] == [2]
+    assert [v.number for v in wh.vintages("bcrp_department_totals")] == [1]
+
+    report = ingest(wh, "bcrp", [revised])
+    assert [(r.dataset, r.status) for r in report.results] == [
+        ("bcrp_departments", "unchanged"),
+        ("bcrp_department_totals", "loaded"),
+    ]
+    [bcrp] = [c for c in validate(wh) if c.name.startswith("bcrp: departments")]
+    assert bcrp.ok and bcrp.compared == 216
