@@ -1,0 +1,226 @@
+"""``/api/v1`` read endpoints: datasets (grain, vintages), reference tables and indicators, JSON or CSV.
+
+Handlers are thin: parameters arrive validated (:mod:`comercio.api.params`), numbers come from the cached
+:class:`~comercio.api.service.IndicatorService` as facts, and tables are paginated. Nothing here builds SQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from comercio import reference
+from comercio.api.params import ERRORS, Lang, OutFormat, Page, page_params, spec_params
+from comercio.api.service import IndicatorService, Result
+from comercio.errors import DataNotAvailable
+from comercio.indicators import measures
+from comercio.indicators.specs import Spec
+from comercio.warehouse import schema
+
+router = APIRouter(responses=ERRORS)
+JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/csv": {}}, "description": "JSON, or CSV with format=csv"}
+}
+
+NAME = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,40}$", description="Name")]
+FORMAT = Annotated[OutFormat, Query(description="json or csv")]
+
+
+def service(request: Request) -> IndicatorService:
+    svc: IndicatorService = request.app.state.service
+    return svc
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def json_response(payload: Any) -> Response:
+    return Response(
+        json.dumps(payload, ensure_ascii=False, default=str, allow_nan=False),
+        media_type="application/json",
+    )
+
+
+def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    columns = list(columns or (rows[0].keys() if rows else []))
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: ("" if r.get(k) is None else _plain(r.get(k))) for k in columns})
+    return buf.getvalue()
+
+
+def csv_response(
+    rows: Sequence[dict[str, Any]], filename: str, columns: Sequence[str] | None = None
+) -> Response:
+    return Response(
+        csv_text(rows, columns),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def paginate(rows: list[dict[str, Any]], page: Page) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    a, b = page.slice(len(rows))
+    pages = max(1, math.ceil(len(rows) / page.size))
+    return rows[a:b], {"page": page.page, "size": page.size, "total_rows": len(rows), "pages": pages}
+
+
+@router.get("/datasets", summary="Loaded datasets with grain, vintages, rows and months covered")
+def list_datasets(svc: IndicatorService = Depends(service)) -> Response:
+    rows = [{k: _plain(v) for k, v in r.items()} for r in svc.status()]
+    return json_response({"datasets": rows})
+
+
+@router.get("/datasets/{name}", summary="One dataset: grain, dimensions, columns and current vintages")
+def get_dataset(name: NAME, svc: IndicatorService = Depends(service)) -> Response:
+    row = next((r for r in svc.status() if r["dataset"] == name), None)
+    spec = schema.DATASETS.get(name)
+    if row is None:
+        raise DataNotAvailable(f"dataset {name!r} is not loaded", field="name", hint="see /api/v1/datasets")
+    vintages = [
+        {"slice": v.slice, "vintage": v.vintage, "number": v.number, "rows": v.rows, "synthetic": v.synthetic}
+        for v in svc.wh.vintages(name)
+    ]
+    return json_response(
+        {
+            **{k: _plain(v) for k, v in row.items()},
+            "title": spec.title if spec else None,
+            "grain_dimensions": list(spec.grain) if spec else [],
+            "dimensions": list(spec.dimensions) if spec else [],
+            "columns": list(spec.columns) if spec else [],
+            "vintage_list": vintages,
+        }
+    )
+
+
+@router.get("/reference", summary="Reference tables: name, title, source and rows")
+def list_reference() -> Response:
+    out = []
+    for n in reference.names():
+        i = reference.info(n)
+        out.append({"name": n, "title": i.title, "source": i.source, "notes": i.notes, "rows": i.rows})
+    return json_response({"tables": out})
+
+
+@router.get(
+    "/reference/{name}",
+    summary="The rows of one reference table (paginated; JSON or CSV)",
+    responses=JSON_OR_CSV,
+)
+def get_reference(name: NAME, format: FORMAT = OutFormat.json, page: Page = Depends(page_params)) -> Response:
+    if name not in reference.names():
+        raise DataNotAvailable(
+            f"unknown reference table {name!r}; known: {', '.join(reference.names())}", field="name"
+        )
+    rows = [{k: _plain(v) for k, v in r.items()} for r in reference.load(name).to_pylist()]
+    if format is OutFormat.csv:
+        return csv_response(rows, f"{name}.csv")
+    part, meta = paginate(rows, page)
+    i = reference.info(name)
+    return json_response(
+        {"name": name, "title": i.title, "source": i.source, "rows": part, "pagination": meta}
+    )
+
+
+INDICATOR_COLUMNS = ("member", "label", "value", "previous", "growth", "share", "contribution", "rank")
+
+
+def indicator_payload(result: Result, rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    spec = result.spec
+    return {
+        "spec": spec.as_dict(),
+        "dataset": result.dataset,
+        "vintages": list(result.vintages),
+        "synthetic": result.synthetic,
+        "last_month": result.last_month,
+        "units": {"value": "USD", "previous": "USD", "growth": "fraction", "share": "fraction"},
+        "lang": lang,
+        "total": result.total(),
+        "rows": rows,
+    }
+
+
+@router.get(
+    "/indicators",
+    summary="Value, previous, growth, share, contribution and rank of every member of a grouping",
+    description=(
+        "The window ends at `end` (YYYY-MM); `window` is month, ytd, rolling12, year (end=YYYY-12) or range "
+        "(with `start`). Growth compares with the same window `comparison_years` earlier. CSV has the same "
+        "rows and columns as the JSON `rows`."
+    ),
+    responses=JSON_OR_CSV,
+)
+def indicators(
+    spec: Spec = Depends(spec_params),
+    format: FORMAT = OutFormat.json,
+    lang: Annotated[Lang, Query(description="Language of labels")] = Lang.es,
+    facts: Annotated[bool, Query(description="Include the facts behind the rows")] = False,
+    page: Page = Depends(page_params),
+    svc: IndicatorService = Depends(service),
+) -> Response:
+    result = svc.indicator(spec)
+    rows = result.rows(lang.value)
+    if format is OutFormat.csv:
+        return csv_response(rows, "indicators.csv", INDICATOR_COLUMNS)
+    part, meta = paginate(rows, page)
+    payload = indicator_payload(result, part, lang.value)
+    payload["pagination"] = meta
+    if facts:
+        payload["facts"] = result.facts.as_list()
+    return json_response(payload)
+
+
+@router.get(
+    "/indicators/series",
+    summary="Monthly values of each member of a grouping over the window",
+    responses=JSON_OR_CSV,
+)
+def series(
+    spec: Spec = Depends(spec_params),
+    format: FORMAT = OutFormat.json,
+    page: Page = Depends(page_params),
+    svc: IndicatorService = Depends(service),
+) -> Response:
+    s = svc.series(spec.grouping, spec.filters, spec.dataset)
+    w = spec.window
+    measures.check_coverage(s, w)
+    rows = [
+        {"member": r["member"], "period": r["period"].isoformat()[:7], "value": r["value"]}
+        for r in s.rows()
+        if r["member"] is not None and w.start <= r["period"] <= w.end
+    ]
+    if spec.filters.departments and spec.grouping.dimension == "department":
+        rows = [r for r in rows if r["member"] in spec.filters.departments]
+    if format is OutFormat.csv:
+        return csv_response(rows, "series.csv", ("member", "period", "value"))
+    part, meta = paginate(rows, page)
+    return json_response(
+        {
+            "spec": spec.as_dict(),
+            "dataset": s.dataset,
+            "vintages": list(s.vintages),
+            "unit": "USD",
+            "rows": part,
+            "pagination": meta,
+        }
+    )
+
+
+@router.get("/health", summary="Liveness and cache statistics")
+def health(svc: IndicatorService = Depends(service)) -> Response:
+    return json_response({"status": "ok", "cache": {"hits": svc.cache.hits, "misses": svc.cache.misses}})

@@ -1,0 +1,46 @@
+"""Web fixtures: the app on the built warehouse, and a real uvicorn server on loopback for the browser."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def web_settings(built_home: Path, shared_data: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from comercio.config import Settings
+
+    return Settings(
+        home=built_home, mirror=str(shared_data), reports_dir=tmp_path_factory.mktemp("web-reports")
+    )
+
+
+@pytest.fixture(scope="session")
+def web_app(web_settings):  # type: ignore[no-untyped-def]
+    from comercio.api import create_app
+
+    return create_app(web_settings)
+
+
+@pytest.fixture(scope="session")
+def live_server(web_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """uvicorn in a thread on 127.0.0.1 and a free port; stopped at the end of the session."""
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

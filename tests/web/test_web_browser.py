@@ -1,0 +1,83 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live server on loopback.
+
+Open the explorer, change a filter, see the map and the table update, download the CSV and check its numbers
+against the API; keyboard use and phone width. Screenshots go to ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_explorer_filter_updates_map_table_and_csv(browser: Any, live_server: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server}/explorer?end=2022-11&window=ytd")
+    first_map = page.get_attribute("#map .svg", "aria-label")
+    first_lima = page.inner_text("#table tbody tr[data-member='15'] td:nth-child(3)")
+    shot(page, "explorer-ytd")
+
+    page.select_option("#f-window", "month")
+    page.wait_for_selector("body[data-updates='1']", state="attached")
+    assert page.get_attribute("#map .svg", "aria-label") != first_map
+    assert page.inner_text("#table tbody tr[data-member='15'] td:nth-child(3)") != first_lima
+    assert "window=month" in page.url
+    shot(page, "explorer-month")
+
+    with page.expect_download() as info:
+        page.click("#dl-csv")
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    api = httpx.get(f"{live_server}/api/v1/indicators?window=month&end=2022-11&grouping=department&size=500")
+    expected = {r["member"]: r["value"] for r in api.json()["rows"]}
+    assert {r["member"]: float(r["value"]) for r in rows} == pytest.approx(expected)
+    assert not errors, errors
+    page.close()
+
+
+def test_keyboard_and_phone_width(browser: Any, live_server: str) -> None:
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.goto(f"{live_server}/explorer?end=2022-11")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.focus("#f-grouping")
+    page.keyboard.press("ArrowDown")  # keyboard change of a select fires "change"
+    page.wait_for_selector("body[data-updates]", state="attached")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375 + 1, f"page scrolls sideways at phone width ({width}px)"
+    shot(page, "explorer-phone")
+    page.goto(f"{live_server}/?lang=en")
+    assert page.inner_text("h1") == "Overview"
+    shot(page, "overview-en")
+    page.close()

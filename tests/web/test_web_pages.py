@@ -1,0 +1,70 @@
+"""Dashboard pages through the real app: Spanish by default, English switch, local assets only, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.fixture(scope="module")
+def web(web_app) -> TestClient:  # type: ignore[no-untyped-def]
+    return TestClient(web_app, raise_server_exceptions=False)
+
+
+PAGES = ["/", "/explorer", "/explorer?grouping=macroregion&metric=growth&window=month&end=2022-06",
+         "/region/15", "/sector", "/customs", "/downloads"]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_render_in_spanish_with_local_assets_only(web: TestClient, url: str) -> None:
+    resp = web.get(url)
+    assert resp.status_code == 200, resp.text[:300]
+    html = resp.text
+    assert '<html lang="es">' in html
+    srcs = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert srcs and all(not s.startswith(("http:", "https:", "//")) for s in srcs), srcs
+    assert resp.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_english_switch(web: TestClient) -> None:
+    html = web.get("/explorer?lang=en").text
+    assert '<html lang="en">' in html and "Regional explorer" in html
+    assert 'href="/explorer?lang=es"' in html
+
+
+def test_explorer_shows_map_table_and_text_alternatives(web: TestClient) -> None:
+    html = web.get("/explorer?end=2022-11&window=ytd").text
+    assert html.count("<svg") >= 2
+    labels = re.findall(r'role="img" aria-label="([^"]+)"', html)
+    assert any(label.startswith("Mapa de departamentos del Perú") for label in labels)
+    assert "Lima" in html and "US$" in html
+
+
+def test_explorer_csv_matches_the_api(web: TestClient) -> None:
+    q = "window=month&end=2022-06&flow=X&grouping=department&lang=es"
+    dash = list(csv.DictReader(io.StringIO(web.get(f"/explorer/download.csv?{q}").text)))
+    api = web.get(f"/api/v1/indicators?{q}&size=500").json()["rows"]
+    assert {r["member"]: float(r["value"]) for r in dash} == pytest.approx(
+        {r["member"]: r["value"] for r in api}
+    )
+
+
+def test_xlsx_and_pdf_downloads(web: TestClient) -> None:
+    x = web.get("/explorer/download.xlsx?window=ytd&end=2022-11")
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    pytest.importorskip("weasyprint")
+    p = web.get("/explorer/download.pdf?window=ytd&end=2022-11&metric=growth")
+    assert p.status_code == 200 and p.content[:5] == b"%PDF-"
+
+
+def test_customs_page_says_which_data_it_needs_when_absent(web: TestClient) -> None:
+    html = web.get("/customs?flow=X").text
+    assert "customs_lines" in html
+
+
+def test_unknown_region_is_404(web: TestClient) -> None:
+    assert web.get("/region/42").status_code == 404
