@@ -70,14 +70,13 @@ def run(serve: bool = True, port: int = 8000) -> int:
         for p in demo_sector(wh, settings):
             console.print(f"  wrote {p}", highlight=False)
     if serve:
-        try:
-            from comercio.api.server import serve as serve_app
-        except ImportError:
-            console.print("The dashboard is not available in this build.")
-            return 0
+        import uvicorn
+
+        from comercio.api import create_app
+
         _step(6, "Dashboard")
         console.print(f"  Serving the dashboard at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-        serve_app(settings, host="127.0.0.1", port=port)
+        uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     return 0
 
 
