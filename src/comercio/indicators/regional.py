@@ -172,38 +172,8 @@ def _headline(b: _Builder) -> None:
         ("no_registrado", "no_registrado"),
     ):
         row = rows.get(member)
-        if row is None:
-            continue
-        b.add(f"{key}.value", "value", row.value, "USD", s, member=member)
-        b.add(
-            f"{key}.previous",
-            "value",
-            row.previous,
-            "USD",
-            s,
-            member=member,
-            window=b.comparison.window(b.window),
-        )
-        b.add(f"{key}.growth", "growth", row.growth, "fraction", s, member=member, compared=True)
-        b.add(f"{key}.share", "share", row.share, "fraction", s, member=member)
-        b.add(
-            f"{key}.share_previous",
-            "share",
-            row.share_previous,
-            "fraction",
-            s,
-            member=member,
-            window=b.comparison.window(b.window),
-        )
-        b.add(
-            f"{key}.contribution",
-            "contribution",
-            row.contribution,
-            "fraction",
-            s,
-            member=member,
-            compared=True,
-        )
+        if row is not None:
+            _row_facts(b, key, row, s, share_previous=True)
     b.add("national.value", "value", r.total, "USD", s, member="national")
     b.add(
         "national.previous",
@@ -217,33 +187,26 @@ def _headline(b: _Builder) -> None:
     b.add("national.growth", "growth", r.total_growth, "fraction", s, member="national", compared=True)
 
 
+def _row_facts(
+    b: _Builder, prefix: str, row: measures.Row, s: eng.Series, *, share_previous: bool = False
+) -> None:
+    """Value, previous value, growth, share (and previous share) and contribution of one member."""
+    m, before = row.member, b.comparison.window(b.window)
+    b.add(f"{prefix}.value", "value", row.value, "USD", s, member=m)
+    b.add(f"{prefix}.previous", "value", row.previous, "USD", s, member=m, window=before)
+    b.add(f"{prefix}.growth", "growth", row.growth, "fraction", s, member=m, compared=True)
+    b.add(f"{prefix}.share", "share", row.share, "fraction", s, member=m)
+    if share_previous:
+        b.add(f"{prefix}.share_previous", "share", row.share_previous, "fraction", s, member=m, window=before)
+    b.add(f"{prefix}.contribution", "contribution", row.contribution, "fraction", s, member=m, compared=True)
+
+
 def _regions(b: _Builder, definition: str) -> None:
     s = b.series(Grouping("department"))
     r = measures.compare(s, b.window, b.comparison)
     interior = interior_departments()
     for row in r.rows:
-        m = row.member
-        b.add(f"region.{m}.value", "value", row.value, "USD", s, member=m)
-        b.add(
-            f"region.{m}.previous",
-            "value",
-            row.previous,
-            "USD",
-            s,
-            member=m,
-            window=b.comparison.window(b.window),
-        )
-        b.add(f"region.{m}.growth", "growth", row.growth, "fraction", s, member=m, compared=True)
-        b.add(f"region.{m}.share", "share", row.share, "fraction", s, member=m)
-        b.add(
-            f"region.{m}.contribution",
-            "contribution",
-            row.contribution,
-            "fraction",
-            s,
-            member=m,
-            compared=True,
-        )
+        _row_facts(b, f"region.{row.member}", row, s)
     counts = measures.count_changes(r, interior)
     b.add(
         "regions.growing.count",
