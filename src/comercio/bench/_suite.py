@@ -246,10 +246,10 @@ def explain(doc: dict[str, Any]) -> list[str]:
             share = c["engine_s_per_run"] / c["median_s"]
             notes.append(
                 f"{e['rows']:,} lines: comercio-duckdb ran {c['queries_per_run']} engine queries per run "
-                f"(each a scan of the Parquet lines: a period list, a distinct-product lookup for the "
-                f"product-group join, then the series) against 1 scan plus 6 small queries in the "
-                f"hand-written SQL; {share:.0%} of its time is in the engine, the rest in Python (window "
-                f"sums, records, facts). It also computes {c.get('facts')} facts including drivers, agro, "
+                f"(one aggregation of the lines into a cube per dataset and flow; every grouping is then "
+                f"derived from the cube) against 1 scan plus 6 small queries in the hand-written SQL; "
+                f"{share:.0%} of its time is in the engine, the rest in Python (groupings, window sums, "
+                f"records, facts). It also computes {c.get('facts')} facts including drivers, agro, "
                 f"leaders and the projection, which the hand-written versions do not."
             )
         for name, r in e["systems"].items():

@@ -58,15 +58,7 @@ def window_values(series: Series, window: Window) -> dict[str | None, float]:
 
 
 def _iter(series: Series) -> list[tuple[str | None, date, float]]:
-    t = series.table
-    return list(
-        zip(
-            t.column("member").to_pylist(),
-            t.column("period").to_pylist(),
-            t.column("value").to_pylist(),
-            strict=True,
-        )
-    )
+    return series.triples
 
 
 @dataclass(frozen=True)

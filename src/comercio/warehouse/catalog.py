@@ -117,6 +117,7 @@ class Catalog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._cache: tuple[tuple[tuple[int, int], ...], list[Vintage]] | None = None
 
     @contextmanager
     def _connect(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -153,22 +154,38 @@ class Catalog:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
+    def _stamp(self) -> tuple[tuple[int, int], ...]:
+        """What changes whenever the catalog does (the file and its write-ahead log)."""
+        out = []
+        for p in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = p.stat()
+                out.append((st.st_mtime_ns, st.st_size))
+            except FileNotFoundError:
+                out.append((0, 0))
+        return tuple(out)
+
+    def _all(self) -> list[Vintage]:
+        """Every vintage, read once per change of the catalog file (readers ask many times a second)."""
+        stamp = self._stamp()
+        if self._cache is not None and self._cache[0] == stamp:
+            return self._cache[1]
+        query = f"SELECT {_COLUMNS} FROM loads ORDER BY dataset, slice, number"
+        with self._connect(write=False) as con:
+            rows = [_row_to_vintage(r) for r in con.execute(query).fetchall()]
+        self._cache = (stamp, rows)
+        return rows
+
     def vintages(
         self, dataset: str | None = None, *, slice_: str | None = None, current_only: bool = False
     ) -> list[Vintage]:
-        where, params = ["TRUE"], []
-        if dataset is not None:
-            where.append("dataset = ?")
-            params.append(dataset)
-        if slice_ is not None:
-            where.append("slice = ?")
-            params.append(slice_)
-        if current_only:
-            where.append("current")
-        query = f"SELECT {_COLUMNS} FROM loads WHERE {' AND '.join(where)} ORDER BY dataset, slice, number"
-        with self._connect(write=False) as con:
-            rows = con.execute(query, params).fetchall()
-        return [_row_to_vintage(r) for r in rows]
+        return [
+            v
+            for v in self._all()
+            if (dataset is None or v.dataset == dataset)
+            and (slice_ is None or v.slice == slice_)
+            and (not current_only or v.current)
+        ]
 
     def current(self, dataset: str, slice_: str) -> Vintage | None:
         found = self.vintages(dataset, slice_=slice_, current_only=True)
@@ -176,6 +193,7 @@ class Catalog:
 
     def record(self, vintage: Vintage) -> None:
         """Make ``vintage`` the current one of its slice, in one transaction."""
+        self._cache = None
         with self._connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
             try:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import ibis
 import ibis.expr.types as ir
@@ -22,6 +22,8 @@ from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.loads import Loader, LoadResult, Provenance
+
+T = TypeVar("T")
 
 
 class Warehouse:
@@ -33,6 +35,7 @@ class Warehouse:
         self.catalog = Catalog(self.settings.catalog_path)
         self._backends: dict[str, Any] = {}
         self._registered: dict[str, dict[str, ir.Table]] = {}
+        self._memo: dict[Any, Any] = {}
         self._lock = threading.Lock()
 
     # -- state -------------------------------------------------------------------------------------------
@@ -78,9 +81,22 @@ class Warehouse:
         return paths
 
     def refresh(self) -> None:
-        """Forget registered tables so the next query sees the latest vintages."""
+        """Forget registered tables and memoised results so the next query sees the latest vintages."""
         with self._lock:
             self._registered.clear()
+            self._memo.clear()
+
+    def memo(self, key: Any, compute: Callable[[], T]) -> T:
+        """Compute once per key (keys include the vintages they depend on, so a new load misses)."""
+        with self._lock:
+            if key in self._memo:
+                return self._memo[key]
+        value = compute()
+        with self._lock:
+            if len(self._memo) > 256:
+                self._memo.clear()
+            self._memo[key] = value
+        return value
 
     # -- compute -----------------------------------------------------------------------------------------
     def backend(self, engine: str | None = None) -> Any:
