@@ -86,6 +86,7 @@ def _comercio(home: str, through: dt.date, engine: str, repeats: int) -> dict[st
             spent["seconds"] += time.perf_counter() - q0
 
     setattr(wh, "execute", counted)  # noqa: B010 - instance-level wrapper, the class stays untouched
+
     def cold() -> Any:  # every run starts from nothing memoised: the scan of the lines is timed each time
         wh.refresh()
         return regional_facts(wh, through, engine=engine)
