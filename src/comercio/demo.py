@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from rich.console import Console
 
@@ -50,17 +49,19 @@ def run(serve: bool = True, port: int = 8000) -> int:
     for c in validate(wh):
         mark = "ok" if c.ok else ("DIFFERENCE" if c.kind == "hard" else "note")
         console.print(f"  {mark}: {c.name}: {c.detail}", highlight=False, markup=False)
-    written: list[Path] = []
     try:
         from comercio.reports.regional import write_regional
     except ImportError:
         write_regional = None  # type: ignore[assignment]
     if write_regional is not None:
         _step(4, "Regional export report for the latest month with data")
-        out = settings.reports_dir.resolve() / "regional"
-        written = write_regional(wh, out=out)
-        for p in written:
-            console.print(f"  wrote {p}", highlight=False)
+        for lang in ("es", "en"):
+            out = settings.reports_dir.resolve() / "regional" / lang
+            written = write_regional(wh, out=out, lang=lang)
+            console.print(f"  {lang}: {len(written)} files in {out}", highlight=False)
+            for p in written:
+                if p.suffix in (".html", ".pdf", ".xlsx", ".md", ".json"):
+                    console.print(f"    {p.name}", highlight=False)
     try:
         from comercio.reports.sector import demo_sector
     except ImportError:
@@ -68,7 +69,8 @@ def run(serve: bool = True, port: int = 8000) -> int:
     if demo_sector is not None:
         _step(5, "Sector study: metalworking (SUNAT G1 + synthetic world-trade twin, labelled synthetic)")
         for p in demo_sector(wh, settings):
-            console.print(f"  wrote {p}", highlight=False)
+            if p.suffix in (".html", ".pdf", ".xlsx", ".md", ".json"):
+                console.print(f"  wrote {p}", highlight=False)
     if serve:
         import uvicorn
 

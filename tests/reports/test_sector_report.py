@@ -52,3 +52,14 @@ def test_spanish_prose_takes_its_numbers_from_facts(report_wh: Warehouse) -> Non
     omitted = {s.id for s in report.sections if s.omitted}
     assert {"peru_imports", "destinations", "origins"} <= omitted
     assert all("requiere" in s.paragraphs[0] for s in report.sections if s.omitted)
+
+
+def test_pdf_and_xlsx_are_written(report_wh: Warehouse, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    paths = write_sector(report_wh, through="2025-04", lang="es", formats="pdf,xlsx", out=tmp_path)
+    pdf = tmp_path / "report.pdf"
+    assert pdf in paths and pdf.read_bytes()[:5] == b"%PDF-"
+    wb = load_workbook(tmp_path / "report.xlsx")
+    numbers = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert any(isinstance(v, float | int) and not isinstance(v, bool) for v in numbers)

@@ -9,6 +9,7 @@ a synthetic BACI release (:mod:`comercio.synth.baci`) stored as Hive-partitioned
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -36,7 +37,17 @@ def prepare(rows: int, seed: int, work: Path) -> dict[str, Any]:
     shutil.rmtree(base, ignore_errors=True)
     t0 = time.perf_counter()
     per_year = max(1, rows // len(YEARS))
-    zip_path = generate_baci(base / "zip", years=YEARS, rows_per_year=per_year, seed=seed)
+    # Past ~400 000 flows a year the built-in list of HS6 codes runs out of distinct flows: draw from the
+    # whole HS 2022 nomenclature when the mirror has it (read at generation time, never copied).
+    hs_table = _hs_table()
+    zip_path = generate_baci(
+        base / "zip",
+        years=YEARS,
+        rows_per_year=per_year,
+        seed=seed,
+        hs_table=hs_table,
+        hs_version="HS22" if hs_table else "HS17",
+    )
     written = write_baci_partitioned(zip_path, base / "parquet")
     zip_path.unlink()
     info = {
@@ -47,6 +58,14 @@ def prepare(rows: int, seed: int, work: Path) -> dict[str, Any]:
     }
     marker.write_text(json.dumps(info), encoding="utf-8")
     return info
+
+
+def _hs_table() -> Path | None:
+    for var in ("COMERCIO_SHARED_DATA", "COMERCIO_MIRROR"):
+        root = os.environ.get(var)
+        if root and (Path(root) / "hs" / "hs2022_en.csv").exists():
+            return Path(root) / "hs" / "hs2022_en.csv"
+    return None
 
 
 def _continents() -> pa.Table:

@@ -22,7 +22,7 @@ from comercio.indicators.sector import G1_NODES, SectorFacts, normalise_label, s
 from comercio.indicators.specs import Window
 from comercio.reports import charts
 from comercio.reports.fmt import Formatter
-from comercio.reports.writers import Figure, Report, Section, write_report
+from comercio.reports.writers import Column, Figure, Report, Section, Table, write_report
 
 CONTINENT_NAMES = {
     "es": {
@@ -203,6 +203,18 @@ def _share_rows(facts: FactSet, key: str, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _share_table(facts: FactSet, key: str, lang: str, title: str) -> Table:
+    """Continent shares by year as a table (one column per continent), from the same facts as the chart."""
+    rows = _share_rows(facts, key, lang)
+    groups = sorted({r["group"] for r in rows})
+    by_year: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        by_year.setdefault(r["year"], {"year": str(r["year"])})[f"g{groups.index(r['group'])}"] = r["share"]
+    year_label = "Año" if lang == "es" else "Year"
+    columns = (Column("year", year_label), *(Column(f"g{i}", g, "pct") for i, g in enumerate(groups)))
+    return Table(f"world-{key}-shares", title, columns, tuple(by_year[y] for y in sorted(by_year)))
+
+
 def build_sector_report(sf: SectorFacts, lang: str) -> Report:
     """The sector study as a :class:`Report` (prose, charts, omitted sections) in ``lang``."""
     fmt, t = Formatter(lang), TEXT[lang]
@@ -219,7 +231,10 @@ def build_sector_report(sf: SectorFacts, lang: str) -> Report:
             rows = _share_rows(sf.facts, key, lang)
             spec = charts.to_spec(charts.stacked_shares(rows, fmt, t[chart], source))
             figure = Figure(f"world-{key}", t[chart], spec)
-            sections.append(Section(f"world_{key}", t[sec], para(f"world_{key}"), figures=(figure,)))
+            table = _share_table(sf.facts, key, lang, t[chart])
+            sections.append(
+                Section(f"world_{key}", t[sec], para(f"world_{key}"), tables=(table,), figures=(figure,))
+            )
         sections.append(Section("peers", t["peers"], para("peers")))
     span = fmt.period(date(sf.through.year, 1, 1), sf.through)
     for key, title in (
@@ -271,11 +286,11 @@ def write_sector(
 
 
 def demo_sector(
-    wh: Any, settings: Settings, *, rows_per_year: int = 20_000, formats: str = "html,md,json,xlsx"
+    wh: Any, settings: Settings, *, rows_per_year: int = 20_000, formats: str = "html,pdf,md,json,xlsx"
 ) -> list[Path]:
     """Synthetic BACI twin (24 years) into the cache if absent, ingest it, write the metalworking study.
 
-    The study runs through the latest loaded G1 month, in Spanish and English (``out/sector/{es,en}``).
+    The study runs through the latest loaded G1 month, in Spanish and English (``<reports>/sector/{es,en}``).
     """
     from comercio.ingest import ingest
     from comercio.synth.baci import generate_baci
@@ -290,7 +305,9 @@ def demo_sector(
     ingest(wh, "baci", [zip_path])
     paths: list[Path] = []
     for lang in ("es", "en"):
-        paths += write_sector(wh, lang=lang, formats=formats, out=settings.home / "reports" / "sector" / lang)
+        paths += write_sector(
+            wh, lang=lang, formats=formats, out=settings.reports_dir.resolve() / "sector" / lang
+        )
     return paths
 
 
