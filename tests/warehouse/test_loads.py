@@ -146,3 +146,32 @@ def test_read_only_warehouse_refuses_loads(built_home: Path, national: Make, pro
     wh = Warehouse(Settings(home=built_home), read_only=True)
     with pytest.raises(WarehouseError, match="read-only"):
         wh.load("bcrp_national", "national", national(1), prov("a"))
+
+
+def test_partitioned_dataset_writes_one_file_series_per_year(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+
+    from comercio.config import Settings
+    from comercio.warehouse import FileRef, Provenance, Warehouse
+
+    wh = Warehouse(Settings(home=tmp_path))
+    n = 6
+    table = pa.table(
+        {
+            "year": [2001, 2001, 2002, 2002, 2003, 2003],
+            "exporter": ["PER"] * n,
+            "importer": ["CHL"] * n,
+            "hs6": ["730890", "847130", "730890", "847130", "730890", "847130"],
+            "hs_version": ["HS17"] * n,
+            "value_usd": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "quantity_t": [None] * n,
+            "synthetic": [True] * n,
+            "source": ["t"] * n,
+        }
+    )
+    result = wh.load("world_trade", "t", table, Provenance("test", (FileRef("t.zip", "x"),), "test/1"))
+    files = sorted(p.name for p in wh.vintage_dir(result.vintage).glob("*.parquet"))
+    assert files == [f"part-year={y}-00000.parquet" for y in (2001, 2002, 2003)]
+    t = wh.table("world_trade")
+    totals = wh.execute(t.group_by("year").aggregate(v=t.value_usd.sum()).order_by("year")).to_pylist()
+    assert totals == [{"year": 2001, "v": 3.0}, {"year": 2002, "v": 7.0}, {"year": 2003, "v": 11.0}]

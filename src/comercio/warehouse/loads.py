@@ -191,40 +191,27 @@ class Loader:
         provenance: Provenance,
         dataset: str,
     ) -> tuple[int, float | None]:
-        rows, total, part, in_part = 0, 0.0, 0, 0
-        has_value = False
-        writer: pq.ParquetWriter | None = None
-        target_schema = spec.schema if spec is not None else None
+        rows, total, has_value = 0, 0.0, False
+        files = _PartFiles(
+            directory, spec.schema if spec is not None else None, spec.partition if spec is not None else None
+        )
         try:
             for batch in _batches(data):
                 table = pa.Table.from_batches([batch])
                 if spec is not None:
                     table = spec.conform(table, file=provenance.files[0].name if provenance.files else None)
-                if target_schema is None:
-                    target_schema = table.schema
-                if writer is None or in_part >= ROWS_PER_FILE:
-                    if writer is not None:
-                        writer.close()
-                    writer = pq.ParquetWriter(directory / f"part-{part:05d}.parquet", target_schema)
-                    part += 1
-                    in_part = 0
-                writer.write_table(table)
+                files.write(table)
                 rows += table.num_rows
-                in_part += table.num_rows
                 if "value_usd" in table.column_names:
                     has_value = True
                     values = table["value_usd"]
                     if "level" in table.column_names:  # hierarchical table: its top level is the total
                         values = values.filter(pc.equal(table["level"], 0))
-                    s = pc.sum(values).as_py()
-                    total += s or 0.0
-            if writer is None:
-                if target_schema is None:
-                    raise LoadError(f"nothing to load into {dataset!r}: the input has no rows and no schema")
-                writer = pq.ParquetWriter(directory / "part-00000.parquet", target_schema)
+                    total += pc.sum(values).as_py() or 0.0
+            if files.empty:
+                files.write_empty(dataset)
         finally:
-            if writer is not None:
-                writer.close()
+            files.close()
         for f in directory.iterdir():
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
@@ -245,6 +232,54 @@ class Loader:
                 rel = str(vdir.relative_to(self.data_dir))
                 if vdir.is_dir() and rel not in referenced:
                     shutil.rmtree(vdir, ignore_errors=True)
+
+
+class _PartFiles:
+    """Parquet files of one vintage: rolled every ``ROWS_PER_FILE`` rows, one series per partition value
+    (e.g. ``part-year=2024-00000.parquet``) when the dataset is partitioned."""
+
+    def __init__(self, directory: Path, schema_: pa.Schema | None, partition: str | None) -> None:
+        self.directory, self.schema, self.partition = directory, schema_, partition
+        self.writers: dict[Any, tuple[pq.ParquetWriter, int, int]] = {}  # key → (writer, part, rows)
+        self.empty = True
+
+    def write(self, table: pa.Table) -> None:
+        if self.schema is None:
+            self.schema = table.schema
+        if table.num_rows == 0:
+            return
+        self.empty = False
+        if self.partition is None:
+            self._write(None, table)
+            return
+        column = table.column(self.partition)
+        for key in pc.unique(column).to_pylist():
+            self._write(key, table.filter(pc.equal(column, key)))
+
+    def _write(self, key: Any, table: pa.Table) -> None:
+        writer, part, rows = self.writers.get(key, (None, -1, ROWS_PER_FILE))
+        if writer is None or rows >= ROWS_PER_FILE:
+            if writer is not None:
+                writer.close()
+            part += 1
+            label = "" if key is None else f"{self.partition}={key}-"
+            assert self.schema is not None
+            writer, rows = (
+                pq.ParquetWriter(self.directory / f"part-{label}{part:05d}.parquet", self.schema),
+                0,
+            )
+        writer.write_table(table)
+        self.writers[key] = (writer, part, rows + table.num_rows)
+
+    def write_empty(self, dataset: str) -> None:
+        if self.schema is None:
+            raise LoadError(f"nothing to load into {dataset!r}: the input has no rows and no schema")
+        pq.ParquetWriter(self.directory / "part-00000.parquet", self.schema).close()
+
+    def close(self) -> None:
+        for writer, _, _ in self.writers.values():
+            writer.close()
+        self.writers.clear()
 
 
 def _safe(name: str) -> str:

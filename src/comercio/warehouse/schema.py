@@ -63,6 +63,7 @@ class DatasetSpec:
     dimensions: tuple[str, ...]
     value_column: str = "value_usd"
     description: str = ""
+    partition: str | None = None  # column whose values split the Parquet files (e.g. year)
 
     @property
     def schema(self) -> pa.Schema:
@@ -228,6 +229,7 @@ WORLD_TRADE = register(
         ),
         grain=("year", "exporter", "importer", "hs6"),
         dimensions=("year", "exporter", "importer", "hs6"),
+        partition="year",
     )
 )
 
