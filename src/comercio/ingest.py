@@ -201,14 +201,20 @@ def ingest(
     if missing:  # before anything is loaded, so that a typo loads nothing
         raise SourceError("no such file", file=missing[0], hint=f"give the path of a {source} file")
     report = IngestReport(source)
-    for path in path_list:
-        INGESTERS[source](wh, path, _ref(path, files), report)
+    with wh.catalog.session():
+        for path in path_list:
+            INGESTERS[source](wh, path, _ref(path, files), report)
     return report
 
 
 def load_reference(wh: Warehouse) -> IngestReport:
     """Register every reference classification as a warehouse table ``ref_<name>``."""
     report = IngestReport("reference")
+    with wh.catalog.session():
+        return _load_reference(wh, report)
+
+
+def _load_reference(wh: Warehouse, report: IngestReport) -> IngestReport:
     for name in reference.names():
         info = reference.info(name)
         prov = Provenance(

@@ -70,14 +70,21 @@ def render(doc: dict[str, Any]) -> str:
     if ing:
         lines += [
             "",
-            "### Ingest (SUNAT DBF zips → `iter_microdata` → Parquet)",
+            "### Ingest (SUNAT DBF zips → Parquet)",
             "",
-            "| lines | median s | lines/s | peak MiB |",
-            "|---:|---:|---:|---:|",
-            f"| {_fmt_n(ing.get('lines'))} | {_fmt_s(ing.get('median_s'))} | "
-            f"{_fmt_n(ing.get('lines_per_s'))} | "
+            "| path | lines | median s | lines/s | peak MiB |",
+            "|---|---:|---:|---:|---:|",
+            f"| reader only: `iter_microdata` → Parquet | {_fmt_n(ing.get('lines'))} | "
+            f"{_fmt_s(ing.get('median_s'))} | {_fmt_n(ing.get('lines_per_s'))} | "
             f"{_fmt_n(ing.get('peak_rss_mib'))} |",
         ]
+        wh = ing.get("warehouse")
+        if wh:
+            lines.append(
+                f"| `comercio ingest sunat-microdata` (sha256, checks, atomic vintaged load) | "
+                f"{_fmt_n(wh.get('lines'))} | {_fmt_s(wh.get('median_s'))} | {_fmt_n(wh.get('lines_per_s'))} "
+                "| (same process) |"
+            )
     baci = doc.get("baci")
     if baci:
         lines += [

@@ -34,12 +34,17 @@ def _is_synthetic(path: Path) -> bool:
 
 def ingest_microdata(wh: Warehouse, paths: list[Path], *, quarantine: bool = False) -> IngestReport:
     """Load each file in ``paths`` as one vintage of ``customs_lines`` (slice = file stem)."""
-    from comercio.sources.sunat_microdata import iter_microdata
-
     if not paths:
         raise ConfigError("sunat-microdata needs file paths (x*.zip, ma*.zip or synthetic *.parquet)")
+    with wh.catalog.session():
+        return _ingest_all(wh, sorted(Path(p) for p in paths), quarantine)
+
+
+def _ingest_all(wh: Warehouse, paths: list[Path], quarantine: bool) -> IngestReport:
+    from comercio.sources.sunat_microdata import iter_microdata
+
     report = IngestReport(SOURCE)
-    for path in sorted(Path(p) for p in paths):
+    for path in paths:
         synthetic = _is_synthetic(path)
         prov = Provenance(SOURCE, (file_ref(path),), f"{SOURCE}/{PARSER_VERSION}", synthetic=synthetic)
         slice_ = f"microdata-{path.stem}"

@@ -118,9 +118,28 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._cache: tuple[tuple[tuple[int, int], ...], list[Vintage]] | None = None
+        self._session: duckdb.DuckDBPyConnection | None = None
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Keep one write connection open for a run of loads (many files): each load still commits on its
+        own, but the catalog is opened once instead of several times per file."""
+        if self._session is not None:
+            yield
+            return
+        with self._connect(write=True) as con:
+            self._session = con
+            try:
+                yield
+            finally:
+                self._session = None
+                self._cache = None
 
     @contextmanager
     def _connect(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._session is not None:
+            yield self._session
+            return
         if not write and not self.path.exists():
             con = duckdb.connect(":memory:")
             con.execute(_DDL)
@@ -168,7 +187,7 @@ class Catalog:
     def _all(self) -> list[Vintage]:
         """Every vintage, read once per change of the catalog file (readers ask many times a second)."""
         stamp = self._stamp()
-        if self._cache is not None and self._cache[0] == stamp:
+        if self._cache is not None and (self._cache[0] == stamp or self._session is not None):
             return self._cache[1]
         query = f"SELECT {_COLUMNS} FROM loads ORDER BY dataset, slice, number"
         with self._connect(write=False) as con:
@@ -228,5 +247,4 @@ class Catalog:
                 raise
 
     def referenced_paths(self) -> set[str]:
-        with self._connect(write=False) as con:
-            return {r[0] for r in con.execute("SELECT path FROM loads").fetchall()}
+        return {v.path for v in self._all()}
