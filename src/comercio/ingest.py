@@ -180,13 +180,21 @@ def ingest(
     *,
     settings: Settings | None = None,
     fetched: Iterable[download.FetchedFile] = (),
+    quarantine: bool = False,
 ) -> IngestReport:
-    """Load ``paths`` (or, when none are given, the cached downloads of ``source``)."""
+    """Load ``paths`` (or, when none are given, the cached downloads of ``source``).
+
+    ``quarantine`` (item-level microdata only) sets bad lines aside, reporting their count and value, instead
+    of refusing the file.
+    """
     for module in _EXTRA_MODULES:  # importing them registers their ingesters
         importlib.import_module(module)
-
+    if quarantine and source not in QUARANTINE_SOURCES:
+        raise ConfigError(f"--quarantine applies to {', '.join(QUARANTINE_SOURCES)}, not to {source!r}")
     if source in EXTRA_INGESTERS:
-        return EXTRA_INGESTERS[source](wh, [Path(p) for p in paths])
+        options = {"quarantine": True} if quarantine else {}
+        with wh.catalog.session():
+            return EXTRA_INGESTERS[source](wh, [Path(p) for p in paths], **options)
     if source not in INGESTERS:
         known = sorted(set(INGESTERS) | set(EXTRA_INGESTERS))
         raise ConfigError(f"unknown source {source!r}; known: {', '.join(known)}")
@@ -239,6 +247,7 @@ def build(wh: Warehouse, settings: Settings, *, sources: Iterable[str] = BUILD_S
 
 # Ingesters for item-level sources registered by their modules (microdata, world trade).
 _EXTRA_MODULES = ("comercio.sources.baci_ingest", "comercio.sources.microdata_ingest")
-EXTRA_INGESTERS: dict[str, Callable[[Warehouse, list[Path]], IngestReport]] = {}
+EXTRA_INGESTERS: dict[str, Callable[..., IngestReport]] = {}
+QUARANTINE_SOURCES = ("sunat-microdata",)
 
 __all__ = ["BUILD_SOURCES", "INGESTERS", "SOURCES", "IngestReport", "build", "ingest", "load_reference"]

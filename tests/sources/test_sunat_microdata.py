@@ -222,3 +222,25 @@ def test_unknown_layout_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "data.zip", fields, {"FOO": ["abc"]})
     with pytest.raises(ParseError, match="cannot tell export from import"):
         read_microdata(path)
+
+
+def test_ingest_command_refuses_or_quarantines_bad_lines(tmp_path: Path) -> None:
+    """`comercio ingest sunat-microdata`: a bad line fails the whole load (nothing half-loaded), or with
+    --quarantine is set aside and reported with its value."""
+    import os
+    import subprocess
+    import sys
+
+    cols = export_rows()
+    cols["NDCL"][4], cols["FANO"][4], cols["CADU"][4] = "000200", "2007", "145"  # duplicates record 4
+    path = write(tmp_path / "x2007.zip", EXPORT, cols)
+    env = {**os.environ, "COMERCIO_HOME": str(tmp_path / "home")}
+    cmd = [sys.executable, "-m", "comercio.cli", "ingest", "sunat-microdata", str(path)]
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert run.returncode == 1 and "record 5" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "home" / "data" / "customs_lines").exists() or not any(
+        (tmp_path / "home" / "data" / "customs_lines").rglob("*.parquet")
+    )
+    run = subprocess.run([*cmd, "--quarantine"], capture_output=True, text=True, env=env, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "1 lines quarantined, US$ 20.00" in run.stdout

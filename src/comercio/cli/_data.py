@@ -48,10 +48,15 @@ def ingest(
         ..., help="bcrp, sunat-cuadros, infotrade, sunat-declarations, sunat-microdata, …"
     ),
     paths: list[Path] = typer.Argument(None, help="files to load (default: the fetched ones)"),
+    quarantine: bool = typer.Option(
+        False,
+        "--quarantine",
+        help="microdata: set bad lines aside (count and value reported) instead of failing",
+    ),
 ) -> None:
     """Load a source's files into the warehouse (atomic; re-loading the same file changes nothing)."""
     wh = Warehouse(settings())
-    report = ingest_mod.ingest(wh, source, paths or [])
+    report = ingest_mod.ingest(wh, source, paths or [], quarantine=quarantine)
     for line in report.lines():
         console.print(line)
 

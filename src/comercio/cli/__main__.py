@@ -1,0 +1,3 @@
+from comercio.cli import main
+
+main()
