@@ -100,7 +100,8 @@ class Comparison_:
 
 
 def growth(value: float | None, previous: float | None) -> float | None:
-    if value is None or previous is None or previous == 0:
+    """value / previous − 1; None when there is no positive previous value to grow from."""
+    if value is None or previous is None or previous <= 0:
         return None
     return value / previous - 1.0
 
@@ -147,12 +148,21 @@ def compare(series: Series, window: Window, comparison: Comparison | None = Comp
     return Comparison_(window, prev_window, tuple(rows), total, total_prev)
 
 
+def grew(row: Row) -> bool:
+    """Positive growth, or exports where the comparison window had none (a member that grew from zero)."""
+    if row.growth is not None:
+        return row.growth > 0
+    return row.previous is not None and row.previous <= 0 and row.value > 0
+
+
 def count_changes(result: Comparison_, members: set[str] | None = None) -> dict[str, int]:
-    """How many members grew, declined or stayed level (members with no comparison value are not counted)."""
+    """How many members grew (from zero too) or declined; members with nothing in either window are not
+    counted."""
     rows = [r for r in result.rows if members is None or r.member in members]
-    grew = sum(1 for r in rows if r.growth is not None and r.growth > 0)
-    fell = sum(1 for r in rows if r.growth is not None and r.growth < 0)
-    return {"growing": grew, "declining": fell, "counted": sum(1 for r in rows if r.growth is not None)}
+    up = sum(1 for r in rows if grew(r))
+    down = sum(1 for r in rows if r.previous is not None and r.value < r.previous and not grew(r))
+    counted = sum(1 for r in rows if r.previous is not None and (r.previous > 0 or r.value > 0))
+    return {"growing": up, "declining": down, "counted": counted}
 
 
 @dataclass(frozen=True)
@@ -178,13 +188,19 @@ def records(series: Series, window: Window, definition: str = "annual") -> list[
     present = set(series.periods)
     earliest = min(present)
     history: dict[str, dict[int, float]] = defaultdict(dict)
-    for year in range(earliest.year, window.start.year):
-        past = Window.year(year) if definition == "annual" else window.shifted(year - window.end.year)
-        if past.end >= window.start or not all(m in present for m in past.months()):
+    if definition == "annual":  # every complete calendar year before the window's last year
+        pasts = [Window.year(y) for y in range(earliest.year, window.end.year)]
+    else:  # the same window one, two, … years back, as far as the data reach
+        pasts, k = [], 1
+        while window.shifted(-k).start >= earliest:
+            pasts.append(window.shifted(-k))
+            k += 1
+    for past in pasts:
+        if not all(m in present for m in past.months()):
             continue
         for member, value in window_values(series, past).items():
             if member is not None:
-                history[member][year] = value
+                history[member][past.end.year] = value
     out = []
     for member, value in current.items():
         if member is None or not history.get(member):
@@ -211,9 +227,10 @@ def unit_value(value_usd: float | None, net_kg: float | None) -> float | None:
 
 
 def drivers(
-    children: Series, window: Window, parent_previous: float, *, top: int = 3
+    children: Series, window: Window, parent_previous: float, *, top: int = 3, declining: bool = False
 ) -> list[dict[str, Any]]:
-    """The children (e.g. products of a region) whose change contributed most to the parent's growth.
+    """The children (e.g. products of a region) whose change contributed most to the parent's change:
+    the largest increases for a member that grew, the largest falls (``declining``) for one that shrank.
 
     contribution = (child value − child previous) / parent previous (METHODOLOGY.md §1, Drivers).
     """
@@ -225,7 +242,8 @@ def drivers(
     for m in set(current) | set(previous):
         if m is not None:
             changes.append((current.get(m, 0.0) - previous.get(m, 0.0), m))
-    changes.sort(key=lambda cm: (-cm[0], cm[1]))
+    sign = -1.0 if declining else 1.0
+    changes.sort(key=lambda cm: (-sign * cm[0], cm[1]))
     return [
         {
             "member": m,
@@ -234,5 +252,5 @@ def drivers(
             "value": current.get(m, 0.0),
         }
         for change, m in changes
-        if change > 0
+        if sign * change > 0
     ][:top]

@@ -157,7 +157,11 @@ def regional_facts(
     try:
         _projection(b)
     except DataNotAvailable as exc:
-        omitted["projection"] = f"at least one complete earlier year of national data: {exc.reason}"
+        omitted["projection"] = (
+            exc.reason
+            if exc.field == "complete_year"
+            else f"at least one complete earlier year of national data: {exc.reason}"
+        )
     used = {f.dataset: list(f.vintages) for f in b.facts if f.dataset is not None}
     return RegionalFacts(month, grouping, record_definition, b.facts, omitted, used)
 
@@ -226,7 +230,7 @@ def _regions(b: _Builder, definition: str) -> None:
         compared=True,
         over="interior departments",
     )
-    growing = [row.member for row in r.rows if row.member in interior and (row.growth or 0) > 0]
+    growing = [row.member for row in r.rows if row.member in interior and measures.grew(row)]
     b.add("regions.growing.members", "members_growing", growing, "members", s, compared=True)
     recs = [x for x in measures.records(s, b.window, definition) if x.member in interior]
     b.add("regions.record.count", "records", len(recs), "count", s, definition=definition)
@@ -253,7 +257,7 @@ def _regions(b: _Builder, definition: str) -> None:
         definition=other,
     )
     fastest = sorted(
-        (row for row in r.rows if row.member in interior and row.growth is not None),
+        (row for row in r.rows if row.member in interior and row.growth is not None and row.growth > 0),
         key=lambda row: -(row.growth or 0.0),
     )[:FASTEST]
     b.add(
@@ -293,7 +297,7 @@ def _macroregions(b: _Builder, grouping: str) -> None:
 def _rolling12(b: _Builder) -> None:
     s = b.series(Grouping("department"))
     w = Window.rolling12(b.through)
-    r = measures.compare(s, w, b.comparison)
+    r = measures.compare(s, w, None)  # shares only: no comparison window needed
     interior = interior_departments()
     leaders = [row for row in r.rows if row.member in interior][:3]
     for pos, row in zip(("leader", "second", "third"), leaders, strict=False):
@@ -369,6 +373,8 @@ def _leaders(b: _Builder) -> None:
 
 
 def _projection(b: _Builder) -> None:
+    if b.through.month == 12:
+        raise DataNotAvailable("the year is complete: there is nothing to project", field="complete_year")
     s = b.series(Grouping("national"))
     monthly = {
         p: v

@@ -1,8 +1,10 @@
 """The facts of a sector study (SNI's metalworking analysis, article 003) for any product basket.
 
 World side: the basket's world exports and imports by continent per year, from ``world_trade`` (CEPII BACI),
-and its share of all world trade. Peru's side: exports of the matching SUNAT G1 node (monthly, official),
-imports, balance, destinations and origins from customs lines when those cover the window. Every section
+and its share of all world trade and of world trade in manufactures (basket ``manufacturas``). Peru's side:
+exports of the matching SUNAT G1 node (monthly, official), imports, balance, destinations and origins
+(ranked, with shares, growth and the Latin American count of the top ten) from customs lines when those
+cover the window. Every section
 the loaded data cannot support is left out and recorded in ``omitted`` with what it would need.
 
 The G1 node is found by a *normalised label* (lower case, accents stripped, hyphens and spaces removed), since
@@ -15,10 +17,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
 
+from comercio import reference
 from comercio.errors import DataNotAvailable, ValidationError
 from comercio.indicators import engine as eng
 from comercio.indicators import measures, world
@@ -33,6 +37,8 @@ G1_NODES: dict[str, tuple[str, str]] = {
 }
 PEERS = ("CHL", "COL")
 TOP = 10
+# WTO/UN manufactures (SITC 5–8 less 68 and 891) approximated by HS headings, baskets.csv
+MANUFACTURES = "manufacturas"
 
 
 def normalise_label(text: str) -> str:
@@ -98,6 +104,12 @@ def _world(
     add(f"world.exports.value.{first}", "value", values.get(first), "USD", first, basket_tot, member="world")
     if alls.get(last):
         add("world.basket.share_of_trade", "share", values[last] / alls[last], "fraction", last, all_tot)
+    if basket != MANUFACTURES:
+        manuf = world.share_of(wh, basket, MANUFACTURES, engine=engine)
+        shares = {r["year"]: r["share"] for r in manuf.table.to_pylist()}
+        for y, fid in ((last, ""), (first, f".{first}")):
+            if shares.get(y) is not None:
+                add(f"world.basket.share_of_manufactures{fid}", "share", shares[y], "fraction", y, manuf)
     for side, key in (("exporter", "exports"), ("importer", "imports")):
         wt = world.by_continent(wh, basket, side, start_year=first, end_year=last, engine=engine)  # type: ignore[arg-type]
         for row in wt.table.to_pylist():
@@ -230,6 +242,34 @@ def _members(fid: str, r: measures.Comparison_, s: eng.Series, w: Window) -> Fac
     return _fact(fid, "ranking", [row["member"] for row in rows], "members", w, s, extra={"rows": rows})
 
 
+@lru_cache(maxsize=1)
+def latin_american() -> frozenset[str]:
+    """ISO alpha-2 codes flagged ``latin_america`` in the countries reference table."""
+    return frozenset(r["alpha2"] for r in reference.load("countries").to_pylist() if r["latin_america"])
+
+
+def partner_facts(key: str, r: measures.Comparison_, s: eng.Series, w: Window) -> FactSet:
+    """Destinations (or origins) ranked by value: ``<key>.top`` (ten ISO2 codes), value, share and growth of
+    every partner, and how many of the top ten are Latin American with their combined share of the total.
+
+    Shares are of all the basket's lines in the window (lines without a partner stay in the total), so the
+    shares of the partners sum to one when every line declares a country.
+    """
+    fs = FactSet([_members(f"{key}.top", r, s, w)])
+    cmp = Comparison().as_dict()
+    for row in r.rows:
+        m = row.member
+        fs.add(_fact(f"{key}.{m}.value", "value", row.value, "USD", w, s, member=m))
+        fs.add(_fact(f"{key}.{m}.share", "share", row.share, "fraction", w, s, member=m))
+        fs.add(_fact(f"{key}.{m}.growth", "growth", row.growth, "fraction", w, s, member=m, comparison=cmp))
+    latam = [row for row in r.rows[:TOP] if row.member in latin_american()]
+    members = {"members": [row.member for row in latam]}
+    fs.add(_fact(f"{key}.latam_top10.count", "count", len(latam), "count", w, s, extra=members))
+    share = sum(row.share or 0.0 for row in latam)
+    fs.add(_fact(f"{key}.latam_top10.share", "share", share, "fraction", w, s, extra=members))
+    return fs
+
+
 def sector_facts(
     wh: Warehouse,
     basket: str,
@@ -285,7 +325,7 @@ def sector_facts(
     for key, flow, b in (("destinations", "X", export_basket), ("origins", "M", basket)):
         try:
             r, s = _lines(wh, flow, b, Grouping("partner"), ytd, engine)
-            facts.add(_members(f"{key}.top", r, s, ytd))
+            facts.extend(partner_facts(key, r, s, ytd))
         except DataNotAvailable as exc:
             omitted[key] = (
                 need.format(f"{ytd.start:%Y-%m}…{ytd.end:%Y-%m}", "partner country") + f": {exc.reason}"
@@ -294,4 +334,14 @@ def sector_facts(
     return SectorFacts(basket, month, facts, omitted, used, paths, years)
 
 
-__all__ = ["G1_NODES", "SectorFacts", "g1_paths", "normalise_label", "peru_export_series", "sector_facts"]
+__all__ = [
+    "G1_NODES",
+    "MANUFACTURES",
+    "SectorFacts",
+    "g1_paths",
+    "latin_american",
+    "normalise_label",
+    "partner_facts",
+    "peru_export_series",
+    "sector_facts",
+]

@@ -124,6 +124,30 @@ def totals(wh: Warehouse, basket: str | None = None, *, engine: str | None = Non
     return WorldTable(table, vintages, synthetic)
 
 
+def share_of(wh: Warehouse, basket: str, whole: str, *, engine: str | None = None) -> WorldTable:
+    """The basket's value as a fraction of a wider basket's (e.g. ``manufacturas``) per year.
+
+    Columns year, value, whole, share; a year where ``whole`` has no value gets a null share rather than an
+    infinity. Both baskets are classified from the same HS6 codes, so the ratio is consistent even when
+    the baskets are approximations.
+    """
+    part = {r["year"]: r["value"] for r in totals(wh, basket, engine=engine).table.to_pylist()}
+    wide = totals(wh, whole, engine=engine)
+    rows = [
+        {
+            "year": r["year"],
+            "value": part.get(r["year"], 0.0),
+            "whole": r["value"],
+            "share": part.get(r["year"], 0.0) / r["value"] if r["value"] else None,
+        }
+        for r in wide.table.to_pylist()
+    ]
+    schema = pa.schema(
+        [("year", pa.int32()), ("value", pa.float64()), ("whole", pa.float64()), ("share", pa.float64())]
+    )
+    return WorldTable(pa.Table.from_pylist(rows, schema=schema), wide.vintages, wide.synthetic)
+
+
 def by_exporter(
     wh: Warehouse, basket: str, exporters: tuple[str, ...], year: int, *, engine: str | None = None
 ) -> WorldTable:
@@ -155,6 +179,7 @@ __all__ = [
     "by_exporter",
     "continents",
     "in_basket",
+    "share_of",
     "totals",
     "years",
 ]

@@ -64,9 +64,13 @@ def join_names(items: Iterable[Any], lang: str) -> str:
     return ", ".join(xs[:-1]) + (" y " if lang == "es" else " and ") + xs[-1]
 
 
+# A change that prints as 0,0 % is described as no change, never as a rise or a fall.
+FLAT = 0.0005
+
+
 def _verb(lang: str, growth: float | None) -> str:
     words = {"es": ("creció", "retrocedió", "no varió"), "en": ("grew", "declined", "was flat")}[lang]
-    if growth is None or growth == 0:
+    if growth is None or abs(growth) < FLAT:
         return words[2]
     return words[0] if growth > 0 else words[1]
 
@@ -139,10 +143,13 @@ def _group(facts: FactSet, key: str) -> dict[str, Any] | None:
 def _records(rf: RegionalFacts, lang: str, names: Mapping[str, str], span: str) -> dict[str, Any]:
     facts = rf.facts
     annual = rf.record_definition == "annual"
+    fmt = Formatter(lang)
+    m0, m1 = fmt.month(1), fmt.month(rf.through.month)
+    months = m0 if rf.through.month == 1 else f"{m0}-{m1}"  # the same months, in no particular year
     if lang == "es":
         what = {
             True: "máximo histórico anual (el mayor valor exportado en un año completo anterior)",
-            False: f"récord del periodo (el mayor valor de {span} en cualquier año anterior)",
+            False: f"récord del periodo (el mayor valor de {months} en cualquier año anterior)",
         }
         alt_what = {
             True: "máximo del mismo periodo de años anteriores",
@@ -151,7 +158,7 @@ def _records(rf: RegionalFacts, lang: str, names: Mapping[str, str], span: str) 
     else:
         what = {
             True: "all-time annual high (the highest value exported in any earlier full year)",
-            False: f"record for the period (the highest value of {span} in any earlier year)",
+            False: f"record for the period (the highest value of {months} in any earlier year)",
         }
         alt_what = {True: "a high for the same months of earlier years", False: "an all-time full-year high"}
     alt_id = "regions.record_same_window.count" if annual else "regions.record_annual.count"
@@ -209,8 +216,9 @@ def _macros(rf: RegionalFacts, lang: str, names: Mapping[str, str]) -> list[dict
             )
     for m in out.values():
         m["regions"].sort(key=lambda x: -x["growth"])
-        m["up"] = [x for x in m["regions"] if x["growth"] > 0]
-        m["down"] = [x for x in m["regions"] if x["growth"] <= 0]
+        m["up"] = [x for x in m["regions"] if x["growth"] >= FLAT]
+        m["down"] = [x for x in m["regions"] if x["growth"] <= -FLAT]
+        m["flat"] = [x for x in m["regions"] if abs(x["growth"]) < FLAT]
     return sorted(out.values(), key=lambda m: -m["growth"])
 
 

@@ -279,7 +279,8 @@ def build_regional(
     for sid in SECTIONS:
         title = narrative.TITLES[sid][lang]
         if not _available(rf, sid, ctx):
-            sentence = narrative.render_omitted(lang, sid)
+            complete = sid == "projection" and rf.through.month == 12
+            sentence = narrative.render_omitted(lang, "projection_complete" if complete else sid)
             omitted[sid] = rf.omitted.get(sid, sentence)
             sections.append(Section(sid, title, (sentence,), omitted=True))
             continue
