@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pytest
 
+from comercio import reference
 from comercio.config import Settings
 from comercio.indicators import world
 from comercio.indicators.sector import normalise_label, sector_facts
@@ -83,9 +84,12 @@ def test_sector_facts_full_year_and_world(sector_wh: tuple[Warehouse, Path]) -> 
     assert len(sf.g1_paths) == 2  # the node is renamed between 2019 and 2020
     assert not f["peru.exports.value"].synthetic
     for fid in ("world.exports.value", "world.exports.value.2001", "world.basket.share_of_trade",
+                "world.basket.share_of_manufactures", "world.basket.share_of_manufactures.2001",
                 "world.exports.share.asia", "world.exports.share.asia.2001", "world.imports.share.asia",
                 "peers.CHL.exports", "peers.COL.exports"):  # fmt: skip
         assert fid in f and f[fid].synthetic, fid
+    assert f["world.basket.share_of_manufactures.2001"].window["start"] == "2001-01-01"
+    assert 0 < f.value("world.basket.share_of_manufactures") <= 1
     shares = [x.value for x in f.prefixed("world.exports.share.") if x.id.count(".") == 3]
     assert sum(shares) == pytest.approx(1.0)
     assert sf.world_years == (2001, 2024)
@@ -103,3 +107,50 @@ def test_sector_facts_year_to_date(sector_wh: tuple[Warehouse, Path]) -> None:
     prev = f.value("peru.exports.ytd.previous")
     assert f.value("peru.exports.growth") == pytest.approx(f.value("peru.exports.ytd.value") / prev - 1)
     assert f["peru.exports.value"].window["end"] == "2023-12-01"  # 2024 is not complete in November
+
+
+def test_share_of_manufactures_matches_an_independent_arrow_sum(sector_wh: tuple[Warehouse, Path]) -> None:
+    wh, zip_path = sector_wh
+    sums = {"metalmecanica": 0.0, "manufacturas": 0.0}
+    for batch in iter_baci(zip_path, years={2024}):
+        for basket in sums:
+            keep = pc.is_valid(classify(batch.column("hs6"), basket))
+            sums[basket] += pc.sum(batch.filter(keep).column("value_usd")).as_py() or 0.0
+    row = next(
+        r for r in world.share_of(wh, "metalmecanica", "manufacturas").table.to_pylist() if r["year"] == 2024
+    )
+    assert row["whole"] == pytest.approx(sums["manufacturas"], rel=1e-9)
+    assert row["share"] == pytest.approx(sums["metalmecanica"] / sums["manufacturas"], rel=1e-9)
+    f = sector_facts(wh, "metalmecanica", "2025-04").facts
+    assert f.value("world.basket.share_of_manufactures") == pytest.approx(row["share"], rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("hs6", "inside"),
+    [
+        ("847490", True),  # machinery (SITC 7)
+        ("300490", True),  # medicaments (SITC 5)
+        ("610910", True),  # T-shirts (SITC 8)
+        ("721420", True),  # iron bars (SITC 6)
+        ("761699", True),  # articles of aluminium (SITC 69)
+        ("711319", True),  # jewellery (SITC 897)
+        ("740311", False),  # refined copper (SITC 68)
+        ("760110", False),  # unwrought aluminium (SITC 68)
+        ("710812", False),  # gold (SITC 97)
+        ("930190", False),  # arms (SITC 891)
+        ("270900", False),  # crude petroleum (SITC 3)
+        ("080610", False),  # grapes (SITC 0)
+        ("520100", False),  # raw cotton (SITC 26)
+        ("440729", False),  # sawn wood (SITC 24)
+        ("720449", False),  # ferrous scrap (SITC 28)
+        ("470329", False),  # wood pulp (SITC 25)
+    ],
+)
+def test_manufactures_basket_follows_the_sitc_definition(hs6: str, inside: bool) -> None:
+    assert (classify([hs6], "manufacturas")[0].as_py() is not None) is inside
+
+
+def test_metalworking_lies_inside_manufactures() -> None:
+    rows = [r for r in reference.load("baskets").to_pylist() if r["basket"] == "metalmecanica" and r["path"]]
+    codes = [r["prefix"].ljust(6, "0") for r in rows] + [r["prefix"].ljust(6, "9") for r in rows]
+    assert classify(codes, "manufacturas").null_count == 0

@@ -48,7 +48,12 @@ def test_spanish_prose_takes_its_numbers_from_facts(report_wh: Warehouse) -> Non
     assert fmt.money(sf.facts.value("peru.exports.value")) in summary
     assert fmt.money(sf.facts.value("world.exports.value")) in summary
     assert fmt.pct(sf.facts.value("peru.exports.growth"), signed=True) in summary
+    assert fmt.pct(sf.facts.value("world.basket.share_of_manufactures")) in summary
+    assert sf.world_years is not None
+    assert fmt.pct(sf.facts.value(f"world.basket.share_of_manufactures.{sf.world_years[0]}")) in summary
     assert "datos sintéticos" in summary
+    english = build_sector_report(sf, "en").sections[0].paragraphs[0]
+    assert Formatter("en").pct(sf.facts.value("world.basket.share_of_manufactures")) in english
     omitted = {s.id for s in report.sections if s.omitted}
     assert {"peru_imports", "destinations", "origins"} <= omitted
     assert all("requiere" in s.paragraphs[0] for s in report.sections if s.omitted)

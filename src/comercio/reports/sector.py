@@ -71,7 +71,16 @@ TEXT: dict[str, dict[str, Any]] = {
             "origins": "líneas de declaraciones de importación (SUNAT) con país de origen para {span}",
         },
         "source_world": "Fuente: CEPII BACI{syn}; SUNAT, cuadro G1.",
+        "source_lines": "Fuente: SUNAT, declaraciones aduaneras{syn}.",
         "syn": " (datos sintéticos)",
+        "chart_destinations": "Principales destinos, {span}",
+        "chart_origins": "Principales orígenes, {span}",
+        "col_rank": "N.º",
+        "col_destinations": "Destino",
+        "col_origins": "Origen",
+        "col_value": "Valor",
+        "col_share": "Participación",
+        "col_growth": "Variación",
     },
     "en": {
         "title": "Sector study: {sector}",
@@ -97,7 +106,16 @@ TEXT: dict[str, dict[str, Any]] = {
             "origins": "import declaration lines (SUNAT) with the origin country for {span}",
         },
         "source_world": "Source: CEPII BACI{syn}; SUNAT, table G1.",
+        "source_lines": "Source: SUNAT, customs declarations{syn}.",
         "syn": " (synthetic data)",
+        "chart_destinations": "Leading destinations, {span}",
+        "chart_origins": "Leading origins, {span}",
+        "col_rank": "No.",
+        "col_destinations": "Destination",
+        "col_origins": "Origin",
+        "col_value": "Value",
+        "col_share": "Share",
+        "col_growth": "Growth",
     },
 }
 
@@ -107,6 +125,7 @@ def _env(fmt: Formatter) -> Environment:
     env.filters["money"] = lambda v: fmt.money(v)
     env.filters["pct"] = lambda v: fmt.pct(v)
     env.filters["spct"] = lambda v: fmt.pct(v, signed=True)
+    env.filters["num"] = lambda v: fmt.number(v)
     return env
 
 
@@ -152,6 +171,8 @@ def _context(sf: SectorFacts, lang: str) -> dict[str, Any]:
             "value": f.value("world.exports.value"),
             "value_first": f.value(f"world.exports.value.{y0}"),
             "share_of_trade": f.value("world.basket.share_of_trade"),
+            "share_of_manufactures": f.value("world.basket.share_of_manufactures"),
+            "share_of_manufactures_first": f.value(f"world.basket.share_of_manufactures.{y0}"),
             "lead": exports[0] if exports else None,
             "exports": exports[:3],
             "imports": imports[:3],
@@ -172,7 +193,53 @@ def _context(sf: SectorFacts, lang: str) -> dict[str, Any]:
             "year_value": year_fact.value if year_fact else None,
             "year": date.fromisoformat(year_fact.window["end"]).year if year_fact else None,
         }
+    for key in ("destinations", "origins"):
+        c[key] = _partners(f, key, lang)
+    c["imports"] = None
+    if "peru.imports.value" in f:
+        w = Window.from_dict(f["peru.imports.value"].window)
+        c["imports"] = {
+            "value": f.value("peru.imports.value"),
+            "balance": f.value("peru.balance.value"),
+            "span": Formatter(lang).period(w.start, w.end),
+        }
     return c
+
+
+def _partners(f: FactSet, key: str, lang: str) -> dict[str, Any] | None:
+    """Ranked destinations (or origins) from the ``<key>.*`` facts, names in ``lang``; None when absent."""
+    top = f.get(f"{key}.top")
+    if top is None:
+        return None
+    names = _country_names(lang)
+    rows = [
+        {
+            "rank": i + 1,
+            "code": m,
+            "name": names.get(m, m),
+            "value": f.value(f"{key}.{m}.value"),
+            "share": f.value(f"{key}.{m}.share"),
+            "growth": f.value(f"{key}.{m}.growth"),
+        }
+        for i, m in enumerate(top.value)
+    ]
+    w = Window.from_dict(top.window)
+    return {
+        "rows": rows,
+        "lead": rows[:3],
+        "n": len(rows),
+        "latam_count": f.value(f"{key}.latam_top10.count"),
+        "latam_share": f.value(f"{key}.latam_top10.share"),
+        "span": Formatter(lang).period(w.start, w.end),
+        "prev_year": w.end.year - 1,
+        "synthetic": top.synthetic,
+    }
+
+
+def _country_names(lang: str) -> dict[str, str]:
+    """ISO alpha-2 → country name in ``lang`` (Spanish names as SUNAT/Mincetur write them)."""
+    column = "name_es" if lang == "es" else "name_en"
+    return {r["alpha2"]: str(r[column]) for r in reference.load("countries").to_pylist() if r["alpha2"]}
 
 
 def _country(alpha3: str, lang: str) -> str:
@@ -215,6 +282,24 @@ def _share_table(facts: FactSet, key: str, lang: str, title: str) -> Table:
     return Table(f"world-{key}-shares", title, columns, tuple(by_year[y] for y in sorted(by_year)))
 
 
+def _partner_section(key: str, p: dict[str, Any], fmt: Formatter, paragraphs: tuple[str, ...]) -> Section:
+    """Ranked bars and a table of the top partners (value, share, growth): the same facts as the prose."""
+    t = TEXT[fmt.lang]
+    title = t[f"chart_{key}"].format(span=p["span"])
+    source = t["source_lines"].format(syn=t["syn"] if p["synthetic"] else "")
+    bars = [{"label": r["name"], "value": r["value"]} for r in p["rows"]]
+    figure = Figure(key, title, charts.to_spec(charts.ranked_bars(bars, fmt, title, source)))
+    columns = (
+        Column("rank", t["col_rank"], "count"),
+        Column("name", t[f"col_{key}"]),
+        Column("value", t["col_value"], "money"),
+        Column("share", t["col_share"], "pct"),
+        Column("growth", t["col_growth"], "pct_signed"),
+    )
+    table = Table(f"{key}-top", title, columns, tuple(p["rows"]), note=source)
+    return Section(key, t[key], paragraphs, tables=(table,), figures=(figure,))
+
+
 def build_sector_report(sf: SectorFacts, lang: str) -> Report:
     """The sector study as a :class:`Report` (prose, charts, omitted sections) in ``lang``."""
     fmt, t = Formatter(lang), TEXT[lang]
@@ -236,6 +321,11 @@ def build_sector_report(sf: SectorFacts, lang: str) -> Report:
                 Section(f"world_{key}", t[sec], para(f"world_{key}"), tables=(table,), figures=(figure,))
             )
         sections.append(Section("peers", t["peers"], para("peers")))
+    if c["imports"] is not None:
+        sections.append(Section("peru_imports", t["imports"], para("imports")))
+    for key in ("destinations", "origins"):
+        if c[key] is not None:
+            sections.append(_partner_section(key, c[key], fmt, para(key)))
     span = fmt.period(date(sf.through.year, 1, 1), sf.through)
     for key, title in (
         ("world", "world_x"),
