@@ -7,8 +7,13 @@ lines are set aside and their count and value reported instead of failing the wh
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -18,6 +23,7 @@ from comercio.ingest import EXTRA_INGESTERS, PARSER_VERSION, IngestReport
 from comercio.warehouse import LoadResult, Provenance, Warehouse, file_ref
 
 SOURCE = "sunat-microdata"
+DECODERS = 2  # files decoded at once
 DATASET = "customs_lines"
 
 
@@ -40,28 +46,55 @@ def ingest_microdata(wh: Warehouse, paths: list[Path], *, quarantine: bool = Fal
         return _ingest_all(wh, sorted(Path(p) for p in paths), quarantine)
 
 
-def _ingest_all(wh: Warehouse, paths: list[Path], quarantine: bool) -> IngestReport:
+@dataclass(frozen=True)
+class _Pending:
+    path: Path
+    slice_: str
+    provenance: Provenance
+
+
+def _decode(path: Path, quarantine: bool) -> tuple[list[pa.RecordBatch], Any]:
+    """Read a whole DBF zip into Arrow batches (in a worker thread: decompression and numpy decoding
+    release the GIL, so two files decode at once on two cores)."""
     from comercio.sources.sunat_microdata import iter_microdata
 
+    stream = iter_microdata(path, quarantine=quarantine)
+    return list(stream), stream.quarantine
+
+
+def _ingest_all(wh: Warehouse, paths: list[Path], quarantine: bool) -> IngestReport:
     report = IngestReport(SOURCE)
+    pending: list[_Pending] = []
     for path in paths:
-        synthetic = _is_synthetic(path)
-        prov = Provenance(SOURCE, (file_ref(path),), f"{SOURCE}/{PARSER_VERSION}", synthetic=synthetic)
+        prov = Provenance(
+            SOURCE, (file_ref(path),), f"{SOURCE}/{PARSER_VERSION}", synthetic=_is_synthetic(path)
+        )
         slice_ = f"microdata-{path.stem}"
         same = wh.loader.unchanged(DATASET, slice_, prov)
         if same is not None:
             report.results.append(LoadResult(DATASET, slice_, "unchanged", same))
-            continue
-        if path.suffix == ".parquet":
+        elif path.suffix == ".parquet":
             report.results.append(wh.load(DATASET, slice_, _parquet_batches(path), prov))
-            continue
-        stream = iter_microdata(path, quarantine=quarantine)
-        report.results.append(wh.load(DATASET, slice_, stream, prov))
-        q = stream.quarantine
-        if q is not None and q.count:
-            report.notes.append(f"{path.name}: {q.count} lines quarantined, US$ {q.value_usd:,.2f}")
-        if synthetic:
-            report.notes.append(f"{path.name}: datos sintéticos / synthetic data")
+        else:
+            pending.append(_Pending(path, slice_, prov))
+    # Decode up to DECODERS files ahead while the main thread writes the previous one; each file is still
+    # its own atomic vintage, loaded in order. Memory: at most DECODERS + 1 decoded files at a time.
+    with ThreadPoolExecutor(max_workers=DECODERS) as pool:
+        window: deque[tuple[_Pending, Future[tuple[list[pa.RecordBatch], Any]]]] = deque()
+        queue = iter(pending)
+        for item in islice(queue, DECODERS):
+            window.append((item, pool.submit(_decode, item.path, quarantine)))
+        while window:
+            item, future = window.popleft()
+            batches, q = future.result()
+            nxt = next(queue, None)
+            if nxt is not None:
+                window.append((nxt, pool.submit(_decode, nxt.path, quarantine)))
+            report.results.append(wh.load(DATASET, item.slice_, batches, item.provenance))
+            if q is not None and q.count:
+                report.notes.append(f"{item.path.name}: {q.count} lines quarantined, US$ {q.value_usd:,.2f}")
+            if item.provenance.synthetic:
+                report.notes.append(f"{item.path.name}: datos sintéticos / synthetic data")
     return report
 
 
