@@ -454,6 +454,27 @@ def fetch(
         return [_fetch_plan(p, force=force, client=client, options=options, progress=bar) for p in plans]
 
 
+def _plans_from_any_route(src: Source, settings: Settings) -> list[_Plan] | None:
+    """Cached copies of ``src``'s resources whatever route fetched them (a mirror set when they were
+    fetched, unset now, or the other way round), found by the ``source`` and ``key`` in their sidecars."""
+    found: dict[str, _Plan] = {}
+    for meta_path in sorted(settings.cache_dir.glob(f"*/{META_NAME}")):
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(meta, dict) or meta.get("source") != src.name:
+            continue
+        for r in src.resources:
+            if r.key == meta.get("key") and r.key not in found:
+                via: Via = meta["via"] if meta.get("via") in ("mirror-dir", "mirror-url") else "publisher"
+                path = meta_path.parent / str(meta.get("filename", r.filename))
+                found[r.key] = _Plan(src.name, r, via, str(meta.get("fetched_from", r.url)), path)
+    if any(r.key not in found and not r.optional for r in src.resources):
+        return None
+    return [found[r.key] for r in src.resources if r.key in found]
+
+
 def cached(source: str | Source, settings: Settings, *, include_optional: bool = False) -> list[FetchedFile]:
     """What ``fetch`` would return, from the cache only: no network, no mirror access.
 
@@ -464,6 +485,9 @@ def cached(source: str | Source, settings: Settings, *, include_optional: bool =
     candidates = [_plans(src, settings, True)]
     if settings.mirror:
         candidates.append(_plans(src, settings, True, use_mirror=False))
+    anywhere = _plans_from_any_route(src, settings)
+    if anywhere is not None:
+        candidates.append(anywhere)
     first_missing: _Plan | None = None
     for plans in candidates:
         found: list[FetchedFile] = []
