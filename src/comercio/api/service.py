@@ -28,7 +28,9 @@ from comercio.indicators.specs import Filters, Grouping, Spec, Window
 from comercio.warehouse import Warehouse
 
 QUERY_TIMEOUT_S = 15.0
-QUERY_MAX_ROWS = 200_000
+# Engine queries return aggregated cubes (month × department × customs office × product …), never raw lines;
+# a cube of real microdata can reach a few million rows. Responses to clients are paginated separately.
+QUERY_MAX_ROWS = 5_000_000
 ROW_FIELDS = ("value", "previous", "growth", "share", "contribution", "rank")
 UNITS = {
     "value": "USD",
