@@ -154,3 +154,19 @@ def test_metalworking_lies_inside_manufactures() -> None:
     rows = [r for r in reference.load("baskets").to_pylist() if r["basket"] == "metalmecanica" and r["path"]]
     codes = [r["prefix"].ljust(6, "0") for r in rows] + [r["prefix"].ljust(6, "9") for r in rows]
     assert classify(codes, "manufacturas").null_count == 0
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_world_by_continent_is_the_same_on_spark(sector_wh: tuple[Warehouse, Path]) -> None:
+    """One code path, two engines: the world aggregation on Spark equals DuckDB's."""
+    pytest.importorskip("pyspark")
+    wh, _ = sector_wh
+
+    def cells(engine: str) -> dict[tuple[int, str], float]:
+        t = world.by_continent(wh, "metalmecanica", "exporter", engine=engine).table  # type: ignore[arg-type]
+        return {(r["year"], r["continent"]): r["value"] for r in t.to_pylist()}
+
+    duck, spark = cells("duckdb"), cells("spark")
+    assert set(duck) == set(spark)
+    assert all(spark[k] == pytest.approx(v, rel=1e-9) for k, v in duck.items())

@@ -17,6 +17,7 @@ from typing import Literal
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from comercio import reference
 from comercio.errors import DataNotAvailable
@@ -65,8 +66,10 @@ def in_basket(wh: Warehouse, basket: str, *, engine: str | None = None) -> ir.Ta
     t = _source(wh, engine)
     codes = wh.execute(t.select("hs6").distinct(), engine=engine).column("hs6")
     paths = reference.classify(codes, basket)
-    m = ibis.memtable(pa.table({"_hs6": codes, "basket_path": paths}))
-    m = m.filter(m.basket_path.notnull())
+    # Keep only member codes here, in Arrow: nulls in an in-memory table do not survive the trip to Spark
+    # as nulls, so filtering them there would keep every code (found by the engine-parity test).
+    inside = pc.is_valid(paths)
+    m = ibis.memtable(pa.table({"_hs6": pc.filter(codes, inside), "basket_path": pc.filter(paths, inside)}))
     return t.inner_join(m, t.hs6 == m._hs6).drop("_hs6")
 
 
