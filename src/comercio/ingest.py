@@ -45,7 +45,8 @@ def _provenance(source: str, ref: FileRef, *, synthetic: bool = False, **extra: 
     return Provenance(source, (ref,), f"{source}/{PARSER_VERSION}", synthetic=synthetic, extra=dict(extra))
 
 
-def _skip(wh: Warehouse, dataset: str, slice_: str, prov: Provenance) -> LoadResult | None:
+def skip_unchanged(wh: Warehouse, dataset: str, slice_: str, prov: Provenance) -> LoadResult | None:
+    """The "unchanged" result when this slice's current vintage came from exactly these files, else None."""
     same = wh.loader.unchanged(dataset, slice_, prov)
     return LoadResult(dataset, slice_, "unchanged", same) if same is not None else None
 
@@ -56,8 +57,8 @@ def _ingest_bcrp(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) 
     prov = _provenance("bcrp", ref)
     # One file feeds two datasets: skip only when both hold it, so that a run interrupted between the two
     # loads is completed by the next one (each load is a no-op when its own dataset already has the file).
-    done = _skip(wh, "bcrp_departments", "departments", prov)
-    done_totals = _skip(wh, "bcrp_department_totals", "departments", prov)
+    done = skip_unchanged(wh, "bcrp_departments", "departments", prov)
+    done_totals = skip_unchanged(wh, "bcrp_department_totals", "departments", prov)
     if done is not None and done_totals is not None:
         report.results += [done, done_totals]
         return
@@ -88,7 +89,7 @@ def _ingest_cuadro(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport
     if table is None:
         result = read_cuadro(path)
         table = result.table
-    done = _skip(wh, "sunat_cuadros", table, _provenance("sunat-cuadros", ref, table=table))
+    done = skip_unchanged(wh, "sunat_cuadros", table, _provenance("sunat-cuadros", ref, table=table))
     if done is not None:
         report.results.append(done)
         return
@@ -119,7 +120,7 @@ def _ingest_infotrade(wh: Warehouse, path: Path, ref: FileRef, report: IngestRep
     from comercio.sources.infotrade import read_infotrade
 
     prov = _provenance("infotrade", ref)
-    done = _skip(wh, "infotrade", path.stem, prov)
+    done = skip_unchanged(wh, "infotrade", path.stem, prov)
     if done is not None:
         report.results.append(done)
         return
@@ -131,7 +132,7 @@ def _ingest_declarations(wh: Warehouse, path: Path, ref: FileRef, report: Ingest
     from comercio.sources.declarations import read_declarations
 
     prov = _provenance("sunat-declarations", ref)
-    done = _skip(wh, "customs_lines", f"declarations-{path.stem}", prov)
+    done = skip_unchanged(wh, "customs_lines", f"declarations-{path.stem}", prov)
     if done is not None:
         report.results.append(done)
         return
@@ -144,7 +145,7 @@ def _ingest_hs(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) ->
     import pyarrow.csv as pacsv
 
     prov = _provenance("hs2022", ref)
-    done = _skip(wh, "ref_hs2022", "hs2022", prov)
+    done = skip_unchanged(wh, "ref_hs2022", "hs2022", prov)
     if done is not None:
         report.results.append(done)
         return
@@ -228,7 +229,7 @@ def _load_reference(wh: Warehouse, report: IngestReport) -> IngestReport:
         prov = Provenance(
             "reference", (file_ref(info.path),), f"reference/{PARSER_VERSION}", extra={"title": info.title}
         )
-        done = _skip(wh, f"ref_{name}", name, prov)
+        done = skip_unchanged(wh, f"ref_{name}", name, prov)
         if done is not None:
             report.results.append(done)
             continue

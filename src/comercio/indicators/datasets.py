@@ -54,11 +54,6 @@ def provides(dataset: str, dimension: str, flow: str) -> bool:
     return dimension == "sector" and "product" in spec.dimensions
 
 
-def choose(loaded: list[str], grouping: Grouping, filters: Filters, *, requested: str | None = None) -> str:
-    """The dataset to answer from, or :class:`DataNotAvailable` saying what is missing."""
-    return candidates(loaded, grouping, filters, requested=requested)[0]
-
-
 def candidates(
     loaded: list[str], grouping: Grouping, filters: Filters, *, requested: str | None = None
 ) -> list[str]:

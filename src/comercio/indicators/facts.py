@@ -13,8 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-UNITS = ("USD", "fraction", "pp", "count", "rank", "members", "USD/kg", "index", "text")
-
 
 @dataclass(frozen=True)
 class Fact:

@@ -51,14 +51,10 @@ def window_values(series: Series, window: Window) -> dict[str | None, float]:
     """Sum of each member's months inside ``window`` (members with no rows are absent)."""
     start, end = window.start, window.end
     out: dict[str | None, float] = defaultdict(float)
-    for member, period, value in _iter(series):
+    for member, period, value in series.triples:
         if start <= period <= end:
             out[member] += value
     return dict(out)
-
-
-def _iter(series: Series) -> list[tuple[str | None, date, float]]:
-    return series.triples
 
 
 @dataclass(frozen=True)

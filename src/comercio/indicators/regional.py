@@ -232,30 +232,23 @@ def _regions(b: _Builder, definition: str) -> None:
     )
     growing = [row.member for row in r.rows if row.member in interior and measures.grew(row)]
     b.add("regions.growing.members", "members_growing", growing, "members", s, compared=True)
-    recs = [x for x in measures.records(s, b.window, definition) if x.member in interior]
-    b.add("regions.record.count", "records", len(recs), "count", s, definition=definition)
-    b.add(
-        "regions.record.members",
-        "records",
-        [x.member for x in recs],
-        "members",
-        s,
-        definition=definition,
-        previous_max={x.member: {"value": x.previous_max, "year": x.previous_max_year} for x in recs},
-    )
     other = "same-window" if definition == "annual" else "annual"
-    alt = [x for x in measures.records(s, b.window, other) if x.member in interior]
-    b.add(
-        f"regions.record_{other.replace('-', '_')}.count", "records", len(alt), "count", s, definition=other
-    )
-    b.add(
-        f"regions.record_{other.replace('-', '_')}.members",
-        "records",
-        [x.member for x in alt],
-        "members",
-        s,
-        definition=other,
-    )
+    # The report's definition under regions.record.*, the other one alongside for the methods box.
+    for rule, prefix in (
+        (definition, "regions.record"),
+        (other, f"regions.record_{other.replace('-', '_')}"),
+    ):
+        recs = [x for x in measures.records(s, b.window, rule) if x.member in interior]
+        b.add(f"{prefix}.count", "records", len(recs), "count", s, definition=rule)
+        b.add(
+            f"{prefix}.members",
+            "records",
+            [x.member for x in recs],
+            "members",
+            s,
+            definition=rule,
+            previous_max={x.member: {"value": x.previous_max, "year": x.previous_max_year} for x in recs},
+        )
     fastest = sorted(
         (row for row in r.rows if row.member in interior and row.growth is not None and row.growth > 0),
         key=lambda row: -(row.growth or 0.0),

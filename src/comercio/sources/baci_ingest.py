@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from comercio.errors import ConfigError
-from comercio.ingest import EXTRA_INGESTERS, PARSER_VERSION, IngestReport
-from comercio.warehouse import LoadResult, Provenance, Warehouse, file_ref
+from comercio.ingest import EXTRA_INGESTERS, PARSER_VERSION, IngestReport, skip_unchanged
+from comercio.warehouse import Provenance, Warehouse, file_ref
 
 SOURCE = "baci"
 DATASET = "world_trade"
@@ -41,9 +41,9 @@ def ingest_baci(wh: Warehouse, paths: list[Path]) -> IngestReport:
             extra={"hs_version": release.hs_version, "years": sorted(release.years)},
         )
         slice_ = Path(path).stem
-        same = wh.loader.unchanged(DATASET, slice_, prov)
+        same = skip_unchanged(wh, DATASET, slice_, prov)
         if same is not None:
-            report.results.append(LoadResult(DATASET, slice_, "unchanged", same))
+            report.results.append(same)
             continue
         report.results.append(wh.load(DATASET, slice_, iter_baci(path), prov))
         if release.synthetic:

@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from comercio.errors import ConfigError
-from comercio.ingest import EXTRA_INGESTERS, PARSER_VERSION, IngestReport
-from comercio.warehouse import LoadResult, Provenance, Warehouse, file_ref
+from comercio.ingest import EXTRA_INGESTERS, PARSER_VERSION, IngestReport, skip_unchanged
+from comercio.warehouse import Provenance, Warehouse, file_ref
 
 SOURCE = "sunat-microdata"
 DECODERS = 2  # files decoded at once
@@ -70,9 +70,9 @@ def _ingest_all(wh: Warehouse, paths: list[Path], quarantine: bool) -> IngestRep
             SOURCE, (file_ref(path),), f"{SOURCE}/{PARSER_VERSION}", synthetic=_is_synthetic(path)
         )
         slice_ = f"microdata-{path.stem}"
-        same = wh.loader.unchanged(DATASET, slice_, prov)
+        same = skip_unchanged(wh, DATASET, slice_, prov)
         if same is not None:
-            report.results.append(LoadResult(DATASET, slice_, "unchanged", same))
+            report.results.append(same)
         elif path.suffix == ".parquet":
             report.results.append(wh.load(DATASET, slice_, _parquet_batches(path), prov))
         else:
