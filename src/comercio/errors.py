@@ -98,7 +98,7 @@ class ParseError(SourceError):
     """A file does not have the layout its reader expects (bad cell, missing column, truncated file)."""
 
 
-class ReferenceError_(ComercioError):
+class ReferenceDataError(ComercioError):
     """A reference classification table is malformed or a code is unknown."""
 
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from comercio import reference
-from comercio.errors import ReferenceError_
+from comercio.errors import ReferenceDataError
 
 
 @pytest.fixture(scope="module")
@@ -136,11 +136,11 @@ def test_classify_many_codes_keeps_order() -> None:
 
 
 def test_unknown_basket_or_version() -> None:
-    with pytest.raises(ReferenceError_, match="unknown basket 'nope'"):
+    with pytest.raises(ReferenceDataError, match="unknown basket 'nope'"):
         reference.classify(["0101"], "nope")
-    with pytest.raises(ReferenceError_, match="no version '1999'"):
+    with pytest.raises(ReferenceDataError, match="no version '1999'"):
         reference.classify(["0101"], "g1@1999")
-    with pytest.raises(ReferenceError_, match="strings or integers"):
+    with pytest.raises(ReferenceDataError, match="strings or integers"):
         reference.classify(pa.array([1.5]), "g1")
 
 

@@ -13,7 +13,7 @@ import pycountry
 import pytest
 
 from comercio import reference
-from comercio.errors import ReferenceError_
+from comercio.errors import ReferenceDataError
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +47,9 @@ def test_names_and_info_cover_every_table() -> None:
 
 
 def test_unknown_table_is_named_in_the_error() -> None:
-    with pytest.raises(ReferenceError_, match="nope"):
+    with pytest.raises(ReferenceDataError, match="nope"):
         reference.load("nope")
-    with pytest.raises(ReferenceError_, match="nope"):
+    with pytest.raises(ReferenceDataError, match="nope"):
         reference.info("nope")
 
 
@@ -137,7 +137,7 @@ def test_tariff_versions() -> None:
     assert reference.tariff_version(dt.date(2007, 4, 1)) == "2007"
     assert reference.tariff_version(dt.datetime(2016, 12, 31, 23, 59)) == "2012"
     assert reference.tariff_version(dt.date(2024, 10, 21)) == "2022"
-    with pytest.raises(ReferenceError_, match="2001-12-31"):
+    with pytest.raises(ReferenceDataError, match="2001-12-31"):
         reference.tariff_version(dt.date(2001, 12, 31))
 
 
@@ -145,5 +145,5 @@ def test_hs6() -> None:
     assert reference.hs6("0901119000") == "090111"
     assert reference.hs6(" 0806.10.00.00 ") == "080610"
     for bad in ("12345", "09011190001", "09A1119000", ""):
-        with pytest.raises(ReferenceError_, match="subpartida"):
+        with pytest.raises(ReferenceDataError, match="subpartida"):
             reference.hs6(bad)

@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from comercio.errors import ConfigError, ParseError, ReferenceError_, SourceError
+from comercio.errors import ConfigError, ParseError, ReferenceDataError, SourceError
 from comercio.sources._hs_concordance import convert_basket_prefixes
 from comercio.sources.baci import ExclusionReport, iter_baci, open_release, write_baci_partitioned
 from comercio.warehouse.schema import WORLD_TRADE
@@ -238,5 +238,5 @@ def test_bad_conversion_requests() -> None:
         convert_basket_prefixes(["7"], "HS17", "HS22")
     with pytest.raises(ConfigError, match="unknown HS revision"):
         convert_basket_prefixes(["73"], "HS17", "HS27")
-    with pytest.raises(ReferenceError_, match="HS12 → HS17"):
+    with pytest.raises(ReferenceDataError, match="HS12 → HS17"):
         convert_basket_prefixes(["73"], "HS12", "HS22")

@@ -22,7 +22,7 @@ from comercio.api import reports, routes
 from comercio.api.middleware import ResponseCache, SecurityHeaders
 from comercio.api.service import IndicatorService
 from comercio.config import Settings
-from comercio.errors import ComercioError, ConfigError, DataNotAvailable, ReferenceError_, WarehouseError
+from comercio.errors import ComercioError, ConfigError, DataNotAvailable, ReferenceDataError, WarehouseError
 
 log = logging.getLogger("comercio.api")
 
@@ -38,7 +38,7 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "geolocation=(), camera=(), microphone=()",
 }
 API_VERSION = "v1"
-STATUS = {ConfigError: 400, ReferenceError_: 404, DataNotAvailable: 404, WarehouseError: 503}
+STATUS = {ConfigError: 400, ReferenceDataError: 404, DataNotAvailable: 404, WarehouseError: 503}
 
 
 def error_status(exc: ComercioError) -> int:

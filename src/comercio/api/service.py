@@ -178,7 +178,7 @@ class IndicatorService:
         )
 
 
-def build_facts(spec: Spec, s: engine.Series, result: measures.Comparison_) -> FactSet:
+def build_facts(spec: Spec, s: engine.Series, result: measures.WindowResult) -> FactSet:
     """Facts for the total and for every member's value, previous, growth, share, contribution and rank."""
     common: dict[str, Any] = {
         "window": spec.window.as_dict(),

@@ -75,7 +75,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Comparison_:
+class WindowResult:
     """Window results for every member plus the total (all rows, members or not)."""
 
     window: Window
@@ -108,7 +108,7 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return a / b
 
 
-def compare(series: Series, window: Window, comparison: Comparison | None = Comparison()) -> Comparison_:
+def compare(series: Series, window: Window, comparison: Comparison | None = Comparison()) -> WindowResult:
     """Values, growth, shares, contributions to growth and ranks of every member."""
     check_coverage(series, window)
     current = window_values(series, window)
@@ -141,7 +141,7 @@ def compare(series: Series, window: Window, comparison: Comparison | None = Comp
                 rank=rank[m],
             )
         )
-    return Comparison_(window, prev_window, tuple(rows), total, total_prev)
+    return WindowResult(window, prev_window, tuple(rows), total, total_prev)
 
 
 def grew(row: Row) -> bool:
@@ -151,7 +151,7 @@ def grew(row: Row) -> bool:
     return row.previous is not None and row.previous <= 0 and row.value > 0
 
 
-def count_changes(result: Comparison_, members: set[str] | None = None) -> dict[str, int]:
+def count_changes(result: WindowResult, members: set[str] | None = None) -> dict[str, int]:
     """How many members grew (from zero too) or declined; members with nothing in either window are not
     counted."""
     rows = [r for r in result.rows if members is None or r.member in members]
@@ -207,7 +207,7 @@ def records(series: Series, window: Window, definition: str = "annual") -> list[
     return sorted(out, key=lambda r: -r.value)
 
 
-def concentration(result: Comparison_, top_n: int = 5) -> dict[str, float | None]:
+def concentration(result: WindowResult, top_n: int = 5) -> dict[str, float | None]:
     """Herfindahl–Hirschman index (0–1, over member shares) and the share of the top ``n`` members."""
     shares = [r.share for r in result.rows if r.share is not None]
     if not shares:

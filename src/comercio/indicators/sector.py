@@ -232,12 +232,12 @@ def _peru_exports(s: eng.Series, through: date) -> FactSet:
 
 def _lines(
     wh: Warehouse, flow: str, basket: str, grouping: Grouping, w: Window, engine: str | None
-) -> tuple[measures.Comparison_, eng.Series]:
+) -> tuple[measures.WindowResult, eng.Series]:
     s = eng.series(wh, grouping, Filters(flow=flow, basket=basket), engine=engine, dataset="customs_lines")
     return measures.compare(s, w, Comparison()), s
 
 
-def _members(fid: str, r: measures.Comparison_, s: eng.Series, w: Window) -> Fact:
+def _members(fid: str, r: measures.WindowResult, s: eng.Series, w: Window) -> Fact:
     rows = [row.as_dict() for row in r.rows[:TOP]]
     return _fact(fid, "ranking", [row["member"] for row in rows], "members", w, s, extra={"rows": rows})
 
@@ -248,7 +248,7 @@ def latin_american() -> frozenset[str]:
     return frozenset(r["alpha2"] for r in reference.load("countries").to_pylist() if r["latin_america"])
 
 
-def partner_facts(key: str, r: measures.Comparison_, s: eng.Series, w: Window) -> FactSet:
+def partner_facts(key: str, r: measures.WindowResult, s: eng.Series, w: Window) -> FactSet:
     """Destinations (or origins) ranked by value: ``<key>.top`` (ten ISO2 codes), value, share and growth of
     every partner, and how many of the top ten are Latin American with their combined share of the total.
 

@@ -18,7 +18,7 @@ from typing import TypeAlias
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from comercio.errors import ReferenceError_
+from comercio.errors import ReferenceDataError
 from comercio.reference._loader import load, parsed
 
 __all__ = ["basket_names", "classify", "normalize_codes", "product_group"]
@@ -38,7 +38,7 @@ def _basket_index(basket: str) -> dict[str, str | None]:
     table = load("baskets")
     rows = [r for r in table.to_pylist() if r["basket"] == name]
     if not rows:
-        raise ReferenceError_(
+        raise ReferenceDataError(
             f"unknown basket {name!r}; known baskets: {', '.join(basket_names())}",
             file=parsed("baskets").path,
             column="basket",
@@ -46,7 +46,7 @@ def _basket_index(basket: str) -> dict[str, str | None]:
     versions = sorted({r["version"] for r in rows})
     chosen = version or versions[-1]
     if chosen not in versions:
-        raise ReferenceError_(
+        raise ReferenceDataError(
             f"basket {name!r} has no version {chosen!r}; versions: {', '.join(versions)}",
             file=parsed("baskets").path,
             column="version",
@@ -73,7 +73,7 @@ def normalize_codes(codes: Codes) -> pa.Array:
     if pa.types.is_dictionary(arr.type):
         arr = arr.cast(arr.type.value_type)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        raise ReferenceError_(f"product codes must be strings or integers, got Arrow type {arr.type}")
+        raise ReferenceDataError(f"product codes must be strings or integers, got Arrow type {arr.type}")
     arr = pc.utf8_trim_whitespace(arr)
     return pc.cast(pc.replace_substring(arr, ".", ""), pa.string())
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from comercio.errors import ReferenceError_
+from comercio.errors import ReferenceDataError
 from comercio.reference._schemas import ColumnSpec, TableSpec
 
 __all__ = ["ParsedFile", "read_reference_csv"]
@@ -43,22 +43,22 @@ def _convert(raw: str, col: ColumnSpec, path: Path, line: int) -> object:
     value = raw.strip()
     if value == "":
         if col.required:
-            raise ReferenceError_("empty value in a required column", file=path, row=line, column=col.name)
+            raise ReferenceDataError("empty value in a required column", file=path, row=line, column=col.name)
         return None
     reason = col.check(value)
     if reason is not None:
-        raise ReferenceError_(reason, file=path, row=line, column=col.name)
+        raise ReferenceDataError(reason, file=path, row=line, column=col.name)
     if pa.types.is_boolean(col.type):
         if value in _TRUE:
             return True
         if value in _FALSE:
             return False
-        raise ReferenceError_(f"value {value!r} is not true or false", file=path, row=line, column=col.name)
+        raise ReferenceDataError(f"value {value!r} is not true or false", file=path, row=line, column=col.name)
     if pa.types.is_date32(col.type):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ReferenceError_(
+            raise ReferenceDataError(
                 f"value {value!r} is not an ISO date (YYYY-MM-DD)", file=path, row=line, column=col.name
             ) from None
     if pa.types.is_integer(col.type):
@@ -74,7 +74,7 @@ def _split_meta(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
         key, sep, value = lines[i][1:].partition(":")
         key = key.strip()
         if not sep or key not in _META_KEYS:
-            raise ReferenceError_(
+            raise ReferenceDataError(
                 f"comment line must be '# title: …', '# source: …' or '# notes: …', got {lines[i][:40]!r}",
                 file=path,
                 row=i + 1,
@@ -83,21 +83,21 @@ def _split_meta(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
         i += 1
     for key in ("title", "source"):
         if not meta.get(key):
-            raise ReferenceError_(f"missing '# {key}: …' line before the header", file=path, row=1)
+            raise ReferenceDataError(f"missing '# {key}: …' line before the header", file=path, row=1)
     return meta, i
 
 
 def read_reference_csv(path: Path, spec: TableSpec) -> ParsedFile:
-    """Read ``path`` as table ``spec``; a bad cell raises ReferenceError_ naming file, row and column."""
+    """Read ``path`` as table ``spec``; a bad cell raises ReferenceDataError naming file, row and column."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise ReferenceError_(f"reference table {spec.name!r} has no data file", file=path) from None
+        raise ReferenceDataError(f"reference table {spec.name!r} has no data file", file=path) from None
     meta, start = _split_meta(lines, path)
     reader = csv.reader(lines[start:])
     header = next(reader, None)
     if header != spec.header:
-        raise ReferenceError_(
+        raise ReferenceDataError(
             f"header is {header!r}, expected {spec.header!r}",
             file=path,
             row=start + 1,
@@ -109,7 +109,7 @@ def read_reference_csv(path: Path, spec: TableSpec) -> ParsedFile:
         if not record:
             continue
         if len(record) != len(spec.columns):
-            raise ReferenceError_(
+            raise ReferenceDataError(
                 f"row has {len(record)} fields, expected {len(spec.columns)}", file=path, row=offset
             )
         for values, raw, col in zip(columns, record, spec.columns, strict=True):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pycountry
 
-from comercio.errors import ReferenceError_
+from comercio.errors import ReferenceDataError
 from comercio.reference._csv import ParsedFile, read_reference_csv
 from comercio.reference._schemas import TABLES
 
@@ -32,6 +32,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "product_groups": ("prefix",),
     "baskets": ("basket", "version", "prefix"),
     "tariff_versions": ("version",),
+    "dimension_members": ("dimension", "code"),
 }
 
 
@@ -54,7 +55,7 @@ def names() -> list[str]:
 
 def _spec_or_raise(name: str) -> str:
     if name not in TABLES:
-        raise ReferenceError_(
+        raise ReferenceDataError(
             f"unknown reference table {name!r}; known tables: {', '.join(TABLES)}", field="name"
         )
     return name
@@ -77,7 +78,7 @@ def _check_unique(result: ParsedFile, key: tuple[str, ...]) -> None:
     for i, values in enumerate(zip(*columns, strict=True)):
         line = result.lines[i]
         if values in seen:
-            raise ReferenceError_(
+            raise ReferenceDataError(
                 f"duplicate {'/'.join(key)} {values!r} (first on row {seen[values]})",
                 file=result.path,
                 row=line,
@@ -91,7 +92,7 @@ def _check_hs_prefixes(result: ParsedFile) -> None:
     prefixes = result.table.column("prefix").to_pylist()
     for i, (kind, prefix) in enumerate(zip(kinds, prefixes, strict=True)):
         if kind == "hs" and len(prefix) > 6:
-            raise ReferenceError_(
+            raise ReferenceDataError(
                 f"HS prefix {prefix!r} is longer than 6 digits",
                 file=result.path,
                 row=result.lines[i],
@@ -117,7 +118,7 @@ def _with_iso(result: ParsedFile) -> pa.Table:
     for i, code in enumerate(alpha2):
         country = pycountry.countries.get(alpha_2=code)
         if country is None:
-            raise ReferenceError_(
+            raise ReferenceDataError(
                 f"{code!r} is not an ISO 3166-1 alpha-2 code known to pycountry",
                 file=result.path,
                 row=result.lines[i],
@@ -128,7 +129,7 @@ def _with_iso(result: ParsedFile) -> pa.Table:
         name_en.append(getattr(country, "common_name", None) or country.name)
     missing = sorted({c.alpha_2 for c in pycountry.countries} - set(alpha2))
     if missing:
-        raise ReferenceError_(f"ISO countries without a row: {', '.join(missing)}", file=result.path)
+        raise ReferenceDataError(f"ISO countries without a row: {', '.join(missing)}", file=result.path)
     t = result.table
     return pa.table(
         {

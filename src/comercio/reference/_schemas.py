@@ -138,6 +138,16 @@ TABLES: dict[str, TableSpec] = {
             ),
         ),
         TableSpec(
+            "dimension_members",
+            "dimension_members.csv",
+            (
+                _c("dimension", choices=frozenset({"region_group", "natural_region", "continent"})),
+                _c("code", pattern=_SLUG),
+                _c("name_es"),
+                _c("name_en"),
+            ),
+        ),
+        TableSpec(
             "tariff_versions",
             "tariff_versions.csv",
             (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from comercio.errors import ReferenceError_
+from comercio.errors import ReferenceDataError
 from comercio.reference._loader import load, parsed
 
 __all__ = ["hs6", "tariff_version"]
@@ -21,7 +21,7 @@ def tariff_version(d: dt.date) -> str:
         if start <= day:
             current = version
     if current is None:
-        raise ReferenceError_(
+        raise ReferenceDataError(
             f"no tariff version in force on {day.isoformat()}; the first starts {table['in_force_from'][0]}",
             file=parsed("tariff_versions").path,
             column="in_force_from",
@@ -33,7 +33,7 @@ def hs6(subpartida: str) -> str:
     """First six digits (HS subheading) of a subpartida such as ``"0901119000"`` or ``"0901.11.90.00"``."""
     code = subpartida.strip().replace(".", "")
     if not code.isdigit() or not 6 <= len(code) <= 10:
-        raise ReferenceError_(
+        raise ReferenceDataError(
             f"subpartida {subpartida!r} is not 6 to 10 digits",
             field="subpartida",
             hint="pass the code as text",

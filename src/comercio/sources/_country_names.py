@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pycountry
 
-from comercio.errors import ReferenceError_
+from comercio.errors import ReferenceDataError
 from comercio.sources._departments import normalize_label
 
 # Publisher spellings missing from pycountry's Spanish catalogue (matched after normalization).
@@ -68,7 +68,7 @@ def _reference_countries() -> list[dict[str, object]]:
     table = load("countries")
     columns = [c for c in ("alpha2", "name_es", "name_en") if c in table.column_names]
     if "alpha2" not in columns:
-        raise ReferenceError_("reference table 'countries' has no column 'alpha2'", field="alpha2")
+        raise ReferenceDataError("reference table 'countries' has no column 'alpha2'", field="alpha2")
     rows: list[dict[str, object]] = table.select(columns).to_pylist()
     return rows
 

@@ -17,7 +17,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from comercio.errors import ComercioError, ReferenceError_
+from comercio.errors import ComercioError, ReferenceDataError
 
 # Columns of the reference table whose values are accepted as labels of a department.
 _LABEL_COLUMNS = ("name", "key", "geo_name", "bcrp_name", "name_en", "infotrade_name", "sunat_name")
@@ -57,7 +57,7 @@ def _label_map() -> dict[str, str]:
     """Normalized label -> ubigeo, built once from the reference table ``departments`` plus the aliases."""
     load = _reference_loader()
     if load is None:  # pragma: no cover - the reference layer ships with the package
-        raise ReferenceError_(
+        raise ReferenceDataError(
             "comercio.reference.load is not available, so department names cannot be resolved",
             field="departments",
         )
@@ -66,14 +66,14 @@ def _label_map() -> dict[str, str]:
     except ComercioError:
         raise
     except Exception as exc:  # keep an unexpected failure of the reference layer as the cause
-        raise ReferenceError_(
+        raise ReferenceDataError(
             f"cannot load reference table 'departments': {exc}", field="departments"
         ) from exc
     if "ubigeo" not in table.column_names:
-        raise ReferenceError_("reference table 'departments' has no column 'ubigeo'", field="ubigeo")
+        raise ReferenceDataError("reference table 'departments' has no column 'ubigeo'", field="ubigeo")
     columns = [c for c in _LABEL_COLUMNS if c in table.column_names]
     if not columns:
-        raise ReferenceError_(
+        raise ReferenceDataError(
             f"reference table 'departments' has none of the label columns {list(_LABEL_COLUMNS)}",
             field="name",
         )
@@ -91,7 +91,7 @@ def _label_map() -> dict[str, str]:
 def resolve_department(label: str) -> str | None:
     """Return the 2-digit ubigeo of a department label, or None if the label is not a known department.
 
-    ``label`` may also be a 2-digit ubigeo already (``"07"``). Raises :class:`ReferenceError_` only when the
+    ``label`` may also be a 2-digit ubigeo already (``"07"``). Raises :class:`ReferenceDataError` only when the
     reference table cannot be loaded; an unknown label is the caller's to report (it knows file, row, column).
     """
     key = normalize_label(label)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from comercio.errors import ConfigError, ReferenceError_
+from comercio.errors import ConfigError, ReferenceDataError
 
 REVISIONS: tuple[str, ...] = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
 _RESOURCE = "data/hs_concordance.csv"
@@ -55,10 +55,10 @@ def _pairs() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
         for col in ("from_hs6", "to_hs6"):
             code = row.get(col) or ""
             if len(code) != 6 or not code.isdigit():
-                raise ReferenceError_(f"not a 6-digit HS code: {code!r}", file=_RESOURCE, row=n, column=col)
+                raise ReferenceDataError(f"not a 6-digit HS code: {code!r}", file=_RESOURCE, row=n, column=col)
         for col in ("from_rev", "to_rev"):
             if row.get(col) not in REVISIONS:
-                raise ReferenceError_(
+                raise ReferenceDataError(
                     f"unknown HS revision {row.get(col)!r}", file=_RESOURCE, row=n, column=col
                 )
         out.setdefault((row["from_rev"], row["to_rev"]), []).append((row["from_hs6"], row["to_hs6"]))
@@ -72,7 +72,7 @@ def _step_pairs(a: str, b: str) -> tuple[tuple[str, str], ...]:
         return pairs[(a, b)]
     if (b, a) in pairs:
         return tuple((t, f) for f, t in pairs[(b, a)])
-    raise ReferenceError_(
+    raise ReferenceDataError(
         f"no HS concordance rows for {a} → {b}; cannot restate a basket across that step",
         file=_RESOURCE,
         hint="add the WCO correlation rows for that revision pair",

@@ -29,7 +29,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from comercio.errors import ParseError, ReferenceError_
+from comercio.errors import ParseError, ReferenceDataError
 from comercio.reference import tariff_version
 from comercio.warehouse.schema import CUSTOMS_LINES
 
@@ -148,7 +148,7 @@ def _record(row: _Row) -> dict[str, Any]:
     day = row.date("fecha")
     try:
         version = tariff_version(day)
-    except ReferenceError_ as exc:
+    except ReferenceDataError as exc:
         raise row.fail("fecha", f"no tariff version for {day}: {exc.reason}") from exc
     product = row.digits("partida", 10, pad=False)
     fob = row.amount("fob")
