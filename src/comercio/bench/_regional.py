@@ -94,17 +94,19 @@ def _comercio(home: str, through: dt.date, engine: str, repeats: int) -> dict[st
     times, rf = timed(cold, repeats)
     f = rf.facts
     customs = sorted(
-        ((x.value, x.member) for x in f.prefixed("customs_office.") if x.id.endswith(".value")),
+        ((x.value, x.member) for x in f.each("customs_office.{customs_office}.value")),
         key=lambda vm: (-vm[0], vm[1]),
     )
+    interior, lima = {"region_group": "interior"}, {"region_group": "lima_callao"}
+    leader = {"position": "leader"}
     figures = {
-        "interior.value": f.value("interior.value"),
-        "interior.growth": f.value("interior.growth"),
-        "lima_callao.value": f.value("lima_callao.value"),
+        "interior.value": f.value("{region_group}.value", **interior),
+        "interior.growth": f.value("{region_group}.growth", **interior),
+        "lima_callao.value": f.value("{region_group}.value", **lima),
         "national.value": f.value("national.value"),
         "national.growth": f.value("national.growth"),
-        "rolling12.leader.member": f.value("rolling12.leader.member"),
-        "rolling12.leader.value": f.value("rolling12.leader.value"),
+        "rolling12.leader.member": f.value("rolling12.{position}.member", **leader),
+        "rolling12.leader.value": f.value("rolling12.{position}.value", **leader),
         "regions.growing.count": f.value("regions.growing.count"),
         "regions.record.count": f.value("regions.record.count"),
         "customs.top.member": customs[0][1] if customs else None,
