@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -16,13 +15,9 @@ from comercio.errors import ReferenceDataError
 
 
 @pytest.fixture(scope="module")
-def hs2022() -> dict[int, set[str]]:
+def hs2022(shared_file: Callable[[str], Path]) -> dict[int, set[str]]:
     """HS2022 codes by level (2, 4, 6) from the WCO nomenclature file in the shared data."""
-    env = os.environ.get("COMERCIO_SHARED_DATA")
-    root = Path(env) if env else Path(__file__).resolve().parents[2] / "../shared/data"
-    path = root / "hs/hs2022_en.csv"
-    if not path.is_file():
-        pytest.skip(f"HS2022 nomenclature not found at {path} (set COMERCIO_SHARED_DATA)")
+    path = shared_file("hs/hs2022_en.csv")
     levels: dict[int, set[str]] = {2: set(), 4: set(), 6: set()}
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -14,15 +13,6 @@ import pytest
 
 from comercio import reference
 from comercio.errors import ReferenceDataError
-
-
-@pytest.fixture(scope="module")
-def shared_data() -> Path:
-    env = os.environ.get("COMERCIO_SHARED_DATA")
-    root = Path(env) if env else Path(__file__).resolve().parents[2] / "../shared/data"
-    if not root.is_dir():
-        pytest.skip(f"shared official data not found at {root} (set COMERCIO_SHARED_DATA)")
-    return root.resolve()
 
 
 def _departments() -> list[dict]:

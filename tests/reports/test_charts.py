@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +35,8 @@ CONTINENTS = [
 
 
 @pytest.fixture(scope="module")
-def shared_data() -> Path:
-    env = os.environ.get("COMERCIO_SHARED_DATA")
-    root = Path(env) if env else Path(__file__).resolve().parents[2] / "../shared/data"
-    if not root.is_dir():
-        pytest.skip(f"shared official data not found at {root} (set COMERCIO_SHARED_DATA)")
-    return root
-
-
-@pytest.fixture(scope="module")
-def departments(shared_data: Path) -> dict[str, Any]:
-    path = shared_data / "geo" / "peru_departamental_simple.geojson"
-    if not path.is_file():
-        pytest.skip(f"departments GeoJSON not found at {path}")
+def departments(shared_file: Callable[[str], Path]) -> dict[str, Any]:
+    path = shared_file("geo/peru_departamental_simple.geojson")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

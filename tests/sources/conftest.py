@@ -7,7 +7,6 @@ The downloader is tested against real sockets (never a patched httpx) so that ti
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -18,19 +17,10 @@ from pathlib import Path
 import pytest
 
 
-def _shared_data() -> Path:
-    env = os.environ.get("COMERCIO_SHARED_DATA")
-    root = Path(env) if env else Path(__file__).resolve().parents[2] / "../shared/data"
-    return root.resolve()
-
-
 @pytest.fixture(scope="session")
-def download_shared_data() -> Path:
-    """The real official files (read-only); tests skip when they are not beside the repository."""
-    root = _shared_data()
-    if not root.is_dir():
-        pytest.skip(f"shared data not found at {root} (set COMERCIO_SHARED_DATA)")
-    return root
+def download_shared_data(shared_data: Path) -> Path:
+    """The real official files (read-only): the session's ``shared_data`` (skips when it is absent)."""
+    return shared_data
 
 
 @dataclass

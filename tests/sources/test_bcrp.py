@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -21,17 +21,9 @@ API_PREFIX = "Exportaciones por Departamento (Valores FOB en millones US$) - "
 SPANISH = ["Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Set", "Oct", "Nov", "Dic"]
 
 
-def shared_data() -> Path:
-    env = os.environ.get("COMERCIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "../shared/data"
-
-
 @pytest.fixture(scope="module")
-def bcrp_csv() -> Path:
-    path = shared_data() / BCRP_CSV
-    if not path.exists():
-        pytest.skip(f"shared data not found: {path} (set COMERCIO_SHARED_DATA)")
-    return path
+def bcrp_csv(shared_file: Callable[[str], Path]) -> Path:
+    return shared_file(BCRP_CSV)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ must raise ParseError whose message names the file and, where there is one, the 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,19 +20,10 @@ from comercio.sources.sunat_cuadros import read_cuadro
 Edit = Callable[[Workbook], None]
 
 
-def _real_g1() -> Path:
-    env = os.environ.get("COMERCIO_SHARED_DATA")
-    root = Path(env) if env else Path(__file__).resolve().parents[2] / "../shared/data"
-    path = root.resolve() / "sunat" / "cuadros" / "cdro_G1.xlsx"
-    if not path.is_file():
-        pytest.skip(f"real cdro_G1.xlsx not found at {path} (set COMERCIO_SHARED_DATA)")
-    return path
-
-
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def base(tmp_path_factory: pytest.TempPathFactory, shared_file: Callable[[str], Path]) -> Path:
     """The real G1 with only its 2023, 2024 and 2025 sheets (smaller, so each broken copy saves fast)."""
-    wb = openpyxl.load_workbook(_real_g1())
+    wb = openpyxl.load_workbook(shared_file("sunat/cuadros/cdro_G1.xlsx"))
     for name in list(wb.sheetnames):
         if name not in {"2023", "2024", "2025"}:
             del wb[name]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,17 +24,9 @@ GOOD = (
 )
 
 
-def shared_data() -> Path:
-    env = os.environ.get("COMERCIO_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "../shared/data"
-
-
 @pytest.fixture(scope="module")
-def sample() -> pa.Table:
-    path = shared_data() / SAMPLE
-    if not path.exists():
-        pytest.skip(f"shared data not found: {path} (set COMERCIO_SHARED_DATA)")
-    return read_declarations(path)
+def sample(shared_file: Callable[[str], Path]) -> pa.Table:
+    return read_declarations(shared_file(SAMPLE))
 
 
 def cents(values: list[float]) -> Decimal:

@@ -259,14 +259,12 @@ def test_retry_after_is_capped_and_backoff_grows() -> None:
     assert 8.0 <= opts.delay(6, None) <= 9.0
 
 
-def test_cached_finds_files_fetched_through_another_route(tmp_path: Path) -> None:
+def test_cached_finds_files_fetched_through_another_route(tmp_path: Path, download_shared_data: Path) -> None:
     """Boundaries fetched from the mirror are still found by `cached` once COMERCIO_MIRROR is unset."""
     from comercio.config import Settings
     from comercio.sources.download import cached, fetch
 
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-    if not (shared / "geo").exists():
-        pytest.skip("no ../shared/data mirror")
+    shared = download_shared_data
     with_mirror = Settings(home=tmp_path, mirror=str(shared))
     fetched = fetch("boundaries", with_mirror, progress=False)
     found = cached("boundaries", Settings(home=tmp_path))

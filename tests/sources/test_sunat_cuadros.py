@@ -6,8 +6,8 @@ Tolerances: the published figures are rounded to 0.1 M US$, so sums must match w
 
 from __future__ import annotations
 
-import os
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -24,23 +24,19 @@ TOLERANCE_MUSD = 0.05
 NT = "II. Productos No Tradicionales"
 
 
-def _cuadros_dir() -> Path:
-    env = os.environ.get("COMERCIO_SHARED_DATA")
-    root = Path(env) if env else Path(__file__).resolve().parents[2] / "../shared/data"
-    folder = root.resolve() / "sunat" / "cuadros"
-    if not folder.is_dir():
-        pytest.skip(f"SUNAT cuadros not found at {folder} (set COMERCIO_SHARED_DATA)")
-    return folder
+@pytest.fixture(scope="module")
+def cuadros_dir(shared_file: Callable[[str], Path]) -> Path:
+    return shared_file("sunat/cuadros")
 
 
 @pytest.fixture(scope="module")
-def g1() -> CuadroResult:
-    return read_cuadro(_cuadros_dir() / "cdro_G1.xlsx")
+def g1(cuadros_dir: Path) -> CuadroResult:
+    return read_cuadro(cuadros_dir / "cdro_G1.xlsx")
 
 
 @pytest.fixture(scope="module")
-def f1() -> CuadroResult:
-    return read_cuadro(_cuadros_dir() / "cdro_F1.xlsx")
+def f1(cuadros_dir: Path) -> CuadroResult:
+    return read_cuadro(cuadros_dir / "cdro_F1.xlsx")
 
 
 def _sum_musd(result: CuadroResult, path: str, start: date, end: date) -> float:
@@ -148,18 +144,18 @@ def test_f1_subtotal_checks_all_pass(f1: CuadroResult) -> None:
     assert {c.kind for c in f1.checks} == {"children", "annual"}
 
 
-def test_whole_g1_reads_in_under_two_seconds() -> None:
-    path = _cuadros_dir() / "cdro_G1.xlsx"
+def test_whole_g1_reads_in_under_two_seconds(cuadros_dir: Path) -> None:
+    path = cuadros_dir / "cdro_G1.xlsx"
     start = time.perf_counter()
     read_cuadro(path)
     assert time.perf_counter() - start < 2.0
 
 
-def test_table_names_and_sheets() -> None:
+def test_table_names_and_sheets(cuadros_dir: Path) -> None:
     assert table_from_name(Path("cdro_G1.xlsx")) == "G1"
     assert table_from_name(Path("CDRO_f11.xls")) == "F11"
     assert table_from_name(Path("exports.xlsx")) is None
-    assert iter_sheets(_cuadros_dir() / "cdro_F1.xlsx")[0] == "2005"
+    assert iter_sheets(cuadros_dir / "cdro_F1.xlsx")[0] == "2005"
 
 
 # --- hand-made ranking table, G6 layout --------------------------------------------------------------------

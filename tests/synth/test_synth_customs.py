@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import os
 import resource
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +21,8 @@ from comercio.synth import _profiles
 from comercio.synth._calibration import allocate_counts, split_cents
 from comercio.synth.customs import generate, marginals_from_tables
 
-SHARED = Path(os.environ.get("COMERCIO_SHARED_DATA", Path(__file__).resolve().parents[2] / "../shared/data"))
-BCRP_CSV = SHARED / "bcrp/exports_by_department_monthly_2005_2022.csv"
-NANDINA = SHARED / "nandina/nandina_d885_8digit_es.csv"
+BCRP_CSV = "bcrp/exports_by_department_monthly_2005_2022.csv"
+NANDINA = "nandina/nandina_d885_8digit_es.csv"
 UBIGEO = {
     "Amazonas": "01", "Ancash": "02", "Apurimac": "03", "Arequipa": "04", "Ayacucho": "05", "Cajamarca": "06",
     "Callao": "07", "Cusco": "08", "Huancavelica": "09", "Huanuco": "10", "Ica": "11", "Junin": "12",
@@ -35,12 +34,10 @@ Y2022 = (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
 
 
 @pytest.fixture(scope="module")
-def bcrp_2022() -> pa.Table:
+def bcrp_2022(shared_file: Callable[[str], Path]) -> pa.Table:
     """BCRP exports by department, 2022, in US$ (CSV: millions; rows = departments, columns = months)."""
-    if not BCRP_CSV.exists():
-        pytest.skip(f"real BCRP CSV not found at {BCRP_CSV} (set COMERCIO_SHARED_DATA)")
     rows = []
-    with BCRP_CSV.open(encoding="utf-8") as f:
+    with shared_file(BCRP_CSV).open(encoding="utf-8") as f:
         reader = csv.reader(f)
         months = next(reader)[1:]
         for label, *values in reader:
@@ -114,10 +111,8 @@ def test_structure_is_plausible(tmp_path: Path) -> None:
     assert {r["region_basis"] for r in t if r["department"] == "99"} == {"unattributed"}
 
 
-def test_products_are_real_nandina_codes() -> None:
-    if not NANDINA.exists():
-        pytest.skip(f"NANDINA file not found at {NANDINA}")
-    with NANDINA.open(encoding="utf-8") as f:
+def test_products_are_real_nandina_codes(shared_file: Callable[[str], Path]) -> None:
+    with shared_file(NANDINA).open(encoding="utf-8") as f:
         codes = {row["codigo_nandina8"] for row in csv.DictReader(f)}
     missing = [p.code for p in _profiles.PRODUCTS if p.code[:8] not in codes]
     assert missing == []
