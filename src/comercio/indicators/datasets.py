@@ -1,40 +1,34 @@
 """Which dataset can answer an indicator: grain, coverage and a clear refusal when none can.
 
-An indicator needs some dimensions (``department`` for macroregions, ``customs_office`` for ports, ``product``
-for drivers). The engine picks the first loaded dataset, in :data:`PREFERENCE` order, whose grain carries
-them; official aggregate tables come first because they are what the publishers themselves print, and
-item-level data answer what the aggregates cannot (docs/decisions/0004-dataset-choice.md).
+An indicator needs some raw columns (``department`` for macroregions, ``customs_office`` for ports,
+``product`` for drivers): the ``needs`` of its grouping's dimension (:mod:`comercio.reference.dimensions`) and
+of its filters. The engine picks the first loaded dataset, in the order of their declared ``rank``, whose
+grain carries them and that answers the flow; official aggregate tables come first because they are what the
+publishers themselves print, and item-level data answer what the aggregates cannot
+(docs/decisions/0004-dataset-choice.md).
 """
 
 from __future__ import annotations
 
 from comercio.errors import DataNotAvailable
 from comercio.indicators.specs import Filters, Grouping
+from comercio.reference.dimensions import dimension
 from comercio.warehouse import schema
 
-PREFERENCE: tuple[str, ...] = ("bcrp_departments", "sunat_cuadros", "infotrade", "customs_lines")
+BASKET_COLUMN = "sector"  # the column a basket filter or a sector grouping reads
 
-# The raw dimension each grouping needs.
-GROUP_NEEDS: dict[str, tuple[str, ...]] = {
-    "national": (),
-    "department": ("department",),
-    "region_group": ("department",),
-    "macroregion": ("department",),
-    "natural_region": ("department",),
-    "customs_office": ("customs_office",),
-    "partner": ("partner",),
-    "continent": ("partner",),
-    "sector": ("sector",),
-    "product": ("product",),
-    "product_group": ("product",),
-    "hs6": ("hs6",),
-}
+
+def preference() -> tuple[str, ...]:
+    """The datasets able to answer indicators, best first (their declared ``rank``)."""
+    ranked = [s for s in schema.DATASETS.values() if s.rank is not None]
+    return tuple(s.name for s in sorted(ranked, key=lambda s: (s.rank, s.name)))
 
 
 def needed_dimensions(grouping: Grouping, filters: Filters) -> set[str]:
-    needs = set(GROUP_NEEDS[grouping.dimension])
+    """The raw columns a grouping and its filters read."""
+    needs = {c for c in (dimension(grouping.dimension).needs,) if c is not None}
     if filters.basket is not None:
-        needs.add("sector")
+        needs.add(BASKET_COLUMN)
     if filters.departments or filters.region_groups:
         needs.add("department")
     if filters.partners:
@@ -44,14 +38,12 @@ def needed_dimensions(grouping: Grouping, filters: Filters) -> set[str]:
     return needs
 
 
-def provides(dataset: str, dimension: str, flow: str) -> bool:
-    """Whether ``dataset`` carries ``dimension`` (sector is derivable from the product code)."""
+def provides(dataset: str, column: str, flow: str) -> bool:
+    """Whether ``dataset`` answers ``flow`` with ``column`` (baskets classify a line dataset's products)."""
     spec = schema.DATASETS[dataset]
-    if dataset == "bcrp_departments" and flow != "X":
+    if flow not in spec.flows:
         return False
-    if dimension in spec.dimensions:
-        return True
-    return dimension == "sector" and "product" in spec.dimensions
+    return column in spec.dimensions or (column == BASKET_COLUMN and spec.lines)
 
 
 def candidates(
@@ -70,7 +62,9 @@ def candidates(
             )
         return [requested]
     found = [
-        name for name in PREFERENCE if name in loaded and all(provides(name, d, filters.flow) for d in needs)
+        name
+        for name in preference()
+        if name in loaded and all(provides(name, d, filters.flow) for d in needs)
     ]
     if found:
         return found

@@ -17,6 +17,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import Any
 
+import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -24,15 +25,16 @@ from comercio import reference
 from comercio.errors import DataNotAvailable
 from comercio.indicators import datasets
 from comercio.indicators.specs import Filters, Grouping
-from comercio.warehouse import Warehouse
+from comercio.reference.dimensions import DIMENSIONS, Dimension, dimension
+from comercio.warehouse import Warehouse, schema
+from comercio.warehouse.schema import DatasetSpec
 
 TOTAL = "__total__"
-CUADRO_FOR_FLOW = {"X": "G1", "M": "F1"}
-LINE_DATASETS = ("customs_lines", "infotrade")
-# Dimensions kept in a cube when the dataset carries them; ``partner`` only when a question needs it (it
-# multiplies the cube's size and the regional report never asks for it).
-CUBE_DIMENSIONS = ("period", "department", "customs_office", "partner", "product", "sector", "path", "level")
-ON_DEMAND = ("partner",)
+TREE_COLUMNS = ("path", "level")  # kept in the cube of a dataset declared ``tree``
+# Raw columns a cube keeps: the month and every column a dimension is computed from; on-demand ones (partner)
+# only when a question needs them (they multiply the cube's size and the regional report never asks).
+CUBE_COLUMNS = ("period", *dict.fromkeys(d.needs for d in DIMENSIONS if d.needs is not None))
+ON_DEMAND = frozenset(d.needs for d in DIMENSIONS if d.on_demand and d.needs is not None)
 _SERIES_SCHEMA = pa.schema([("member", pa.string()), ("period", pa.date32()), ("value", pa.float64())])
 
 
@@ -88,20 +90,32 @@ def cube(
     ``extra`` asks for on-demand dimensions (``partner``) on top of the usual ones.
     """
     vintages = wh.vintages(name)
-    wanted = tuple(c for c in CUBE_DIMENSIONS if c not in ON_DEMAND or c in extra)
+    wanted = cube_columns(schema.get(name), extra)
     key = ("cube", name, flow, engine or wh.settings.engine, wanted, tuple(v.vintage for v in vintages))
     return wh.memo(key, lambda: _build_cube(wh, name, flow, engine, vintages, wanted))
+
+
+def cube_columns(spec: DatasetSpec, extra: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The columns ``spec``'s cube groups by (``extra`` adds on-demand ones), in the dataset's order."""
+    wanted = {c for c in CUBE_COLUMNS if c not in ON_DEMAND or c in extra}
+    if spec.tree:
+        wanted.update(TREE_COLUMNS)
+    return tuple(c for c in spec.columns if c in wanted)
+
+
+def cube_expr(t: ir.Table, spec: DatasetSpec, flow: str, columns: tuple[str, ...]) -> ir.Table:
+    """The Ibis aggregation of a cube: value by ``columns`` for one flow (and its table, where declared)."""
+    t = t.filter(t.flow == flow)
+    if flow in spec.flow_filter:
+        column, value = spec.flow_filter[flow]
+        t = t.filter(t[column] == value)
+    return t.group_by(list(columns)).aggregate(value_usd=t[spec.value_column].sum())
 
 
 def _build_cube(
     wh: Warehouse, name: str, flow: str, engine: str | None, vintages: list[Any], wanted: tuple[str, ...]
 ) -> Cube:
-    t = wh.table(name, engine)
-    t = t.filter(t.flow == flow)
-    if name == "sunat_cuadros":
-        t = t.filter(t.table == CUADRO_FOR_FLOW[flow])
-    dims = [c for c in wanted if c in t.columns]
-    expr = t.group_by(dims).aggregate(value_usd=t.value_usd.sum())
+    expr = cube_expr(wh.table(name, engine), schema.get(name), flow, wanted)
     table = wh.execute(expr, engine=engine)
     table = table.cast(pa.schema([pa.field(c, table.schema.field(c).type) for c in table.column_names]))
     return Cube(name, flow, table, tuple(v.vintage for v in vintages), any(v.synthetic for v in vintages))
@@ -119,15 +133,17 @@ def series(
 ) -> Series:
     """Value by member and month between ``start`` and ``end`` (inclusive), from the best dataset's cube."""
     options = datasets.candidates(wh.datasets(), grouping, filters, requested=dataset)
-    extra = frozenset(datasets.needed_dimensions(grouping, filters)) & frozenset(ON_DEMAND)
+    extra = frozenset(datasets.needed_dimensions(grouping, filters)) & ON_DEMAND
     # The first candidate holding any month of this flow answers (a loaded file of imports cannot
     # answer an export question, however fine its grain).
     for name in options:
         c = cube(wh, name, filters.flow, engine, extra=extra)
         if c.periods:
             break
-    t = _filtered(c, filters)
-    t, member = _with_member(t, c.dataset, grouping, filters)
+    spec = schema.get(c.dataset)
+    t = _filtered(c.table, spec, filters)
+    d = dimension(grouping.dimension)
+    t, member = DERIVE[d.derive](Derivation(t, d, grouping, filters, spec))
     keep = pc.is_valid(t.column("period"))
     if start is not None:
         keep = pc.and_(keep, pc.greater_equal(t.column("period"), pa.scalar(start, pa.date32())))
@@ -146,24 +162,24 @@ def series(
     return Series(grouped, c.dataset, c.vintages, c.synthetic, c.periods, grouping, filters)
 
 
-def _filtered(c: Cube, filters: Filters) -> pa.Table:
-    t = c.table
+def _filtered(t: pa.Table, spec: DatasetSpec, filters: Filters) -> pa.Table:
     masks = []
     if filters.departments:
         masks.append(pc.is_in(t.column("department"), pa.array(list(filters.departments))))
     if filters.region_groups:
-        masks.append(
-            pc.is_in(t.column("department"), pa.array(_departments_in_groups(filters.region_groups)))
-        )
+        region_group = dimension("region_group")
+        groups = _attribute(region_group, region_group.attribute or "")
+        inside = [code for code, group in groups.items() if group in filters.region_groups]
+        masks.append(pc.is_in(t.column(region_group.needs or ""), pa.array(inside, pa.string())))
     if filters.partners:
         masks.append(pc.is_in(t.column("partner"), pa.array(list(filters.partners))))
     if filters.customs_offices:
         masks.append(pc.is_in(t.column("customs_office"), pa.array(list(filters.customs_offices))))
-    if c.dataset == "sunat_cuadros" and filters.basket_path is not None:
+    if spec.tree and filters.basket_path is not None:
         masks.append(pc.starts_with(t.column("path"), filters.basket_path))
     for m in masks:
         t = t.filter(m)
-    if c.dataset in LINE_DATASETS and filters.basket is not None:
+    if spec.lines and filters.basket is not None:
         paths = _map_codes(t.column("product"), lambda codes: reference.classify(codes, filters.basket or ""))
         t = t.append_column("basket_path", paths)
         keep = pc.is_valid(paths)
@@ -173,41 +189,80 @@ def _filtered(c: Cube, filters: Filters) -> pa.Table:
     return t
 
 
-def _with_member(t: pa.Table, name: str, grouping: Grouping, filters: Filters) -> tuple[pa.Table, pa.Array]:
-    dim = grouping.dimension
-    if dim == "national":
-        if name == "sunat_cuadros":
-            t = t.filter(pc.equal(t.column("level"), _top_level(filters)))
-        return t, pa.array([TOTAL] * t.num_rows, pa.string())
-    if dim in ("department", "customs_office", "partner", "product"):
-        return t, t.column(dim).combine_chunks()
-    if dim == "hs6":
-        return t, pc.utf8_slice_codeunits(t.column("product"), 0, 6).combine_chunks()
-    if dim in ("region_group", "natural_region"):
-        return t, _lookup(t.column("department"), _department_attribute(dim))
-    if dim == "macroregion":
-        return t, _lookup(t.column("department"), _macroregions(grouping.scheme or "mincetur"))
-    if dim == "continent":
-        return t, _lookup(t.column("partner"), _continents(grouping.scheme or "continent"))
-    if dim == "product_group":
-        return t, _map_codes(t.column("product"), reference.product_group)
-    if dim == "sector":
-        if name == "sunat_cuadros":
-            level = grouping.level if grouping.level is not None else 1
-            t = t.filter(pc.equal(t.column("level"), level))
-            return t, t.column("path").combine_chunks()
-        paths = t.column("basket_path" if "basket_path" in t.column_names else "sector")
-        if grouping.level is None:
-            return t, paths.combine_chunks()
-        depth = grouping.level
-        return t, _map_values(paths, lambda p: " > ".join(p.split(" > ")[:depth]))
-    raise DataNotAvailable(f"grouping {dim!r} is not supported by dataset {name!r}")
+@dataclass(frozen=True)
+class Derivation:
+    """What a derive function reads: the filtered cube rows, the dimension, the question and the dataset."""
+
+    table: pa.Table
+    dimension: Dimension
+    grouping: Grouping
+    filters: Filters
+    spec: DatasetSpec
+
+    @property
+    def raw(self) -> pa.ChunkedArray:
+        """The column the dimension is computed from."""
+        return self.table.column(self.dimension.needs or "")
 
 
-def _top_level(filters: Filters) -> int:
-    if filters.basket_path is not None:  # "Total" is level 0 and not part of the paths below it
-        return filters.basket_path.count(" > ") + 1
-    return 0
+Derived = tuple[pa.Table, pa.Array]
+
+
+def _total(x: Derivation) -> Derived:
+    t = x.table
+    if x.spec.tree:  # the tree's total row (level 0, or the root of the basket path asked for)
+        top = 0 if x.filters.basket_path is None else x.filters.basket_path.count(" > ") + 1
+        t = t.filter(pc.equal(t.column("level"), top))
+    return t, pa.array([TOTAL] * t.num_rows, pa.string())
+
+
+def _column(x: Derivation) -> Derived:
+    return x.table, x.raw.combine_chunks()
+
+
+def _prefix(x: Derivation) -> Derived:
+    return x.table, pc.utf8_slice_codeunits(x.raw, 0, int(x.dimension.attribute or 0)).combine_chunks()
+
+
+def _attribute_of(x: Derivation) -> Derived:
+    return x.table, _lookup(x.raw, _attribute(x.dimension, x.dimension.attribute or ""))
+
+
+def _continent(x: Derivation) -> Derived:
+    return x.table, _lookup(x.raw, _attribute(x.dimension, x.grouping.scheme or x.dimension.attribute or ""))
+
+
+def _macroregion(x: Derivation) -> Derived:
+    scheme = x.grouping.scheme or x.dimension.scheme or ""
+    return x.table, _lookup(x.raw, _scheme_members(x.dimension, scheme))
+
+
+def _classifier(x: Derivation) -> Derived:
+    return x.table, _map_codes(x.raw, reference.product_group)
+
+
+def _sector(x: Derivation) -> Derived:
+    t, level = x.table, x.grouping.level
+    if x.spec.tree:  # the published tree: the nodes at that level (1 unless asked)
+        t = t.filter(pc.equal(t.column("level"), 1 if level is None else level))
+        return t, t.column("path").combine_chunks()
+    paths = t.column("basket_path" if "basket_path" in t.column_names else x.dimension.needs or "")
+    if level is None:
+        return t, paths.combine_chunks()
+    return t, _map_values(paths, lambda p: " > ".join(p.split(" > ")[:level]))
+
+
+# How each ``derive`` kind of :mod:`comercio.reference.dimensions` computes a member per cube row.
+DERIVE: dict[str, Callable[[Derivation], Derived]] = {
+    "total": _total,
+    "column": _column,
+    "prefix": _prefix,
+    "attribute": _attribute_of,
+    "continent": _continent,
+    "macroregion": _macroregion,
+    "classifier": _classifier,
+    "sector": _sector,
+}
 
 
 def _lookup(column: pa.ChunkedArray | pa.Array, mapping: dict[str, str]) -> pa.Array:
@@ -235,26 +290,25 @@ def _lookup_arrays(column: pa.ChunkedArray | pa.Array, keys: pa.Array, values: p
     return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
 
 
-@lru_cache(maxsize=8)
-def _department_attribute(column: str) -> dict[str, str]:
-    table = reference.load("departments").to_pylist()
-    return {r["ubigeo"]: r[column] for r in table if r[column]}
+@lru_cache(maxsize=16)
+def _attribute(d: Dimension, column: str) -> dict[str, str]:
+    """Code of ``d.needs`` → its ``column`` in that dimension's reference table (codes with none left out)."""
+    source = dimension(d.needs or "").labels
+    if source is None:
+        raise DataNotAvailable(f"dimension {d.needs!r} has no reference table to derive {d.name!r} from")
+    rows = reference.load(source.table).to_pylist()
+    if rows and column not in rows[0]:
+        raise DataNotAvailable(f"reference table {source.table!r} has no column {column!r} for {d.name!r}")
+    return {r[source.code]: r[column] for r in rows if r[column]}
 
 
-def _departments_in_groups(groups: tuple[str, ...]) -> list[str]:
-    mapping = _department_attribute("region_group")
-    return [d for d, g in mapping.items() if g in groups]
-
-
-@lru_cache(maxsize=8)
-def _macroregions(grouping: str) -> dict[str, str]:
-    rows = [r for r in reference.load("macroregions").to_pylist() if r["grouping"] == grouping]
+@lru_cache(maxsize=16)
+def _scheme_members(d: Dimension, scheme: str) -> dict[str, str]:
+    """Code of ``d.needs`` → member of ``d``, from the rows of its table whose ``grouping`` is ``scheme``."""
+    assert d.labels is not None and d.needs is not None
+    table = reference.load(d.labels.table).to_pylist()
+    rows = [r for r in table if r["grouping"] == scheme]
     if not rows:
-        known = sorted({r["grouping"] for r in reference.load("macroregions").to_pylist()})
-        raise DataNotAvailable(f"unknown macroregion grouping {grouping!r}; known: {', '.join(known)}")
-    return {r["department"]: r["macroregion"] for r in rows}
-
-
-@lru_cache(maxsize=4)
-def _continents(column: str) -> dict[str, str]:
-    return {r["alpha2"]: r[column] for r in reference.load("countries").to_pylist() if r[column]}
+        known = sorted({r["grouping"] for r in table})
+        raise DataNotAvailable(f"unknown {d.name} grouping {scheme!r}; known: {', '.join(known)}")
+    return {r[d.needs]: r[d.labels.code] for r in rows}

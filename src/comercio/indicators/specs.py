@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Literal
 
 from comercio.errors import ConfigError
+from comercio.reference import dimensions
 
 WindowKind = Literal["month", "ytd", "rolling12", "year", "range"]
 WINDOW_KINDS: tuple[str, ...] = ("month", "ytd", "rolling12", "year", "range")
@@ -119,28 +120,13 @@ class Comparison:
         return {"kind": "same_window", "years": self.years}
 
 
-GROUP_DIMENSIONS: tuple[str, ...] = (
-    "national",
-    "department",
-    "region_group",
-    "macroregion",
-    "natural_region",
-    "customs_office",
-    "partner",
-    "continent",
-    "sector",
-    "product",
-    "product_group",
-    "hs6",
-)
-
-
 @dataclass(frozen=True)
 class Grouping:
-    """Group by a dimension, or by an attribute of it in a reference table.
+    """Group by a dimension of :mod:`comercio.reference.dimensions`.
 
-    ``scheme`` names the version of the attribute: the macroregion grouping (``mincetur``, ``adex``), the
-    basket for ``sector`` (``g1``, ``agro``, ``metalmecanica``), the depth of the sector tree (``level``).
+    ``scheme`` names a version of the dimension (the macroregion grouping ``mincetur`` or ``adex``, the
+    continent column ``continent`` or ``subcontinent``; the dimension's default when None); ``level`` cuts the
+    sector tree at that depth.
     """
 
     dimension: str = "national"
@@ -148,9 +134,9 @@ class Grouping:
     level: int | None = None
 
     def __post_init__(self) -> None:
-        if self.dimension not in GROUP_DIMENSIONS:
+        if self.dimension not in dimensions.BY_NAME:
             raise ConfigError(
-                f"unknown grouping {self.dimension!r}; choose one of {', '.join(GROUP_DIMENSIONS)}"
+                f"unknown grouping {self.dimension!r}; choose one of {', '.join(dimensions.NAMES)}"
             )
 
     @property

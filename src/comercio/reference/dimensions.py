@@ -7,7 +7,18 @@ come from a new reference table, that table's CSV).
 
 A dimension is either a column of the canonical datasets (``department``, ``customs_office``, ``partner``,
 ``product``) or derived from one through a reference table (``macroregion`` from ``department``, ``continent``
-from ``partner``, ``product_group`` from ``product`` …). ``derive`` says how; the engine compiles it.
+from ``partner``, ``product_group`` from ``product`` …). ``derive`` says how; the engine compiles each kind
+with one function (:data:`comercio.indicators.engine.DERIVE`):
+
+- ``total``: one member, the national total;
+- ``column``: the ``needs`` column itself;
+- ``prefix``: its first ``attribute`` characters (``hs6`` from ``product``);
+- ``attribute``: the ``attribute`` column of the ``needs`` dimension's reference table (``region_group`` of a
+  department);
+- ``continent``: the same, where the grouping's scheme may name another column (``subcontinent``);
+- ``macroregion``: this dimension's own table, rows of the grouping's scheme, keyed by the ``needs`` column;
+- ``classifier``: the product-group classifier (longest matching prefix);
+- ``sector``: the basket path (of classified lines, or of a published tree), cut at the grouping's level.
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ LANGS = ("es", "en")
 
 @dataclass(frozen=True)
 class Labels:
-    """Where a dimension's member names live: a reference table, its code column and one column per language."""
+    """Where a dimension's member names live: a reference table, its code column, a column per language."""
 
     table: str
     code: str
@@ -46,7 +57,10 @@ class Dimension:
     derive: Derive
     pattern: str  # regular expression a member code must match (typed parts of fact ids, API filters)
     labels: Labels | None = None
-    attribute: str | None = None  # derive="attribute": the departments column; "prefix": the code length
+    attribute: str | None = None  # "attribute"/"continent": a column of the ``needs`` dimension's reference
+    # table (a grouping's scheme names another one for "continent"); "prefix": the code length
+    scheme: str | None = None  # the scheme used when a grouping names none (macroregion: mincetur)
+    on_demand: bool = False  # its column multiplies a cube's size: kept only when a question needs it
     explorer: bool = False  # offered as a grouping in the dashboard's explorer
     api: bool = True  # accepted as ``grouping`` by the API
 
@@ -88,6 +102,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "macroregion",
         r"[a-z_]+",
         Labels("macroregions", "macroregion", "label_es", "label_en"),
+        scheme="mincetur",
         explorer=True,
     ),
     Dimension(
@@ -118,6 +133,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "column",
         r"[A-Z]{2}|[A-Z]{3}",
         Labels("countries", "alpha2", "name_es", "name_en"),
+        on_demand=True,
     ),
     Dimension(
         "continent",
@@ -127,6 +143,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
         "continent",
         r"[a-z_]+",
         Labels("dimension_members", "code", "name_es", "name_en", (("dimension", "continent"),)),
+        attribute="continent",
     ),
     Dimension("sector", "Sector", "Sector", "sector", "sector", r".+"),
     Dimension("product", "Subpartida nacional", "National tariff line", "product", "column", r"\d{10}"),

@@ -7,7 +7,8 @@ Column names are the same everywhere (ARCHITECTURE.md §3).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -54,7 +55,23 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A dataset: its name, columns, grain (the dimensions that identify a row) and value column."""
+    """A dataset: its name, columns, grain (the dimensions that identify a row) and value column.
+
+    The last fields declare how the indicator engine reads it, so the engine names no dataset:
+
+    rank:
+        Place in the engine's order of preference (lower first: official aggregates before item-level
+        data, docs/decisions/0004-dataset-choice.md); None when it never answers indicators.
+    flows:
+        The flows it answers (BCRP's departmental series has exports only).
+    flow_filter:
+        Flow → (column, value) selecting the rows of that flow's table (SUNAT prints G1 for exports and F1
+        for imports in one dataset).
+    tree:
+        Rows are nodes of a tree: ``path`` (`` > ``-joined) and ``level`` (0 is the total) columns.
+    lines:
+        Item-level rows with a product code: baskets classify the products (so ``sector`` is derivable).
+    """
 
     name: str
     title: str
@@ -64,6 +81,11 @@ class DatasetSpec:
     value_column: str = "value_usd"
     description: str = ""
     partition: str | None = None  # column whose values split the Parquet files (e.g. year)
+    rank: int | None = None
+    flows: tuple[str, ...] = ("X", "M")
+    flow_filter: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
+    tree: bool = False
+    lines: bool = False
 
     @property
     def schema(self) -> pa.Schema:
@@ -95,6 +117,8 @@ BCRP_DEPARTMENTS = register(
         columns=("flow", "period", "department", "region_basis", "value_usd", "value_basis", "source"),
         grain=("flow", "period", "department"),
         dimensions=("flow", "period", "department"),
+        rank=1,
+        flows=("X",),
     )
 )
 
@@ -137,6 +161,9 @@ SUNAT_CUADROS = register(
         ),
         grain=("table", "path", "period"),
         dimensions=("flow", "period", "sector"),
+        rank=2,
+        flow_filter={"X": ("table", "G1"), "M": ("table", "F1")},
+        tree=True,
     )
 )
 
@@ -183,6 +210,8 @@ CUSTOMS_LINES = register(
             "hs6",
             "transport_mode",
         ),
+        rank=4,
+        lines=True,
     )
 )
 
@@ -209,6 +238,8 @@ INFOTRADE = register(
         ),
         grain=("flow", "date", "trader_id", "product", "partner"),
         dimensions=("flow", "period", "date", "department", "product", "hs6", "partner", "sector"),
+        rank=3,
+        lines=True,
     )
 )
 
