@@ -10,10 +10,12 @@ from __future__ import annotations
 from comercio.reference._baskets import basket_names, classify, normalize_codes, product_group
 from comercio.reference._loader import ReferenceInfo, info, load, names
 from comercio.reference._tariff import hs6, tariff_version
+from comercio.reference.boundaries import boundaries
 
 __all__ = [
     "ReferenceInfo",
     "basket_names",
+    "boundaries",
     "classify",
     "hs6",
     "info",
