@@ -17,7 +17,7 @@ import pytest
 from comercio import reference
 from comercio.config import Settings
 from comercio.ingest import build, ingest
-from comercio.sources._cuadro_layout import normalize
+from comercio.sources import normalize_label as normalize
 from comercio.validate import validate
 from comercio.warehouse import Warehouse
 

@@ -1,24 +1,29 @@
-"""Ingest: read a source's files and load them into the warehouse, one vintage per file or table.
+"""Ingest: read a source's files and load them into the warehouse, one vintage per file and slice.
 
-This is the only place that connects readers (``comercio.sources``) to the warehouse. Each ingester takes
-paths (from ``comercio fetch`` or given by the user), checks what the reader reports (reconciliation
-totals, subtotals), and loads atomically. Re-ingesting an unchanged file is a no-op.
+This is the only place that connects readers (``comercio.sources``) to the warehouse, and it is one loop for
+every source of the registry: fetch (or take the given paths) → skip what is unchanged → read → refuse on a
+failed hard check → load each part atomically → keep reference assets. Re-ingesting an unchanged file is a
+no-op; a revised file becomes a new vintage.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
+import os
+import shutil
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-
-import pyarrow as pa
 
 from comercio import reference
 from comercio.config import Settings
 from comercio.errors import ConfigError, SourceError, ValidationError
 from comercio.sources import download
-from comercio.sources.registry import SOURCES
+from comercio.sources.protocol import Reader, ReadOptions, ReadResult
+from comercio.sources.registry import BUILD_SOURCES, SOURCES, Source, get_source
 from comercio.warehouse import FileRef, LoadResult, Provenance, Warehouse, file_ref
 
 PARSER_VERSION = "1"
@@ -41,137 +46,38 @@ def _ref(path: Path, fetched: dict[Path, download.FetchedFile]) -> FileRef:
     return file_ref(path)
 
 
-def _provenance(source: str, ref: FileRef, *, synthetic: bool = False, **extra: object) -> Provenance:
-    return Provenance(source, (ref,), f"{source}/{PARSER_VERSION}", synthetic=synthetic, extra=dict(extra))
-
-
 def skip_unchanged(wh: Warehouse, dataset: str, slice_: str, prov: Provenance) -> LoadResult | None:
     """The "unchanged" result when this slice's current vintage came from exactly these files, else None."""
     same = wh.loader.unchanged(dataset, slice_, prov)
     return LoadResult(dataset, slice_, "unchanged", same) if same is not None else None
 
 
-def _ingest_bcrp(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) -> None:
-    from comercio.sources.bcrp import read_bcrp
-
-    prov = _provenance("bcrp", ref)
-    # One file feeds two datasets: skip only when both hold it, so that a run interrupted between the two
-    # loads is completed by the next one (each load is a no-op when its own dataset already has the file).
-    done = skip_unchanged(wh, "bcrp_departments", "departments", prov)
-    done_totals = skip_unchanged(wh, "bcrp_department_totals", "departments", prov)
-    if done is not None and done_totals is not None:
-        report.results += [done, done_totals]
-        return
-    result = read_bcrp(path)
-    if not result.all_ok:
-        bad = [r for r in result.checks.to_pylist() if not r["ok"]]
-        raise ValidationError(
-            f"departments + No registrado differ from the published Total in {len(bad)} month(s), first "
-            f"{bad[0]['period']}: {bad[0]['difference_usd']:.2f} US$",
-            file=path,
-        )
-    report.results.append(wh.load("bcrp_departments", "departments", result.records, prov))
-    if result.totals.num_rows:
-        n = result.totals.num_rows
-        totals = result.totals.append_column("flow", pa.array(["X"] * n))
-        totals = totals.append_column("value_basis", pa.array(["FOB"] * n))
-        totals = totals.append_column("source", pa.array([path.name] * n))
-        report.results.append(wh.load("bcrp_department_totals", "departments", totals, prov))
+def _all_unchanged(wh: Warehouse, targets: Iterable[tuple[str, str]], prov: Provenance) -> list[LoadResult]:
+    """The "unchanged" results when every target holds these files already, else an empty list."""
+    done = [skip_unchanged(wh, dataset, slice_, prov) for dataset, slice_ in targets]
+    return [d for d in done if d is not None] if done and all(done) else []
 
 
-def _ingest_cuadro(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) -> None:
-    from comercio.sources.sunat_cuadros import CuadroResult, read_cuadro, table_from_name
-
-    # The slice is the table (G1, F1…); when the file name does not tell it, the title does, so read first:
-    # skipping on one name and loading under another would make every re-ingest a new vintage.
-    result: CuadroResult | None = None
-    table = table_from_name(path)
-    if table is None:
-        result = read_cuadro(path)
-        table = result.table
-    done = skip_unchanged(wh, "sunat_cuadros", table, _provenance("sunat-cuadros", ref, table=table))
-    if done is not None:
-        report.results.append(done)
-        return
-    result = result or read_cuadro(path)
-    failed = [c for c in result.checks if not c.ok]
-    # The publisher's own subtotal differences, as read from the file, go into the vintage's provenance so
-    # that `comercio validate` can tell a difference of SUNAT's table from a row our load lost or changed.
-    differences = [
-        {"path": c.path, "period": c.period.isoformat(), "difference_usd": c.difference}
-        for c in failed
-        if c.kind == "children"
-    ]
-    prov = _provenance(
-        "sunat-cuadros",
-        ref,
-        table=result.table,
-        subtotal_checks=sum(1 for c in result.checks if c.kind == "children"),
-        publisher_differences=differences,
-    )
-    report.results.append(wh.load("sunat_cuadros", result.table, result.rows, prov))
-    report.notes.append(
-        f"{result.table}: {len(result.checks):,} subtotal checks, {len(failed)} differences reported "
-        "(see `comercio validate`)"
-    )
-
-
-def _ingest_infotrade(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) -> None:
-    from comercio.sources.infotrade import read_infotrade
-
-    prov = _provenance("infotrade", ref)
-    done = skip_unchanged(wh, "infotrade", path.stem, prov)
-    if done is not None:
-        report.results.append(done)
-        return
-    result = read_infotrade(path)
-    report.results.append(wh.load("infotrade", path.stem, result.rows, prov))
-
-
-def _ingest_declarations(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) -> None:
-    from comercio.sources.declarations import read_declarations
-
-    prov = _provenance("sunat-declarations", ref)
-    done = skip_unchanged(wh, "customs_lines", f"declarations-{path.stem}", prov)
-    if done is not None:
-        report.results.append(done)
-        return
-    report.results.append(
-        wh.load("customs_lines", f"declarations-{path.stem}", read_declarations(path), prov)
-    )
-
-
-def _ingest_hs(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) -> None:
-    import pyarrow.csv as pacsv
-
-    prov = _provenance("hs2022", ref)
-    done = skip_unchanged(wh, "ref_hs2022", "hs2022", prov)
-    if done is not None:
-        report.results.append(done)
-        return
-    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=False))
-    table = table.cast(pa.schema([pa.field(n, pa.string()) for n in table.column_names]))
-    report.results.append(wh.load("ref_hs2022", "hs2022", table, prov, conform=False))
-
-
-def _ingest_file_only(wh: Warehouse, path: Path, ref: FileRef, report: IngestReport) -> None:
-    report.notes.append(f"{path.name}: kept in the download cache (used by reports, not a table)")
-
-
-Ingester = Callable[[Warehouse, Path, FileRef, IngestReport], None]
-
-INGESTERS: dict[str, Ingester] = {
-    "bcrp": _ingest_bcrp,
-    "sunat-cuadros": _ingest_cuadro,
-    "infotrade": _ingest_infotrade,
-    "sunat-declarations": _ingest_declarations,
-    "hs2022": _ingest_hs,
-    "boundaries": _ingest_file_only,
-    "nandina": _ingest_file_only,
-}
-
-# What `comercio build` fetches and ingests, in order.
-BUILD_SOURCES: tuple[str, ...] = ("bcrp", "sunat-cuadros", "sunat-declarations", "boundaries", "hs2022")
+def _paths(
+    src: Source, paths: Iterable[Path], settings: Settings, files: dict[Path, download.FetchedFile]
+) -> list[Path]:
+    """The given paths, or the cached downloads of ``src``; every one must exist."""
+    path_list = [Path(p) for p in paths]
+    if not path_list:
+        if not src.resources:
+            what = src.reader.files if src.reader else "its files"
+            raise ConfigError(
+                f"{src.name} is not downloaded: give the paths of its files ({what})",
+                field="paths",
+                hint=f"`comercio ingest {src.name} PATH…`",
+            )
+        cached = download.cached(src, settings)
+        files.update({f.path: f for f in cached})
+        path_list = [f.path for f in cached]
+    missing = [p for p in path_list if not p.is_file()]
+    if missing:  # before anything is loaded, so that a typo loads nothing
+        raise SourceError("no such file", file=missing[0], hint=f"give the path of a {src.name} file")
+    return path_list
 
 
 def ingest(
@@ -185,55 +91,134 @@ def ingest(
 ) -> IngestReport:
     """Load ``paths`` (or, when none are given, the cached downloads of ``source``).
 
-    ``quarantine`` (item-level microdata only) sets bad lines aside, reporting their count and value, instead
-    of refusing the file.
+    ``quarantine`` (readers that support it: item-level microdata) sets bad lines aside, reporting their
+    count and value, instead of refusing the file.
     """
-    for module in _EXTRA_MODULES:  # importing them registers their ingesters
-        importlib.import_module(module)
-    if quarantine and source not in QUARANTINE_SOURCES:
-        raise ConfigError(f"--quarantine applies to {', '.join(QUARANTINE_SOURCES)}, not to {source!r}")
-    if source in EXTRA_INGESTERS:
-        options = {"quarantine": True} if quarantine else {}
-        with wh.catalog.session():
-            return EXTRA_INGESTERS[source](wh, [Path(p) for p in paths], **options)
-    if source not in INGESTERS:
-        known = sorted(set(INGESTERS) | set(EXTRA_INGESTERS))
-        raise ConfigError(f"unknown source {source!r}; known: {', '.join(known)}")
+    src = get_source(source)
+    if quarantine and not (src.reader and src.reader.quarantine):
+        able = ", ".join(s.name for s in SOURCES.values() if s.reader and s.reader.quarantine)
+        raise ConfigError(f"--quarantine applies to {able}, not to {source!r}")
     settings = settings or wh.settings
     files = {f.path: f for f in fetched}
-    path_list = [Path(p) for p in paths]
-    if not path_list:
-        cached = download.cached(source, settings)
-        files.update({f.path: f for f in cached})
-        path_list = [f.path for f in cached]
-    missing = [p for p in path_list if not p.is_file()]
-    if missing:  # before anything is loaded, so that a typo loads nothing
-        raise SourceError("no such file", file=missing[0], hint=f"give the path of a {source} file")
+    path_list = _paths(src, paths, settings, files)
     report = IngestReport(source)
+    if src.reader is None:
+        report.notes += [
+            f"{p.name}: kept in the download cache (used by reports, not a table)" for p in path_list
+        ]
+        return report
+    options = ReadOptions(settings, quarantine)
     with wh.catalog.session():
-        for path in path_list:
-            INGESTERS[source](wh, path, _ref(path, files), report)
+        _run(
+            wh,
+            src.name,
+            src.reader,
+            [(p, _provenance(src.name, _ref(p, files))) for p in path_list],
+            options,
+            report,
+        )
     return report
+
+
+def _provenance(source: str, ref: FileRef) -> Provenance:
+    return Provenance(source, (ref,), f"{source}/{PARSER_VERSION}")
+
+
+def _run(
+    wh: Warehouse,
+    source: str,
+    reader: Reader,
+    todo: list[tuple[Path, Provenance]],
+    options: ReadOptions,
+    report: IngestReport,
+) -> None:
+    pending: list[tuple[Path, Provenance]] = []
+    for path, prov in todo:
+        targets = reader.targets(path)
+        done = _all_unchanged(wh, targets, prov) if targets else []
+        if done:
+            report.results += done
+        else:
+            pending.append((path, prov))
+    for (path, prov), result in _read_all(reader, pending, options):
+        if reader.targets(path) is None:  # the slices were only known once read
+            done = _all_unchanged(wh, (p.target for p in result.parts), prov)
+            if done:
+                report.results += done
+                continue
+        _load(wh, path, prov, result, report)
+
+
+def _read_all(
+    reader: Reader, pending: list[tuple[Path, Provenance]], options: ReadOptions
+) -> Iterator[tuple[tuple[Path, Provenance], ReadResult]]:
+    """Each file's read result, in order; with ``read_ahead``, the next files are read in worker threads
+    while the previous one is written (memory: at most ``read_ahead + 1`` read files at a time)."""
+    if reader.read_ahead < 1:
+        for item in pending:
+            yield item, reader.read(item[0], options)
+        return
+    with ThreadPoolExecutor(max_workers=reader.read_ahead) as pool:
+        window: deque[tuple[tuple[Path, Provenance], Future[ReadResult]]] = deque()
+        queue = iter(pending)
+        for item in islice(queue, reader.read_ahead):
+            window.append((item, pool.submit(reader.read, item[0], options)))
+        while window:
+            item, future = window.popleft()
+            result = future.result()
+            nxt = next(queue, None)
+            if nxt is not None:
+                window.append((nxt, pool.submit(reader.read, nxt[0], options)))
+            yield item, result
+
+
+def _load(wh: Warehouse, path: Path, prov: Provenance, result: ReadResult, report: IngestReport) -> None:
+    refused = result.refusal()
+    if refused is not None:
+        raise ValidationError(refused.detail, file=path)
+    prov = Provenance(
+        prov.source, prov.files, prov.parser, synthetic=result.synthetic, extra=dict(result.extra)
+    )
+    for part in result.parts:
+        report.results.append(wh.load(part.dataset, part.slice, part.rows, prov, conform=part.conform))
+    for file, dest in result.keep:
+        _keep(file, dest)
+    report.notes += [f"{c.name}: {c.detail}" for c in result.checks if not c.hard]
+    report.notes += result.notes
+    if result.synthetic:
+        report.notes.append(f"{path.name}: datos sintéticos / synthetic data")
+
+
+def _keep(file: Path, dest: Path) -> None:
+    """Copy ``file`` to ``dest`` atomically (a reader never finds half a file)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        shutil.copyfile(file, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def load_reference(wh: Warehouse) -> IngestReport:
     """Register every reference classification as a warehouse table ``ref_<name>``."""
     report = IngestReport("reference")
     with wh.catalog.session():
-        return _load_reference(wh, report)
-
-
-def _load_reference(wh: Warehouse, report: IngestReport) -> IngestReport:
-    for name in reference.names():
-        info = reference.info(name)
-        prov = Provenance(
-            "reference", (file_ref(info.path),), f"reference/{PARSER_VERSION}", extra={"title": info.title}
-        )
-        done = skip_unchanged(wh, f"ref_{name}", name, prov)
-        if done is not None:
-            report.results.append(done)
-            continue
-        report.results.append(wh.load(f"ref_{name}", name, reference.load(name), prov, conform=False))
+        for name in reference.names():
+            info = reference.info(name)
+            prov = Provenance(
+                "reference",
+                (file_ref(info.path),),
+                f"reference/{PARSER_VERSION}",
+                extra={"title": info.title},
+            )
+            done = skip_unchanged(wh, f"ref_{name}", name, prov)
+            if done is not None:
+                report.results.append(done)
+                continue
+            report.results.append(wh.load(f"ref_{name}", name, reference.load(name), prov, conform=False))
     return report
 
 
@@ -246,9 +231,4 @@ def build(wh: Warehouse, settings: Settings, *, sources: Iterable[str] = BUILD_S
     return reports
 
 
-# Ingesters for item-level sources registered by their modules (microdata, world trade).
-_EXTRA_MODULES = ("comercio.sources.baci_ingest", "comercio.sources.microdata_ingest")
-EXTRA_INGESTERS: dict[str, Callable[..., IngestReport]] = {}
-QUARANTINE_SOURCES = ("sunat-microdata",)
-
-__all__ = ["BUILD_SOURCES", "INGESTERS", "SOURCES", "IngestReport", "build", "ingest", "load_reference"]
+__all__ = ["BUILD_SOURCES", "IngestReport", "build", "ingest", "load_reference", "skip_unchanged"]

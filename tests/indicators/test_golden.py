@@ -21,6 +21,7 @@ USD_TOL = 0.01  # US$ (sums of published values in millions × 1e6)
 FRACTION_TOL = 1e-9
 LIMA_CALLAO = {"Lima", "Callao"}
 NOT_A_REGION = {"Total", "No Registrado"}
+INTERIOR = {"region_group": "interior"}
 
 
 def _golden(shared: Path) -> dict[str, dict[str, float]]:
@@ -68,19 +69,23 @@ def test_interior_and_lima_callao_jan_nov_2022(warehouse, golden) -> None:  # ty
     national_prev = _sum(golden["Total"], 2021, 11)
 
     f = _facts(warehouse)
-    assert f.value("interior.value") == pytest.approx(cur, abs=USD_TOL * 23 * 11)
-    assert f.value("interior.growth") == pytest.approx(cur / prev - 1, abs=FRACTION_TOL)
-    assert f.value("lima_callao.growth") == pytest.approx(lc_cur / lc_prev - 1, abs=FRACTION_TOL)
+    assert f.value("{region_group}.value", **INTERIOR) == pytest.approx(cur, abs=USD_TOL * 23 * 11)
+    assert f.value("{region_group}.growth", **INTERIOR) == pytest.approx(cur / prev - 1, abs=FRACTION_TOL)
+    assert f.value("{region_group}.growth", region_group="lima_callao") == pytest.approx(
+        lc_cur / lc_prev - 1, abs=FRACTION_TOL
+    )
     assert f.value("national.value") == pytest.approx(national, rel=1e-9)
-    assert f.value("interior.share") == pytest.approx(cur / national, abs=1e-8)
-    assert f.value("interior.share_previous") == pytest.approx(prev / national_prev, abs=1e-8)
+    assert f.value("{region_group}.share", **INTERIOR) == pytest.approx(cur / national, abs=1e-8)
+    assert f.value("{region_group}.share_previous", **INTERIOR) == pytest.approx(
+        prev / national_prev, abs=1e-8
+    )
     # the issue's own example: US$ 39 068 millones, −0,4 %
-    assert round(f.value("interior.value") / 1e6) == 39068
-    assert round(f.value("interior.growth") * 1000) == -4
+    assert round(f.value("{region_group}.value", **INTERIOR) / 1e6) == 39068
+    assert round(f.value("{region_group}.growth", **INTERIOR) * 1000) == -4
 
 
 def test_counts_records_and_rolling_leaders(warehouse, golden) -> None:  # type: ignore[no-untyped-def]
-    from comercio.sources._departments import resolve_department
+    from comercio.sources import resolve_department
 
     interior = [d for d in golden if d not in LIMA_CALLAO | NOT_A_REGION]
     growing = {d for d in interior if _sum(golden[d], 2022, 11) > _sum(golden[d], 2021, 11)}
@@ -106,8 +111,10 @@ def test_counts_records_and_rolling_leaders(warehouse, golden) -> None:  # type:
     assert f.value("regions.record.count") == len(annual_records)
     same = _facts(warehouse, "same-window")
     assert set(same.value("regions.record.members")) == codes(same_window)
-    assert f.value("rolling12.leader.member") == resolve_department(leader)
-    assert f.value("rolling12.leader.share") == pytest.approx(r12[leader] / r12_total, abs=1e-8)
+    assert f.value("rolling12.{position}.member", position="leader") == resolve_department(leader)
+    assert f.value("rolling12.{position}.share", position="leader") == pytest.approx(
+        r12[leader] / r12_total, abs=1e-8
+    )
 
 
 def test_macroregions_mincetur(warehouse, golden) -> None:  # type: ignore[no-untyped-def]

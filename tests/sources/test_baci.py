@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from comercio.errors import ConfigError, ParseError, ReferenceDataError, SourceError
-from comercio.sources._hs_concordance import convert_basket_prefixes
+from comercio.sources import convert_basket_prefixes
 from comercio.sources.baci import ExclusionReport, iter_baci, open_release, write_baci_partitioned
 from comercio.warehouse.schema import WORLD_TRADE
 

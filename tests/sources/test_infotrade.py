@@ -12,8 +12,7 @@ import openpyxl
 import pytest
 
 from comercio.errors import ParseError
-from comercio.sources._country_names import country_code
-from comercio.sources._departments import resolve_department
+from comercio.sources import country_code, resolve_department
 from comercio.sources.infotrade import COLUMNS, read_infotrade
 from comercio.warehouse.schema import INFOTRADE
 

@@ -273,7 +273,7 @@ def _ingest_command(job: dict[str, Any]) -> dict[str, Any]:
     import shutil
 
     from comercio.config import Settings
-    from comercio.sources.microdata_ingest import ingest_microdata
+    from comercio.ingest import ingest
     from comercio.warehouse import Warehouse
 
     files = [Path(f) for f in job["files"]]
@@ -282,7 +282,7 @@ def _ingest_command(job: dict[str, Any]) -> dict[str, Any]:
 
     def once() -> int:
         shutil.rmtree(home, ignore_errors=True)  # every run loads into an empty warehouse
-        report = ingest_microdata(Warehouse(Settings(home=home)), files)
+        report = ingest(Warehouse(Settings(home=home)), "sunat-microdata", files)
         rows["n"] = sum(r.vintage.rows for r in report.results)
         return rows["n"]
 

@@ -9,11 +9,13 @@ import typer
 
 from comercio import ingest as ingest_mod
 from comercio.cli._common import OutputFormat, console, emit, settings
-from comercio.sources import download
-from comercio.sources.registry import SOURCES
+from comercio.sources import BUILD_SOURCES, SOURCES
+from comercio.sources import fetch as fetch_source
 from comercio.warehouse import Warehouse
 from comercio.warehouse.diff import diff as diff_vintages
 from comercio.warehouse.status import status as wh_status
+
+_DOWNLOADABLE = [name for name, src in SOURCES.items() if src.resources]
 
 warehouse_app = typer.Typer(help="Inspect the warehouse.")
 
@@ -31,22 +33,23 @@ def warehouse_status(
 
 
 def fetch(
-    sources: list[str] = typer.Argument(None, help=f"sources to download: {', '.join(SOURCES)}"),
+    sources: list[str] = typer.Argument(
+        None,
+        help=f"sources to download: {', '.join(_DOWNLOADABLE)}",
+    ),
     force: bool = typer.Option(False, "--force", help="download again even if cached"),
     optional: bool = typer.Option(False, "--optional", help="also fetch optional resources"),
 ) -> None:
     """Download official files into the cache (from the publisher, or COMERCIO_MIRROR)."""
     s = settings()
-    for name in sources or list(ingest_mod.BUILD_SOURCES):
-        for f in download.fetch(name, s, force=force, include_optional=optional):
+    for name in sources or list(BUILD_SOURCES):
+        for f in fetch_source(name, s, force=force, include_optional=optional):
             state = "cached" if f.from_cache else f"downloaded via {f.via}"
             console.print(f"{name}: {f.path.name} {state} — {f.size:,} bytes, sha256 {f.sha256[:12]}…")
 
 
 def ingest(
-    source: str = typer.Argument(
-        ..., help="bcrp, sunat-cuadros, infotrade, sunat-declarations, sunat-microdata, …"
-    ),
+    source: str = typer.Argument(..., help=f"one of: {', '.join(SOURCES)}"),
     paths: list[Path] = typer.Argument(None, help="files to load (default: the fetched ones)"),
     quarantine: bool = typer.Option(
         False,

@@ -91,8 +91,9 @@ def _label_map() -> dict[str, str]:
 def resolve_department(label: str) -> str | None:
     """Return the 2-digit ubigeo of a department label, or None if the label is not a known department.
 
-    ``label`` may also be a 2-digit ubigeo already (``"07"``). Raises :class:`ReferenceDataError` only when the
-    reference table cannot be loaded; an unknown label is the caller's to report (it knows file, row, column).
+    ``label`` may also be a 2-digit ubigeo already (``"07"``). Raises :class:`ReferenceDataError` only when
+    the reference table cannot be loaded; an unknown label is the caller's to report (it knows file, row,
+    column).
     """
     key = normalize_label(label)
     if not key:

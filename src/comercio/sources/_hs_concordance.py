@@ -55,7 +55,9 @@ def _pairs() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
         for col in ("from_hs6", "to_hs6"):
             code = row.get(col) or ""
             if len(code) != 6 or not code.isdigit():
-                raise ReferenceDataError(f"not a 6-digit HS code: {code!r}", file=_RESOURCE, row=n, column=col)
+                raise ReferenceDataError(
+                    f"not a 6-digit HS code: {code!r}", file=_RESOURCE, row=n, column=col
+                )
         for col in ("from_rev", "to_rev"):
             if row.get(col) not in REVISIONS:
                 raise ReferenceDataError(

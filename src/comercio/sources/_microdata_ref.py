@@ -1,8 +1,7 @@
 """Reference lookups the SUNAT microdata reader validates against, as vectorised numpy tables.
 
 Customs offices (with their validity window: Chancay 370 only from 2024-10-21) and tariff versions come from
-:mod:`comercio.reference`. If that package cannot be imported (a partial install), a clearly-marked temporary
-copy of SUNAT_LAYOUTS.md §2 and §5 is used instead so that the reader still works.
+:mod:`comercio.reference`.
 """
 
 from __future__ import annotations
@@ -13,46 +12,9 @@ from functools import lru_cache
 
 import numpy as np
 
-EPOCH = dt.date(1970, 1, 1)
+from comercio import reference
 
-# TEMPORARY fallback (only used when comercio.reference is not importable): SUNAT_LAYOUTS.md §2 and §5.
-_TEMP_OFFICES = [
-    f"{c:03d}"
-    for c in (
-        0,
-        19,
-        28,
-        37,
-        46,
-        55,
-        64,
-        73,
-        82,
-        91,
-        109,
-        118,
-        127,
-        136,
-        145,
-        154,
-        163,
-        172,
-        181,
-        190,
-        217,
-        226,
-        235,
-        244,
-        253,
-        262,
-        271,
-        280,
-        299,
-        370,
-    )
-]
-_TEMP_TARIFF = (("2002", "2002-01-01"), ("2007", "2007-04-01"), ("2012", "2012-01-01"),
-                ("2017", "2017-01-01"), ("2022", "2022-01-01"))  # fmt: skip
+EPOCH = dt.date(1970, 1, 1)
 
 
 def _days(d: dt.date | None, default: int) -> int:
@@ -82,40 +44,26 @@ class OfficeTable:
 @lru_cache(maxsize=1)
 def offices() -> OfficeTable:
     lo, hi = np.iinfo(np.int32).min, np.iinfo(np.int32).max
-    try:
-        from comercio.reference import load
-
-        table = load("customs_offices")
-        codes = [int(c) for c in table.column("code").to_pylist()]
-        cols = table.column_names
-        first = table.column("valid_from").to_pylist() if "valid_from" in cols else [None] * len(codes)
-        last = table.column("valid_to").to_pylist() if "valid_to" in cols else [None] * len(codes)
-        source = "comercio.reference customs_offices"
-    except ImportError:  # pragma: no cover - only on a partial install
-        codes = [int(c) for c in _TEMP_OFFICES]
-        first = [dt.date(2024, 10, 21) if c == 370 else None for c in codes]
-        last = [None] * len(codes)
-        source = "temporary list (SUNAT_LAYOUTS.md §2)"
+    table = reference.load("customs_offices")
+    codes = [int(c) for c in table.column("code").to_pylist()]
+    cols = table.column_names
+    first = table.column("valid_from").to_pylist() if "valid_from" in cols else [None] * len(codes)
+    last = table.column("valid_to").to_pylist() if "valid_to" in cols else [None] * len(codes)
     return OfficeTable(
         np.array(codes, dtype=np.int64),
         np.array([_days(d, lo) for d in first], dtype=np.int64),
         np.array([_days(d, hi) for d in last], dtype=np.int64),
-        source,
+        "comercio.reference customs_offices",
     )
 
 
 @lru_cache(maxsize=1)
 def tariff_versions() -> tuple[np.ndarray, tuple[str, ...]]:
     """(start day of each version, sorted; version labels)."""
-    try:
-        from comercio.reference import load
-
-        table = load("tariff_versions").sort_by("in_force_from")
-        pairs = list(
-            zip(table.column("version").to_pylist(), table.column("in_force_from").to_pylist(), strict=True)
-        )
-    except ImportError:  # pragma: no cover
-        pairs = [(v, dt.date.fromisoformat(s)) for v, s in _TEMP_TARIFF]
+    table = reference.load("tariff_versions").sort_by("in_force_from")
+    pairs = list(
+        zip(table.column("version").to_pylist(), table.column("in_force_from").to_pylist(), strict=True)
+    )
     starts = np.array([(d - EPOCH).days for _, d in pairs], dtype=np.int64)
     return starts, tuple(str(v) for v, _ in pairs)
 

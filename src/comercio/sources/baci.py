@@ -39,6 +39,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from comercio.errors import ParseError, SourceError
+from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import WORLD_TRADE
 
 HS_REVISIONS = ("HS92", "HS96", "HS02", "HS07", "HS12", "HS17", "HS22")
@@ -282,6 +283,23 @@ def iter_baci(
                     file=f"{rel.path.name}!{member}",
                     row=line,
                 ) from exc
+
+
+def read(path: Path, options: ReadOptions) -> ReadResult:
+    """The ingest protocol: one ``world_trade`` slice per release zip (its stem), rows streamed.
+
+    A new release of the same revision becomes a new vintage of its own slice; a zip marked synthetic gives a
+    synthetic vintage, so every report built on it says so.
+    """
+    release = open_release(path)
+    return ReadResult(
+        (Part("world_trade", Path(path).stem, iter_baci(path)),),
+        extra={"hs_version": release.hs_version, "years": sorted(release.years)},
+        synthetic=release.synthetic,
+    )
+
+
+READER = Reader(read=read, targets=by_stem("world_trade"), files="a BACI release zip (BACI_HSxx_Vyyyymm.zip)")
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from comercio.errors import ParseError
 from comercio.sources._departments import normalize_label, resolve_department
+from comercio.sources.protocol import Check, Part, Reader, ReadOptions, ReadResult, fixed
 from comercio.warehouse.schema import BCRP_DEPARTMENTS, BCRP_NATIONAL
 
 MISSING_MARKERS = frozenset({"", "n.d.", "n.d", "nd", "-"})
@@ -98,6 +99,40 @@ def read_bcrp(path: Path) -> BcrpResult:
     text = _read_text(path)
     series = _parse_api_json(path, text) if text.lstrip().startswith("{") else _parse_wide_csv(path, text)
     return _build_result(path, series)
+
+
+def read(path: Path, options: ReadOptions) -> ReadResult:
+    """The ingest protocol: ``bcrp_departments`` rows and, when the file has it, the published Total.
+
+    The file is refused when departments + No registrado differ from the Total in any month.
+    """
+    path = Path(path)
+    result = read_bcrp(path)
+    bad = [r for r in result.checks.to_pylist() if not r["ok"]]
+    detail = (
+        f"departments + No registrado differ from the published Total in {len(bad)} month(s), first "
+        f"{bad[0]['period']}: {bad[0]['difference_usd']:.2f} US$"
+        if bad
+        else f"{result.checks.num_rows} month(s) reconcile with the published Total"
+    )
+    parts = [Part("bcrp_departments", SLICE, result.records)]
+    n = result.totals.num_rows
+    if n:
+        totals = result.totals.append_column("flow", pa.array(["X"] * n))
+        totals = totals.append_column("value_basis", pa.array(["FOB"] * n))
+        totals = totals.append_column("source", pa.array([path.name] * n))
+        parts.append(Part("bcrp_department_totals", SLICE, totals))
+    return ReadResult(tuple(parts), (Check("total", not bad, detail),))
+
+
+SLICE = "departments"
+# One file feeds two datasets: it is skipped only when both hold it, so that a run interrupted between the
+# two loads is completed by the next one.
+READER = Reader(
+    read=read,
+    targets=fixed(("bcrp_departments", SLICE), ("bcrp_department_totals", SLICE)),
+    files="a BCRPData API JSON or the wide CSV of departmental exports",
+)
 
 
 def parse_bcrp_national(path: Path) -> pa.Table:

@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from comercio.errors import ParseError, ReferenceDataError
 from comercio.reference import tariff_version
+from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import CUSTOMS_LINES
 
 REQUIRED_COLUMNS = ("dua", "aduana", "fecha", "ruc", "partida", "fob", "cif", "peso_neto")
@@ -76,6 +77,18 @@ def read_declarations(path: Path) -> pa.Table:
         records.append(record)
     table = pa.Table.from_pylist(records, schema=CUSTOMS_LINES.schema)
     return CUSTOMS_LINES.conform(table, file=file)
+
+
+def read(path: Path, options: ReadOptions) -> ReadResult:
+    """The ingest protocol: one ``customs_lines`` slice per file, ``declarations-<stem>``."""
+    return ReadResult((Part("customs_lines", f"declarations-{Path(path).stem}", read_declarations(path)),))
+
+
+READER = Reader(
+    read=read,
+    targets=by_stem("customs_lines", "declarations-"),
+    files="an Aduanet declaration-consultation CSV",
+)
 
 
 class _Row:

@@ -25,7 +25,7 @@ import httpx
 from rich.progress import Progress
 
 from comercio.config import Settings
-from comercio.errors import DownloadError
+from comercio.errors import ConfigError, DownloadError
 from comercio.sources._http import (
     HttpOptions,
     _client,
@@ -261,6 +261,11 @@ def fetch(
     mirror file yield that file once). Optional resources are skipped unless ``include_optional``.
     """
     src = _resolve(source)
+    if not src.resources:
+        raise ConfigError(
+            f"{src.name} has no file to download (its publisher serves it behind a login or a form)",
+            hint=f"download it yourself and run `comercio ingest {src.name} PATH…`",
+        )
     options = http or HttpOptions()
     plans = _plans(src, settings, include_optional)
     with _client(options) as client, _progress_bar(progress) as bar:

@@ -34,6 +34,7 @@ import python_calamine
 from comercio.errors import ParseError
 from comercio.sources._country_names import country_code
 from comercio.sources._departments import resolve_department
+from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import INFOTRADE
 
 COLUMNS = (
@@ -124,6 +125,16 @@ def read_infotrade(path: Path) -> InfotradeResult:
         )
     table = pa.Table.from_pylist(records, schema=INFOTRADE.schema)
     return InfotradeResult(rows=INFOTRADE.conform(table, file=sheet.file), total_check=check)
+
+
+def read(path: Path, options: ReadOptions) -> ReadResult:
+    """The ingest protocol: one ``infotrade`` slice per file (its stem); a bad TOTAL row already raised."""
+    return ReadResult((Part("infotrade", Path(path).stem, read_infotrade(path).rows),))
+
+
+READER = Reader(
+    read=read, targets=by_stem("infotrade"), files="a PROMPERÚ Infotrade download (.xlsx or .csv)"
+)
 
 
 def _sheet_error(sheet: _Sheet, row: int | None, column: str, reason: str) -> ParseError:

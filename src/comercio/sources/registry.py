@@ -1,8 +1,11 @@
-"""The official sources comercio knows how to fetch, as data.
+"""Every source comercio knows, as data: how its files are fetched and which reader loads them.
 
-Each :class:`Source` is one publisher's dataset and lists the files (:class:`Resource`) that make it up: where
-the publisher serves each file, and where a mirror (``COMERCIO_MIRROR``) keeps its copy. Keeping the addresses
-here, and nowhere else, means a moved publisher page is a one-line fix and the downloader stays generic.
+Each :class:`Source` is one publisher's dataset: the files (:class:`Resource`) that make it up (where the
+publisher serves each file, and where a mirror, ``COMERCIO_MIRROR``, keeps its copy), the warehouse dataset it
+feeds and its :class:`~comercio.sources.protocol.Reader`. This list is the only registry: nothing registers
+itself on import, and adding a source is its reader module, one entry here and its test. Keeping the
+addresses here, and nowhere else, means a moved publisher page is a one-line fix and the downloader stays
+generic.
 
 Mirror convention: ``mirror_path`` is the file's path under the mirror root (``../shared/data`` in tests and
 the offline demo). Several resources may share one ``mirror_path`` when the mirror keeps in one file what the
@@ -18,6 +21,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from comercio.errors import ConfigError
+from comercio.sources import (
+    baci,
+    bcrp,
+    boundaries,
+    declarations,
+    harmonized,
+    infotrade,
+    sunat_cuadros,
+    sunat_microdata,
+)
+from comercio.sources.protocol import Reader
 
 BCRP_API = "https://estadisticas.bcrp.gob.pe/estadisticas/series/api"
 SUNAT_CUADROS = "https://www.sunat.gob.pe/estadisticasestudios/nota_tributaria"
@@ -57,13 +71,20 @@ class Resource:
 
 @dataclass(frozen=True)
 class Source:
-    """A publisher's dataset: its files and the warehouse dataset they feed (``None``: reference data)."""
+    """A publisher's dataset: its files, the warehouse dataset they feed (``None``: reference data) and the
+    reader that loads them (``None``: the files are only kept in the download cache).
+
+    A source without resources is not downloaded: its files are given to ``comercio ingest``. ``build``
+    marks the sources ``comercio build`` fetches and ingests, in registry order.
+    """
 
     name: str
     title: str
     publisher: str
     resources: tuple[Resource, ...]
     dataset: str | None
+    reader: Reader | None = None
+    build: bool = False
 
     def resource(self, key: str) -> Resource:
         """The resource called ``key``; unknown keys raise :class:`ConfigError` listing the known ones."""
@@ -130,6 +151,8 @@ def _sources() -> dict[str, Source]:
             publisher="Banco Central de Reserva del Perú (BCRP)",
             resources=_bcrp_resources(),
             dataset="bcrp_departments",
+            reader=bcrp.READER,
+            build=True,
         ),
         Source(
             name="sunat-cuadros",
@@ -152,6 +175,8 @@ def _sources() -> dict[str, Source]:
                 ),
             ),
             dataset="sunat_cuadros",
+            reader=sunat_cuadros.READER,
+            build=True,
         ),
         Source(
             name="sunat-declarations",
@@ -170,6 +195,8 @@ def _sources() -> dict[str, Source]:
                 ),
             ),
             dataset="customs_lines",
+            reader=declarations.READER,
+            build=True,
         ),
         Source(
             name="boundaries",
@@ -193,6 +220,8 @@ def _sources() -> dict[str, Source]:
                 ),
             ),
             dataset=None,
+            reader=boundaries.READER,
+            build=True,
         ),
         Source(
             name="hs2022",
@@ -207,7 +236,9 @@ def _sources() -> dict[str, Source]:
                     description="HS 2022 chapters, headings and subheadings with section, parent and level",
                 ),
             ),
-            dataset=None,
+            dataset="ref_hs2022",
+            reader=harmonized.READER,
+            build=True,
         ),
         Source(
             name="nandina",
@@ -228,6 +259,30 @@ def _sources() -> dict[str, Source]:
             ),
             dataset=None,
         ),
+        Source(
+            name="infotrade",
+            title="Exportaciones por empresa y producto (Infotrade)",
+            publisher="PROMPERÚ, Infotrade (descarga con usuario)",
+            resources=(),
+            dataset="infotrade",
+            reader=infotrade.READER,
+        ),
+        Source(
+            name="sunat-microdata",
+            title="Microdatos de exportación e importación (DBF por semana o mes)",
+            publisher="SUNAT, estadísticas de comercio exterior (descarga manual)",
+            resources=(),
+            dataset="customs_lines",
+            reader=sunat_microdata.READER,
+        ),
+        Source(
+            name="baci",
+            title="BACI: comercio mundial por producto HS6",
+            publisher="CEPII (descarga con registro)",
+            resources=(),
+            dataset="world_trade",
+            reader=baci.READER,
+        ),
     ]
     return {s.name: s for s in sources}
 
@@ -244,3 +299,9 @@ def get_source(name: str) -> Source:
         raise ConfigError(
             f"unknown source {name!r}; known sources: {known}", hint="see `comercio fetch --help`"
         ) from None
+
+
+BUILD_SOURCES: tuple[str, ...] = tuple(s.name for s in SOURCES.values() if s.build)
+"""What `comercio build` fetches and ingests, in order."""
+
+__all__ = ["BUILD_SOURCES", "SOURCES", "Resource", "Source", "bcrp_series_url", "get_source"]

@@ -46,6 +46,7 @@ import python_calamine
 
 from comercio.errors import ParseError
 from comercio.sources import _cuadro_layout as layout
+from comercio.sources.protocol import Check, Part, Reader, ReadOptions, ReadResult, Target
 from comercio.warehouse.schema import SUNAT_CUADROS
 
 PLAUSIBLE_MONTHLY_CEILING_USD = 1e11
@@ -321,3 +322,40 @@ def read_cuadro(
     return CuadroResult(
         table, flow, basis, rows, tuple(checks), tuple(periods), tuple(infos), "; ".join(sorted(notes))
     )
+
+
+def read(path: Path, options: ReadOptions) -> ReadResult:
+    """The ingest protocol: one slice per table (G1, F1…).
+
+    The publisher's own subtotal differences go into the vintage's provenance, so that `comercio validate`
+    can tell a difference of SUNAT's table from a row our load lost or changed.
+    """
+    result = read_cuadro(path)
+    subtotals = [c for c in result.checks if c.kind == "children"]
+    differences = [
+        {"path": c.path, "period": c.period.isoformat(), "difference_usd": c.difference}
+        for c in subtotals
+        if not c.ok
+    ]
+    failed = len(result.failed_checks)
+    detail = (
+        f"{len(result.checks):,} subtotal checks, {failed} differences reported (see `comercio validate`)"
+    )
+    return ReadResult(
+        parts=(Part("sunat_cuadros", result.table, result.rows),),
+        checks=(Check(result.table, failed == 0, detail, hard=False),),
+        extra={
+            "table": result.table,
+            "subtotal_checks": len(subtotals),
+            "publisher_differences": differences,
+        },
+    )
+
+
+def _targets(path: Path) -> tuple[Target, ...] | None:
+    # When the file name does not tell the table, its title does: only reading knows the slice.
+    table = table_from_name(path)
+    return None if table is None else (("sunat_cuadros", table),)
+
+
+READER = Reader(read=read, targets=_targets, files="a SUNAT cuadro workbook (cdro_G1.xlsx, cdro_F1.xlsx…)")

@@ -29,20 +29,24 @@ from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from comercio.errors import ParseError
 from comercio.sources import _dbf
 from comercio.sources._microdata_build import build_batch, validate_block
+from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import CUSTOMS_LINES
 
 __all__ = [
     "EXPORT_LAYOUT",
     "IMPORT_LAYOUT",
+    "READER",
     "Layout",
     "MicrodataStream",
     "QuarantineReport",
     "detect_layout",
     "iter_microdata",
+    "read",
     "read_microdata",
 ]
 
@@ -274,3 +278,38 @@ def read_microdata(path: Path, *, quarantine: bool = False) -> pa.Table:
     batches = list(stream)
     table = pa.Table.from_batches(batches, schema=CUSTOMS_LINES.schema)
     return CUSTOMS_LINES.conform(table, file=str(path))
+
+
+def _is_synthetic(path: Path) -> bool:
+    if path.suffix == ".parquet":
+        col = pq.read_table(path, columns=["synthetic"]).column("synthetic")
+        return bool(col.to_pylist()[:1] == [True])
+    return (path.parent / "LEEME_DATOS_SINTETICOS.txt").exists()
+
+
+def read(path: Path, options: ReadOptions) -> ReadResult:
+    """The ingest protocol: one ``customs_lines`` slice per file, ``microdata-<stem>``.
+
+    A DBF zip is decoded whole (the ingest loop reads the next files ahead in worker threads: decompression
+    and numpy decoding release the GIL); Parquet written by the synthetic twin is streamed as it is.
+    """
+    path = Path(path)
+    slice_ = f"microdata-{path.stem}"
+    synthetic = _is_synthetic(path)
+    if path.suffix == ".parquet":
+        batches = pq.ParquetFile(path).iter_batches(batch_size=500_000)
+        return ReadResult((Part("customs_lines", slice_, batches),), synthetic=synthetic)
+    stream = iter_microdata(path, quarantine=options.quarantine)
+    rows = list(stream)
+    q = stream.quarantine
+    notes = (f"{path.name}: {q.count} lines quarantined, US$ {q.value_usd:,.2f}",) if q and q.count else ()
+    return ReadResult((Part("customs_lines", slice_, rows),), synthetic=synthetic, notes=notes)
+
+
+READER = Reader(
+    read=read,
+    targets=by_stem("customs_lines", "microdata-"),
+    files="x*.zip, ma*.zip or synthetic *.parquet",
+    read_ahead=2,
+    quarantine=True,
+)

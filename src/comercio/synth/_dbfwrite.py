@@ -17,7 +17,7 @@ from typing import IO, Any
 import numpy as np
 
 from comercio.errors import ComercioError
-from comercio.sources._dbf import DbfField
+from comercio.sources import DbfField
 
 SPACE = 0x20
 

@@ -44,7 +44,7 @@ import pyarrow.csv as pacsv
 import pycountry
 
 from comercio.errors import ConfigError
-from comercio.sources._hs_concordance import convert_basket_prefixes
+from comercio.sources import convert_basket_prefixes
 
 BASKET_CHAPTERS = ("73", "82", "83", "84", "85", "86", "87", "88", "89", "90")
 BASKET_SHARE_OF_WORLD = 0.38

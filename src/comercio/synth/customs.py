@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from comercio.errors import ConfigError
-from comercio.sources._microdata_build import Parsed, build_batch, const
+from comercio.sources import Parsed, build_batch, const
 from comercio.synth import _profiles as prof
 from comercio.synth._calibration import Marginals, allocate_counts, marginals_from_tables, split_cents
 from comercio.synth._dbfwrite import layout, write_dbf_zip
