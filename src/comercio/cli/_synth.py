@@ -27,8 +27,7 @@ def customs(
     """SUNAT-format export lines calibrated to the BCRP department × month marginals in the warehouse."""
     from comercio.errors import DataNotAvailable
     from comercio.indicators.specs import month_start
-    from comercio.synth._calibration import marginals_from_tables
-    from comercio.synth.customs import generate
+    from comercio.synth import generate, marginals_from_tables
     from comercio.warehouse import Warehouse
 
     wh = Warehouse(settings(), read_only=True)
@@ -59,7 +58,7 @@ def baci(
     last_year: int = typer.Option(date.today().year - 2, "--to", help="last year"),
 ) -> None:
     """A CEPII BACI-format release zip of synthetic world trade (calibrated to published sector shares)."""
-    from comercio.synth.baci import generate_baci
+    from comercio.synth import generate_baci
 
     path = generate_baci(out, years=range(first_year, last_year + 1), rows_per_year=rows_per_year, seed=seed)
     console.print(f"datos sintéticos: {path}")
