@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from comercio.indicators.facts import Fact, FactSet
+from comercio.indicators.facts import Fact, FactSet, make
 from comercio.indicators.regional import RegionalFacts
 from comercio.reports.fmt import Formatter, ParsedNumber, find_numbers, parse_number
 from comercio.reports.regional import build_regional
+from comercio.reports.writers import Column, Report, cell_text
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def _candidates(facts: FactSet, lang: str, p: ParsedNumber) -> set[str]:
         v = f.value
         if isinstance(v, bool) or not isinstance(v, int | float):
             continue
-        if p.kind == "money" and f.unit == "USD":
+        if p.kind == "money" and f.unit == "usd":
             out.add(fmt.money(v))
         elif p.kind == "pct" and f.unit == "fraction":
             out |= {fmt.pct(v, decimals=p.decimals), fmt.pct(v, decimals=p.decimals, signed=True)}
@@ -70,16 +71,16 @@ def test_every_number_is_a_fact(rf_2022: RegionalFacts, lang: str) -> None:
 
 def test_matcher_catches_a_wrong_number(rf_2022: RegionalFacts) -> None:
     fmt = Formatter("es")
-    good = fmt.money(rf_2022.facts.value("interior.value"))
-    bad = fmt.money(rf_2022.facts.value("interior.value") * 1.01)
+    interior = rf_2022.facts.value("{region_group}.value", region_group="interior")
+    good, bad = fmt.money(interior), fmt.money(interior * 1.01)
     assert unmatched(f"sumaron {good}.", rf_2022.facts, "es") == []
     assert unmatched(f"sumaron {bad}.", rf_2022.facts, "es") == [bad]
-    assert parse_number(good, "es") == pytest.approx(rf_2022.facts.value("interior.value"), rel=1e-4)
+    assert parse_number(good, "es") == pytest.approx(interior, rel=1e-4)
 
 
-def _fact(fid: str, value: Any, unit: str, **extra: Any) -> Fact:
+def _fact(template: str, value: Any, **parts: str) -> Fact:
     window = {"kind": "ytd", "start": "2022-01-01", "end": "2022-11-01"}
-    return Fact(fid, fid.rsplit(".", 1)[-1], value, unit, window, dataset="customs_lines", extra=extra)
+    return make(template, value, parts=parts, window=window, dataset="customs_lines")
 
 
 def enriched(rf: RegionalFacts) -> RegionalFacts:
@@ -88,24 +89,24 @@ def enriched(rf: RegionalFacts) -> RegionalFacts:
     first = rf.facts.value("regions.fastest.members")[0]
     facts.extend(
         [
-            _fact(f"region.{first}.drivers", ["petroleo", "cacao"], "members"),
-            _fact("agro.value", 9_876_543_210.0, "USD"),
-            _fact("agro.growth", 0.123, "fraction"),
-            _fact("agro.costa.growth", 0.111, "fraction"),
-            _fact("agro.costa.share", 0.8, "fraction"),
-            _fact("agro.selva.growth", 0.35, "fraction"),
-            _fact("agro.selva.share", 0.05, "fraction"),
-            _fact("agro.interior.share", 0.81, "fraction"),
-            _fact("agro.interior.growth", 0.182, "fraction"),
-            _fact("customs_office.118.value", 20_000_000_000.0, "USD"),
-            _fact("customs_office.118.share", 0.346, "fraction"),
-            _fact("customs_office.118.growth", 0.15, "fraction"),
-            _fact("customs_office.145.value", 7_000_000_000.0, "USD"),
-            _fact("customs_office.145.share", 0.125, "fraction"),
-            _fact("customs_office.145.growth", -0.02, "fraction"),
-            _fact("leaders.non_traditional.members", ["20"], "members"),
-            _fact("leaders.mining.members", ["04", "21"], "members"),
-            _fact("leaders.agro.members", ["13", "11", "20"], "members"),
+            _fact("region.{department}.drivers", ["petroleo", "cacao"], department=first),
+            _fact("agro.value", 9_876_543_210.0),
+            _fact("agro.growth", 0.123),
+            _fact("agro.{natural_region}.growth", 0.111, natural_region="costa"),
+            _fact("agro.{natural_region}.share", 0.8, natural_region="costa"),
+            _fact("agro.{natural_region}.growth", 0.35, natural_region="selva"),
+            _fact("agro.{natural_region}.share", 0.05, natural_region="selva"),
+            _fact("agro.interior.share", 0.81),
+            _fact("agro.interior.growth", 0.182),
+            _fact("customs_office.{customs_office}.value", 20_000_000_000.0, customs_office="118"),
+            _fact("customs_office.{customs_office}.share", 0.346, customs_office="118"),
+            _fact("customs_office.{customs_office}.growth", 0.15, customs_office="118"),
+            _fact("customs_office.{customs_office}.value", 7_000_000_000.0, customs_office="145"),
+            _fact("customs_office.{customs_office}.share", 0.125, customs_office="145"),
+            _fact("customs_office.{customs_office}.growth", -0.02, customs_office="145"),
+            _fact("leaders.{category}.members", ["20"], category="non_traditional"),
+            _fact("leaders.{category}.members", ["04", "21"], category="mining"),
+            _fact("leaders.{category}.members", ["13", "11", "20"], category="agro"),
         ]
     )
     return dataclasses.replace(rf, facts=facts, omitted={})
@@ -123,3 +124,67 @@ def test_line_level_sections_when_supported(rf_2022: RegionalFacts, lang: str) -
     text = "\n".join(p for s in report.sections for p in s.paragraphs)
     assert "+35,0" in text or "+35.0" in text
     assert unmatched(text, rf.facts, lang) == []
+
+
+# -- table cells ------------------------------------------------------------------------------------------
+UNIT_OF_COLUMN = {
+    "millions": "usd",
+    "money": "usd",
+    "pct": "fraction",
+    "pct_signed": "fraction",
+    "count": "count",
+}
+
+
+def is_numeric(col: Column) -> bool:
+    return col.kind != "text"
+
+
+def _recorded(facts: FactSet) -> dict[str, set[float]]:
+    """Every number the facts record, by unit: their values and the earlier highs of the record lists."""
+    out: dict[str, set[float]] = {}
+    for f in facts:
+        if isinstance(f.value, int | float) and not isinstance(f.value, bool):
+            out.setdefault(f.unit, set()).add(f.value)
+        for high in f.extra.get("previous_max", {}).values():
+            out.setdefault("usd", set()).add(high["value"])
+    return out
+
+
+def unmatched_cells(report: Report) -> list[str]:
+    """Printed numeric cells whose text no recorded number of the column's unit prints as."""
+    fmt = Formatter(report.lang)
+    recorded = _recorded(report.facts)
+    bad: list[str] = []
+    for table in report.tables():
+        for col in table.columns:
+            if not is_numeric(col):
+                continue
+            printed = {cell_text(fmt, col, v) for v in recorded.get(UNIT_OF_COLUMN[col.kind], ())}
+            for row in table.rows:
+                text = cell_text(fmt, col, row.get(col.key))
+                if text not in printed:
+                    bad.append(f"{table.id}.{col.key}: {text}")
+    return bad
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_table_cell_is_a_fact(rf_2022: RegionalFacts, lang: str) -> None:
+    for rf in (rf_2022, enriched(rf_2022)):
+        report = build_regional(rf, lang)
+        cells = [(t.id, c.key) for t in report.tables() for c in t.columns if is_numeric(c) for _ in t.rows]
+        assert len(cells) >= 100  # the check is not vacuous
+        assert unmatched_cells(report) == []
+
+
+def test_cell_matcher_catches_a_wrong_cell(rf_2022: RegionalFacts) -> None:
+    report = build_regional(rf_2022, "es")
+    first = report.tables()[0]
+    row = dict(first.rows[0])
+    row["value"] = row["value"] * 1.01
+    wrong = dataclasses.replace(first, rows=(row, *first.rows[1:]))
+    sections = [
+        dataclasses.replace(s, tables=tuple(wrong if t is first else t for t in s.tables))
+        for s in report.sections
+    ]
+    assert len(unmatched_cells(report.with_sections(sections))) == 1

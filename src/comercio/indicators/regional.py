@@ -1,12 +1,14 @@
 """The facts of the regional export report (Mincetur's "Reporte Mensual de Comercio Regional").
 
 :func:`regional_facts` computes every figure the report can support from whatever is loaded, and records,
-for each section it cannot support, which data it would need. Fact ids follow the report's JSON contract:
-values in US$, growth and shares as fractions, counts over the 23 interior departments.
+for each section it cannot support, which data it would need. Every fact is made through a family declared
+in ``facts.toml`` (values in US$, growth and shares as fractions, counts over the 23 interior departments);
+facts carry member codes, never names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,7 +17,7 @@ from comercio import reference
 from comercio.errors import DataNotAvailable
 from comercio.indicators import engine as eng
 from comercio.indicators import measures, projection
-from comercio.indicators.facts import Fact, FactSet
+from comercio.indicators.facts import FactSet, make
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window, month_start
 from comercio.warehouse import Warehouse
 
@@ -36,6 +38,32 @@ FASTEST = 6
 G1_CATEGORIES = {
     "non_traditional": "No Tradicionales",
     "mining": "Tradicionales > Mineros",
+}
+
+
+# the families of one member's measures (a measures.Row attribute → fact family)
+HEADLINE = {
+    "value": "{region_group}.value",
+    "previous": "{region_group}.previous",
+    "growth": "{region_group}.growth",
+    "share": "{region_group}.share",
+    "share_previous": "{region_group}.share_previous",
+    "contribution": "{region_group}.contribution",
+}
+NATIONAL = {"value": "national.value", "previous": "national.previous", "growth": "national.growth"}
+REGION = {
+    "value": "region.{department}.value",
+    "previous": "region.{department}.previous",
+    "growth": "region.{department}.growth",
+    "share": "region.{department}.share",
+    "contribution": "region.{department}.contribution",
+}
+COMPARED = {"growth", "contribution"}  # measures that need the comparison window
+BEFORE = {"previous", "share_previous"}  # measures of the comparison window itself
+# the report's record definition under regions.record.*, the other one alongside for the methods box
+OTHER_RECORDS = {
+    "annual": ("same-window", "regions.record_same_window.count", "regions.record_same_window.members"),
+    "same-window": ("annual", "regions.record_annual.count", "regions.record_annual.members"),
 }
 
 
@@ -65,27 +93,25 @@ class _Builder:
 
     def add(
         self,
-        fid: str,
-        indicator: str,
+        template: str,
         value: Any,
-        unit: str,
         s: eng.Series,
         *,
+        parts: Mapping[str, str] | None = None,
         window: Window | None = None,
         member: str | None = None,
         compared: bool = False,
         **extra: Any,
     ) -> None:
+        """One fact of the declared family ``template`` computed from ``s`` (window: the report's)."""
         w = window or self.window
         self.facts.add(
-            Fact(
-                id=fid,
-                indicator=indicator,
-                value=value,
-                unit=unit,
+            make(
+                template,
+                value,
+                parts=parts,
                 window=w.as_dict(),
                 member=member,
-                member_label=_label(s.grouping.dimension, member),
                 comparison=self.comparison.as_dict() if compared else None,
                 grouping=s.grouping.label,
                 dataset=s.dataset,
@@ -94,25 +120,6 @@ class _Builder:
                 extra=extra,
             )
         )
-
-
-def _label(dimension: str, member: str | None) -> str | None:
-    if member is None:
-        return None
-    labels = _labels(dimension)
-    return labels.get(member, member)
-
-
-def _labels(dimension: str) -> dict[str, str]:
-    if dimension == "department":
-        return {r["ubigeo"]: r["name"] for r in reference.load("departments").to_pylist()}
-    if dimension == "customs_office":
-        return {r["code"]: r["name"] for r in reference.load("customs_offices").to_pylist()}
-    if dimension == "macroregion":
-        return {r["macroregion"]: r["label_es"] for r in reference.load("macroregions").to_pylist()}
-    if dimension == "product_group":
-        return {r["group"]: r["name_es"] for r in reference.load("product_groups").to_pylist()}
-    return {}
 
 
 def interior_departments() -> set[str]:
@@ -170,39 +177,30 @@ def _headline(b: _Builder) -> None:
     s = b.series(Grouping("region_group"))
     r = measures.compare(s, b.window, b.comparison)
     rows = r.by_member()
-    for key, member in (
-        ("interior", "interior"),
-        ("lima_callao", "lima_callao"),
-        ("no_registrado", "no_registrado"),
-    ):
-        row = rows.get(member)
+    for group in ("interior", "lima_callao", "no_registrado"):
+        row = rows.get(group)
         if row is not None:
-            _row_facts(b, key, row, s, share_previous=True)
-    b.add("national.value", "value", r.total, "USD", s, member="national")
-    b.add(
-        "national.previous",
-        "value",
-        r.total_previous,
-        "USD",
-        s,
-        member="national",
-        window=b.comparison.window(b.window),
-    )
-    b.add("national.growth", "growth", r.total_growth, "fraction", s, member="national", compared=True)
+            _row_facts(b, HEADLINE, row, s, {"region_group": group})
+    before = b.comparison.window(b.window)
+    b.add(NATIONAL["value"], r.total, s, member="national")
+    b.add(NATIONAL["previous"], r.total_previous, s, member="national", window=before)
+    b.add(NATIONAL["growth"], r.total_growth, s, member="national", compared=True)
 
 
 def _row_facts(
-    b: _Builder, prefix: str, row: measures.Row, s: eng.Series, *, share_previous: bool = False
+    b: _Builder, families: Mapping[str, str], row: measures.Row, s: eng.Series, parts: Mapping[str, str]
 ) -> None:
-    """Value, previous value, growth, share (and previous share) and contribution of one member."""
-    m, before = row.member, b.comparison.window(b.window)
-    b.add(f"{prefix}.value", "value", row.value, "USD", s, member=m)
-    b.add(f"{prefix}.previous", "value", row.previous, "USD", s, member=m, window=before)
-    b.add(f"{prefix}.growth", "growth", row.growth, "fraction", s, member=m, compared=True)
-    b.add(f"{prefix}.share", "share", row.share, "fraction", s, member=m)
-    if share_previous:
-        b.add(f"{prefix}.share_previous", "share", row.share_previous, "fraction", s, member=m, window=before)
-    b.add(f"{prefix}.contribution", "contribution", row.contribution, "fraction", s, member=m, compared=True)
+    """The measures of one member (value, previous, growth, share, … as ``families`` declares)."""
+    before = b.comparison.window(b.window)
+    for measure, template in families.items():
+        b.add(
+            template,
+            getattr(row, measure),
+            s,
+            parts=parts,
+            window=before if measure in BEFORE else None,
+            compared=measure in COMPARED,
+        )
 
 
 def _regions(b: _Builder, definition: str) -> None:
@@ -210,41 +208,24 @@ def _regions(b: _Builder, definition: str) -> None:
     r = measures.compare(s, b.window, b.comparison)
     interior = interior_departments()
     for row in r.rows:
-        _row_facts(b, f"region.{row.member}", row, s)
+        _row_facts(b, REGION, row, s, {"department": row.member})
     counts = measures.count_changes(r, interior)
-    b.add(
-        "regions.growing.count",
-        "count_growing",
-        counts["growing"],
-        "count",
-        s,
-        compared=True,
-        over="interior departments",
-    )
-    b.add(
-        "regions.declining.count",
-        "count_declining",
-        counts["declining"],
-        "count",
-        s,
-        compared=True,
-        over="interior departments",
-    )
+    over = "interior departments"
+    b.add("regions.growing.count", counts["growing"], s, compared=True, over=over)
+    b.add("regions.declining.count", counts["declining"], s, compared=True, over=over)
     growing = [row.member for row in r.rows if row.member in interior and measures.grew(row)]
-    b.add("regions.growing.members", "members_growing", growing, "members", s, compared=True)
-    other = "same-window" if definition == "annual" else "annual"
-    # The report's definition under regions.record.*, the other one alongside for the methods box.
-    for rule, prefix in (
-        (definition, "regions.record"),
-        (other, f"regions.record_{other.replace('-', '_')}"),
+    b.add("regions.growing.members", growing, s, compared=True)
+    # an unknown definition is refused by measures.records with the list of known ones
+    other, other_count, other_members = OTHER_RECORDS.get(definition, OTHER_RECORDS["same-window"])
+    for rule, count_family, members_family in (
+        (definition, "regions.record.count", "regions.record.members"),
+        (other, other_count, other_members),
     ):
         recs = [x for x in measures.records(s, b.window, rule) if x.member in interior]
-        b.add(f"{prefix}.count", "records", len(recs), "count", s, definition=rule)
+        b.add(count_family, len(recs), s, definition=rule)
         b.add(
-            f"{prefix}.members",
-            "records",
+            members_family,
             [x.member for x in recs],
-            "members",
             s,
             definition=rule,
             previous_max={x.member: {"value": x.previous_max, "year": x.previous_max_year} for x in recs},
@@ -253,38 +234,31 @@ def _regions(b: _Builder, definition: str) -> None:
         (row for row in r.rows if row.member in interior and row.growth is not None and row.growth > 0),
         key=lambda row: -(row.growth or 0.0),
     )[:FASTEST]
-    b.add(
-        "regions.fastest.members",
-        "fastest_growth",
-        [row.member for row in fastest],
-        "members",
-        s,
-        compared=True,
-    )
+    b.add("regions.fastest.members", [row.member for row in fastest], s, compared=True)
 
 
 def _share_history(b: _Builder) -> None:
     s = b.series(Grouping("region_group"))
     years = sorted({p.year for p in s.periods})
     for y in years:
-        w = Window.year(y) if y < b.through.year else Window.ytd(b.through)
+        w = Window.year(y) if y < b.through.year else b.window
         try:
             r = measures.compare(s, w, None)
         except DataNotAvailable:
             continue
         row = r.row("interior")
         if row is not None:
-            b.add(f"interior.share.{y}", "share", row.share, "fraction", s, window=w, member="interior")
+            b.add("interior.share.{year}", row.share, s, parts={"year": str(y)}, window=w, member="interior")
 
 
 def _macroregions(b: _Builder, grouping: str) -> None:
     s = b.series(Grouping("macroregion", grouping))
     r = measures.compare(s, b.window, b.comparison)
     for row in r.rows:
-        m = row.member
-        b.add(f"macroregion.{m}.value", "value", row.value, "USD", s, member=m)
-        b.add(f"macroregion.{m}.growth", "growth", row.growth, "fraction", s, member=m, compared=True)
-        b.add(f"macroregion.{m}.share", "share", row.share, "fraction", s, member=m)
+        parts = {"macroregion": row.member}
+        b.add("macroregion.{macroregion}.value", row.value, s, parts=parts)
+        b.add("macroregion.{macroregion}.growth", row.growth, s, parts=parts, compared=True)
+        b.add("macroregion.{macroregion}.share", row.share, s, parts=parts)
 
 
 def _rolling12(b: _Builder) -> None:
@@ -294,24 +268,22 @@ def _rolling12(b: _Builder) -> None:
     interior = interior_departments()
     leaders = [row for row in r.rows if row.member in interior][:3]
     for pos, row in zip(("leader", "second", "third"), leaders, strict=False):
-        b.add(f"rolling12.{pos}.member", "rank", row.member, "text", s, window=w, member=row.member)
-        b.add(f"rolling12.{pos}.share", "share", row.share, "fraction", s, window=w, member=row.member)
-        b.add(f"rolling12.{pos}.value", "value", row.value, "USD", s, window=w, member=row.member)
+        parts, m = {"position": pos}, row.member
+        b.add("rolling12.{position}.member", m, s, parts=parts, window=w, member=m)
+        b.add("rolling12.{position}.share", row.share, s, parts=parts, window=w, member=m)
+        b.add("rolling12.{position}.value", row.value, s, parts=parts, window=w, member=m)
 
 
 def _drivers(b: _Builder) -> None:
-    fastest = b.facts.value("regions.fastest.members", [])
-    for m in fastest:
+    for m in b.facts.value("regions.fastest.members", []):
         s = b.series(Grouping("product_group"), Filters(departments=(m,)))
-        prev = b.facts.value(f"region.{m}.previous")
+        prev = b.facts.value("region.{department}.previous", department=m)
         top = measures.drivers(s, b.window, prev or 0.0)
         b.add(
-            f"region.{m}.drivers",
-            "drivers",
+            "region.{department}.drivers",
             [d["member"] for d in top],
-            "members",
             s,
-            member=m,
+            parts={"department": m},
             compared=True,
             contributions={d["member"]: d["contribution"] for d in top},
         )
@@ -320,28 +292,27 @@ def _drivers(b: _Builder) -> None:
 def _agro(b: _Builder) -> None:
     s = b.series(Grouping("natural_region"), Filters(basket="agro"))
     r = measures.compare(s, b.window, b.comparison)
-    b.add("agro.value", "value", r.total, "USD", s, member="agro")
-    b.add("agro.growth", "growth", r.total_growth, "fraction", s, member="agro", compared=True)
+    b.add("agro.value", r.total, s, member="agro")
+    b.add("agro.growth", r.total_growth, s, member="agro", compared=True)
     for row in r.rows:
-        b.add(
-            f"agro.{row.member}.growth", "growth", row.growth, "fraction", s, member=row.member, compared=True
-        )
-        b.add(f"agro.{row.member}.share", "share", row.share, "fraction", s, member=row.member)
+        parts = {"natural_region": row.member}
+        b.add("agro.{natural_region}.growth", row.growth, s, parts=parts, compared=True)
+        b.add("agro.{natural_region}.share", row.share, s, parts=parts)
     rg = b.series(Grouping("region_group"), Filters(basket="agro"))
     rr = measures.compare(rg, b.window, b.comparison).row("interior")
     if rr is not None:
-        b.add("agro.interior.share", "share", rr.share, "fraction", rg, member="interior")
-        b.add("agro.interior.growth", "growth", rr.growth, "fraction", rg, member="interior", compared=True)
+        b.add("agro.interior.share", rr.share, rg, member="interior")
+        b.add("agro.interior.growth", rr.growth, rg, member="interior", compared=True)
 
 
 def _customs(b: _Builder) -> None:
     s = b.series(Grouping("customs_office"))
     r = measures.compare(s, b.window, b.comparison)
     for row in r.rows:
-        m = row.member
-        b.add(f"customs_office.{m}.value", "value", row.value, "USD", s, member=m)
-        b.add(f"customs_office.{m}.share", "share", row.share, "fraction", s, member=m)
-        b.add(f"customs_office.{m}.growth", "growth", row.growth, "fraction", s, member=m, compared=True)
+        parts = {"customs_office": row.member}
+        b.add("customs_office.{customs_office}.value", row.value, s, parts=parts)
+        b.add("customs_office.{customs_office}.share", row.share, s, parts=parts)
+        b.add("customs_office.{customs_office}.growth", row.growth, s, parts=parts, compared=True)
 
 
 def _leaders(b: _Builder) -> None:
@@ -355,11 +326,10 @@ def _leaders(b: _Builder) -> None:
         r = measures.compare(s, w, None)
         top = [row for row in r.rows if row.member in interior][:3]
         b.add(
-            f"leaders.{key}.members",
-            "rank",
+            "leaders.{category}.members",
             [row.member for row in top],
-            "members",
             s,
+            parts={"category": key},
             window=w,
             shares={row.member: row.share for row in top},
         )
@@ -380,9 +350,7 @@ def _projection(b: _Builder) -> None:
     w = Window.year(b.through.year)
     b.add(
         "projection.national.value",
-        "projection",
         p.value,
-        "USD",
         s,
         window=w,
         member="national",
@@ -392,9 +360,7 @@ def _projection(b: _Builder) -> None:
     )
     b.add(
         "projection.backtest.mape",
-        "backtest_mape",
         bt.mape,
-        "fraction",
         s,
         window=w,
         member="national",

@@ -1,59 +1,41 @@
 """The prose of the regional report: a context of raw numbers and names built from the facts, rendered by
 one Jinja2 template per language (``templates/regional_es.j2``, ``regional_en.j2``, one macro per section).
 
-Numbers reach the text only through the house formatter (filters ``money``, ``pct``, ``spct``), so the
-narrative reads exactly like the tables and charts, and a test can map every printed number back to a fact.
+Numbers reach the text only through the house formatter (filters ``money``, ``pct``, ``spct`` of the one
+narrative environment, :mod:`comercio.reports._jinja`), so the narrative reads exactly like the tables and
+charts, and a test can map every printed number back to a fact. Facts are read by family and parts; member
+names come from the reference tables in the language asked for (:mod:`comercio.reference.dimensions`) and
+every other word from the message catalogue (``regional.toml``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from comercio import reference
 from comercio.errors import ReportError
+from comercio.i18n import has, t
 from comercio.indicators.facts import FactSet
-from comercio.indicators.regional import RegionalFacts
+from comercio.indicators.regional import HEADLINE, NATIONAL, OTHER_RECORDS, RegionalFacts
+from comercio.reference.dimensions import member_names
+from comercio.reports import _jinja
 from comercio.reports.fmt import Formatter
 
 PARAGRAPH = "<<P>>"
-TITLES: dict[str, dict[str, str]] = {
-    "headline": {"es": "Resumen", "en": "Summary"},
-    "regions": {"es": "Regiones en crecimiento y récords", "en": "Regions growing and records"},
-    "share": {"es": "Participación del interior", "en": "The interior's share"},
-    "fastest": {"es": "Regiones de mayor crecimiento", "en": "Fastest-growing regions"},
-    "macroregions": {"es": "Macrorregiones", "en": "Macroregions"},
-    "agro": {"es": "Agroexportación por región natural", "en": "Agricultural exports by natural region"},
-    "customs": {"es": "Aduanas de salida", "en": "Customs offices of exit"},
-    "rolling12": {"es": "Últimos doce meses", "en": "Last twelve months"},
-    "leaders": {"es": "Líderes por categoría", "en": "Category leaders"},
-    "projection": {"es": "Proyección de cierre de año", "en": "Year-end projection"},
-    "methods": {"es": "Notas metodológicas", "en": "Methods"},
-}
-DATASET_NAMES = {
-    "bcrp_departments": {"es": "BCRP, exportaciones por departamento", "en": "BCRP, exports by department"},
-    "customs_lines": {
-        "es": "SUNAT, declaraciones de exportación definitiva",
-        "en": "SUNAT, definitive export declarations",
-    },
-    "sunat_g1": {
-        "es": "SUNAT, exportaciones por sector económico",
-        "en": "SUNAT, exports by economic sector",
-    },
-}
-GROUPING_LABELS = {"mincetur": "Mincetur", "adex": "ADEX"}
-NATURAL_REGIONS = {
-    "costa": {"es": "costa", "en": "coast"},
-    "sierra": {"es": "sierra", "en": "highlands"},
-    "selva": {"es": "selva", "en": "rainforest"},
-}
 CUSTOMS_SHOWN = 4
-_SPACES = re.compile(r"[ \t\r\n]+")  # ASCII whitespace only: keeps the formatter's U+202F and U+00A0
+POSITIONS = ("leader", "second", "third")
+CATEGORIES = ("non_traditional", "mining", "agro")
+# Customs offices as Mincetur's prose names them ("puerto del Callao"): a column of the reference table
+# kept for Spanish only; English prose uses the office's name.
+CUSTOMS_PROSE_COLUMN = {"es": "name_prose_es", "en": "name"}
+
+# A change that prints as 0,0 % is described as no change, never as a rise or a fall.
+FLAT = 0.0005
 
 
 def join_names(items: Iterable[Any], lang: str) -> str:
@@ -61,44 +43,37 @@ def join_names(items: Iterable[Any], lang: str) -> str:
     xs = [str(x) for x in items]
     if len(xs) <= 1:
         return "".join(xs)
-    return ", ".join(xs[:-1]) + (" y " if lang == "es" else " and ") + xs[-1]
-
-
-# A change that prints as 0,0 % is described as no change, never as a rise or a fall.
-FLAT = 0.0005
+    return ", ".join(xs[:-1]) + t("common.and", lang) + xs[-1]
 
 
 def _verb(lang: str, growth: float | None) -> str:
-    words = {"es": ("creció", "retrocedió", "no varió"), "en": ("grew", "declined", "was flat")}[lang]
     if growth is None or abs(growth) < FLAT:
-        return words[2]
-    return words[0] if growth > 0 else words[1]
+        return t("regional.verb.flat", lang)
+    return t("regional.verb.grew" if growth > 0 else "regional.verb.declined", lang)
+
+
+def dataset_name(dataset: str, lang: str) -> str:
+    """The display name of a dataset (``common.dataset.<name>``), else its name."""
+    key = f"common.dataset.{dataset}"
+    return t(key, lang) if has(key) else dataset
 
 
 @cache
 def environment(lang: str) -> Environment:
-    """The narrative environment of one language: plain text, strict about missing context keys."""
+    """The narrative environment of ``lang`` with the regional report's filters (joined names, verbs)."""
     fmt = Formatter(lang)
-    env = Environment(
-        loader=PackageLoader("comercio.reports", "templates"),
-        autoescape=False,  # plain text; the HTML writer escapes it
-        undefined=StrictUndefined,
-    )
-    env.filters["money"] = fmt.money
-    env.filters["pct"] = lambda x: fmt.pct(x)
-    env.filters["spct"] = lambda x: fmt.pct(x, signed=True)
+    env = _jinja.environment(lang)
     env.filters["names"] = lambda xs: join_names(xs, lang)
     env.filters["regions"] = lambda rs: join_names(
         (f"{r['name']} ({fmt.pct(r['growth'], signed=True)})" for r in rs), lang
     )
-    env.filters["verb_es"] = lambda g: _verb("es", g)
-    env.filters["verb_en"] = lambda g: _verb("en", g)
+    env.filters["verb"] = lambda g: _verb(lang, g)
     return env
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
     """Split rendered text on the paragraph marker and normalise its (ASCII) white space."""
-    out = (_SPACES.sub(" ", p).strip() for p in text.split(PARAGRAPH))
+    out = (_jinja.prose(p) for p in text.split(PARAGRAPH))
     return tuple(p for p in out if p)
 
 
@@ -118,100 +93,81 @@ def render_omitted(lang: str, section: str) -> str:
 
 
 # -- context --------------------------------------------------------------------------------------------
-def _labels(name: str, key: str, label: str) -> dict[str, str]:
-    return {str(r[key]): str(r[label]) for r in reference.load(name).to_pylist()}
+def _span(fmt: Formatter, start: date, end: date) -> str:
+    """``Entre enero y noviembre de 2022`` / ``In November 2022`` (capitalised, opens a sentence)."""
+    key = "regional.span.month" if start.month == end.month else "regional.span.months"
+    text = t(key, fmt.lang, first=fmt.month(start.month), last=fmt.month(end.month), year=end.year)
+    return text[0].upper() + text[1:]
 
 
-def _span(fmt: Formatter, start: date, end: date, *, cap: bool) -> str:
-    m0, m1 = fmt.month(start.month), fmt.month(end.month)
-    if fmt.lang == "es":
-        text = f"en {m1} de {end.year}" if start.month == end.month else f"entre {m0} y {m1} de {end.year}"
-        return text[0].upper() + text[1:] if cap else text
-    text = f"in {m1} {end.year}" if start.month == end.month else f"between {m0} and {m1} {end.year}"
-    return text[0].upper() + text[1:] if cap else text
-
-
-def _group(facts: FactSet, key: str) -> dict[str, Any] | None:
-    if f"{key}.value" not in facts:
+def _group(facts: FactSet, families: Mapping[str, str], **parts: str) -> dict[str, Any] | None:
+    """The headline measures of a region group or of the nation, None when not computed."""
+    if not facts.has(families["value"], **parts):
         return None
-    return {
-        k: facts.value(f"{key}.{k}")
-        for k in ("value", "previous", "growth", "share", "share_previous", "contribution")
-    }
+    return {k: facts.value(template, **parts) for k, template in families.items()}
 
 
-def _records(rf: RegionalFacts, lang: str, names: Mapping[str, str], span: str) -> dict[str, Any]:
-    facts = rf.facts
-    annual = rf.record_definition == "annual"
+def _records(rf: RegionalFacts, lang: str, names: Mapping[str, str]) -> dict[str, Any]:
+    facts, definition = rf.facts, rf.record_definition
     fmt = Formatter(lang)
     m0, m1 = fmt.month(1), fmt.month(rf.through.month)
     months = m0 if rf.through.month == 1 else f"{m0}-{m1}"  # the same months, in no particular year
-    if lang == "es":
-        what = {
-            True: "máximo histórico anual (el mayor valor exportado en un año completo anterior)",
-            False: f"récord del periodo (el mayor valor de {months} en cualquier año anterior)",
-        }
-        alt_what = {
-            True: "máximo del mismo periodo de años anteriores",
-            False: "máximo anual de años completos",
-        }
-    else:
-        what = {
-            True: "all-time annual high (the highest value exported in any earlier full year)",
-            False: f"record for the period (the highest value of {months} in any earlier year)",
-        }
-        alt_what = {True: "a high for the same months of earlier years", False: "an all-time full-year high"}
-    alt_id = "regions.record_same_window.count" if annual else "regions.record_annual.count"
+    _, alt_count, _ = OTHER_RECORDS.get(definition, OTHER_RECORDS["same-window"])
     return {
         "count": facts.value("regions.record.count", 0),
         "names": [names.get(m, m) for m in facts.value("regions.record.members", [])],
-        "what": what[annual],
-        "alt_count": facts.value(alt_id),
-        "alt_what": alt_what[annual],
+        "what": t(f"regional.records.what.{definition}", lang, months=months),
+        "alt_count": facts.value(alt_count),
+        "alt_what": t(f"regional.records.alternative.{definition}", lang),
     }
 
 
-def _share_range(facts: FactSet) -> dict[str, Any] | None:
-    full = [
-        {"year": int(f.id.rsplit(".", 1)[1]), "share": f.value}
-        for f in facts.prefixed("interior.share.")
-        if f.window.get("kind") == "year" and f.value is not None
+def share_history(facts: FactSet) -> list[dict[str, Any]]:
+    """The interior's share by year, oldest first: ``year``, ``share`` and whether the year is complete."""
+    rows = [
+        {"year": int(f.parts["year"]), "share": f.value, "complete": f.window.get("kind") == "year"}
+        for f in facts.each("interior.share.{year}")
     ]
+    return sorted(rows, key=lambda r: r["year"])
+
+
+def _share_range(facts: FactSet) -> dict[str, Any] | None:
+    full = [r for r in share_history(facts) if r["complete"] and r["share"] is not None]
     if len(full) < 2:
         return None
-    full.sort(key=lambda r: r["year"])
     by_share = sorted(full, key=lambda r: r["share"])
     return {"first": full[0]["year"], "last": full[-1]["year"], "low": by_share[0], "high": by_share[-1]}
 
 
 def _macros(rf: RegionalFacts, lang: str, names: Mapping[str, str]) -> list[dict[str, Any]]:
     rows = [r for r in reference.load("macroregions").to_pylist() if r["grouping"] == rf.grouping]
-    label = "label_es" if lang == "es" else "label_en"
+    labels = member_names("macroregion", lang)
+    facts = rf.facts
     out: dict[str, dict[str, Any]] = {}
     for r in rows:
-        key = str(r["macroregion"])
-        growth = rf.facts.value(f"macroregion.{key}.growth")
+        key, dept = str(r["macroregion"]), str(r["department"])
+        growth = facts.value("macroregion.{macroregion}.growth", macroregion=key)
         if growth is None:
             continue
         m = out.setdefault(
             key,
             {
                 "key": key,
-                "name": str(r[label]).lower(),
+                "name": labels.get(key, key).lower(),
                 "growth": growth,
-                "share": rf.facts.value(f"macroregion.{key}.share"),
-                "value": rf.facts.value(f"macroregion.{key}.value"),
+                "share": facts.value("macroregion.{macroregion}.share", macroregion=key),
+                "value": facts.value("macroregion.{macroregion}.value", macroregion=key),
                 "regions": [],
             },
         )
-        g = rf.facts.value(f"region.{r['department']}.growth")
+        g = facts.value("region.{department}.growth", department=dept)
         if g is not None:
             m["regions"].append(
                 {
-                    "ubigeo": r["department"],
-                    "name": names.get(r["department"]),
+                    "ubigeo": dept,
+                    "name": names.get(dept, dept),
                     "growth": g,
-                    "share": rf.facts.value(f"region.{r['department']}.share"),
+                    "share": facts.value("region.{department}.share", department=dept),
                 }
             )
     for m in out.values():
@@ -223,16 +179,17 @@ def _macros(rf: RegionalFacts, lang: str, names: Mapping[str, str]) -> list[dict
 
 
 def _agro(facts: FactSet, lang: str) -> dict[str, Any] | None:
-    if "agro.value" not in facts:
+    if not facts.has("agro.value"):
         return None
+    names = member_names("natural_region", lang)
     natural = [
         {
-            "name": names[lang],
-            "growth": facts.value(f"agro.{k}.growth"),
-            "share": facts.value(f"agro.{k}.share"),
+            "code": f.parts["natural_region"],
+            "name": names.get(f.parts["natural_region"], f.parts["natural_region"]),
+            "growth": f.value,
+            "share": facts.value("agro.{natural_region}.share", natural_region=f.parts["natural_region"]),
         }
-        for k, names in NATURAL_REGIONS.items()
-        if f"agro.{k}.growth" in facts
+        for f in facts.each("agro.{natural_region}.growth")
     ]
     natural.sort(key=lambda r: -(r["growth"] or 0.0))
     return {
@@ -244,26 +201,63 @@ def _agro(facts: FactSet, lang: str) -> dict[str, Any] | None:
     }
 
 
+def customs_prose_names(lang: str) -> dict[str, str]:
+    """Customs office code → the name the prose uses (``puerto del Callao``; English: the office's name)."""
+    column = CUSTOMS_PROSE_COLUMN[lang]
+    return {str(r["code"]): str(r[column]) for r in reference.load("customs_offices").to_pylist()}
+
+
 def _customs(facts: FactSet, lang: str) -> list[dict[str, Any]] | None:
-    offices = [f for f in facts.prefixed("customs_office.") if f.id.endswith(".value")]
+    offices = facts.each("customs_office.{customs_office}.value")
     if not offices:
         return None
-    names = _labels("customs_offices", "code", "name_prose_es" if lang == "es" else "name")
-    top = sorted(offices, key=lambda f: -(f.value or 0.0))[:CUSTOMS_SHOWN]
+    prose = customs_prose_names(lang)
     out: list[dict[str, Any]] = []
-    for f in top:
-        code = f.id.split(".")[1]
-        name = names.get(code, code)
+    for f in sorted(offices, key=lambda f: -(f.value or 0.0))[:CUSTOMS_SHOWN]:
+        code = f.parts["customs_office"]
         out.append(
             {
                 "code": code,
-                "name": name,
-                "share": facts.value(f"customs_office.{code}.share"),
-                "growth": facts.value(f"customs_office.{code}.growth"),
+                "name": prose.get(code, code),
+                "share": facts.value("customs_office.{customs_office}.share", customs_office=code),
+                "growth": facts.value("customs_office.{customs_office}.growth", customs_office=code),
                 "value": f.value,
             }
         )
     return out
+
+
+def rolling_leaders(facts: FactSet, names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The three interior leaders of the last twelve months: name, share and value, first to third."""
+    out = []
+    for pos in POSITIONS:
+        code = facts.value("rolling12.{position}.member", position=pos)
+        if code is None:
+            continue
+        out.append(
+            {
+                "ubigeo": code,
+                "name": names.get(code, code),
+                "share": facts.value("rolling12.{position}.share", position=pos),
+                "value": facts.value("rolling12.{position}.value", position=pos),
+            }
+        )
+    return out
+
+
+def _rolling_span(facts: FactSet, fmt: Formatter) -> str:
+    r12 = facts.get("rolling12.{position}.share", position="leader")
+    if r12 is None:
+        return ""
+    a, b = date.fromisoformat(r12.window["start"]), date.fromisoformat(r12.window["end"])
+    return t(
+        "regional.span.rolling",
+        fmt.lang,
+        first=fmt.month(a.month),
+        first_year=a.year,
+        last=fmt.month(b.month),
+        last_year=b.year,
+    )
 
 
 def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
@@ -272,39 +266,25 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
     facts = rf.facts
     through = rf.through
     start, prev_end = date(through.year, 1, 1), date(through.year - 1, through.month, 1)
-    names = _labels("departments", "ubigeo", "name")
-    products = _labels("product_groups", "group", "name_es" if lang == "es" else "name_en")
-    span = fmt.period(start, through)
+    names = member_names("department", lang)
+    products = member_names("product_group", lang)
     fastest = [
         {
             "ubigeo": m,
             "name": names.get(m, m),
-            "growth": facts.value(f"region.{m}.growth"),
-            "drivers": [products.get(p, p) for p in facts.value(f"region.{m}.drivers", [])][:3],
+            "growth": facts.value("region.{department}.growth", department=m),
+            "drivers": [
+                products.get(p, p) for p in facts.value("region.{department}.drivers", [], department=m)
+            ][:3],
         }
         for m in facts.value("regions.fastest.members", [])
     ]
-    rolling = [
-        {
-            "name": names.get(facts.value(f"rolling12.{p}.member"), ""),
-            "share": facts.value(f"rolling12.{p}.share"),
-        }
-        for p in ("leader", "second", "third")
-        if f"rolling12.{p}.member" in facts
-    ]
-    r12 = facts.get("rolling12.leader.share")
-    rolling_span = ""
-    if r12 is not None:
-        a, b = date.fromisoformat(r12.window["start"]), date.fromisoformat(r12.window["end"])
-        joiner = " y " if lang == "es" else " to "
-        de = " de " if lang == "es" else " "
-        rolling_span = f"{fmt.month(a.month)}{de}{a.year}{joiner}{fmt.month(b.month)}{de}{b.year}"
     leaders = {
-        k: [names.get(m, m) for m in facts.value(f"leaders.{k}.members", [])][
+        k: [names.get(m, m) for m in facts.value("leaders.{category}.members", [], category=k)][
             : 1 if k == "non_traditional" else 3
         ]
-        for k in ("non_traditional", "mining", "agro")
-        if f"leaders.{k}.members" in facts
+        for k in CATEGORIES
+        if facts.has("leaders.{category}.members", category=k)
     }
     proj = facts.get("projection.national.value")
     return {
@@ -312,25 +292,25 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
         "year": through.year,
         "prev_year": through.year - 1,
         "month_name": fmt.month(through.month),
-        "span": span,
+        "span": fmt.period(start, through),
         "span_prev": fmt.period(date(through.year - 1, 1, 1), prev_end),
-        "span_cap": _span(fmt, start, through, cap=True),
-        "interior": _group(facts, "interior"),
-        "lima": _group(facts, "lima_callao"),
-        "national": _group(facts, "national"),
-        "no_reg": _group(facts, "no_registrado"),
+        "span_cap": _span(fmt, start, through),
+        "interior": _group(facts, HEADLINE, region_group="interior"),
+        "lima": _group(facts, HEADLINE, region_group="lima_callao"),
+        "national": _group(facts, NATIONAL),
+        "no_reg": _group(facts, HEADLINE, region_group="no_registrado"),
         "growing": facts.value("regions.growing.count", 0),
         "declining": facts.value("regions.declining.count", 0),
-        "records": _records(rf, lang, names, span),
+        "records": _records(rf, lang, names),
         "share_range": _share_range(facts),
         "fastest": fastest,
         "has_drivers": any(r["drivers"] for r in fastest),
         "macros": _macros(rf, lang, names),
-        "grouping_label": GROUPING_LABELS.get(rf.grouping, rf.grouping),
+        "grouping_label": grouping_label(rf.grouping, lang),
         "agro": _agro(facts, lang),
         "customs": _customs(facts, lang),
-        "rolling": rolling,
-        "rolling_span": rolling_span,
+        "rolling": rolling_leaders(facts, names),
+        "rolling_span": _rolling_span(facts, fmt),
         "leaders": leaders or None,
         "projection": None
         if proj is None
@@ -339,9 +319,15 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
             "mape": facts.value("projection.backtest.mape"),
             "years": list(proj.extra.get("years_used", [])),
         },
-        "sources": [DATASET_NAMES.get(d, {}).get(lang, d) for d in sorted(rf.datasets)],
+        "sources": [dataset_name(d, lang) for d in sorted(rf.datasets)],
         "synthetic": rf.synthetic,
     }
+
+
+def grouping_label(grouping: str, lang: str) -> str:
+    """The name of a macroregion grouping (``regional.grouping.<name>``), else its name."""
+    key = f"regional.grouping.{grouping}"
+    return t(key, lang) if has(key) else grouping
 
 
 def narrative_text(sections: Sequence[tuple[str, Sequence[str]]]) -> str:

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from comercio.errors import ComercioError
+from comercio.i18n import Messages, t
 from comercio.indicators.facts import FactSet
 from comercio.indicators.regional import SECTIONS, RegionalFacts, regional_facts
+from comercio.reference.dimensions import member_names
 from comercio.reports import charts, maps, narrative
 from comercio.reports.fmt import Formatter
 from comercio.reports.writers import FORMATS, Column, Figure, Report, Section, Table, write_report
@@ -25,46 +27,32 @@ from comercio.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
-SYNTHETIC_MARK = {"es": "datos sintéticos", "en": "synthetic data"}
 # sections whose facts are partial: they are written and the missing part gets its one sentence inline
 PARTIAL = {"fastest"}
 SHARE_YEARS_SHOWN = 10  # years drawn in the share chart (the table keeps them all)
-
-
-def _t(lang: str, es: str, en: str) -> str:
-    return es if lang == "es" else en
+NO_MAP = "department boundaries (run `comercio fetch boundaries`)"
 
 
 def _source(rf: RegionalFacts, lang: str) -> str:
-    names = [narrative.DATASET_NAMES.get(d, {}).get(lang, d) for d in sorted(rf.datasets)]
-    text = "; ".join(names) or _t(lang, "sin datos", "no data")
-    return text + (f" ({SYNTHETIC_MARK[lang]})" if rf.synthetic else "")
-
-
-def _cols(lang: str, year: int) -> tuple[Column, ...]:
-    unit = _t(lang, "US$ millones", "US$ million")
-    return (
-        Column("name", _t(lang, "Región", "Region")),
-        Column("value", f"{year} ({unit})", "millions"),
-        Column("previous", f"{year - 1} ({unit})", "millions"),
-        Column("growth", _t(lang, "Variación", "Change"), "pct_signed"),
-        Column("share", _t(lang, "Participación", "Share"), "pct"),
-    )
+    names = [narrative.dataset_name(d, lang) for d in sorted(rf.datasets)]
+    text = "; ".join(names) or t("common.no_data", lang)
+    return text + (f" ({t('common.synthetic', lang)})" if rf.synthetic else "")
 
 
 def _region_rows(facts: FactSet, names: Mapping[str, str]) -> tuple[dict[str, Any], ...]:
-    rows = [
-        {
-            "ubigeo": f.member,
-            "name": names.get(str(f.member), f.member_label),
-            "value": f.value,
-            "previous": facts.value(f"region.{f.member}.previous"),
-            "growth": facts.value(f"region.{f.member}.growth"),
-            "share": facts.value(f"region.{f.member}.share"),
-        }
-        for f in facts.prefixed("region.")
-        if f.id.endswith(".value")
-    ]
+    rows = []
+    for f in facts.each("region.{department}.value"):
+        code = f.parts["department"]
+        rows.append(
+            {
+                "ubigeo": code,
+                "name": names.get(code, code),
+                "value": f.value,
+                "previous": facts.value("region.{department}.previous", department=code),
+                "growth": facts.value("region.{department}.growth", department=code),
+                "share": facts.value("region.{department}.share", department=code),
+            }
+        )
     return tuple(sorted(rows, key=lambda r: -(r["value"] or 0.0)))
 
 
@@ -72,11 +60,11 @@ def _figures_regions(
     rf: RegionalFacts, lang: str, rows: Iterable[Mapping[str, Any]], geojson: Mapping[str, Any] | None
 ) -> tuple[Figure, ...]:
     fmt, source = Formatter(lang), _source(rf, lang)
-    span = Formatter(lang).period(rf.through.replace(month=1), rf.through)
+    span = fmt.period(rf.through.replace(month=1), rf.through)
     depts = [r for r in rows if r["ubigeo"] != "99" and r["growth"] is not None]
     figs: list[Figure] = []
     if geojson is not None:
-        title = _t(lang, f"Variación de las exportaciones por departamento, {span}", f"Export growth, {span}")
+        title = t("regional.figure.map_growth", lang, span=span)
         chart = maps.department_map(
             geojson,
             [{"ubigeo": r["ubigeo"], "value": r["growth"], "label": r["name"]} for r in depts],
@@ -86,7 +74,7 @@ def _figures_regions(
             source,
         )
         figs.append(Figure("map_growth", title, charts.to_spec(chart), str(chart.description)))
-    title = _t(lang, f"Variación por región, {span}", f"Growth by region, {span}")
+    title = t("regional.figure.growth_bars", lang, span=span)
     bars = charts.growth_bars(
         [{"label": r["name"], "growth": r["growth"]} for r in depts], fmt, title, source
     )
@@ -94,11 +82,11 @@ def _figures_regions(
     return tuple(figs)
 
 
-def _macro_table(ctx: Mapping[str, Any], lang: str) -> Table:
+def _macro_table(ctx: Mapping[str, Any], msg: Messages) -> Table:
     cols = (
-        Column("name", _t(lang, "Macrorregión / región", "Macroregion / region")),
-        Column("growth", _t(lang, "Variación", "Change"), "pct_signed"),
-        Column("share", _t(lang, "Participación", "Share"), "pct"),
+        Column("name", msg("regional.table.macroregion")),
+        Column("growth", msg("regional.table.change"), "pct_signed"),
+        Column("share", msg("regional.table.share"), "pct"),
     )
     rows: list[dict[str, Any]] = []
     for m in ctx["macros"]:
@@ -106,10 +94,10 @@ def _macro_table(ctx: Mapping[str, Any], lang: str) -> Table:
         rows.extend(
             {"name": f"  {r['name']}", "growth": r["growth"], "share": r["share"]} for r in m["regions"]
         )
-    return Table("macroregions", _t(lang, "Macrorregiones", "Macroregions"), cols, tuple(rows))
+    return Table("macroregions", msg("regional.table.macroregions"), cols, tuple(rows))
 
 
-def _records_table(rf: RegionalFacts, lang: str, names: Mapping[str, str]) -> Table | None:
+def _records_table(rf: RegionalFacts, msg: Messages, names: Mapping[str, str]) -> Table | None:
     fact = rf.facts.get("regions.record.members")
     if fact is None or not fact.value:
         return None
@@ -117,55 +105,39 @@ def _records_table(rf: RegionalFacts, lang: str, names: Mapping[str, str]) -> Ta
     rows = tuple(
         {
             "name": names.get(m, m),
-            "value": rf.facts.value(f"region.{m}.value"),
+            "value": rf.facts.value("region.{department}.value", department=m),
             "previous_max": prev.get(m, {}).get("value"),
             "year": str(prev.get(m, {}).get("year", "")),
         }
         for m in fact.value
     )
     cols = (
-        Column("name", _t(lang, "Región", "Region")),
-        Column("value", _t(lang, "Valor (US$ millones)", "Value (US$ million)"), "millions"),
-        Column(
-            "previous_max",
-            _t(lang, "Máximo anterior (US$ millones)", "Previous high (US$ million)"),
-            "millions",
-        ),
-        Column("year", _t(lang, "Año del máximo anterior", "Year of previous high")),
+        Column("name", msg("regional.table.region")),
+        Column("value", msg("regional.table.value"), "millions"),
+        Column("previous_max", msg("regional.table.previous_high"), "millions"),
+        Column("year", msg("regional.table.previous_high_year")),
     )
-    return Table("records", _t(lang, "Regiones con récord", "Regions with a record"), cols, rows)
+    return Table("records", msg("regional.table.records"), cols, rows)
 
 
 def _share_section_extras(rf: RegionalFacts, lang: str) -> tuple[tuple[Table, ...], tuple[Figure, ...]]:
-    hist = sorted(
-        (
-            {"year": int(f.id.rsplit(".", 1)[1]), "share": f.value}
-            for f in rf.facts.prefixed("interior.share.")
-        ),
-        key=lambda r: r["year"],
-    )
+    hist = narrative.share_history(rf.facts)
     if not hist:
         return (), ()
     fmt = Formatter(lang)
-    title = _t(
-        lang, "Participación del interior en la exportación nacional", "Interior share of national exports"
-    )
-    note = _t(
-        lang,
-        f"{hist[-1]['year']}: enero-{fmt.month(rf.through.month)}.",
-        f"{hist[-1]['year']}: year to date.",
-    )
-    chart = charts.share_over_years(
-        [{"year": str(r["year"]), "share": r["share"]} for r in hist[-SHARE_YEARS_SHOWN:]],
-        fmt,
-        title,
-        _source(rf, lang),
-    )
+    rows = [{"year": str(r["year"]), "share": r["share"]} for r in hist]
+    title = t("regional.figure.interior_share", lang)
+    span = fmt.period(rf.through.replace(month=1), rf.through)
+    note = t("regional.share.partial_note", lang, year=hist[-1]["year"], span=span)
+    chart = charts.share_over_years(rows[-SHARE_YEARS_SHOWN:], fmt, title, _source(rf, lang))
     table = Table(
         "interior_share",
         title,
-        (Column("year", _t(lang, "Año", "Year")), Column("share", _t(lang, "Participación", "Share"), "pct")),
-        tuple({"year": str(r["year"]), "share": r["share"]} for r in hist),
+        (
+            Column("year", t("regional.table.year", lang)),
+            Column("share", t("regional.table.share", lang), "pct"),
+        ),
+        tuple(rows),
         note=note,
     )
     return (table,), (Figure("interior_share", title, charts.to_spec(chart), str(chart.description)),)
@@ -176,72 +148,57 @@ def _simple_table(tid: str, title: str, cols: tuple[Column, ...], rows: Iterable
 
 
 def _section_tables(rf: RegionalFacts, lang: str, ctx: Mapping[str, Any]) -> dict[str, tuple[Table, ...]]:
-    span = ctx["span"]
-    names = narrative._labels("departments", "ubigeo", "name")
+    msg = Messages(lang)
+    year = rf.through.year
+    names = member_names("department", lang)
     out: dict[str, tuple[Table, ...]] = {}
-    rows = _region_rows(rf.facts, names)
+    region_cols = (
+        Column("name", msg("regional.table.region")),
+        Column("value", msg("regional.table.value_of_year", year=year), "millions"),
+        Column("previous", msg("regional.table.value_of_year", year=year - 1), "millions"),
+        Column("growth", msg("regional.table.change"), "pct_signed"),
+        Column("share", msg("regional.table.share"), "pct"),
+    )
     out["headline"] = (
         Table(
             "regions",
-            _t(lang, "Exportaciones por región", "Exports by region"),
-            _cols(lang, rf.through.year),
-            rows,
-            note=_t(lang, f"Acumulado {span}; participación en el total nacional.", f"Cumulative {span}."),
+            msg("regional.table.regions"),
+            region_cols,
+            _region_rows(rf.facts, names),
+            note=msg("regional.table.regions_note", span=ctx["span"]),
         ),
     )
-    rec = _records_table(rf, lang, names)
+    rec = _records_table(rf, msg, names)
     out["regions"] = (rec,) if rec is not None else ()
-    out["macroregions"] = (_macro_table(ctx, lang),)
+    out["macroregions"] = (_macro_table(ctx, msg),)
     name, share, growth = (
-        Column("name", _t(lang, "Nombre", "Name")),
-        Column("share", _t(lang, "Participación", "Share"), "pct"),
-        Column("growth", _t(lang, "Variación", "Change"), "pct_signed"),
+        Column("name", msg("regional.table.name")),
+        Column("share", msg("regional.table.share"), "pct"),
+        Column("growth", msg("regional.table.change"), "pct_signed"),
     )
-    value = Column("value", _t(lang, "Valor (US$ millones)", "Value (US$ million)"), "millions")
+    value = Column("value", msg("regional.table.value"), "millions")
     if ctx["rolling"]:
-        r12 = [
-            {
-                "name": names.get(rf.facts.value(f"rolling12.{p}.member"), ""),
-                "share": rf.facts.value(f"rolling12.{p}.share"),
-                "value": rf.facts.value(f"rolling12.{p}.value"),
-            }
-            for p in ("leader", "second", "third")
-            if f"rolling12.{p}.member" in rf.facts
-        ]
         out["rolling12"] = (
-            _simple_table(
-                "rolling12",
-                _t(lang, "Líderes, últimos doce meses", "Leaders, last twelve months"),
-                (name, value, share),
-                r12,
-            ),
+            _simple_table("rolling12", msg("regional.table.rolling12"), (name, value, share), ctx["rolling"]),
         )
     if ctx["agro"]:
         out["agro"] = (
-            _simple_table(
-                "agro",
-                _t(lang, "Agroexportación por región natural", "Agricultural exports by natural region"),
-                (name, growth, share),
-                ctx["agro"]["natural"],
-            ),
+            _simple_table("agro", msg("regional.table.agro"), (name, growth, share), ctx["agro"]["natural"]),
         )
     if ctx["customs"]:
+        offices = member_names("customs_office", lang)
+        rows = [{**o, "name": offices.get(o["code"], o["code"])} for o in ctx["customs"]]
         out["customs"] = (
-            _simple_table(
-                "customs",
-                _t(lang, "Principales aduanas de salida", "Main customs offices"),
-                (name, value, share, growth),
-                ctx["customs"],
-            ),
+            _simple_table("customs", msg("regional.table.customs"), (name, value, share, growth), rows),
         )
     vint = [{"dataset": d, "vintage": v} for d, vs in sorted(rf.datasets.items()) for v in vs]
     out["methods"] = (
         _simple_table(
             "vintages",
-            _t(lang, "Datos y versiones usados", "Datasets and vintages used"),
+            msg("regional.table.vintages"),
             (
-                Column("dataset", _t(lang, "Conjunto de datos", "Dataset")),
-                Column("vintage", _t(lang, "Versión", "Vintage")),
+                Column("dataset", msg("regional.table.dataset")),
+                Column("vintage", msg("regional.table.vintage")),
             ),
             vint,
         ),
@@ -254,7 +211,7 @@ def _available(rf: RegionalFacts, section: str, ctx: Mapping[str, Any]) -> bool:
         return False
     need = {
         "headline": ctx["interior"] is not None and ctx["national"] is not None,
-        "regions": "regions.growing.count" in rf.facts,
+        "regions": rf.facts.has("regions.growing.count"),
         "share": ctx["interior"] is not None,
         "fastest": bool(ctx["fastest"]),
         "macroregions": bool(ctx["macros"]),
@@ -272,12 +229,13 @@ def build_regional(
     rf: RegionalFacts, lang: str = "es", *, geojson: Mapping[str, Any] | None = None
 ) -> Report:
     """The regional report in ``lang`` from computed facts; ``geojson`` (boundaries) adds the map."""
+    msg = Messages(lang)
     ctx = narrative.regional_context(rf, lang)
     tables = _section_tables(rf, lang, ctx)
     sections: list[Section] = []
     omitted: dict[str, str] = {}
     for sid in SECTIONS:
-        title = narrative.TITLES[sid][lang]
+        title = msg(f"regional.title.{sid}")
         if not _available(rf, sid, ctx):
             complete = sid == "projection" and rf.through.month == 12
             sentence = narrative.render_omitted(lang, "projection_complete" if complete else sid)
@@ -295,21 +253,14 @@ def build_regional(
             tabs = tabs + extra_tabs
         sections.append(Section(sid, title, narrative.render_section(lang, sid, ctx), tabs, figs))
     if geojson is None:
-        omitted["map"] = "department boundaries (run `comercio fetch boundaries`)"
-    span = ctx["span"]
-    title = _t(lang, f"Exportaciones regionales, {span}", f"Regional exports, {span}")
-    subtitle = _t(
-        lang,
-        f"Informe mensual de comercio regional. Macrorregiones: {ctx['grouping_label']}; récords: "
-        f"{'definición anual' if rf.record_definition == 'annual' else 'mismo periodo'}.",
-        f"Monthly regional trade report. Macroregions: {ctx['grouping_label']}; records: "
-        f"{'annual definition' if rf.record_definition == 'annual' else 'same-window definition'}.",
+        omitted["map"] = NO_MAP
+    title = msg("regional.report.title", span=ctx["span"])
+    subtitle = msg(
+        "regional.report.subtitle",
+        grouping=ctx["grouping_label"],
+        records=msg(f"regional.records.rule.{rf.record_definition}"),
     )
-    source = (
-        _t(lang, "Fuente: ", "Source: ")
-        + _source(rf, lang)
-        + _t(lang, ". Elaboración: comercio.", ". Prepared with comercio.")
-    )
+    source = f"{msg('common.source')}: {_source(rf, lang)}. {msg('common.prepared_with')}"
     meta = {
         "through": rf.through.strftime("%Y-%m"),
         "grouping": rf.grouping,
