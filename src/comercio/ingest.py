@@ -8,6 +8,7 @@ no-op; a revised file becomes a new vintage.
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import tempfile
@@ -190,7 +191,9 @@ def _load(wh: Warehouse, path: Path, prov: Provenance, result: ReadResult, repor
 
 
 def _keep(file: Path, dest: Path) -> None:
-    """Copy ``file`` to ``dest`` atomically (a reader never finds half a file)."""
+    """Copy ``file`` to ``dest`` atomically (a reader never finds half a file); same bytes: left alone."""
+    if dest.is_file() and filecmp.cmp(file, dest, shallow=False):
+        return
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
     os.close(fd)
