@@ -25,7 +25,7 @@ def api_settings(built_home: Path, shared_data: Path, reports_dir: Path):  # typ
 
 @pytest.fixture(scope="session")
 def api_app(api_settings):  # type: ignore[no-untyped-def]
-    from comercio.api import create_app
+    from comercio.server import create_app
 
     return create_app(api_settings)
 

@@ -105,7 +105,7 @@ def test_security_headers_and_no_cors_by_default(client: TestClient) -> None:
 
 
 def test_cors_when_configured(api_settings) -> None:  # type: ignore[no-untyped-def]
-    from comercio.api import create_app
+    from comercio.server import create_app
 
     c = TestClient(create_app(api_settings, cors_origins=["https://analista.pe"], dashboard=False))
     resp = c.get("/api/v1/health", headers={"Origin": "https://analista.pe"})

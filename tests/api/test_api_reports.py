@@ -1,8 +1,8 @@
-"""Report listing, downloads confined to the report directory, and generation (501 without the writer)."""
+"""Report listing, downloads confined to the report directory, and generation through the service."""
 
 from __future__ import annotations
 
-import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -40,14 +40,19 @@ def test_downloads_never_leave_the_report_directory(client: TestClient, reports_
     assert resp.json()["error"] == "NotFound"
 
 
-def test_generate_is_501_without_the_report_writer(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "comercio.reports.regional", None)  # import fails
-    resp = client.post("/api/v1/reports", json={"month": "2022-11"})
-    assert resp.status_code == 501
-    assert "write_regional" in resp.json()["detail"]
+def test_generate_writes_the_regional_report(api_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from comercio.server import create_app
+
+    c = TestClient(create_app(replace(api_settings, reports_dir=tmp_path), dashboard=False))
+    resp = c.post("/api/v1/reports", json={"month": "2022-11", "lang": "en", "formats": ["json"]})
+    assert resp.status_code == 201, resp.text
+    files = resp.json()["files"]
+    assert [f["path"] for f in files] == ["regional-2022-11-en/report.json"]
+    report = c.get(files[0]["url"]).json()
+    assert report["lang"] == "en" and report["facts"]
 
 
 def test_generate_validates_its_body(client: TestClient) -> None:
     assert client.post("/api/v1/reports", json={"month": "November"}).status_code == 422
+    resp = client.post("/api/v1/reports?dry_run=true&lang=es", json={"formats": ["docx"]})
+    assert resp.status_code == 422 and "formatos de reporte desconocidos" in resp.json()["detail"]

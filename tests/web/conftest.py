@@ -22,7 +22,7 @@ def web_settings(built_home: Path, shared_data: Path, tmp_path_factory: pytest.T
 
 @pytest.fixture(scope="session")
 def web_app(web_settings):  # type: ignore[no-untyped-def]
-    from comercio.api import create_app
+    from comercio.server import create_app
 
     return create_app(web_settings)
 

@@ -1,8 +1,8 @@
-"""HTTP API of comercio: ``create_app(settings)`` builds the FastAPI app (API under ``/api/v1`` and the
-dashboard); ``python -m comercio.api.loadtest`` measures it on loopback."""
+"""HTTP API of comercio under ``/api/v1`` (JSON/CSV): :func:`install` adds it to the app that
+:func:`comercio.server.create_app` builds; ``python -m comercio.api.loadtest`` measures it on loopback."""
 
 from __future__ import annotations
 
-from comercio.api.app import create_app
+from comercio.api.app import CACHEABLE_PREFIXES, DOCS_URL, OPENAPI, PREFIX, install
 
-__all__ = ["create_app"]
+__all__ = ["CACHEABLE_PREFIXES", "DOCS_URL", "OPENAPI", "PREFIX", "install"]

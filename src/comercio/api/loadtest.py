@@ -68,7 +68,7 @@ def ensure_home(settings: Settings) -> tuple[Settings, tempfile.TemporaryDirecto
 
 def start_server(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "COMERCIO_HOME": str(settings.home), "COMERCIO_MIRROR": settings.mirror or ""}
-    cmd = [sys.executable, "-m", "uvicorn", "comercio.api.app:create_app", "--factory", "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "uvicorn", "comercio.server:create_app", "--factory", "--host", "127.0.0.1",
            "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
     return subprocess.Popen(cmd, env=env)
 

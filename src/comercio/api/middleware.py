@@ -2,9 +2,10 @@
 
 Both are plain ASGI (not ``BaseHTTPMiddleware``) because they run on every request and the load target
 (p95 < 200 ms with 50 clients on 2 cores) leaves no room for per-request task switching. The response cache
-holds only successful answers of deterministic read endpoints (indicators, dashboard pages), keyed by path and
-the exact query string: a request is validated in full the first time, and identical requests get the same
-bytes until the entry expires (``ttl``) or is evicted (``maxsize``, ``max_body``).
+holds only successful answers of the deterministic read endpoints it is given (indicators, dashboard
+pages), keyed by path and the exact query string: a request is validated in full the first time, and
+identical requests get the same bytes until the entry expires (``ttl``) or is evicted (``maxsize``,
+``max_body``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-CACHEABLE_PREFIXES = ("/api/v1/indicators", "/explorer", "/region/", "/sector", "/customs")
-NOT_CACHED = ("/explorer/download",)
 
 
 class SecurityHeaders:
@@ -50,12 +48,21 @@ class SecurityHeaders:
 
 
 class ResponseCache:
-    """LRU cache of complete 200 responses to GET requests on :data:`CACHEABLE_PREFIXES`."""
+    """LRU cache of complete 200 responses to GET requests on ``paths`` or under ``prefixes``."""
 
     def __init__(
-        self, app: ASGIApp, *, maxsize: int = 512, ttl: float = 600.0, max_body: int = 2_000_000
+        self,
+        app: ASGIApp,
+        *,
+        paths: Iterable[str] = (),
+        prefixes: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        maxsize: int = 512,
+        ttl: float = 600.0,
+        max_body: int = 2_000_000,
     ) -> None:
         self.app = app
+        self.paths, self.prefixes, self.exclude = frozenset(paths), tuple(prefixes), tuple(exclude)
         self.maxsize, self.ttl, self.max_body = maxsize, ttl, max_body
         self._data: OrderedDict[tuple[str, bytes], tuple[float, list[Message]]] = OrderedDict()
         self._lock = threading.Lock()
@@ -65,8 +72,8 @@ class ResponseCache:
         return (
             scope["type"] == "http"
             and scope["method"] == "GET"
-            and (path == "/" or path.startswith(CACHEABLE_PREFIXES))
-            and not path.startswith(NOT_CACHED)
+            and (path in self.paths or path.startswith(self.prefixes))
+            and not path.startswith(self.exclude)
         )
 
     def clear(self) -> None:

@@ -1,8 +1,10 @@
 """Request parameters, validated before anything touches the warehouse.
 
 Every query parameter is an enum, a bounded integer or a string checked by a regular expression, so a bad
-request gets a 422 naming the parameter and never reaches the engine. :func:`build_spec` turns the validated
-parameters into a frozen :class:`~comercio.indicators.specs.Spec` (the cache key of indicator results).
+request gets a 422 naming the parameter and never reaches the engine. The vocabulary (windows, flows,
+groupings from the dimension registry) and :func:`~comercio.service.build_spec` belong to the application
+service; this module only declares them as FastAPI parameters. Error texts follow ``?lang=`` (English
+when absent).
 """
 
 from __future__ import annotations
@@ -11,47 +13,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
 from pydantic import BaseModel
 
-from comercio.errors import ConfigError
-from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Window
+from comercio.i18n import LANGS
+from comercio.indicators.specs import Spec
+from comercio.service import BASKET_PATH_RE, MONTH_RE, Dimension, Flow, WindowKind, build_spec
 
-MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
-CODE_RE = r"^[0-9A-Za-z]{2,3}$"
 SCHEME_RE = r"^[a-z0-9_]{1,32}$"
-BASKET_PATH_RE = r"^[^\x00-\x1f<>]{1,200}$"
 MAX_PAGE_SIZE = 500
 MAX_PAGE = 10_000
 MAX_LIST = 30
-
-
-class WindowKind(StrEnum):
-    month = "month"
-    ytd = "ytd"
-    rolling12 = "rolling12"
-    year = "year"
-    range = "range"
-
-
-class Flow(StrEnum):
-    X = "X"
-    M = "M"
-
-
-class Dimension(StrEnum):
-    national = "national"
-    department = "department"
-    region_group = "region_group"
-    macroregion = "macroregion"
-    natural_region = "natural_region"
-    customs_office = "customs_office"
-    partner = "partner"
-    continent = "continent"
-    sector = "sector"
-    product = "product"
-    product_group = "product_group"
-    hs6 = "hs6"
+ERROR_LANG = "en"
 
 
 class OutFormat(StrEnum):
@@ -59,15 +32,16 @@ class OutFormat(StrEnum):
     csv = "csv"
 
 
-class Lang(StrEnum):
-    es = "es"
-    en = "en"
-
-
 Month = Annotated[str, Query(pattern=MONTH_RE, description="Last month of the window, YYYY-MM")]
 StartMonth = Annotated[
     str | None, Query(pattern=MONTH_RE, description="First month of a custom range (window=range)")
 ]
+
+
+def error_lang(request: Request) -> str:
+    """The language of error texts: ``?lang=`` when it is a known language, else English."""
+    lang = request.query_params.get("lang", ERROR_LANG)
+    return lang if lang in LANGS else ERROR_LANG
 
 
 class ErrorBody(BaseModel):
@@ -105,13 +79,14 @@ def page_params(
 
 
 def spec_params(
+    request: Request,
     end: Month,
     window: Annotated[WindowKind, Query(description="Window kind")] = WindowKind.ytd,
     start: StartMonth = None,
     comparison_years: Annotated[
         int, Query(ge=0, le=20, description="Compare with the same window this many years earlier (0 = none)")
     ] = 1,
-    grouping: Annotated[Dimension, Query(description="Dimension to group by")] = Dimension.department,
+    grouping: Annotated[Dimension, Query(description="Dimension to group by")] = Dimension("department"),
     scheme: Annotated[
         str | None, Query(pattern=SCHEME_RE, description="Version of the grouping (e.g. mincetur, adex)")
     ] = None,
@@ -140,47 +115,5 @@ def spec_params(
         basket_path=basket_path,
         departments=tuple(department or ()),
         dataset=dataset,
-    )
-
-
-def build_spec(
-    *,
-    window: WindowKind,
-    end: str,
-    start: str | None = None,
-    comparison_years: int = 1,
-    grouping: Dimension = Dimension.department,
-    scheme: str | None = None,
-    level: int | None = None,
-    flow: Flow = Flow.X,
-    basket: str | None = None,
-    basket_path: str | None = None,
-    departments: tuple[str, ...] = (),
-    dataset: str | None = None,
-) -> Spec:
-    for code in departments:
-        if len(code) != 2 or not code.isdigit():
-            raise ConfigError(f"department must be a 2-digit ubigeo, not {code!r}", field="department")
-    if window is WindowKind.range:
-        if start is None:
-            raise ConfigError("window=range needs start=YYYY-MM", field="start")
-        w = Window.range(start, end)
-    elif start is not None:
-        raise ConfigError("start is only used with window=range", field="start")
-    elif window is WindowKind.year:
-        if not end.endswith("-12"):
-            raise ConfigError("window=year needs end=YYYY-12 (a whole calendar year)", field="end")
-        w = Window.year(int(end[:4]))
-    else:
-        w = {"month": Window.month, "ytd": Window.ytd, "rolling12": Window.rolling12}[window.value](end)
-    if w.n_months > 240:
-        raise ConfigError("a window spans at most 240 months", field="start")
-    return Spec(
-        window=w,
-        grouping=Grouping(grouping.value, scheme, level),
-        filters=Filters(
-            flow=flow.value, basket=basket, basket_path=basket_path, departments=tuple(sorted(departments))
-        ),
-        comparison=Comparison(comparison_years) if comparison_years > 0 else None,
-        dataset=dataset,
+        lang=error_lang(request),
     )

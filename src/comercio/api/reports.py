@@ -1,13 +1,12 @@
 """``/api/v1/reports``: generate the regional report, list report files, download one.
 
 Downloads are confined to ``settings.reports_dir``: the requested path is resolved (symlinks included) and
-refused unless it stays inside that directory, so ``../`` or absolute paths never leave it. Generation calls
-:func:`comercio.reports.regional.write_regional` when that module is installed, else answers 501.
+refused unless it stays inside that directory, so ``../`` or absolute paths never leave it. Generation asks
+the application service, which calls :func:`comercio.reports.regional.write_regional`.
 """
 
 from __future__ import annotations
 
-import inspect
 import mimetypes
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,55 +15,46 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from comercio.api.params import ERRORS, MONTH_RE, ErrorBody, Lang, Page, page_params
+from comercio.api.params import ERRORS, MONTH_RE, Page, error_lang, page_params
 from comercio.api.routes import json_response, paginate, service
-from comercio.api.service import IndicatorService
-from comercio.errors import DataNotAvailable
+from comercio.i18n import t
+from comercio.reports.writers import FORMATS
+from comercio.service import REPORT_SUFFIXES, IndicatorService, Lang
 
 router = APIRouter(responses=ERRORS)
-MAX_FILES = 5000
-SUFFIXES = {".html", ".pdf", ".xlsx", ".md", ".json", ".csv", ".png", ".svg"}
+FILES_URL = "/api/v1/reports/files/"
 
 
 class ReportRequest(BaseModel):
-    """What report to write: the last month of the window and the language."""
+    """What report to write: the last month of the window, the language and the formats."""
 
     month: str | None = Field(default=None, pattern=MONTH_RE, description="YYYY-MM; default the latest month")
-    lang: Lang = Lang.es
+    lang: Lang = Lang("es")
     formats: list[str] = Field(default_factory=lambda: ["html"], max_length=5)
 
 
 def reports_root(request: Request) -> Path:
-    root = Path(request.app.state.settings.reports_dir).resolve()
-    return root
+    return Path(request.app.state.settings.reports_dir).resolve()
 
 
-def confined(root: Path, relative: str) -> Path:
+def confined(root: Path, relative: str, lang: str) -> Path:
     """The file ``relative`` inside ``root``, or 404: no absolute path, no ``..``, no symlink leaving root."""
+    missing = HTTPException(status_code=404, detail=t("api.error.no_report_file", lang))
     if not relative or relative.startswith(("/", "\\")) or "\x00" in relative or ".." in Path(relative).parts:
-        raise HTTPException(status_code=404, detail="no such report file")
+        raise missing
     path = (root / relative).resolve()
-    if not path.is_relative_to(root) or not path.is_file() or path.suffix.lower() not in SUFFIXES:
-        raise HTTPException(status_code=404, detail="no such report file")
+    if not path.is_relative_to(root) or not path.is_file() or path.suffix.lower() not in REPORT_SUFFIXES:
+        raise missing
     return path
 
 
-def _files(root: Path) -> list[dict[str, Any]]:
-    if not root.is_dir():
-        return []
-    out: list[dict[str, Any]] = []
-    for p in sorted(root.rglob("*")):
-        if len(out) >= MAX_FILES:
-            break
-        if p.is_file() and p.suffix.lower() in SUFFIXES and p.resolve().is_relative_to(root):
-            rel = p.relative_to(root).as_posix()
-            out.append({"path": rel, "bytes": p.stat().st_size, "url": f"/api/v1/reports/files/{rel}"})
-    return out
+def with_urls(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**f, "url": FILES_URL + f["path"]} for f in files]
 
 
 @router.get("/reports", summary="Report files in the report directory (paginated)")
-def list_reports(request: Request, page: Page = Depends(page_params)) -> Response:
-    part, meta = paginate(_files(reports_root(request)), page)
+def list_reports(page: Page = Depends(page_params), svc: IndicatorService = Depends(service)) -> Response:
+    part, meta = paginate(with_urls(svc.report_files()), page)
     return json_response({"files": part, "pagination": meta})
 
 
@@ -74,19 +64,16 @@ def list_reports(request: Request, page: Page = Depends(page_params)) -> Respons
     responses={200: {"content": {"*/*": {}}, "description": "The file, with its media type"}},
 )
 def download_report(path: str, request: Request) -> FileResponse:
-    file = confined(reports_root(request), path)
+    file = confined(reports_root(request), path, error_lang(request))
     media = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     return FileResponse(file, media_type=media, filename=file.name)
 
 
 @router.post(
     "/reports",
-    summary="Write the regional report for a month (501 until the report module is installed)",
+    summary="Write the regional report for a month",
     status_code=201,
-    responses={
-        200: {"description": "dry_run=true: what would be written"},
-        501: {"model": ErrorBody, "description": "The report writer is not installed"},
-    },
+    responses={200: {"description": "dry_run=true: what would be written"}},
 )
 def generate_report(
     body: ReportRequest,
@@ -94,44 +81,13 @@ def generate_report(
     dry_run: Annotated[bool, Query(description="Only check that a report can be written")] = False,
     svc: IndicatorService = Depends(service),
 ) -> Response:
-    try:
-        from comercio.reports.regional import write_regional
-    except ImportError:
-        return JSONResponse(
-            {
-                "error": "NotImplemented",
-                "detail": "report generation needs comercio.reports.regional.write_regional, "
-                "which is not installed in this version",
-            },
-            status_code=501,
-        )
-    month = body.month or svc.latest_month()
-    allowed = {"html", "pdf", "xlsx", "md", "json"}
-    bad = [f for f in body.formats if f not in allowed]
+    bad = [f for f in body.formats if f not in FORMATS]
     if bad:
-        raise HTTPException(status_code=422, detail=f"unknown report formats {bad}; use {sorted(allowed)}")
+        detail = t("api.error.unknown_formats", error_lang(request), bad=bad, allowed=list(FORMATS))
+        raise HTTPException(status_code=422, detail=detail)
+    month = body.month or svc.latest_month()
+    lang = body.lang.value
     if dry_run:
-        return json_response({"month": month, "lang": body.lang.value, "formats": body.formats})
-    root = reports_root(request)
-    root.mkdir(parents=True, exist_ok=True)
-    before = {f["path"] for f in _files(root)}
-    offered: dict[str, Any] = {
-        "wh": svc.wh,
-        "warehouse": svc.wh,
-        "settings": svc.settings,
-        "month": month,
-        "through": month,
-        "out": root / f"regional-{month}-{body.lang.value}",
-        "lang": body.lang.value,
-        "formats": tuple(body.formats),
-        "out_dir": root,
-        "output_dir": root,
-    }
-    params = inspect.signature(write_regional).parameters
-    kwargs = {k: v for k, v in offered.items() if k in params}
-    try:
-        write_regional(**kwargs)
-    except TypeError as exc:
-        raise DataNotAvailable(f"the report writer refused the request: {exc}") from exc
-    created = [f for f in _files(root) if f["path"] not in before]
-    return JSONResponse({"month": month, "lang": body.lang.value, "files": created}, status_code=201)
+        return json_response({"month": month, "lang": lang, "formats": body.formats})
+    created = with_urls(svc.write_regional(month, lang, body.formats))
+    return JSONResponse({"month": month, "lang": lang, "files": created}, status_code=201)

@@ -1,28 +1,27 @@
 """``/api/v1`` read endpoints: datasets (grain, vintages), reference tables and indicators, JSON or CSV.
 
 Handlers are thin: parameters arrive validated (:mod:`comercio.api.params`), numbers come from the cached
-:class:`~comercio.api.service.IndicatorService` as facts, and tables are paginated. Nothing here builds SQL.
+application service (:class:`~comercio.service.IndicatorService`) as facts, and tables are paginated.
+Nothing here builds SQL.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Sequence
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from comercio import reference
-from comercio.api.params import ERRORS, Lang, OutFormat, Page, page_params, spec_params
-from comercio.api.service import IndicatorService, Result
+from comercio.api.params import ERRORS, OutFormat, Page, error_lang, page_params, spec_params
 from comercio.errors import DataNotAvailable
+from comercio.i18n import t
 from comercio.indicators import measures
 from comercio.indicators.specs import Spec
+from comercio.service import COLUMNS, IndicatorService, Lang, Result, csv_text, plain, units
 from comercio.warehouse import schema
 
 router = APIRouter(responses=ERRORS)
@@ -39,29 +38,11 @@ def service(request: Request) -> IndicatorService:
     return svc
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    return value
-
-
 def json_response(payload: Any) -> Response:
     return Response(
         json.dumps(payload, ensure_ascii=False, default=str, allow_nan=False),
         media_type="application/json",
     )
-
-
-def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
-    columns = list(columns or (rows[0].keys() if rows else []))
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: ("" if r.get(k) is None else _plain(r.get(k))) for k in columns})
-    return buf.getvalue()
 
 
 def csv_response(
@@ -82,23 +63,28 @@ def paginate(rows: list[dict[str, Any]], page: Page) -> tuple[list[dict[str, Any
 
 @router.get("/datasets", summary="Loaded datasets with grain, vintages, rows and months covered")
 def list_datasets(svc: IndicatorService = Depends(service)) -> Response:
-    rows = [{k: _plain(v) for k, v in r.items()} for r in svc.status()]
+    rows = [{k: plain(v) for k, v in r.items()} for r in svc.status()]
     return json_response({"datasets": rows})
 
 
 @router.get("/datasets/{name}", summary="One dataset: grain, dimensions, columns and current vintages")
-def get_dataset(name: NAME, svc: IndicatorService = Depends(service)) -> Response:
+def get_dataset(name: NAME, request: Request, svc: IndicatorService = Depends(service)) -> Response:
     row = next((r for r in svc.status() if r["dataset"] == name), None)
     spec = schema.DATASETS.get(name)
     if row is None:
-        raise DataNotAvailable(f"dataset {name!r} is not loaded", field="name", hint="see /api/v1/datasets")
+        lang = error_lang(request)
+        raise DataNotAvailable(
+            t("api.error.dataset_not_loaded", lang, name=repr(name)),
+            field="name",
+            hint=t("api.error.see_datasets", lang),
+        )
     vintages = [
         {"slice": v.slice, "vintage": v.vintage, "number": v.number, "rows": v.rows, "synthetic": v.synthetic}
         for v in svc.wh.vintages(name)
     ]
     return json_response(
         {
-            **{k: _plain(v) for k, v in row.items()},
+            **{k: plain(v) for k, v in row.items()},
             "title": spec.title if spec else None,
             "grain_dimensions": list(spec.grain) if spec else [],
             "dimensions": list(spec.dimensions) if spec else [],
@@ -122,12 +108,15 @@ def list_reference() -> Response:
     summary="The rows of one reference table (paginated; JSON or CSV)",
     responses=JSON_OR_CSV,
 )
-def get_reference(name: NAME, format: FORMAT = OutFormat.json, page: Page = Depends(page_params)) -> Response:
+def get_reference(
+    name: NAME, request: Request, format: FORMAT = OutFormat.json, page: Page = Depends(page_params)
+) -> Response:
     if name not in reference.names():
+        known = ", ".join(reference.names())
         raise DataNotAvailable(
-            f"unknown reference table {name!r}; known: {', '.join(reference.names())}", field="name"
+            t("api.error.unknown_reference", error_lang(request), name=repr(name), known=known), field="name"
         )
-    rows = [{k: _plain(v) for k, v in r.items()} for r in reference.load(name).to_pylist()]
+    rows = [{k: plain(v) for k, v in r.items()} for r in reference.load(name).to_pylist()]
     if format is OutFormat.csv:
         return csv_response(rows, f"{name}.csv")
     part, meta = paginate(rows, page)
@@ -135,9 +124,6 @@ def get_reference(name: NAME, format: FORMAT = OutFormat.json, page: Page = Depe
     return json_response(
         {"name": name, "title": i.title, "source": i.source, "rows": part, "pagination": meta}
     )
-
-
-INDICATOR_COLUMNS = ("member", "label", "value", "previous", "growth", "share", "contribution", "rank")
 
 
 def indicator_payload(result: Result, rows: list[dict[str, Any]], lang: str) -> dict[str, Any]:
@@ -148,7 +134,7 @@ def indicator_payload(result: Result, rows: list[dict[str, Any]], lang: str) -> 
         "vintages": list(result.vintages),
         "synthetic": result.synthetic,
         "last_month": result.last_month,
-        "units": {"value": "USD", "previous": "USD", "growth": "fraction", "share": "fraction"},
+        "units": units(),
         "lang": lang,
         "total": result.total(),
         "rows": rows,
@@ -168,7 +154,7 @@ def indicator_payload(result: Result, rows: list[dict[str, Any]], lang: str) -> 
 def indicators(
     spec: Spec = Depends(spec_params),
     format: FORMAT = OutFormat.json,
-    lang: Annotated[Lang, Query(description="Language of labels")] = Lang.es,
+    lang: Annotated[Lang, Query(description="Language of labels and error texts")] = Lang("es"),
     facts: Annotated[bool, Query(description="Include the facts behind the rows")] = False,
     page: Page = Depends(page_params),
     svc: IndicatorService = Depends(service),
@@ -176,7 +162,7 @@ def indicators(
     result = svc.indicator(spec)
     rows = result.rows(lang.value)
     if format is OutFormat.csv:
-        return csv_response(rows, "indicators.csv", INDICATOR_COLUMNS)
+        return csv_response(rows, "indicators.csv", COLUMNS)
     part, meta = paginate(rows, page)
     payload = indicator_payload(result, part, lang.value)
     payload["pagination"] = meta
@@ -214,7 +200,7 @@ def series(
             "spec": spec.as_dict(),
             "dataset": s.dataset,
             "vintages": list(s.vintages),
-            "unit": "USD",
+            "unit": units()["value"],
             "rows": part,
             "pagination": meta,
         }

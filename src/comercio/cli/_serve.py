@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         """Serve the API (/api/v1, OpenAPI at /api/v1/docs) and the dashboard from a read-only warehouse."""
         import uvicorn
 
-        from comercio.api import create_app
+        from comercio.server import create_app
 
         app_ = create_app(settings(engine), cors_origins=tuple(cors_origin or ()))
         uvicorn.run(app_, host=host, port=port, log_level=log_level, server_header=False)

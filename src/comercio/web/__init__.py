@@ -1,15 +1,13 @@
-"""The web dashboard: server-rendered pages (Jinja2), inline SVG charts and small local JS/CSS.
+"""The web dashboard: server-rendered pages (Jinja2), inline SVG charts from :mod:`comercio.reports` and
+small local JS/CSS, over the application service (:mod:`comercio.service`).
 
-Everything the browser loads comes from :data:`STATIC_DIR` (no CDN). The pages are mounted by
-:func:`comercio.api.create_app`.
+Everything the browser loads comes from :data:`STATIC_DIR` (no CDN). :func:`install` mounts the pages on the
+app that :func:`comercio.server.create_app` builds.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from comercio.web.app import CACHEABLE_PATHS, CACHEABLE_PREFIXES, NOT_CACHED, install
+from comercio.web.templating import STATIC_DIR, TEMPLATES_DIR
 
-HERE = Path(__file__).resolve().parent
-STATIC_DIR = HERE / "static"
-TEMPLATES_DIR = HERE / "templates"
-
-__all__ = ["STATIC_DIR", "TEMPLATES_DIR"]
+__all__ = ["CACHEABLE_PATHS", "CACHEABLE_PREFIXES", "NOT_CACHED", "STATIC_DIR", "TEMPLATES_DIR", "install"]

@@ -1,29 +1,41 @@
 """Downloads of the explorer's current view: CSV (same rows as the API), XLSX and PDF.
 
-The CSV is byte-for-byte the API's ``format=csv`` answer for the same spec, so a number downloaded from the
-dashboard always matches the API. XLSX carries the same columns as numbers; the PDF is the formatted table
-and the map, printed by WeasyPrint from HTML (the optional ``pdf`` extra).
+The CSV is byte-for-byte the API's ``format=csv`` answer for the same spec (both come from
+:func:`comercio.service.csv_text`), so a number downloaded from the dashboard always matches the API. XLSX
+and PDF are the reports' own writers (:mod:`comercio.reports.writers`) on a one-section report: the table
+(and, in the PDF, the map); WeasyPrint is the optional ``pdf`` extra.
 """
 
 from __future__ import annotations
 
-import base64
-import io
+import tempfile
+from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi.responses import Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from comercio.api.routes import INDICATOR_COLUMNS, csv_response
-from comercio.api.service import Result
-from comercio.errors import ReportError
+from comercio.i18n import t
+from comercio.indicators.facts import family
 from comercio.indicators.specs import Spec
+from comercio.reference import dimensions
+from comercio.reports import writers
 from comercio.reports.fmt import Formatter
-from comercio.web import TEMPLATES_DIR
-from comercio.web.i18n import strings
-from comercio.web.views import Figure, fmt_row
+from comercio.service import COLUMNS, ROW_FAMILIES, Result, csv_text
+from comercio.web.views import Figure, source
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+COLUMN_KINDS: dict[str, writers.ColumnKind] = {
+    "value": "millions",
+    "growth": "pct_signed",
+    "share": "pct",
+    "contribution": "pct_signed",
+    "rank": "count",
+}
+"""How a table column of each fact kind is written by the report writers."""
 
 
 def query(spec: Spec, lang: str) -> str:
@@ -41,63 +53,63 @@ def query(spec: Spec, lang: str) -> str:
     return urlencode(params)
 
 
-def _name(result: Result, ext: str) -> str:
+def filename(result: Result, ext: str) -> str:
     w = result.spec.window
     return f"comercio_{result.spec.grouping.dimension}_{w.kind}_{w.end.year:04d}-{w.end.month:02d}.{ext}"
 
 
-def xlsx_bytes(result: Result, lang: str) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "indicadores" if lang == "es" else "indicators"
-    ws.append(list(INDICATOR_COLUMNS))
-    for r in result.rows(lang):
-        ws.append([r[c] for c in INDICATOR_COLUMNS])
-    meta = wb.create_sheet("fuente" if lang == "es" else "source")
-    meta.append(["dataset", result.dataset])
-    meta.append(["vintages", ", ".join(result.vintages)])
-    meta.append(["window", f"{result.spec.window.start} … {result.spec.window.end}"])
-    meta.append(["units", "value/previous: USD; growth/share/contribution: fraction"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def pdf_bytes(result: Result, lang: str, figure: Figure | None) -> bytes:
-    try:
-        from weasyprint import HTML
-    except ImportError as exc:  # the optional ``pdf`` extra
-        raise ReportError("PDF downloads need WeasyPrint (pip install comercio[pdf])") from exc
-    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape())
+def report(result: Result, lang: str, figure: Figure | None = None) -> writers.Report:
+    """The explorer's view as a one-section report: the table of members and, when given, the map."""
     fmt = Formatter(lang)
     w = result.spec.window
-    image = None
-    if figure is not None:
-        image = "data:image/svg+xml;base64," + base64.b64encode(figure.svg.encode()).decode()
-    html = env.get_template("print.html").render(
-        t=strings(lang),
-        lang=lang,
-        rows=[fmt_row(r, fmt) for r in result.rows(lang)],
-        period=fmt.period(w.start, w.end),
-        result=result,
-        image=image,
-        description=None if figure is None else figure.description,
+    dimension = dimensions.dimension(result.spec.grouping.dimension)
+    head = {"member": t("web.member", lang), "label": dimension.label(lang)}
+    columns = [writers.Column("member", head["member"]), writers.Column("label", head["label"])]
+    for name, template in ROW_FAMILIES.items():
+        kind = family(template).kind
+        label = t(f"web.{name}", lang)
+        if COLUMN_KINDS[kind] == "millions":
+            label = f"{label} ({t('presentation.usd_millions', lang)})"
+        columns.append(writers.Column(name, label, COLUMN_KINDS[kind]))
+    figures = (
+        ()
+        if figure is None
+        else (writers.Figure("map", figure.description, figure.spec, figure.description),)
     )
-    out: bytes = HTML(string=html).write_pdf()
-    return out
+    period = fmt.period(w.start, w.end)
+    section = writers.Section(
+        id="view",
+        title=f"{t('web.' + result.spec.filters.flow, lang)} · {dimension.label(lang)}",
+        tables=(writers.Table("view", period, tuple(columns), tuple(result.rows(lang))),),
+        figures=figures,
+    )
+    return writers.Report(
+        kind="explorer",
+        lang=lang,
+        title=t("web.explorer", lang),
+        subtitle=period,
+        sections=(section,),
+        facts=result.facts,
+        source=f"{t('common.source', lang)}: {source(result.dataset, lang)} ({', '.join(result.vintages)})",
+        synthetic=result.synthetic,
+        meta={"dataset": result.dataset, "vintages": list(result.vintages), "spec": result.spec.as_dict()},
+    )
+
+
+def written(rep: writers.Report, kind: str) -> bytes:
+    """The bytes of ``rep`` written in format ``kind`` by the report writers (into a scratch directory)."""
+    with tempfile.TemporaryDirectory(prefix="comercio-download-") as tmp:
+        paths = writers.write_report(rep, [kind], Path(tmp))
+        return next(p for p in paths if p.suffix == f".{kind}").read_bytes()
 
 
 def respond(kind: str, result: Result, lang: str, figure: Figure | None = None) -> Response:
     if kind == "csv":
-        return csv_response(result.rows(lang), _name(result, "csv"), INDICATOR_COLUMNS)
-    if kind == "xlsx":
-        body, media = xlsx_bytes(result, lang), XLSX
+        body = csv_text(result.rows(lang), COLUMNS).encode("utf-8")
     else:
-        body, media = pdf_bytes(result, lang, figure), "application/pdf"
+        body = written(report(result, lang, figure if kind == "pdf" else None), kind)
     return Response(
         body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{_name(result, kind)}"'},
+        media_type=MEDIA[kind],
+        headers={"Content-Disposition": f'attachment; filename="{filename(result, kind)}"'},
     )

@@ -2,48 +2,43 @@
 
 Pages: overview of the latest month, regional explorer (map, table, series, filters), region profile, sector
 profile, customs offices, downloads. Each page works without JavaScript (filters are a GET form); the small
-script in ``static/app.js`` only swaps the table and SVGs in place from ``/explorer/view.json``.
+script in ``static/app.js`` only swaps the table and SVGs in place from ``/explorer/view.json``. Every number
+comes from the application service; groupings from the dimension registry.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from comercio.api.params import BASKET_PATH_RE, MONTH_RE, Dimension, Flow, Lang, WindowKind, build_spec
-from comercio.api.routes import json_response, service
-from comercio.api.service import IndicatorService, Result
 from comercio.errors import ComercioError, DataNotAvailable
+from comercio.i18n import t
 from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Window
+from comercio.reference import dimensions
 from comercio.reports.fmt import Formatter
-from comercio.web import TEMPLATES_DIR, downloads, views
-from comercio.web.i18n import strings
+from comercio.service import (
+    BASKET_PATH_RE,
+    MONTH_RE,
+    Dimension,
+    Flow,
+    IndicatorService,
+    Lang,
+    Result,
+    WindowKind,
+    build_spec,
+)
+from comercio.web import downloads, views
+from comercio.web.templating import page, service
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-EXPLORER_GROUPINGS = ("department", "macroregion", "region_group", "natural_region")
+EXPLORER_GROUPINGS = tuple(d.name for d in dimensions.DIMENSIONS if d.explorer)
+EXPLORER_WINDOWS = ("month", "ytd", "rolling12", "year")
+METRICS = ("value", "growth", "share")
+TOP = 10
 LangQ = Annotated[Lang, Query()]
-
-
-def page(request: Request, template: str, lang: Lang, **context: Any) -> HTMLResponse:
-    other = "en" if lang is Lang.es else "es"
-    params = dict(request.query_params)
-    params["lang"] = other
-    return templates.TemplateResponse(
-        request,
-        template,
-        {
-            "t": strings(lang.value),
-            "lang": lang.value,
-            "switch_url": f"{request.url.path}?{urlencode(params)}",
-            "q": f"lang={lang.value}",
-            **context,
-        },
-    )
+ES = Lang("es")
 
 
 def _table(result: Result, lang: str) -> list[dict[str, str]]:
@@ -52,38 +47,39 @@ def _table(result: Result, lang: str) -> list[dict[str, str]]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, lang: LangQ = Lang.es, svc: IndicatorService = Depends(service)) -> Response:
-    t = strings(lang.value)
+def overview(request: Request, lang: LangQ = ES, svc: IndicatorService = Depends(service)) -> Response:
+    code = lang.value
     try:
         end = svc.latest_month()
         month = svc.indicator(Spec(Window.month(end), Grouping("national")))
         ytd = svc.indicator(Spec(Window.ytd(end), Grouping("department")))
     except ComercioError as exc:
-        return page(request, "message.html", lang, heading=t["overview"], message=exc.message)
-    fmt = Formatter(lang.value)
+        return page(request, "message.html", code, heading=t("web.overview", code), message=exc.message)
+    fmt = Formatter(code)
     w = ytd.spec.window
     kpis = [
         {
-            "label": f"{t['month_value']} ({fmt.period(w.end, w.end)})",
+            "label": f"{t('web.month_value', code)} ({fmt.period(w.end, w.end)})",
             "value": fmt.money(month.total()["value"]),
-            "growth": fmt.pct(month.total()["growth"], signed=True),
+            "growth": fmt.figure(month.total()["growth"], "growth"),
         },
         {
-            "label": f"{t['ytd_value']} ({fmt.period(w.start, w.end)})",
+            "label": f"{t('web.ytd_value', code)} ({fmt.period(w.start, w.end)})",
             "value": fmt.money(ytd.total()["value"]),
-            "growth": fmt.pct(ytd.total()["growth"], signed=True),
+            "growth": fmt.figure(ytd.total()["growth"], "growth"),
         },
     ]
-    spec = ytd.spec
+    caption = t("web.top", code, what=dimensions.dimension("department").label(code), n=TOP)
     return page(
         request,
         "overview.html",
-        lang,
+        code,
         kpis=kpis,
         end=end,
-        rows=_table(ytd, lang.value)[:10],
-        map=views.map_figure(svc, spec, "growth", lang.value),
-        bars=views.bars_figure(svc, ytd, lang.value),
+        rows=_table(ytd, code)[:TOP],
+        caption=caption,
+        map=views.map_figure(svc, ytd.spec, "growth", code),
+        bars=views.bars_figure(svc, ytd, code),
         result=ytd,
     )
 
@@ -92,13 +88,15 @@ def explorer_spec(
     end: Annotated[str | None, Query(pattern=MONTH_RE)] = None,
     window: WindowKind = WindowKind.ytd,
     flow: Flow = Flow.X,
-    grouping: Dimension = Dimension.department,
+    grouping: Dimension = Dimension("department"),
     basket_path: Annotated[str | None, Query(pattern=BASKET_PATH_RE)] = None,
+    lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Spec:
     if grouping.value not in EXPLORER_GROUPINGS:
+        known = ", ".join(EXPLORER_GROUPINGS)
         raise DataNotAvailable(
-            f"the explorer groups by {', '.join(EXPLORER_GROUPINGS)}, not {grouping.value!r}",
+            t("web.error.explorer_grouping", lang.value, known=known, grouping=repr(grouping.value)),
             field="grouping",
         )
     if window is WindowKind.range:
@@ -106,7 +104,9 @@ def explorer_spec(
     end = end or svc.latest_month()
     if window is WindowKind.year and not end.endswith("-12"):
         end = f"{int(end[:4]) - 1}-12"
-    return build_spec(window=window, end=end, grouping=grouping, flow=flow, basket_path=basket_path)
+    return build_spec(
+        window=window, end=end, grouping=grouping, flow=flow, basket_path=basket_path, lang=lang.value
+    )
 
 
 def explorer_view(svc: IndicatorService, spec: Spec, metric: views.Metric, lang: str) -> dict[str, Any]:
@@ -121,7 +121,7 @@ def explorer_view(svc: IndicatorService, spec: Spec, metric: views.Metric, lang:
         "rows": _table(result, lang),
         "period": fmt.period(w.start, w.end),
         "total": fmt.money(result.total()["value"]),
-        "total_growth": fmt.pct(result.total()["growth"], signed=True),
+        "total_growth": fmt.figure(result.total()["growth"], "growth"),
         "map": None if fig is None else fig.as_dict(),
         "series": series.as_dict(),
         "dataset": result.dataset,
@@ -136,6 +136,16 @@ def explorer_view(svc: IndicatorService, spec: Spec, metric: views.Metric, lang:
     }
 
 
+def explorer_options(lang: str) -> dict[str, list[tuple[str, str]]]:
+    """The explorer form's choices as (value, label in ``lang``)."""
+    return {
+        "window": [(w, t(f"web.window_kind.{w}", lang)) for w in EXPLORER_WINDOWS],
+        "flow": [(f.value, t(f"web.{f.value}", lang)) for f in Flow],
+        "grouping": [(g, dimensions.dimension(g).label(lang)) for g in EXPLORER_GROUPINGS],
+        "metric": [(m, t(f"web.{m}", lang)) for m in METRICS],
+    }
+
+
 Metric = Annotated[views.Metric, Query(description="Map colour: value, growth or share")]
 
 
@@ -144,22 +154,15 @@ def explorer(
     request: Request,
     spec: Spec = Depends(explorer_spec),
     metric: Metric = "value",
-    lang: LangQ = Lang.es,
+    lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Response:
-    t = strings(lang.value)
     form = {
         "end": f"{spec.window.end.year:04d}-{spec.window.end.month:02d}",
         "window": spec.window.kind,
         "flow": spec.filters.flow,
         "grouping": spec.grouping.dimension,
         "metric": metric,
-    }
-    options = {
-        "window": ["month", "ytd", "rolling12", "year"],
-        "flow": ["X", "M"],
-        "grouping": list(EXPLORER_GROUPINGS),
-        "metric": ["value", "growth", "share"],
     }
     try:
         view: dict[str, Any] | None = explorer_view(svc, spec, metric, lang.value)
@@ -169,12 +172,11 @@ def explorer(
     return page(
         request,
         "explorer.html",
-        lang,
+        lang.value,
         form=form,
-        options=options,
+        options=explorer_options(lang.value),
         view=view,
         error=error,
-        heading=t["explorer"],
     )
 
 
@@ -182,10 +184,10 @@ def explorer(
 def explorer_json(
     spec: Spec = Depends(explorer_spec),
     metric: Metric = "value",
-    lang: LangQ = Lang.es,
+    lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Response:
-    return json_response(explorer_view(svc, spec, metric, lang.value))
+    return JSONResponse(explorer_view(svc, spec, metric, lang.value))
 
 
 @router.get("/explorer/download.{kind}")
@@ -193,7 +195,7 @@ def explorer_download(
     kind: Annotated[str, Path(pattern=r"^(csv|xlsx|pdf)$")],
     spec: Spec = Depends(explorer_spec),
     metric: Metric = "value",
-    lang: LangQ = Lang.es,
+    lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Response:
     result = svc.indicator(spec)
@@ -205,24 +207,25 @@ def explorer_download(
 def region(
     request: Request,
     ubigeo: Annotated[str, Path(pattern=r"^\d{2}$")],
-    lang: LangQ = Lang.es,
+    lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Response:
-    t = strings(lang.value)
-    name = views.member_name(ubigeo, lang.value)
+    code = lang.value
+    name = dimensions.member_names("department", code).get(ubigeo)
     if name is None:
-        raise DataNotAvailable(f"no department with ubigeo {ubigeo!r}", field="ubigeo")
+        raise DataNotAvailable(t("web.error.no_department", code, ubigeo=repr(ubigeo)), field="ubigeo")
     try:
         end = svc.latest_month()
-        years = views.yearly(svc, ubigeo, lang.value)
+        years = views.yearly(svc, ubigeo, code)
         spec = Spec(Window.ytd(end), Grouping("department"), Filters(departments=(ubigeo,)))
-        series = views.series_figure(svc, spec, lang.value, member=ubigeo)
-        shares = views.share_figure(svc, years, name, lang.value)
+        series = views.series_figure(svc, spec, code, member=ubigeo)
+        shares = views.share_figure(svc, years, name, code)
     except ComercioError as exc:
-        return page(request, "message.html", lang, heading=f"{t['region']}: {name}", message=exc.message)
-    fmt = Formatter(lang.value)
+        heading = f"{t('web.region', code)}: {name}"
+        return page(request, "message.html", code, heading=heading, message=exc.message)
+    fmt = Formatter(code)
     rows = [{"year": y["year"], **views.fmt_row(y, fmt)} for y in reversed(years)]
-    return page(request, "region.html", lang, name=name, rows=rows, series=series, shares=shares)
+    return page(request, "region.html", code, name=name, rows=rows, series=series, shares=shares)
 
 
 @router.get("/sector", response_class=HTMLResponse)
@@ -230,10 +233,10 @@ def sector(
     request: Request,
     path: Annotated[str | None, Query(pattern=BASKET_PATH_RE)] = None,
     flow: Flow = Flow.X,
-    lang: LangQ = Lang.es,
+    lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Response:
-    t = strings(lang.value)
+    code = lang.value
     try:
         end = svc.latest_month(flow.value, "sunat_cuadros")
         level = 1 if path is None else path.count(" > ") + 2
@@ -246,26 +249,26 @@ def sector(
         )
         result = svc.indicator(spec)
     except ComercioError as exc:
-        return page(request, "message.html", lang, heading=t["sector"], message=exc.message)
+        return page(request, "message.html", code, heading=t("web.sector", code), message=exc.message)
     return page(
         request,
         "sector.html",
-        lang,
+        code,
         path=path,
         flow=flow.value,
-        rows=_table(result, lang.value),
-        bars=views.bars_figure(svc, result, lang.value),
+        rows=_table(result, code),
+        bars=views.bars_figure(svc, result, code),
         result=result,
-        period=Formatter(lang.value).period(spec.window.start, spec.window.end),
+        period=Formatter(code).period(spec.window.start, spec.window.end),
         drill=path is None or path.count(" > ") < 2,
     )
 
 
 @router.get("/customs", response_class=HTMLResponse)
 def customs(
-    request: Request, flow: Flow = Flow.M, lang: LangQ = Lang.es, svc: IndicatorService = Depends(service)
+    request: Request, flow: Flow = Flow.M, lang: LangQ = ES, svc: IndicatorService = Depends(service)
 ) -> Response:
-    t = strings(lang.value)
+    code = lang.value
     try:
         end = svc.latest_month(flow.value, "customs_lines")
         spec = Spec(
@@ -273,30 +276,25 @@ def customs(
         )
         result = svc.indicator(spec)
     except ComercioError as exc:
-        message = f"{t['needs']} {t['customs_needs']}. {exc.message}"
-        return page(request, "message.html", lang, heading=t["customs"], message=message)
+        message = f"{t('web.needs', code)} {t('web.customs_needs', code)}. {exc.message}"
+        return page(request, "message.html", code, heading=t("web.customs", code), message=message)
     w = spec.window
     return page(
         request,
         "customs.html",
-        lang,
-        rows=_table(result, lang.value),
+        code,
+        rows=_table(result, code),
         result=result,
         flow=flow.value,
-        period=Formatter(lang.value).period(w.start, w.end),
+        period=Formatter(code).period(w.start, w.end),
     )
 
 
 @router.get("/downloads", response_class=HTMLResponse)
-def downloads_page(
-    request: Request, lang: LangQ = Lang.es, svc: IndicatorService = Depends(service)
-) -> Response:
-    from comercio.api.reports import _files
-
-    files = _files(svc.settings.reports_dir.resolve())
+def downloads_page(request: Request, lang: LangQ = ES, svc: IndicatorService = Depends(service)) -> Response:
     try:
-        spec = build_spec(window=WindowKind.ytd, end=svc.latest_month())
+        spec = build_spec(window=WindowKind.ytd, end=svc.latest_month(), lang=lang.value)
         params = downloads.query(spec, lang.value)
     except ComercioError:
         params = None
-    return page(request, "downloads.html", lang, files=files, params=params)
+    return page(request, "downloads.html", lang.value, files=svc.report_files(), params=params)

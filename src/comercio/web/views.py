@@ -1,91 +1,73 @@
 """What the dashboard shows: formatted tables, the Peru map and charts as inline SVG, from cached results.
 
-Charts are rendered on the server with vl-convert from the same Altair specs as the reports
-(docs/decisions/0007-dashboard-rendering.md): the browser receives finished SVG plus its text alternative,
-so no charting library runs in the page. Renders are cached next to the indicator results.
+Charts are the reports' own (:mod:`comercio.reports.charts`, :mod:`comercio.reports.maps`), rendered to SVG
+on the server (docs/decisions/0007-dashboard-rendering.md): the browser receives finished SVG plus its text
+alternative, so no charting library runs in the page. Renders are cached next to the indicator results.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 import altair as alt
-import vl_convert as vlc
 
-from comercio.api.service import IndicatorService, Result
-from comercio.config import Settings
-from comercio.errors import ComercioError, DownloadError
+from comercio.errors import ComercioError
+from comercio.i18n import has, t
+from comercio.indicators.facts import family
 from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Window
+from comercio.reference import dimensions
 from comercio.reports import charts, maps
 from comercio.reports.fmt import Formatter
+from comercio.service import ROW_FAMILIES, IndicatorService, Result
 
 Metric = Literal["value", "growth", "share"]
-SOURCE = {"bcrp_departments": "BCRP", "sunat_cuadros": "SUNAT", "customs_lines": "SUNAT, declaraciones"}
+OUTSIDE_DEPARTMENTS = "99"  # BCRP's "not registered" row: in the totals, not on the map
+SERIES_YEARS = 3
 
 
 @dataclass(frozen=True)
 class Figure:
-    """A rendered chart: the SVG markup and its text alternative."""
+    """A rendered chart: the SVG markup, its text alternative and the Vega-Lite spec it was drawn from."""
 
     svg: str
     description: str
+    spec: dict[str, Any]
 
     def as_dict(self) -> dict[str, str]:
         return {"svg": self.svg, "description": self.description}
 
 
-def svg(chart: alt.TopLevelMixin) -> Figure:
-    """Render a chart to SVG with vl-convert (no browser, no network) and keep its description."""
+def figure(chart: alt.TopLevelMixin) -> Figure:
+    """A chart of :mod:`comercio.reports.charts` as inline SVG with its description."""
     spec = charts.to_spec(chart)
-    locale = spec.get("config", {}).get("locale", {})
-    markup = vlc.vegalite_to_svg(
-        spec,
-        format_locale=locale.get("number"),
-        time_format_locale=locale.get("time"),
-        allowed_base_urls=[],
-    )
-    return Figure(markup, str(spec.get("description", "")))
+    return Figure(charts.svg(spec), str(spec.get("description", "")), spec)
 
 
-@lru_cache(maxsize=4)
-def _geojson(path: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
-    return data
-
-
-def boundaries(settings: Settings) -> dict[str, Any] | None:
-    """The departments GeoJSON from the download cache (fetched by ``comercio build``), or None."""
-    from comercio.sources.download import cached
-
-    try:
-        files = cached("boundaries", settings)
-    except DownloadError:
-        return None
-    dept = next((f for f in files if f.key == "departments"), None)
-    return None if dept is None else _geojson(str(dept.path))
+def source(dataset: str, lang: str) -> str:
+    """The dataset's display name for source lines."""
+    key = f"common.dataset.{dataset}"
+    return t(key, lang) if has(key) else dataset
 
 
 def fmt_row(row: dict[str, Any], fmt: Formatter) -> dict[str, str]:
-    """A result row with every number in the house style."""
-    return {
-        "member": row["member"],
-        "label": row["label"],
-        "value": fmt.money(row["value"], scale="millions"),
-        "previous": fmt.money(row["previous"], scale="millions"),
-        "growth": fmt.pct(row["growth"], signed=True),
-        "share": fmt.pct(row["share"]),
-        "contribution": fmt.pp(row["contribution"], signed=True),
-        "rank": str(row["rank"]),
-    }
+    """A result row with every figure written by the house formatter from its fact kind."""
+    out = {"member": row["member"], "label": row["label"]}
+    for name, template in ROW_FAMILIES.items():
+        kind = family(template).kind
+        value = row.get(name)
+        if kind == "rank":
+            out[name] = fmt.na if value is None else str(value)
+        else:
+            out[name] = (
+                fmt.figure(value, kind, scale="millions") if kind == "value" else fmt.figure(value, kind)
+            )
+    return out
 
 
 def title(result: Result, fmt: Formatter, what: str) -> str:
     w = result.spec.window
-    return f"{what}, {fmt.period(w.start, w.end)}"
+    return t("web.figure.titled", fmt.lang, what=what, period=fmt.period(w.start, w.end))
 
 
 def map_figure(svc: IndicatorService, spec: Spec, metric: Metric, lang: str) -> Figure | None:
@@ -93,7 +75,7 @@ def map_figure(svc: IndicatorService, spec: Spec, metric: Metric, lang: str) -> 
     dept_spec = spec.with_grouping(Grouping("department"))
 
     def compute() -> Figure | None:
-        geo = boundaries(svc.settings)
+        geo = svc.boundaries()
         if geo is None:
             return None
         result = svc.indicator(dept_spec)
@@ -101,14 +83,13 @@ def map_figure(svc: IndicatorService, spec: Spec, metric: Metric, lang: str) -> 
         values = [
             {"ubigeo": r["member"], "value": r[metric], "label": r["label"]}
             for r in result.rows(lang)
-            if r["member"] != "99"
+            if r["member"] != OUTSIDE_DEPARTMENTS
         ]
-        what = {"value": "valor", "growth": "variación", "share": "participación"} if lang == "es" else {}
-        name = what.get(metric, metric)
+        what = t(f"presentation.map.metric_{metric}", lang).capitalize()
         chart = maps.department_map(
-            geo, values, fmt, metric, title(result, fmt, name.capitalize()), SOURCE.get(result.dataset, "")
+            geo, values, fmt, metric, title(result, fmt, what), source(result.dataset, lang)
         )
-        return svg(chart)
+        return figure(chart)
 
     return svc.cache.get_or_compute(("map", dept_spec, metric, lang), compute)
 
@@ -120,37 +101,29 @@ def series_figure(svc: IndicatorService, spec: Spec, lang: str, member: str | No
 
     def compute() -> Figure:
         s = svc.series(grouping, spec.filters, spec.dataset)
-        start = Window.rolling12(spec.window.end).shifted(-2).start
+        start = Window.rolling12(spec.window.end).shifted(1 - SERIES_YEARS).start
         fmt = Formatter(lang)
         rows = [
-            {"month": r["period"].isoformat()[:7], "value_m": r["value"] / 1e6, "text": fmt.money(r["value"])}
+            {"month": r["period"].isoformat()[:7], "value": r["value"]}
             for r in s.rows()
             if start <= r["period"] <= spec.window.end and (member is None or r["member"] == member)
         ]
-        unit = "US$ millones" if lang == "es" else "US$ million"
-        name = "Perú" if member is None else member
+        name = dimensions.label(grouping.dimension, member or "", lang)  # national: Perú / Peru
         if rows:
-            hi = max(rows, key=lambda r: r["value_m"])
-            desc = (
-                f"Línea mensual de {name}, {rows[0]['month']} a {rows[-1]['month']}; máximo {hi['text']} "
-                f"en {hi['month']}."
-                if lang == "es"
-                else f"Monthly line for {name}, {rows[0]['month']} to {rows[-1]['month']}; peak {hi['text']} "
-                f"in {hi['month']}."
+            peak = max(rows, key=lambda r: r["value"])
+            desc = t(
+                "web.figure.series_described",
+                lang,
+                name=name,
+                first=rows[0]["month"],
+                last=rows[-1]["month"],
+                peak=fmt.figure(peak["value"], "value"),
+                peak_month=peak["month"],
             )
         else:
-            desc = "Sin datos." if lang == "es" else "No data."
-        line = (
-            alt.Chart(alt.Data(values=rows))
-            .mark_line(color=charts.MAIN, point=alt.OverlayMarkDef(size=12))
-            .encode(
-                x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=6)),
-                y=alt.Y("value_m:Q", title=unit, axis=alt.Axis(format=",.0f")),
-            )
-            .properties(width=charts.WIDTH, height=200)
-        )
-        head = "Serie mensual" if lang == "es" else "Monthly series"
-        return svg(charts.finish(line, fmt, f"{head}: {name}", SOURCE.get(s.dataset, ""), desc))
+            desc = t("web.figure.series_empty", lang)
+        head = t("web.figure.series_title", lang, name=name)
+        return figure(charts.monthly_line(rows, fmt, head, source(s.dataset, lang), desc))
 
     return svc.cache.get_or_compute(key, compute)
 
@@ -169,12 +142,13 @@ def _bars(result: Result, lang: str, top: int) -> Figure | None:
     ]
     if not rows:
         return None
-    head = "Variación" if lang == "es" else "Growth"
     try:
-        chart = charts.growth_bars(rows, fmt, title(result, fmt, head), SOURCE.get(result.dataset, ""))
+        chart = charts.growth_bars(
+            rows, fmt, title(result, fmt, t("web.growth", lang)), source(result.dataset, lang)
+        )
     except ComercioError:
         return None
-    return svg(chart)
+    return figure(chart)
 
 
 def yearly(svc: IndicatorService, member: str, lang: str) -> list[dict[str, Any]]:
@@ -192,15 +166,8 @@ def yearly(svc: IndicatorService, member: str, lang: str) -> list[dict[str, Any]
             continue
         row = next((r for r in result.rows(lang) if r["member"] == member), None)
         if row is not None:
-            out.append({"year": y, **row})
+            out.append({"year": y, "dataset": result.dataset, **row})
     return out
-
-
-def member_name(ubigeo: str, lang: str) -> str | None:
-    """The department's name, or None when ``ubigeo`` is not a department."""
-    from comercio.api.service import _names
-
-    return _names("department", lang).get(ubigeo)
 
 
 def share_figure(svc: IndicatorService, years: list[dict[str, Any]], name: str, lang: str) -> Figure | None:
@@ -213,5 +180,5 @@ def _shares(years: list[dict[str, Any]], name: str, lang: str) -> Figure | None:
     rows = [{"year": y["year"], "share": y["share"]} for y in years if y.get("share") is not None]
     if not rows:
         return None
-    head = f"Participación de {name} en las exportaciones" if lang == "es" else f"{name}'s share of exports"
-    return svg(charts.share_over_years(rows, Formatter(lang), head, "BCRP"))
+    head = t("web.figure.share_title", lang, name=name)
+    return figure(charts.share_over_years(rows, Formatter(lang), head, source(years[-1]["dataset"], lang)))

@@ -1,0 +1,54 @@
+"""The application service between the warehouse/indicators and the two front ends (API and dashboard).
+
+Both front ends ask it the same questions: an indicator result for a validated spec (facts, then rows
+labelled in the language asked for), monthly series, the latest month, dataset status, map boundaries and
+report files. Queries are bounded in rows and time and cached by spec; nothing here speaks HTTP or HTML.
+"""
+
+from __future__ import annotations
+
+from comercio.service._cache import LRU
+from comercio.service._query import (
+    BASKET_PATH_RE,
+    MONTH_RE,
+    Dimension,
+    Flow,
+    Lang,
+    WindowKind,
+    build_spec,
+)
+from comercio.service._results import (
+    COLUMNS,
+    ROW_FAMILIES,
+    ROW_FIELDS,
+    TOTAL_FAMILIES,
+    Result,
+    build_facts,
+    csv_text,
+    plain,
+    units,
+)
+from comercio.service._service import REPORT_SUFFIXES, IndicatorService, report_files
+
+__all__ = [
+    "BASKET_PATH_RE",
+    "COLUMNS",
+    "LRU",
+    "MONTH_RE",
+    "REPORT_SUFFIXES",
+    "ROW_FAMILIES",
+    "ROW_FIELDS",
+    "TOTAL_FAMILIES",
+    "Dimension",
+    "Flow",
+    "IndicatorService",
+    "Lang",
+    "Result",
+    "WindowKind",
+    "build_facts",
+    "build_spec",
+    "csv_text",
+    "plain",
+    "report_files",
+    "units",
+]

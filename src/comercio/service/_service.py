@@ -1,0 +1,161 @@
+"""The application service: the queries the API and the dashboard both ask, bounded, cached and labelled.
+
+:class:`IndicatorService` owns one read-only :class:`~comercio.warehouse.Warehouse` whose queries are bounded
+in rows and time, and an LRU cache: a result is computed once per validated :class:`Spec`, so repeated
+dashboard views and API calls cost a dictionary lookup. Numbers leave the service only as facts
+(:class:`~comercio.service.Result`). It knows nothing of HTTP or HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Hashable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from comercio.config import Settings
+from comercio.errors import ComercioError, DataNotAvailable, WarehouseError
+from comercio.indicators import engine, measures
+from comercio.indicators.specs import Filters, Grouping, Spec
+from comercio.service._cache import LRU
+from comercio.service._results import Result, build_facts
+from comercio.warehouse import Warehouse
+
+T = TypeVar("T")
+QUERY_TIMEOUT_S = 15.0
+# Engine queries return aggregated cubes (month × department × customs office × product …), never raw lines;
+# a cube of real microdata can reach a few million rows. Responses to clients are paginated separately.
+QUERY_MAX_ROWS = 5_000_000
+REPORT_SUFFIXES = frozenset({".html", ".pdf", ".xlsx", ".md", ".json", ".csv", ".png", ".svg"})
+MAX_REPORT_FILES = 5000
+
+
+class BoundedWarehouse(Warehouse):
+    """A read-only warehouse whose every query gets a row limit and a time limit unless given tighter ones."""
+
+    def execute(
+        self,
+        expr: ir.Table,
+        *,
+        engine: str | None = None,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> pa.Table:
+        limit = QUERY_MAX_ROWS if limit is None else min(limit, QUERY_MAX_ROWS)
+        timeout = QUERY_TIMEOUT_S if timeout is None else min(timeout, QUERY_TIMEOUT_S)
+        result = super().execute(expr, engine=engine, limit=limit, timeout=timeout)
+        if result.num_rows >= QUERY_MAX_ROWS:
+            raise WarehouseError(
+                f"the query returned more than {QUERY_MAX_ROWS} rows", hint="narrow the filters or the window"
+            )
+        return result
+
+
+class IndicatorService:
+    """Computes indicator results from the warehouse, one at a time, cached by spec."""
+
+    def __init__(self, settings: Settings, *, cache_size: int = 256, ttl: float = 600.0) -> None:
+        self.settings = settings
+        self.wh = BoundedWarehouse(settings, read_only=True)
+        self.cache = LRU(cache_size, ttl)
+        self._compute_lock = threading.RLock()  # one cursor: DuckDB refuses a query while a result is open
+
+    def run(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """Cached and serialised access to the warehouse for anything keyed by a validated spec."""
+
+        def locked() -> T:
+            with self._compute_lock:
+                return compute()
+
+        return self.cache.get_or_compute(key, locked)
+
+    def indicator(self, spec: Spec) -> Result:
+        return self.run(("indicator", spec), lambda: self._indicator(spec))
+
+    def series(self, grouping: Grouping, filters: Filters, dataset: str | None = None) -> engine.Series:
+        return self.run(
+            ("series", grouping, filters, dataset),
+            lambda: engine.series(self.wh, grouping, filters, dataset=dataset),
+        )
+
+    def latest_month(self, flow: str = "X", dataset: str | None = None) -> str:
+        """The last loaded month (``YYYY-MM``) of the dataset that answers the national total of ``flow``."""
+        s = self.series(Grouping("national"), Filters(flow=flow), dataset)
+        if not s.periods:
+            raise DataNotAvailable(f"dataset {s.dataset!r} has no months")
+        last = max(s.periods)
+        return f"{last.year:04d}-{last.month:02d}"
+
+    def status(self) -> list[dict[str, Any]]:
+        from comercio.warehouse.status import status
+
+        return self.run(("status",), lambda: status(self.wh))
+
+    def boundaries(self) -> dict[str, Any] | None:
+        """The departments GeoJSON for maps, or None when it was never fetched."""
+        return self.cache.get_or_compute(("boundaries",), lambda: _boundaries(self.settings))
+
+    def report_files(self) -> list[dict[str, Any]]:
+        """Report files under ``settings.reports_dir``: relative POSIX path and size, sorted by path."""
+        return report_files(self.settings.reports_dir.resolve())
+
+    def write_regional(self, month: str, lang: str, formats: Iterable[str]) -> list[dict[str, Any]]:
+        """Write the regional report for ``month`` into the report directory; the files it created."""
+        from comercio.reports.regional import write_regional
+
+        root = self.settings.reports_dir.resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        before = {f["path"] for f in report_files(root)}
+        with self._compute_lock:
+            write_regional(
+                self.wh,
+                through=month,
+                lang=lang,
+                formats=tuple(formats),
+                out=root / f"regional-{month}-{lang}",
+            )
+        return [f for f in report_files(root) if f["path"] not in before]
+
+    def _indicator(self, spec: Spec) -> Result:
+        s = self.series(spec.grouping, spec.filters, spec.dataset)  # one query per grouping and filters
+        result = measures.compare(s, spec.window, spec.comparison)
+        last = max(s.periods) if s.periods else None
+        return Result(
+            spec=spec,
+            facts=build_facts(spec, s, result),
+            dataset=s.dataset,
+            vintages=s.vintages,
+            synthetic=s.synthetic,
+            last_month=None if last is None else f"{last.year:04d}-{last.month:02d}",
+        )
+
+
+def report_files(root: Path) -> list[dict[str, Any]]:
+    """Report files under ``root`` (at most :data:`MAX_REPORT_FILES`), never following links out of it."""
+    if not root.is_dir():
+        return []
+    out: list[dict[str, Any]] = []
+    for p in sorted(root.rglob("*")):
+        if len(out) >= MAX_REPORT_FILES:
+            break
+        if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES and p.resolve().is_relative_to(root):
+            out.append({"path": p.relative_to(root).as_posix(), "bytes": p.stat().st_size})
+    return out
+
+
+def _boundaries(settings: Settings) -> dict[str, Any] | None:
+    from comercio.sources.download import cached
+
+    try:
+        files = cached("boundaries", settings)
+        dept = next((f for f in files if f.key == "departments"), None)
+        if dept is None:
+            return None
+        data: dict[str, Any] = json.loads(Path(dept.path).read_text(encoding="utf-8"))
+    except (ComercioError, OSError, ValueError):
+        return None
+    return data

@@ -1,0 +1,47 @@
+"""The dashboard's templates and static assets, and the page renderer every view uses.
+
+Templates get ``t`` (the ``web`` section of the message catalogue in the page's language), ``lang``, the
+language switch URL and ``q`` (the language query string for links).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from comercio.i18n import LANGS, section
+from comercio.service import IndicatorService
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+TEMPLATES_DIR = HERE / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def service(request: Request) -> IndicatorService:
+    """The application service of the app (a FastAPI dependency)."""
+    svc: IndicatorService = request.app.state.service
+    return svc
+
+
+def page(request: Request, template: str, lang: str, **context: Any) -> HTMLResponse:
+    """Render ``template`` in ``lang`` with the catalogue's dashboard texts as ``t``."""
+    other = next(code for code in LANGS if code != lang)
+    params = dict(request.query_params)
+    params["lang"] = other
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "t": section("web", lang),
+            "lang": lang,
+            "switch_url": f"{request.url.path}?{urlencode(params)}",
+            "q": urlencode({"lang": lang}),
+            **context,
+        },
+    )
