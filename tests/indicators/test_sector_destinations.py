@@ -84,12 +84,12 @@ def _direct(files: list[Path], start: date, end: date) -> dict[str, float]:
     return dict(out)
 
 
-def _partner_values(sf: SectorFacts, key: str, what: str) -> dict[str, float]:
-    skip = f"{key}.latam_top10."
+def _partner_values(sf: SectorFacts, direction: str, what: str) -> dict[str, float]:
+    """Partner code → value of the family ``{direction}.{partner}.<what>`` for one direction."""
     return {
-        x.member or "": x.value
-        for x in sf.facts.prefixed(f"{key}.")
-        if x.id.endswith(f".{what}") and not x.id.startswith(skip)
+        x.parts["partner"]: x.value
+        for x in sf.facts.each(f"{{direction}}.{{partner}}.{what}")
+        if x.parts["direction"] == direction
     }
 
 
@@ -103,15 +103,17 @@ def test_destinations_match_a_direct_sum_of_the_lines(
     assert {m for m, v in values.items() if v} == set(current)
     for m, v in current.items():
         assert values[m] == pytest.approx(v, rel=1e-9)
-        growth = sf.facts.value(f"destinations.{m}.growth")
+        growth = sf.facts.value("{direction}.{partner}.growth", direction="destinations", partner=m)
         assert growth == pytest.approx(v / previous[m] - 1, rel=1e-9) if previous.get(m) else growth is None
-    assert sf.facts["destinations.top"].synthetic
+    top = sf.facts.get("{direction}.top", direction="destinations")
+    assert top is not None and top.synthetic
+    assert {x.member for x in sf.facts.each("{direction}.{partner}.value")} == set(values)
 
 
 def test_shares_sum_to_one_and_top_ten_is_ranked(sf: SectorFacts) -> None:
     shares = _partner_values(sf, "destinations", "share")
     assert sum(shares.values()) == pytest.approx(1.0, rel=1e-9)
-    top = sf.facts.value("destinations.top")
+    top = sf.facts.value("{direction}.top", direction="destinations")
     values = _partner_values(sf, "destinations", "value")
     assert len(top) == min(10, len(values))
     ranked = [values[m] for m in top]
@@ -121,18 +123,20 @@ def test_shares_sum_to_one_and_top_ten_is_ranked(sf: SectorFacts) -> None:
 
 def test_latin_american_count_is_a_recount_from_the_countries_table(sf: SectorFacts) -> None:
     latam = {r["alpha2"] for r in reference.load("countries").to_pylist() if r["latin_america"]}
-    top = sf.facts.value("destinations.top")
+    d = {"direction": "destinations"}
+    top = sf.facts.value("{direction}.top", **d)
     expected = [m for m in top if m in latam]
-    assert sf.facts.value("destinations.latam_top10.count") == len(expected)
+    assert sf.facts.value("{direction}.latam_top10.count", **d) == len(expected)
     assert 0 < len(expected) < len(top)  # the twin sells machinery parts to the US and to neighbours alike
-    share = sum(sf.facts.value(f"destinations.{m}.share") for m in expected)
-    assert sf.facts.value("destinations.latam_top10.share") == pytest.approx(share)
+    share = sum(sf.facts.value("{direction}.{partner}.share", **d, partner=m) for m in expected)
+    assert sf.facts.value("{direction}.latam_top10.share", **d) == pytest.approx(share)
 
 
 def test_imports_stay_omitted_because_the_twin_writes_exports_only(sf: SectorFacts) -> None:
     assert {"peru_imports", "origins"} <= set(sf.omitted)
     assert "destinations" not in sf.omitted
-    assert "peru.imports.value" not in sf.facts and "peru.balance.value" not in sf.facts
+    assert not sf.facts.has("peru.imports.value") and not sf.facts.has("peru.balance.value")
+    assert not sf.facts.has("{direction}.top", direction="origins")
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -141,7 +145,8 @@ def test_report_shows_destinations(sf: SectorFacts, lang: str) -> None:
     section = next(s for s in report.sections if s.id == "destinations")
     assert not section.omitted
     assert section.figures and section.tables
-    top = sf.facts.value("destinations.top")
+    d = {"direction": "destinations"}
+    top = sf.facts.value("{direction}.top", **d)
     assert [r["code"] for r in section.tables[0].rows] == top
     fmt = Formatter(lang)
     prose = section.paragraphs[0]
@@ -151,11 +156,11 @@ def test_report_shows_destinations(sf: SectorFacts, lang: str) -> None:
     }
     lead = top[0]
     assert names[lead] in prose
-    assert fmt.money(sf.facts.value(f"destinations.{lead}.value")) in prose
-    growth = sf.facts.value(f"destinations.{lead}.growth")
+    assert fmt.money(sf.facts.value("{direction}.{partner}.value", **d, partner=lead)) in prose
+    growth = sf.facts.value("{direction}.{partner}.growth", **d, partner=lead)
     if growth is not None:
         assert fmt.pct(growth, signed=True) in prose
-    assert fmt.pct(sf.facts.value("destinations.latam_top10.share")) in prose
+    assert fmt.pct(sf.facts.value("{direction}.latam_top10.share", **d)) in prose
     omitted = {s.id for s in report.sections if s.omitted}
     assert "destinations" not in omitted and {"origins", "peru_imports"} <= omitted
 
@@ -165,6 +170,6 @@ def test_destinations_are_written_to_files(sf: SectorFacts, tmp_path: Path) -> N
     assert {p.name for p in paths} == {"report.html", "report.md", "report.xlsx"}
     assert (tmp_path / "figure-destinations.png").stat().st_size > 1000
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    lead = sf.facts.value("destinations.top")[0]
+    lead = sf.facts.value("{direction}.top", direction="destinations")[0]
     name = next(r["name_es"] for r in reference.load("countries").to_pylist() if r["alpha2"] == lead)
     assert md.count(name) >= 2  # in the prose and in the table

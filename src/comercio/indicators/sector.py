@@ -26,7 +26,7 @@ from comercio import reference
 from comercio.errors import DataNotAvailable, ValidationError
 from comercio.indicators import engine as eng
 from comercio.indicators import measures, world
-from comercio.indicators.facts import Fact, FactSet
+from comercio.indicators.facts import Fact, FactSet, make
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window, month_start
 from comercio.warehouse import Warehouse
 
@@ -63,11 +63,22 @@ class SectorFacts:
 
     @property
     def world_synthetic(self) -> bool:
-        return any(f.synthetic for f in self.facts.prefixed("world."))
+        return any(f.synthetic for f in self.facts if f.dataset == world.DATASET)
 
 
-def _year_window(y: int) -> dict[str, Any]:
-    return Window.year(y).as_dict()
+def _world_fact(
+    template: str, value: Any, y: int, wt: world.WorldTable, parts: dict[str, str] | None = None
+) -> Fact:
+    """A fact of the world side: one calendar year of ``world_trade``."""
+    return make(
+        template,
+        value,
+        parts=parts,
+        window=Window.year(y).as_dict(),
+        dataset=world.DATASET,
+        vintages=wt.vintages,
+        synthetic=wt.synthetic,
+    )
 
 
 def _world(
@@ -80,60 +91,49 @@ def _world(
     first, last = ys[0], ys[-1]
     basket_tot = world.totals(wh, basket, engine=engine)
     all_tot = world.totals(wh, engine=engine)
-
-    def add(fid: str, indicator: str, value: Any, unit: str, y: int, wt: world.WorldTable, **kw: Any) -> None:
-        fs.add(
-            Fact(
-                fid,
-                indicator,
-                value,
-                unit,
-                _year_window(y),
-                dataset=world.DATASET,
-                vintages=wt.vintages,
-                synthetic=wt.synthetic,
-                **kw,
-            )
-        )
-
     values = dict(
         zip(basket_tot.table["year"].to_pylist(), basket_tot.table["value"].to_pylist(), strict=True)
     )
     alls = dict(zip(all_tot.table["year"].to_pylist(), all_tot.table["value"].to_pylist(), strict=True))
-    add("world.exports.value", "value", values.get(last), "USD", last, basket_tot, member="world")
-    add(f"world.exports.value.{first}", "value", values.get(first), "USD", first, basket_tot, member="world")
+    fs.add(_world_fact("world.exports.value", values.get(last), last, basket_tot))
+    fs.add(
+        _world_fact("world.exports.value.{year}", values.get(first), first, basket_tot, {"year": str(first)})
+    )
     if alls.get(last):
-        add("world.basket.share_of_trade", "share", values[last] / alls[last], "fraction", last, all_tot)
+        fs.add(_world_fact("world.basket.share_of_trade", values[last] / alls[last], last, all_tot))
     if basket != MANUFACTURES:
         manuf = world.share_of(wh, basket, MANUFACTURES, engine=engine)
         shares = {r["year"]: r["share"] for r in manuf.table.to_pylist()}
-        for y, fid in ((last, ""), (first, f".{first}")):
-            if shares.get(y) is not None:
-                add(f"world.basket.share_of_manufactures{fid}", "share", shares[y], "fraction", y, manuf)
+        if shares.get(last) is not None:
+            fs.add(_world_fact("world.basket.share_of_manufactures", shares[last], last, manuf))
+        if shares.get(first) is not None:
+            fs.add(
+                _world_fact(
+                    "world.basket.share_of_manufactures.{year}",
+                    shares[first],
+                    first,
+                    manuf,
+                    {"year": str(first)},
+                )
+            )
     for side, key in (("exporter", "exports"), ("importer", "imports")):
         wt = world.by_continent(wh, basket, side, start_year=first, end_year=last, engine=engine)  # type: ignore[arg-type]
         for row in wt.table.to_pylist():
-            y, c = row["year"], row["continent"]
+            y, parts = row["year"], {"side": key, "continent": row["continent"]}
             if y == last:
-                add(f"world.{key}.share.{c}", "share", row["share"], "fraction", y, wt, member=c)
-            add(f"world.{key}.share.{c}.{y}", "share", row["share"], "fraction", y, wt, member=c)
+                fs.add(_world_fact("world.{side}.share.{continent}", row["share"], y, wt, parts))
+            fs.add(
+                _world_fact(
+                    "world.{side}.share.{continent}.{year}", row["share"], y, wt, {**parts, "year": str(y)}
+                )
+            )
     return fs, (first, last)
 
 
 def _peers(wh: Warehouse, basket: str, year: int, peers: tuple[str, ...], engine: str | None) -> FactSet:
     wt = world.by_exporter(wh, basket, peers, year, engine=engine)
     return FactSet(
-        Fact(
-            f"peers.{r['exporter']}.exports",
-            "value",
-            r["value"],
-            "USD",
-            _year_window(year),
-            member=r["exporter"],
-            dataset=world.DATASET,
-            vintages=wt.vintages,
-            synthetic=wt.synthetic,
-        )
+        _world_fact("peers.{partner}.exports", r["value"], year, wt, {"partner": r["exporter"]})
         for r in wt.table.to_pylist()
     )
 
@@ -186,13 +186,15 @@ def peru_export_series(wh: Warehouse, label_prefix: str, engine: str | None = No
     )
 
 
-def _fact(fid: str, indicator: str, value: Any, unit: str, w: Window, s: eng.Series, **kw: Any) -> Fact:
-    return Fact(
-        fid,
-        indicator,
+def _fact(
+    template: str, value: Any, w: Window, s: eng.Series, parts: dict[str, str] | None = None, **kw: Any
+) -> Fact:
+    """A fact of Peru's side, with the provenance of the series it was computed from."""
+    return make(
+        template,
         value,
-        unit,
-        w.as_dict(),
+        parts=parts,
+        window=w.as_dict(),
         dataset=s.dataset,
         vintages=s.vintages,
         synthetic=s.synthetic,
@@ -209,23 +211,14 @@ def _peru_exports(s: eng.Series, through: date) -> FactSet:
             r = measures.compare(s, Window.year(y), None)
         except DataNotAvailable:
             continue
-        fs.add(_fact("peru.exports.value", "value", r.total, "USD", Window.year(y), s, member="peru"))
+        fs.add(_fact("peru.exports.value", r.total, Window.year(y), s, member="peru"))
         break
     ytd = Window.ytd(through)
     r = measures.compare(s, ytd, Comparison())
-    fs.add(_fact("peru.exports.ytd.value", "value", r.total, "USD", ytd, s, member="peru"))
-    fs.add(_fact("peru.exports.ytd.previous", "value", r.total_previous, "USD", Comparison().window(ytd), s))
+    fs.add(_fact("peru.exports.ytd.value", r.total, ytd, s, member="peru"))
+    fs.add(_fact("peru.exports.ytd.previous", r.total_previous, Comparison().window(ytd), s))
     fs.add(
-        _fact(
-            "peru.exports.growth",
-            "growth",
-            r.total_growth,
-            "fraction",
-            ytd,
-            s,
-            member="peru",
-            comparison=Comparison().as_dict(),
-        )
+        _fact("peru.exports.growth", r.total_growth, ytd, s, member="peru", comparison=Comparison().as_dict())
     )
     return fs
 
@@ -237,36 +230,33 @@ def _lines(
     return measures.compare(s, w, Comparison()), s
 
 
-def _members(fid: str, r: measures.WindowResult, s: eng.Series, w: Window) -> Fact:
-    rows = [row.as_dict() for row in r.rows[:TOP]]
-    return _fact(fid, "ranking", [row["member"] for row in rows], "members", w, s, extra={"rows": rows})
-
-
 @lru_cache(maxsize=1)
 def latin_american() -> frozenset[str]:
     """ISO alpha-2 codes flagged ``latin_america`` in the countries reference table."""
     return frozenset(r["alpha2"] for r in reference.load("countries").to_pylist() if r["latin_america"])
 
 
-def partner_facts(key: str, r: measures.WindowResult, s: eng.Series, w: Window) -> FactSet:
-    """Destinations (or origins) ranked by value: ``<key>.top`` (ten ISO2 codes), value, share and growth of
-    every partner, and how many of the top ten are Latin American with their combined share of the total.
+def partner_facts(direction: str, r: measures.WindowResult, s: eng.Series, w: Window) -> FactSet:
+    """Destinations (or origins) ranked by value: ``{direction}.top`` (ten ISO2 codes), value, share and
+    growth of every partner, and how many of the top ten are Latin American with their combined share.
 
     Shares are of all the basket's lines in the window (lines without a partner stay in the total), so the
     shares of the partners sum to one when every line declares a country.
     """
-    fs = FactSet([_members(f"{key}.top", r, s, w)])
+    d = {"direction": direction}
+    top = [row.as_dict() for row in r.rows[:TOP]]
+    fs = FactSet([_fact("{direction}.top", [row["member"] for row in top], w, s, d, extra={"rows": top})])
     cmp = Comparison().as_dict()
     for row in r.rows:
-        m = row.member
-        fs.add(_fact(f"{key}.{m}.value", "value", row.value, "USD", w, s, member=m))
-        fs.add(_fact(f"{key}.{m}.share", "share", row.share, "fraction", w, s, member=m))
-        fs.add(_fact(f"{key}.{m}.growth", "growth", row.growth, "fraction", w, s, member=m, comparison=cmp))
+        p = {**d, "partner": row.member}
+        fs.add(_fact("{direction}.{partner}.value", row.value, w, s, p))
+        fs.add(_fact("{direction}.{partner}.share", row.share, w, s, p))
+        fs.add(_fact("{direction}.{partner}.growth", row.growth, w, s, p, comparison=cmp))
     latam = [row for row in r.rows[:TOP] if row.member in latin_american()]
     members = {"members": [row.member for row in latam]}
-    fs.add(_fact(f"{key}.latam_top10.count", "count", len(latam), "count", w, s, extra=members))
+    fs.add(_fact("{direction}.latam_top10.count", len(latam), w, s, d, extra=members))
     share = sum(row.share or 0.0 for row in latam)
-    fs.add(_fact(f"{key}.latam_top10.share", "share", share, "fraction", w, s, extra=members))
+    fs.add(_fact("{direction}.latam_top10.share", share, w, s, d, extra=members))
     return fs
 
 
@@ -314,10 +304,10 @@ def sector_facts(
     need = "customs lines (SUNAT declarations) covering {} and a year earlier, with {}"
     try:
         r, s = _lines(wh, "M", basket, Grouping("national"), ytd, engine)
-        facts.add(_fact("peru.imports.value", "value", r.total, "USD", ytd, s, member="peru"))
-        if "peru.exports.ytd.value" in facts:
+        facts.add(_fact("peru.imports.value", r.total, ytd, s, member="peru"))
+        if facts.has("peru.exports.ytd.value"):
             bal = facts.value("peru.exports.ytd.value") - r.total
-            facts.add(_fact("peru.balance.value", "balance", bal, "USD", ytd, s, member="peru"))
+            facts.add(_fact("peru.balance.value", bal, ytd, s, member="peru"))
     except DataNotAvailable as exc:
         omitted["peru_imports"] = (
             need.format(f"{ytd.start:%Y-%m}…{ytd.end:%Y-%m}", "the product code") + f": {exc.reason}"

@@ -47,6 +47,12 @@ def continents() -> dict[str, str]:
     return {**mapping, **CEPII_CONTINENTS}
 
 
+@lru_cache(maxsize=1)
+def alpha2() -> dict[str, str]:
+    """Alpha-3 (BACI's country codes) → alpha-2 (the ``partner`` dimension's labelled codes)."""
+    return {r["alpha3"]: r["alpha2"] for r in reference.load("countries").to_pylist() if r["alpha3"]}
+
+
 def _source(wh: Warehouse, engine: str | None) -> ir.Table:
     if not wh.has(DATASET):
         raise DataNotAvailable(
@@ -176,8 +182,10 @@ def years(wh: Warehouse, *, engine: str | None = None) -> list[int]:
 
 __all__ = [
     "CEPII_CONTINENTS",
+    "DATASET",
     "UNKNOWN",
     "WorldTable",
+    "alpha2",
     "by_continent",
     "by_exporter",
     "continents",
