@@ -13,17 +13,49 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from comercio.config import Settings
 from comercio.errors import ComercioError
 
+if TYPE_CHECKING:
+    from comercio.warehouse import Warehouse
+
 console = Console()
 
 
 def _step(n: int, text: str) -> None:
     console.rule(f"[bold]{n}. {text}")
+
+
+def sector_study(
+    wh: Warehouse, settings: Settings, *, rows_per_year: int = 20_000, formats: str = "html,pdf,md,json,xlsx"
+) -> list[Path]:
+    """Synthetic BACI twin (24 years) into the cache if absent, ingest it, write the metalworking study.
+
+    The study runs through the latest loaded G1 month, in Spanish and English (``<reports>/sector/{es,en}``).
+    """
+    from comercio.ingest import ingest
+    from comercio.reports.sector import write_sector
+    from comercio.synth.baci import generate_baci
+
+    cache = settings.cache_dir / "baci"
+    zips = sorted(cache.glob("BACI_*_SYNTH.zip"))
+    zip_path = (
+        zips[0]
+        if zips
+        else generate_baci(cache, years=range(2001, 2025), rows_per_year=rows_per_year, seed=2001)
+    )
+    ingest(wh, "baci", [zip_path])
+    paths: list[Path] = []
+    for lang in ("es", "en"):
+        paths += write_sector(
+            wh, lang=lang, formats=formats, out=settings.reports_dir.resolve() / "sector" / lang
+        )
+    return paths
 
 
 def run(serve: bool = True, port: int = 8000) -> int:
@@ -62,19 +94,14 @@ def run(serve: bool = True, port: int = 8000) -> int:
             for p in written:
                 if p.suffix in (".html", ".pdf", ".xlsx", ".md", ".json"):
                     console.print(f"    {p.name}", highlight=False)
-    try:
-        from comercio.reports.sector import demo_sector
-    except ImportError:
-        demo_sector = None  # type: ignore[assignment]
-    if demo_sector is not None:
-        _step(5, "Sector study: metalworking (SUNAT G1 + synthetic world-trade twin, labelled synthetic)")
-        for p in demo_sector(wh, settings):
-            if p.suffix in (".html", ".pdf", ".xlsx", ".md", ".json"):
-                console.print(f"  wrote {p}", highlight=False)
+    _step(5, "Sector study: metalworking (SUNAT G1 + synthetic world-trade twin, labelled synthetic)")
+    for p in sector_study(wh, settings):
+        if p.suffix in (".html", ".pdf", ".xlsx", ".md", ".json"):
+            console.print(f"  wrote {p}", highlight=False)
     if serve:
         import uvicorn
 
-        from comercio.api import create_app
+        from comercio.server import create_app
 
         _step(6, "Dashboard")
         console.print(f"  Serving the dashboard at http://127.0.0.1:{port}/ (Ctrl+C to stop)")

@@ -27,12 +27,14 @@ def register_sector(report_app: typer.Typer) -> None:
         ),
     ) -> None:
         """World trade of a basket by continent and Peru's exports of the matching G1 group."""
-        from comercio.reports.sector import demo_sector, write_sector
-
         s = settings(engine)
         if demo:
-            paths = demo_sector(Warehouse(s), s)
+            from comercio.demo import sector_study
+
+            paths = sector_study(Warehouse(s), s)
         else:
+            from comercio.reports.sector import write_sector
+
             paths = write_sector(
                 Warehouse(s, read_only=True),
                 basket=basket,

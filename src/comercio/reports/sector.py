@@ -1,353 +1,269 @@
 """The sector study (SNI's metalworking analysis, article 003) as a :class:`Report` in Spanish or English.
 
-Facts come from :func:`comercio.indicators.sector.sector_facts`; the prose comes from the Jinja2 macros in
-``templates/sector/sector_<lang>.j2`` and every number in it passes through the house formatter. Sections the
-data cannot support keep one sentence saying which data they need. The files are written by the shared
-writers (:func:`comercio.reports.writers.write_report`).
+Facts come from :func:`comercio.indicators.sector.sector_facts` and are read by family and parts; names come
+from the reference tables (:func:`comercio.reference.dimensions.label`) and every fixed sentence from the
+message catalogue (``i18n/sector.toml``). The prose comes from the Jinja2 macros in
+``templates/sector/sector_<lang>.j2``, rendered in the shared narrative environment (:mod:`._jinja`), so every
+number in it passes through the house formatter. Sections the data cannot support keep one sentence saying
+which data they need. The files are written by the shared writers
+(:func:`comercio.reports.writers.write_report`).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from comercio import reference
-from comercio.config import Settings
+from comercio.i18n import Messages, section
+from comercio.indicators import world
 from comercio.indicators.facts import FactSet
 from comercio.indicators.sector import G1_NODES, SectorFacts, normalise_label, sector_facts
 from comercio.indicators.specs import Window
+from comercio.reference.dimensions import label
 from comercio.reports import charts
+from comercio.reports._jinja import macros, prose
 from comercio.reports.fmt import Formatter
 from comercio.reports.writers import Column, Figure, Report, Section, Table, write_report
 
-CONTINENT_NAMES = {
-    "es": {
-        "asia": "Asia",
-        "europe": "Europa",
-        "america": "América",
-        "africa": "África",
-        "oceania": "Oceanía",
-        "unknown": "Sin asignar",
-    },
-    "en": {
-        "asia": "Asia",
-        "europe": "Europe",
-        "america": "America",
-        "africa": "Africa",
-        "oceania": "Oceania",
-        "unknown": "Unassigned",
-    },
-}
-SECTOR_NAMES = {
-    "es": {"metalmecanica": "productos metalmecánicos"},
-    "en": {"metalmecanica": "metalworking products"},
-}
-TEXT: dict[str, dict[str, Any]] = {
-    "es": {
-        "title": "Estudio sectorial: {sector}",
-        "subtitle": "Comercio mundial {y0}–{y1} y exportaciones peruanas a {through}",
-        "summary": "Resumen",
-        "world_x": "Exportaciones mundiales por continente",
-        "world_m": "Importaciones mundiales por continente",
-        "peru": "El Perú",
-        "peers": "Países de la región",
-        "destinations": "Destinos de las exportaciones",
-        "origins": "Origen de las importaciones",
-        "imports": "Importaciones y balanza",
-        "methods": "Notas metodológicas",
-        "chart_x": "Participación en las exportaciones mundiales del sector",
-        "chart_m": "Participación en las importaciones mundiales del sector",
-        "omitted": "Esta sección se omite: requiere {need}.",
-        "needs": {
-            "world": "datos de comercio mundial por producto (CEPII BACI)",
-            "peru_exports": "el cuadro G1 de SUNAT con un grupo para este sector",
-            "peru_imports": "líneas de declaraciones de importación (SUNAT) con código de producto "
-            "para {span} y los mismos meses del año anterior",
-            "destinations": "líneas de declaraciones de exportación (SUNAT) con país de destino para {span}",
-            "origins": "líneas de declaraciones de importación (SUNAT) con país de origen para {span}",
-        },
-        "source_world": "Fuente: CEPII BACI{syn}; SUNAT, cuadro G1.",
-        "source_lines": "Fuente: SUNAT, declaraciones aduaneras{syn}.",
-        "syn": " (datos sintéticos)",
-        "chart_destinations": "Principales destinos, {span}",
-        "chart_origins": "Principales orígenes, {span}",
-        "col_rank": "N.º",
-        "col_destinations": "Destino",
-        "col_origins": "Origen",
-        "col_value": "Valor",
-        "col_share": "Participación",
-        "col_growth": "Variación",
-    },
-    "en": {
-        "title": "Sector study: {sector}",
-        "subtitle": "World trade {y0}–{y1} and Peruvian exports through {through}",
-        "summary": "Summary",
-        "world_x": "World exports by continent",
-        "world_m": "World imports by continent",
-        "peru": "Peru",
-        "peers": "Regional peers",
-        "destinations": "Export destinations",
-        "origins": "Import origins",
-        "imports": "Imports and balance",
-        "methods": "Methodological notes",
-        "chart_x": "Share of the sector's world exports",
-        "chart_m": "Share of the sector's world imports",
-        "omitted": "This section is left out: it needs {need}.",
-        "needs": {
-            "world": "world trade by product (CEPII BACI)",
-            "peru_exports": "SUNAT's table G1 with a group for this sector",
-            "peru_imports": "import declaration lines (SUNAT) with product codes for {span} "
-            "and the same months a year earlier",
-            "destinations": "export declaration lines (SUNAT) with the destination country for {span}",
-            "origins": "import declaration lines (SUNAT) with the origin country for {span}",
-        },
-        "source_world": "Source: CEPII BACI{syn}; SUNAT, table G1.",
-        "source_lines": "Source: SUNAT, customs declarations{syn}.",
-        "syn": " (synthetic data)",
-        "chart_destinations": "Leading destinations, {span}",
-        "chart_origins": "Leading origins, {span}",
-        "col_rank": "No.",
-        "col_destinations": "Destination",
-        "col_origins": "Origin",
-        "col_value": "Value",
-        "col_share": "Share",
-        "col_growth": "Growth",
-    },
+SIDES = ("exports", "imports")
+PARTNERS = ("destinations", "origins")
+# omitted section → the title it keeps (a key of ``sector.section``)
+OMITTED_TITLES = {
+    "world": "world_exports",
+    "peru_exports": "peru",
+    "peru_imports": "imports",
+    "destinations": "destinations",
+    "origins": "origins",
 }
 
 
-def _env(fmt: Formatter) -> Environment:
-    env = Environment(loader=PackageLoader("comercio.reports", "templates"), undefined=StrictUndefined)
-    env.filters["money"] = lambda v: fmt.money(v)
-    env.filters["pct"] = lambda v: fmt.pct(v)
-    env.filters["spct"] = lambda v: fmt.pct(v, signed=True)
-    env.filters["num"] = lambda v: fmt.number(v)
-    return env
-
-
-def _prose(text: str) -> str:
-    """Template output as one paragraph: ASCII whitespace collapsed, the formatter's no-break spaces kept."""
-    return re.sub(r"[ \t\r\n]+", " ", text).strip()
-
-
-def _context(sf: SectorFacts, lang: str) -> dict[str, Any]:
-    f, names = sf.facts, CONTINENT_NAMES[lang]
-    c: dict[str, Any] = {
-        "sector": SECTOR_NAMES[lang].get(sf.basket, sf.basket),
-        "basket": sf.basket,
-        "synthetic_world": sf.world_synthetic,
-        "paths": list(sf.g1_paths),
-        "label_prefix": G1_NODES.get(sf.basket, (normalise_label(sf.basket), ""))[0],
-        "definition": _definition(sf.basket),
-        "world": None,
-        "peru": None,
-        "peers": [],
-    }
-    if sf.world_years is not None:
-        y0, y1 = sf.world_years
-        shares = {x.member or "": x.value for x in f.prefixed("world.exports.share.") if x.id.count(".") == 3}
-        ranked = sorted(shares, key=lambda k: -shares[k])
-        exports = [
-            {
-                "name": names.get(k, k),
-                "share": shares[k],
-                "share_first": f.value(f"world.exports.share.{k}.{y0}"),
-            }
-            for k in ranked
-        ]
-        mshares = {
-            x.member or "": x.value for x in f.prefixed("world.imports.share.") if x.id.count(".") == 3
-        }
-        imports = [
-            {"name": names.get(k, k), "share": mshares[k]} for k in sorted(mshares, key=lambda k: -mshares[k])
-        ]
-        c["world"] = {
-            "first": y0,
-            "last": y1,
-            "value": f.value("world.exports.value"),
-            "value_first": f.value(f"world.exports.value.{y0}"),
-            "share_of_trade": f.value("world.basket.share_of_trade"),
-            "share_of_manufactures": f.value("world.basket.share_of_manufactures"),
-            "share_of_manufactures_first": f.value(f"world.basket.share_of_manufactures.{y0}"),
-            "lead": exports[0] if exports else None,
-            "exports": exports[:3],
-            "imports": imports[:3],
-        }
-        c["peers"] = [
-            {"name": _country(x.member or "", lang), "value": x.value}
-            for x in sorted(f.prefixed("peers."), key=lambda x: -x.value)
-        ]
-    if "peru.exports.ytd.value" in f:
-        w = Window.from_dict(f["peru.exports.ytd.value"].window)
-        year_fact = f.get("peru.exports.value")
-        c["peru"] = {
-            "label": sf.g1_paths[-1].split(" > ")[-1] if sf.g1_paths else sf.basket,
-            "ytd": f.value("peru.exports.ytd.value"),
-            "growth": f.value("peru.exports.growth"),
-            "span": Formatter(lang).period(w.start, w.end),
-            "prev_year": w.end.year - 1,
-            "year_value": year_fact.value if year_fact else None,
-            "year": date.fromisoformat(year_fact.window["end"]).year if year_fact else None,
-        }
-    for key in ("destinations", "origins"):
-        c[key] = _partners(f, key, lang)
-    c["imports"] = None
-    if "peru.imports.value" in f:
-        w = Window.from_dict(f["peru.imports.value"].window)
-        c["imports"] = {
-            "value": f.value("peru.imports.value"),
-            "balance": f.value("peru.balance.value"),
-            "span": Formatter(lang).period(w.start, w.end),
-        }
-    return c
-
-
-def _partners(f: FactSet, key: str, lang: str) -> dict[str, Any] | None:
-    """Ranked destinations (or origins) from the ``<key>.*`` facts, names in ``lang``; None when absent."""
-    top = f.get(f"{key}.top")
-    if top is None:
-        return None
-    names = _country_names(lang)
+def _continent_shares(f: FactSet, side: str, lang: str, first: int) -> list[dict[str, Any]]:
+    """Continents of one side in the latest world year, largest first, with their share in year ``first``."""
     rows = [
         {
-            "rank": i + 1,
-            "code": m,
-            "name": names.get(m, m),
-            "value": f.value(f"{key}.{m}.value"),
-            "share": f.value(f"{key}.{m}.share"),
-            "growth": f.value(f"{key}.{m}.growth"),
+            "name": label("continent", x.parts["continent"], lang),
+            "share": x.value,
+            "share_first": f.value(
+                "world.{side}.share.{continent}.{year}",
+                side=side,
+                continent=x.parts["continent"],
+                year=str(first),
+            ),
         }
-        for i, m in enumerate(top.value)
+        for x in f.each("world.{side}.share.{continent}")
+        if x.parts["side"] == side
     ]
-    w = Window.from_dict(top.window)
+    return sorted(rows, key=lambda r: -r["share"])
+
+
+def _world(sf: SectorFacts, lang: str) -> dict[str, Any] | None:
+    if sf.world_years is None:
+        return None
+    f, (y0, y1) = sf.facts, sf.world_years
+    first = {"year": str(y0)}
+    exports = _continent_shares(f, "exports", lang, y0)
+    return {
+        "first": y0,
+        "last": y1,
+        "value": f.value("world.exports.value"),
+        "value_first": f.value("world.exports.value.{year}", **first),
+        "share_of_trade": f.value("world.basket.share_of_trade"),
+        "share_of_manufactures": f.value("world.basket.share_of_manufactures"),
+        "share_of_manufactures_first": f.value("world.basket.share_of_manufactures.{year}", **first),
+        "lead": exports[0] if exports else None,
+        "exports": exports[:3],
+        "imports": _continent_shares(f, "imports", lang, y0)[:3],
+    }
+
+
+def _peers(f: FactSet, lang: str) -> list[dict[str, Any]]:
+    """Regional peers' exports (BACI alpha-3 codes, named through the partner dimension), largest first."""
+    alpha2 = world.alpha2()
+    peers = sorted(f.each("peers.{partner}.exports"), key=lambda x: -(x.value or 0.0))
+    return [
+        {"name": label("partner", alpha2.get(x.parts["partner"], x.parts["partner"]), lang), "value": x.value}
+        for x in peers
+    ]
+
+
+def _peru(sf: SectorFacts, fmt: Formatter) -> dict[str, Any] | None:
+    f = sf.facts
+    ytd = f.get("peru.exports.ytd.value")
+    if ytd is None:
+        return None
+    w = Window.from_dict(dict(ytd.window))
+    year = f.get("peru.exports.value")
+    return {
+        "label": label("sector", sf.g1_paths[-1], fmt.lang) if sf.g1_paths else sf.basket,
+        "ytd": ytd.value,
+        "growth": f.value("peru.exports.growth"),
+        "span": fmt.period(w.start, w.end),
+        "prev_year": w.end.year - 1,
+        "year_value": None if year is None else year.value,
+        "year": None if year is None else Window.from_dict(dict(year.window)).end.year,
+    }
+
+
+def _partners(f: FactSet, direction: str, fmt: Formatter) -> dict[str, Any] | None:
+    """Ranked destinations (or origins), names in the formatter's language; None when not computed."""
+    top = f.get("{direction}.top", direction=direction)
+    if top is None:
+        return None
+    rows = []
+    for i, m in enumerate(top.value):
+        p = {"direction": direction, "partner": m}
+        rows.append(
+            {
+                "rank": i + 1,
+                "code": m,
+                "name": label("partner", m, fmt.lang),
+                "value": f.value("{direction}.{partner}.value", **p),
+                "share": f.value("{direction}.{partner}.share", **p),
+                "growth": f.value("{direction}.{partner}.growth", **p),
+            }
+        )
+    w = Window.from_dict(dict(top.window))
     return {
         "rows": rows,
         "lead": rows[:3],
         "n": len(rows),
-        "latam_count": f.value(f"{key}.latam_top10.count"),
-        "latam_share": f.value(f"{key}.latam_top10.share"),
-        "span": Formatter(lang).period(w.start, w.end),
+        "latam_count": f.value("{direction}.latam_top10.count", direction=direction),
+        "latam_share": f.value("{direction}.latam_top10.share", direction=direction),
+        "span": fmt.period(w.start, w.end),
         "prev_year": w.end.year - 1,
         "synthetic": top.synthetic,
     }
 
 
-def _country_names(lang: str) -> dict[str, str]:
-    """ISO alpha-2 → country name in ``lang`` (Spanish names as SUNAT/Mincetur write them)."""
-    column = "name_es" if lang == "es" else "name_en"
-    return {r["alpha2"]: str(r[column]) for r in reference.load("countries").to_pylist() if r["alpha2"]}
+def _imports(f: FactSet, fmt: Formatter) -> dict[str, Any] | None:
+    imports = f.get("peru.imports.value")
+    if imports is None:
+        return None
+    w = Window.from_dict(dict(imports.window))
+    return {
+        "value": imports.value,
+        "balance": f.value("peru.balance.value"),
+        "span": fmt.period(w.start, w.end),
+    }
 
 
-def _country(alpha3: str, lang: str) -> str:
-    for r in reference.load("countries").to_pylist():
-        if r["alpha3"] == alpha3:
-            return str(r["name_es"] if lang == "es" else r["name_en"])
-    return alpha3
+def _definition(basket: str, lang: str) -> str:
+    rows = [r for r in reference.load("baskets").to_pylist() if r["basket"] == basket and r["path"]]
+    if not rows:
+        return basket
+    return Messages(lang)("sector.definition", prefixes=", ".join(sorted({r["prefix"] for r in rows})))
 
 
-def _definition(basket: str) -> str:
-    rows = [r for r in reference.load("baskets").to_pylist() if r["basket"] == basket]
-    prefixes = ", ".join(sorted({r["prefix"] for r in rows if r["path"]}))
-    return f"{len(rows)} prefijos / prefixes ({prefixes})" if rows else basket
+def sector_context(sf: SectorFacts, lang: str) -> dict[str, Any]:
+    """Everything the narrative templates print, as raw numbers (facts' values) and names in ``lang``."""
+    fmt = Formatter(lang)
+    return {
+        "sector": section("sector.basket", lang).get(sf.basket, sf.basket),
+        "basket": sf.basket,
+        "synthetic_world": sf.world_synthetic,
+        "paths": list(sf.g1_paths),
+        "label_prefix": G1_NODES.get(sf.basket, (normalise_label(sf.basket), ""))[0],
+        "definition": _definition(sf.basket, lang),
+        "world": _world(sf, lang),
+        "peers": _peers(sf.facts, lang),
+        "peru": _peru(sf, fmt),
+        "imports": _imports(sf.facts, fmt),
+        **{d: _partners(sf.facts, d, fmt) for d in PARTNERS},
+    }
 
 
-def _share_rows(facts: FactSet, key: str, lang: str) -> list[dict[str, Any]]:
-    rows = []
-    for x in facts.prefixed(f"world.{key}.share."):
-        parts = x.id.split(".")
-        if len(parts) == 5:
-            rows.append(
-                {
-                    "year": int(parts[4]),
-                    "group": CONTINENT_NAMES[lang].get(parts[3], parts[3]),
-                    "share": x.value,
-                }
-            )
-    return rows
+def _synthetic(msg: Messages, synthetic: bool) -> str:
+    return f" ({msg('common.synthetic')})" if synthetic else ""
 
 
-def _share_table(facts: FactSet, key: str, lang: str, title: str) -> Table:
-    """Continent shares by year as a table (one column per continent), from the same facts as the chart."""
-    rows = _share_rows(facts, key, lang)
+def _share_rows(facts: FactSet, side: str, lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "year": int(x.parts["year"]),
+            "group": label("continent", x.parts["continent"], lang),
+            "share": x.value,
+        }
+        for x in facts.each("world.{side}.share.{continent}.{year}")
+        if x.parts["side"] == side
+    ]
+
+
+def _world_section(sf: SectorFacts, side: str, fmt: Formatter, paragraphs: tuple[str, ...]) -> Section:
+    """Continent shares by year as a stacked chart and a table (one column per continent): the same facts."""
+    msg = Messages(fmt.lang)
+    title = msg(f"sector.chart.{side}")
+    source = msg("sector.source_world", synthetic=_synthetic(msg, sf.world_synthetic))
+    rows = _share_rows(sf.facts, side, fmt.lang)
+    figure = Figure(f"world-{side}", title, charts.to_spec(charts.stacked_shares(rows, fmt, title, source)))
     groups = sorted({r["group"] for r in rows})
     by_year: dict[int, dict[str, Any]] = {}
     for r in rows:
         by_year.setdefault(r["year"], {"year": str(r["year"])})[f"g{groups.index(r['group'])}"] = r["share"]
-    year_label = "Año" if lang == "es" else "Year"
-    columns = (Column("year", year_label), *(Column(f"g{i}", g, "pct") for i, g in enumerate(groups)))
-    return Table(f"world-{key}-shares", title, columns, tuple(by_year[y] for y in sorted(by_year)))
-
-
-def _partner_section(key: str, p: dict[str, Any], fmt: Formatter, paragraphs: tuple[str, ...]) -> Section:
-    """Ranked bars and a table of the top partners (value, share, growth): the same facts as the prose."""
-    t = TEXT[fmt.lang]
-    title = t[f"chart_{key}"].format(span=p["span"])
-    source = t["source_lines"].format(syn=t["syn"] if p["synthetic"] else "")
-    bars = [{"label": r["name"], "value": r["value"]} for r in p["rows"]]
-    figure = Figure(key, title, charts.to_spec(charts.ranked_bars(bars, fmt, title, source)))
     columns = (
-        Column("rank", t["col_rank"], "count"),
-        Column("name", t[f"col_{key}"]),
-        Column("value", t["col_value"], "money"),
-        Column("share", t["col_share"], "pct"),
-        Column("growth", t["col_growth"], "pct_signed"),
+        Column("year", msg("sector.col.year")),
+        *(Column(f"g{i}", g, "pct") for i, g in enumerate(groups)),
     )
-    table = Table(f"{key}-top", title, columns, tuple(p["rows"]), note=source)
-    return Section(key, t[key], paragraphs, tables=(table,), figures=(figure,))
+    table = Table(f"world-{side}-shares", title, columns, tuple(by_year[y] for y in sorted(by_year)))
+    return Section(
+        f"world_{side}", msg(f"sector.section.world_{side}"), paragraphs, tables=(table,), figures=(figure,)
+    )
+
+
+def _partner_section(
+    direction: str, p: dict[str, Any], fmt: Formatter, paragraphs: tuple[str, ...]
+) -> Section:
+    """Ranked bars and a table of the top partners (value, share, growth): the same facts as the prose."""
+    msg, col = Messages(fmt.lang), section("sector.col", fmt.lang)
+    title = msg(f"sector.chart.{direction}", span=p["span"])
+    source = msg("sector.source_lines", synthetic=_synthetic(msg, p["synthetic"]))
+    bars = [{"label": r["name"], "value": r["value"]} for r in p["rows"]]
+    figure = Figure(direction, title, charts.to_spec(charts.ranked_bars(bars, fmt, title, source)))
+    columns = (
+        Column("rank", col["rank"], "count"),
+        Column("name", col[direction]),
+        Column("value", col["value"], "money"),
+        Column("share", col["share"], "pct"),
+        Column("growth", col["growth"], "pct_signed"),
+    )
+    table = Table(f"{direction}-top", title, columns, tuple(p["rows"]), note=source)
+    return Section(
+        direction, msg(f"sector.section.{direction}"), paragraphs, tables=(table,), figures=(figure,)
+    )
 
 
 def build_sector_report(sf: SectorFacts, lang: str) -> Report:
     """The sector study as a :class:`Report` (prose, charts, omitted sections) in ``lang``."""
-    fmt, t = Formatter(lang), TEXT[lang]
-    module = _env(fmt).get_template(f"sector/sector_{lang}.j2").module
-    c = _context(sf, lang)
+    fmt, msg, titles = Formatter(lang), Messages(lang), section("sector.section", lang)
+    module = macros(lang, f"sector/sector_{lang}.j2")
+    c = sector_context(sf, lang)
 
     def para(name: str) -> tuple[str, ...]:
-        return (_prose(str(getattr(module, name)(c))),)
+        return (prose(str(getattr(module, name)(c))),)
 
-    source = t["source_world"].format(syn=t["syn"] if sf.world_synthetic else "")
-    sections = [Section("summary", t["summary"], para("summary"))]
+    sections = [Section("summary", titles["summary"], para("summary"))]
     if c["world"] is not None:
-        for key, sec, chart in (("exports", "world_x", "chart_x"), ("imports", "world_m", "chart_m")):
-            rows = _share_rows(sf.facts, key, lang)
-            spec = charts.to_spec(charts.stacked_shares(rows, fmt, t[chart], source))
-            figure = Figure(f"world-{key}", t[chart], spec)
-            table = _share_table(sf.facts, key, lang, t[chart])
-            sections.append(
-                Section(f"world_{key}", t[sec], para(f"world_{key}"), tables=(table,), figures=(figure,))
-            )
-        sections.append(Section("peers", t["peers"], para("peers")))
+        sections += [_world_section(sf, side, fmt, para(f"world_{side}")) for side in SIDES]
+        sections.append(Section("peers", titles["peers"], para("peers")))
     if c["imports"] is not None:
-        sections.append(Section("peru_imports", t["imports"], para("imports")))
-    for key in ("destinations", "origins"):
-        if c[key] is not None:
-            sections.append(_partner_section(key, c[key], fmt, para(key)))
+        sections.append(Section("peru_imports", titles["imports"], para("imports")))
+    sections += [_partner_section(d, c[d], fmt, para(d)) for d in PARTNERS if c[d] is not None]
     span = fmt.period(date(sf.through.year, 1, 1), sf.through)
-    for key, title in (
-        ("world", "world_x"),
-        ("peru_exports", "peru"),
-        ("peru_imports", "imports"),
-        ("destinations", "destinations"),
-        ("origins", "origins"),
-    ):
+    for key, title in OMITTED_TITLES.items():
         if key in sf.omitted:
-            need = t["needs"][key].format(span=span)
-            sections.append(Section(key, t[title], (t["omitted"].format(need=need),), omitted=True))
-    sections.append(Section("methods", t["methods"], para("methods")))
-    y0, y1 = sf.world_years or (sf.through.year, sf.through.year)
-    through = fmt.period(sf.through, sf.through)
+            need = msg(f"sector.needs.{key}", span=span)
+            sections.append(Section(key, titles[title], (msg("sector.omitted", need=need),), omitted=True))
+    sections.append(Section("methods", titles["methods"], para("methods")))
+    first, last = sf.world_years or (sf.through.year, sf.through.year)
     return Report(
         kind="sector",
         lang=lang,
-        title=t["title"].format(sector=c["sector"]),
-        subtitle=t["subtitle"].format(y0=y0, y1=y1, through=through),
+        title=msg("sector.title", sector=c["sector"]),
+        subtitle=msg("sector.subtitle", first=first, last=last, through=fmt.period(sf.through, sf.through)),
         sections=tuple(sections),
         facts=sf.facts,
-        source=source,
+        source=msg("sector.source_world", synthetic=_synthetic(msg, sf.world_synthetic)),
         synthetic=sf.synthetic,
         meta={
             "basket": sf.basket,
@@ -375,30 +291,4 @@ def write_sector(
     return write_report(build_sector_report(sf, lang), formats, Path(out))
 
 
-def demo_sector(
-    wh: Any, settings: Settings, *, rows_per_year: int = 20_000, formats: str = "html,pdf,md,json,xlsx"
-) -> list[Path]:
-    """Synthetic BACI twin (24 years) into the cache if absent, ingest it, write the metalworking study.
-
-    The study runs through the latest loaded G1 month, in Spanish and English (``<reports>/sector/{es,en}``).
-    """
-    from comercio.ingest import ingest
-    from comercio.synth.baci import generate_baci
-
-    cache = settings.cache_dir / "baci"
-    zips = sorted(cache.glob("BACI_*_SYNTH.zip"))
-    zip_path = (
-        zips[0]
-        if zips
-        else generate_baci(cache, years=range(2001, 2025), rows_per_year=rows_per_year, seed=2001)
-    )
-    ingest(wh, "baci", [zip_path])
-    paths: list[Path] = []
-    for lang in ("es", "en"):
-        paths += write_sector(
-            wh, lang=lang, formats=formats, out=settings.reports_dir.resolve() / "sector" / lang
-        )
-    return paths
-
-
-__all__ = ["build_sector_report", "demo_sector", "write_sector"]
+__all__ = ["build_sector_report", "sector_context", "write_sector"]
