@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from comercio.errors import ConfigError
 
 ENGINES = ("duckdb", "spark")
+N = TypeVar("N", int, float)
 
 
 @dataclass(frozen=True)
@@ -25,18 +28,31 @@ class Settings:
         Default compute engine for indicators, ``duckdb`` or ``spark`` (``COMERCIO_ENGINE``).
     reports_dir:
         Where reports are written by default (``COMERCIO_REPORTS``, default ``./reports``).
+    query_max_rows:
+        Most rows a bounded query returns (``COMERCIO_QUERY_MAX_ROWS``, default 5 000 000); one more row
+        marks the result truncated.
+    query_timeout_s:
+        Seconds after which a bounded query is interrupted on either engine (``COMERCIO_QUERY_TIMEOUT_S``,
+        default 15).
     """
 
     home: Path = field(default_factory=lambda: Path("var"))
     mirror: str | None = None
     engine: str = "duckdb"
     reports_dir: Path = field(default_factory=lambda: Path("reports"))
+    query_max_rows: int = 5_000_000
+    query_timeout_s: float = 15.0
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ConfigError(
                 f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINES)}",
                 hint="set COMERCIO_ENGINE or --engine",
+            )
+        if self.query_max_rows < 1 or self.query_timeout_s <= 0:
+            raise ConfigError(
+                f"query limits must be positive (rows {self.query_max_rows}, seconds {self.query_timeout_s})",
+                hint="set COMERCIO_QUERY_MAX_ROWS and COMERCIO_QUERY_TIMEOUT_S",
             )
 
     @property
@@ -59,6 +75,18 @@ class Settings:
             "mirror": env.get("COMERCIO_MIRROR") or None,
             "engine": env.get("COMERCIO_ENGINE", "duckdb"),
             "reports_dir": Path(env.get("COMERCIO_REPORTS", "reports")),
+            "query_max_rows": _number(env, "COMERCIO_QUERY_MAX_ROWS", int, cls.query_max_rows),
+            "query_timeout_s": _number(env, "COMERCIO_QUERY_TIMEOUT_S", float, cls.query_timeout_s),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _number(env: Mapping[str, str], name: str, kind: Callable[[str], N], default: N) -> N:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        raise ConfigError(f"{name} is not a number: {text!r}", field=name) from None

@@ -1,16 +1,20 @@
 """The one gateway to the warehouse: every connection is opened here and every query runs through here.
 
 Other layers ask :class:`Warehouse` for an Ibis table (``wh.table("bcrp_departments")``), build expressions,
-and hand them back to :meth:`Warehouse.execute`, which bounds them in rows and time. Nothing outside this
-package opens a DuckDB or Spark connection.
+and hand them back to :meth:`Warehouse.execute`, or to :meth:`Warehouse.execute_bounded`, which bounds them in
+rows and time on either engine (the limits are settings) and says whether rows were left out. Nothing outside
+this package opens a DuckDB or Spark connection.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
-from functools import cached_property
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -142,24 +146,76 @@ class Warehouse:
         limit: int | None = None,
         timeout: float | None = None,
     ) -> pa.Table:
-        """Run an Ibis expression; at most ``limit`` rows, interrupted after ``timeout`` seconds."""
+        """Run an Ibis expression; at most ``limit`` rows, interrupted after ``timeout`` seconds (no bound
+        unless given: the engine's own cubes are bounded by their grain; see :meth:`execute_bounded`)."""
         engine = engine or self.settings.engine
         con = self.backend(engine)
         if limit is not None:
             expr = expr.limit(limit)
-        timer: threading.Timer | None = None
-        if timeout is not None and engine == "duckdb":
-            timer = threading.Timer(timeout, lambda: con.con.interrupt())
-            timer.start()
-        try:
+        with _deadline(con, engine, timeout):
             return con.to_pyarrow(expr)
-        except Exception as exc:
-            if timer is not None and not timer.is_alive():
-                raise WarehouseError(f"query interrupted after {timeout} s", hint="narrow the query") from exc
-            raise
-        finally:
-            if timer is not None:
-                timer.cancel()
+
+    def execute_bounded(
+        self,
+        expr: ir.Table,
+        *,
+        engine: str | None = None,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> Bounded:
+        """Run an Ibis expression within the settings' limits (``query_max_rows``, ``query_timeout_s``), or
+        tighter ones: ``limit + 1`` rows are fetched so a result with more than ``limit`` rows comes back cut
+        to ``limit`` and marked ``truncated``; past the timeout the query is interrupted
+        (:class:`WarehouseError`).
+        """
+        rows = self.settings.query_max_rows if limit is None else min(limit, self.settings.query_max_rows)
+        seconds = self.settings.query_timeout_s
+        seconds = seconds if timeout is None else min(timeout, seconds)
+        table = self.execute(expr, engine=engine, limit=rows + 1, timeout=seconds)
+        return Bounded(table.slice(0, rows), table.num_rows > rows, rows)
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """The rows of a bounded query (at most ``limit``) and whether rows beyond ``limit`` were left out."""
+
+    table: pa.Table
+    truncated: bool
+    limit: int
+
+
+@contextmanager
+def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
+    """Interrupt the query run inside after ``timeout`` seconds (DuckDB's interrupt; Spark's jobs tagged)."""
+    if timeout is None:
+        yield
+        return
+    fired = threading.Event()
+    if engine == "spark":
+        context = con._session.sparkContext
+        tag = f"comercio-{uuid.uuid4().hex}"
+        context.addJobTag(tag)
+        cancel: Callable[[], None] = partial(context.cancelJobsWithTag, tag)
+    else:
+        cancel = con.con.interrupt
+
+    def fire() -> None:
+        fired.set()
+        cancel()
+
+    timer = threading.Timer(timeout, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except Exception as exc:
+        if fired.is_set():
+            raise WarehouseError(f"query interrupted after {timeout} s", hint="narrow the query") from exc
+        raise
+    finally:
+        timer.cancel()
+        if engine == "spark":
+            context.removeJobTag(tag)
 
 
 def _table_name(dataset: str) -> str:

@@ -1,0 +1,91 @@
+"""The query gateway's limits: rows (fetched limit + 1, flagged ``truncated``) and time, on both engines."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pytest
+
+from comercio.config import Settings
+from comercio.errors import ConfigError, WarehouseError
+from comercio.warehouse import Bounded, Warehouse
+
+
+def _slow() -> ibis.Table:
+    """A sum over a cross join of 4·10^10 pairs: minutes on either engine; only an interrupt ends it soon."""
+    a = ibis.memtable(pa.table({"a": pa.array(range(200_000), pa.int64())}))
+    b = ibis.memtable(pa.table({"b": pa.array(range(200_000), pa.int64())}))
+    pairs = a.cross_join(b)
+    return pairs.aggregate(s=(pairs.a * pairs.b).sum())
+
+
+def test_limits_are_settings_with_defaults_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().query_max_rows == 5_000_000
+    assert Settings().query_timeout_s == 15.0
+    monkeypatch.setenv("COMERCIO_QUERY_MAX_ROWS", "1000")
+    monkeypatch.setenv("COMERCIO_QUERY_TIMEOUT_S", "2.5")
+    s = Settings.from_env()
+    assert (s.query_max_rows, s.query_timeout_s) == (1000, 2.5)
+    monkeypatch.setenv("COMERCIO_QUERY_MAX_ROWS", "many")
+    with pytest.raises(ConfigError, match="COMERCIO_QUERY_MAX_ROWS"):
+        Settings.from_env()
+    with pytest.raises(ConfigError, match="positive"):
+        Settings(query_timeout_s=0)
+
+
+@pytest.fixture
+def wh(tmp_path: Path) -> Warehouse:
+    return Warehouse(Settings(home=tmp_path, query_max_rows=5), read_only=True)
+
+
+def _rows(n: int) -> ibis.Table:
+    return ibis.memtable(pa.table({"x": list(range(n))})).order_by("x")
+
+
+@pytest.mark.parametrize(
+    ("n", "limit", "kept", "truncated"),
+    [
+        (10, None, 5, True),  # the settings' limit
+        (5, None, 5, False),  # exactly the limit: nothing left out
+        (4, None, 4, False),
+        (10, 3, 3, True),  # a tighter limit
+        (10, 100, 5, True),  # never looser than the settings
+    ],
+)
+def test_bounded_fetches_one_row_more_to_flag_truncation(
+    wh: Warehouse, n: int, limit: int | None, kept: int, truncated: bool
+) -> None:
+    result = wh.execute_bounded(_rows(n), limit=limit)
+    assert isinstance(result, Bounded)
+    assert result.table.column("x").to_pylist() == list(range(kept))
+    assert (result.truncated, result.limit) == (truncated, min(limit or 5, 5))
+
+
+def test_execute_stays_unbounded_for_existing_callers(wh: Warehouse) -> None:
+    assert wh.execute(_rows(10)).num_rows == 10
+    assert wh.execute(_rows(10), limit=2).num_rows == 2
+
+
+def test_duckdb_query_past_the_timeout_is_interrupted(wh: Warehouse) -> None:
+    expr = _slow()
+    began = time.monotonic()
+    with pytest.raises(WarehouseError, match=r"interrupted after 0\.3 s"):
+        wh.execute_bounded(expr, timeout=0.3)
+    assert time.monotonic() - began < 10
+    assert wh.execute_bounded(_rows(3)).table.num_rows == 3  # the connection still answers
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_spark_query_past_the_timeout_is_cancelled(tmp_path: Path) -> None:
+    pytest.importorskip("pyspark")
+    wh = Warehouse(Settings(home=tmp_path, engine="spark", query_timeout_s=3.0), read_only=True)
+    expr = _slow()
+    began = time.monotonic()
+    with pytest.raises(WarehouseError, match=r"interrupted after 3\.0 s"):
+        wh.execute_bounded(expr)
+    assert time.monotonic() - began < 60
+    assert wh.execute_bounded(_rows(3)).table.num_rows == 3
