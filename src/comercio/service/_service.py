@@ -8,7 +8,6 @@ dashboard views and API calls cost a dictionary lookup. Numbers leave the servic
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
@@ -17,8 +16,9 @@ from typing import Any, TypeVar
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from comercio import reference
 from comercio.config import Settings
-from comercio.errors import ComercioError, DataNotAvailable, WarehouseError
+from comercio.errors import DataNotAvailable, WarehouseError
 from comercio.indicators import engine, measures
 from comercio.indicators.specs import Filters, Grouping, Spec
 from comercio.service._cache import LRU
@@ -96,8 +96,8 @@ class IndicatorService:
         return self.run(("status",), lambda: status(self.wh))
 
     def boundaries(self) -> dict[str, Any] | None:
-        """The departments GeoJSON for maps, or None when it was never fetched."""
-        return self.cache.get_or_compute(("boundaries",), lambda: _boundaries(self.settings))
+        """The departments GeoJSON for maps (a reference asset), or None when it was never ingested."""
+        return self.cache.get_or_compute(("boundaries",), lambda: reference.boundaries(self.settings))
 
     def report_files(self) -> list[dict[str, Any]]:
         """Report files under ``settings.reports_dir``: relative POSIX path and size, sorted by path."""
@@ -145,17 +145,3 @@ def report_files(root: Path) -> list[dict[str, Any]]:
         if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES and p.resolve().is_relative_to(root):
             out.append({"path": p.relative_to(root).as_posix(), "bytes": p.stat().st_size})
     return out
-
-
-def _boundaries(settings: Settings) -> dict[str, Any] | None:
-    from comercio.sources.download import cached
-
-    try:
-        files = cached("boundaries", settings)
-        dept = next((f for f in files if f.key == "departments"), None)
-        if dept is None:
-            return None
-        data: dict[str, Any] = json.loads(Path(dept.path).read_text(encoding="utf-8"))
-    except (ComercioError, OSError, ValueError):
-        return None
-    return data
