@@ -81,23 +81,8 @@ def test_member_without_earlier_years_is_never_a_record() -> None:
     assert "02" not in recs
 
 
-def test_unit_value_survives_zero_and_missing_weight() -> None:
-    assert measures.unit_value(100.0, 0.0) is None
-    assert measures.unit_value(100.0, None) is None
-    assert measures.unit_value(100.0, 4.0) == 25.0
-
-
 def test_projection_of_a_flat_series_is_exact_and_backtest_is_zero() -> None:
     monthly = {add_months(START, i): 10.0 for i in range(N_MONTHS)}
     p = projection.project(monthly, 2022, 5)
     assert p.value == pytest.approx(120.0)
     assert projection.backtest(monthly, 5).mape == pytest.approx(0.0)
-
-
-def test_concentration_hhi_of_equal_shares() -> None:
-    r = measures.compare(
-        _series({m: [1.0] * N_MONTHS for m in ("01", "02", "03", "04")}), Window.ytd("2022-06")
-    )
-    c = measures.concentration(r, top_n=2)
-    assert c["hhi"] == pytest.approx(0.25)
-    assert c["top_share"] == pytest.approx(0.5)

@@ -1,5 +1,5 @@
 """Indicators derived from a monthly series per member: values, growth, shares, contributions, ranks,
-counts, records, concentration.
+counts, records and drivers.
 
 Inputs are :class:`~comercio.indicators.engine.Series` (already aggregated by the engine), so these are
 small, exact computations in Python. Definitions follow METHODOLOGY.md: growth = value / previous − 1;
@@ -205,21 +205,6 @@ def records(series: Series, window: Window, definition: str = "annual") -> list[
         if value > best:
             out.append(Record(member, value, best, best_year, definition))
     return sorted(out, key=lambda r: -r.value)
-
-
-def concentration(result: WindowResult, top_n: int = 5) -> dict[str, float | None]:
-    """Herfindahl–Hirschman index (0–1, over member shares) and the share of the top ``n`` members."""
-    shares = [r.share for r in result.rows if r.share is not None]
-    if not shares:
-        return {"hhi": None, "top_share": None}
-    return {"hhi": sum(s * s for s in shares), "top_share": sum(sorted(shares, reverse=True)[:top_n])}
-
-
-def unit_value(value_usd: float | None, net_kg: float | None) -> float | None:
-    """US$ per kg; None when the weight is missing or zero (never a division error or an infinity)."""
-    if value_usd is None or net_kg is None or net_kg <= 0:
-        return None
-    return value_usd / net_kg
 
 
 def drivers(
