@@ -104,20 +104,12 @@ def ingest(
     path_list = _paths(src, paths, settings, files)
     report = IngestReport(source)
     if src.reader is None:
-        report.notes += [
-            f"{p.name}: kept in the download cache (used by reports, not a table)" for p in path_list
-        ]
+        report.notes += [f"{p.name}: kept in the download cache (not a warehouse table)" for p in path_list]
         return report
     options = ReadOptions(settings, quarantine)
     with wh.catalog.session():
-        _run(
-            wh,
-            src.name,
-            src.reader,
-            [(p, _provenance(src.name, _ref(p, files))) for p in path_list],
-            options,
-            report,
-        )
+        todo = [(p, _provenance(src.name, _ref(p, files))) for p in path_list]
+        _run(wh, src.reader, todo, options, report)
     return report
 
 
@@ -127,7 +119,6 @@ def _provenance(source: str, ref: FileRef) -> Provenance:
 
 def _run(
     wh: Warehouse,
-    source: str,
     reader: Reader,
     todo: list[tuple[Path, Provenance]],
     options: ReadOptions,
@@ -234,4 +225,4 @@ def build(wh: Warehouse, settings: Settings, *, sources: Iterable[str] = BUILD_S
     return reports
 
 
-__all__ = ["BUILD_SOURCES", "IngestReport", "build", "ingest", "load_reference", "skip_unchanged"]
+__all__ = ["IngestReport", "build", "ingest", "load_reference", "skip_unchanged"]
