@@ -9,7 +9,7 @@ export COMERCIO_MIRROR ?= $(if $(wildcard $(SHARED)),$(SHARED),)
 export COMERCIO_SHARED_DATA ?= $(SHARED)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast lint format bench clean
+.PHONY: install demo test test-fast snapshots docs lint format bench clean
 
 install: $(STAMP)
 
@@ -31,6 +31,16 @@ test: install
 
 test-fast: install
 	$(BIN)/pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+## snapshots: re-record every rendered-artefact snapshot (tests marked `snapshots`) after a deliberate change;
+## review the diff of tests/**/__snapshots__/ before committing it
+snapshots: install
+	$(BIN)/pytest -m snapshots --snapshot-update $(PYTEST_ARGS)
+
+## docs: regenerate the generated pages (the fact catalogue: docs/facts.md, docs/facts.es.md)
+docs: install
+	$(BIN)/comercio facts list --format md --lang en --out docs/facts.md
+	$(BIN)/comercio facts list --format md --lang es --out docs/facts.es.md
 
 lint: install
 	$(BIN)/ruff check src tests

@@ -89,8 +89,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def _uses_syrupy(item: pytest.Item) -> bool:
     """True when the ``snapshot`` fixture the test gets is syrupy's (some folders define their own)."""
     info = getattr(item, "_fixtureinfo", None)
-    defs = info.name2fixturedefs.get("snapshot", ()) if info is not None else ()
-    return bool(defs) and defs[-1].func.__module__.startswith("syrupy")
+    defs = info.name2fixturedefs.get("snapshot") if info is not None else None
+    return defs is not None and len(defs) > 0 and defs[-1].func.__module__.startswith("syrupy")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
@@ -107,7 +107,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     skipped = {
         r.nodeid
         for r in terminalreporter.stats.get("skipped", [])
-        if isinstance(r.longrepr, tuple) and NO_SHARED_DATA in str(r.longrepr[2])
+        if isinstance(r.longrepr, tuple) and NO_SHARED_DATA in str(r.longrepr[-1])
     }
     if skipped:
         terminalreporter.write_sep(

@@ -5,10 +5,12 @@ The public facade is small on purpose::
     import comercio
     wh = comercio.connect()                                   # ./var or COMERCIO_HOME
     rf = comercio.regional_facts(wh, "2022-11")               # every figure of the regional report
-    rf.facts.value("interior.growth")                         # -0.0038…
+    rf.facts.value("{region_group}.growth", region_group="interior")   # -0.0038…
     table = comercio.indicator(wh, window="ytd:2022-11", grouping="macroregion:mincetur")  # pandas
 
-Everything else lives in sub-packages whose private ``_modules`` may change freely.
+Facts are read by family and parts, never by parsing ids; ``comercio facts list`` prints the catalogue.
+Everything else lives in sub-packages with their own ``__all__`` (``comercio.indicators``,
+``comercio.reports``, ``comercio.sources``, ``comercio.synth``); their private ``_modules`` may change freely.
 """
 
 from __future__ import annotations
@@ -63,15 +65,12 @@ def indicator(
     """
     import pandas as pd
 
-    from comercio.indicators import engine as eng
-    from comercio.indicators import measures
-    from comercio.indicators.specs import Comparison, Filters, Grouping, parse_window
+    from comercio.indicators import Comparison, Filters, Grouping, compare, parse_window, series
 
     dim, _, scheme = grouping.partition(":")
-    g = Grouping(dim, scheme or None)
-    s = eng.series(wh, g, Filters(flow=flow, basket=basket), engine=engine)
+    s = series(wh, Grouping(dim, scheme or None), Filters(flow=flow, basket=basket), engine=engine)
     comparison = Comparison(compare_years) if compare_years else None
-    result = measures.compare(s, parse_window(window), comparison)
+    result = compare(s, parse_window(window), comparison)
     df = pd.DataFrame([r.as_dict() for r in result.rows])
     df.attrs.update({"dataset": s.dataset, "vintages": list(s.vintages), "synthetic": s.synthetic})
     return df

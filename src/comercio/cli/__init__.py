@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from comercio.cli import _data, _reference
+from comercio.cli import _data, _facts, _indicators, _reference, _report, _serve, _synth
 from comercio.cli._common import console_err
 from comercio.errors import ComercioError
 
@@ -20,15 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(_reference.app, name="reference")
 app.add_typer(_data.warehouse_app, name="warehouse")
-_data.register(app)
-
-for _module_name in ("_report", "_serve", "_synth", "_indicators"):
-    try:
-        _module = __import__(f"comercio.cli.{_module_name}", fromlist=["register"])
-    except ModuleNotFoundError as exc:  # a command group not written yet
-        if exc.name != f"comercio.cli.{_module_name}":
-            raise
-        continue
+for _module in (_data, _report, _serve, _synth, _indicators, _facts):
     _module.register(app)
 
 

@@ -1,4 +1,4 @@
-"""Helpers shared by CLI commands: settings from options, output in table / csv / json."""
+"""Helpers shared by CLI commands: settings from options, output in table / csv / json, common options."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+class Lang(StrEnum):
+    es = "es"
+    en = "en"
 
 
 class Engine(StrEnum):

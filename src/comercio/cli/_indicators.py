@@ -7,7 +7,6 @@ import json
 import typer
 
 from comercio.cli._common import Engine, OutputFormat, emit, settings
-from comercio.warehouse import Warehouse
 
 app = typer.Typer(help="Compute indicators (DuckDB by default, or Spark) and print facts.")
 
@@ -21,7 +20,8 @@ def regional(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
 ) -> None:
     """Every figure of the regional report as facts, with dataset and vintage."""
-    from comercio.indicators.regional import regional_facts
+    from comercio.indicators import regional_facts
+    from comercio.warehouse import Warehouse
 
     s = settings(engine)
     rf = regional_facts(
@@ -57,6 +57,7 @@ def compute(
 ) -> None:
     """Value, growth, share, contribution and rank by member for one window."""
     import comercio
+    from comercio.warehouse import Warehouse
 
     s = settings(engine)
     df = comercio.indicator(
