@@ -185,3 +185,23 @@ def test_rewind_makes_exterior_rings_clockwise() -> None:
     maps._rewind(geometry)
     outer, hole = geometry["coordinates"]
     assert maps._signed_area(outer) < 0 < maps._signed_area(hole)
+
+
+def test_source_line_from_the_catalogue() -> None:
+    assert (
+        charts.source_line("BCRP", ES) == "Fuente: BCRP" and charts.source_line("BCRP", EN) == "Source: BCRP"
+    )
+    assert charts.source_line(" Source: SUNAT", ES) == "Source: SUNAT"  # a given prefix is kept
+
+
+def test_map_labels_use_the_formatter_rule() -> None:
+    """A value map's on-map label is the bare figure in millions, decided after rounding like the prose."""
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[-77.0, -12.0], [-76.0, -12.0], [-76.0, -11.0], [-77.0, -11.0], [-77.0, -12.0]]],
+    }
+    geo = {"features": [{"type": "Feature", "properties": {"FIRST_IDDP": "15"}, "geometry": square}]}
+    for usd, label in ((99_960_000, "100"), (99_949_999, "99,9"), (0.0, "0")):
+        (feature,) = maps.join_features(geo, [{"ubigeo": "15", "value": usd, "label": "Lima"}], ES, "value")
+        assert feature["properties"]["label_text"] == f"Lima\n{label}"
+        assert feature["properties"]["text"] == ES.money(usd, scale="millions")

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from comercio.errors import ConfigError, ParseError, ReportError
-from comercio.reports.fmt import Formatter, find_numbers, parse_number
+from comercio.reports.fmt import Formatter, axis_format, find_numbers, parse_number, rounded, stored
 
 G = "\u202f"  # narrow no-break space: Spanish thousands and before "%"
 S = "\u00a0"  # no-break space: around money figures
@@ -91,6 +91,67 @@ ES, EN = Formatter("es"), Formatter("en")
 def test_house_style_cases(call, es: str, en: str) -> None:
     assert call(ES) == es
     assert call(EN) == en
+
+
+Q = '"'  # quotes literal text in XLSX number formats
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "options", "es", "en", "number_format"),
+    [
+        # decimals are decided after rounding: 99.96 millions is 100, an integer, on every surface
+        (99_960_000, "value", {}, f"US${S}100{S}millones", f"US${S}100{S}million",
+         f"{Q}US${S}{Q}#,##0,,{Q}{S}millones{Q};{Q}US${S}{Q}-#,##0,,{Q}{S}millones{Q}"),
+        (99_960_000, "value", {"bare": True}, "100", "100", "#,##0;-#,##0"),
+        (99_950_000, "value", {"bare": True}, "100", "100", "#,##0;-#,##0"),
+        (99_949_999, "value", {"bare": True}, "99,9", "99.9", "#,##0.0;-#,##0.0"),
+        (-4_450_000, "value", {"bare": True}, f"{M}4,5", f"{M}4.5", "#,##0.0;-#,##0.0"),
+        (9e12, "estimate", {}, f"US${S}9,0{S}billones", f"US${S}9.0{S}trillion",
+         f"{Q}US${S}{Q}#,##0.0,,,,{Q}{S}billones{Q};{Q}US${S}{Q}-#,##0.0,,,,{Q}{S}billones{Q}"),
+        # rates: one decimal; a figure that rounds to zero has no sign, in text or in a spreadsheet
+        (0.00049, "growth", {}, f"0,0{G}%", "0.0%", "#,##0.0%;#,##0.0%"),
+        (-0.00004, "growth", {}, f"0,0{G}%", "0.0%", "#,##0.0%;#,##0.0%"),
+        (-0.0, "share", {}, f"0,0{G}%", "0.0%", "#,##0.0%;#,##0.0%"),
+        (0.1019, "growth", {}, f"+10,2{G}%", "+10.2%", "+#,##0.0%;-#,##0.0%;#,##0.0%"),
+        (0.0523, "error", {}, f"5,2{G}%", "5.2%", "#,##0.0%;-#,##0.0%"),
+        (0.185, "share", {"decimals": 0}, f"19{G}%", "19%", "#,##0%;-#,##0%"),
+        (-0.0125, "contribution", {}, f"{M}1,3{S}p.p.", f"{M}1.3{S}pp",
+         f"+#,##0.0{Q}{S}p.p.{Q};-#,##0.0{Q}{S}p.p.{Q};#,##0.0{Q}{S}p.p.{Q}"),
+        (68_120, "count", {}, f"68{G}120", "68,120", "#,##0;-#,##0"),
+        (None, "growth", {}, "n.d.", "n.a.", "General"),
+    ],
+)  # fmt: skip
+def test_figure_by_kind_and_its_number_format(
+    value: float | None, kind: str, options: dict, es: str, en: str, number_format: str
+) -> None:
+    assert ES.figure(value, kind, **options) == es
+    assert EN.figure(value, kind, **options) == en
+    assert ES.number_format(value, kind, **options) == number_format
+
+
+def test_rounded_is_never_a_signed_zero() -> None:
+    for value in (-0.0, -0.00004, -1e-12):
+        for kind in ("growth", "share", "contribution", "number", "value"):
+            r = rounded(value, kind)
+            assert r is not None and r.figure.is_zero() and not r.figure.is_signed()
+    assert rounded(None, "share") is None
+    assert ES.millions(99_960_000) == "100" == ES.figure(99_960_000, "value", bare=True)
+
+
+def test_stored_is_what_the_number_format_scales() -> None:
+    assert stored(99_960_000, "value", bare=True) == 99.96
+    assert stored(99_960_000, "value") == 99_960_000
+    assert stored(0.012, "contribution") == 1.2 and stored(0.198, "share") == 0.198
+    assert stored(float("nan"), "share") is None
+
+
+def test_non_numeric_kinds_and_chart_formats() -> None:
+    with pytest.raises(ReportError, match="not a numeric figure kind"):
+        ES.figure(["15", "04"], "list")
+    assert (axis_format("growth"), axis_format("share"), axis_format("value")) == (".0%", ".0%", ",.0f")
+    filters = ES.filters()
+    assert {"money", "pct", "spct", "pp", "num", "millions", "figure"} <= set(filters)
+    assert filters["spct"](0.35) == f"+35,0{G}%" and filters["num"](68_120) == f"68{G}120"
 
 
 def test_percent_space_option() -> None:

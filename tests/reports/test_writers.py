@@ -5,16 +5,27 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
 from comercio.errors import ReportError
-from comercio.indicators.facts import Fact, FactSet
-from comercio.reports import charts
+from comercio.indicators.facts import FactSet, make
+from comercio.reports import charts, maps
 from comercio.reports.fmt import Formatter
-from comercio.reports.writers import Column, Figure, Report, Section, Table, parse_formats, write_report
+from comercio.reports.writers import (
+    Column,
+    Figure,
+    Report,
+    Section,
+    Table,
+    cell_text,
+    parse_formats,
+    write_report,
+)
 
 WINDOW = {"kind": "ytd", "start": "2022-01-01", "end": "2022-11-01"}
 
@@ -22,8 +33,8 @@ WINDOW = {"kind": "ytd", "start": "2022-01-01", "end": "2022-11-01"}
 def _report(synthetic: bool = False, lang: str = "es") -> Report:
     facts = FactSet(
         [
-            Fact("a.value", "value", 68_120_000_000.0, "USD", WINDOW, member="a", synthetic=synthetic),
-            Fact("a.growth", "growth", 0.198, "fraction", WINDOW, member="a", synthetic=synthetic),
+            make("national.value", 68_120_000_000.0, window=WINDOW, synthetic=synthetic),
+            make("national.growth", 0.198, window=WINDOW, synthetic=synthetic),
         ]
     )
     table = Table(
@@ -92,8 +103,9 @@ def test_markdown_and_json(tmp_path: Path) -> None:
     assert "![alt text](figure-bars.png)" in md and (tmp_path / "figure-bars.png").exists()
     assert "_Falta un dato._" in md
     data = json.loads(json_path.read_text(encoding="utf-8"))
-    assert data["facts"] == report.facts.as_list()
-    assert {"id", "value", "unit", "window", "member"} <= set(data["facts"][0])
+    assert data["facts"] == [f.as_dict() for f in report.facts]
+    assert {"id", "family", "parts", "kind", "value", "unit", "window", "member"} <= set(data["facts"][0])
+    assert (data["facts"][0]["kind"], data["facts"][0]["unit"]) == ("value", "usd")
     assert data["through"] == "2022-11" and data["synthetic"] is False
     assert data["tables"]["t1"]["rows"][1]["value"] is None
 
@@ -114,3 +126,153 @@ def test_pdf_and_page_previews(tmp_path: Path) -> None:
     assert paths[0].read_bytes().startswith(b"%PDF")
     if shutil.which("pdftoppm"):
         assert paths[1:] and all(re.fullmatch(r"report-page-\d+\.png", p.name) for p in paths[1:])
+
+
+# -- one figure reads the same on every surface ---------------------------------------------------------
+G, M, S = "\u202f", "\u2212", "\u00a0"
+SQUARE = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"FIRST_IDDP": "15", "NOMBDEP": "LIMA"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[-77.0, -12.0], [-76.0, -12.0], [-76.0, -11.0], [-77.0, -11.0], [-77.0, -12.0]]
+                ],
+            },
+        }
+    ],
+}
+_SECTION = re.compile(
+    r'(?P<pre>(?:"[^"]*"|[+-])*)(?P<grp>#,##)?0(?:\.(?P<dec>0+))?(?P<thousands>,*)(?P<pct>%?)(?P<post>(?:"[^"]*")*)'
+)
+
+
+def spreadsheet_display(value: float, number_format: str, lang: str) -> str:
+    """What a spreadsheet shows for a stored number under a number format (the subset the XLSX writer writes:
+    sections, quoted text, sign literals, grouping, decimals, scaling commas, %), written with the house
+    separators of ``lang`` and the true minus sign so that it compares with the formatter's text."""
+    sections = number_format.split(";")
+    if value < 0 and len(sections) > 1:
+        section = sections[1]
+    elif value == 0 and len(sections) > 2:
+        section = sections[2]
+    else:
+        section = sections[0]
+    m = _SECTION.fullmatch(section)
+    assert m is not None, f"unexpected number format section {section!r}"
+    x = Decimal(repr(abs(float(value)))).scaleb(2 if m["pct"] else -3 * len(m["thousands"]))
+    decimals = len(m["dec"] or "")
+    q = x.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = f"{q:,.{decimals}f}" if m["grp"] else f"{q:.{decimals}f}"
+    group, point = (G, ",") if lang == "es" else (",", ".")
+    number = number.replace(",", "\0").replace(".", point).replace("\0", group)
+    auto_minus = "-" if value < 0 and len(sections) == 1 else ""
+    text = auto_minus + m["pre"].replace('"', "") + number + m["pct"] + m["post"].replace('"', "")
+    return text.replace("-", M)
+
+
+def _xlsx_cells(tmp_path: Path, lang: str, columns: tuple[Column, ...], value: float) -> list[str]:
+    table = Table("t", "T", columns, ({c.key: value for c in columns},))
+    report = Report("test", lang, "T", "S", (Section("s", "S", (), (table,)),), FactSet(), "src")
+    (path,) = write_report(report, "xlsx", tmp_path / lang)
+    ws = load_workbook(path)["T"]
+    cells = [ws.cell(row=3, column=j) for j in range(1, len(columns) + 1)]
+    assert all(c.data_type == "n" for c in cells)
+    return [spreadsheet_display(c.value, c.number_format, lang) for c in cells]
+
+
+def _html_cells(tmp_path: Path, lang: str, columns: tuple[Column, ...], value: float) -> list[str]:
+    table = Table("t", "T", columns, ({c.key: value for c in columns},))
+    report = Report("test", lang, "T", "S", (Section("s", "S", (), (table,)),), FactSet(), "src")
+    (path,) = write_report(report, "html", tmp_path / lang)
+    return re.findall(r"<td class=\"[a-z_]+\">([^<]*)</td>", path.read_text(encoding="utf-8"))
+
+
+def _chart_rows(chart: Any) -> list[dict[str, Any]]:
+    """The data rows of a chart's spec (the first inline data set)."""
+
+    def find(node: Any) -> list[dict[str, Any]] | None:
+        if isinstance(node, dict):
+            if isinstance(node.get("data"), dict) and "values" in node["data"]:
+                return list(node["data"]["values"])
+            nodes = list(node.values())
+        else:
+            nodes = list(node) if isinstance(node, list) else []
+        return next((rows for n in nodes if (rows := find(n)) is not None), None)
+
+    rows = find(charts.to_spec(chart))
+    assert rows is not None
+    return rows
+
+
+MONEY_CASES = [  # US$ -> the figure in US$ millions as (es, en)
+    (99_960_000, "100", "100"),
+    (99_950_000, "100", "100"),
+    (99_949_999, "99,9", "99.9"),
+    (-4_450_000, f"{M}4,5", f"{M}4.5"),
+    (123_456_789_012, f"123{G}457", "123,457"),
+    (1_000_000, "1,0", "1.0"),
+]
+
+
+@pytest.mark.parametrize(("usd", "es", "en"), MONEY_CASES)
+def test_money_reads_the_same_on_every_surface(tmp_path: Path, usd: float, es: str, en: str) -> None:
+    for lang, figure in (("es", es), ("en", en)):
+        fmt = Formatter(lang)
+        word = "millones" if lang == "es" else "million"
+        prose = f"US${S}{figure}{S}{word}"
+        assert fmt.money(usd) == prose == fmt.filters()["money"](usd)
+        assert fmt.millions(usd) == figure
+        columns = (Column("m", "US$", "millions"), Column("v", "US$", "money"))
+        assert [cell_text(fmt, c, usd) for c in columns] == [figure, prose]
+        assert _html_cells(tmp_path, lang, columns, usd) == [figure, prose]
+        assert _xlsx_cells(tmp_path, lang, columns, usd) == [figure, prose]
+        (row,) = _chart_rows(charts.ranked_bars([{"label": "A", "value": usd}], fmt, "T", "S"))
+        assert (row["value_label"], row["value_text"]) == (figure, prose)
+        (feature,) = maps.join_features(SQUARE, [{"ubigeo": "15", "value": usd}], fmt, "value")
+        assert feature["properties"]["text"] == prose and feature["properties"]["label_text"].endswith(
+            f"\n{figure}"
+        )
+
+
+PCT_CASES = [  # (kind, fraction, es, en): 0,049 % is 0,0 %; no zero ever carries a sign
+    ("growth", 0.00049, f"0,0{G}%", "0.0%"),
+    ("growth", -0.0, f"0,0{G}%", "0.0%"),
+    ("growth", -0.00004, f"0,0{G}%", "0.0%"),
+    ("growth", -0.00051, f"{M}0,1{G}%", f"{M}0.1%"),
+    ("growth", 0.1019, f"+10,2{G}%", "+10.2%"),
+    ("share", 0.00049, f"0,0{G}%", "0.0%"),
+    ("share", -0.0, f"0,0{G}%", "0.0%"),
+    ("share", -0.00004, f"0,0{G}%", "0.0%"),
+    ("share", 0.19850, f"19,9{G}%", "19.9%"),
+]
+
+
+@pytest.mark.parametrize(("kind", "fraction", "es", "en"), PCT_CASES)
+def test_rates_read_the_same_on_every_surface(
+    tmp_path: Path, kind: str, fraction: float, es: str, en: str
+) -> None:
+    for lang, text in (("es", es), ("en", en)):
+        fmt = Formatter(lang)
+        prose = fmt.filters()["spct" if kind == "growth" else "pct"](fraction)
+        assert prose == text == fmt.figure(fraction, kind)
+        column = Column("g", "%", "pct_signed" if kind == "growth" else "pct")
+        assert cell_text(fmt, column, fraction) == text
+        assert _html_cells(tmp_path, lang, (column,), fraction) == [text]
+        assert _xlsx_cells(tmp_path, lang, (column,), fraction) == [
+            text.replace(f"{G}%", "%")
+        ]  # no % spacing
+        if kind == "growth":
+            chart = charts.growth_bars([{"label": "A", "growth": fraction}], fmt, "T", "S")
+            label = _chart_rows(chart)[0]["growth_text"]
+        else:
+            chart = charts.share_over_years([{"year": 2024, "share": fraction}], fmt, "T", "S")
+            label = _chart_rows(chart)[0]["share_text"]
+        assert label == text
+        (feature,) = maps.join_features(SQUARE, [{"ubigeo": "15", "value": fraction}], fmt, kind)  # type: ignore[arg-type]
+        assert feature["properties"]["text"] == text and feature["properties"]["label_text"].endswith(
+            f"\n{text}"
+        )

@@ -5,8 +5,9 @@ a title and a source, and returns a top-level Altair chart whose spec carries:
 
 * ``config.locale`` = the formatter's d3 number and time locales, so axis ticks read ``20 %``/``2 000`` in the
   static renders *and* in the dashboard (vega-embed reads the same spec);
-* pre-formatted label fields (``*_text``) made by the formatter itself, so a bar label reads exactly like the
-  prose (half-up rounding, U+2212 minus);
+* pre-formatted label fields (``*_text``) made by the formatter itself from the figure's kind
+  (:meth:`~comercio.reports.fmt.Formatter.figure`), so a bar label reads exactly like the prose and the
+  table cell (half-up rounding, decimals decided after rounding, U+2212 minus, no signed zero);
 * a ``description`` (text alternative) written from the data, and the source line as a footer title.
 
 :func:`render` writes PNG or SVG through vl-convert: no browser, no CDN. :func:`to_spec` gives the Vega-Lite
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -25,8 +25,8 @@ import altair as alt
 import vl_convert as vlc
 
 from comercio.errors import ReportError
-from comercio.reports.fmt import Formatter
-from comercio.reports.fmt import round_half_up as _round
+from comercio.i18n import LANGS, t
+from comercio.reports.fmt import Formatter, axis_format
 
 Rows = Sequence[Mapping[str, Any]] | Any  # a pandas DataFrame is accepted too (anything with ``to_dict``)
 
@@ -34,7 +34,6 @@ POSITIVE = "#1f6f8b"
 NEGATIVE = "#c0392b"
 MAIN = "#1f4e79"
 CATEGORY_SCHEME: Final = "tableau10"
-SOURCE_PREFIX = {"es": "Fuente: ", "en": "Source: "}
 ROW_STEP = 20  # pixels per bar in horizontal bar charts
 WIDTH = 440
 
@@ -56,9 +55,9 @@ def is_missing(x: Any) -> bool:
 
 def source_line(source: str, fmt: Formatter) -> str:
     """``Fuente: BCRP`` from ``BCRP``; a source already starting with Fuente/Source is kept as given."""
-    prefix = SOURCE_PREFIX[fmt.lang]
     s = source.strip()
-    return s if s.lower().startswith(("fuente", "source")) else prefix + s
+    given = tuple(t("common.source", lang).lower() for lang in LANGS)
+    return s if s.lower().startswith(given) else f"{t('common.source', fmt.lang)}: {s}"
 
 
 def finish(
@@ -104,17 +103,9 @@ def padded_domain(values: Sequence[float], pad: float = 0.16) -> list[float]:
     return [lo - pad * span if lo < 0 else 0.0, hi + pad * span if hi > 0 else 0.0]
 
 
-def millions_label(usd: float, fmt: Formatter) -> str:
-    """A dollar value as a bare figure in millions (``23 500``, ``4,5``) for bars and maps whose axis or
-    legend already says "US$ millones"; same decimals rule as :meth:`Formatter.money`."""
-    millions = Decimal(repr(float(usd))).scaleb(-6)
-    return fmt.number(millions, 0 if abs(_round(millions, 1)) >= 100 else 1)
-
-
-def _missing_note(n: int, fmt: Formatter) -> str:
-    if n == 0:
-        return ""
-    return f" {n} sin dato." if fmt.lang == "es" else f" {n} without data."
+def missing_note(n: int, fmt: Formatter, key: str = "presentation.chart.missing") -> str:
+    """`` 2 sin dato.`` appended to a description, or nothing when no row lacks a value."""
+    return f" {t(key, fmt.lang, n=n)}" if n else ""
 
 
 def growth_bars(
@@ -125,27 +116,25 @@ def growth_bars(
     if not items:
         raise ReportError("growth_bars: no row has a growth value", field="growth")
     for r in items:
-        r["growth_text"] = fmt.pct(r["growth"], decimals=decimals, signed=True)
+        r["growth_text"] = fmt.figure(r["growth"], "growth", decimals=decimals)
     top, bottom = _extremes(items, "growth")
-    if fmt.lang == "es":
-        desc = (
-            f"Barras horizontales, {title}: {len(items)} categorías ordenadas por variación; "
-            f"mayor {top['label']} ({top['growth_text']}), menor {bottom['label']} ({bottom['growth_text']})."
-        )
-    else:
-        desc = (
-            f"Horizontal bars, {title}: {len(items)} categories sorted by growth; "
-            f"highest {top['label']} ({top['growth_text']}), "
-            f"lowest {bottom['label']} ({bottom['growth_text']})."
-        )
-    desc += _missing_note(missing, fmt)
+    desc = t(
+        "presentation.chart.growth_bars",
+        fmt.lang,
+        title=title,
+        n=len(items),
+        top=top["label"],
+        top_text=top["growth_text"],
+        bottom=bottom["label"],
+        bottom_text=bottom["growth_text"],
+    ) + missing_note(missing, fmt)
     order = [r["label"] for r in sorted(items, key=lambda r: r["growth"], reverse=True)]
     base = alt.Chart(alt.Data(values=items)).encode(
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=160, ticks=False, domain=False)),
         x=alt.X(
             "growth:Q",
             title=None,
-            axis=alt.Axis(format=".0%", grid=True, tickCount=6),
+            axis=alt.Axis(format=axis_format("growth"), grid=True, tickCount=6),
             scale=alt.Scale(domain=padded_domain([r["growth"] for r in items]), nice=False),
         ),
     )
@@ -175,22 +164,19 @@ def ranked_bars(
         raise ReportError("ranked_bars: no row has a value", field="value")
     for r in items:
         r["value_m"] = r["value"] / 1e6
-        r["value_text"] = fmt.money(r["value"], scale="millions")
-        r["value_label"] = millions_label(r["value"], fmt)
-    axis_title = "US$ millones" if fmt.lang == "es" else "US$ million"
+        r["value_text"] = fmt.figure(r["value"], "value", scale="millions")
+        r["value_label"] = fmt.millions(r["value"])
     first, last = items[0], items[-1]
-    if fmt.lang == "es":
-        desc = (
-            f"Barras horizontales, {title}: {len(items)} categorías ordenadas por valor; "
-            f"primera {first['label']} ({first['value_text']}), "
-            f"última {last['label']} ({last['value_text']})."
-        )
-    else:
-        desc = (
-            f"Horizontal bars, {title}: {len(items)} categories ranked by value; "
-            f"first {first['label']} ({first['value_text']}), last {last['label']} ({last['value_text']})."
-        )
-    desc += _missing_note(missing, fmt)
+    desc = t(
+        "presentation.chart.ranked_bars",
+        fmt.lang,
+        title=title,
+        n=len(items),
+        first=first["label"],
+        first_text=first["value_text"],
+        last=last["label"],
+        last_text=last["value_text"],
+    ) + missing_note(missing, fmt)
     base = alt.Chart(alt.Data(values=items)).encode(
         y=alt.Y(
             "label:N",
@@ -200,8 +186,8 @@ def ranked_bars(
         ),
         x=alt.X(
             "value_m:Q",
-            title=axis_title,
-            axis=alt.Axis(format=",.0f", tickCount=5),
+            title=t("presentation.usd_millions", fmt.lang),
+            axis=alt.Axis(format=axis_format("value"), tickCount=5),
             scale=alt.Scale(domain=padded_domain([r["value_m"] for r in items], pad=0.1)),
         ),
     )
@@ -228,18 +214,25 @@ def share_over_years(
         raise ReportError("share_over_years: no row has a share", field="share")
     items.sort(key=lambda r: r["year"])
     for r in items:
-        r["share_text"] = fmt.pct(r["share"], decimals=decimals)
+        r["share_text"] = fmt.figure(r["share"], "share", decimals=decimals)
     a, b = items[0], items[-1]
-    if fmt.lang == "es":
-        desc = (
-            f"{title}: participación de {a['share_text']} en {a['year']} a {b['share_text']} en {b['year']}."
-        )
-    else:
-        desc = f"{title}: share from {a['share_text']} in {a['year']} to {b['share_text']} in {b['year']}."
-    desc += _missing_note(missing, fmt)
+    desc = t(
+        "presentation.chart.share_over_years",
+        fmt.lang,
+        title=title,
+        first_text=a["share_text"],
+        first_year=a["year"],
+        last_text=b["share_text"],
+        last_year=b["year"],
+    ) + missing_note(missing, fmt)
     base = alt.Chart(alt.Data(values=items)).encode(
-        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("share:Q", title=None, axis=alt.Axis(format=".0%", tickCount=5), scale=alt.Scale(zero=True)),
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '\\n')")),
+        y=alt.Y(
+            "share:Q",
+            title=None,
+            axis=alt.Axis(format=axis_format("share"), tickCount=5),
+            scale=alt.Scale(zero=True),
+        ),
         tooltip=[alt.Tooltip("year:O", title=" "), alt.Tooltip("share_text:N", title=" ")],
     )
     marks = base.mark_bar(color=MAIN) if kind == "bar" else base.mark_line(color=MAIN, point=True)
@@ -271,31 +264,35 @@ def stacked_shares(
         r["mid"] = (r["y0"] + r["y1"]) / 2
         r["order"] = groups.index(r["group"])
         cum[r["year"]] = r["y1"]
-        r["share_text"] = fmt.pct(r["share"], decimals=0)
+        r["share_text"] = fmt.figure(r["share"], "share", decimals=0)
     years = sorted(totals)
     lead = {
         y: max((r for r in items if r["year"] == y), key=lambda r: r["share"]) for y in (years[0], years[-1])
     }
     first, last = lead[years[0]], lead[years[-1]]
-    if fmt.lang == "es":
-        desc = (
-            f"Barras apiladas, {title}: {len(groups)} grupos ({', '.join(map(str, groups))}) "
-            f"de {years[0]} a {years[-1]}; mayor grupo en {years[0]}: "
-            f"{first['group']} ({first['share_text']}); "
-            f"en {years[-1]}: {last['group']} ({last['share_text']})."
-        )
-    else:
-        desc = (
-            f"Stacked bars, {title}: {len(groups)} groups ({', '.join(map(str, groups))}) "
-            f"from {years[0]} to {years[-1]}; largest group in {years[0]}: {first['group']} "
-            f"({first['share_text']}); in {years[-1]}: {last['group']} ({last['share_text']})."
-        )
-    desc += _missing_note(missing, fmt)
+    desc = t(
+        "presentation.chart.stacked_shares",
+        fmt.lang,
+        title=title,
+        n=len(groups),
+        groups=", ".join(map(str, groups)),
+        first_year=years[0],
+        last_year=years[-1],
+        first=first["group"],
+        first_text=first["share_text"],
+        last=last["group"],
+        last_text=last["share_text"],
+    ) + missing_note(missing, fmt)
     base = alt.Chart(alt.Data(values=items)).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
     )
     bars = base.mark_bar().encode(
-        y=alt.Y("y0:Q", title=None, axis=alt.Axis(format=".0%", tickCount=5), scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y(
+            "y0:Q",
+            title=None,
+            axis=alt.Axis(format=axis_format("share"), tickCount=5),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
         y2="y1:Q",
         color=alt.Color(
             "group:N",
@@ -337,12 +334,7 @@ def render(
 ) -> Path:
     """Write a chart to PNG or SVG with vl-convert (no browser, no network) and return the path."""
     spec = to_spec(chart)
-    locale = spec.get("config", {}).get("locale", {})
-    kwargs: dict[str, Any] = {
-        "format_locale": locale.get("number"),
-        "time_format_locale": locale.get("time"),
-        "allowed_base_urls": [],
-    }
+    kwargs = _vl_options(spec)
     path = Path(path)
     try:
         if fmt == "png":
@@ -354,3 +346,44 @@ def render(
     except (ValueError, OSError) as exc:
         raise ReportError(f"could not render the chart: {exc}", file=path) from exc
     return path
+
+
+def _vl_options(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """vl-convert options: the spec's own d3 locales and no network access."""
+    locale = spec.get("config", {}).get("locale", {})
+    return {
+        "format_locale": locale.get("number"),
+        "time_format_locale": locale.get("time"),
+        "allowed_base_urls": [],
+    }
+
+
+def svg(chart: alt.TopLevelMixin | Mapping[str, Any]) -> str:
+    """The chart as SVG markup (vl-convert: no browser, no network), for pages that inline it."""
+    spec = to_spec(chart)
+    try:
+        markup: str = vlc.vegalite_to_svg(spec, **_vl_options(spec))
+    except ValueError as exc:
+        raise ReportError(f"could not render the chart: {exc}") from exc
+    return markup
+
+
+def monthly_line(rows: Rows, fmt: Formatter, title: str, source: str, description: str) -> alt.VConcatChart:
+    """Monthly values (US$, ``month`` as ``YYYY-MM``) as a line in US$ millions with points."""
+    items = records(rows, ("month", "value"), "monthly_line")
+    for r in items:
+        r["value_m"] = r["value"] / 1e6
+    line = (
+        alt.Chart(alt.Data(values=items))
+        .mark_line(color=MAIN, point=alt.OverlayMarkDef(size=12))
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=6)),
+            y=alt.Y(
+                "value_m:Q",
+                title=t("presentation.usd_millions", fmt.lang),
+                axis=alt.Axis(format=axis_format("value")),
+            ),
+        )
+        .properties(width=WIDTH, height=200)
+    )
+    return finish(line, fmt, title, source, description)

@@ -26,10 +26,11 @@ from typing import Any, Literal
 import altair as alt
 
 from comercio.errors import ReportError
-from comercio.reports.charts import finish, is_missing, millions_label, records
-from comercio.reports.fmt import Formatter
+from comercio.i18n import t
+from comercio.reports.charts import finish, is_missing, missing_note, records
+from comercio.reports.fmt import Formatter, axis_format
 
-Metric = Literal["growth", "value", "share"]
+Metric = Literal["growth", "value", "share"]  # each is also the kind of the figure it maps
 MISSING_FILL = "#d0d0d0"
 SMALL_AREA = 0.05  # square degrees: below this a department's label moves west of it
 WEST_LABELS = frozenset({"14"})  # crowded coast (Lambayeque): label in the sea to the west, like Callao
@@ -79,32 +80,23 @@ def _centroid(geometry: Mapping[str, Any]) -> tuple[float, float, float]:
     return cx / (6 * area), cy / (6 * area), abs(area)
 
 
-def _short_text(fmt: Formatter, metric: Metric, value: float) -> str:
-    """The on-map label: values as bare US$ millions (the legend gives the unit), rates as in prose."""
-    return millions_label(value, fmt) if metric == "value" else _metric_text(fmt, metric, value)
-
-
-def _metric_text(fmt: Formatter, metric: Metric, value: float) -> str:
-    if metric == "growth":
-        return fmt.pct(value, decimals=1, signed=True)
-    if metric == "share":
-        return fmt.pct(value, decimals=1)
-    return fmt.money(value, scale="millions")
+def _metric_text(fmt: Formatter, metric: Metric, value: float | None, *, bare: bool = False) -> str:
+    """The tooltip text; ``bare``: the on-map label, values in bare US$ millions (the legend has the unit)."""
+    return fmt.figure(value, metric, scale="millions", bare=bare)
 
 
 def _color(metric: Metric, fmt: Formatter) -> alt.Color:
-    es = fmt.lang == "es"
     if metric == "growth":
         scale = alt.Scale(scheme="redblue", domainMid=0)
-        title, form = ("Variación" if es else "Growth"), ".0%"
+        title = t("presentation.map.growth", fmt.lang)
     elif metric == "share":
         scale = alt.Scale(scheme="blues", type="sqrt", zero=True)
-        title, form = ("Participación" if es else "Share"), ".0%"
+        title = t("presentation.map.share", fmt.lang)
     else:
         scale = alt.Scale(scheme="blues", type="sqrt", zero=True)
-        title, form = ("US$ millones" if es else "US$ million"), ",.0f"
+        title = t("presentation.usd_millions", fmt.lang)
     legend = alt.Legend(
-        format=form,
+        format=axis_format(metric),
         title=title,
         orient="none",
         legendX=0,
@@ -146,10 +138,10 @@ def join_features(
         _rewind(geometry)
         lon, lat, area = _centroid(geometry)
         name = row.get("label") or str(props.get("NOMBDEP", code)).title().replace(" De ", " de ")
-        text = _metric_text(fmt, metric, value) if value is not None else fmt.na
+        text = _metric_text(fmt, metric, value)
         color_value = None if value is None else (value / 1e6 if metric == "value" else value)
         west = area < SMALL_AREA or code in WEST_LABELS
-        short = _short_text(fmt, metric, value) if value is not None else fmt.na
+        short = _metric_text(fmt, metric, value, bare=True)
         out.append(
             {
                 "type": "Feature",
@@ -176,28 +168,21 @@ def join_features(
 def _describe(features: list[dict[str, Any]], metric: Metric, fmt: Formatter, title: str) -> str:
     props = [f["properties"] for f in features]
     have = sorted((p for p in props if p["value"] is not None), key=lambda p: p["value"])
-    missing = len(props) - len(have)
-    es = fmt.lang == "es"
-    label = {
-        "growth": ("variación", "growth"),
-        "value": ("valor", "value"),
-        "share": ("participación", "share"),
-    }
-    what = label[metric][0 if es else 1]
     if not have:
-        return f"Mapa del Perú, {title}: sin datos." if es else f"Map of Peru, {title}: no data."
+        return t("presentation.map.empty", fmt.lang, title=title)
     hi, lo = have[-1], have[0]
-    if es:
-        text = (
-            f"Mapa de departamentos del Perú, {title} ({what}): {len(have)} departamentos con dato; "
-            f"mayor {hi['name']} ({hi['text']}), menor {lo['name']} ({lo['text']})."
-        )
-        return text + (f" {missing} sin dato (en gris)." if missing else "")
-    text = (
-        f"Map of Peru's departments, {title} ({what}): {len(have)} departments with data; "
-        f"highest {hi['name']} ({hi['text']}), lowest {lo['name']} ({lo['text']})."
+    text = t(
+        "presentation.map.described",
+        fmt.lang,
+        title=title,
+        what=t(f"presentation.map.metric_{metric}", fmt.lang),
+        n=len(have),
+        top=hi["name"],
+        top_text=hi["text"],
+        bottom=lo["name"],
+        bottom_text=lo["text"],
     )
-    return text + (f" {missing} without data (grey)." if missing else "")
+    return text + missing_note(len(props) - len(have), fmt, "presentation.map.missing")
 
 
 def department_map(

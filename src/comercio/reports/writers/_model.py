@@ -2,8 +2,9 @@
 
 A report is data, not markup: the regional and sector reports build one :class:`Report` and every writer
 (HTML, PDF, XLSX, Markdown, JSON) renders that same object, so a figure reads the same in every format. Cells
-keep raw numbers; :func:`cell_text` formats them through the one house formatter (HTML, Markdown, PDF),
-while the XLSX writer stores the numbers themselves with a matching number format.
+keep raw numbers; a column's kind maps to a figure kind (:data:`FIGURES`), so :func:`cell_text` (HTML,
+Markdown, PDF) and the XLSX writer's stored number and number format come from the one formatter rule
+(:mod:`comercio.reports.figures`) and show the same figure as the prose and the charts.
 """
 
 from __future__ import annotations
@@ -12,21 +13,64 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from comercio.i18n import t
 from comercio.indicators.facts import FactSet
-from comercio.reports.fmt import Formatter
+from comercio.reports.fmt import Formatter, stored
 
 ColumnKind = Literal["text", "money", "millions", "pct", "pct_signed", "count", "number"]
 FORMATS = ("html", "pdf", "xlsx", "md", "json")
 
+# column kind -> (figure kind, options): ``millions`` is money as the bare figure in US$ millions
+FIGURES: dict[str, tuple[str, dict[str, Any]]] = {
+    "money": ("value", {}),
+    "millions": ("value", {"scale": "millions", "bare": True}),
+    "pct": ("share", {}),
+    "pct_signed": ("growth", {}),
+    "count": ("count", {}),
+    "number": ("number", {}),
+}
+
 
 @dataclass(frozen=True)
 class Column:
-    """One table column: ``key`` in each row, its header, and how its values are written."""
+    """One table column: ``key`` in each row, its header, and how its values are written.
+
+    ``decimals`` overrides the kind's (one for percentages and plain numbers; money decides from the figure).
+    """
 
     key: str
     label: str
     kind: ColumnKind = "text"
-    decimals: int = 1
+    decimals: int | None = None
+
+    def _figure(self) -> tuple[str, dict[str, Any]]:
+        kind, options = FIGURES[self.kind]
+        return kind, {**options, "decimals": self.decimals}
+
+    def text(self, fmt: Formatter, value: Any) -> str:
+        """The cell as printed (HTML, Markdown, PDF)."""
+        if self.kind == "text":
+            return fmt.na if _missing(value) else str(value)
+        kind, options = self._figure()
+        return fmt.figure(value, kind, **options)
+
+    def stored(self, value: Any) -> Any:
+        """The cell as a spreadsheet keeps it: text, or the number :meth:`number_format` displays."""
+        if _missing(value):
+            return None
+        if self.kind == "text":
+            return str(value)
+        if self.kind == "count":
+            return int(value)
+        kind, options = self._figure()
+        return stored(value, kind, scale=options.get("scale", "auto"), bare=options.get("bare", False))
+
+    def number_format(self, fmt: Formatter, value: Any) -> str | None:
+        """The XLSX number format of this cell (None for text)."""
+        if self.kind == "text":
+            return None
+        kind, options = self._figure()
+        return fmt.number_format(value, kind, **options)
 
 
 @dataclass(frozen=True)
@@ -83,11 +127,7 @@ class Report:
     @property
     def synthetic_notice(self) -> str | None:
         """The banner every output built on synthetic data must carry, or None for real data."""
-        if not self.synthetic:
-            return None
-        if self.lang == "es":
-            return "DATOS SINTÉTICOS: este informe se generó con datos sintéticos, no con cifras oficiales."
-        return "SYNTHETIC DATA: this report was generated from synthetic data, not official figures."
+        return t("common.synthetic_notice", self.lang) if self.synthetic else None
 
     @property
     def stem(self) -> str:
@@ -104,23 +144,13 @@ class Report:
         return replace(self, sections=tuple(sections))
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def cell_text(fmt: Formatter, column: Column, value: Any) -> str:
     """A cell as printed in HTML, Markdown and PDF, by the same formatter as the prose."""
-    if value is None or (isinstance(value, float) and value != value):
-        return fmt.na
-    if column.kind == "text":
-        return str(value)
-    if column.kind == "money":
-        return fmt.money(value)
-    if column.kind == "millions":
-        return fmt.number(float(value) / 1e6, 0 if abs(float(value)) >= 1e8 else 1)
-    if column.kind == "pct":
-        return fmt.pct(value, decimals=column.decimals)
-    if column.kind == "pct_signed":
-        return fmt.pct(value, decimals=column.decimals, signed=True)
-    if column.kind == "count":
-        return fmt.number(value, 0)
-    return fmt.number(value, column.decimals)
+    return column.text(fmt, value)
 
 
 def is_numeric(column: Column) -> bool:

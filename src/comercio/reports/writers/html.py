@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from comercio.i18n import t
 from comercio.reports.writers._model import Column, Report, cell_text
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>\s*", re.IGNORECASE)
@@ -35,6 +36,7 @@ def svg_inline(svg: str, alt: str = "") -> Markup:
 
 @cache
 def environment() -> Environment:
+    """The one Jinja environment of the report page (HTML and PDF): ``t`` is the message catalogue."""
     env = Environment(
         loader=PackageLoader("comercio.reports", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -42,6 +44,7 @@ def environment() -> Environment:
     )
     env.filters["data_uri"] = data_uri
     env.filters["svg_inline"] = svg_inline
+    env.globals["t"] = t
     return env
 
 
