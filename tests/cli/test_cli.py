@@ -75,6 +75,8 @@ def test_real_errors_exit_1_with_their_context(
         ("ingest", "no-such-source"): "error: unknown source 'no-such-source'",
         ("diff", "bcrp_departments"): "error: dataset 'bcrp_departments' has no vintages",
         ("ingest", "bcrp", str(tmp_path / "missing.csv")): "missing.csv",
+        ("ingest", "baci"): "error: field 'paths': baci is not downloaded",
+        ("fetch", "sunat-microdata"): "error: sunat-microdata has no file to download",
     }
     for argv, start in cases.items():
         assert _exit_code(list(argv)) == 1, argv
@@ -129,3 +131,30 @@ def test_build_again_prints_each_source_and_changes_nothing(
         assert source in out, source  # printed as text, not swallowed as markup
     assert "loaded as new vintage" not in out
     assert "bcrp_departments/departments: unchanged (vintage 1 already holds it) — 5,616 rows" in out
+
+
+def test_facts_list_prints_the_catalogue(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from comercio.cli._facts import document
+    from comercio.indicators.facts import catalogue
+
+    assert _exit_code(["facts", "list", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["family"] for r in rows] == list(catalogue())
+    growth = next(r for r in rows if r["family"] == "region.{department}.growth")
+    assert growth["kind"] == "growth" and growth["unit"] == "fraction" and growth["member"] == "department"
+    assert growth["parts"] == {"department": r"\d{2}"} and set(growth["label"]) == {"es", "en"}
+
+    assert _exit_code(["facts", "list", "--format", "md", "--lang", "es"]) == 0
+    assert capsys.readouterr().out == document("es")
+
+    assert _exit_code(["facts", "list", "--lang", "es"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("{region_group}.value  [value · usd · region_group]\n")
+    assert "Exportaciones del grupo de regiones" in text and text.count("\n\n") == len(rows) - 1
+
+    out = tmp_path / "docs" / "facts.md"
+    assert _exit_code(["facts", "list", "--format", "md", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == document("en")
+    assert capsys.readouterr().out == ""
+
+    assert _exit_code(["facts", "list", "--format", "yaml"]) == 2
