@@ -54,6 +54,9 @@ def test_written_files_exist_and_say_synthetic(report_wh: Warehouse, tmp_path: P
         assert marker in p.read_text(encoding="utf-8").lower(), p.name
     doc = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert doc["synthetic"] is True
+    published = FactSet(Fact.from_dict(d) for d in doc["facts"])  # ids rebuilt from family and parts
+    ids = {f.id for f in published}
+    assert {"world.exports.value.2001", "world.exports.share.asia.2024", "peers.PER.exports"} <= ids
 
 
 def test_spanish_prose_takes_its_numbers_from_facts(sf: SectorFacts) -> None:
