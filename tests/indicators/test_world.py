@@ -179,7 +179,7 @@ def test_world_by_continent_is_the_same_on_spark(sector_wh: tuple[Warehouse, Pat
     wh, _ = sector_wh
 
     def cells(engine: str) -> dict[tuple[int, str], float]:
-        t = world.by_continent(wh, "metalmecanica", "exporter", engine=engine).table  # type: ignore[arg-type]
+        t = world.by_continent(wh, "metalmecanica", "exporter", engine=engine).table
         return {(r["year"], r["continent"]): r["value"] for r in t.to_pylist()}
 
     duck, spark = cells("duckdb"), cells("spark")
