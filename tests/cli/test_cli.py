@@ -149,8 +149,9 @@ def test_facts_list_prints_the_catalogue(tmp_path: Path, capsys: pytest.CaptureF
 
     assert _exit_code(["facts", "list", "--lang", "es"]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("{region_group}.value  [value · usd · region_group]\n")
-    assert "Exportaciones del grupo de regiones" in text and text.count("\n\n") == len(rows) - 1
+    head = "region.{department}.growth  [growth · fraction · department]"
+    assert f"{head}\n    {growth['label']['es']}\n" in text
+    assert text.count("\n\n") == len(rows) - 1  # one block per family
 
     out = tmp_path / "docs" / "facts.md"
     assert _exit_code(["facts", "list", "--format", "md", "--out", str(out)]) == 0
