@@ -119,3 +119,33 @@ def test_openapi_is_versioned_and_documented(client: TestClient) -> None:
     assert "/api/v1/indicators" in schema["paths"]
     params = {p["name"] for p in schema["paths"]["/api/v1/indicators"]["get"]["parameters"]}
     assert {"end", "window", "grouping", "flow", "page", "size", "format"} <= params
+
+
+def test_labels_follow_lang_and_facts_carry_codes_only(client: TestClient) -> None:
+    q = "/api/v1/indicators?end=2022-11&window=ytd&grouping=macroregion&facts=true"
+    es = {r["member"]: r["label"] for r in client.get(q + "&lang=es").json()["rows"]}
+    body = client.get(q + "&lang=en").json()
+    en = {r["member"]: r["label"] for r in body["rows"]}
+    assert es["norte"] == "Norte" and en["norte"] == "North"
+    assert all("label" not in f and "member_label" not in f for f in body["facts"])
+    share = next(f for f in body["facts"] if f["id"] == "macroregion.norte.share")
+    assert share["family"] == "{dimension}.{member}.share" and share["member"] == "norte"
+    assert share["parts"] == {"dimension": "macroregion", "member": "norte"}
+    assert body["units"]["value"] == "usd" and body["units"]["share"] == "fraction"
+
+
+def test_groupings_are_the_dimension_registry(client: TestClient) -> None:
+    from comercio.reference.dimensions import DIMENSIONS
+
+    schema = client.get("/api/v1/openapi.json").json()
+    params = schema["paths"]["/api/v1/indicators"]["get"]["parameters"]
+    grouping = next(p for p in params if p["name"] == "grouping")
+    ref = grouping["schema"].get("$ref") or grouping["schema"]["allOf"][0]["$ref"]
+    enum = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["enum"]
+    assert enum == [d.name for d in DIMENSIONS if d.api]
+
+
+def test_error_texts_follow_lang(client: TestClient) -> None:
+    en = client.get("/api/v1/indicators?end=2022-11&window=range").json()["detail"]
+    es = client.get("/api/v1/indicators?end=2022-11&window=range&lang=es").json()["detail"]
+    assert "needs start" in en and "necesita start" in es

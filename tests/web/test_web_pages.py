@@ -68,3 +68,26 @@ def test_customs_page_says_which_data_it_needs_when_absent(web: TestClient) -> N
 
 def test_unknown_region_is_404(web: TestClient) -> None:
     assert web.get("/region/42").status_code == 404
+
+
+def test_explorer_groupings_and_labels_come_from_the_registries(web: TestClient) -> None:
+    from comercio.reference.dimensions import DIMENSIONS
+
+    html = web.get("/explorer?lang=en&grouping=macroregion&end=2022-11").text
+    for d in DIMENSIONS:
+        if d.explorer:
+            assert f'<option value="{d.name}"' in html and d.label("en") in html
+    assert "North" in html and "Norte" not in html
+    assert web.get("/explorer?grouping=partner").status_code == 404
+
+
+def test_xlsx_download_is_the_report_writers_table(web: TestClient) -> None:
+    from openpyxl import load_workbook
+
+    body = web.get("/explorer/download.xlsx?window=ytd&end=2022-11&lang=en").content
+    wb = load_workbook(io.BytesIO(body))
+    table = wb.worksheets[1]
+    header = [c.value for c in table[2]]
+    assert header[:2] == ["Code", "Department"] and header[2].startswith("Value")
+    lima = next(r for r in table.iter_rows(min_row=3, values_only=True) if r[0] == "15")
+    assert lima[1] == "Lima" and isinstance(lima[2], float)
