@@ -27,6 +27,7 @@ def test_names_and_info_cover_every_table() -> None:
         "countries",
         "product_groups",
         "baskets",
+        "dimension_members",
         "tariff_versions",
     ]
     for name in reference.names():
@@ -34,6 +35,24 @@ def test_names_and_info_cover_every_table() -> None:
         assert meta.title and meta.source, name
         assert meta.path.is_file() and meta.path.suffix == ".csv"
         assert meta.rows == reference.load(name).num_rows > 0
+
+
+def test_every_member_code_of_a_closed_dimension_has_both_names() -> None:
+    """region_group, natural_region and continent codes used by departments and countries read in es and en."""
+    from comercio.reference import dimensions
+
+    used = {
+        "region_group": {d["region_group"] for d in _departments()},
+        "natural_region": {d["natural_region"] for d in _departments() if d["natural_region"]},
+        "continent": {c["continent"] for c in reference.load("countries").to_pylist()},
+    }
+    for dim, codes in used.items():
+        for lang in ("es", "en"):
+            names = dimensions.member_names(dim, lang)
+            assert codes <= set(names), (dim, lang, codes - set(names))
+            assert all(names[c].strip() for c in codes), (dim, lang)
+    assert dimensions.label("region_group", "no_registrado", "en") == "Not recorded"
+    assert dimensions.label("department", "15", "en") == "Lima"
 
 
 def test_unknown_table_is_named_in_the_error() -> None:
