@@ -81,19 +81,16 @@ def run(serve: bool = True, port: int = 8000) -> int:
     for c in validate(wh):
         mark = "ok" if c.ok else ("DIFFERENCE" if c.kind == "hard" else "note")
         console.print(f"  {mark}: {c.name}: {c.detail}", highlight=False, markup=False)
-    try:
-        from comercio.reports.regional import write_regional
-    except ImportError:
-        write_regional = None  # type: ignore[assignment]
-    if write_regional is not None:
-        _step(4, "Regional export report for the latest month with data")
-        for lang in ("es", "en"):
-            out = settings.reports_dir.resolve() / "regional" / lang
-            written = write_regional(wh, out=out, lang=lang)
-            console.print(f"  {lang}: {len(written)} files in {out}", highlight=False)
-            for p in written:
-                if p.suffix in (".html", ".pdf", ".xlsx", ".md", ".json"):
-                    console.print(f"    {p.name}", highlight=False)
+    from comercio.reports import write_regional
+
+    _step(4, "Regional export report for the latest month with data")
+    for lang in ("es", "en"):
+        out = settings.reports_dir.resolve() / "regional" / lang
+        written = write_regional(wh, out=out, lang=lang)
+        console.print(f"  {lang}: {len(written)} files in {out}", highlight=False)
+        for p in written:
+            if p.suffix in (".html", ".pdf", ".xlsx", ".md", ".json"):
+                console.print(f"    {p.name}", highlight=False)
     _step(5, "Sector study: metalworking (SUNAT G1 + synthetic world-trade twin, labelled synthetic)")
     for p in sector_study(wh, settings):
         if p.suffix in (".html", ".pdf", ".xlsx", ".md", ".json"):
