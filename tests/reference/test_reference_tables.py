@@ -38,7 +38,7 @@ def test_names_and_info_cover_every_table() -> None:
 
 
 def test_every_member_code_of_a_closed_dimension_has_both_names() -> None:
-    """region_group, natural_region and continent codes used by departments and countries read in es and en."""
+    """Region groups, natural regions and continents used by the tables have names in es and en."""
     from comercio.reference import dimensions
 
     used = {
