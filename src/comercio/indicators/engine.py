@@ -177,8 +177,11 @@ def _filtered(t: pa.Table, spec: DatasetSpec, filters: Filters) -> pa.Table:
         masks.append(pc.is_in(t.column("customs_office"), pa.array(list(filters.customs_offices))))
     if spec.tree and filters.basket_path is not None:
         masks.append(pc.starts_with(t.column("path"), filters.basket_path))
-    for m in masks:
-        t = t.filter(m)
+    if masks:  # every mask is of the unfiltered rows: combine them, then filter once
+        keep = masks[0]
+        for m in masks[1:]:
+            keep = pc.and_(keep, m)
+        t = t.filter(keep)
     if spec.lines and filters.basket is not None:
         paths = _map_codes(t.column("product"), lambda codes: reference.classify(codes, filters.basket or ""))
         t = t.append_column("basket_path", paths)
