@@ -79,3 +79,16 @@ def test_drivers_of_a_decline_are_the_largest_falls() -> None:
     w = Window.ytd("2022-06")
     assert [d["member"] for d in measures.drivers(s, w, 960.0, declining=True)] == ["oro"]
     assert [d["member"] for d in measures.drivers(s, w, 960.0)] == ["cafe"]
+
+
+def test_interior_share_history_ends_at_the_report_year(warehouse) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12 item 1: a 2019-07 report once filled 2020-2022 with the 2019 year-to-date share."""
+    f = regional_facts(warehouse, "2019-07", engine=warehouse.settings.engine).facts
+    years = {int(x.parts["year"]): x for x in f.each("interior.share.{year}")}
+    assert max(years) == 2019 and min(years) == 2005
+    partial = years[2019]
+    assert partial.window["kind"] == "ytd"
+    assert (partial.window["start"], partial.window["end"]) == ("2019-01-01", "2019-07-01")
+    assert partial.value == pytest.approx(f.value("{region_group}.share", region_group="interior"))
+    assert all(years[y].window["kind"] == "year" for y in years if y < 2019)
+    assert years[2018].value != pytest.approx(partial.value)

@@ -127,3 +127,36 @@ def test_record_definition_same_window(rf: RegionalFacts, built_home: Path, shar
     text = build_regional(same, "es").sections[1].paragraphs[0]
     assert "récord del periodo" in text
     assert f"los récords suman {rf.facts.value('regions.record.count')}" in text
+
+
+@pytest.mark.parametrize(("lang", "label"), [("es", "2019 (ene-jul)"), ("en", "2019 (Jan-Jul)")])
+def test_share_history_ends_at_a_partial_report_year(
+    built_home: Path, shared_data: Path, lang: str, label: str
+) -> None:
+    """Issue 12 item 1: the chart and table stop at the report year, labelled as partial."""
+    from comercio.config import Settings
+    from comercio.indicators.regional import regional_facts
+    from comercio.warehouse import Warehouse
+
+    wh = Warehouse(Settings(home=built_home, mirror=str(shared_data)), read_only=True)
+    report = build_regional(regional_facts(wh, "2019-07"), lang)
+    share = next(s for s in report.sections if s.id == "share")
+    table = next(t for t in share.tables if t.id == "interior_share")
+    years = [r["year"] for r in table.rows]
+    assert years[0] == "2005" and years[-2:] == ["2018", label]
+    assert table.note is not None and "2019" in table.note and "2022" not in table.note
+    chart = json.dumps(next(f for f in share.figures if f.id == "interior_share").spec, ensure_ascii=False)
+    on_axis = json.dumps(label.replace(" ", "\n"), ensure_ascii=False)  # two lines under the axis
+    assert on_axis in chart and "2010" in chart and "2009" not in chart  # the last ten years up to 2019
+    assert not any(y in chart for y in ('"2020"', '"2021"', '"2022"'))
+
+
+def test_a_complete_report_year_is_not_labelled_partial(built_home: Path, shared_data: Path) -> None:
+    from comercio.config import Settings
+    from comercio.indicators.regional import regional_facts
+    from comercio.warehouse import Warehouse
+
+    wh = Warehouse(Settings(home=built_home, mirror=str(shared_data)), read_only=True)
+    share = next(s for s in build_regional(regional_facts(wh, "2022-12"), "en").sections if s.id == "share")
+    table = next(t for t in share.tables if t.id == "interior_share")
+    assert table.rows[-1]["year"] == "2022" and table.note is None

@@ -238,8 +238,12 @@ def _regions(b: _Builder, definition: str) -> None:
 
 
 def _share_history(b: _Builder) -> None:
+    """The interior's share in every full year before the report's, then in the report's own window.
+
+    History ends at the report year: a later year loaded in the warehouse is not part of this report.
+    """
     s = b.series(Grouping("region_group"))
-    years = sorted({p.year for p in s.periods})
+    years = sorted({p.year for p in s.periods if p.year <= b.through.year})
     for y in years:
         w = Window.year(y) if y < b.through.year else b.window
         try:

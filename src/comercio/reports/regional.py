@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 # sections whose facts are partial: they are written and the missing part gets its one sentence inline
 PARTIAL = {"fastest"}
-SHARE_YEARS_SHOWN = 10  # years drawn in the share chart (the table keeps them all)
+SHARE_YEARS_SHOWN = 10  # years drawn in the share chart, up to the report's (the table keeps them all)
 NO_MAP = "department boundaries (run `comercio fetch boundaries`)"
 
 
@@ -120,16 +121,34 @@ def _records_table(rf: RegionalFacts, msg: Messages, names: Mapping[str, str]) -
     return Table("records", msg("regional.table.records"), cols, rows)
 
 
+def _year_label(year: int, through: date, fmt: Formatter, sep: str = " ") -> str:
+    """A year of the share history; the report's own year, when not complete, names its months.
+
+    ``sep`` goes between the year and its months (a line break on the chart's axis).
+    """
+    if year != through.year or through.month == 12:
+        return str(year)
+    short = fmt.d3_time_locale()["shortMonths"]
+    months = short[0] if through.month == 1 else f"{short[0]}-{short[through.month - 1]}"
+    return t("regional.share.partial_year", fmt.lang, year=year, sep=sep, months=months)
+
+
 def _share_section_extras(rf: RegionalFacts, lang: str) -> tuple[tuple[Table, ...], tuple[Figure, ...]]:
     hist = narrative.share_history(rf.facts)
     if not hist:
         return (), ()
     fmt = Formatter(lang)
-    rows = [{"year": str(r["year"]), "share": r["share"]} for r in hist]
+    rows = [{"year": _year_label(r["year"], rf.through, fmt), "share": r["share"]} for r in hist]
     title = t("regional.figure.interior_share", lang)
-    span = fmt.period(rf.through.replace(month=1), rf.through)
-    note = t("regional.share.partial_note", lang, year=hist[-1]["year"], span=span)
-    chart = charts.share_over_years(rows[-SHARE_YEARS_SHOWN:], fmt, title, _source(rf, lang))
+    note = None
+    if hist[-1]["year"] == rf.through.year and rf.through.month < 12:
+        month = fmt.month(rf.through.month)
+        note = t("regional.share.partial_note", lang, label=rows[-1]["year"], month=month)
+    drawn = [
+        {"year": _year_label(r["year"], rf.through, fmt, "\n"), "share": r["share"]}
+        for r in hist[-SHARE_YEARS_SHOWN:]
+    ]
+    chart = charts.share_over_years(drawn, fmt, title, _source(rf, lang))
     table = Table(
         "interior_share",
         title,
