@@ -9,6 +9,7 @@ import pytest
 
 from comercio.errors import ConfigError
 from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Window
+from comercio.reference import dimensions
 
 
 def test_windows() -> None:
@@ -44,3 +45,9 @@ def test_specs_are_frozen_and_round_trip() -> None:
 def test_invalid_specs_are_refused(make) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError):
         make()
+
+
+def test_groupings_are_the_registry_dimensions() -> None:
+    assert [Grouping(name).dimension for name in dimensions.NAMES] == list(dimensions.NAMES)
+    with pytest.raises(ConfigError, match="choose one of national, department, region_group"):
+        Grouping("province")
