@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from comercio.errors import ReportError
 from comercio.indicators.facts import FactSet, make
-from comercio.reports import charts, maps
+from comercio.reports import charts, maps, templating
 from comercio.reports.fmt import Formatter
 from comercio.reports.writers import (
     Column,
@@ -276,3 +276,15 @@ def test_rates_read_the_same_on_every_surface(
         assert feature["properties"]["text"] == text and feature["properties"]["label_text"].endswith(
             f"\n{text}"
         )
+
+
+def test_one_template_environment_for_pages_and_prose() -> None:
+    prose = templating.environment("es")
+    text = prose.from_string("{{ v|money }}, {{ g|spct }}, {{ t('common.source') }}").render(
+        v=99_960_000, g=-0.00004
+    )
+    assert text == f"US${S}100{S}millones, 0,0{G}%, Fuente"
+    assert templating.environment("en", html=True).from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+    extended = templating.environment("en", filters={"shout": str.upper})
+    assert extended.from_string("{{ 'a'|shout }} {{ 0.2|pct }}").render() == "A 20.0%"
+    assert "shout" not in templating.environment("en").filters  # the shared environment is left as it was

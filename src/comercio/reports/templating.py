@@ -1,0 +1,74 @@
+"""The one Jinja environment of comercio's report templates: the report page, narratives and studies.
+
+Every environment loads ``comercio/reports/templates``, fails on a missing context key (StrictUndefined),
+writes numbers with the house formatter's filters (:meth:`~comercio.reports.fmt.Formatter.filters`: ``money``,
+``pct``, ``spct``, ``pp``, ``num``, ``millions``, ``figure``) and reads messages through ``t`` (the catalogue
+bound to the language: ``{{ t("common.source") }}``). ``html=True`` autoescapes and adds the page's image
+filters (the report page, HTML and PDF); prose templates are plain text, escaped later by the HTML writer.
+Modules with filters of their own (narrative word lists) pass them as ``filters``.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from comercio.i18n import Messages
+from comercio.reports.fmt import Formatter
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>\s*", re.IGNORECASE)
+
+
+def data_uri(path: Path, mime: str = "image/png") -> str:
+    """The file as a ``data:`` URI (so the page carries its images)."""
+    return f"data:{mime};base64,{base64.b64encode(Path(path).read_bytes()).decode('ascii')}"
+
+
+def svg_inline(svg: str, alt: str = "") -> Markup:
+    """An SVG document as an inline element with an accessible label."""
+    body = _XML_DECL.sub("", svg)
+    label = f' role="img" aria-label="{escape(alt)}"' if alt else ""
+    body = re.sub(r"<svg\b", f"<svg{label}", body, count=1)
+    return Markup(body)  # SVG made by vl-convert from our own spec
+
+
+@cache
+def _environment(lang: str, html: bool) -> Environment:
+    env = Environment(
+        loader=PackageLoader("comercio.reports", "templates"),
+        autoescape=html,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(Formatter(lang).filters())
+    if html:
+        env.filters["data_uri"] = data_uri
+        env.filters["svg_inline"] = svg_inline
+    env.globals["t"] = Messages(lang)
+    return env
+
+
+def environment(
+    lang: str, *, html: bool = False, filters: Mapping[str, Callable[..., Any]] | None = None
+) -> Environment:
+    """The template environment of one language (``html``: the autoescaped report page).
+
+    ``filters`` adds a module's own filters in an overlay (the shared environment is left as it is);
+    callers that pass them should keep the result rather than build it per render.
+    """
+    env = _environment(lang, html)
+    if not filters:
+        return env
+    extended = env.overlay()
+    extended.filters = {**env.filters, **filters}
+    return extended
+
+
+__all__ = ["data_uri", "environment", "svg_inline"]
