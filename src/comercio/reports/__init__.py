@@ -1,41 +1,26 @@
 """Reports: one formatter, charts and maps, and the writers (HTML, PDF, XLSX, Markdown, JSON) of every report.
 
-The public names are listed in ``__all__``; each loads its module on first use (Altair and WeasyPrint are
-not imported until something is rendered). Private ``_modules`` and module internals may change freely.
+The public names are the imports below (``__all__``); each loads its module on first use, so importing the
+package does not import Altair or WeasyPrint. Private ``_modules`` and module internals may change freely.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from comercio._lazy import attach
+from comercio._lazy import facade
 
 if TYPE_CHECKING:
-    from comercio.reports.fmt import Formatter
-    from comercio.reports.regional import build_regional, write_regional
-    from comercio.reports.sector import build_sector_report, write_sector
-    from comercio.reports.writers import Column, Figure, Report, Section, Table, write_report
+    from comercio.reports.fmt import Formatter as Formatter
+    from comercio.reports.regional import build_regional as build_regional
+    from comercio.reports.regional import write_regional as write_regional
+    from comercio.reports.sector import build_sector_report as build_sector_report
+    from comercio.reports.sector import write_sector as write_sector
+    from comercio.reports.writers import Column as Column
+    from comercio.reports.writers import Figure as Figure
+    from comercio.reports.writers import Report as Report
+    from comercio.reports.writers import Section as Section
+    from comercio.reports.writers import Table as Table
+    from comercio.reports.writers import write_report as write_report
 
-__getattr__, __dir__ = attach(
-    __name__,
-    {
-        "fmt": ("Formatter",),
-        "regional": ("build_regional", "write_regional"),
-        "sector": ("build_sector_report", "write_sector"),
-        "writers": ("Column", "Figure", "Report", "Section", "Table", "write_report"),
-    },
-)
-
-__all__ = [
-    "Column",
-    "Figure",
-    "Formatter",
-    "Report",
-    "Section",
-    "Table",
-    "build_regional",
-    "build_sector_report",
-    "write_regional",
-    "write_report",
-    "write_sector",
-]
+__getattr__, __dir__, __all__ = facade(__name__, __file__)
