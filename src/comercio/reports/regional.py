@@ -4,19 +4,18 @@
 :class:`~comercio.reports.writers.Report`: for each section, in the order of the official release, the
 narrative (``narrative.py`` + Jinja2 templates), its tables and figures, or, where the loaded data cannot
 support it, one sentence saying what data it would need. :func:`write_regional` computes the facts from a
-warehouse and writes the requested formats. No SQL here: every number comes from the facts.
+warehouse and writes the requested formats, with the department map when the boundaries are in the
+reference assets (:func:`comercio.reference.boundaries`). No SQL here: every number comes from the facts.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from comercio.errors import ComercioError
+from comercio import reference
 from comercio.i18n import Messages, t
 from comercio.indicators.facts import FactSet
 from comercio.indicators.regional import SECTIONS, RegionalFacts, regional_facts
@@ -26,12 +25,10 @@ from comercio.reports.fmt import Formatter
 from comercio.reports.writers import FORMATS, Column, Figure, Report, Section, Table, write_report
 from comercio.warehouse import Warehouse
 
-log = logging.getLogger(__name__)
-
 # sections whose facts are partial: they are written and the missing part gets its one sentence inline
 PARTIAL = {"fastest"}
 SHARE_YEARS_SHOWN = 10  # years drawn in the share chart, up to the report's (the table keeps them all)
-NO_MAP = "department boundaries (run `comercio fetch boundaries`)"
+NO_MAP = "department boundaries (run `comercio build`)"
 
 
 def _source(rf: RegionalFacts, lang: str) -> str:
@@ -290,19 +287,6 @@ def build_regional(
     return Report("regional", lang, title, subtitle, tuple(sections), rf.facts, source, rf.synthetic, meta)
 
 
-def load_boundaries(wh: Warehouse) -> dict[str, Any] | None:
-    """The departments GeoJSON from the download cache, or None (the map is then left out, with a note)."""
-    from comercio.sources.download import cached
-
-    try:
-        path = cached("boundaries", wh.settings)[0].path
-        data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (ComercioError, OSError, ValueError) as exc:
-        log.warning("no department boundaries for the map: %s", exc)
-        return None
-    return data
-
-
 def write_regional(
     wh: Warehouse,
     *,
@@ -320,6 +304,6 @@ def write_regional(
     (plus rendered figures and ``report-page-N.png`` previews of the PDF).
     """
     rf = regional_facts(wh, through, grouping=grouping, record_definition=record_definition, engine=engine)
-    report = build_regional(rf, lang, geojson=load_boundaries(wh))
+    report = build_regional(rf, lang, geojson=reference.boundaries(wh.settings))
     target = out if out is not None else wh.settings.reports_dir / f"regional-{rf.through:%Y-%m}-{lang}"
     return write_report(report, formats, Path(target))
