@@ -149,3 +149,14 @@ def test_error_texts_follow_lang(client: TestClient) -> None:
     en = client.get("/api/v1/indicators?end=2022-11&window=range").json()["detail"]
     es = client.get("/api/v1/indicators?end=2022-11&window=range&lang=es").json()["detail"]
     assert "needs start" in en and "necesita start" in es
+
+
+def test_a_cube_over_the_row_limit_is_503_not_a_partial_answer(api_settings) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from comercio.server import create_app
+
+    c = TestClient(create_app(replace(api_settings, query_max_rows=10), dashboard=False))
+    resp = c.get(YTD)
+    assert resp.status_code == 503, resp.text
+    assert "more than 10 rows" in resp.json()["detail"]

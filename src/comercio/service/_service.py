@@ -1,9 +1,10 @@
 """The application service: the queries the API and the dashboard both ask, bounded, cached and labelled.
 
 :class:`IndicatorService` owns one read-only :class:`~comercio.warehouse.Warehouse` whose queries are bounded
-in rows and time, and an LRU cache: a result is computed once per validated :class:`Spec`, so repeated
-dashboard views and API calls cost a dictionary lookup. Numbers leave the service only as facts
-(:class:`~comercio.service.Result`). It knows nothing of HTTP or HTML.
+in rows and time by the settings (``query_max_rows``, ``query_timeout_s``), and an LRU cache: a result is
+computed once per validated :class:`Spec`, so repeated dashboard views and API calls cost a dictionary
+lookup. Numbers leave the service only as facts (:class:`~comercio.service.Result`). It knows nothing of
+HTTP or HTML.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pyarrow as pa
 from comercio import reference
 from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
+from comercio.i18n import t
 from comercio.indicators import engine, measures
 from comercio.indicators.specs import Filters, Grouping, Spec
 from comercio.service._cache import LRU
@@ -26,16 +28,17 @@ from comercio.service._results import Result, build_facts
 from comercio.warehouse import Warehouse
 
 T = TypeVar("T")
-QUERY_TIMEOUT_S = 15.0
-# Engine queries return aggregated cubes (month × department × customs office × product …), never raw lines;
-# a cube of real microdata can reach a few million rows. Responses to clients are paginated separately.
-QUERY_MAX_ROWS = 5_000_000
 REPORT_SUFFIXES = frozenset({".html", ".pdf", ".xlsx", ".md", ".json", ".csv", ".png", ".svg"})
 MAX_REPORT_FILES = 5000
 
 
-class BoundedWarehouse(Warehouse):
-    """A read-only warehouse whose every query gets a row limit and a time limit unless given tighter ones."""
+class ServiceWarehouse(Warehouse):
+    """The service's read-only warehouse: the engine's queries run within the settings' limits.
+
+    Queries given no limits of their own (the engine's cubes) go through :meth:`Warehouse.execute_bounded`
+    (``query_max_rows``, ``query_timeout_s``). A cube cut short would publish wrong totals, so a truncated
+    result is an error (503) instead of a partial answer.
+    """
 
     def execute(
         self,
@@ -45,14 +48,14 @@ class BoundedWarehouse(Warehouse):
         limit: int | None = None,
         timeout: float | None = None,
     ) -> pa.Table:
-        limit = QUERY_MAX_ROWS if limit is None else min(limit, QUERY_MAX_ROWS)
-        timeout = QUERY_TIMEOUT_S if timeout is None else min(timeout, QUERY_TIMEOUT_S)
-        result = super().execute(expr, engine=engine, limit=limit, timeout=timeout)
-        if result.num_rows >= QUERY_MAX_ROWS:
+        if limit is not None or timeout is not None:
+            return super().execute(expr, engine=engine, limit=limit, timeout=timeout)
+        bounded = self.execute_bounded(expr, engine=engine)
+        if bounded.truncated:
             raise WarehouseError(
-                f"the query returned more than {QUERY_MAX_ROWS} rows", hint="narrow the filters or the window"
+                t("api.query.too_many_rows", "en", rows=bounded.limit), hint=t("api.query.narrow", "en")
             )
-        return result
+        return bounded.table
 
 
 class IndicatorService:
@@ -60,7 +63,7 @@ class IndicatorService:
 
     def __init__(self, settings: Settings, *, cache_size: int = 256, ttl: float = 600.0) -> None:
         self.settings = settings
-        self.wh = BoundedWarehouse(settings, read_only=True)
+        self.wh = ServiceWarehouse(settings, read_only=True)
         self.cache = LRU(cache_size, ttl)
         self._compute_lock = threading.RLock()  # one cursor: DuckDB refuses a query while a result is open
 

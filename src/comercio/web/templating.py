@@ -1,7 +1,8 @@
 """The dashboard's templates and static assets, and the page renderer every view uses.
 
 Templates get ``t`` (the ``web`` section of the message catalogue in the page's language), ``lang``, the
-language switch URL and ``q`` (the language query string for links).
+language switch URL, ``q`` (the language query string for links) and ``columns`` (the figures of a table
+row, from :data:`comercio.service.ROW_FIELDS`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from comercio.i18n import LANGS, section
-from comercio.service import IndicatorService
+from comercio.service import ROW_FIELDS, IndicatorService
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATES_DIR = HERE / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+TABLE_COLUMNS = tuple(c for c in ROW_FIELDS if c != "rank")  # rank is the first column of every table
+templates.env.globals["columns"] = TABLE_COLUMNS  # globals reach imported macros (_table.html)
 
 
 def service(request: Request) -> IndicatorService:

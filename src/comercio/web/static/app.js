@@ -32,10 +32,11 @@
     const body = document.querySelector("#table tbody");
     if (!body) return;
     const lang = document.documentElement.lang || "es";
+    const keys = Array.from(document.querySelectorAll("#table thead th[data-key]"), (th) => th.dataset.key);
     body.replaceChildren(...rows.map((r) => {
       const tr = document.createElement("tr");
       tr.dataset.member = r.member;
-      const cells = [r.rank, r.label, r.value, r.previous, r.growth, r.share, r.contribution];
+      const cells = [r.rank, r.label, ...keys.map((k) => r[k])];
       cells.forEach((value, i) => {
         const cell = document.createElement(i === 1 ? "th" : "td");
         if (i === 1) {
