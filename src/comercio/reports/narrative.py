@@ -2,7 +2,7 @@
 one Jinja2 template per language (``templates/regional_es.j2``, ``regional_en.j2``, one macro per section).
 
 Numbers reach the text only through the house formatter (filters ``money``, ``pct``, ``spct`` of the one
-narrative environment, :mod:`comercio.reports._jinja`), so the narrative reads exactly like the tables and
+template environment, :mod:`comercio.reports.templating`), so the narrative reads exactly like the tables and
 charts, and a test can map every printed number back to a fact. Facts are read by family and parts; member
 names come from the reference tables in the language asked for (:mod:`comercio.reference.dimensions`) and
 every other word from the message catalogue (``regional.toml``).
@@ -10,6 +10,7 @@ every other word from the message catalogue (``regional.toml``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import cache
@@ -23,10 +24,11 @@ from comercio.i18n import has, t
 from comercio.indicators.facts import FactSet
 from comercio.indicators.regional import HEADLINE, NATIONAL, OTHER_RECORDS, RegionalFacts
 from comercio.reference.dimensions import member_names
-from comercio.reports import _jinja
+from comercio.reports import templating
 from comercio.reports.fmt import Formatter
 
 PARAGRAPH = "<<P>>"
+_SPACES = re.compile(r"[ \t\r\n]+")  # ASCII whitespace only: keeps the formatter's U+202F and U+00A0
 CUSTOMS_SHOWN = 4
 POSITIONS = ("leader", "second", "third")
 CATEGORIES = ("non_traditional", "mining", "agro")
@@ -60,20 +62,23 @@ def dataset_name(dataset: str, lang: str) -> str:
 
 @cache
 def environment(lang: str) -> Environment:
-    """The narrative environment of ``lang`` with the regional report's filters (joined names, verbs)."""
+    """The report templates' environment of ``lang`` plus the regional filters (joined names, verbs)."""
     fmt = Formatter(lang)
-    env = _jinja.environment(lang)
-    env.filters["names"] = lambda xs: join_names(xs, lang)
-    env.filters["regions"] = lambda rs: join_names(
-        (f"{r['name']} ({fmt.pct(r['growth'], signed=True)})" for r in rs), lang
+    return templating.environment(
+        lang,
+        filters={
+            "names": lambda xs: join_names(xs, lang),
+            "regions": lambda rs: join_names(
+                (f"{r['name']} ({fmt.pct(r['growth'], signed=True)})" for r in rs), lang
+            ),
+            "verb": lambda g: _verb(lang, g),
+        },
     )
-    env.filters["verb"] = lambda g: _verb(lang, g)
-    return env
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
     """Split rendered text on the paragraph marker and normalise its (ASCII) white space."""
-    out = (_jinja.prose(p) for p in text.split(PARAGRAPH))
+    out = (_SPACES.sub(" ", p).strip() for p in text.split(PARAGRAPH))
     return tuple(p for p in out if p)
 
 
