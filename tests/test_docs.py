@@ -152,3 +152,11 @@ def test_every_message_has_both_languages() -> None:
 def test_a_message_without_a_language_is_refused() -> None:
     with pytest.raises(i18n.MessageError, match="no en text"):
         i18n._flatten("cli", {"facts": {"title": {"es": "Catálogo"}}}, {}, "cli.toml")
+
+
+def test_every_snapshot_file_is_documented() -> None:
+    documented = (REPO / "tests/fixtures/README.md").read_text(encoding="utf-8")
+    files = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "tests").rglob("__snapshots__/*.ambr"))
+    assert files, "no snapshot files found"
+    missing = [f for f in files if f"`{f}`" not in documented]
+    assert not missing, f"add these snapshots to the table in tests/fixtures/README.md: {missing}"
