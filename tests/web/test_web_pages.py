@@ -91,3 +91,6 @@ def test_xlsx_download_is_the_report_writers_table(web: TestClient) -> None:
     assert header[:2] == ["Code", "Department"] and header[2].startswith("Value")
     lima = next(r for r in table.iter_rows(min_row=3, values_only=True) if r[0] == "15")
     assert lima[1] == "Lima" and isinstance(lima[2], float)
+    growth, contribution = header.index("Growth") + 1, header.index("Contribution") + 1
+    assert table.cell(row=3, column=growth).number_format.endswith("%")
+    assert "%" not in table.cell(row=3, column=contribution).number_format  # percentage points

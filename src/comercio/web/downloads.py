@@ -32,7 +32,7 @@ COLUMN_KINDS: dict[str, writers.ColumnKind] = {
     "value": "millions",
     "growth": "pct_signed",
     "share": "pct",
-    "contribution": "pct_signed",
+    "contribution": "pp_signed",
     "rank": "count",
 }
 """How a table column of each fact kind is written by the report writers."""

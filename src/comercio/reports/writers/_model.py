@@ -17,7 +17,7 @@ from comercio.i18n import t
 from comercio.indicators.facts import FactSet
 from comercio.reports.fmt import Formatter, stored
 
-ColumnKind = Literal["text", "money", "millions", "pct", "pct_signed", "count", "number"]
+ColumnKind = Literal["text", "money", "millions", "pct", "pct_signed", "pp_signed", "count", "number"]
 FORMATS = ("html", "pdf", "xlsx", "md", "json")
 
 # column kind -> (figure kind, options): ``millions`` is money as the bare figure in US$ millions
@@ -26,6 +26,7 @@ FIGURES: dict[str, tuple[str, dict[str, Any]]] = {
     "millions": ("value", {"scale": "millions", "bare": True}),
     "pct": ("share", {}),
     "pct_signed": ("growth", {}),
+    "pp_signed": ("contribution", {}),
     "count": ("count", {}),
     "number": ("number", {}),
 }
