@@ -284,7 +284,12 @@ def test_one_template_environment_for_pages_and_prose() -> None:
         v=99_960_000, g=-0.00004
     )
     assert text == f"US${S}100{S}millones, 0,0{G}%, Fuente"
-    assert templating.environment("en", html=True).from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+    assert prose.from_string("{{ x }}").render(x="<b>") == "<b>"  # prose is plain text
+    assert templating.is_html("page.html.j2") and not templating.is_html("regional_es.j2")
+    page = prose.get_template("page.html.j2").render(
+        report=_report(), figures={}, css="", print=False, cell=lambda c, v: f"<{v}>"
+    )
+    assert "<h1>Título</h1>" in page and "&lt;Arequipa&gt;" in page  # the page is escaped
     extended = templating.environment("en", filters={"shout": str.upper})
     assert extended.from_string("{{ 'a'|shout }} {{ 0.2|pct }}").render() == "A 20.0%"
     assert "shout" not in templating.environment("en").filters  # the shared environment is left as it was

@@ -1,11 +1,12 @@
 """The one Jinja environment of comercio's report templates: the report page, narratives and studies.
 
-Every environment loads ``comercio/reports/templates``, fails on a missing context key (StrictUndefined),
-writes numbers with the house formatter's filters (:meth:`~comercio.reports.fmt.Formatter.filters`: ``money``,
-``pct``, ``spct``, ``pp``, ``num``, ``millions``, ``figure``) and reads messages through ``t`` (the catalogue
-bound to the language: ``{{ t("common.source") }}``). ``html=True`` autoescapes and adds the page's image
-filters (the report page, HTML and PDF); prose templates are plain text, escaped later by the HTML writer.
-Modules with filters of their own (narrative word lists) pass them as ``filters``.
+One environment per language loads ``comercio/reports/templates``, fails on a missing context key
+(StrictUndefined), writes numbers with the house formatter's filters
+(:meth:`~comercio.reports.fmt.Formatter.filters`: ``money``, ``pct``, ``spct``, ``pp``, ``num``,
+``millions``, ``figure``) and reads messages through ``t``, the catalogue bound to the language
+(``{{ t("common.source") }}``). HTML templates (``*.html.j2``: the report page, HTML and PDF) are
+autoescaped; prose templates are plain text, escaped later by the HTML writer. Modules with filters of
+their own (narrative word lists) pass them as ``filters``.
 """
 
 from __future__ import annotations
@@ -39,31 +40,33 @@ def svg_inline(svg: str, alt: str = "") -> Markup:
     return Markup(body)  # SVG made by vl-convert from our own spec
 
 
+def is_html(name: str | None) -> bool:
+    """Whether a template is HTML (autoescaped): ``page.html.j2`` yes, ``regional_es.j2`` no."""
+    return name is not None and ".html" in name
+
+
 @cache
-def _environment(lang: str, html: bool) -> Environment:
+def _environment(lang: str) -> Environment:
     env = Environment(
         loader=PackageLoader("comercio.reports", "templates"),
-        autoescape=html,
+        autoescape=is_html,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
     env.filters.update(Formatter(lang).filters())
-    if html:
-        env.filters["data_uri"] = data_uri
-        env.filters["svg_inline"] = svg_inline
+    env.filters["data_uri"] = data_uri
+    env.filters["svg_inline"] = svg_inline
     env.globals["t"] = Messages(lang)
     return env
 
 
-def environment(
-    lang: str, *, html: bool = False, filters: Mapping[str, Callable[..., Any]] | None = None
-) -> Environment:
-    """The template environment of one language (``html``: the autoescaped report page).
+def environment(lang: str, *, filters: Mapping[str, Callable[..., Any]] | None = None) -> Environment:
+    """The template environment of one language.
 
     ``filters`` adds a module's own filters in an overlay (the shared environment is left as it is);
     callers that pass them should keep the result rather than build it per render.
     """
-    env = _environment(lang, html)
+    env = _environment(lang)
     if not filters:
         return env
     extended = env.overlay()
@@ -71,4 +74,4 @@ def environment(
     return extended
 
 
-__all__ = ["data_uri", "environment", "svg_inline"]
+__all__ = ["data_uri", "environment", "is_html", "svg_inline"]

@@ -25,7 +25,7 @@ def render_html(report: Report, figures: dict[str, Any], *, print_mode: bool = F
     def cell(column: Column, value: Any) -> str:
         return cell_text(fmt, column, value)
 
-    template = environment(report.lang, html=True).get_template("page.html.j2")
+    template = environment(report.lang).get_template("page.html.j2")
     return template.render(report=report, figures=figures, css=css(), print=print_mode, cell=cell)
 
 
