@@ -159,3 +159,21 @@ def test_facts_list_prints_the_catalogue(tmp_path: Path, capsys: pytest.CaptureF
     assert capsys.readouterr().out == ""
 
     assert _exit_code(["facts", "list", "--format", "yaml"]) == 2
+
+
+def test_indicators_regional_and_compute(
+    built_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COMERCIO_HOME", str(built_home))
+    assert _exit_code(["indicators", "regional", "--through", "2022-11", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["through"] == "2022-11-01" and doc["engine"] == "duckdb"
+    interior = next(f for f in doc["facts"] if f["id"] == "interior.growth")
+    assert interior["family"] == "{region_group}.growth" and interior["parts"] == {"region_group": "interior"}
+    assert f"{interior['value']:.5f}" == "-0.00387" and interior["dataset"] == "bcrp_departments"
+
+    argv = ["indicators", "compute", "--window", "ytd:2022-11", "--grouping", "macroregion:mincetur"]
+    assert _exit_code([*argv, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["member"] for r in rows} == {"norte", "centro", "sur", "oriente"}  # Mincetur: the interior only
+    assert 0 < sum(r["share"] for r in rows) < 1
