@@ -6,6 +6,7 @@ import typer
 
 from comercio import reference
 from comercio.cli._common import OutputFormat, emit
+from comercio.i18n import t
 
 app = typer.Typer(help="Reference classifications (departments, macroregions, customs offices, …).")
 
@@ -31,4 +32,4 @@ def show(
     table = reference.load(name)
     rows = [{k: v for k, v in r.items()} for r in table.to_pylist()]
     info = reference.info(name)
-    emit(rows, fmt, title=f"{info.title} — Fuente: {info.source}")
+    emit(rows, fmt, title=f"{info.title} — {t('common.source', 'es')}: {info.source}")  # titles are Spanish
