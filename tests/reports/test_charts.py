@@ -205,3 +205,9 @@ def test_map_labels_use_the_formatter_rule() -> None:
         (feature,) = maps.join_features(geo, [{"ubigeo": "15", "value": usd, "label": "Lima"}], ES, "value")
         assert feature["properties"]["label_text"] == f"Lima\n{label}"
         assert feature["properties"]["text"] == ES.money(usd, scale="millions")
+    (unnamed,) = maps.join_features(geo, [{"ubigeo": "15", "value": 0.2}], EN, "share")
+    assert unnamed["properties"]["name"] == "Lima"  # from the reference tables, not the GeoJSON's upper case
+    (junin,) = maps.join_features(
+        {"features": [{**geo["features"][0], "properties": {"FIRST_IDDP": "12"}}]}, [], ES, "share"
+    )
+    assert junin["properties"]["name"] == "Junín" and junin["properties"]["text"] == "n.d."

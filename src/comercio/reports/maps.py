@@ -1,7 +1,8 @@
 """Choropleth map of Peru by department (Altair geoshape), formatted in the house style.
 
-Input: the INEI departments GeoJSON (features with ``NOMBDEP`` and ``FIRST_IDDP`` = 2-digit ubigeo, CRS84) and
-rows ``{"ubigeo": "01", "value": float, "label": str}``. The join happens in Python (not in a Vega lookup) so
+Input: the INEI departments GeoJSON (features with ``FIRST_IDDP`` = 2-digit ubigeo, CRS84) and rows
+``{"ubigeo": "01", "value": float, "label": str}``; a department without a label is named from the reference
+tables in the formatter's language. The join happens in Python (not in a Vega lookup) so
 that every department's formatted value, colour field and label are visible in the spec and testable.
 
 Design choices:
@@ -27,6 +28,7 @@ import altair as alt
 
 from comercio.errors import ReportError
 from comercio.i18n import t
+from comercio.reference import dimensions
 from comercio.reports.charts import finish, is_missing, missing_note, records
 from comercio.reports.fmt import Formatter, axis_format
 
@@ -137,7 +139,7 @@ def join_features(
         geometry = copy.deepcopy(feature["geometry"])
         _rewind(geometry)
         lon, lat, area = _centroid(geometry)
-        name = row.get("label") or str(props.get("NOMBDEP", code)).title().replace(" De ", " de ")
+        name = row.get("label") or dimensions.label("department", code, fmt.lang)
         text = _metric_text(fmt, metric, value)
         color_value = None if value is None else (value / 1e6 if metric == "value" else value)
         west = area < SMALL_AREA or code in WEST_LABELS
