@@ -43,6 +43,7 @@ def page(request: Request, template: str, lang: str, **context: Any) -> HTMLResp
         {
             "t": section("web", lang),
             "lang": lang,
+            "other_lang": other,
             "switch_url": f"{request.url.path}?{urlencode(params)}",
             "q": urlencode({"lang": lang}),
             **context,
