@@ -51,8 +51,10 @@ def source(dataset: str, lang: str) -> str:
 
 
 def fmt_row(row: dict[str, Any], fmt: Formatter) -> dict[str, str]:
-    """A result row with every figure written by the house formatter from its fact kind."""
-    out = {"member": row["member"], "label": row["label"]}
+    """A result row with every figure written by the house formatter from its fact kind; the label starts
+    with a capital, as a table cell (reference names such as ``costa`` are written for prose)."""
+    label = str(row["label"])
+    out = {"member": row["member"], "label": label[:1].upper() + label[1:]}
     for name, template in ROW_FAMILIES.items():
         kind = family(template).kind
         value = row.get(name)
