@@ -78,10 +78,7 @@ def get_dataset(name: NAME, request: Request, svc: IndicatorService = Depends(se
             field="name",
             hint=t("api.error.see_datasets", lang),
         )
-    vintages = [
-        {"slice": v.slice, "vintage": v.vintage, "number": v.number, "rows": v.rows, "synthetic": v.synthetic}
-        for v in svc.wh.vintages(name)
-    ]
+    vintages = svc.vintages(name)
     return json_response(
         {
             **{k: plain(v) for k, v in row.items()},

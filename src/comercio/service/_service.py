@@ -98,6 +98,12 @@ class IndicatorService:
 
         return self.run(("status",), lambda: status(self.wh))
 
+    def vintages(self, dataset: str) -> list[dict[str, Any]]:
+        """The dataset's current vintages: slice, vintage id, number, rows and synthetic flag."""
+        fields = ("slice", "vintage", "number", "rows", "synthetic")
+        current = self.run(("vintages", dataset), lambda: self.wh.vintages(dataset))
+        return [{k: getattr(v, k) for k in fields} for v in current]
+
     def boundaries(self) -> dict[str, Any] | None:
         """The departments GeoJSON for maps (a reference asset), or None when it was never ingested."""
         return self.cache.get_or_compute(("boundaries",), lambda: reference.boundaries(self.settings))
