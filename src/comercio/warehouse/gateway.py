@@ -190,7 +190,7 @@ def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
     if timeout is None:
         yield
         return
-    fired = threading.Event()
+    fired, done = threading.Event(), threading.Event()
     if engine == "spark":
         context = con._session.sparkContext
         tag = f"comercio-{uuid.uuid4().hex}"
@@ -199,13 +199,18 @@ def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
     else:
         cancel = con.con.interrupt
 
-    def fire() -> None:
+    def watch() -> None:
+        if done.wait(timeout):
+            return
         fired.set()
-        cancel()
+        while (
+            True
+        ):  # again until the query gives up: it may not have started (memtables are registered first)
+            cancel()
+            if done.wait(0.5):
+                return
 
-    timer = threading.Timer(timeout, fire)
-    timer.daemon = True
-    timer.start()
+    threading.Thread(target=watch, name="comercio-deadline", daemon=True).start()
     try:
         yield
     except Exception as exc:
@@ -213,7 +218,7 @@ def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
             raise WarehouseError(f"query interrupted after {timeout} s", hint="narrow the query") from exc
         raise
     finally:
-        timer.cancel()
+        done.set()
         if engine == "spark":
             context.removeJobTag(tag)
 
