@@ -47,11 +47,11 @@ def _diff_pair(
     wh: Warehouse, spec: schema.DatasetSpec, old: Vintage, new: Vintage, limit: int
 ) -> VintageDiff:
     con = wh.backend("duckdb")
-    keys = [k for k in spec.grain]
+    keys = list(spec.grain)
     a = con.read_parquet(str(wh.vintage_dir(old) / "*.parquet"))
     b = con.read_parquet(str(wh.vintage_dir(new) / "*.parquet"))
-    a = a.group_by(keys).aggregate(old=a.value_usd.sum())
-    b = b.group_by(keys).aggregate(new=b.value_usd.sum())
+    a = a.group_by(keys).aggregate(old=a[spec.value_column].sum())
+    b = b.group_by(keys).aggregate(new=b[spec.value_column].sum())
     j = a.outer_join(b, [a[k] == b[k] for k in keys])
     merged = j.select(
         *[ibis.coalesce(j[k], j[f"{k}_right"]).name(k) for k in keys],
