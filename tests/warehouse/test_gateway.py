@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import ibis
@@ -34,6 +35,14 @@ def test_limits_are_settings_with_defaults_and_environment(monkeypatch: pytest.M
         Settings.from_env()
     with pytest.raises(ConfigError, match="positive"):
         Settings(query_timeout_s=0)
+
+
+def test_every_setting_is_documented_with_its_variable() -> None:
+    doc = Settings.__doc__ or ""
+    for f in fields(Settings):
+        assert f"\n    {f.name}:\n" in doc, f.name
+        section = doc.split(f"\n    {f.name}:\n", 1)[1].split(":\n", 1)[0]
+        assert "COMERCIO_" in section, f.name
 
 
 @pytest.fixture
