@@ -1,12 +1,17 @@
 """Compile specs to Ibis and run them on the warehouse's engine (DuckDB or Spark).
 
 The engine scans each dataset once per flow: a single Ibis aggregation (the *cube*) sums value by month and
-by every dimension the dataset carries (department, customs office, partner, product …). The cube is small
-— the grain of the questions, not of the declarations — and cached per dataset vintage, so a whole report is
-one scan of the data whatever its size. Every grouping (macroregion, natural region, product group, basket
-…) is then a re-aggregation of the cube in Arrow, and every indicator (window sums, growth, shares, records,
-projections) is derived from the resulting monthly series per member in :mod:`comercio.indicators.measures`.
-The same Ibis expression runs unchanged on DuckDB and on Spark (docs/decisions/0001-engine.md).
+by every raw column a dimension of :mod:`comercio.reference.dimensions` needs (department, customs office,
+partner, product …). The cube is small — the grain of the questions, not of the declarations — and cached
+per dataset vintage, so a whole report is one scan of the data whatever its size. Every grouping
+(macroregion, natural region, product group, basket …) is then a re-aggregation of the cube in Arrow, by the
+function :data:`DERIVE` holds for the dimension's derive kind, and every indicator (window sums, growth,
+shares, records, projections) is derived from the resulting monthly series per member in
+:mod:`comercio.indicators.measures`. What is particular to a dataset (the flows it answers, the table of
+each flow, a tree of paths, item-level lines) is read from its
+:class:`~comercio.warehouse.schema.DatasetSpec`, never from its name
+(docs/decisions/0009-dimensions-and-dataset-quirks.md). The same Ibis expression runs unchanged on DuckDB
+and on Spark (docs/decisions/0001-engine.md).
 """
 
 from __future__ import annotations
