@@ -105,7 +105,7 @@ def _pandas(directory: str) -> list[tuple[Any, ...]]:
 
 
 def _spark_session() -> Any:
-    from comercio.warehouse._spark import spark_session
+    from comercio.warehouse import spark_session
 
     return spark_session()
 

@@ -1,7 +1,17 @@
 """Warehouse: canonical schema, atomic loads with vintages and provenance, the one query gateway."""
 
+from comercio.warehouse._spark import spark_session
 from comercio.warehouse.catalog import Vintage
 from comercio.warehouse.gateway import Bounded, Warehouse
 from comercio.warehouse.loads import FileRef, LoadResult, Provenance, file_ref
 
-__all__ = ["Bounded", "FileRef", "LoadResult", "Provenance", "Vintage", "Warehouse", "file_ref"]
+__all__ = [
+    "Bounded",
+    "FileRef",
+    "LoadResult",
+    "Provenance",
+    "Vintage",
+    "Warehouse",
+    "file_ref",
+    "spark_session",
+]
