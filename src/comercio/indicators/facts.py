@@ -28,7 +28,17 @@ from comercio.reference import dimensions
 
 Kind = Literal["value", "growth", "share", "contribution", "count", "list", "rank", "estimate", "error"]
 Unit = Literal["usd", "fraction", "count", "members", "code", "position"]
-KINDS: tuple[str, ...] = ("value", "growth", "share", "contribution", "count", "list", "rank", "estimate", "error")
+KINDS: tuple[str, ...] = (
+    "value",
+    "growth",
+    "share",
+    "contribution",
+    "count",
+    "list",
+    "rank",
+    "estimate",
+    "error",
+)
 UNITS: tuple[str, ...] = ("usd", "fraction", "count", "members", "code", "position")
 LANGS = ("es", "en")
 
@@ -76,7 +86,9 @@ def _family(template: str, entry: Mapping[str, Any], part_types: Mapping[str, st
         elif n in part_types:
             patterns[n] = part_types[n]
         else:
-            raise FactError(f"fact family {template!r}: part {n!r} is neither a dimension nor a declared part")
+            raise FactError(
+                f"fact family {template!r}: part {n!r} is not a dimension or a declared part type"
+            )
     for key, allowed in (("kind", KINDS), ("unit", UNITS)):
         if entry.get(key) not in allowed:
             raise FactError(f"fact family {template!r}: {key} {entry.get(key)!r} is not one of {allowed}")
@@ -195,7 +207,7 @@ def make(
     synthetic: bool = False,
     extra: Mapping[str, Any] | None = None,
 ) -> Fact:
-    """A fact of the declared family ``template``; the member defaults to the part named like its dimension."""
+    """A fact of the declared family ``template``; the member defaults to its dimension's part."""
     fam = family(template)
     p = dict(parts or {})
     fid = fam.id(**p)

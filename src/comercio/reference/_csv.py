@@ -53,7 +53,9 @@ def _convert(raw: str, col: ColumnSpec, path: Path, line: int) -> object:
             return True
         if value in _FALSE:
             return False
-        raise ReferenceDataError(f"value {value!r} is not true or false", file=path, row=line, column=col.name)
+        raise ReferenceDataError(
+            f"value {value!r} is not true or false", file=path, row=line, column=col.name
+        )
     if pa.types.is_date32(col.type):
         try:
             return dt.date.fromisoformat(value)
