@@ -2,8 +2,8 @@
 
 Every place that names a dimension — the indicator specs, the dataset chooser, the engine's cube, the API's
 parameters, the dashboard's explorer, the fact catalogue's typed id parts and the member labels of every
-surface — reads this table. Adding a dimension is one :class:`Dimension` row here (plus, when its members
-come from a new reference table, that table's CSV).
+surface — reads this table, declared in ``data/dimensions.toml``. Adding a dimension is one entry there (plus,
+when its members come from a new reference table, that table's CSV).
 
 A dimension is either a column of the canonical datasets (``department``, ``customs_office``, ``partner``,
 ``product``) or derived from one through a reference table (``macroregion`` from ``department``, ``continent``
@@ -24,12 +24,14 @@ with one function (:data:`comercio.indicators.engine.DERIVE`):
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
 from comercio.errors import ConfigError
-from comercio.reference._loader import load
+from comercio.i18n import t
+from comercio.reference._loader import DATA_DIR, load
 
 Derive = Literal["total", "column", "prefix", "attribute", "macroregion", "continent", "classifier", "sector"]
 LANGS = ("es", "en")
@@ -44,6 +46,7 @@ class Labels:
     es: str
     en: str
     where: tuple[tuple[str, str], ...] = ()  # (column, value) filters, e.g. one macroregion grouping
+    aliases: tuple[str, ...] = ()  # other code columns naming the same member (a country's alpha-3)
 
 
 @dataclass(frozen=True)
@@ -65,99 +68,43 @@ class Dimension:
     api: bool = True  # accepted as ``grouping`` by the API
 
     def label(self, lang: str) -> str:
-        return self.label_es if lang == "es" else self.label_en
+        return {"es": self.label_es, "en": self.label_en}[lang]
 
     def matches(self, code: str) -> bool:
         return re.fullmatch(self.pattern, code) is not None
 
 
-DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("national", "Total nacional", "National total", None, "total", r"__total__|national|peru"),
-    Dimension(
-        "department",
-        "Departamento",
-        "Department",
-        "department",
-        "column",
-        r"\d{2}",
-        Labels("departments", "ubigeo", "name", "name_en"),
-        explorer=True,
-    ),
-    Dimension(
-        "region_group",
-        "Interior / Lima y Callao",
-        "Interior / Lima and Callao",
-        "department",
-        "attribute",
-        r"interior|lima_callao|no_registrado",
-        Labels("dimension_members", "code", "name_es", "name_en", (("dimension", "region_group"),)),
-        attribute="region_group",
-        explorer=True,
-    ),
-    Dimension(
-        "macroregion",
-        "Macrorregión",
-        "Macroregion",
-        "department",
-        "macroregion",
-        r"[a-z_]+",
-        Labels("macroregions", "macroregion", "label_es", "label_en"),
-        scheme="mincetur",
-        explorer=True,
-    ),
-    Dimension(
-        "natural_region",
-        "Región natural",
-        "Natural region",
-        "department",
-        "attribute",
-        r"costa|sierra|selva",
-        Labels("dimension_members", "code", "name_es", "name_en", (("dimension", "natural_region"),)),
-        attribute="natural_region",
-        explorer=True,
-    ),
-    Dimension(
-        "customs_office",
-        "Aduana",
-        "Customs office",
-        "customs_office",
-        "column",
-        r"\d{3}",
-        Labels("customs_offices", "code", "name", "name"),
-    ),
-    Dimension(
-        "partner",
-        "País",
-        "Country",
-        "partner",
-        "column",
-        r"[A-Z]{2}|[A-Z]{3}",
-        Labels("countries", "alpha2", "name_es", "name_en"),
-        on_demand=True,
-    ),
-    Dimension(
-        "continent",
-        "Continente",
-        "Continent",
-        "partner",
-        "continent",
-        r"[a-z_]+",
-        Labels("dimension_members", "code", "name_es", "name_en", (("dimension", "continent"),)),
-        attribute="continent",
-    ),
-    Dimension("sector", "Sector", "Sector", "sector", "sector", r".+"),
-    Dimension("product", "Subpartida nacional", "National tariff line", "product", "column", r"\d{10}"),
-    Dimension(
-        "product_group",
-        "Grupo de productos",
-        "Product group",
-        "product",
-        "classifier",
-        r"[a-z0-9_]+",
-        Labels("product_groups", "group", "name_es", "name_en"),
-    ),
-    Dimension("hs6", "Subpartida SA", "HS subheading", "product", "prefix", r"\d{6}", attribute="6"),
-)
+def _declared() -> tuple[Dimension, ...]:
+    """The rows of ``data/dimensions.toml``, in their order."""
+    raw = tomllib.loads((DATA_DIR / "dimensions.toml").read_text(encoding="utf-8"))
+    out: list[Dimension] = []
+    for name, row in raw.items():
+        names = row.get("names")
+        labels = None
+        if names is not None:
+            where = tuple((str(k), str(v)) for k, v in names.get("where", {}).items())
+            aliases = tuple(names.get("aliases", ()))
+            labels = Labels(names["table"], names["code"], names["es"], names["en"], where, aliases)
+        out.append(
+            Dimension(
+                name,
+                row["label"]["es"],
+                row["label"]["en"],
+                row.get("needs"),
+                row["derive"],
+                row["pattern"],
+                labels,
+                attribute=row.get("attribute"),
+                scheme=row.get("scheme"),
+                on_demand=row.get("on_demand", False),
+                explorer=row.get("explorer", False),
+                api=row.get("api", True),
+            )
+        )
+    return tuple(out)
+
+
+DIMENSIONS: tuple[Dimension, ...] = _declared()
 BY_NAME: dict[str, Dimension] = {d.name: d for d in DIMENSIONS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)
 
@@ -181,13 +128,15 @@ def member_names(name: str, lang: str) -> dict[str, str]:
     if d.labels is None:
         return {}
     spec = d.labels
-    column = spec.es if lang == "es" else spec.en
+    column = {"es": spec.es, "en": spec.en}[lang]
     out: dict[str, str] = {}
     for row in load(spec.table).to_pylist():
         if any(str(row.get(k)) != v for k, v in spec.where):
             continue
         code = str(row[spec.code])
-        out.setdefault(code, str(row.get(column) or row.get(spec.es) or code))
+        text = str(row.get(column) or row.get(spec.es) or code)
+        for key in (code, *(str(row[a]) for a in spec.aliases if row.get(a))):
+            out.setdefault(key, text)
     return out
 
 
@@ -196,7 +145,7 @@ def label(name: str, code: str | None, lang: str = "es") -> str:
     if code is None:
         return ""
     if name == "national":
-        return "Perú" if lang == "es" else "Peru"
+        return t("common.national", lang)
     if name == "sector":
         return code.split(" > ")[-1].strip()
     return member_names(name, lang).get(code, code)
