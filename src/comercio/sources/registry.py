@@ -2,8 +2,9 @@
 
 Each :class:`Source` is one publisher's dataset: the files (:class:`Resource`) that make it up (where the
 publisher serves each file, and where a mirror, ``COMERCIO_MIRROR``, keeps its copy), the warehouse dataset it
-feeds and its :class:`~comercio.sources.protocol.Reader`. This list is the only registry: nothing registers
-itself on import, and adding a source is its reader module, one entry here and its test. Keeping the
+feeds and the module whose :class:`~comercio.sources.protocol.Reader` loads them. The sources are declared
+in ``data/sources.toml``, the only registry: nothing registers itself on import, and adding a source is its
+reader module (with a ``READER``), one entry in that file and its test. Keeping the
 addresses here, and nowhere else, means a moved publisher page is a one-line fix and the downloader stays
 generic.
 
@@ -17,34 +18,19 @@ extension.
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from importlib import import_module
+from pathlib import Path
+from typing import Any
 
 from comercio.errors import ConfigError
-from comercio.sources import (
-    baci,
-    bcrp,
-    boundaries,
-    declarations,
-    harmonized,
-    infotrade,
-    sunat_cuadros,
-    sunat_microdata,
-)
 from comercio.sources.protocol import Reader
 
+DECLARATIONS = Path(__file__).resolve().parent / "data" / "sources.toml"
 BCRP_API = "https://estadisticas.bcrp.gob.pe/estadisticas/series/api"
-SUNAT_CUADROS = "https://www.sunat.gob.pe/estadisticasestudios/nota_tributaria"
-ADUANET_CONSULTATION = "http://www.aduanet.gob.pe/cl-ad-itconsultadwh/ieITS01Alias"
-PERU_GEOJSON = (
-    "https://raw.githubusercontent.com/juaneladio/peru-geojson/3213eeb1bbe537f88dead45a2aadaa276fa9451d"
-)
-HARMONIZED_SYSTEM = (
-    "https://raw.githubusercontent.com/datasets/harmonized-system/905e5a0fa29f5700d62cb3cc1265f21bc8a92329"
-)
-NANDINA_CORPUS = (
-    "https://raw.githubusercontent.com/elVladdi/gci-nandina-rag/e4e06f54dddbb9ef4fd7bb063028c0932cc6899e"
-)
 
 BCRP_MAX_SERIES_PER_REQUEST = 10
 
@@ -143,148 +129,54 @@ def _bcrp_resources() -> tuple[Resource, ...]:
     return tuple(resources)
 
 
+COMPUTED_FILES: dict[str, Callable[[], tuple[Resource, ...]]] = {"bcrp_resources": _bcrp_resources}
+
+
+def _files(name: str, entry: Mapping[str, Any], bases: Mapping[str, str]) -> tuple[Resource, ...]:
+    files = entry.get("files", ())
+    if isinstance(files, str):
+        return COMPUTED_FILES[files]()
+    try:
+        return tuple(
+            Resource(
+                key=f["key"],
+                url=f["url"].format(**bases),
+                mirror_path=f["mirror_path"],
+                filename=f["filename"],
+                description=f["description"],
+                optional=bool(f.get("optional", False)),
+            )
+            for f in files
+        )
+    except (KeyError, ValueError) as exc:
+        raise ConfigError(
+            f"source {name!r}: a file entry is incomplete ({exc})", file=str(DECLARATIONS)
+        ) from None
+
+
+def _reader(name: str) -> Reader:
+    """The ``READER`` of ``comercio.sources.<name>`` (a declared module, imported by name)."""
+    reader = getattr(import_module(f"comercio.sources.{name}"), "READER", None)
+    if not isinstance(reader, Reader):
+        raise ConfigError(f"comercio.sources.{name} has no READER", file=str(DECLARATIONS))
+    return reader
+
+
 def _sources() -> dict[str, Source]:
-    sources = [
-        Source(
-            name="bcrp",
-            title="Exportaciones por departamento (BCRPData)",
-            publisher="Banco Central de Reserva del Perú (BCRP)",
-            resources=_bcrp_resources(),
-            dataset="bcrp_departments",
-            reader=bcrp.READER,
-            build=True,
-        ),
-        Source(
-            name="sunat-cuadros",
-            title="Cuadros de comercio exterior (G1 exportación por sector, F1 importación según CUODE)",
-            publisher="Superintendencia Nacional de Aduanas y de Administración Tributaria (SUNAT)",
-            resources=(
-                Resource(
-                    key="g1",
-                    url=f"{SUNAT_CUADROS}/cdro_G1.xlsx",
-                    mirror_path="sunat/cuadros/cdro_G1.xlsx",
-                    filename="cdro_G1.xlsx",
-                    description="Cuadro G 1: exportación definitiva según sector económico, US$ FOB, monthly",
-                ),
-                Resource(
-                    key="f1",
-                    url=f"{SUNAT_CUADROS}/cdro_F1.xlsx",
-                    mirror_path="sunat/cuadros/cdro_F1.xlsx",
-                    filename="cdro_F1.xlsx",
-                    description="Cuadro F 1: importación para el consumo según CUODE, US$ CIF, monthly",
-                ),
-            ),
-            dataset="sunat_cuadros",
-            reader=sunat_cuadros.READER,
-            build=True,
-        ),
-        Source(
-            name="sunat-declarations",
-            title="Declaraciones de importación (consulta Aduanet), subpartida 4011101000, Callao, mayo 2026",
-            publisher="SUNAT, consulta de declaraciones Aduanet",
-            resources=(
-                Resource(
-                    key="imports_4011101000_callao_2026_05",
-                    url=f"{ADUANET_CONSULTATION}?accion=consultar&CG_consulta=2",
-                    mirror_path="sunat/declarations/imports_4011101000_callao_2026-05.csv",
-                    filename="imports_4011101000_callao_2026-05.csv",
-                    description=(
-                        "Import declaration lines (DUA) for subpartida 4011101000 at customs office 118; the "
-                        "publisher serves a query form, not a file, so this resource is meant for the mirror"
-                    ),
-                ),
-            ),
-            dataset="customs_lines",
-            reader=declarations.READER,
-            build=True,
-        ),
-        Source(
-            name="boundaries",
-            title="Límites departamentales y provinciales del Perú (GeoJSON simplificado)",
-            publisher="INEI / MINAM, via juaneladio/peru-geojson (MPL-2.0)",
-            resources=(
-                Resource(
-                    key="departments",
-                    url=f"{PERU_GEOJSON}/peru_departamental_simple.geojson",
-                    mirror_path="geo/peru_departamental_simple.geojson",
-                    filename="peru_departamental_simple.geojson",
-                    description="25 department polygons (NOMBDEP, FIRST_IDDP = 2-digit ubigeo), CRS84",
-                ),
-                Resource(
-                    key="provinces",
-                    url=f"{PERU_GEOJSON}/peru_provincial_simple.geojson",
-                    mirror_path="geo/peru_provincial_simple.geojson",
-                    filename="peru_provincial_simple.geojson",
-                    description="Province polygons, CRS84",
-                    optional=True,
-                ),
-            ),
-            dataset=None,
-            reader=boundaries.READER,
-            build=True,
-        ),
-        Source(
-            name="hs2022",
-            title="Harmonized System 2022 nomenclature (English)",
-            publisher="World Customs Organization via UN Comtrade, packaged by datasets/harmonized-system",
-            resources=(
-                Resource(
-                    key="nomenclature",
-                    url=f"{HARMONIZED_SYSTEM}/data/harmonized-system.csv",
-                    mirror_path="hs/hs2022_en.csv",
-                    filename="harmonized-system.csv",
-                    description="HS 2022 chapters, headings and subheadings with section, parent and level",
-                ),
-            ),
-            dataset="ref_hs2022",
-            reader=harmonized.READER,
-            build=True,
-        ),
-        Source(
-            name="nandina",
-            title="NANDINA (Decisión 885) 8-digit codes, Spanish labels",
-            publisher="Comunidad Andina, via elVladdi/gci-nandina-rag",
-            resources=(
-                Resource(
-                    key="codes_8digit",
-                    url=f"{NANDINA_CORPUS}/data/processed/corpus_rag_v1.jsonl",
-                    mirror_path="nandina/nandina_d885_8digit_es.csv",
-                    filename="corpus_rag_v1.jsonl",
-                    description=(
-                        "NANDINA 8-digit codes with leaf labels; the publisher URL is the JSONL corpus the "
-                        "mirror's CSV was flattened from (rows with tipo nandina_8)"
-                    ),
-                    optional=True,
-                ),
-            ),
-            dataset=None,
-        ),
-        Source(
-            name="infotrade",
-            title="Exportaciones por empresa y producto (Infotrade)",
-            publisher="PROMPERÚ, Infotrade (descarga con usuario)",
-            resources=(),
-            dataset="infotrade",
-            reader=infotrade.READER,
-        ),
-        Source(
-            name="sunat-microdata",
-            title="Microdatos de exportación e importación (DBF por semana o mes)",
-            publisher="SUNAT, estadísticas de comercio exterior (descarga manual)",
-            resources=(),
-            dataset="customs_lines",
-            reader=sunat_microdata.READER,
-        ),
-        Source(
-            name="baci",
-            title="BACI: comercio mundial por producto HS6",
-            publisher="CEPII (descarga con registro)",
-            resources=(),
-            dataset="world_trade",
-            reader=baci.READER,
-        ),
-    ]
-    return {s.name: s for s in sources}
+    raw = tomllib.loads(DECLARATIONS.read_text(encoding="utf-8"))
+    bases: dict[str, str] = raw.pop("bases")
+    return {
+        name: Source(
+            name=name,
+            title=entry["title"],
+            publisher=entry["publisher"],
+            resources=_files(name, entry, bases),
+            dataset=entry.get("dataset"),
+            reader=_reader(entry["reader"]) if "reader" in entry else None,
+            build=bool(entry.get("build", False)),
+        )
+        for name, entry in raw.items()
+    }
 
 
 SOURCES: dict[str, Source] = _sources()
