@@ -19,6 +19,9 @@ from comercio.indicators.engine import Series
 from comercio.indicators.specs import Comparison, Window
 
 RECORD_DEFINITIONS = ("annual", "same-window")
+# One rule for "flat": a change smaller than this in absolute value (it prints as 0,0 %) is neither a rise nor
+# a fall, in counts and in prose alike.
+FLAT = 0.0005
 
 
 def _month_label(d: date) -> str:
@@ -144,21 +147,32 @@ def compare(series: Series, window: Window, comparison: Comparison | None = Comp
     return WindowResult(window, prev_window, tuple(rows), total, total_prev)
 
 
-def grew(row: Row) -> bool:
-    """Positive growth, or exports where the comparison window had none (a member that grew from zero)."""
+def direction(row: Row) -> str | None:
+    """``up``, ``down`` or ``flat`` (|growth| < :data:`FLAT`); growth from zero is ``up``, to zero ``down``.
+
+    None for a member with nothing in either window (or no comparison window): it is not counted.
+    """
     if row.growth is not None:
-        return row.growth > 0
-    return row.previous is not None and row.previous <= 0 and row.value > 0
+        if abs(row.growth) < FLAT:
+            return "flat"
+        return "up" if row.growth > 0 else "down"
+    if row.previous is not None and row.previous <= 0 and row.value > 0:
+        return "up"
+    return None
+
+
+def grew(row: Row) -> bool:
+    """Growth of at least :data:`FLAT`, or exports where the comparison window had none."""
+    return direction(row) == "up"
 
 
 def count_changes(result: WindowResult, members: set[str] | None = None) -> dict[str, int]:
-    """How many members grew (from zero too) or declined; members with nothing in either window are not
-    counted."""
+    """How many members grew (from zero too), declined or stayed flat (one threshold, :data:`FLAT`);
+    members with nothing in either window are not counted."""
     rows = [r for r in result.rows if members is None or r.member in members]
-    up = sum(1 for r in rows if grew(r))
-    down = sum(1 for r in rows if r.previous is not None and r.value < r.previous and not grew(r))
-    counted = sum(1 for r in rows if r.previous is not None and (r.previous > 0 or r.value > 0))
-    return {"growing": up, "declining": down, "counted": counted}
+    ways = [direction(r) for r in rows]
+    up, down, flat = (sum(1 for w in ways if w == k) for k in ("up", "down", "flat"))
+    return {"growing": up, "declining": down, "flat": flat, "counted": up + down + flat}
 
 
 @dataclass(frozen=True)

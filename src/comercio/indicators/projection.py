@@ -5,6 +5,9 @@ estimated as the mean, over the three previous complete years, of (January–M v
 projection is this year's January–M value divided by that share. With fewer than three earlier years it uses
 those available (at least one). The backtest applies the same rule to every past year that has the required
 history and reports the mean absolute percentage error (MAPE) against the actual full year.
+
+The projection is an estimate: :func:`estimate` rounds it to three significant figures (US$ 67 100 million,
+not 67 079) and gives the range the method's smallest and largest backtest errors imply.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from math import floor, log10
 
 from comercio.errors import DataNotAvailable
 
 METHOD = "seasonal-ratio-3y"
 LOOKBACK = 3
+DIGITS = 3  # significant figures of a published estimate
 
 
 @dataclass(frozen=True)
@@ -91,3 +96,27 @@ def backtest(monthly: dict[date, float], through_month: int, *, before: int | No
         raise DataNotAvailable("not enough complete years to backtest the projection")
     mape = sum(abs(e) for _, e in errors) / len(errors)
     return Backtest(through_month, mape, tuple(errors))
+
+
+def round_significant(value: float, digits: int = DIGITS) -> float:
+    """``value`` rounded to ``digits`` significant figures (67 079 → 67 100)."""
+    if value == 0:
+        return 0.0
+    return round(value, digits - 1 - floor(log10(abs(value))))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A projection as published: rounded, with the range its backtest errors imply."""
+
+    value: float
+    low: float
+    high: float
+
+
+def estimate(p: Projection, bt: Backtest) -> Estimate:
+    """Round ``p`` and bound it by the backtest: had this year the smallest or the largest error of the
+    earlier years (projection / actual − 1), the actual total would be ``p / (1 + error)``."""
+    errors = [e for _, e in bt.errors]
+    low, high = p.value / (1.0 + max(errors)), p.value / (1.0 + min(errors))
+    return Estimate(round_significant(p.value), round_significant(low), round_significant(high))

@@ -35,6 +35,13 @@ SECTIONS = (
     "methods",
 )
 FASTEST = 6
+FASTEST_SMALL = 3  # small regions named apart, with their base
+# A region ranks among the fastest-growing only if it weighed at least this share of national exports in the
+# comparison window: below it, a few shipments move the rate by hundreds of percent (Loreto +393 % from 54 M).
+MIN_SHARE = 0.005
+# "No registrado" jumps from ~0,02 % of the national total to 3-4 % in this year (METHODOLOGY.md §6): interior
+# shares on either side of it are not comparable as they stand.
+UNREGISTERED_BREAK = 2020
 G1_CATEGORIES = {
     "non_traditional": "No Tradicionales",
     "mining": "Tradicionales > Mineros",
@@ -60,6 +67,12 @@ REGION = {
 }
 COMPARED = {"growth", "contribution"}  # measures that need the comparison window
 BEFORE = {"previous", "share_previous"}  # measures of the comparison window itself
+# direction of change (measures.direction) → count key, its families
+CHANGES = (
+    ("up", "growing", "regions.growing.count", "regions.growing.members"),
+    ("down", "declining", "regions.declining.count", "regions.declining.members"),
+    ("flat", "flat", "regions.flat.count", "regions.flat.members"),
+)
 # the report's record definition under regions.record.*, the other one alongside for the methods box
 OTHER_RECORDS = {
     "annual": ("same-window", "regions.record_same_window.count", "regions.record_same_window.members"),
@@ -87,9 +100,12 @@ class _Builder:
         self.window = Window.ytd(through)
         self.comparison = Comparison()
         self.facts = FactSet()
+        self.periods: dict[str, set[date]] = {}  # dataset → months loaded, for the source facts
 
     def series(self, grouping: Grouping, filters: Filters | None = None) -> eng.Series:
-        return eng.series(self.wh, grouping, filters or Filters(), engine=self.engine)
+        s = eng.series(self.wh, grouping, filters or Filters(), engine=self.engine)
+        self.periods.setdefault(s.dataset, set()).update(s.periods)
+        return s
 
     def add(
         self,
@@ -170,6 +186,7 @@ def regional_facts(
             else f"at least one complete earlier year of national data: {exc.reason}"
         )
     used = {f.dataset: list(f.vintages) for f in b.facts if f.dataset is not None}
+    _sources(b, used)
     return RegionalFacts(month, grouping, record_definition, b.facts, omitted, used)
 
 
@@ -181,6 +198,10 @@ def _headline(b: _Builder) -> None:
         row = rows.get(group)
         if row is not None:
             _row_facts(b, HEADLINE, row, s, {"region_group": group})
+    interior, unregistered = rows.get("interior"), rows.get("no_registrado")
+    if interior is not None and unregistered is not None and r.total > unregistered.value:
+        share = interior.value / (r.total - unregistered.value)
+        b.add("interior.share_registered", share, s, member="interior")
     before = b.comparison.window(b.window)
     b.add(NATIONAL["value"], r.total, s, member="national")
     b.add(NATIONAL["previous"], r.total_previous, s, member="national", window=before)
@@ -211,10 +232,11 @@ def _regions(b: _Builder, definition: str) -> None:
         _row_facts(b, REGION, row, s, {"department": row.member})
     counts = measures.count_changes(r, interior)
     over = "interior departments"
-    b.add("regions.growing.count", counts["growing"], s, compared=True, over=over)
-    b.add("regions.declining.count", counts["declining"], s, compared=True, over=over)
-    growing = [row.member for row in r.rows if row.member in interior and measures.grew(row)]
-    b.add("regions.growing.members", growing, s, compared=True)
+    b.add("regions.flat.threshold", measures.FLAT, s)
+    for way, key, count_family, members_family in CHANGES:
+        b.add(count_family, counts[key], s, compared=True, over=over)
+        members = [row.member for row in r.rows if row.member in interior and measures.direction(row) == way]
+        b.add(members_family, members, s, compared=True)
     # an unknown definition is refused by measures.records with the list of known ones
     other, other_count, other_members = OTHER_RECORDS.get(definition, OTHER_RECORDS["same-window"])
     for rule, count_family, members_family in (
@@ -230,11 +252,21 @@ def _regions(b: _Builder, definition: str) -> None:
             definition=rule,
             previous_max={x.member: {"value": x.previous_max, "year": x.previous_max_year} for x in recs},
         )
-    fastest = sorted(
-        (row for row in r.rows if row.member in interior and row.growth is not None and row.growth > 0),
-        key=lambda row: -(row.growth or 0.0),
-    )[:FASTEST]
-    b.add("regions.fastest.members", [row.member for row in fastest], s, compared=True)
+    _fastest(b, r, s, interior)
+
+
+def _fastest(b: _Builder, r: measures.WindowResult, s: eng.Series, interior: set[str]) -> None:
+    """The fastest-growing interior regions of some size; the small ones that outgrew them named apart."""
+    floor = MIN_SHARE * (r.total_previous or 0.0)
+    grown = sorted(
+        (x for x in r.rows if x.member in interior and measures.grew(x) and x.growth is not None),
+        key=lambda x: -(x.growth or 0.0),
+    )
+    sized = [x.member for x in grown if (x.previous or 0.0) >= floor][:FASTEST]
+    small = [x.member for x in grown[:FASTEST] if (x.previous or 0.0) < floor][:FASTEST_SMALL]
+    b.add("regions.fastest.min_share", MIN_SHARE, s)
+    b.add("regions.fastest.members", sized, s, compared=True, min_share=MIN_SHARE)
+    b.add("regions.fastest_small.members", small, s, compared=True, min_share=MIN_SHARE)
 
 
 def _share_history(b: _Builder) -> None:
@@ -250,9 +282,13 @@ def _share_history(b: _Builder) -> None:
             r = measures.compare(s, w, None)
         except DataNotAvailable:
             continue
-        row = r.row("interior")
-        if row is not None:
-            b.add("interior.share.{year}", row.share, s, parts={"year": str(y)}, window=w, member="interior")
+        for group, template in (
+            ("interior", "interior.share.{year}"),
+            ("no_registrado", "unregistered.share.{year}"),
+        ):
+            row = r.row(group)
+            if row is not None:
+                b.add(template, row.share, s, parts={"year": str(y)}, window=w, member=group)
 
 
 def _macroregions(b: _Builder, grouping: str) -> None:
@@ -351,23 +387,39 @@ def _projection(b: _Builder) -> None:
     }
     p = projection.project(monthly, b.through.year, b.through.month)
     bt = projection.backtest(monthly, b.through.month, before=b.through.year)
+    est = projection.estimate(p, bt)
     w = Window.year(b.through.year)
+    common: dict[str, Any] = {"window": w, "member": "national", "method": p.method}
     b.add(
         "projection.national.value",
-        p.value,
+        est.value,
         s,
-        window=w,
-        member="national",
-        method=p.method,
+        **common,
         ratio=p.ratio,
         years_used=list(p.years_used),
+        unrounded=p.value,
     )
-    b.add(
-        "projection.backtest.mape",
-        bt.mape,
-        s,
-        window=w,
-        member="national",
-        method=bt.method,
-        years=[y for y, _ in bt.errors],
-    )
+    b.add("projection.national.low", est.low, s, **common)
+    b.add("projection.national.high", est.high, s, **common)
+    b.add("projection.backtest.mape", bt.mape, s, **common, years=[y for y, _ in bt.errors])
+
+
+def _sources(b: _Builder, used: Mapping[str, list[str]]) -> None:
+    """Per dataset used: the date its current vintage was retrieved and the months it covers (the cut-off)."""
+    for dataset, ids in used.items():
+        months = b.periods.get(dataset)
+        vintages = [v for v in b.wh.vintages(dataset) if v.vintage in ids]
+        if not months or not vintages:
+            continue
+        retrieved = max((v.retrieved_at or v.loaded_at)[:10] for v in vintages)
+        b.facts.add(
+            make(
+                "source.{dataset}.vintage",
+                retrieved,
+                parts={"dataset": dataset},
+                window=Window.range(min(months), max(months)).as_dict(),
+                dataset=dataset,
+                vintages=ids,
+                synthetic=any(v.synthetic for v in vintages),
+            )
+        )
