@@ -141,7 +141,7 @@ TABLES: dict[str, TableSpec] = {
             "dimension_members",
             "dimension_members.csv",
             (
-                _c("dimension", choices=frozenset({"region_group", "natural_region", "continent"})),
+                _c("dimension", pattern=_SLUG),
                 _c("code", pattern=_SLUG),
                 _c("name_es"),
                 _c("name_en"),
