@@ -11,11 +11,20 @@ from typing import TYPE_CHECKING
 from comercio._lazy import facade
 
 if TYPE_CHECKING:
+    from comercio.reports._render import render as render
     from comercio.reports.fmt import Formatter as Formatter
     from comercio.reports.regional import build_regional as build_regional
     from comercio.reports.regional import write_regional as write_regional
     from comercio.reports.sector import build_sector_report as build_sector_report
     from comercio.reports.sector import write_sector as write_sector
+    from comercio.reports.spec import ColumnSpec as ColumnSpec
+    from comercio.reports.spec import Cover as Cover
+    from comercio.reports.spec import RenderContext as RenderContext
+    from comercio.reports.spec import ReportSpec as ReportSpec
+    from comercio.reports.spec import SectionSpec as SectionSpec
+    from comercio.reports.spec import TableSpec as TableSpec
+    from comercio.reports.spec import need as need
+    from comercio.reports.spec import text as text
     from comercio.reports.writers import Column as Column
     from comercio.reports.writers import Figure as Figure
     from comercio.reports.writers import Report as Report

@@ -1,16 +1,18 @@
 """The sector study (SNI's metalworking analysis, article 003) as a :class:`Report` in Spanish or English.
 
-Facts come from :func:`comercio.indicators.sector.sector_facts` and are read by family and parts; names come
-from the reference tables (:func:`comercio.reference.dimensions.label`) and every fixed sentence from the
-message catalogue (``i18n/sector.toml``). The prose comes from the Jinja2 macros in
-``templates/sector/sector_<lang>.j2``, rendered in the shared narrative environment (:mod:`._jinja`), so every
-number in it passes through the house formatter. Sections the data cannot support keep one sentence saying
-which data they need. The files are written by the shared writers
-(:func:`comercio.reports.writers.write_report`).
+:data:`SECTOR` declares it as data (:mod:`comercio.reports.spec`); :func:`build_sector_report` renders it
+(:func:`comercio.reports.render`). Facts come from :func:`comercio.indicators.sector.sector_facts` and are
+read by family and parts; names come from the reference tables (:func:`comercio.reference.dimensions.label`)
+and every fixed sentence from the message catalogue (``i18n/sector.toml``). The prose comes from the Jinja2
+macros in ``templates/sector/sector_<lang>.j2``, rendered in the one template environment
+(:mod:`comercio.reports.templating`), so every number in it passes through the house formatter. Sections
+the data cannot support keep one sentence saying which data they need, after the written ones. The files
+are written by the shared writers (:func:`comercio.reports.writers.write_report`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,9 +25,21 @@ from comercio.indicators.sector import G1_NODES, SectorFacts, normalise_label, s
 from comercio.indicators.specs import Window
 from comercio.reference.dimensions import label
 from comercio.reports import charts
-from comercio.reports._jinja import macros, prose
+from comercio.reports._render import render
 from comercio.reports.fmt import Formatter
-from comercio.reports.writers import Column, Figure, Report, Section, Table, write_report
+from comercio.reports.spec import (
+    ColumnSpec,
+    Cover,
+    FigureBuilder,
+    RenderContext,
+    ReportSpec,
+    SectionSpec,
+    TableBuilder,
+    TableSpec,
+    need,
+    text,
+)
+from comercio.reports.writers import Column, Figure, Report, Table, write_report
 
 SIDES = ("exports", "imports")
 PARTNERS = ("destinations", "origins")
@@ -134,6 +148,7 @@ def _partners(f: FactSet, direction: str, fmt: Formatter) -> dict[str, Any] | No
         "span": fmt.period(w.start, w.end),
         "prev_year": w.end.year - 1,
         "synthetic": top.synthetic,
+        "synthetic_note": _synthetic(Messages(fmt.lang), top.synthetic),
     }
 
 
@@ -190,81 +205,86 @@ def _share_rows(facts: FactSet, side: str, lang: str) -> list[dict[str, Any]]:
     ]
 
 
-def _world_section(sf: SectorFacts, side: str, fmt: Formatter, paragraphs: tuple[str, ...]) -> Section:
-    """Continent shares by year as a stacked chart and a table (one column per continent): the same facts."""
-    msg = Messages(fmt.lang)
-    title = msg(f"sector.chart.{side}")
-    source = msg("sector.source_world", synthetic=_synthetic(msg, sf.world_synthetic))
-    rows = _share_rows(sf.facts, side, fmt.lang)
-    figure = Figure(f"world-{side}", title, charts.to_spec(charts.stacked_shares(rows, fmt, title, source)))
-    groups = sorted({r["group"] for r in rows})
-    by_year: dict[int, dict[str, Any]] = {}
-    for r in rows:
-        by_year.setdefault(r["year"], {"year": str(r["year"])})[f"g{groups.index(r['group'])}"] = r["share"]
-    columns = (
-        Column("year", msg("sector.col.year")),
-        *(Column(f"g{i}", g, "pct") for i, g in enumerate(groups)),
+def _world_source(rc: RenderContext) -> str:
+    return rc.msg("sector.source_world", synthetic=_synthetic(rc.msg, rc.bundle.world_synthetic))
+
+
+def _world_figure(side: str) -> FigureBuilder:
+    """Continent shares of ``side`` by year as a stacked chart."""
+
+    def build(rc: RenderContext) -> tuple[Figure, ...]:
+        title = rc.msg(f"sector.chart.{side}")
+        rows = _share_rows(rc.facts, side, rc.lang)
+        chart = charts.stacked_shares(rows, rc.fmt, title, _world_source(rc))
+        return (Figure(f"world-{side}", title, charts.to_spec(chart)),)
+
+    return build
+
+
+def _world_table(side: str) -> TableBuilder:
+    """Continent shares of ``side`` by year, one column per continent: the chart's facts."""
+
+    def build(rc: RenderContext) -> Table:
+        rows = _share_rows(rc.facts, side, rc.lang)
+        groups = sorted({r["group"] for r in rows})
+        by_year: dict[int, dict[str, Any]] = {}
+        for r in rows:
+            by_year.setdefault(r["year"], {"year": str(r["year"])})[f"g{groups.index(r['group'])}"] = r[
+                "share"
+            ]
+        columns = (
+            Column("year", rc.msg("sector.col.year")),
+            *(Column(f"g{i}", g, "pct") for i, g in enumerate(groups)),
+        )
+        rows_ = tuple(by_year[y] for y in sorted(by_year))
+        return Table(f"world-{side}-shares", rc.msg(f"sector.chart.{side}"), columns, rows_)
+
+    return build
+
+
+def _partner_figure(direction: str) -> FigureBuilder:
+    """Ranked bars of the top partners: the table's and the prose's facts."""
+
+    def build(rc: RenderContext) -> tuple[Figure, ...]:
+        p = rc.context[direction]
+        title = rc.msg(f"sector.chart.{direction}", span=p["span"])
+        source = rc.msg("sector.source_lines", synthetic=p["synthetic_note"])
+        bars = [{"label": r["name"], "value": r["value"]} for r in p["rows"]]
+        return (Figure(direction, title, charts.to_spec(charts.ranked_bars(bars, rc.fmt, title, source))),)
+
+    return build
+
+
+def _partner_table(direction: str) -> TableSpec:
+    """The top partners (rank, value, share, growth): the rows the prose reads."""
+    return TableSpec(
+        f"{direction}-top",
+        text(f"sector.chart.{direction}", span=f"{direction}.span"),
+        (
+            ColumnSpec("rank", text("sector.col.rank"), "count"),
+            ColumnSpec("name", text(f"sector.col.{direction}")),
+            ColumnSpec("value", text("sector.col.value"), "money"),
+            ColumnSpec("share", text("sector.col.share"), "pct"),
+            ColumnSpec("growth", text("sector.col.growth"), "pct_signed"),
+        ),
+        rows=f"{direction}.rows",
+        note=text("sector.source_lines", synthetic=f"{direction}.synthetic_note"),
     )
-    table = Table(f"world-{side}-shares", title, columns, tuple(by_year[y] for y in sorted(by_year)))
-    return Section(
-        f"world_{side}", msg(f"sector.section.world_{side}"), paragraphs, tables=(table,), figures=(figure,)
-    )
 
 
-def _partner_section(
-    direction: str, p: dict[str, Any], fmt: Formatter, paragraphs: tuple[str, ...]
-) -> Section:
-    """Ranked bars and a table of the top partners (value, share, growth): the same facts as the prose."""
-    msg, col = Messages(fmt.lang), section("sector.col", fmt.lang)
-    title = msg(f"sector.chart.{direction}", span=p["span"])
-    source = msg("sector.source_lines", synthetic=_synthetic(msg, p["synthetic"]))
-    bars = [{"label": r["name"], "value": r["value"]} for r in p["rows"]]
-    figure = Figure(direction, title, charts.to_spec(charts.ranked_bars(bars, fmt, title, source)))
-    columns = (
-        Column("rank", col["rank"], "count"),
-        Column("name", col[direction]),
-        Column("value", col["value"], "money"),
-        Column("share", col["share"], "pct"),
-        Column("growth", col["growth"], "pct_signed"),
-    )
-    table = Table(f"{direction}-top", title, columns, tuple(p["rows"]), note=source)
-    return Section(
-        direction, msg(f"sector.section.{direction}"), paragraphs, tables=(table,), figures=(figure,)
-    )
+def _omitted(rc: RenderContext, key: str) -> str:
+    through = rc.bundle.through
+    span = rc.fmt.period(date(through.year, 1, 1), through)
+    return rc.msg("sector.omitted", need=rc.msg(f"sector.needs.{key}", span=span))
 
 
-def build_sector_report(sf: SectorFacts, lang: str) -> Report:
-    """The sector study as a :class:`Report` (prose, charts, omitted sections) in ``lang``."""
-    fmt, msg, titles = Formatter(lang), Messages(lang), section("sector.section", lang)
-    module = macros(lang, f"sector/sector_{lang}.j2")
-    c = sector_context(sf, lang)
-
-    def para(name: str) -> tuple[str, ...]:
-        return (prose(str(getattr(module, name)(c))),)
-
-    sections = [Section("summary", titles["summary"], para("summary"))]
-    if c["world"] is not None:
-        sections += [_world_section(sf, side, fmt, para(f"world_{side}")) for side in SIDES]
-        sections.append(Section("peers", titles["peers"], para("peers")))
-    if c["imports"] is not None:
-        sections.append(Section("peru_imports", titles["imports"], para("imports")))
-    sections += [_partner_section(d, c[d], fmt, para(d)) for d in PARTNERS if c[d] is not None]
-    span = fmt.period(date(sf.through.year, 1, 1), sf.through)
-    for key, title in OMITTED_TITLES.items():
-        if key in sf.omitted:
-            need = msg(f"sector.needs.{key}", span=span)
-            sections.append(Section(key, titles[title], (msg("sector.omitted", need=need),), omitted=True))
-    sections.append(Section("methods", titles["methods"], para("methods")))
+def _cover(rc: RenderContext, omitted: Mapping[str, str]) -> Cover:
+    sf, msg, fmt = rc.bundle, rc.msg, rc.fmt
     first, last = sf.world_years or (sf.through.year, sf.through.year)
-    return Report(
-        kind="sector",
-        lang=lang,
-        title=msg("sector.title", sector=c["sector"]),
+    return Cover(
+        title=msg("sector.title", sector=rc.context["sector"]),
         subtitle=msg("sector.subtitle", first=first, last=last, through=fmt.period(sf.through, sf.through)),
-        sections=tuple(sections),
-        facts=sf.facts,
-        source=msg("sector.source_world", synthetic=_synthetic(msg, sf.world_synthetic)),
-        synthetic=sf.synthetic,
+        source=_world_source(rc),
         meta={
             "basket": sf.basket,
             "through": sf.through.isoformat(),
@@ -273,6 +293,58 @@ def build_sector_report(sf: SectorFacts, lang: str) -> Report:
             "g1_paths": list(sf.g1_paths),
         },
     )
+
+
+WORLD = need("world.exports.value")
+SECTOR = ReportSpec(
+    kind="sector",
+    template="sector/sector_{lang}.j2",
+    titles="sector.section",
+    context=sector_context,
+    sections=(
+        SectionSpec("summary"),
+        *(
+            SectionSpec(
+                f"world_{side}",
+                (WORLD,),
+                tables=(_world_table(side),),
+                figures=(_world_figure(side),),
+                missing="drop",
+            )
+            for side in SIDES
+        ),
+        SectionSpec("peers", (WORLD,), missing="drop"),
+        SectionSpec(
+            "peru_imports",
+            (need("peru.imports.value"),),
+            macro="imports",
+            title="sector.section.imports",
+            missing="drop",
+        ),
+        *(
+            SectionSpec(
+                d,
+                (need("{direction}.top", direction=d),),
+                tables=(_partner_table(d),),
+                figures=(_partner_figure(d),),
+                missing="drop",
+            )
+            for d in PARTNERS
+        ),
+        *(
+            SectionSpec(key, title=f"sector.section.{title}", notice=True)
+            for key, title in OMITTED_TITLES.items()
+        ),
+        SectionSpec("methods"),
+    ),
+    omitted=_omitted,
+    cover=_cover,
+)
+
+
+def build_sector_report(sf: SectorFacts, lang: str) -> Report:
+    """The sector study as a :class:`Report` (prose, charts, omitted sections) in ``lang``."""
+    return render(SECTOR, sf, lang)
 
 
 def write_sector(
@@ -291,4 +363,4 @@ def write_sector(
     return write_report(build_sector_report(sf, lang), formats, Path(out))
 
 
-__all__ = ["build_sector_report", "sector_context", "write_sector"]
+__all__ = ["SECTOR", "build_sector_report", "sector_context", "write_sector"]

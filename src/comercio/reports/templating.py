@@ -5,8 +5,8 @@ One environment per language loads ``comercio/reports/templates``, fails on a mi
 (:meth:`~comercio.reports.fmt.Formatter.filters`: ``money``, ``pct``, ``spct``, ``pp``, ``num``,
 ``millions``, ``figure``) and reads messages through ``t``, the catalogue bound to the language
 (``{{ t("common.source") }}``). HTML templates (``*.html.j2``: the report page, HTML and PDF) are
-autoescaped; prose templates are plain text, escaped later by the HTML writer. Modules with filters of
-their own (narrative word lists) pass them as ``filters``.
+autoescaped; prose templates are plain text, escaped later by the HTML writer, and split into
+:func:`paragraphs`. Modules with filters of their own (narrative word lists) pass them as ``filters``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from comercio.i18n import Messages
 from comercio.reports.fmt import Formatter
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>\s*", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\n]+")  # ASCII whitespace only: keeps the formatter's U+202F and U+00A0
+PARAGRAPH = "<<P>>"  # separates the paragraphs a prose macro renders
 
 
 def data_uri(path: Path, mime: str = "image/png") -> str:
@@ -74,4 +76,11 @@ def environment(lang: str, *, filters: Mapping[str, Callable[..., Any]] | None =
     return extended
 
 
-__all__ = ["data_uri", "environment", "is_html", "svg_inline"]
+def paragraphs(text: str) -> tuple[str, ...]:
+    """Rendered prose as paragraphs: split on :data:`PARAGRAPH`, ASCII whitespace collapsed (the
+    formatter's no-break spaces kept), empty paragraphs dropped."""
+    out = (_SPACES.sub(" ", p).strip() for p in text.split(PARAGRAPH))
+    return tuple(p for p in out if p)
+
+
+__all__ = ["PARAGRAPH", "data_uri", "environment", "is_html", "paragraphs", "svg_inline"]
