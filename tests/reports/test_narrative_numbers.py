@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ def _years(facts: FactSet) -> set[int]:
     years: set[int] = set()
     for f in facts:
         years |= {int(f.window[k][:4]) for k in ("start", "end") if f.window.get(k)}
-        years |= {int(y) for y in f.extra.get("years_used", [])}
+        years |= {int(y) for key in ("years_used", "years") for y in f.extra.get(key, [])}
     return years
 
 
@@ -52,8 +53,22 @@ def _candidates(facts: FactSet, lang: str, p: ParsedNumber) -> set[str]:
     return out
 
 
+def _dates(facts: FactSet, lang: str) -> set[str]:
+    """How the formatter prints the dates that code facts hold (a vintage's retrieval date)."""
+    out: set[str] = set()
+    for f in facts:
+        if f.unit == "code" and isinstance(f.value, str):
+            try:
+                out.add(Formatter(lang).date_long(date.fromisoformat(f.value)))
+            except ValueError:
+                continue
+    return out
+
+
 def unmatched(text: str, facts: FactSet, lang: str) -> list[str]:
-    """The numbers in ``text`` that no fact explains."""
+    """The numbers in ``text`` that no fact explains (a date counts when a fact holds it)."""
+    for printed in _dates(facts, lang):
+        text = text.replace(printed, "")
     return [p.text for p in find_numbers(text, lang) if p.text not in _candidates(facts, lang, p)]
 
 
@@ -76,6 +91,10 @@ def test_matcher_catches_a_wrong_number(rf_2022: RegionalFacts) -> None:
     assert unmatched(f"sumaron {good}.", rf_2022.facts, "es") == []
     assert unmatched(f"sumaron {bad}.", rf_2022.facts, "es") == [bad]
     assert parse_number(good, "es") == pytest.approx(interior, rel=1e-4)
+    retrieved = date.fromisoformat(rf_2022.facts.value("source.{dataset}.vintage", dataset="bcrp_departments"))
+    assert unmatched(f"obtenida el {fmt.date_long(retrieved)}.", rf_2022.facts, "es") == []
+    other = fmt.date_long(date(2019, 2, 17))
+    assert unmatched(f"obtenida el {other}.", rf_2022.facts, "es") == ["17"]
 
 
 def _fact(template: str, value: Any, **parts: str) -> Fact:

@@ -147,15 +147,20 @@ def compare(series: Series, window: Window, comparison: Comparison | None = Comp
     return WindowResult(window, prev_window, tuple(rows), total, total_prev)
 
 
+def trend(growth: float) -> str:
+    """``up``, ``down`` or ``flat`` for a growth rate (flat: smaller than :data:`FLAT` in absolute value)."""
+    if abs(growth) < FLAT:
+        return "flat"
+    return "up" if growth > 0 else "down"
+
+
 def direction(row: Row) -> str | None:
     """``up``, ``down`` or ``flat`` (|growth| < :data:`FLAT`); growth from zero is ``up``, to zero ``down``.
 
     None for a member with nothing in either window (or no comparison window): it is not counted.
     """
     if row.growth is not None:
-        if abs(row.growth) < FLAT:
-            return "flat"
-        return "up" if row.growth > 0 else "down"
+        return trend(row.growth)
     if row.previous is not None and row.previous <= 0 and row.value > 0:
         return "up"
     return None

@@ -22,7 +22,14 @@ from comercio import reference
 from comercio.errors import ReportError
 from comercio.i18n import has, t
 from comercio.indicators.facts import FactSet
-from comercio.indicators.regional import HEADLINE, NATIONAL, OTHER_RECORDS, RegionalFacts
+from comercio.indicators.measures import trend
+from comercio.indicators.regional import (
+    HEADLINE,
+    NATIONAL,
+    OTHER_RECORDS,
+    UNREGISTERED_BREAK,
+    RegionalFacts,
+)
 from comercio.reference.dimensions import member_names
 from comercio.reports import templating
 from comercio.reports.fmt import Formatter
@@ -32,12 +39,10 @@ _SPACES = re.compile(r"[ \t\r\n]+")  # ASCII whitespace only: keeps the formatte
 CUSTOMS_SHOWN = 4
 POSITIONS = ("leader", "second", "third")
 CATEGORIES = ("non_traditional", "mining", "agro")
+VERBS = {"up": "regional.verb.grew", "down": "regional.verb.declined", "flat": "regional.verb.flat"}
 # Customs offices as Mincetur's prose names them ("puerto del Callao"): a column of the reference table
 # kept for Spanish only; English prose uses the office's name.
 CUSTOMS_PROSE_COLUMN = {"es": "name_prose_es", "en": "name"}
-
-# A change that prints as 0,0 % is described as no change, never as a rise or a fall.
-FLAT = 0.0005
 
 
 def join_names(items: Iterable[Any], lang: str) -> str:
@@ -49,9 +54,8 @@ def join_names(items: Iterable[Any], lang: str) -> str:
 
 
 def _verb(lang: str, growth: float | None) -> str:
-    if growth is None or abs(growth) < FLAT:
-        return t("regional.verb.flat", lang)
-    return t("regional.verb.grew" if growth > 0 else "regional.verb.declined", lang)
+    way = "flat" if growth is None else trend(growth)
+    return t(VERBS[way], lang)
 
 
 def dataset_name(dataset: str, lang: str) -> str:
@@ -99,8 +103,11 @@ def render_omitted(lang: str, section: str) -> str:
 
 # -- context --------------------------------------------------------------------------------------------
 def _span(fmt: Formatter, start: date, end: date) -> str:
-    """``Entre enero y noviembre de 2022`` / ``In November 2022`` (capitalised, opens a sentence)."""
+    """``Entre enero y noviembre de 2022`` / ``In November 2022`` / ``En 2022`` (capitalised, opens a
+    sentence)."""
     key = "regional.span.month" if start.month == end.month else "regional.span.months"
+    if (start.month, end.month) == (1, 12):
+        key = "regional.span.year"
     text = t(key, fmt.lang, first=fmt.month(start.month), last=fmt.month(end.month), year=end.year)
     return text[0].upper() + text[1:]
 
@@ -117,12 +124,16 @@ def _records(rf: RegionalFacts, lang: str, names: Mapping[str, str]) -> dict[str
     fmt = Formatter(lang)
     m0, m1 = fmt.month(1), fmt.month(rf.through.month)
     months = m0 if rf.through.month == 1 else f"{m0}-{m1}"  # the same months, in no particular year
-    _, alt_count, _ = OTHER_RECORDS.get(definition, OTHER_RECORDS["same-window"])
+    _, alt_count, alt_members = OTHER_RECORDS.get(definition, OTHER_RECORDS["same-window"])
+    members = facts.value("regions.record.members", [])
+    alt = facts.value(alt_members)
     return {
         "count": facts.value("regions.record.count", 0),
-        "names": [names.get(m, m) for m in facts.value("regions.record.members", [])],
+        "names": [names.get(m, m) for m in members],
         "what": t(f"regional.records.what.{definition}", lang, months=months),
         "alt_count": facts.value(alt_count),
+        "alt_names": [names.get(m, m) for m in alt or []],
+        "alt_same": alt is not None and set(alt) == set(members),
         "alt_what": t(f"regional.records.alternative.{definition}", lang),
     }
 
@@ -177,9 +188,8 @@ def _macros(rf: RegionalFacts, lang: str, names: Mapping[str, str]) -> list[dict
             )
     for m in out.values():
         m["regions"].sort(key=lambda x: -x["growth"])
-        m["up"] = [x for x in m["regions"] if x["growth"] >= FLAT]
-        m["down"] = [x for x in m["regions"] if x["growth"] <= -FLAT]
-        m["flat"] = [x for x in m["regions"] if abs(x["growth"]) < FLAT]
+        for way in ("up", "down", "flat"):
+            m[way] = [x for x in m["regions"] if trend(x["growth"]) == way]
     return sorted(out.values(), key=lambda m: -m["growth"])
 
 
@@ -251,11 +261,14 @@ def rolling_leaders(facts: FactSet, names: Mapping[str, str]) -> list[dict[str, 
 
 
 def _rolling_span(facts: FactSet, fmt: Formatter) -> str:
+    """``Entre diciembre de 2021 y noviembre de 2022``, or ``En 2022`` for twelve months of one year."""
     r12 = facts.get("rolling12.{position}.share", position="leader")
     if r12 is None:
         return ""
     a, b = date.fromisoformat(r12.window["start"]), date.fromisoformat(r12.window["end"])
-    return t(
+    if a.month == 1:
+        return _span(fmt, a, b)
+    text = t(
         "regional.span.rolling",
         fmt.lang,
         first=fmt.month(a.month),
@@ -263,6 +276,7 @@ def _rolling_span(facts: FactSet, fmt: Formatter) -> str:
         last=fmt.month(b.month),
         last_year=b.year,
     )
+    return text[0].upper() + text[1:]
 
 
 def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
@@ -275,9 +289,7 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
     products = member_names("product_group", lang)
     fastest = [
         {
-            "ubigeo": m,
-            "name": names.get(m, m),
-            "growth": facts.value("region.{department}.growth", department=m),
+            **_region(facts, m, names),
             "drivers": [
                 products.get(p, p) for p in facts.value("region.{department}.drivers", [], department=m)
             ][:3],
@@ -291,14 +303,18 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
         for k in CATEGORIES
         if facts.has("leaders.{category}.members", category=k)
     }
-    proj = facts.get("projection.national.value")
+    full_year = through.month == 12
+    span = str(through.year) if full_year else fmt.period(start, through)
     return {
         "lang": lang,
         "year": through.year,
         "prev_year": through.year - 1,
         "month_name": fmt.month(through.month),
-        "span": fmt.period(start, through),
-        "span_prev": fmt.period(date(through.year - 1, 1, 1), prev_end),
+        "full_year": full_year,
+        "span": span,
+        "span_prev": str(through.year - 1)
+        if full_year
+        else fmt.period(date(through.year - 1, 1, 1), prev_end),
         "span_cap": _span(fmt, start, through),
         "interior": _group(facts, HEADLINE, region_group="interior"),
         "lima": _group(facts, HEADLINE, region_group="lima_callao"),
@@ -306,10 +322,16 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
         "no_reg": _group(facts, HEADLINE, region_group="no_registrado"),
         "growing": facts.value("regions.growing.count", 0),
         "declining": facts.value("regions.declining.count", 0),
+        "flat": [names.get(m, m) for m in facts.value("regions.flat.members", [])],
+        "declining_names": [names.get(m, m) for m in facts.value("regions.declining.members", [])],
+        "flat_threshold": facts.value("regions.flat.threshold"),
         "records": _records(rf, lang, names),
         "share_range": _share_range(facts),
         "fastest": fastest,
         "has_drivers": any(r["drivers"] for r in fastest),
+        "fastest_small": [_region(facts, m, names) for m in facts.value("regions.fastest_small.members", [])],
+        "min_share": facts.value("regions.fastest.min_share"),
+        "unregistered_break": _unregistered_break(facts, through),
         "macros": _macros(rf, lang, names),
         "grouping_label": grouping_label(rf.grouping, lang),
         "agro": _agro(facts, lang),
@@ -317,16 +339,88 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
         "rolling": rolling_leaders(facts, names),
         "rolling_span": _rolling_span(facts, fmt),
         "leaders": leaders or None,
-        "projection": None
-        if proj is None
-        else {
-            "value": proj.value,
-            "mape": facts.value("projection.backtest.mape"),
-            "years": list(proj.extra.get("years_used", [])),
-        },
-        "sources": [dataset_name(d, lang) for d in sorted(rf.datasets)],
+        "projection": _projection(facts),
+        "sources": _sources(rf, lang),
+        "definition": _definition(facts, lang),
         "synthetic": rf.synthetic,
     }
+
+
+def _region(facts: FactSet, code: str, names: Mapping[str, str]) -> dict[str, Any]:
+    """A department's name, growth and base (its value in the comparison window)."""
+    return {
+        "ubigeo": code,
+        "name": names.get(code, code),
+        "growth": facts.value("region.{department}.growth", department=code),
+        "previous": facts.value("region.{department}.previous", department=code),
+    }
+
+
+def _unregistered_break(facts: FactSet, through: date) -> dict[str, Any] | None:
+    """The 2020 jump of "No registrado" when the text compares interior shares across it (METHODOLOGY §6):
+    ``in_comparison`` when the comparison window is before it, ``in_history`` when the full-year range is."""
+    year = UNREGISTERED_BREAK
+    before = facts.value("unregistered.share.{year}", year=str(year - 1))
+    registered = facts.value("interior.share_registered")
+    if through.year < year or before is None or registered is None:
+        return None
+    return {
+        "year": year,
+        "year_before": year - 1,
+        "before": before,
+        "before_window": facts.value("{region_group}.share_previous", region_group="no_registrado"),
+        "now": facts.value("{region_group}.share", region_group="no_registrado"),
+        "registered": registered,
+        "in_comparison": through.year == year,
+    }
+
+
+def _projection(facts: FactSet) -> dict[str, Any] | None:
+    proj, mape = facts.get("projection.national.value"), facts.get("projection.backtest.mape")
+    if proj is None or mape is None:
+        return None
+    tested = list(mape.extra.get("years", []))
+    return {
+        "value": proj.value,
+        "low": facts.value("projection.national.low"),
+        "high": facts.value("projection.national.high"),
+        "mape": mape.value,
+        "years": list(proj.extra.get("years_used", [])),
+        "tested_first": tested[0] if tested else None,
+        "tested_last": tested[-1] if tested else None,
+    }
+
+
+def _sources(rf: RegionalFacts, lang: str) -> list[dict[str, Any]]:
+    """Each dataset used: its citation, the months its vintage covers (last = cut-off), the retrieval date."""
+    fmt = Formatter(lang)
+    out = []
+    for d in sorted(rf.datasets):
+        key = f"regional.source.{d}"
+        v = rf.facts.get("source.{dataset}.vintage", dataset=d)
+        row: dict[str, Any] = {"name": t(key, lang) if has(key) else dataset_name(d, lang)}
+        comparability = f"regional.comparability.{d}"
+        row["comparability"] = t(comparability, lang) if has(comparability) else None
+        if v is not None:
+            first, last = date.fromisoformat(v.window["start"]), date.fromisoformat(v.window["end"])
+            row["covers"] = t(
+                "regional.span.covers",
+                lang,
+                first=fmt.month(first.month),
+                first_year=first.year,
+                last=fmt.month(last.month),
+                last_year=last.year,
+            )
+            row["retrieved"] = fmt.date_long(date.fromisoformat(str(v.value)))
+        out.append(row)
+    return out
+
+
+def _definition(facts: FactSet, lang: str) -> str:
+    """What the departmental values are, as their dataset defines them (``regional.definition.<dataset>``)."""
+    f = facts.get("{region_group}.value", region_group="interior")
+    key = f"regional.definition.{f.dataset if f is not None else ''}"
+    return t(key if has(key) else "regional.definition.default", lang)
 
 
 def grouping_label(grouping: str, lang: str) -> str:

@@ -224,7 +224,9 @@ def _cover(rc: RenderContext, omitted: Mapping[str, str]) -> Cover:
         "omitted": {**omitted, **({"map": NO_MAP} if rc.options.get("geojson") is None else {})},
     }
     return Cover(
-        title=msg("regional.report.title", span=ctx["span"]),
+        title=msg(
+            "regional.report.title_year" if ctx["full_year"] else "regional.report.title", span=ctx["span"]
+        ),
         subtitle=msg(
             "regional.report.subtitle",
             grouping=ctx["grouping_label"],
