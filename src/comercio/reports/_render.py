@@ -85,11 +85,11 @@ def available(section: SectionSpec, rc: RenderContext) -> bool:
     """Whether a section is written: its needs are met and the bundle does not omit it (unless partial)."""
     if section.id in rc.bundle.omitted and not section.partial:
         return False
-    return all(n.met(rc.facts) for n in section.needs)
+    return all(n.met(rc.facts, rc.context) for n in section.needs)
 
 
-def _written(spec: ReportSpec, section: SectionSpec, rc: RenderContext, module: Any, title: str) -> Section:
-    macro = getattr(module, section.macro or section.id, None)
+def _written(spec: ReportSpec, section: SectionSpec, rc: RenderContext, title: str) -> Section:
+    macro = getattr(rc.template, section.macro or section.id, None)
     if macro is None:
         raise ReportError(f"no narrative for section {section.id!r}", file=spec.template, field=section.id)
     tables = []
@@ -107,20 +107,26 @@ def render(spec: ReportSpec, bundle: Any, lang: str, **options: Any) -> Report:
     ``options`` reach the builders (:attr:`RenderContext.options`), e.g. the map's ``geojson``.
     """
     msg = Messages(lang)
-    rc = RenderContext(bundle, lang, Formatter(lang), msg, spec.context(bundle, lang), options)
     module = spec.environment(lang).get_template(spec.template.format(lang=lang)).module
+    rc = RenderContext(bundle, lang, Formatter(lang), msg, spec.context(bundle, lang), options, module)
     declared: Mapping[str, str] = bundle.omitted
     sections: list[Section] = []
     omitted: dict[str, str] = {}
     for s in spec.sections:
-        title = msg(s.title or f"{spec.titles}.{s.id}")
+        title = (
+            msg(s.title)
+            if s.title
+            else msg(f"{spec.titles}.{s.id}")
+            if spec.titles
+            else rc.say("title", s.id)
+        )
         if s.notice:
             if s.id in declared:
                 sections.append(Section(s.id, title, (spec.omitted(rc, s.id),), omitted=True))
         elif available(s, rc):
             if s.id in declared:
                 omitted[s.id] = declared[s.id]
-            sections.append(_written(spec, s, rc, module, title))
+            sections.append(_written(spec, s, rc, title))
         elif s.missing == "sentence":
             sentence = spec.omitted(rc, s.id)
             omitted[s.id] = declared.get(s.id, sentence)

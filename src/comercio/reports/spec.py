@@ -67,25 +67,28 @@ def text(key: str, **args: str) -> Text:
 
 @dataclass(frozen=True)
 class Need:
-    """Facts a section needs: some fact of ``family`` matching ``parts`` (all facts when none), with a
-    value (not None, not an empty list)."""
+    """Facts a section needs: some fact of ``family`` matching ``parts`` (all facts when none) and, for
+    ``where`` (part → context path), the context's values, with a value (not None, not an empty list)."""
 
     family: str
     parts: Mapping[str, str] = field(default_factory=dict)
+    where: Mapping[str, str] = field(default_factory=dict)
 
-    def met(self, facts: FactSet) -> bool:
+    def met(self, facts: FactSet, context: Mapping[str, Any]) -> bool:
+        parts = {**self.parts, **{k: lookup(context, path) for k, path in self.where.items()}}
         return any(
             f.value is not None
             and f.value != []
             and f.value != ()
-            and all(f.parts.get(k) == v for k, v in self.parts.items())
+            and all(f.parts.get(k) == v for k, v in parts.items())
             for f in facts.each(self.family)
         )
 
 
-def need(family: str, **parts: str) -> Need:
-    """``need("{region_group}.value", region_group="interior")``."""
-    return Need(family, parts)
+def need(family: str, where: Mapping[str, str] | None = None, **parts: str) -> Need:
+    """``need("{region_group}.value", region_group="interior")``; ``where={"department": "code"}`` takes
+    the part from the context."""
+    return Need(family, parts, dict(where or {}))
 
 
 @dataclass(frozen=True)
@@ -141,11 +144,16 @@ class RenderContext:
     msg: Messages
     context: Mapping[str, Any]
     options: Mapping[str, Any] = field(default_factory=dict)
+    template: Any = None  # the narrative template's module (its macros as attributes)
 
     @property
     def facts(self) -> FactSet:
         facts: FactSet = self.bundle.facts
         return facts
+
+    def say(self, macro: str, *args: Any) -> str:
+        """One macro of the narrative template as one line of text (a title, a sentence)."""
+        return " ".join(templating.paragraphs(str(getattr(self.template, macro)(*args))))
 
 
 TableBuilder = Callable[[RenderContext], Table | None]
@@ -156,7 +164,8 @@ FigureBuilder = Callable[[RenderContext], Sequence[Figure]]
 class SectionSpec:
     """One section: its id, the facts it needs, its prose macro (default: the id), tables and figures.
 
-    ``title`` is a message key (default ``<spec.titles>.<id>``). When its needs are unmet, or the bundle
+    ``title`` is a message key (default ``<spec.titles>.<id>``; without ``titles``, the template's
+    ``title(id)`` macro). When its needs are unmet, or the bundle
     declares it omitted and it is not ``partial``, the section keeps its one sentence (``missing="sentence"``)
     or is left out (``"drop"``). A ``notice`` section is only that sentence, written when the bundle
     declares the section omitted.
@@ -188,15 +197,16 @@ class ReportSpec:
     """A report as data.
 
     ``template`` is the narrative template, ``{lang}`` filled (one macro per section); ``titles`` the
-    message prefix of section titles; ``context`` builds the template's context from the bundle;
-    ``omitted`` writes the one sentence of a section the data cannot support; ``cover`` the title,
-    subtitle, source and metadata (it gets the omitted sections, id → what they need); ``environment``
-    the Jinja environment of a language (default: :func:`comercio.reports.templating.environment`).
+    message prefix of section titles (None: the template's ``title`` macro names them); ``context``
+    builds the template's context from the bundle; ``omitted`` writes the one sentence of a section the
+    data cannot support; ``cover`` the title, subtitle, source and metadata (it gets the omitted sections,
+    id → what they need); ``environment`` the Jinja environment of a language (default:
+    :func:`comercio.reports.templating.environment`).
     """
 
     kind: str
     template: str
-    titles: str
+    titles: str | None
     context: Callable[[Any, str], Mapping[str, Any]]
     sections: tuple[SectionSpec, ...]
     omitted: Callable[[RenderContext, str], str]
