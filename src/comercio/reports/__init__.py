@@ -1,4 +1,5 @@
-"""Reports: one formatter, charts and maps, and the writers (HTML, PDF, XLSX, Markdown, JSON) of every report.
+"""Reports: one formatter, charts and maps, the writers (HTML, PDF, XLSX, Markdown, JSON) of every report,
+and reports declared as data (:mod:`.spec`) rendered by one :func:`render`.
 
 The public names are the imports below (``__all__``); each loads its module on first use, so importing the
 package does not import Altair or WeasyPrint. Private ``_modules`` and module internals may change freely.
