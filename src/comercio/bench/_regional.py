@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from comercio import reference
 from comercio.bench._run import summary, timed
+from comercio.indicators.measures import FLAT  # the one rule for "flat", shared by every system
 from comercio.indicators.specs import add_months
 
 HEADLINE = (
@@ -191,7 +192,7 @@ def _duckdb_sql_once(files: list[str], through: dt.date, dept: pa.Table) -> dict
         "rolling12.leader.member": out["rolling"][0][0],
         "rolling12.leader.value": out["rolling"][0][1],
         "regions.growing.count": sum(
-            1 for r in out["department"] if r[0] in interior and r[3] is not None and r[3] > 0
+            1 for r in out["department"] if r[0] in interior and r[3] is not None and r[3] >= FLAT
         ),
         "regions.record.count": len(out["records"]),
         "customs.top.member": next(r[0] for r in out["customs"] if r[0] is not None),
@@ -248,7 +249,7 @@ def _pandas_once(files: list[str], through: dt.date, dept: pa.Table) -> dict[str
         "national.growth": float(national / national_prev - 1),
         "rolling12.leader.member": str(roll.iloc[0]["department"]),
         "rolling12.leader.value": float(roll.iloc[0]["value_usd"]),
-        "regions.growing.count": int((interior_mask & (depts["growth"] > 0)).sum()),
+        "regions.growing.count": int((interior_mask & (depts["growth"] >= FLAT)).sum()),
         "regions.record.count": len(records),
         "customs.top.member": str(customs.iloc[0]["member"]),
     }

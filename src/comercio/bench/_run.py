@@ -25,7 +25,7 @@ from typing import Any
 from comercio.errors import ComercioError
 
 MIB = 1024 * 1024
-_CHILD = "import sys; from comercio.bench._run import child_main; child_main(sys.argv[1:])"
+_CHILD = "import sys; from comercio.bench._child import child_main; child_main(sys.argv[1:])"
 
 
 def _tree_rss(pid: int) -> int:
@@ -112,37 +112,3 @@ def timed(fn: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
 
 def summary(times: list[float]) -> dict[str, Any]:
     return {"times_s": [round(t, 4) for t in times], "median_s": round(statistics.median(times), 4)}
-
-
-def _own_high_water_mib() -> float | None:
-    """VmHWM of this process: peak resident memory since exec (reset by exec, unlike ru_maxrss)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:  # pragma: no cover - not Linux
-        pass
-    return None
-
-
-def child_main(argv: list[str]) -> None:
-    """Entry point of the child interpreter: ``argv`` = job file, result file."""
-    spec, out = Path(argv[0]), Path(argv[1])
-    job = json.loads(spec.read_text(encoding="utf-8"))
-    kind = job["kind"]
-    if kind == "regional":
-        from comercio.bench._regional import run_system
-
-        result = run_system(job)
-    elif kind == "baci":
-        from comercio.bench._baci import run_system as run_baci
-
-        result = run_baci(job)
-    elif kind == "ingest":
-        from comercio.bench._regional import run_ingest
-
-        result = run_ingest(job)
-    else:
-        raise ComercioError(f"unknown benchmark job kind {kind!r}", file=spec, field="kind")
-    result["child_hwm_mib"] = _own_high_water_mib()
-    out.write_text(json.dumps(result, default=str), encoding="utf-8")
