@@ -92,3 +92,92 @@ def test_interior_share_history_ends_at_the_report_year(warehouse) -> None:  # t
     assert partial.value == pytest.approx(f.value("{region_group}.share", region_group="interior"))
     assert all(years[y].window["kind"] == "year" for y in years if y < 2019)
     assert years[2018].value != pytest.approx(partial.value)
+
+
+# -- issue 12, items 2-7 (each on both engines through the `warehouse` fixture) ---------------------------
+_ISSUE12: dict[tuple[str, str], object] = {}
+
+
+def _facts12(warehouse, month: str):  # type: ignore[no-untyped-def]
+    """regional_facts once per engine and month (Spark queries cost seconds each)."""
+    key = (warehouse.settings.engine, month)
+    if key not in _ISSUE12:
+        _ISSUE12[key] = regional_facts(warehouse, month, engine=warehouse.settings.engine).facts
+    return _ISSUE12[key]
+
+
+def test_one_flat_rule_for_counts_and_lists(warehouse) -> None:  # type: ignore[no-untyped-def]
+    """Item 3: Ica at −0,02 % in 2022 was counted as falling and described as flat."""
+    f = _facts12(warehouse, "2022-12")
+    assert f.value("regions.flat.threshold") == measures.FLAT
+    assert f.value("regions.flat.members") == ["11"]  # Ica
+    assert (f.value("regions.growing.count"), f.value("regions.declining.count")) == (14, 8)
+    assert f.value("regions.flat.count") == 1
+    assert "11" not in f.value("regions.declining.members")
+    lists = {
+        way: set(f.value(family))
+        for way, family in (
+            ("up", "regions.growing.members"),
+            ("down", "regions.declining.members"),
+            ("flat", "regions.flat.members"),
+        )
+    }
+    for member, growth in ((x.member, x.value) for x in f.each("region.{department}.growth")):
+        if member in set().union(*lists.values()):
+            assert member in lists[measures.trend(growth)], member
+
+
+def test_trend_threshold() -> None:
+    assert measures.trend(-0.0002) == measures.trend(0.0004) == "flat"
+    assert measures.trend(-measures.FLAT) == "down" and measures.trend(measures.FLAT) == "up"
+
+
+def test_fastest_regions_have_a_minimum_size(warehouse) -> None:  # type: ignore[no-untyped-def]
+    """Item 7: Loreto +393 % from US$ 54 M and Huánuco from US$ 7 M led the 2022 ranking."""
+    from comercio.indicators.regional import MIN_SHARE
+
+    f = _facts12(warehouse, "2022-12")
+    floor = MIN_SHARE * f.value("national.previous")
+    fastest = f.value("regions.fastest.members")
+    assert fastest and all(f.value("region.{department}.previous", department=m) >= floor for m in fastest)
+    assert f.value("regions.fastest.min_share") == MIN_SHARE
+    small = f.value("regions.fastest_small.members")
+    assert small[:2] == ["16", "10"]  # Loreto, Huánuco: named apart
+    assert all(f.value("region.{department}.previous", department=m) < floor for m in small)
+    assert not set(small) & set(fastest)
+
+
+def test_projection_is_a_rounded_estimate_with_a_range(warehouse) -> None:  # type: ignore[no-untyped-def]
+    """Item 5: never "US$ 67 079 millones"."""
+    f = _facts12(warehouse, "2022-11")
+    p = f.get("projection.national.value")
+    assert p is not None and p.value == 67_100e6
+    assert p.extra["unrounded"] == pytest.approx(67_079e6, abs=1e6)
+    low, high = f.value("projection.national.low"), f.value("projection.national.high")
+    assert low < p.value < high
+    for v in (p.value, low, high):
+        assert v == float(f"{v:.3g}")  # three significant figures
+    assert p.extra["method"] == "seasonal-ratio-3y"
+
+
+def test_sources_and_the_unregistered_break(warehouse) -> None:  # type: ignore[no-untyped-def]
+    """Item 2: the vintage is a date with the months it covers; the 2020 break of "No registrado"."""
+    from datetime import date as _date
+
+    f = _facts12(warehouse, "2022-12")
+    v = f.get("source.{dataset}.vintage", dataset="bcrp_departments")
+    assert v is not None and _date.fromisoformat(v.value)
+    assert (v.window["start"], v.window["end"]) == ("2005-01-01", "2022-12-01")
+    assert f.value("unregistered.share.{year}", year="2019") < 0.001
+    assert f.value("unregistered.share.{year}", year="2021") > 0.03
+    # METHODOLOGY.md §6: excluding it, the 2022 interior share is 69,0 %, not 66,0 %
+    assert round(f.value("interior.share_registered"), 3) == 0.690
+    assert round(f.value("{region_group}.share", region_group="interior"), 3) == 0.660
+
+
+def test_records_of_both_definitions_are_listed(warehouse) -> None:  # type: ignore[no-untyped-def]
+    """Item 4: the other definition's records are members, not just a count."""
+    f = _facts12(warehouse, "2022-11")
+    same = f.value("regions.record_same_window.members")
+    assert len(same) == f.value("regions.record_same_window.count") == 10
+    assert set(f.value("regions.record.members")) < set(same)

@@ -91,7 +91,8 @@ def test_matcher_catches_a_wrong_number(rf_2022: RegionalFacts) -> None:
     assert unmatched(f"sumaron {good}.", rf_2022.facts, "es") == []
     assert unmatched(f"sumaron {bad}.", rf_2022.facts, "es") == [bad]
     assert parse_number(good, "es") == pytest.approx(interior, rel=1e-4)
-    retrieved = date.fromisoformat(rf_2022.facts.value("source.{dataset}.vintage", dataset="bcrp_departments"))
+    vintage = rf_2022.facts.value("source.{dataset}.vintage", dataset="bcrp_departments")
+    retrieved = date.fromisoformat(vintage)
     assert unmatched(f"obtenida el {fmt.date_long(retrieved)}.", rf_2022.facts, "es") == []
     other = fmt.date_long(date(2019, 2, 17))
     assert unmatched(f"obtenida el {other}.", rf_2022.facts, "es") == ["17"]

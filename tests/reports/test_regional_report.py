@@ -7,6 +7,7 @@ Snapshots (syrupy) hold the narrative in both languages; refresh them with
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -69,11 +70,153 @@ def test_macroregions_list_every_interior_region(rf: RegionalFacts) -> None:
     assert "Lima" not in text  # Lima and Callao stand apart from the macroregions
 
 
-@pytest.mark.parametrize("lang", ["es", "en"])
-def test_narrative_snapshot(rf: RegionalFacts, lang: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+_BY_MONTH: dict[str, RegionalFacts] = {}
+
+
+def facts_of(month: str, built_home: Path, shared_data: Path) -> RegionalFacts:
+    """regional_facts of ``month`` on the built warehouse, once per test module."""
+    from comercio.config import Settings
+    from comercio.indicators.regional import regional_facts
+    from comercio.warehouse import Warehouse
+
+    if month not in _BY_MONTH:
+        wh = Warehouse(Settings(home=built_home, mirror=str(shared_data)), read_only=True)
+        _BY_MONTH[month] = regional_facts(wh, month)
+    return _BY_MONTH[month]
+
+
+def _text(rf: RegionalFacts, lang: str) -> str:
+    """The narrative; the data's retrieval date (the day the test warehouse was built) becomes a token."""
     report = build_regional(rf, lang)
     text = narrative_text([(s.id, s.paragraphs) for s in report.sections])
-    assert text == snapshot
+    retrieved = rf.facts.value("source.{dataset}.vintage", dataset="bcrp_departments")
+    return text.replace(Formatter(lang).date_long(date.fromisoformat(retrieved)), "<retrieved>")
+
+
+# growth with records under both definitions; broad growth and one fall; a fall across the 2020 break;
+# December: a year, one flat region
+SNAPSHOT_MONTHS = ("2022-11", "2021-11", "2020-06", "2022-12")
+
+
+@pytest.mark.parametrize("month", SNAPSHOT_MONTHS)
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_narrative_snapshot(built_home: Path, shared_data: Path, month: str, lang: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+    assert _text(facts_of(month, built_home, shared_data), lang) == snapshot
+
+
+def _plain(text: str) -> str:
+    """The formatter's no-break spaces (U+00A0, U+202F) as plain spaces, to compare with literals."""
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def _section(rf: RegionalFacts, lang: str, sid: str) -> str:
+    """One section's paragraphs, with plain spaces."""
+    return _plain(" ".join(next(s for s in build_regional(rf, lang).sections if s.id == sid).paragraphs))
+
+
+# -- issue 12, items 2-7 ----------------------------------------------------------------------------------
+def test_methods_name_the_source_and_its_comparability(built_home: Path, shared_data: Path) -> None:
+    """Item 2: BCRP's series is not Mincetur's data; say where figures come from and how far they agree."""
+    rf = facts_of("2021-11", built_home, shared_data)
+    methods = _section(rf, "es", "methods")
+    assert "según el departamento de producción declarado" not in methods
+    assert "no le atribuye el del departamento de producción declarado" in methods
+    assert "RD38085BM a RD38111BM" in methods and "datos de enero de 2005 a diciembre de 2022" in methods
+    retrieved = date.fromisoformat(rf.facts.value("source.{dataset}.vintage", dataset="bcrp_departments"))
+    assert _plain(f"versión obtenida el {Formatter('es').date_long(retrieved)}") in methods
+    assert "v1-" not in methods  # never an ingestion timestamp
+    assert "Comparabilidad." in methods and "Mincetur" in methods
+    share = _section(rf, "es", "share")  # compares full years across 2020: says so, with the share without it
+    assert "no son del todo comparables" in share
+    assert _plain(Formatter("es").pct(rf.facts.value("interior.share_registered"))) in share
+    across = _section(facts_of("2020-06", built_home, shared_data), "es", "share")
+    assert "Esa comparación cruza el cambio de 2020" in across
+    before = facts_of("2019-07", built_home, shared_data)
+    assert "No registrado" not in _section(before, "es", "share")
+    assert "Comparability." in _section(before, "en", "methods")
+
+
+@pytest.mark.parametrize(
+    ("lang", "counts", "macro"),
+    [
+        (
+            "es",
+            "14 regiones del interior aumentaron sus exportaciones, 8 las redujeron y 1 se mantuvo sin "
+            "variación (Ica)",
+            "se mantuvo Ica (0,0 %)",
+        ),
+        (
+            "en",
+            "14 interior regions increased their exports, 8 saw declines and 1 was flat (Ica)",
+            "Ica (0.0%) was flat",
+        ),
+    ],
+)
+def test_one_flat_rule_in_counts_and_prose(
+    built_home: Path, shared_data: Path, lang: str, counts: str, macro: str
+) -> None:
+    """Item 3: Ica at −0,02 % was counted as falling and then described as flat."""
+    rf = facts_of("2022-12", built_home, shared_data)
+    assert counts in _section(rf, lang, "regions")
+    assert macro in _section(rf, lang, "macroregions")
+    assert "0,05 %" in _section(rf, "es", "methods")  # the threshold is stated
+
+
+def test_records_of_the_other_definition_are_named(built_home: Path, shared_data: Path) -> None:
+    """Item 4."""
+    text = _section(facts_of("2021-11", built_home, shared_data), "es", "regions")
+    assert "los récords suman 13: Ica, Áncash, Arequipa," in text and "Ucayali y Amazonas." in text
+    december = _section(facts_of("2022-12", built_home, shared_data), "es", "regions")
+    assert "del mismo periodo de años anteriores, la lista es la misma." in december
+
+
+def test_projection_reads_as_an_estimate(rf: RegionalFacts) -> None:
+    """Item 5: rounded, with a range and the method named."""
+    for lang, value, rng, method in (
+        ("es", "US$ 67 100 millones", "entre US$ 63 700 millones y US$ 68 600 millones", "razón estacional"),
+        ("en", "US$ 67,100 million", "range of US$ 63,700 million to US$ 68,600 million", "seasonal-ratio"),
+    ):
+        text = _section(rf, lang, "projection")
+        assert value in text and rng in text and method in text
+        assert "67 079" not in text and "67,079" not in text
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_december_is_a_year(built_home: Path, shared_data: Path, lang: str) -> None:
+    """Item 6: "Exportaciones regionales 2022", "En 2022, …"; never January-December or "year to date"."""
+    report = build_regional(facts_of("2022-12", built_home, shared_data), lang)
+    title, opening = {
+        "es": ("Exportaciones regionales 2022", "En 2022, "),
+        "en": ("Regional exports 2022", "In 2022, "),
+    }[lang]
+    assert report.title == title
+    assert report.sections[0].paragraphs[0].startswith(opening)
+    words = [p for s in report.sections for p in s.paragraphs]
+    words += [t.note or "" for s in report.sections for t in s.tables]
+    text = _plain(" ".join(words))
+    for never in (
+        "enero de 2022 y diciembre de 2022",
+        "enero-diciembre",
+        "January-December",
+        "January 2022 to",
+    ):
+        assert never not in text
+    assert "year to date" not in text.lower()
+    assert ("comparan 2022 con 2021" if lang == "es" else "compare 2022 with 2021") in text
+
+
+def test_fastest_regions_state_their_base_and_set_small_ones_apart(
+    built_home: Path, shared_data: Path
+) -> None:
+    """Item 7: Loreto +393 % from US$ 54 M and Huánuco from US$ 7 M no longer lead the ranking."""
+    text = _section(facts_of("2022-12", built_home, shared_data), "es", "fastest")
+    ranked, small = text.split("Con bases menores, ")
+    assert "al menos 0,5 % de la exportación nacional en 2021" in ranked
+    assert "Piura (+16,3 %, desde US$ 2 955 millones)" in ranked
+    assert "Loreto" not in ranked and "Huánuco" not in ranked
+    assert small.startswith(
+        "Loreto (+393,1 %, desde US$ 53,7 millones), Huánuco (+52,2 %, desde US$ 7,3 millones)"
+    )
 
 
 def test_cli_writes_the_report(built_home: Path, shared_data: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
