@@ -16,7 +16,7 @@ from typing import Any
 from comercio import reference
 from comercio.errors import DataNotAvailable
 from comercio.indicators import engine as eng
-from comercio.indicators import measures, projection
+from comercio.indicators import measures, projection, provenance
 from comercio.indicators.facts import FactSet, make
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window, month_start
 from comercio.warehouse import Warehouse
@@ -186,7 +186,7 @@ def regional_facts(
             else f"at least one complete earlier year of national data: {exc.reason}"
         )
     used = {f.dataset: list(f.vintages) for f in b.facts if f.dataset is not None}
-    _sources(b, used)
+    b.facts.extend(provenance.vintage_facts(wh, used, b.periods))
     return RegionalFacts(month, grouping, record_definition, b.facts, omitted, used)
 
 
@@ -402,24 +402,3 @@ def _projection(b: _Builder) -> None:
     b.add("projection.national.low", est.low, s, **common)
     b.add("projection.national.high", est.high, s, **common)
     b.add("projection.backtest.mape", bt.mape, s, **common, years=[y for y, _ in bt.errors])
-
-
-def _sources(b: _Builder, used: Mapping[str, list[str]]) -> None:
-    """Per dataset used: the date its current vintage was retrieved and the months it covers (the cut-off)."""
-    for dataset, ids in used.items():
-        months = b.periods.get(dataset)
-        vintages = [v for v in b.wh.vintages(dataset) if v.vintage in ids]
-        if not months or not vintages:
-            continue
-        retrieved = max((v.retrieved_at or v.loaded_at)[:10] for v in vintages)
-        b.facts.add(
-            make(
-                "source.{dataset}.vintage",
-                retrieved,
-                parts={"dataset": dataset},
-                window=Window.range(min(months), max(months)).as_dict(),
-                dataset=dataset,
-                vintages=ids,
-                synthetic=any(v.synthetic for v in vintages),
-            )
-        )

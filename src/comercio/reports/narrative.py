@@ -27,12 +27,12 @@ from comercio.indicators.regional import (
     HEADLINE,
     NATIONAL,
     OTHER_RECORDS,
-    UNREGISTERED_BREAK,
     RegionalFacts,
 )
 from comercio.reference.dimensions import member_names
-from comercio.reports import templating
+from comercio.reports import regional_sources, templating
 from comercio.reports.fmt import Formatter
+from comercio.reports.regional_sources import dataset_name as dataset_name  # re-exported for the report
 
 PARAGRAPH = "<<P>>"
 _SPACES = re.compile(r"[ \t\r\n]+")  # ASCII whitespace only: keeps the formatter's U+202F and U+00A0
@@ -56,12 +56,6 @@ def join_names(items: Iterable[Any], lang: str) -> str:
 def _verb(lang: str, growth: float | None) -> str:
     way = "flat" if growth is None else trend(growth)
     return t(VERBS[way], lang)
-
-
-def dataset_name(dataset: str, lang: str) -> str:
-    """The display name of a dataset (``common.dataset.<name>``), else its name."""
-    key = f"common.dataset.{dataset}"
-    return t(key, lang) if has(key) else dataset
 
 
 @cache
@@ -331,7 +325,7 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
         "has_drivers": any(r["drivers"] for r in fastest),
         "fastest_small": [_region(facts, m, names) for m in facts.value("regions.fastest_small.members", [])],
         "min_share": facts.value("regions.fastest.min_share"),
-        "unregistered_break": _unregistered_break(facts, through),
+        "unregistered_break": regional_sources.unregistered_break(facts, through),
         "macros": _macros(rf, lang, names),
         "grouping_label": grouping_label(rf.grouping, lang),
         "agro": _agro(facts, lang),
@@ -340,8 +334,8 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
         "rolling_span": _rolling_span(facts, fmt),
         "leaders": leaders or None,
         "projection": _projection(facts),
-        "sources": _sources(rf, lang),
-        "definition": _definition(facts, lang),
+        "sources": regional_sources.sources(rf, lang),
+        "definition": regional_sources.definition(facts, lang),
         "synthetic": rf.synthetic,
     }
 
@@ -353,25 +347,6 @@ def _region(facts: FactSet, code: str, names: Mapping[str, str]) -> dict[str, An
         "name": names.get(code, code),
         "growth": facts.value("region.{department}.growth", department=code),
         "previous": facts.value("region.{department}.previous", department=code),
-    }
-
-
-def _unregistered_break(facts: FactSet, through: date) -> dict[str, Any] | None:
-    """The 2020 jump of "No registrado" when the text compares interior shares across it (METHODOLOGY §6):
-    ``in_comparison`` when the comparison window is before it, ``in_history`` when the full-year range is."""
-    year = UNREGISTERED_BREAK
-    before = facts.value("unregistered.share.{year}", year=str(year - 1))
-    registered = facts.value("interior.share_registered")
-    if through.year < year or before is None or registered is None:
-        return None
-    return {
-        "year": year,
-        "year_before": year - 1,
-        "before": before,
-        "before_window": facts.value("{region_group}.share_previous", region_group="no_registrado"),
-        "now": facts.value("{region_group}.share", region_group="no_registrado"),
-        "registered": registered,
-        "in_comparison": through.year == year,
     }
 
 
@@ -389,38 +364,6 @@ def _projection(facts: FactSet) -> dict[str, Any] | None:
         "tested_first": tested[0] if tested else None,
         "tested_last": tested[-1] if tested else None,
     }
-
-
-def _sources(rf: RegionalFacts, lang: str) -> list[dict[str, Any]]:
-    """Each dataset used: its citation, the months its vintage covers (last = cut-off), the retrieval date."""
-    fmt = Formatter(lang)
-    out = []
-    for d in sorted(rf.datasets):
-        key = f"regional.source.{d}"
-        v = rf.facts.get("source.{dataset}.vintage", dataset=d)
-        row: dict[str, Any] = {"name": t(key, lang) if has(key) else dataset_name(d, lang)}
-        comparability = f"regional.comparability.{d}"
-        row["comparability"] = t(comparability, lang) if has(comparability) else None
-        if v is not None:
-            first, last = date.fromisoformat(v.window["start"]), date.fromisoformat(v.window["end"])
-            row["covers"] = t(
-                "regional.span.covers",
-                lang,
-                first=fmt.month(first.month),
-                first_year=first.year,
-                last=fmt.month(last.month),
-                last_year=last.year,
-            )
-            row["retrieved"] = fmt.date_long(date.fromisoformat(str(v.value)))
-        out.append(row)
-    return out
-
-
-def _definition(facts: FactSet, lang: str) -> str:
-    """What the departmental values are, as their dataset defines them (``regional.definition.<dataset>``)."""
-    f = facts.get("{region_group}.value", region_group="interior")
-    key = f"regional.definition.{f.dataset if f is not None else ''}"
-    return t(key if has(key) else "regional.definition.default", lang)
 
 
 def grouping_label(grouping: str, lang: str) -> str:
