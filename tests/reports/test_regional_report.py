@@ -193,6 +193,7 @@ def test_december_is_a_year(built_home: Path, shared_data: Path, lang: str) -> N
     assert report.sections[0].paragraphs[0].startswith(opening)
     words = [p for s in report.sections for p in s.paragraphs]
     words += [t.note or "" for s in report.sections for t in s.tables]
+    words += [x for s in report.sections for f in s.figures for x in (f.title, f.alt)]
     text = _plain(" ".join(words))
     for never in (
         "enero de 2022 y diciembre de 2022",

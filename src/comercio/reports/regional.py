@@ -97,7 +97,7 @@ def _region_figures(rc: RenderContext) -> tuple[Figure, ...]:
     """The map (when the boundaries were given) and the bars of the regions' growth."""
     rf, fmt, lang = rc.bundle, rc.fmt, rc.lang
     source = _source(rf, lang)
-    span = fmt.period(rf.through.replace(month=1), rf.through)
+    span = rc.context["span"]  # "2022" for a full year, else "enero-noviembre de 2022"
     depts = [r for r in table_rows(REGIONS, rc) if r["ubigeo"] != "99" and r["growth"] is not None]
     figs: list[Figure] = []
     geojson = rc.options.get("geojson")
