@@ -11,12 +11,15 @@ from comercio.reference._baskets import basket_names, classify, normalize_codes,
 from comercio.reference._loader import ReferenceInfo, info, load, names
 from comercio.reference._tariff import hs6, tariff_version
 from comercio.reference.boundaries import boundaries
+from comercio.reference.labels import display_label, display_path
 
 __all__ = [
     "ReferenceInfo",
     "basket_names",
     "boundaries",
     "classify",
+    "display_label",
+    "display_path",
     "hs6",
     "info",
     "load",

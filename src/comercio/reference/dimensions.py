@@ -32,6 +32,7 @@ from typing import Literal
 from comercio.errors import ConfigError
 from comercio.i18n import t
 from comercio.reference._loader import DATA_DIR, load
+from comercio.reference.labels import PATH_SEPARATOR, display_label
 
 Derive = Literal["total", "column", "prefix", "attribute", "macroregion", "continent", "classifier", "sector"]
 LANGS = ("es", "en")
@@ -147,5 +148,5 @@ def label(name: str, code: str | None, lang: str = "es") -> str:
     if name == "national":
         return t("common.national", lang)
     if name == "sector":
-        return code.split(" > ")[-1].strip()
+        return display_label(code.split(PATH_SEPARATOR)[-1])
     return member_names(name, lang).get(code, code)

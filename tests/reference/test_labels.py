@@ -1,0 +1,44 @@
+"""SUNAT's G1 labels in display form: one function for prose, tables and charts (issue 12, Writing)."""
+
+from __future__ import annotations
+
+import pytest
+
+from comercio.reference import display_label, display_path
+from comercio.reference.dimensions import label
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("Metal-mecanico", "Metalmecánico"),
+        ("Metal-Mecánica", "Metalmecánica"),
+        ("Quimico", "Químico"),
+        ("III.Otros", "Otros"),
+        ("III. Otros", "Otros"),
+        ("II.Productos No Tradicionales", "Productos no tradicionales"),
+        ("Mineria no metalica", "Minería no metálica"),
+        ("Minería no Metálica", "Minería no metálica"),
+        ("Sidero-metalurgico", "Siderometalúrgico"),
+        ("Petroleo y gas natural", "Petróleo y gas natural"),
+        ("Varios (incluye joyeria)", "Varios (incluye joyería)"),
+        ("Harina de pescado", "Harina de pescado"),
+    ],
+)
+def test_display_label(raw: str, shown: str) -> None:
+    assert display_label(raw) == shown
+
+
+def test_display_path_and_the_sector_dimension_use_it() -> None:
+    path = "II.Productos No Tradicionales > Metal-mecanico"
+    assert display_path(path) == "Productos no tradicionales > Metalmecánico"
+    assert label("sector", path, "es") == "Metalmecánico"
+    assert label("sector", path, "en") == "Metalmecánico"
+
+
+def test_english_member_names() -> None:
+    """English reads naturally: "Not recorded", "the Amazon (Oriente)", one word for the selva."""
+    assert label("department", "99", "en") == "Not recorded"
+    assert label("region_group", "no_registrado", "en") == "Not recorded"
+    assert label("macroregion", "oriente", "en") == "Amazon (Oriente)"
+    assert label("natural_region", "selva", "en") == "Amazon"
