@@ -6,6 +6,7 @@ Snapshots (syrupy) hold the narrative in both languages; refresh them with
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from comercio.indicators.measures import trend
 from comercio.indicators.regional import SECTIONS, RegionalFacts
 from comercio.reports.fmt import Formatter
 from comercio.reports.narrative import narrative_text
@@ -58,9 +60,11 @@ def test_headline_reads_like_the_facts(rf: RegionalFacts) -> None:
     assert headline.startswith("Entre enero y noviembre de 2022")
     interior, lima = {"region_group": "interior"}, {"region_group": "lima_callao"}
     assert fmt.money(rf.facts.value("{region_group}.value", **interior)) in headline
-    assert fmt.pct(rf.facts.value("{region_group}.growth", **interior), signed=True) in headline
-    assert fmt.pct(rf.facts.value("{region_group}.growth", **lima), signed=True) in headline
-    assert "Lima y Callao" in headline
+    interior_growth = rf.facts.value("{region_group}.growth", **interior)  # −0,4 %: a slight fall
+    lima_growth = rf.facts.value("{region_group}.growth", **lima)  # +19,0 %: the other way, a contrast
+    assert f"retrocedieron {fmt.pct(abs(interior_growth))} respecto de igual periodo de 2021" in headline
+    assert f"En cambio, las de Lima y Callao crecieron {fmt.pct(lima_growth)}" in headline
+    assert "una variación de" not in headline
 
 
 def test_macroregions_list_every_interior_region(rf: RegionalFacts) -> None:
@@ -94,8 +98,9 @@ def _text(rf: RegionalFacts, lang: str) -> str:
 
 
 # growth with records under both definitions; broad growth and one fall; a fall across the 2020 break;
-# December: a year, one flat region
-SNAPSHOT_MONTHS = ("2022-11", "2021-11", "2020-06", "2022-12")
+# December: a year, one flat region; a fall of the interior larger than Lima and Callao's (2015-06);
+# the interior barely up while Lima and Callao fell (2016-06)
+SNAPSHOT_MONTHS = ("2022-11", "2021-11", "2020-06", "2022-12", "2015-06", "2016-06")
 
 
 @pytest.mark.parametrize("month", SNAPSHOT_MONTHS)
@@ -143,12 +148,12 @@ def test_methods_name_the_source_and_its_comparability(built_home: Path, shared_
             "es",
             "14 regiones del interior aumentaron sus exportaciones, 8 las redujeron y 1 se mantuvo sin "
             "variación (Ica)",
-            "se mantuvo Ica (0,0 %)",
+            "; Ica se mantuvo prácticamente sin cambio.",
         ),
         (
             "en",
             "14 interior regions increased their exports, 8 saw declines and 1 was flat (Ica)",
-            "Ica (0.0%) was flat",
+            "; Ica was virtually unchanged.",
         ),
     ],
 )
@@ -213,10 +218,10 @@ def test_fastest_regions_state_their_base_and_set_small_ones_apart(
     text = _section(facts_of("2022-12", built_home, shared_data), "es", "fastest")
     ranked, small = text.split("Con bases menores, ")
     assert "al menos 0,5 % de la exportación nacional en 2021" in ranked
-    assert "Piura (+16,3 %, desde US$ 2 955 millones)" in ranked
+    assert "Piura (+16,3 % sobre una base de US$ 2 955 millones)" in ranked
     assert "Loreto" not in ranked and "Huánuco" not in ranked
     assert small.startswith(
-        "Loreto (+393,1 %, desde US$ 53,7 millones), Huánuco (+52,2 %, desde US$ 7,3 millones)"
+        "Loreto (+393,1 % sobre US$ 53,7 millones), Huánuco (+52,2 % sobre US$ 7,3 millones)"
     )
 
 
@@ -304,3 +309,61 @@ def test_a_complete_report_year_is_not_labelled_partial(built_home: Path, shared
     share = next(s for s in build_regional(regional_facts(wh, "2022-12"), "en").sections if s.id == "share")
     table = next(t for t in share.tables if t.id == "interior_share")
     assert table.rows[-1]["year"] == "2022" and table.note is None
+
+
+# -- issue 12, writing ------------------------------------------------------------------------------------
+CONTRAST = {"es": ", mientras que ", "en": ", while "}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("month", SNAPSHOT_MONTHS)
+def test_changes_read_as_verbs_and_contrast_follows_the_signs(
+    built_home: Path, shared_data: Path, month: str, lang: str
+) -> None:
+    """No "una variación de +0,3 %" and no "(+65,3 %, 1,2 % del total nacional)"; the macroregion sentence
+    contrasts two macroregions only where their directions differ."""
+    rf = facts_of(month, built_home, shared_data)
+    text = _plain(_text(rf, lang))
+    for robotic in ("una variación de", "a change of", "del total nacional)", "of the national total)"):
+        assert robotic not in text
+    macros = rf.facts.each("macroregion.{macroregion}.growth")
+    ways = [trend(f.value) for f in sorted(macros, key=lambda f: -f.value)]
+    changes = sum(a != b for a, b in itertools.pairwise(ways))
+    first = next(s for s in build_regional(rf, lang).sections if s.id == "macroregions").paragraphs[0]
+    assert first.count(CONTRAST[lang]) == changes
+
+
+@pytest.mark.parametrize("month", SNAPSHOT_MONTHS)
+def test_english_has_no_spanish_words(built_home: Path, shared_data: Path, month: str) -> None:
+    """Outside proper names and SUNAT's or BCRP's own titles, the English report is English."""
+    text = _text(facts_of(month, built_home, shared_data), "en")
+    for title in ("Banco Central de Reserva del Perú", "“Exportaciones por departamento”", "Madre de Dios"):
+        text = text.replace(title, "")
+    for word in (
+        " y ",
+        " del ",
+        " de ",
+        " en ",
+        "millones",
+        "región",
+        "registrado",
+        "Oriente,",
+        "sierra",
+        "selva",
+    ):
+        assert word not in text, word
+    assert "Amazon (Oriente)" in text and "Not recorded" in text
+
+
+def test_a_flat_total_and_slight_changes_read_as_such(built_home: Path, shared_data: Path) -> None:
+    """Sign and size choose the verb: +0,3 % is a slight rise, −0,4 % a slight fall, 0 % no change."""
+    from comercio.reports.narrative import move
+
+    assert _plain(move("es", 0.003, plural=True)) == "aumentaron apenas 0,3 %"
+    assert _plain(move("es", -0.004)) == "retrocedió 0,4 %"
+    assert _plain(move("es", -0.07, plural=True)) == "cayeron 7,0 %"
+    assert move("en", 0.128) == "grew 12.8%"
+    assert move("es", 0.0002, plural=True) == "se mantuvieron prácticamente sin cambio"
+    assert move("en", None) == "was virtually unchanged"
+    december = _section(facts_of("2022-12", built_home, shared_data), "es", "headline")
+    assert "y aumentaron apenas 0,3 % respecto de 2021" in december

@@ -1,7 +1,9 @@
 """The prose of the regional report: a context of raw numbers and names built from the facts, rendered by
 one Jinja2 template per language (``templates/regional_es.j2``, ``regional_en.j2``, one macro per section).
 
-Numbers reach the text only through the house formatter (filters ``money``, ``pct``, ``spct`` of the one
+Changes are told by verbs chosen by their sign and size (:func:`move`: "crecieron 46,1 %", "aumentaron apenas
+0,3 %", "cayó 7,0 %"), and connectors contrast only changes of different directions. Numbers reach the text
+only through the house formatter (filters ``money``, ``pct``, ``spct`` of the one
 template environment, :mod:`comercio.reports.templating`), so the narrative reads exactly like the tables and
 charts, and a test can map every printed number back to a fact. Facts are read by family and parts; member
 names come from the reference tables in the language asked for (:mod:`comercio.reference.dimensions`) and
@@ -33,29 +35,47 @@ from comercio.reference.dimensions import member_names
 from comercio.reports import regional_sources, templating
 from comercio.reports.fmt import Formatter
 from comercio.reports.regional_sources import dataset_name as dataset_name  # re-exported for the report
+from comercio.reports.templating import paragraphs
 
-PARAGRAPH = "<<P>>"
-_SPACES = re.compile(r"[ \t\r\n]+")  # ASCII whitespace only: keeps the formatter's U+202F and U+00A0
 CUSTOMS_SHOWN = 4
 POSITIONS = ("leader", "second", "third")
 CATEGORIES = ("non_traditional", "mining", "agro")
-VERBS = {"up": "regional.verb.grew", "down": "regional.verb.declined", "flat": "regional.verb.flat"}
+SMALL = 0.02  # below this (in absolute value) a change is told as slight: "aumentó apenas", "retrocedió"
 # Customs offices as Mincetur's prose names them ("puerto del Callao"): a column of the reference table
 # kept for Spanish only; English prose uses the office's name.
 CUSTOMS_PROSE_COLUMN = {"es": "name_prose_es", "en": "name"}
 
 
+_I_SOUND = re.compile(r"^h?i(?!e)", re.IGNORECASE)  # "y" becomes "e" before an i sound: "Junín e Ica"
+
+
+def conjunction(before: str, lang: str) -> str:
+    """The word "and" before ``before``: Spanish writes "e" before an i sound (``Pasco e Ica``)."""
+    key = "regional.and_i" if _I_SOUND.match(before.lstrip()) else "common.and"
+    return t(key, lang)
+
+
 def join_names(items: Iterable[Any], lang: str) -> str:
-    """``A, B y C`` / ``A, B and C``."""
+    """``A, B y C`` / ``A, B and C`` (``A e Ica``)."""
     xs = [str(x) for x in items]
     if len(xs) <= 1:
         return "".join(xs)
-    return ", ".join(xs[:-1]) + t("common.and", lang) + xs[-1]
+    return ", ".join(xs[:-1]) + conjunction(xs[-1], lang) + xs[-1]
 
 
-def _verb(lang: str, growth: float | None) -> str:
-    way = "flat" if growth is None else trend(growth)
-    return t(VERBS[way], lang)
+def way(growth: float | None) -> str:
+    """How a change is told: ``up``/``down`` (``_small`` below :data:`SMALL`) or ``flat`` (one threshold,
+    :func:`~comercio.indicators.measures.trend`)."""
+    if growth is None or trend(growth) == "flat":
+        return "flat"
+    return trend(growth) + ("_small" if abs(growth) < SMALL else "")
+
+
+def move(lang: str, growth: float | None, plural: bool = False) -> str:
+    """A verb chosen by the sign and size of ``growth`` with its magnitude: ``creció 12,8 %``, ``aumentaron
+    apenas 0,3 %``, ``cayó 7,0 %``, ``se mantuvo prácticamente sin cambio``."""
+    pct = Formatter(lang).pct(abs(growth)) if growth is not None else ""
+    return t(f"regional.move.{way(growth)}.{'many' if plural else 'one'}", lang, pct=pct)
 
 
 @cache
@@ -69,15 +89,12 @@ def environment(lang: str) -> Environment:
             "regions": lambda rs: join_names(
                 (f"{r['name']} ({fmt.pct(r['growth'], signed=True)})" for r in rs), lang
             ),
-            "verb": lambda g: _verb(lang, g),
+            "move": lambda g, plural=False: move(lang, g, plural),
+            "way": way,
+            "trend": lambda g: "flat" if g is None else trend(g),
+            "conj": lambda before: conjunction(str(before), lang),
         },
     )
-
-
-def paragraphs(text: str) -> tuple[str, ...]:
-    """Split rendered text on the paragraph marker and normalise its (ASCII) white space."""
-    out = (_SPACES.sub(" ", p).strip() for p in text.split(PARAGRAPH))
-    return tuple(p for p in out if p)
 
 
 def render_section(lang: str, section: str, context: Mapping[str, Any]) -> tuple[str, ...]:
@@ -163,7 +180,7 @@ def _macros(rf: RegionalFacts, lang: str, names: Mapping[str, str]) -> list[dict
             key,
             {
                 "key": key,
-                "name": labels.get(key, key).lower(),
+                "name": labels.get(key, key),
                 "growth": growth,
                 "share": facts.value("macroregion.{macroregion}.share", macroregion=key),
                 "value": facts.value("macroregion.{macroregion}.value", macroregion=key),
@@ -182,8 +199,8 @@ def _macros(rf: RegionalFacts, lang: str, names: Mapping[str, str]) -> list[dict
             )
     for m in out.values():
         m["regions"].sort(key=lambda x: -x["growth"])
-        for way in ("up", "down", "flat"):
-            m[way] = [x for x in m["regions"] if trend(x["growth"]) == way]
+        for w in ("up", "down", "flat"):
+            m[w] = [x for x in m["regions"] if trend(x["growth"]) == w]
     return sorted(out.values(), key=lambda m: -m["growth"])
 
 
