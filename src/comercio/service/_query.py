@@ -15,7 +15,8 @@ from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Windo
 from comercio.reference.dimensions import DIMENSIONS
 
 MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
-BASKET_PATH_RE = r"^[^\x00-\x1f<>]{1,200}$"
+BASKET_PATH_RE = r"^[^\x00-\x1f<]{1,200}$"
+"""A basket path: levels joined by " > " (so ``>`` is allowed); no control characters and no ``<``."""
 MAX_WINDOW_MONTHS = 240
 
 
