@@ -56,10 +56,10 @@ def test_explorer_filter_updates_map_table_and_csv(browser: Any, live_server: st
 
     with page.expect_download() as info:
         page.click("#dl-csv")
-    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
     api = httpx.get(f"{live_server}/api/v1/indicators?window=month&end=2022-11&grouping=department&size=500")
-    expected = {r["member"]: r["value"] for r in api.json()["rows"]}
-    assert {r["member"]: float(r["value"]) for r in rows} == pytest.approx(expected)
+    expected = {r["member"]: r["value"] / 1e6 for r in api.json()["rows"]}
+    assert {r["Código"]: float(r["Valor (US$ millones)"]) for r in rows} == pytest.approx(expected, abs=5e-4)
     assert not errors, errors
     page.close()
 

@@ -46,10 +46,11 @@ def test_explorer_shows_map_table_and_text_alternatives(web: TestClient) -> None
 
 def test_explorer_csv_matches_the_api(web: TestClient) -> None:
     q = "window=month&end=2022-06&flow=X&grouping=department&lang=es"
-    dash = list(csv.DictReader(io.StringIO(web.get(f"/explorer/download.csv?{q}").text)))
+    text = web.get(f"/explorer/download.csv?{q}").content.decode("utf-8-sig")
+    dash = list(csv.DictReader(io.StringIO(text)))
     api = web.get(f"/api/v1/indicators?{q}&size=500").json()["rows"]
-    assert {r["member"]: float(r["value"]) for r in dash} == pytest.approx(
-        {r["member"]: r["value"] for r in api}
+    assert {r["Código"]: float(r["Valor (US$ millones)"]) for r in dash} == pytest.approx(
+        {r["member"]: r["value"] / 1e6 for r in api}, abs=5e-4
     )
 
 
@@ -91,6 +92,7 @@ def test_xlsx_download_is_the_report_writers_table(web: TestClient) -> None:
     assert header[:2] == ["Code", "Department"] and header[2].startswith("Value")
     lima = next(r for r in table.iter_rows(min_row=3, values_only=True) if r[0] == "15")
     assert lima[1] == "Lima" and isinstance(lima[2], float)
-    growth, contribution = header.index("Growth") + 1, header.index("Contribution") + 1
+    growth = header.index("Growth (%)") + 1
+    contribution = header.index("Contribution (percentage points)") + 1
     assert table.cell(row=3, column=growth).number_format.endswith("%")
     assert "%" not in table.cell(row=3, column=contribution).number_format  # percentage points

@@ -34,7 +34,9 @@ class ReportRequest(BaseModel):
 
 
 def reports_root(request: Request) -> Path:
-    return Path(request.app.state.settings.reports_dir).resolve()
+    """The service's report directory, resolved once when the app started (not against today's cwd)."""
+    root: Path = request.app.state.service.reports_root
+    return root
 
 
 def confined(root: Path, relative: str, lang: str) -> Path:

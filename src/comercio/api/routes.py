@@ -144,7 +144,10 @@ def indicator_payload(result: Result, rows: list[dict[str, Any]], lang: str) -> 
     description=(
         "The window ends at `end` (YYYY-MM); `window` is month, ytd, rolling12, year (end=YYYY-12) or range "
         "(with `start`). Growth compares with the same window `comparison_years` earlier. CSV has the same "
-        "rows and columns as the JSON `rows`."
+        "rows and columns as the JSON `rows`. This CSV is for machines: English column names, member codes, "
+        "values in US$ and shares and growth as fractions, unrounded. The dashboard's \"CSV/XLSX de esta "
+        "vista\" is for analysts: column names in the page's language with their unit, US$ millions and "
+        "percentages rounded to what the figures print, codes kept as text in the XLSX."
     ),
     responses=JSON_OR_CSV,
 )

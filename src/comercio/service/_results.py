@@ -19,6 +19,7 @@ from comercio.indicators import engine, measures
 from comercio.indicators.facts import FactSet, family, make
 from comercio.indicators.specs import Spec
 from comercio.reference import dimensions
+from comercio.reference.labels import PATH_SEPARATOR, display_label
 
 ROW_FAMILIES: dict[str, str] = {
     "value": "{dimension}.{member}.value",
@@ -71,7 +72,7 @@ class Result:
             for f in self.facts.each(template):
                 code = f.parts["member"]
                 row = by_member.setdefault(
-                    code, {"member": code, "label": dimensions.label(dimension, code, lang)}
+                    code, {"member": code, "label": member_label(dimension, code, lang)}
                 )
                 row[name] = plain(f.value)
         rows = [{k: r.get(k) for k in COLUMNS} for r in by_member.values()]
@@ -79,6 +80,14 @@ class Result:
 
     def total(self) -> dict[str, Any]:
         return {name: plain(self.facts.value(template)) for name, template in TOTAL_FAMILIES.items()}
+
+
+def member_label(dimension: str, code: str, lang: str) -> str:
+    """A member's name in ``lang``; a sector (a SUNAT basket path) is named by its last level, spelt for
+    display (``III.Otros`` → ``Otros``, ``Metal-mecanico`` → ``Metalmecánico``)."""
+    if dimension == "sector":
+        return display_label(code.rpartition(PATH_SEPARATOR)[2])
+    return dimensions.label(dimension, code, lang)
 
 
 def build_facts(spec: Spec, s: engine.Series, result: measures.WindowResult) -> FactSet:

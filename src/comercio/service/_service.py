@@ -22,8 +22,10 @@ from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
 from comercio.i18n import t
 from comercio.indicators import engine, measures
+from comercio.indicators.regional import RegionalFacts, regional_facts
 from comercio.indicators.specs import Filters, Grouping, Spec
 from comercio.service._cache import LRU
+from comercio.service._reports import reports
 from comercio.service._results import Result, build_facts
 from comercio.warehouse import Warehouse
 
@@ -65,6 +67,7 @@ class IndicatorService:
         self.settings = settings
         self.wh = ServiceWarehouse(settings, read_only=True)
         self.cache = LRU(cache_size, ttl)
+        self.reports_root = settings.reports_dir.resolve()  # fixed at start: later chdir()s change nothing
         self._compute_lock = threading.RLock()  # one cursor: DuckDB refuses a query while a result is open
 
     def run(self, key: Hashable, compute: Callable[[], T]) -> T:
@@ -109,14 +112,22 @@ class IndicatorService:
         return self.cache.get_or_compute(("boundaries",), lambda: reference.boundaries(self.settings))
 
     def report_files(self) -> list[dict[str, Any]]:
-        """Report files under ``settings.reports_dir``: relative POSIX path and size, sorted by path."""
-        return report_files(self.settings.reports_dir.resolve())
+        """Report files under :attr:`reports_root`: relative POSIX path and size, sorted by path."""
+        return report_files(self.reports_root)
+
+    def reports(self) -> list[dict[str, Any]]:
+        """The reports under :attr:`reports_root`, one per directory: title, language and files by format."""
+        return reports(self.reports_root, self.report_files())
+
+    def regional(self, month: str) -> RegionalFacts:
+        """The regional report's facts through ``month`` (cached: the dashboard's home shows its headline)."""
+        return self.run(("regional", month), lambda: regional_facts(self.wh, month))
 
     def write_regional(self, month: str, lang: str, formats: Iterable[str]) -> list[dict[str, Any]]:
         """Write the regional report for ``month`` into the report directory; the files it created."""
         from comercio.reports.regional import write_regional
 
-        root = self.settings.reports_dir.resolve()
+        root = self.reports_root
         root.mkdir(parents=True, exist_ok=True)
         before = {f["path"] for f in report_files(root)}
         with self._compute_lock:

@@ -1,15 +1,18 @@
-"""Downloads of the explorer's current view: CSV (same rows as the API), XLSX and PDF.
+"""Downloads of the explorer's current view for analysts (CSV, XLSX, PDF) and the list of written reports.
 
-The CSV is byte-for-byte the API's ``format=csv`` answer for the same spec (both come from
-:func:`comercio.service.csv_text`), so a number downloaded from the dashboard always matches the API. XLSX
+The API's CSV is for machines (codes, US$ and fractions, English column names); the dashboard's downloads
+are for analysts: column names in the page's language with their unit, values in US$ millions and
+percentages (rounded to what the figures print, no float noise), the same rows and order as the API. XLSX
 and PDF are the reports' own writers (:mod:`comercio.reports.writers`) on a one-section report: the table
-(and, in the PDF, the map); WeasyPrint is the optional ``pdf`` extra.
+(and, in the PDF, the map), numbers stored as numbers with a display format and codes as text; WeasyPrint
+is the optional ``pdf`` extra.
 """
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.responses import Response
@@ -20,7 +23,7 @@ from comercio.indicators.specs import Spec
 from comercio.reference import dimensions
 from comercio.reports import writers
 from comercio.reports.fmt import Formatter
-from comercio.service import COLUMNS, ROW_FAMILIES, Result, csv_text
+from comercio.service import ROW_FAMILIES, Result, csv_text
 from comercio.web.views import Figure, source
 
 MEDIA = {
@@ -58,19 +61,83 @@ def filename(result: Result, ext: str) -> str:
     return f"comercio_{result.spec.grouping.dimension}_{w.kind}_{w.end.year:04d}-{w.end.month:02d}.{ext}"
 
 
+def view_columns(result: Result, lang: str) -> list[writers.Column]:
+    """The view's columns with names in ``lang`` (units in the name) and the writers' kind of each figure."""
+    dimension = dimensions.dimension(result.spec.grouping.dimension)
+    columns = [
+        writers.Column("member", t("web.member", lang)),
+        writers.Column("label", dimension.label(lang)),
+    ]
+    for name, template in ROW_FAMILIES.items():
+        kind = COLUMN_KINDS[family(template).kind]
+        unit = {"millions": t("presentation.usd_millions", lang), "pct": "%", "pct_signed": "%"}.get(kind)
+        unit = t("web.points", lang) if kind == "pp_signed" else unit
+        label = t(f"web.{name}", lang)
+        columns.append(writers.Column(name, f"{label} ({unit})" if unit else label, kind))
+    return columns
+
+
+CSV_DECIMALS = {"millions": 3, "pct": 2, "pct_signed": 2, "pp_signed": 2}
+"""Decimals of the analyst CSV: US$ millions to the thousand dollars, percentages and points to 0.01."""
+
+
+def analyst_csv(result: Result, lang: str) -> str:
+    """The view as CSV for analysts: headers in ``lang``, US$ millions and percentages, rounded."""
+    columns = view_columns(result, lang)
+    rows = []
+    for r in result.rows(lang):
+        out: dict[str, Any] = {}
+        for c in columns:
+            value = r.get(c.key)
+            if value is not None and c.kind in CSV_DECIMALS:
+                scale = 1e-6 if c.kind == "millions" else 100.0
+                value = round(float(value) * scale, CSV_DECIMALS[c.kind])
+            out[c.label] = value
+        rows.append(out)
+    return csv_text(rows, [c.label for c in columns])
+
+
+def human_size(n: int, lang: str) -> str:
+    """A file size as a reader writes it: ``820 B``, ``14 kB``, ``1,2 MB``."""
+    fmt = Formatter(lang)
+    if n < 1000:
+        return f"{n}\u00a0B"
+    for unit, base in (("kB", 1e3), ("MB", 1e6), ("GB", 1e9)):
+        if n < base * 1000 or unit == "GB":
+            x = n / base
+            return f"{fmt.number(x, 0 if x >= 10 else 1)}\u00a0{unit}"
+    raise AssertionError  # pragma: no cover
+
+
+DOCUMENTS = ("pdf", "html", "xlsx", "md", "json", "csv")
+
+
+def listed(reports: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Reports for the downloads page (those in ``lang`` first): title, language name, documents by format and
+    figure files apart."""
+    out = []
+    for rep in reports:
+        files = [
+            {**f, "name": t(f"web.format.{f['format']}", lang), "size": human_size(f["bytes"], lang)}
+            for f in rep["files"]
+        ]
+        out.append(
+            {
+                **rep,
+                "lang_name": t(f"web.lang_name.{rep['lang']}", lang) if rep["lang"] in ("es", "en") else "",
+                "documents": [f for f in files if f["format"] in DOCUMENTS],
+                "images": [f for f in files if f["format"] not in DOCUMENTS],
+            }
+        )
+    return sorted(out, key=lambda r: r["lang"] != lang)  # the reader's language first, order kept otherwise
+
+
 def report(result: Result, lang: str, figure: Figure | None = None) -> writers.Report:
     """The explorer's view as a one-section report: the table of members and, when given, the map."""
     fmt = Formatter(lang)
     w = result.spec.window
     dimension = dimensions.dimension(result.spec.grouping.dimension)
-    head = {"member": t("web.member", lang), "label": dimension.label(lang)}
-    columns = [writers.Column("member", head["member"]), writers.Column("label", head["label"])]
-    for name, template in ROW_FAMILIES.items():
-        kind = family(template).kind
-        label = t(f"web.{name}", lang)
-        if COLUMN_KINDS[kind] == "millions":
-            label = f"{label} ({t('presentation.usd_millions', lang)})"
-        columns.append(writers.Column(name, label, COLUMN_KINDS[kind]))
+    columns = view_columns(result, lang)
     figures = (
         ()
         if figure is None
@@ -105,7 +172,7 @@ def written(rep: writers.Report, kind: str) -> bytes:
 
 def respond(kind: str, result: Result, lang: str, figure: Figure | None = None) -> Response:
     if kind == "csv":
-        body = csv_text(result.rows(lang), COLUMNS).encode("utf-8")
+        body = analyst_csv(result, lang).encode("utf-8-sig")  # the BOM lets Excel read the accents
     else:
         body = written(report(result, lang, figure if kind == "pdf" else None), kind)
     return Response(

@@ -17,6 +17,7 @@ from comercio.errors import ComercioError, DataNotAvailable
 from comercio.i18n import t
 from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Window
 from comercio.reference import dimensions
+from comercio.reference.labels import PATH_SEPARATOR, display_path
 from comercio.reports.fmt import Formatter
 from comercio.service import (
     BASKET_PATH_RE,
@@ -30,6 +31,7 @@ from comercio.service import (
     build_spec,
 )
 from comercio.web import downloads, views
+from comercio.web.headline import headline
 from comercio.web.templating import page, service
 
 router = APIRouter(include_in_schema=False)
@@ -75,7 +77,9 @@ def overview(request: Request, lang: LangQ = ES, svc: IndicatorService = Depends
         "overview.html",
         code,
         kpis=kpis,
-        end=end,
+        end=fmt.period(w.end, w.end),
+        headline=headline(svc, end, code),
+        dataset=views.source(ytd.dataset, code),
         rows=_table(ytd, code)[:TOP],
         caption=caption,
         map=views.map_figure(svc, ytd.spec, "growth", code),
@@ -109,22 +113,30 @@ def explorer_spec(
     )
 
 
-def explorer_view(svc: IndicatorService, spec: Spec, metric: views.Metric, lang: str) -> dict[str, Any]:
-    """Everything the explorer shows for a spec: table rows, map, series, links (also served as JSON)."""
+def explorer_view(
+    svc: IndicatorService, spec: Spec, metric: views.Metric, lang: str, member: str | None = None
+) -> dict[str, Any]:
+    """Everything the explorer shows for a spec: table rows, map, series of ``member`` (national when None or
+    not a member of the grouping), links (also served as JSON)."""
     result = svc.indicator(spec)
+    rows = _table(result, lang)
+    members = [(r["member"], r["label"]) for r in rows]
+    member = member if member in dict(members) else None
     params = downloads.query(spec, lang)
     fig = views.map_figure(svc, spec, metric, lang)
-    series = views.series_figure(svc, spec, lang)
+    series = views.series_figure(svc, spec, lang, member=member)
     fmt = Formatter(lang)
     w = spec.window
     return {
-        "rows": _table(result, lang),
+        "rows": rows,
+        "members": [("", dimensions.label("national", "", lang)), *members],
+        "member": member or "",
         "period": fmt.period(w.start, w.end),
         "total": fmt.money(result.total()["value"]),
         "total_growth": fmt.figure(result.total()["growth"], "growth"),
         "map": None if fig is None else fig.as_dict(),
         "series": series.as_dict(),
-        "dataset": result.dataset,
+        "dataset": views.source(result.dataset, lang),
         "vintages": list(result.vintages),
         "links": {
             "csv": f"/explorer/download.csv?{params}",
@@ -134,6 +146,18 @@ def explorer_view(svc: IndicatorService, spec: Spec, metric: views.Metric, lang:
             "api_csv": f"/api/v1/indicators?{params}&format=csv",
         },
     }
+
+
+def month_choices(svc: IndicatorService, lang: str, current: str) -> list[tuple[str, str]]:
+    """The month picker's choices (loaded months named in ``lang``); the current month always among them."""
+    try:
+        choices = views.month_options(svc, lang)
+    except ComercioError:
+        choices = []
+    if current not in dict(choices):
+        fmt = Formatter(lang)
+        choices = [(current, views.month_name(current, fmt)), *choices]
+    return choices
 
 
 def explorer_options(lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -147,6 +171,14 @@ def explorer_options(lang: str) -> dict[str, list[tuple[str, str]]]:
 
 
 Metric = Annotated[views.Metric, Query(description="Map colour: value, growth or share")]
+Member = Annotated[
+    str | None, Query(pattern=BASKET_PATH_RE, description="Member whose monthly series is drawn")
+]
+
+
+def no_data(exc: ComercioError, flow: str, lang: str) -> str:
+    """What the dashboard says when a view has no data: for imports, in ``lang``, which data would answer."""
+    return t("web.imports_needs", lang) if flow == "M" else exc.message
 
 
 @router.get("/explorer", response_class=HTMLResponse)
@@ -154,6 +186,7 @@ def explorer(
     request: Request,
     spec: Spec = Depends(explorer_spec),
     metric: Metric = "value",
+    member: Member = None,
     lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Response:
@@ -165,16 +198,19 @@ def explorer(
         "metric": metric,
     }
     try:
-        view: dict[str, Any] | None = explorer_view(svc, spec, metric, lang.value)
+        view: dict[str, Any] | None = explorer_view(svc, spec, metric, lang.value, member)
         error = None
     except ComercioError as exc:
-        view, error = None, exc.message
+        view, error = None, no_data(exc, spec.filters.flow, lang.value)
+    options = explorer_options(lang.value)
+    options["end"] = month_choices(svc, lang.value, form["end"])
+    form["member"] = view["member"] if view else ""
     return page(
         request,
         "explorer.html",
         lang.value,
         form=form,
-        options=explorer_options(lang.value),
+        options=options,
         view=view,
         error=error,
     )
@@ -184,10 +220,16 @@ def explorer(
 def explorer_json(
     spec: Spec = Depends(explorer_spec),
     metric: Metric = "value",
+    member: Member = None,
     lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Response:
-    return JSONResponse(explorer_view(svc, spec, metric, lang.value))
+    try:
+        return JSONResponse(explorer_view(svc, spec, metric, lang.value, member))
+    except ComercioError as exc:
+        if spec.filters.flow != "M":
+            raise
+        return JSONResponse({"detail": no_data(exc, "M", lang.value)}, status_code=404)
 
 
 @router.get("/explorer/download.{kind}")
@@ -228,39 +270,57 @@ def region(
     return page(request, "region.html", code, name=name, rows=rows, series=series, shares=shares)
 
 
+SECTOR_WINDOWS = ("month", "ytd", "rolling12")
+
+
 @router.get("/sector", response_class=HTMLResponse)
 def sector(
     request: Request,
     path: Annotated[str | None, Query(pattern=BASKET_PATH_RE)] = None,
     flow: Flow = Flow.X,
+    end: Annotated[str | None, Query(pattern=MONTH_RE)] = None,
+    window: WindowKind = WindowKind.ytd,
     lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Response:
     code = lang.value
+    kind = window.value if window.value in SECTOR_WINDOWS else "ytd"
     try:
-        end = svc.latest_month(flow.value, "sunat_cuadros")
-        level = 1 if path is None else path.count(" > ") + 2
+        last = svc.latest_month(flow.value, "sunat_cuadros")
+        end = end if end is not None and end <= last else last
+        level = 1 if path is None else path.count(PATH_SEPARATOR) + 2
+        w = {"month": Window.month, "ytd": Window.ytd, "rolling12": Window.rolling12}[kind](end)
         spec = Spec(
-            Window.ytd(end),
+            w,
             Grouping("sector", level=level),
             Filters(flow=flow.value, basket_path=path),
             Comparison(),
             dataset="sunat_cuadros",
         )
         result = svc.indicator(spec)
+        months = views.month_options(svc, code, flow.value, "sunat_cuadros")
     except ComercioError as exc:
-        return page(request, "message.html", code, heading=t("web.sector", code), message=exc.message)
+        message = no_data(exc, flow.value, code)
+        return page(request, "message.html", code, heading=t("web.sector", code), message=message)
+    options = {
+        "end": months,
+        "window": [(k, t(f"web.window_kind.{k}", code)) for k in SECTOR_WINDOWS],
+        "flow": [(f.value, t(f"web.{f.value}", code)) for f in Flow],
+    }
     return page(
         request,
         "sector.html",
         code,
         path=path,
+        crumbs=display_path(path).split(PATH_SEPARATOR) if path else [],
         flow=flow.value,
+        form={"end": end, "window": kind, "flow": flow.value},
+        options=options,
         rows=_table(result, code),
         bars=views.bars_figure(svc, result, code),
-        result=result,
+        dataset=views.source(result.dataset, code),
         period=Formatter(code).period(spec.window.start, spec.window.end),
-        drill=path is None or path.count(" > ") < 2,
+        drill=path is None or path.count(PATH_SEPARATOR) < 2,
     )
 
 
@@ -271,22 +331,23 @@ def customs(
     code = lang.value
     try:
         end = svc.latest_month(flow.value, "customs_lines")
-        spec = Spec(
-            Window.month(end), Grouping("customs_office"), Filters(flow=flow.value), None, "customs_lines"
-        )
+        window, filters = Window.month(end), Filters(flow=flow.value)
+        spec = Spec(window, Grouping("customs_office"), filters, None, "customs_lines")
         result = svc.indicator(spec)
+        products = svc.indicator(Spec(window, Grouping("product"), filters, None, "customs_lines"))
     except ComercioError as exc:
         message = f"{t('web.needs', code)} {t('web.customs_needs', code)}. {exc.message}"
         return page(request, "message.html", code, heading=t("web.customs", code), message=message)
-    w = spec.window
+    sample = views.sample_note(svc, result, products, code)
     return page(
         request,
         "customs.html",
         code,
         rows=_table(result, code),
-        result=result,
+        sample=sample,
         flow=flow.value,
-        period=Formatter(code).period(w.start, w.end),
+        dataset=views.source(result.dataset, code),
+        period=Formatter(code).period(window.start, window.end),
     )
 
 
@@ -297,4 +358,5 @@ def downloads_page(request: Request, lang: LangQ = ES, svc: IndicatorService = D
         params = downloads.query(spec, lang.value)
     except ComercioError:
         params = None
-    return page(request, "downloads.html", lang.value, files=svc.report_files(), params=params)
+    reports = downloads.listed(svc.reports(), lang.value)
+    return page(request, "downloads.html", lang.value, reports=reports, params=params)

@@ -8,10 +8,12 @@ alternative, so no charting library runs in the page. Renders are cached next to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 import altair as alt
 
+from comercio import reference
 from comercio.errors import ComercioError
 from comercio.i18n import has, t
 from comercio.indicators.facts import family
@@ -19,11 +21,11 @@ from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Windo
 from comercio.reference import dimensions
 from comercio.reports import charts, maps
 from comercio.reports.fmt import Formatter
+from comercio.reports.narrative import join_names
 from comercio.service import ROW_FAMILIES, IndicatorService, Result
 
 Metric = Literal["value", "growth", "share"]
 OUTSIDE_DEPARTMENTS = "99"  # BCRP's "not registered" row: in the totals, not on the map
-SERIES_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -72,38 +74,76 @@ def title(result: Result, fmt: Formatter, what: str) -> str:
     return t("web.figure.titled", fmt.lang, what=what, period=fmt.period(w.start, w.end))
 
 
+def department_members(grouping: Grouping) -> dict[str, str]:
+    """Department ubigeo → the member of ``grouping`` it is in (empty unless derived from departments)."""
+    d = dimensions.dimension(grouping.dimension)
+    if d.needs != "department" or d.labels is None:
+        return {}
+    if d.attribute:
+        dept = dimensions.dimension("department").labels
+        assert dept is not None
+        return {
+            r[dept.code]: r[d.attribute] for r in reference.load(dept.table).to_pylist() if r[d.attribute]
+        }
+    scheme = grouping.scheme or d.scheme
+    rows = reference.load(d.labels.table).to_pylist()
+    return {r["department"]: r[d.labels.code] for r in rows if r.get("grouping") == scheme}
+
+
 def map_figure(svc: IndicatorService, spec: Spec, metric: Metric, lang: str) -> Figure | None:
-    """Departments coloured by ``metric`` for the spec's window and filters (None without boundaries)."""
-    dept_spec = spec.with_grouping(Grouping("department"))
+    """Departments coloured by ``metric`` of the member of the spec's grouping they belong to (each department
+    by itself when grouped by department; None without boundaries or for groupings not of departments)."""
+    grouping = spec.grouping if spec.grouping.dimension != "national" else Grouping("department")
 
     def compute() -> Figure | None:
         geo = svc.boundaries()
         if geo is None:
             return None
-        result = svc.indicator(dept_spec)
+        if grouping.dimension == "department":
+            member_of = {u: u for u in dimensions.member_names("department", lang)}
+        else:
+            member_of = department_members(grouping)
+        if not member_of:
+            return None
+        result = svc.indicator(spec.with_grouping(grouping))
+        by_member = {r["member"]: r for r in result.rows(lang)}
         fmt = Formatter(lang)
         values = [
-            {"ubigeo": r["member"], "value": r[metric], "label": r["label"]}
-            for r in result.rows(lang)
-            if r["member"] != OUTSIDE_DEPARTMENTS
+            {"ubigeo": u, "value": by_member[m][metric], "label": by_member[m]["label"]}
+            for u, m in sorted(member_of.items())
+            if u != OUTSIDE_DEPARTMENTS and m in by_member
         ]
         what = t(f"presentation.map.metric_{metric}", lang).capitalize()
+        if grouping.dimension != "department":
+            what = f"{what} ({dimensions.dimension(grouping.dimension).label(lang).lower()})"
         chart = maps.department_map(
-            geo, values, fmt, metric, title(result, fmt, what), source(result.dataset, lang)
+            geo,
+            values,
+            fmt,
+            metric,
+            title(result, fmt, what),
+            source(result.dataset, lang),
+            labels=grouping.dimension == "department",
         )
         return figure(chart)
 
-    return svc.cache.get_or_compute(("map", dept_spec, metric, lang), compute)
+    return svc.cache.get_or_compute(("map", spec.with_grouping(grouping), metric, lang), compute)
+
+
+def series_start(window: Window) -> date:
+    """First month of the monthly line: the window and the same months a year earlier (at least 13 months)."""
+    return min(window.shifted(-1).start, Window.month(window.end).shifted(-1).start)
 
 
 def series_figure(svc: IndicatorService, spec: Spec, lang: str, member: str | None = None) -> Figure:
-    """Monthly values over the 36 months ending at the window's end (national total or one member)."""
+    """Monthly values of one member of the spec's grouping (national total when ``member`` is None) from a
+    year before the window's start to its end."""
     grouping = Grouping("national") if member is None else spec.grouping
-    key = ("series_fig", grouping, spec.filters, spec.window.end, member, lang)
+    key = ("series_fig", grouping, spec.filters, spec.window, member, lang)
 
     def compute() -> Figure:
         s = svc.series(grouping, spec.filters, spec.dataset)
-        start = Window.rolling12(spec.window.end).shifted(1 - SERIES_YEARS).start
+        start = series_start(spec.window)
         fmt = Formatter(lang)
         rows = [
             {"month": r["period"].isoformat()[:7], "value": r["value"]}
@@ -111,16 +151,17 @@ def series_figure(svc: IndicatorService, spec: Spec, lang: str, member: str | No
             if start <= r["period"] <= spec.window.end and (member is None or r["member"] == member)
         ]
         name = dimensions.label(grouping.dimension, member or "", lang)  # national: Perú / Peru
+        name = name[:1].upper() + name[1:]
         if rows:
             peak = max(rows, key=lambda r: r["value"])
             desc = t(
                 "web.figure.series_described",
                 lang,
                 name=name,
-                first=rows[0]["month"],
-                last=rows[-1]["month"],
+                first=month_name(rows[0]["month"], fmt),
+                last=month_name(rows[-1]["month"], fmt),
                 peak=fmt.figure(peak["value"], "value"),
-                peak_month=peak["month"],
+                peak_month=month_name(peak["month"], fmt),
             )
         else:
             desc = t("web.figure.series_empty", lang)
@@ -128,6 +169,22 @@ def series_figure(svc: IndicatorService, spec: Spec, lang: str, member: str | No
         return figure(charts.monthly_line(rows, fmt, head, source(s.dataset, lang), desc))
 
     return svc.cache.get_or_compute(key, compute)
+
+
+def month_name(month: str, fmt: Formatter) -> str:
+    """``2022-11`` → ``noviembre de 2022`` / ``November 2022``."""
+    d = date(int(month[:4]), int(month[5:7]), 1)
+    return fmt.period(d, d)
+
+
+def month_options(
+    svc: IndicatorService, lang: str, flow: str = "X", dataset: str | None = None
+) -> list[tuple[str, str]]:
+    """Every loaded month as (``YYYY-MM``, its name in ``lang``), newest first: the month picker's choices."""
+    s = svc.series(Grouping("national"), Filters(flow=flow), dataset)
+    fmt = Formatter(lang)
+    months = sorted({f"{p.year:04d}-{p.month:02d}" for p in s.periods}, reverse=True)
+    return [(m, month_name(m, fmt)) for m in months]
 
 
 def bars_figure(svc: IndicatorService, result: Result, lang: str, *, top: int = 15) -> Figure | None:
@@ -184,3 +241,30 @@ def _shares(years: list[dict[str, Any]], name: str, lang: str) -> Figure | None:
         return None
     head = t("web.figure.share_title", lang, name=name)
     return figure(charts.share_over_years(rows, Formatter(lang), head, source(years[-1]["dataset"], lang)))
+
+
+SAMPLE_PRODUCTS = 100
+"""Fewer tariff lines than this in a month of declaration lines: the page shows a sample, not Peru's trade."""
+
+
+def sample_note(svc: IndicatorService, offices: Result, products: Result, lang: str) -> str | None:
+    """What a small set of declaration lines is (lines, tariff lines, customs offices, month), or None when
+    the month holds at least :data:`SAMPLE_PRODUCTS` tariff lines."""
+    codes = [r["member"] for r in products.rows(lang)]
+    if len(codes) >= SAMPLE_PRODUCTS:
+        return None
+    lines = sum(
+        int(v["rows"] or 0)
+        for v in svc.vintages(offices.dataset)
+        if any(str(v["slice"]) in vintage for vintage in offices.vintages)
+    )
+    w = offices.spec.window
+    fmt = Formatter(lang)
+    return t(
+        f"web.customs_sample.{offices.spec.filters.flow}",
+        lang,
+        lines=fmt.number(lines),
+        products=join_names(codes, lang),
+        offices=join_names([r["label"] for r in offices.rows(lang)], lang),
+        period=fmt.period(w.start, w.end),
+    )

@@ -51,7 +51,8 @@
           }
         } else {
           cell.textContent = value;
-          if (i > 1) cell.className = "num";
+          if (i === 0) cell.className = "col-rank";
+          if (i > 1) cell.className = "num col-" + keys[i - 2];
         }
         tr.appendChild(cell);
       });
@@ -59,7 +60,20 @@
     }));
   }
 
-  async function update() {
+  function setMembers(members, selected) {
+    const select = $("f-member");
+    if (!select || !members) return;
+    select.replaceChildren(...members.map(([value, label]) => {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = label;
+      option.selected = value === selected;
+      return option;
+    }));
+  }
+
+  async function update(event) {
+    if (event && event.target && event.target.id === "f-grouping" && $("f-member")) $("f-member").value = "";
     const params = new URLSearchParams(new FormData(form));
     const status = $("status");
     text(status, status.dataset.loading || "…");
@@ -78,6 +92,7 @@
       $("error").hidden = true;
       $("view").hidden = false;
       setRows(data.rows);
+      setMembers(data.members, data.member);
       setFigure("map", data.map);
       setFigure("series", data.series);
       text($("period"), data.period);
