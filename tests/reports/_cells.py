@@ -48,6 +48,8 @@ def unmatched_cells(report: Report) -> list[str]:
                 continue
             printed = {cell_text(fmt, col, v) for v in numbers.get(UNIT_OF_COLUMN[col.kind], ())}
             for row in table.rows:
+                if not table.shown(col, row):
+                    continue
                 text = cell_text(fmt, col, row.get(col.key))
                 if text not in printed:
                     bad.append(f"{table.id}.{col.key}: {text}")

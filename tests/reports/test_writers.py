@@ -86,7 +86,7 @@ def test_html_is_self_contained_and_formats_cells(tmp_path: Path) -> None:
 def test_xlsx_stores_numbers(tmp_path: Path) -> None:
     (path,) = write_report(_report(), ["xlsx"], tmp_path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["informe", "Tabla uno"]
+    assert wb.sheetnames == ["Informe", "Tabla uno"]
     ws = wb["Tabla uno"]
     assert [c.value for c in ws[2]] == ["Región", "US$ millones", "Var."]
     value, growth = ws.cell(row=3, column=2), ws.cell(row=3, column=3)
@@ -101,7 +101,7 @@ def test_markdown_and_json(tmp_path: Path) -> None:
     md = md_path.read_text(encoding="utf-8")
     assert "| Arequipa | 5\u202f400 | +10,2\u202f% |" in md
     assert "![alt text](figure-bars.png)" in md and (tmp_path / "figure-bars.png").exists()
-    assert "_Falta un dato._" in md
+    assert "## Dos" not in md and "- **Dos.** Falta un dato." in md  # listed once, not a section
     data = json.loads(json_path.read_text(encoding="utf-8"))
     assert data["facts"] == [f.as_dict() for f in report.facts]
     assert {"id", "family", "parts", "kind", "value", "unit", "window", "member"} <= set(data["facts"][0])

@@ -125,13 +125,15 @@ def render(spec: ReportSpec, bundle: Any, lang: str, **options: Any) -> Report:
                 sections.append(Section(s.id, title, (spec.omitted(rc, s.id),), omitted=True))
         elif available(s, rc):
             if s.id in declared:
-                omitted[s.id] = declared[s.id]
+                omitted[s.id] = spec.omitted(rc, s.id)
             sections.append(_written(spec, s, rc, title))
         elif s.missing == "sentence":
             sentence = spec.omitted(rc, s.id)
-            omitted[s.id] = declared.get(s.id, sentence)
+            omitted[s.id] = sentence
             sections.append(Section(s.id, title, (sentence,), omitted=True))
     cover = spec.cover(rc, omitted)
+    reasons = {k: declared[k] for k in omitted if k in declared}
+    meta = {**cover.meta, **({"omitted_reasons": reasons} if reasons else {})}
     return Report(
         spec.kind,
         lang,
@@ -141,7 +143,7 @@ def render(spec: ReportSpec, bundle: Any, lang: str, **options: Any) -> Report:
         bundle.facts,
         cover.source,
         bool(bundle.synthetic),
-        cover.meta,
+        meta,
     )
 
 

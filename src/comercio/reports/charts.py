@@ -17,16 +17,18 @@ JSON for the web dashboard.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, Final, Literal
 
 import altair as alt
-import vl_convert as vlc
 
 from comercio.errors import ReportError
 from comercio.i18n import LANGS, t
 from comercio.reports.fmt import Formatter, axis_format
+from comercio.reports.vega import render as render  # re-exported: writers and dashboard call charts.*
+from comercio.reports.vega import svg as svg
+from comercio.reports.vega import to_spec as to_spec
 
 Rows = Sequence[Mapping[str, Any]] | Any  # a pandas DataFrame is accepted too (anything with ``to_dict``)
 
@@ -36,6 +38,7 @@ MAIN = "#1f4e79"
 CATEGORY_SCHEME: Final = "tableau10"
 ROW_STEP = 20  # pixels per bar in horizontal bar charts
 WIDTH = 440
+TITLE_CHARS = 52  # a 14 px title line fits the narrowest chart (the map) at this length
 
 
 def records(rows: Rows, required: Sequence[str], chart: str) -> list[dict[str, Any]]:
@@ -67,8 +70,12 @@ def finish(
     source: str,
     description: str,
 ) -> alt.VConcatChart:
-    """Wrap a chart with its title on top, the source line as a footer, the description and the locale."""
-    inner = chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=14))
+    """Wrap a chart with its title on top, the source line as a footer, the description and the locale.
+
+    A long title is broken into lines of at most :data:`TITLE_CHARS` characters (never clipped).
+    """
+    lines = textwrap.wrap(title, TITLE_CHARS) or [title]
+    inner = chart.properties(title=alt.TitleParams(lines, anchor="start", fontSize=14, limit=0))
     footer = alt.TitleParams(
         source_line(source, fmt),
         orient="bottom",
@@ -108,15 +115,38 @@ def missing_note(n: int, fmt: Formatter, key: str = "presentation.chart.missing"
     return f" {t(key, fmt.lang, n=n)}" if n else ""
 
 
+def growth_cap(values: Sequence[float], ratio: float = 3.0) -> float | None:
+    """Where to cut the axis of growth bars: when the largest change (in absolute value) exceeds ``ratio``
+    times the next one, bars stop at 1.2 times the next one and carry their true value; None otherwise."""
+    ranked = sorted((abs(v) for v in values), reverse=True)
+    if len(ranked) < 3 or ranked[1] <= 0 or ranked[0] <= ratio * ranked[1]:
+        return None
+    return 1.2 * ranked[1]
+
+
 def growth_bars(
-    rows: Rows, fmt: Formatter, title: str, source: str, *, decimals: int = 1
+    rows: Rows,
+    fmt: Formatter,
+    title: str,
+    source: str,
+    *,
+    decimals: int = 1,
+    apart: Sequence[str] = (),
+    apart_title: str = "",
 ) -> alt.VConcatChart:
-    """Horizontal bars of growth rates (fractions), sorted from highest to lowest, labelled ``+35,0 %``."""
+    """Horizontal bars of growth rates (fractions), sorted from highest to lowest, labelled ``+35,0 %``.
+
+    An outlier does not squash the rest (:func:`growth_cap`): its bar is cut with a break mark and keeps
+    its label. Rows labelled in ``apart`` (e.g. Lima and Callao) follow the others under ``apart_title``.
+    """
     items, missing = _drop_missing(records(rows, ("label", "growth"), "growth_bars"), "growth")
     if not items:
         raise ReportError("growth_bars: no row has a growth value", field="growth")
+    cap = growth_cap([r["growth"] for r in items])
     for r in items:
         r["growth_text"] = fmt.figure(r["growth"], "growth", decimals=decimals)
+        r["drawn"] = r["growth"] if cap is None else max(-cap, min(cap, r["growth"]))
+        r["cut"] = cap is not None and abs(r["growth"]) > cap
     top, bottom = _extremes(items, "growth")
     desc = t(
         "presentation.chart.growth_bars",
@@ -128,14 +158,23 @@ def growth_bars(
         bottom=bottom["label"],
         bottom_text=bottom["growth_text"],
     ) + missing_note(missing, fmt)
-    order = [r["label"] for r in sorted(items, key=lambda r: r["growth"], reverse=True)]
+    ranked = [r["label"] for r in sorted(items, key=lambda r: r["growth"], reverse=True)]
+    rest = [x for x in ranked if x not in apart]
+    set_apart = [x for x in ranked if x in apart]
+    order = [*rest, apart_title or " ", *set_apart] if set_apart and rest else ranked
     base = alt.Chart(alt.Data(values=items)).encode(
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=160, ticks=False, domain=False)),
+        y=alt.Y(
+            "label:N",
+            sort=order,
+            scale=alt.Scale(domain=order),
+            title=None,
+            axis=alt.Axis(labelLimit=160, ticks=False, domain=False, labelFontWeight=_bold(apart_title)),
+        ),
         x=alt.X(
-            "growth:Q",
+            "drawn:Q",
             title=None,
             axis=alt.Axis(format=axis_format("growth"), grid=True, tickCount=6),
-            scale=alt.Scale(domain=padded_domain([r["growth"] for r in items]), nice=False),
+            scale=alt.Scale(domain=padded_domain([r["drawn"] for r in items], pad=0.22), nice=False),
         ),
     )
     zero = alt.Chart(alt.Data(values=[{"zero": 0}])).mark_rule(color="#333").encode(x="zero:Q")
@@ -143,13 +182,26 @@ def growth_bars(
         color=alt.condition("datum.growth < 0", alt.value(NEGATIVE), alt.value(POSITIVE)),
         tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("growth_text:N", title=" ")],
     )
+    cuts = (
+        base.transform_filter("datum.cut")
+        .transform_calculate(mark="datum.drawn * 0.9")
+        .mark_text(text="//", color="white", fontSize=13, fontWeight="bold")
+        .encode(x="mark:Q")
+    )
     pos = base.transform_filter("datum.growth >= 0").mark_text(align="left", dx=3, fontSize=10)
     neg = base.transform_filter("datum.growth < 0").mark_text(align="right", dx=-3, fontSize=10)
     text = alt.Text("growth_text:N")
-    chart = alt.layer(bars, zero, pos.encode(text=text), neg.encode(text=text)).properties(
+    chart = alt.layer(bars, zero, cuts, pos.encode(text=text), neg.encode(text=text)).properties(
         width=WIDTH, height=alt.Step(ROW_STEP)
     )
     return finish(chart, fmt, title, source, desc)
+
+
+def _bold(label: str) -> Any:
+    """Axis label weight: the set-apart group's heading in bold, the rest normal."""
+    if not label:
+        return alt.Undefined
+    return alt.ExprRef(expr=f"datum.label === {label!r} ? 'bold' : 'normal'")
 
 
 def ranked_bars(
@@ -315,57 +367,6 @@ def stacked_shares(
     )
     chart = alt.layer(bars, labels).properties(width=max(WIDTH // 2, 40 * len(years)), height=260)
     return finish(chart, fmt, title, source, desc)
-
-
-def to_spec(chart: alt.TopLevelMixin | Mapping[str, Any]) -> dict[str, Any]:
-    """The Vega-Lite JSON of a chart (validated by Altair), as used by the dashboard."""
-    if isinstance(chart, Mapping):
-        return dict(chart)
-    spec: dict[str, Any] = chart.to_dict()
-    return spec
-
-
-def render(
-    chart: alt.TopLevelMixin | Mapping[str, Any],
-    path: Path,
-    fmt: Literal["png", "svg"] = "png",
-    *,
-    scale: float = 2,
-) -> Path:
-    """Write a chart to PNG or SVG with vl-convert (no browser, no network) and return the path."""
-    spec = to_spec(chart)
-    kwargs = _vl_options(spec)
-    path = Path(path)
-    try:
-        if fmt == "png":
-            path.write_bytes(vlc.vegalite_to_png(spec, scale=scale, **kwargs))
-        elif fmt == "svg":
-            path.write_text(vlc.vegalite_to_svg(spec, **kwargs), encoding="utf-8")
-        else:
-            raise ReportError(f"unknown image format {fmt!r}; use 'png' or 'svg'", file=path, field="fmt")
-    except (ValueError, OSError) as exc:
-        raise ReportError(f"could not render the chart: {exc}", file=path) from exc
-    return path
-
-
-def _vl_options(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """vl-convert options: the spec's own d3 locales and no network access."""
-    locale = spec.get("config", {}).get("locale", {})
-    return {
-        "format_locale": locale.get("number"),
-        "time_format_locale": locale.get("time"),
-        "allowed_base_urls": [],
-    }
-
-
-def svg(chart: alt.TopLevelMixin | Mapping[str, Any]) -> str:
-    """The chart as SVG markup (vl-convert: no browser, no network), for pages that inline it."""
-    spec = to_spec(chart)
-    try:
-        markup: str = vlc.vegalite_to_svg(spec, **_vl_options(spec))
-    except ValueError as exc:
-        raise ReportError(f"could not render the chart: {exc}") from exc
-    return markup
 
 
 def monthly_line(rows: Rows, fmt: Formatter, title: str, source: str, description: str) -> alt.VConcatChart:

@@ -7,7 +7,9 @@ that every department's formatted value, colour field and label are visible in t
 
 Design choices:
 
-* ``growth``: diverging red-blue scale centred on 0 (``domainMid``), legend ``−20 %``/``+40 %``;
+* ``growth``: eight stated classes symmetric around 0 (:func:`growth_classes`), red for falls and blue for
+  rises, so an outlier (Loreto +393 %) takes the open top class instead of washing out the rest; the legend
+  names every class, negative ones included (``−20 % a −10 %``);
   ``value`` (US dollars, shown in US$ millions) and ``share``: sequential blues on a square-root scale,
   because Lima's value dwarfs most departments on a linear scale.
 * Departments without a value are drawn grey, in a layer underneath, and the description counts them.
@@ -37,6 +39,9 @@ MISSING_FILL = "#d0d0d0"
 SMALL_AREA = 0.05  # square degrees: below this a department's label moves west of it
 WEST_LABELS = frozenset({"14"})  # crowded coast (Lambayeque): label in the sea to the west, like Callao
 WIDTH, HEIGHT = 420, 560
+GROWTH_STEPS = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0)  # class widths of a growth map
+GROWTH_COLOURS = ["#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac"]
+LABEL_NUDGE = {"05": (-0.55, 0.35)}  # Ayacucho: label moved north-west, clear of Apurímac's
 
 Ring = list[list[float]]
 
@@ -87,27 +92,46 @@ def _metric_text(fmt: Formatter, metric: Metric, value: float | None, *, bare: b
     return fmt.figure(value, metric, scale="millions", bare=bare)
 
 
-def _color(metric: Metric, fmt: Formatter) -> alt.Color:
-    if metric == "growth":
-        scale = alt.Scale(scheme="redblue", domainMid=0)
+def growth_classes(values: Sequence[float]) -> list[float]:
+    """Class breaks of a growth map, symmetric around zero: ``±s, ±2s, ±3s`` with the step ``s`` chosen so
+    that ``3s`` covers about seven in ten departments; outliers fall in the open end classes."""
+    size = sorted(abs(v) for v in values)
+    reach = size[min(len(size) - 1, int(0.7 * len(size)))] if size else 0.3
+    step = next((x for x in GROWTH_STEPS if 3 * x >= reach), GROWTH_STEPS[-1])
+    return [-3 * step, -2 * step, -step, 0.0, step, 2 * step, 3 * step]
+
+
+def _color(metric: Metric, fmt: Formatter, values: Sequence[float]) -> alt.Color:
+    legend: dict[str, Any] = {"orient": "none", "legendX": 0, "format": axis_format(metric)}
+    if metric == "growth":  # stated classes, diverging around zero (red falls, blue rises)
+        breaks = growth_classes(values)
+        scale = alt.Scale(type="threshold", domain=breaks, range=GROWTH_COLOURS)
         title = t("presentation.map.growth", fmt.lang)
-    elif metric == "share":
+        legend |= {
+            "legendY": HEIGHT - 150,
+            "type": "symbol",
+            "symbolType": "square",
+            "symbolSize": 140,
+            "symbolStrokeWidth": 0,
+            "labelExpr": _class_labels(breaks, fmt),
+        }
+    else:  # value and share: sequential blues on a square-root scale
         scale = alt.Scale(scheme="blues", type="sqrt", zero=True)
-        title = t("presentation.map.share", fmt.lang)
-    else:
-        scale = alt.Scale(scheme="blues", type="sqrt", zero=True)
-        title = t("presentation.usd_millions", fmt.lang)
-    legend = alt.Legend(
-        format=axis_format(metric),
-        title=title,
-        orient="none",
-        legendX=0,
-        legendY=HEIGHT - 60,
-        gradientLength=180,
-        tickCount=4,
-        direction="horizontal",
+        title = t("presentation.map.share" if metric == "share" else "presentation.usd_millions", fmt.lang)
+        legend |= {"legendY": HEIGHT - 60, "gradientLength": 180, "tickCount": 4, "direction": "horizontal"}
+    return alt.Color(
+        "properties.color_value:Q", scale=scale, legend=alt.Legend(title=title, labelFontSize=10, **legend)
     )
-    return alt.Color("properties.color_value:Q", scale=scale, legend=legend)
+
+
+def _class_labels(breaks: Sequence[float], fmt: Formatter) -> str:
+    """A Vega expression naming each class by its bounds: ``menos de −30 %``, ``−30 % a −20 %``, …"""
+    texts = [fmt.figure(b, "growth", decimals=0) for b in breaks]
+    labels = [t("presentation.map.below", fmt.lang, bound=texts[0])]
+    labels += [t("presentation.map.between", fmt.lang, low=a, high=b) for a, b in pairwise(texts)]
+    labels.append(t("presentation.map.above", fmt.lang, bound=texts[-1]))
+    # threshold legends list the classes in order; datum.index is the class's position
+    return f"{labels!r}[datum.index]"
 
 
 def join_features(
@@ -143,6 +167,7 @@ def join_features(
         text = _metric_text(fmt, metric, value)
         color_value = None if value is None else (value / 1e6 if metric == "value" else value)
         west = area < SMALL_AREA or code in WEST_LABELS
+        nudge = LABEL_NUDGE.get(code, (0.0, 0.0))
         short = _metric_text(fmt, metric, value, bare=True)
         out.append(
             {
@@ -155,8 +180,8 @@ def join_features(
                     "color_value": color_value,
                     "text": text,
                     "label_text": f"{name}\n{short}",
-                    "lon": _west_edge(geometry) - 0.1 if west else lon,
-                    "lat": lat,
+                    "lon": _west_edge(geometry) - 0.1 if west else lon + nudge[0],
+                    "lat": lat + nudge[1],
                     "west": west,
                 },
             }
@@ -165,6 +190,10 @@ def join_features(
     if unknown:
         raise ReportError(f"map values for departments not in the GeoJSON: {unknown}", field="ubigeo")
     return out
+
+
+def _has(feature: Mapping[str, Any]) -> bool:
+    return feature["properties"]["color_value"] is not None
 
 
 def _describe(features: list[dict[str, Any]], metric: Metric, fmt: Formatter, title: str) -> str:
@@ -208,7 +237,7 @@ def department_map(
         .transform_filter("isValid(datum.properties.color_value)")
         .mark_geoshape(stroke="white", strokeWidth=0.7)
         .encode(
-            color=_color(metric, fmt),
+            color=_color(metric, fmt, [p["properties"]["color_value"] for p in features if _has(p)]),
             tooltip=[
                 alt.Tooltip("properties.name:N", title=" "),
                 alt.Tooltip("properties.text:N", title=" "),
@@ -229,8 +258,8 @@ def department_map(
                     alt.Chart(data)
                     .transform_filter(f"{'' if west else '!'}datum.properties.west")
                     .mark_text(
-                        fontSize=8,
-                        lineHeight=9,
+                        fontSize=9,
+                        lineHeight=10,
                         lineBreak="\n",
                         align=align,
                         aria=False,

@@ -11,6 +11,7 @@ the requested formats, with the department map when the boundaries are in the re
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,14 @@ from comercio.reference.dimensions import member_names
 from comercio.reports import charts, maps, narrative
 from comercio.reports._render import render, table_rows
 from comercio.reports.fmt import Formatter
+from comercio.reports.regional_tables import (
+    NO_DEPARTMENT,
+    group_of,
+    macro_table,
+    monthly_table,
+    regions_table,
+    vintages_table,
+)
 from comercio.reports.spec import (
     ColumnSpec,
     Cover,
@@ -33,7 +42,7 @@ from comercio.reports.spec import (
     need,
     text,
 )
-from comercio.reports.writers import FORMATS, Column, Figure, Report, Table, write_report
+from comercio.reports.writers import FORMATS, Column, Figure, Report, Table, parse_formats, write_report
 from comercio.warehouse import Warehouse
 
 SHARE_YEARS_SHOWN = 10  # years drawn in the share chart, up to the report's (the table keeps them all)
@@ -98,7 +107,7 @@ def _region_figures(rc: RenderContext) -> tuple[Figure, ...]:
     rf, fmt, lang = rc.bundle, rc.fmt, rc.lang
     source = _source(rf, lang)
     span = rc.context["span"]  # "2022" for a full year, else "enero-noviembre de 2022"
-    depts = [r for r in table_rows(REGIONS, rc) if r["ubigeo"] != "99" and r["growth"] is not None]
+    depts = [r for r in table_rows(REGIONS, rc) if r["ubigeo"] != NO_DEPARTMENT and r["growth"] is not None]
     figs: list[Figure] = []
     geojson = rc.options.get("geojson")
     if geojson is not None:
@@ -107,27 +116,18 @@ def _region_figures(rc: RenderContext) -> tuple[Figure, ...]:
         chart = maps.department_map(geojson, points, fmt, "growth", title, source)
         figs.append(Figure("map_growth", title, charts.to_spec(chart), str(chart.description)))
     title = t("regional.figure.growth_bars", lang, span=span)
+    groups = group_of()
+    apart = [r["name"] for r in depts if groups.get(str(r["ubigeo"])) == "lima_callao"]
     bars = charts.growth_bars(
-        [{"label": r["name"], "growth": r["growth"]} for r in depts], fmt, title, source
+        [{"label": r["name"], "growth": r["growth"]} for r in depts],
+        fmt,
+        title,
+        source,
+        apart=apart,
+        apart_title=member_names("region_group", lang).get("lima_callao", ""),
     )
     figs.append(Figure("growth_bars", title, charts.to_spec(bars), str(bars.description)))
     return tuple(figs)
-
-
-def _macro_table(rc: RenderContext) -> Table:
-    """Macroregions, each followed by its regions (indented)."""
-    cols = (
-        Column("name", rc.msg("regional.table.macroregion")),
-        Column("growth", rc.msg("regional.table.change"), "pct_signed"),
-        Column("share", rc.msg("regional.table.share"), "pct"),
-    )
-    rows: list[dict[str, Any]] = []
-    for m in rc.context["macros"]:
-        rows.append({"name": str(m["name"]).capitalize(), "growth": m["growth"], "share": m["share"]})
-        rows.extend(
-            {"name": f"  {r['name']}", "growth": r["growth"], "share": r["share"]} for r in m["regions"]
-        )
-    return Table("macroregions", rc.msg("regional.table.macroregions"), cols, tuple(rows))
 
 
 def _records_table(rc: RenderContext) -> Table | None:
@@ -142,7 +142,7 @@ def _records_table(rc: RenderContext) -> Table | None:
             "name": names.get(m, m),
             "value": rc.facts.value("region.{department}.value", department=m),
             "previous_max": prev.get(m, {}).get("value"),
-            "year": str(prev.get(m, {}).get("year", "")),
+            "year": prev.get(m, {}).get("year"),
         }
         for m in fact.value
     )
@@ -173,7 +173,17 @@ def _share_table(rc: RenderContext) -> Table | None:
     hist, through, fmt = narrative.share_history(rc.facts), rc.bundle.through, rc.fmt
     if not hist:
         return None
-    rows = [{"year": _year_label(r["year"], through, fmt), "share": r["share"]} for r in hist]
+    partial = through.month < 12  # complete years as numbers; the partial one names its months
+    rows: list[dict[str, Any]] = [
+        {
+            "year": _year_label(r["year"], through, fmt)
+            if partial and r["year"] == through.year
+            else r["year"],
+            "share": r["share"],
+        }
+        for r in hist
+        for y in (int(r["year"]),)
+    ]
     note = None
     if hist[-1]["year"] == through.year and through.month < 12:
         note = rc.msg("regional.share.partial_note", label=rows[-1]["year"], month=fmt.month(through.month))
@@ -198,14 +208,8 @@ def _share_figure(rc: RenderContext) -> tuple[Figure, ...]:
     return (Figure("interior_share", title, charts.to_spec(chart), str(chart.description)),)
 
 
-def _vintages_table(rc: RenderContext) -> Table:
-    """The vintage of each dataset the facts were computed from."""
-    rows = tuple({"dataset": d, "vintage": v} for d, vs in sorted(rc.bundle.datasets.items()) for v in vs)
-    cols = (
-        Column("dataset", rc.msg("regional.table.dataset")),
-        Column("vintage", rc.msg("regional.table.vintage")),
-    )
-    return Table("vintages", rc.msg("regional.table.vintages"), cols, rows)
+def _regions(rc: RenderContext) -> Table | None:
+    return regions_table(REGIONS, rc)
 
 
 # -- the report -----------------------------------------------------------------------------------------
@@ -245,18 +249,18 @@ REGIONAL = ReportSpec(
     context=narrative.regional_context,
     sections=(
         SectionSpec(
-            "headline", (INTERIOR, need("national.value")), tables=(REGIONS,), figures=(_region_figures,)
+            "headline", (INTERIOR, need("national.value")), tables=(_regions,), figures=(_region_figures,)
         ),
         SectionSpec("regions", (need("regions.growing.count"),), tables=(_records_table,)),
         SectionSpec("share", (INTERIOR,), tables=(_share_table,), figures=(_share_figure,)),
         SectionSpec("fastest", (need("regions.fastest.members"),), partial=True),
-        SectionSpec("macroregions", (need("macroregion.{macroregion}.growth"),), tables=(_macro_table,)),
+        SectionSpec("macroregions", (need("macroregion.{macroregion}.growth"),), tables=(macro_table,)),
         SectionSpec("agro", (need("agro.value"),), tables=(AGRO,)),
         SectionSpec("customs", (need("customs_office.{customs_office}.value"),), tables=(CUSTOMS,)),
         SectionSpec("rolling12", (need("rolling12.{position}.member"),), tables=(ROLLING,)),
         SectionSpec("leaders", (need("leaders.{category}.members"),)),
         SectionSpec("projection", (need("projection.national.value"),)),
-        SectionSpec("methods", tables=(_vintages_table,)),
+        SectionSpec("methods", tables=(vintages_table,)),
     ),
     omitted=_omitted,
     cover=_cover,
@@ -289,5 +293,8 @@ def write_regional(
     """
     rf = regional_facts(wh, through, grouping=grouping, record_definition=record_definition, engine=engine)
     report = build_regional(rf, lang, geojson=reference.boundaries(wh.settings))
+    monthly = monthly_table(wh, rf, lang, engine) if {"xlsx"} & set(parse_formats(formats)) else None
+    if monthly is not None:
+        report = dataclasses.replace(report, data=(monthly,))
     target = out if out is not None else wh.settings.reports_dir / f"regional-{rf.through:%Y-%m}-{lang}"
     return write_report(report, formats, Path(target))

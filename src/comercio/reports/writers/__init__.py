@@ -14,6 +14,7 @@ from comercio.errors import ReportError
 from comercio.reports import charts
 from comercio.reports.writers._model import (
     FORMATS,
+    ROW_KIND,
     Column,
     ColumnKind,
     Figure,
@@ -88,6 +89,7 @@ def write_report(report: Report, formats: str | Iterable[str], out: Path) -> lis
 
 __all__ = [
     "FORMATS",
+    "ROW_KIND",
     "Column",
     "ColumnKind",
     "Figure",

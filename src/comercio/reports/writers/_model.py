@@ -18,7 +18,9 @@ from comercio.indicators.facts import FactSet
 from comercio.reports.fmt import Formatter, stored
 
 ColumnKind = Literal["text", "money", "millions", "pct", "pct_signed", "pp_signed", "count", "number"]
+RowKind = Literal["member", "group", "subtotal", "total"]
 FORMATS = ("html", "pdf", "xlsx", "md", "json")
+ROW_KIND = "_kind"  # the row key naming a row's role (:attr:`Table.kind`)
 
 # column kind -> (figure kind, options): ``millions`` is money as the bare figure in US$ millions
 FIGURES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -59,8 +61,8 @@ class Column:
         """The cell as a spreadsheet keeps it: text, or the number :meth:`number_format` displays."""
         if _missing(value):
             return None
-        if self.kind == "text":
-            return str(value)
+        if self.kind == "text":  # a year given as a number stays a number
+            return value if isinstance(value, int) else str(value)
         if self.kind == "count":
             return int(value)
         kind, options = self._figure()
@@ -76,13 +78,27 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A table: ``rows`` are dicts keyed by the columns' keys, holding raw values (US$, fractions, text)."""
+    """A table: ``rows`` are dicts keyed by the columns' keys, holding raw values (US$, fractions, text),
+    and optionally their role under :data:`ROW_KIND` (group heading, subtotal, total)."""
 
     id: str
     title: str
     columns: tuple[Column, ...]
     rows: tuple[Mapping[str, Any], ...]
     note: str | None = None
+    group: str | None = None  # column printed only on "group" rows (the spreadsheet repeats it on each row)
+
+    def kind(self, row: Mapping[str, Any]) -> RowKind:
+        """A row's role: a member (default), a group heading, a subtotal or the total (``row["_kind"]``)."""
+        kind: RowKind = row.get(ROW_KIND, "member")
+        return kind
+
+    def shown(self, column: Column, row: Mapping[str, Any]) -> bool:
+        """Whether a printed page shows this cell: the group column only on its group's own row; a subtotal
+        or total prints nothing where it has no value (the national total has no share of itself)."""
+        if self.kind(row) != "member" and _missing(row.get(column.key)):
+            return False
+        return column.key != self.group or self.kind(row) == "group"
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,7 @@ class Report:
     source: str
     synthetic: bool = False
     meta: Mapping[str, Any] = field(default_factory=dict)
+    data: tuple[Table, ...] = ()  # data behind the report, for the spreadsheet only (e.g. monthly values)
 
     @property
     def fmt(self) -> Formatter:
@@ -140,6 +157,14 @@ class Report:
 
     def figures(self) -> list[Figure]:
         return [f for s in self.sections for f in s.figures]
+
+    def body(self) -> list[Section]:
+        """The sections a publishable page shows: the written ones (omitted ones go to the methods)."""
+        return [s for s in self.sections if not s.omitted]
+
+    def omitted_sections(self) -> list[Section]:
+        """Sections the data could not support, each with its sentence saying what data would enable it."""
+        return [s for s in self.sections if s.omitted]
 
     def with_sections(self, sections: Sequence[Section]) -> Report:
         return replace(self, sections=tuple(sections))

@@ -6,6 +6,7 @@ It is rendered by the one template environment (:func:`comercio.reports.templati
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,15 +19,26 @@ def css() -> str:
     return resources.files("comercio.reports").joinpath("templates/report.css").read_text(encoding="utf-8")
 
 
-def render_html(report: Report, figures: dict[str, Any], *, print_mode: bool = False) -> str:
-    """The report as one HTML document; ``print_mode`` uses PNG images and the print layout (PDF)."""
+def render_html(
+    report: Report, figures: dict[str, Any], *, print_mode: bool = False, issued: date | None = None
+) -> str:
+    """The report as one HTML document; ``print_mode`` uses PNG images and the print layout (PDF), whose
+    pages carry a running header (title, issue date: ``issued``, default today) and page numbers."""
     fmt = report.fmt
+    day = issued or date.today()
 
     def cell(column: Column, value: Any) -> str:
         return cell_text(fmt, column, value)
 
     template = environment(report.lang).get_template("page.html.j2")
-    return template.render(report=report, figures=figures, css=css(), print=print_mode, cell=cell)
+    return template.render(
+        report=report,
+        figures=figures,
+        css=css(),
+        print=print_mode,
+        cell=cell,
+        issued=fmt.date_long(day) if print_mode else None,
+    )
 
 
 def write(report: Report, out: Path, figures: dict[str, Any]) -> Path:
