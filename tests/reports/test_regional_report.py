@@ -292,7 +292,7 @@ def test_share_history_ends_at_a_partial_report_year(
     share = next(s for s in report.sections if s.id == "share")
     table = next(t for t in share.tables if t.id == "interior_share")
     years = [r["year"] for r in table.rows]
-    assert years[0] == "2005" and years[-2:] == ["2018", label]
+    assert years[0] == 2005 and years[-2:] == [2018, label]  # complete years as numbers (XLSX)
     assert table.note is not None and "2019" in table.note and "2022" not in table.note
     chart = json.dumps(next(f for f in share.figures if f.id == "interior_share").spec, ensure_ascii=False)
     on_axis = json.dumps(label.replace(" ", "\n"), ensure_ascii=False)  # two lines under the axis
@@ -308,7 +308,7 @@ def test_a_complete_report_year_is_not_labelled_partial(built_home: Path, shared
     wh = Warehouse(Settings(home=built_home, mirror=str(shared_data)), read_only=True)
     share = next(s for s in build_regional(regional_facts(wh, "2022-12"), "en").sections if s.id == "share")
     table = next(t for t in share.tables if t.id == "interior_share")
-    assert table.rows[-1]["year"] == "2022" and table.note is None
+    assert table.rows[-1]["year"] == 2022 and table.note is None
 
 
 # -- issue 12, writing ------------------------------------------------------------------------------------
