@@ -21,6 +21,7 @@ Design choices:
 
 from __future__ import annotations
 
+import bisect
 import copy
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
@@ -102,36 +103,36 @@ def growth_classes(values: Sequence[float]) -> list[float]:
 
 
 def _color(metric: Metric, fmt: Formatter, values: Sequence[float]) -> alt.Color:
-    legend: dict[str, Any] = {"orient": "none", "legendX": 0, "format": axis_format(metric)}
-    if metric == "growth":  # stated classes, diverging around zero (red falls, blue rises)
-        breaks = growth_classes(values)
-        scale = alt.Scale(type="threshold", domain=breaks, range=GROWTH_COLOURS)
+    legend: dict[str, Any] = {"orient": "none", "legendX": 0, "labelFontSize": 10}
+    if metric == "growth":  # stated classes, diverging around zero, named highest first in the legend
+        labels = class_labels(growth_classes(values), fmt)
+        scale = alt.Scale(domain=labels[::-1], range=GROWTH_COLOURS[::-1])
+        legend |= {"legendY": HEIGHT - 150, "symbolType": "square", "symbolSize": 140, "symbolStrokeWidth": 0}
         title = t("presentation.map.growth", fmt.lang)
-        legend |= {
-            "legendY": HEIGHT - 150,
-            "type": "symbol",
-            "symbolType": "square",
-            "symbolSize": 140,
-            "symbolStrokeWidth": 0,
-            "labelExpr": _class_labels(breaks, fmt),
-        }
-    else:  # value and share: sequential blues on a square-root scale
-        scale = alt.Scale(scheme="blues", type="sqrt", zero=True)
-        title = t("presentation.map.share" if metric == "share" else "presentation.usd_millions", fmt.lang)
-        legend |= {"legendY": HEIGHT - 60, "gradientLength": 180, "tickCount": 4, "direction": "horizontal"}
-    return alt.Color(
-        "properties.color_value:Q", scale=scale, legend=alt.Legend(title=title, labelFontSize=10, **legend)
-    )
+        return alt.Color("properties.color_class:N", scale=scale, legend=alt.Legend(title=title, **legend))
+    # value and share: sequential blues on a square-root scale
+    scale = alt.Scale(scheme="blues", type="sqrt", zero=True)
+    title = t("presentation.map.share" if metric == "share" else "presentation.usd_millions", fmt.lang)
+    legend |= {"legendY": HEIGHT - 60, "gradientLength": 180, "tickCount": 4, "direction": "horizontal"}
+    legend |= {"format": axis_format(metric)}
+    return alt.Color("properties.color_value:Q", scale=scale, legend=alt.Legend(title=title, **legend))
 
 
-def _class_labels(breaks: Sequence[float], fmt: Formatter) -> str:
-    """A Vega expression naming each class by its bounds: ``menos de −30 %``, ``−30 % a −20 %``, …"""
+def class_labels(breaks: Sequence[float], fmt: Formatter) -> list[str]:
+    """Each class named by its bounds, lowest first: ``menos de −30 %``, ``−30 % a −20 %``, …"""
     texts = [fmt.figure(b, "growth", decimals=0) for b in breaks]
     labels = [t("presentation.map.below", fmt.lang, bound=texts[0])]
     labels += [t("presentation.map.between", fmt.lang, low=a, high=b) for a, b in pairwise(texts)]
-    labels.append(t("presentation.map.above", fmt.lang, bound=texts[-1]))
-    # threshold legends list the classes in order; datum.index is the class's position
-    return f"{labels!r}[datum.index]"
+    return [*labels, t("presentation.map.above", fmt.lang, bound=texts[-1])]
+
+
+def _classify(features: list[dict[str, Any]], fmt: Formatter) -> None:
+    """Put each growth value's class label in ``properties.color_class`` (in place)."""
+    props = [f["properties"] for f in features if _has(f)]
+    breaks = growth_classes([p["color_value"] for p in props])
+    labels = class_labels(breaks, fmt)
+    for p in props:
+        p["color_class"] = labels[bisect.bisect_right(breaks, p["color_value"])]
 
 
 def join_features(
@@ -229,6 +230,8 @@ def department_map(
     """A choropleth of Peru's departments coloured by ``metric``; grey where a department has no value."""
     rows = records(values, ("ubigeo", "value"), "department_map")
     features = join_features(geojson, rows, fmt, metric)
+    if metric == "growth":
+        _classify(features, fmt)
     data = alt.Data(values=features)
     projection = "mercator"
     base = alt.Chart(data).mark_geoshape(fill=MISSING_FILL, stroke="white", strokeWidth=0.7)
