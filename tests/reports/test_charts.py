@@ -212,3 +212,39 @@ def test_map_labels_use_the_formatter_rule() -> None:
         {"features": [{**geo["features"][0], "properties": {"FIRST_IDDP": "12"}}]}, [], ES, "share"
     )
     assert junin["properties"]["name"] == "Junín" and junin["properties"]["text"] == "n.d."
+
+
+# -- issue 12, visuals ------------------------------------------------------------------------------------
+def test_growth_bars_cap_an_outlier_and_set_lima_y_callao_apart() -> None:
+    rows = [
+        {"label": "Loreto", "growth": 3.931},
+        {"label": "Huánuco", "growth": 0.522},
+        {"label": "Ica", "growth": -0.0002},
+        {"label": "Apurímac", "growth": -0.324},
+        {"label": "Lima", "growth": 0.146},
+        {"label": "Callao", "growth": 0.105},
+    ]
+    chart = charts.growth_bars(rows, ES, "t", "BCRP", apart=["Lima", "Callao"], apart_title="Lima y Callao")
+    spec = charts.to_spec(chart)
+    scene = vlc.vegalite_to_scenegraph(spec)
+    texts = [item["text"] for item in _marks(scene, "text")]
+    assert f"+393,1{G}%" in texts and "//" in texts  # the cut bar keeps its true value and a break mark
+    x_domain = json.dumps(spec)
+    assert "3.93" not in x_domain.split('"domain"')[2][:60]  # the axis stops near the next-largest change
+    assert charts.growth_cap([r["growth"] for r in rows]) == pytest.approx(1.2 * 0.522)
+    assert charts.growth_cap([0.5, 0.4, -0.3]) is None  # no outlier: nothing is cut
+    order = [*spec["vconcat"][0]["layer"][0]["encoding"]["y"]["scale"]["domain"]]
+    assert order[-3:] == ["Lima y Callao", "Lima", "Callao"]
+
+
+def test_growth_map_classes_are_symmetric_and_named(departments: dict[str, Any]) -> None:
+    breaks = maps.growth_classes([0.05, -0.1, 0.12, 0.2, 3.9, -0.32, 0.14, 0.09, 0.3, 0.45])
+    assert breaks == [-x for x in reversed(breaks)] and breaks[3] == 0.0
+    assert maps.class_labels(breaks, ES)[0].startswith("menos de " + M)
+    values = [{"ubigeo": "05", "value": -0.032}, {"ubigeo": "03", "value": -0.324}]
+    props = {
+        f["properties"]["ubigeo"]: f["properties"]
+        for f in maps.join_features(departments, values, ES, "growth")
+    }
+    ayacucho, apurimac = props["05"], props["03"]
+    assert ayacucho["lon"] < apurimac["lon"] - 0.5  # Ayacucho's label clear of Apurímac's

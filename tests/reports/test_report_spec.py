@@ -9,6 +9,7 @@ through :func:`write_report`, and every number it prints is a fact.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -292,3 +293,36 @@ def test_declared_tables_name_members_in_the_language_asked(rf: RegionalFacts) -
 def test_lookup_reads_dotted_paths() -> None:
     assert lookup({"a": {"b": [1]}}, "a.b") == [1]
     assert lookup({"a": None}, "a.b") is None
+
+
+# -- issue 12, tables -------------------------------------------------------------------------------------
+def test_regions_table_closes_with_group_totals(rf: RegionalFacts) -> None:
+    table = build_regional(rf, "es").tables()[0]
+    tail = [(table.kind(r), r["name"]) for r in table.rows if table.kind(r) != "member"]
+    assert tail == [
+        ("subtotal", "Total interior"),
+        ("subtotal", "Total Lima y Callao"),
+        ("subtotal", "No registrado"),
+        ("total", "Total nacional"),
+    ]
+    national = table.rows[-1]
+    assert national["value"] == rf.facts.value("national.value") and national["share"] is None
+    assert not table.shown(table.columns[-1], national)  # the total's share prints blank, not n.d.
+    lima = [r["ubigeo"] for r in table.rows if r["ubigeo"] in ("07", "15")]
+    names = [r["name"] for r in table.rows]
+    assert names.index("Total interior") < names.index("Lima") and len(lima) == 2
+
+
+def test_macroregions_in_fixed_order_with_their_own_column(rf: RegionalFacts) -> None:
+    table = next(t for t in build_regional(rf, "es").tables() if t.id == "macroregions")
+    groups = [r["macroregion"] for r in table.rows if table.kind(r) == "group"]
+    assert groups == ["Norte", "Centro", "Sur", "Oriente"]
+    assert all(not str(r["region"]).startswith(" ") for r in table.rows)  # no indentation as structure
+    assert table.group == "macroregion"
+
+
+def test_vintages_by_dataset_name_and_date(rf: RegionalFacts) -> None:
+    table = next(t for t in build_regional(rf, "es").tables() if t.id == "vintages")
+    (row,) = table.rows
+    assert row["dataset"] == "BCRP, exportaciones por departamento"
+    assert re.fullmatch(r"\d{1,2} de [a-z]+ de \d{4}", row["vintage"])  # not "v1-20261130T…"

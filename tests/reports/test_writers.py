@@ -293,3 +293,51 @@ def test_one_template_environment_for_pages_and_prose() -> None:
     extended = templating.environment("en", filters={"shout": str.upper})
     assert extended.from_string("{{ 'a'|shout }} {{ 0.2|pct }}").render() == "A 20.0%"
     assert "shout" not in templating.environment("en").filters  # the shared environment is left as it was
+
+
+# -- issue 12, visuals and files ----------------------------------------------------------------------------
+def _with_totals(report: Report) -> Report:
+    """The test report with a long-titled table (sheet name), a note, a total row and a data table."""
+    table = Table(
+        "long",
+        "Participación del interior en la exportación nacional por año",
+        (Column("year", "Año"), Column("value", "US$ millones", "millions")),
+        ({"year": 2021, "value": 1e9}, {"year": 2022, "value": 2e9}, {"_kind": "total", "year": "Total"}),
+        note="2022: acumulado del año.",
+    )
+    data = Table("monthly", "Mensual", (Column("m", "ene 2022", "millions"),), ({"m": 5e6},))
+    first = report.sections[0]
+    sections = (first.__class__(first.id, first.title, first.paragraphs, (table,)), *report.sections[1:])
+    return Report(**{**report.__dict__, "sections": sections, "data": (data,)})
+
+
+def test_xlsx_sheets_are_named_noted_and_sourced(tmp_path: Path) -> None:
+    (path,) = write_report(_with_totals(_report()), ["xlsx"], tmp_path)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Informe", "Participación del interior", "Mensual por departamento"]
+    assert all(len(name) <= 31 for name in wb.sheetnames)
+    for ws in wb.worksheets[1:]:
+        (table,) = ws.tables.values()
+        last_data_row = int(re.sub(r"\D", "", table.ref.split(":")[1]))
+        below = [ws.cell(row=r, column=1).value for r in range(last_data_row + 1, ws.max_row + 1)]
+        assert below[0] is None and below[-1] == "Fuente: prueba."  # apart from the data, source last
+        assert all(ws.cell(row=r, column=1).font.i for r in range(last_data_row + 2, ws.max_row + 1))
+    ws = wb["Participación del interior"]
+    assert ws.cell(row=3, column=1).value == 2021 and ws.cell(row=3, column=1).data_type == "n"
+    assert ws.cell(row=5, column=1).font.b  # the total row in bold, inside the table
+    assert "2022: acumulado del año." in [c.value for c in ws["A"]]
+
+
+def test_html_lists_sections_without_data_once(tmp_path: Path) -> None:
+    from datetime import date
+
+    from comercio.reports.writers.html import render_html
+
+    report = _report()
+    html = render_html(report, {}, print_mode=True, issued=date(2022, 12, 15))
+    assert 'id="s2"' not in html and "<h2>Dos</h2>" not in html  # no empty section in the body
+    assert html.count("Falta un dato.") == 1 and "Secciones no incluidas en este informe" in html
+    assert "Publicado el 15 de diciembre de 2022" in html  # the issue date the running header repeats
+    assert "@top-left" in html and "counter(page)" in html
+    screen = render_html(report, {})
+    assert "Publicado el" not in screen  # the screen page is the same on any day

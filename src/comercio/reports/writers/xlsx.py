@@ -37,7 +37,10 @@ def sheet_title(table: Table, lang: str) -> str:
     title = _BAD.sub(" ", title).strip()
     if len(title) <= MAX_NAME:
         return title or t("presentation.xlsx.table_sheet", lang)
-    return title[: MAX_NAME + 1].rsplit(" ", 1)[0].rstrip(" ,;-")
+    words = title[: MAX_NAME + 1].rsplit(" ", 1)[0].rstrip(" ,;-").split(" ")
+    while len(words) > 1 and len(words[-1]) <= 3 and words[-1].islower():  # no dangling "en", "de la"
+        words.pop()
+    return " ".join(words)
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
