@@ -81,3 +81,34 @@ def test_keyboard_and_phone_width(browser: Any, live_server: str) -> None:
     assert page.inner_text("h1") == "Overview"
     shot(page, "overview-en")
     page.close()
+
+
+PAGES = {
+    "home": "/",
+    "explorer": "/explorer?end=2022-11",
+    "explorer-macroregion": "/explorer?end=2022-11&grouping=macroregion&metric=growth&member=norte",
+    "sectors": "/sector",
+    "region": "/region/04",
+    "customs": "/customs",
+    "downloads": "/downloads",
+}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_fits_desktop_and_phone(browser: Any, live_server: str, name: str, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    resp = page.goto(f"{live_server}{PAGES[name]}")
+    assert resp is not None and resp.status == 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, "page scrolls sideways"
+    wide = page.evaluate(
+        "Array.from(document.querySelectorAll('.table-wrap')).filter(e => e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.getAttribute('aria-label'))"
+    )
+    assert not wide, f"tables scroll sideways at {width}px: {wide}"
+    assert page.inner_text("h1")
+    shot(page, f"{name}-{width}")
+    assert not errors, errors
+    page.close()

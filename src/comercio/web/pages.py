@@ -171,9 +171,8 @@ def explorer_options(lang: str) -> dict[str, list[tuple[str, str]]]:
 
 
 Metric = Annotated[views.Metric, Query(description="Map colour: value, growth or share")]
-Member = Annotated[
-    str | None, Query(pattern=BASKET_PATH_RE, description="Member whose monthly series is drawn")
-]
+MEMBER_RE = r"^[^\x00-\x1f<]{0,200}$"  # empty: the national total (the form's first choice)
+Member = Annotated[str | None, Query(pattern=MEMBER_RE, description="Member whose monthly series is drawn")]
 
 
 def no_data(exc: ComercioError, flow: str, lang: str) -> str:
