@@ -90,6 +90,7 @@ def test_map_follows_the_grouping_and_series_the_member_and_window(web: TestClie
         "Línea mensual de Norte, enero de 2021 a noviembre de 2022"
     )
     assert ["norte", "Norte"] in view["members"] and view["member"] == "norte"
+    assert "«Macrorregión»" in view["map_note"] and "gris" in view["map_note"]
     assert web.get("/explorer?end=2022-11&member=").status_code == 200  # the form's "national" choice
     month = web.get("/explorer/view.json?window=month&end=2022-11&member=").json()
     assert month["series"]["description"].startswith(

@@ -131,6 +131,7 @@ def explorer_view(
         "rows": rows,
         "members": [("", dimensions.label("national", "", lang)), *members],
         "member": member or "",
+        "map_note": map_note(spec, lang),
         "period": fmt.period(w.start, w.end),
         "total": fmt.money(result.total()["value"]),
         "total_growth": fmt.figure(result.total()["growth"], "growth"),
@@ -146,6 +147,14 @@ def explorer_view(
             "api_csv": f"/api/v1/indicators?{params}&format=csv",
         },
     }
+
+
+def map_note(spec: Spec, lang: str) -> str:
+    """How to read the map when it shows a grouping of departments (empty when grouped by department)."""
+    name = spec.grouping.dimension
+    if name in ("department", "national"):
+        return ""
+    return t("web.map_by_group", lang, group=dimensions.dimension(name).label(lang))
 
 
 def month_choices(svc: IndicatorService, lang: str, current: str) -> list[tuple[str, str]]:

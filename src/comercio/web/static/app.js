@@ -99,6 +99,7 @@
       text($("total"), data.total);
       text($("total-growth"), data.total_growth);
       text($("dataset"), data.dataset);
+      text($("map-note"), data.map_note);
       for (const kind of ["csv", "xlsx", "pdf", "api"]) {
         const a = $("dl-" + kind);
         if (a) a.href = data.links[kind];
