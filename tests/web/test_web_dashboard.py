@@ -193,3 +193,9 @@ def test_month_picker_names_months_in_spanish(web: TestClient) -> None:
         '<option value="2022-11" selected>November 2022</option>'
         in web.get("/explorer?end=2022-11&lang=en").text
     )
+
+
+def test_home_never_says_year_to_date_on_a_full_year(web: TestClient) -> None:
+    html = web.get("/?lang=en").text
+    if "December" in html.split("Latest month with data")[1][:80]:
+        assert "year to date" not in html and "Exports in the year (January-December" in html

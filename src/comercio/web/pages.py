@@ -66,7 +66,8 @@ def overview(request: Request, lang: LangQ = ES, svc: IndicatorService = Depends
             "growth": fmt.figure(month.total()["growth"], "growth"),
         },
         {
-            "label": f"{t('web.ytd_value', code)} ({fmt.period(w.start, w.end)})",
+            "label": f"{t('web.year_value' if w.end.month == 12 else 'web.ytd_value', code)} "
+            f"({fmt.period(w.start, w.end)})",
             "value": fmt.money(ytd.total()["value"]),
             "growth": fmt.figure(ytd.total()["growth"], "growth"),
         },
