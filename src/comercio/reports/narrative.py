@@ -90,7 +90,6 @@ def environment(lang: str) -> Environment:
                 (f"{r['name']} ({fmt.pct(r['growth'], signed=True)})" for r in rs), lang
             ),
             "move": lambda g, plural=False: move(lang, g, plural),
-            "way": way,
             "trend": lambda g: "flat" if g is None else trend(g),
             "conj": lambda before: conjunction(str(before), lang),
         },
