@@ -64,7 +64,8 @@ def test_xlsx_and_pdf_downloads(web: TestClient) -> None:
 
 def test_customs_page_says_which_data_it_needs_when_absent(web: TestClient) -> None:
     html = web.get("/customs?flow=X").text
-    assert "customs_lines" in html
+    assert "customs_lines" in html and "declaraciones de exportación de SUNAT" in html
+    assert "has no months" not in html  # said in the page's language
 
 
 def test_unknown_region_is_404(web: TestClient) -> None:

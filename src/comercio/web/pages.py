@@ -345,7 +345,8 @@ def customs(
         result = svc.indicator(spec)
         products = svc.indicator(Spec(window, Grouping("product"), filters, None, "customs_lines"))
     except ComercioError as exc:
-        message = f"{t('web.needs', code)} {t('web.customs_needs', code)}. {exc.message}"
+        detail = "" if isinstance(exc, DataNotAvailable) else f" {exc.message}"  # the data, said in `code`
+        message = f"{t('web.needs', code)} {t(f'web.customs_needs.{flow.value}', code)}.{detail}"
         return page(request, "message.html", code, heading=t("web.customs", code), message=message)
     sample = views.sample_note(svc, result, products, code)
     return page(
