@@ -326,3 +326,16 @@ def test_vintages_by_dataset_name_and_date(rf: RegionalFacts) -> None:
     (row,) = table.rows
     assert row["dataset"] == "BCRP, exportaciones por departamento"
     assert re.fullmatch(r"\d{1,2} de [a-z]+ de \d{4}", row["vintage"])  # not "v1-20261130T…"
+
+
+def test_one_precision_per_column(rf: RegionalFacts) -> None:
+    report = build_regional(rf, "es")
+    for table in report.tables():
+        for column in (c for c in table.columns if c.kind in ("millions", "pct", "pct_signed")):
+            cells = [
+                cell_text(report.fmt, column, r.get(column.key)) for r in table.rows if table.shown(column, r)
+            ]
+            decimals = {
+                len(c.split(",")[1].rstrip("\u202f%")) if "," in c else 0 for c in cells if c != "n.d."
+            }
+            assert decimals == {1}, (table.id, column.key, cells)

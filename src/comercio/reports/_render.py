@@ -76,7 +76,7 @@ def table(spec: TableSpec, rc: RenderContext) -> Table | None:
     rows = table_rows(spec, rc)
     if spec.optional and not rows:
         return None
-    columns = tuple(Column(c.key, c.label(rc.msg, rc.context), c.kind) for c in spec.columns)
+    columns = tuple(Column(c.key, c.label(rc.msg, rc.context), c.kind, c.decimals) for c in spec.columns)
     note = None if spec.note is None else spec.note(rc.msg, rc.context)
     return Table(spec.id, spec.title(rc.msg, rc.context), columns, tuple(rows), note=note)
 

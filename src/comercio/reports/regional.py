@@ -59,7 +59,8 @@ def _source(rf: RegionalFacts, lang: str) -> str:
 NAME = ColumnSpec("name", text("regional.table.name"))
 SHARE = ColumnSpec("share", text("regional.table.share"), "pct")
 GROWTH = ColumnSpec("growth", text("regional.table.change"), "pct_signed")
-VALUE = ColumnSpec("value", text("regional.table.value"), "millions")
+MILLIONS_DECIMALS = 1  # US$ millions columns: one precision per column (15 031,0 and 53,7)
+VALUE = ColumnSpec("value", text("regional.table.value"), "millions", decimals=MILLIONS_DECIMALS)
 
 REGIONS = TableSpec(
     "regions",
@@ -71,12 +72,14 @@ REGIONS = TableSpec(
             text("regional.table.value_of_year", year="year"),
             "millions",
             family="region.{department}.value",
+            decimals=MILLIONS_DECIMALS,
         ),
         ColumnSpec(
             "previous",
             text("regional.table.value_of_year", year="prev_year"),
             "millions",
             family="region.{department}.previous",
+            decimals=MILLIONS_DECIMALS,
         ),
         ColumnSpec(
             "growth", text("regional.table.change"), "pct_signed", family="region.{department}.growth"
@@ -149,8 +152,8 @@ def _records_table(rc: RenderContext) -> Table | None:
     msg = rc.msg
     cols = (
         Column("name", msg("regional.table.region")),
-        Column("value", msg("regional.table.value"), "millions"),
-        Column("previous_max", msg("regional.table.previous_high"), "millions"),
+        Column("value", msg("regional.table.value"), "millions", MILLIONS_DECIMALS),
+        Column("previous_max", msg("regional.table.previous_high"), "millions", MILLIONS_DECIMALS),
         Column("year", msg("regional.table.previous_high_year")),
     )
     return Table("records", msg("regional.table.records"), cols, rows)

@@ -155,7 +155,7 @@ def monthly_table(wh: Warehouse, rf: RegionalFacts, lang: str, engine: str | Non
         Column("name", t("presentation.table.region", lang)),
     ]
     short = fmt.d3_time_locale()["shortMonths"]
-    cols += [Column(m.isoformat(), f"{short[m.month - 1]} {m.year}", "millions") for m in months]
+    cols += [Column(m.isoformat(), f"{short[m.month - 1]} {m.year}", "millions", 1) for m in months]
     rows = tuple({"ubigeo": code, "name": names.get(code, code), **cells[code]} for code in sorted(cells))
     title = t("presentation.table.monthly", lang)
     return Table("monthly", title, tuple(cols), rows, note=t("presentation.table.monthly_note", lang))

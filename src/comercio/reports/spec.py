@@ -107,6 +107,7 @@ class ColumnSpec:
     family: str | None = None
     dimension: str | None = None
     member: str | None = None
+    decimals: int | None = None  # one precision for the whole column (default: the figure decides)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ FIGURES: dict[str, tuple[str, dict[str, Any]]] = {
 class Column:
     """One table column: ``key`` in each row, its header, and how its values are written.
 
-    ``decimals`` overrides the kind's (one for percentages and plain numbers; money decides from the figure).
+    ``decimals`` overrides the kind's (one for percentages and plain numbers; money decides from the
+    figure): a report table gives its US$ millions columns one precision this way.
     """
 
     key: str
