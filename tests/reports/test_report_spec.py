@@ -339,3 +339,22 @@ def test_one_precision_per_column(rf: RegionalFacts) -> None:
                 len(c.split(",")[1].rstrip("\u202f%")) if "," in c else 0 for c in cells if c != "n.d."
             }
             assert decimals == {1}, (table.id, column.key, cells)
+
+
+def test_monthly_data_sheet_is_the_series_behind_the_facts(
+    rf: RegionalFacts, built_home: Path, shared_data: Path
+) -> None:
+    from comercio.config import Settings
+    from comercio.reports.regional_tables import monthly_table
+    from comercio.warehouse import Warehouse
+
+    wh = Warehouse(Settings(home=built_home, mirror=str(shared_data)), read_only=True)
+    table = monthly_table(wh, rf, "es")
+    assert table is not None and table.id == "monthly"
+    months = [c.key for c in table.columns if c.kind == "millions"]
+    assert months[0] == "2021-01-01" and months[-1] == "2022-11-01" and len(months) == 22  # ene-nov, 2 years
+    for row in table.rows:  # the report's months add up to the department's fact
+        value = rf.facts.value("region.{department}.value", department=row["ubigeo"])
+        if value is not None:
+            total = sum(row.get(m) or 0.0 for m in months if m.startswith("2022"))
+            assert total == pytest.approx(value, rel=1e-9)
