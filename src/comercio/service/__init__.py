@@ -1,8 +1,9 @@
 """The application service between the warehouse/indicators and the two front ends (API and dashboard).
 
 Both front ends ask it the same questions: an indicator result for a validated spec (facts, then rows
-labelled in the language asked for), monthly series, the latest month, dataset status, map boundaries and
-report files. Queries are bounded in rows and time and cached by spec; nothing here speaks HTTP or HTML.
+labelled in the language asked for), monthly series, the latest month, dataset status, map boundaries, the
+regional report's facts (the home headline) and the report files. Queries are bounded in rows and time
+and cached by spec; nothing here speaks HTTP or HTML.
 """
 
 from __future__ import annotations
