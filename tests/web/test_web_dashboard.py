@@ -199,3 +199,13 @@ def test_home_never_says_year_to_date_on_a_full_year(web: TestClient) -> None:
     html = web.get("/?lang=en").text
     if "December" in html.split("Latest month with data")[1][:80]:
         assert "year to date" not in html and "Exports in the year (January-December" in html
+
+
+def test_view_xlsx_source_line_names_the_source_and_its_date_not_a_vintage_id(web: TestClient) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(web.get("/explorer/download.xlsx?window=ytd&end=2022-11").content))
+    lines = [str(c.value) for c in wb.worksheets[0]["A"] if c.value]
+    source = next(line for line in lines if line.startswith("Fuente:"))
+    assert "BCRP" in source and "Versión obtenida el" in source
+    assert "bcrp_departments" not in source and "/v1-" not in source

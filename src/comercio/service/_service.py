@@ -107,6 +107,13 @@ class IndicatorService:
         current = self.run(("vintages", dataset), lambda: self.wh.vintages(dataset))
         return [{k: getattr(v, k) for k in fields} for v in current]
 
+    def retrieved_on(self, dataset: str, vintage_ids: Iterable[str]) -> str | None:
+        """The day (``YYYY-MM-DD``) the latest of these vintages was obtained (else loaded)."""
+        chosen = set(vintage_ids)
+        current = self.run(("vintages", dataset), lambda: self.wh.vintages(dataset))
+        days = [(v.retrieved_at or v.loaded_at)[:10] for v in current if v.vintage in chosen]
+        return max(days) if days else None
+
     def boundaries(self) -> dict[str, Any] | None:
         """The departments GeoJSON for maps (a reference asset), or None when it was never ingested."""
         return self.cache.get_or_compute(("boundaries",), lambda: reference.boundaries(self.settings))

@@ -11,6 +11,7 @@ is the optional ``pdf`` extra.
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -132,7 +133,18 @@ def listed(reports: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["lang"] != lang)  # the reader's language first, order kept otherwise
 
 
-def report(result: Result, lang: str, figure: Figure | None = None) -> writers.Report:
+def source_line(result: Result, lang: str, retrieved: str | None) -> str:
+    """``Fuente: BCRP, exportaciones por departamento. Versión obtenida el 30 de noviembre de 2026.``"""
+    line = f"{t('common.source', lang)}: {source(result.dataset, lang)}."
+    if retrieved:
+        day = Formatter(lang).date_long(date.fromisoformat(retrieved))
+        line += f" {t('presentation.table.vintage_date', lang)} {day}."
+    return line
+
+
+def report(
+    result: Result, lang: str, figure: Figure | None = None, retrieved: str | None = None
+) -> writers.Report:
     """The explorer's view as a one-section report: the table of members and, when given, the map."""
     fmt = Formatter(lang)
     w = result.spec.window
@@ -157,7 +169,7 @@ def report(result: Result, lang: str, figure: Figure | None = None) -> writers.R
         subtitle=period,
         sections=(section,),
         facts=result.facts,
-        source=f"{t('common.source', lang)}: {source(result.dataset, lang)} ({', '.join(result.vintages)})",
+        source=source_line(result, lang, retrieved),
         synthetic=result.synthetic,
         meta={"dataset": result.dataset, "vintages": list(result.vintages), "spec": result.spec.as_dict()},
     )
@@ -170,11 +182,13 @@ def written(rep: writers.Report, kind: str) -> bytes:
         return next(p for p in paths if p.suffix == f".{kind}").read_bytes()
 
 
-def respond(kind: str, result: Result, lang: str, figure: Figure | None = None) -> Response:
+def respond(
+    kind: str, result: Result, lang: str, figure: Figure | None = None, retrieved: str | None = None
+) -> Response:
     if kind == "csv":
         body = analyst_csv(result, lang).encode("utf-8-sig")  # the BOM lets Excel read the accents
     else:
-        body = written(report(result, lang, figure if kind == "pdf" else None), kind)
+        body = written(report(result, lang, figure if kind == "pdf" else None, retrieved), kind)
     return Response(
         body,
         media_type=MEDIA[kind],

@@ -251,7 +251,8 @@ def explorer_download(
 ) -> Response:
     result = svc.indicator(spec)
     fig = views.map_figure(svc, spec, metric, lang.value) if kind == "pdf" else None
-    return downloads.respond(kind, result, lang.value, fig)
+    retrieved = svc.retrieved_on(result.dataset, result.vintages)
+    return downloads.respond(kind, result, lang.value, fig, retrieved)
 
 
 @router.get("/region/{ubigeo}", response_class=HTMLResponse)
