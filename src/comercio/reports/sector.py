@@ -229,7 +229,7 @@ def _world_table(side: str) -> TableBuilder:
         groups = sorted({r["group"] for r in rows})
         by_year: dict[int, dict[str, Any]] = {}
         for r in rows:
-            by_year.setdefault(r["year"], {"year": str(r["year"])})[f"g{groups.index(r['group'])}"] = r[
+            by_year.setdefault(r["year"], {"year": int(r["year"])})[f"g{groups.index(r['group'])}"] = r[
                 "share"
             ]
         columns = (
@@ -263,7 +263,7 @@ def _partner_table(direction: str) -> TableSpec:
         (
             ColumnSpec("rank", text("sector.col.rank"), "count"),
             ColumnSpec("name", text(f"sector.col.{direction}")),
-            ColumnSpec("value", text("sector.col.value"), "money"),
+            ColumnSpec("value", text("presentation.table.value_millions"), "millions", decimals=1),
             ColumnSpec("share", text("sector.col.share"), "pct"),
             ColumnSpec("growth", text("sector.col.growth"), "pct_signed"),
         ),
