@@ -326,6 +326,8 @@ def test_xlsx_sheets_are_named_noted_and_sourced(tmp_path: Path) -> None:
     assert ws.cell(row=3, column=1).value == 2021 and ws.cell(row=3, column=1).data_type == "n"
     assert ws.cell(row=5, column=1).font.b  # the total row in bold, inside the table
     assert "2022: acumulado del año." in [c.value for c in ws["A"]]
+    about = [c.value for c in wb["Informe"]["A"]]
+    assert "Dos. Falta un dato." in about  # the section without data, listed on the first sheet
 
 
 def test_html_lists_sections_without_data_once(tmp_path: Path) -> None:

@@ -100,6 +100,12 @@ def write(report: Report, out: Path) -> Path:
         rows.insert(0, report.synthetic_notice)
     for text in rows:
         about.append([text])
+    if report.omitted_sections():  # what the data could not support, said once, as in the PDF
+        about.append([])
+        about.append([t("presentation.report.left_out", report.lang)])
+        about.cell(row=about.max_row, column=1).font = Font(bold=True)
+        for section in report.omitted_sections():
+            about.append([f"{section.title}. {' '.join(section.paragraphs)}"])
     about["A1"].font = Font(bold=True, color="9B1C1C" if report.synthetic else "1F4E79")
     about.column_dimensions["A"].width = 100
     for table in (*report.tables(), *report.data):
