@@ -46,7 +46,6 @@ from comercio.reports.writers import FORMATS, Column, Figure, Report, Table, par
 from comercio.warehouse import Warehouse
 
 SHARE_YEARS_SHOWN = 10  # years drawn in the share chart, up to the report's (the table keeps them all)
-NO_MAP = "department boundaries (run `comercio build`)"
 
 
 def _source(rf: RegionalFacts, lang: str) -> str:
@@ -228,7 +227,10 @@ def _cover(rc: RenderContext, omitted: Mapping[str, str]) -> Cover:
         "grouping": rf.grouping,
         "record_definition": rf.record_definition,
         "datasets": {k: list(v) for k, v in rf.datasets.items()},
-        "omitted": {**omitted, **({"map": NO_MAP} if rc.options.get("geojson") is None else {})},
+        "omitted": {
+            **omitted,
+            **({"map": msg("presentation.map.no_boundaries")} if rc.options.get("geojson") is None else {}),
+        },
     }
     return Cover(
         title=msg(
