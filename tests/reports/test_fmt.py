@@ -80,6 +80,7 @@ ES, EN = Formatter("es"), Formatter("en")
             "January-November 2025",
         ),
         (lambda f: f.period(date(2025, 11, 1), date(2025, 11, 1)), "noviembre de 2025", "November 2025"),
+        (lambda f: f.period(date(2022, 1, 1), date(2022, 12, 1)), "2022", "2022"),  # a whole year is the year
         (
             lambda f: f.period(date(2024, 12, 1), date(2025, 11, 1)),
             "diciembre 2024-noviembre 2025",

@@ -37,6 +37,10 @@ NEGATIVE = "#c0392b"
 MAIN = "#1f4e79"
 CATEGORY_SCHEME: Final = "tableau10"
 ROW_STEP = 20  # pixels per bar in horizontal bar charts
+# The font the static renders measure text with must be the one the page draws it with (the report CSS and the
+# dashboard name DejaVu Sans first); with Vega's default "sans-serif" the browser may pick a wider face than
+# vl-convert measured, and axis labels run out of the chart on the left.
+FONT = "DejaVu Sans"
 WIDTH = 440
 TITLE_CHARS = 52  # a 14 px title line fits the narrowest chart (the map) at this length
 
@@ -87,7 +91,7 @@ def finish(
     return (
         alt.vconcat(inner, title=footer)
         .properties(description=description)
-        .configure(locale={"number": fmt.d3_locale(), "time": fmt.d3_time_locale()})
+        .configure(locale={"number": fmt.d3_locale(), "time": fmt.d3_time_locale()}, font=FONT)
         .configure_view(stroke=None)
         .configure_axis(labelFontSize=11, titleFontSize=11)
     )

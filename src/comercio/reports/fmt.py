@@ -273,9 +273,12 @@ class Formatter:
         return _PERUVIAN.get(name, name)
 
     def period(self, start: date, end: date) -> str:
-        """A span of months: ``enero-noviembre de 2025`` / ``January-November 2025``; days are ignored."""
+        """A span of months: ``enero-noviembre de 2025`` / ``January-November 2025``; a whole calendar year is
+        the year itself (``2022``, never ``enero-diciembre de 2022``); days are ignored."""
         if (start.year, start.month) > (end.year, end.month):
             raise ReportError(f"period starts {start} after it ends {end}", field="period")
+        if start.year == end.year and (start.month, end.month) == (1, 12):
+            return str(end.year)
         m0, m1 = self.month(start.month), self.month(end.month)
         if start.year == end.year:
             months = m0 if start.month == end.month else f"{m0}-{m1}"
