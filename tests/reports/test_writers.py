@@ -26,6 +26,7 @@ from comercio.reports.writers import (
     parse_formats,
     write_report,
 )
+from comercio.reports.writers.html import render_html
 
 WINDOW = {"kind": "ytd", "start": "2022-01-01", "end": "2022-11-01"}
 
@@ -126,6 +127,19 @@ def test_pdf_and_page_previews(tmp_path: Path) -> None:
     assert paths[0].read_bytes().startswith(b"%PDF")
     if shutil.which("pdftoppm"):
         assert paths[1:] and all(re.fullmatch(r"report-page-\d+\.png", p.name) for p in paths[1:])
+
+
+def test_style_sheet_is_not_escaped_and_pages_are_numbered(tmp_path: Path) -> None:
+    """Escaped quotes inside <style> silently dropped the fonts and the page counter of every PDF."""
+    html = render_html(_report(), {}, print_mode=True)
+    style = html[html.index("<style>") : html.index("</style>")]
+    assert "&#34;" not in style and "&quot;" not in style and 'counter(page) " / "' in style
+    pdf = write_report(_report(), "pdf", tmp_path)[0]
+    if shutil.which("pdftotext"):
+        import subprocess
+
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert re.search(r"^1 ?/ ?\d+$", text, re.M), text[-200:]
 
 
 # -- one figure reads the same on every surface ---------------------------------------------------------

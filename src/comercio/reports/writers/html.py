@@ -11,12 +11,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from comercio.reports.templating import environment
 from comercio.reports.writers._model import Column, Report, cell_text
 
 
-def css() -> str:
-    return resources.files("comercio.reports").joinpath("templates/report.css").read_text(encoding="utf-8")
+def css() -> Markup:
+    """The report style sheet, marked safe: it is our own package file, and escaping it inside ``<style>``
+    (raw text, where entities are not decoded) would break every quoted value (fonts, page numbers)."""
+    return Markup(
+        resources.files("comercio.reports").joinpath("templates/report.css").read_text(encoding="utf-8")
+    )
 
 
 def render_html(
