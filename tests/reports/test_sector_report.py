@@ -56,7 +56,8 @@ def test_spanish_prose_takes_its_numbers_from_facts(sf: SectorFacts) -> None:
     assert Formatter("en").pct(sf.facts.value("world.basket.share_of_manufactures")) in english
     omitted = {s.id for s in report.sections if s.omitted}
     assert {"peru_imports", "destinations", "origins"} <= omitted
-    assert all("requiere" in s.paragraphs[0] for s in report.sections if s.omitted)
+    # read as items of the list "Secciones no incluidas", not as "Esta sección se omite: …"
+    assert all(s.paragraphs[0].startswith("Requiere ") for s in report.sections if s.omitted)
 
 
 @pytest.mark.parametrize(("lang", "names"), [("es", ("Europa", "Chile", "Perú")), ("en", ("Europe", "Peru"))])
@@ -164,11 +165,17 @@ def enriched(sf: SectorFacts) -> SectorFacts:
     for direction, partners in (
         (
             "destinations",
-            {"US": (61.5e6, 0.412, 0.153), "CL": (20.2e6, 0.135, -0.021), "MX": (9.9e6, 0.066, None)},
+            {
+                "US": (61.5e6, 0.412, 0.153),
+                "CL": (20.2e6, 0.135, -0.021),
+                "MX": (9.9e6, 0.066, None),
+                "CO": (7.4e6, 0.049, 0.31),
+                "EC": (5.8e6, 0.039, -0.12),
+            },
         ),
         (
             "origins",
-            {"CN": (812e6, 0.371, 0.082), "US": (401e6, 0.183, -0.0004), "BR": (75.25e6, 0.034, 1.5)},
+            {"CN": (812e6, 0.371, None), "US": (401e6, 0.183, -0.0004), "BR": (75.25e6, 0.034, 1.5)},
         ),
     ):
         d = {"direction": direction}
@@ -177,7 +184,7 @@ def enriched(sf: SectorFacts) -> SectorFacts:
             facts.add(_lines_fact("{direction}.{partner}.value", value, **d, partner=m))
             facts.add(_lines_fact("{direction}.{partner}.share", share, **d, partner=m))
             facts.add(_lines_fact("{direction}.{partner}.growth", growth, **d, partner=m))
-        latam = [m for m in partners if m in ("CL", "MX", "BR")]
+        latam = [m for m in partners if m in ("CL", "MX", "BR", "CO", "EC")]
         facts.add(_lines_fact("{direction}.latam_top10.count", len(latam), **d))
         facts.add(_lines_fact("{direction}.latam_top10.share", sum(partners[m][1] for m in latam), **d))
     facts.add(_lines_fact("peru.imports.value", 2_187_400_000.0))
@@ -194,6 +201,37 @@ def test_every_number_is_a_fact_in_the_customs_line_sections(sf: SectorFacts, la
     assert {"destinations", "origins", "peru_imports"} <= set(by_id)
     assert ("Estados Unidos" if lang == "es" else "United States") in by_id["destinations"].paragraphs[0]
     assert _check(rich, lang) >= 50
+
+
+EXPECTED_PARTNERS = {
+    "es": (
+        "en enero-abril de 2025 el principal destino del sector fue Estados Unidos, con US$ 61,5 millones"
+        " (+15,3 % respecto de enero-abril de 2024); le siguieron Chile, con US$ 20,2 millones (−2,1 %),"
+        " y México, con US$ 9,9 millones (sin envíos un año antes)."
+        " Más atrás se ubicaron Colombia y Ecuador.",
+        "el principal proveedor del sector fue China, con US$ 812 millones"
+        " (sin compras en enero-abril de 2024)",
+    ),
+    "en": (
+        "the sector's leading destination in January-April 2025 was United States, with US$ 61.5 million"
+        " (+15.3% on January-April 2024), followed by Chile, with US$ 20.2 million (−2.1%), and Mexico,"
+        " with US$ 9.9 million (no shipments a year earlier). Next came Colombia and Ecuador.",
+        "leading supplier in January-April 2025 was China, with US$ 812 million"
+        " (no purchases in January-April 2024)",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_partners_read_as_sentences_with_the_comparison_named_once(sf: SectorFacts, lang: str) -> None:
+    """The first three partners in a sentence, the rest by name; no "(variación respecto de …)" heading."""
+    report = build_sector_report(enriched(sf), lang)
+    by_id = {s.id: s.paragraphs[0].replace("\u202f", " ").replace("\xa0", " ") for s in report.sections}
+    destinations, origins = EXPECTED_PARTNERS[lang]
+    assert destinations in by_id["destinations"]
+    assert origins in by_id["origins"]
+    for text in (by_id["destinations"], by_id["origins"]):
+        assert text.count("2024") == 1 and "variación respecto" not in text and "growth on" not in text
 
 
 def test_matcher_catches_a_wrong_number(sf: SectorFacts) -> None:
