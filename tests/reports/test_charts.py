@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 import vl_convert as vlc
 
 from comercio.errors import ReportError
-from comercio.reports import charts, maps
+from comercio.reports import axes, charts, maps
 from comercio.reports.fmt import Formatter
 
 G, M = "\u202f", "\u2212"
@@ -106,6 +107,53 @@ def test_share_over_years_line_and_bars(tmp_path: Path) -> None:
         assert f"6,3{G}%" in labels  # 0.0625 half up
         assert "2001" in labels and "2,001" not in labels
     assert "5,0 % en 2001 a 11,3 % en 2006" in charts.to_spec(chart)["description"].replace(G, " ")
+
+
+def x_axis_labels(svg: str) -> list[tuple[float, str]]:
+    """(x position, text) of each label of a chart's X axis in vl-convert's SVG."""
+    import re
+
+    axis = svg[svg.index('aria-label="X-axis') :]
+    group = axis[axis.index("role-axis-label") :].split("</g>", 1)[0]
+    return [
+        (float(x), " ".join(re.sub(r"<[^>]+>", " ", body).split()))
+        for x, body in re.findall(r"<text[^>]*translate\(([\d.]+),[^>]*>(.*?)</text>", group)
+    ]
+
+
+def test_share_over_years_year_labels_do_not_collide() -> None:
+    # Regression: eighteen years on the region page's share chart wrote every year, and at phone width the
+    # labels ran into each other. Every other year is labelled, counted back from the partial last year.
+    rows = [{"year": str(y), "share": 0.05} for y in range(2005, 2022)]
+    rows.append({"year": "2022\n(ene-nov)", "share": 0.03})
+    spec = charts.to_spec(charts.share_over_years(rows, ES, "Participación", "BCRP"))
+    values = spec["vconcat"][0]["layer"][0]["encoding"]["x"]["axis"]["values"]
+    assert values == ["2006", "2008", "2010", "2012", "2014", "2016", "2018", "2020", "2022\n(ene-nov)"]
+    labels = x_axis_labels(charts.svg(spec))
+    assert [text for _, text in labels][-1] == "2022 (ene-nov)"  # the partial year keeps its label
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(labels)]
+    assert min(gaps) >= axes.YEAR_LABEL_STEP
+    # few years: every one labelled, as before
+    assert axes.labelled_years([2020, 2021, "2022\n(ene-nov)"], charts.WIDTH) is None
+    assert axes.labelled_years(list(range(2013, 2023)), charts.WIDTH) == [2014, 2016, 2018, 2020, 2022]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "first", "second"), [(ES, "ene 2021", "jul 2021"), (EN, "Jan 2021", "Jul 2021")]
+)
+def test_monthly_line_names_months_in_the_report_language(fmt: Formatter, first: str, second: str) -> None:
+    # Regression: the time axis read 2021-01, 2021-07; it names months through the spec's d3 time locale.
+    rows = [{"month": f"{y}-{m:02d}", "value": 1e8 + m * 1e6} for y in (2021, 2022) for m in range(1, 13)]
+    spec = charts.to_spec(charts.monthly_line(rows, fmt, "Serie mensual", "BCRP", "Línea mensual"))
+    axis = spec["vconcat"][0]["encoding"]["x"]["axis"]
+    assert axis["format"] == "%b %Y"
+    assert axis["tickCount"] == {"interval": "month", "step": 6}
+    labels = [text for _, text in x_axis_labels(charts.svg(spec))]
+    assert labels[:2] == [first, second] and len(labels) == 4
+    assert not any("-" in text for text in labels)
+    # a longer series steps by whole years rather than crowding the axis
+    assert axes.month_ticks(36) == {"interval": "month", "step": 6}
+    assert axes.month_ticks(60) == {"interval": "month", "step": 12}
 
 
 def test_stacked_shares_label_given_shares(tmp_path: Path) -> None:

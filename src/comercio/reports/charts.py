@@ -25,6 +25,7 @@ import altair as alt
 
 from comercio.errors import ReportError
 from comercio.i18n import LANGS, t
+from comercio.reports.axes import MONTH_FORMAT, labelled_years, month_ticks
 from comercio.reports.fmt import Formatter, axis_format
 from comercio.reports.vega import render as render  # re-exported: writers and dashboard call charts.*
 from comercio.reports.vega import svg as svg
@@ -282,7 +283,15 @@ def share_over_years(
         last_year=b["year"],
     ) + missing_note(missing, fmt)
     base = alt.Chart(alt.Data(values=items)).encode(
-        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, '\\n')")),
+        x=alt.X(
+            "year:O",
+            title=None,
+            axis=alt.Axis(
+                labelAngle=0,
+                labelExpr="split(datum.label, '\\n')",
+                values=labelled_years([r["year"] for r in items], WIDTH) or alt.Undefined,
+            ),
+        ),
         y=alt.Y(
             "share:Q",
             title=None,
@@ -382,7 +391,16 @@ def monthly_line(rows: Rows, fmt: Formatter, title: str, source: str, descriptio
         alt.Chart(alt.Data(values=items))
         .mark_line(color=MAIN, point=alt.OverlayMarkDef(size=12))
         .encode(
-            x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=6)),
+            x=alt.X(
+                "month:T",
+                title=None,
+                axis=alt.Axis(
+                    format=MONTH_FORMAT,
+                    labelAngle=0,
+                    tickCount=month_ticks(len(items)),
+                    labelOverlap="greedy",
+                ),
+            ),
             y=alt.Y(
                 "value_m:Q",
                 title=t("presentation.usd_millions", fmt.lang),
