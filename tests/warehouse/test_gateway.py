@@ -97,7 +97,7 @@ def test_spark_query_past_the_timeout_is_cancelled(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match=r"interrupted after 3\.0 s"):
         wh.execute_bounded(expr)
     assert time.monotonic() - began < 60
-    # The same Spark session still answers afterwards. A roomy limit: on a loaded machine even a tiny Spark job
+    # The same Spark session still answers afterwards. A roomy limit: on a loaded machine a tiny Spark job
     # can take longer than the 3 s that the first query was given, and that is not what this test is about.
     after = Warehouse(Settings(home=tmp_path, engine="spark", query_timeout_s=120.0), read_only=True)
     assert after.execute_bounded(_rows(3)).table.num_rows == 3
