@@ -133,6 +133,11 @@ def test_share_over_years_year_labels_do_not_collide() -> None:
     assert [text for _, text in labels][-1] == "2022 (ene-nov)"  # the partial year keeps its label
     gaps = [b[0] - a[0] for a, b in itertools.pairwise(labels)]
     assert min(gaps) >= axes.YEAR_LABEL_STEP
+    # the values printed over the points follow the axis (at phone width "2,7 %" and "2,8 %" ran together)
+    texts = spec["vconcat"][0]["layer"][1]
+    assert texts["transform"] == [{"filter": {"field": "year", "oneOf": values}}]
+    svg = charts.svg(spec)
+    assert svg.count(">5,0\u202f%<") == len(values) - 1 and ">3,0\u202f%<" in svg  # text marks only
     # few years: every one labelled, as before
     assert axes.labelled_years([2020, 2021, "2022\n(ene-nov)"], charts.WIDTH) is None
     assert axes.labelled_years(list(range(2013, 2023)), charts.WIDTH) == [2014, 2016, 2018, 2020, 2022]

@@ -282,6 +282,7 @@ def share_over_years(
         last_text=b["share_text"],
         last_year=b["year"],
     ) + missing_note(missing, fmt)
+    shown = labelled_years([r["year"] for r in items], WIDTH)
     base = alt.Chart(alt.Data(values=items)).encode(
         x=alt.X(
             "year:O",
@@ -289,7 +290,7 @@ def share_over_years(
             axis=alt.Axis(
                 labelAngle=0,
                 labelExpr="split(datum.label, '\\n')",
-                values=labelled_years([r["year"] for r in items], WIDTH) or alt.Undefined,
+                values=shown or alt.Undefined,
             ),
         ),
         y=alt.Y(
@@ -301,7 +302,11 @@ def share_over_years(
         tooltip=[alt.Tooltip("year:O", title=" "), alt.Tooltip("share_text:N", title=" ")],
     )
     marks = base.mark_bar(color=MAIN) if kind == "bar" else base.mark_line(color=MAIN, point=True)
-    labels = base.mark_text(dy=-8, fontSize=10).encode(text="share_text:N")
+    # the values printed over the points follow the axis: where only every k-th year is labelled, so are they
+    texts = (
+        base if shown is None else base.transform_filter(alt.FieldOneOfPredicate(field="year", oneOf=shown))
+    )
+    labels = texts.mark_text(dy=-8, fontSize=10).encode(text="share_text:N")
     chart = alt.layer(marks, labels).properties(width=WIDTH, height=220)
     return finish(chart, fmt, title, source, desc)
 
