@@ -149,9 +149,6 @@ class Fact:
     synthetic: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    def part(self, name: str) -> str:
-        return self.parts[name]
-
     def as_dict(self) -> dict[str, Any]:
         value = self.value
         if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):

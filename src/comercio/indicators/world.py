@@ -47,12 +47,6 @@ def continents() -> dict[str, str]:
     return {**mapping, **CEPII_CONTINENTS}
 
 
-@lru_cache(maxsize=1)
-def alpha2() -> dict[str, str]:
-    """Alpha-3 (BACI's country codes) → alpha-2 (the ``partner`` dimension's labelled codes)."""
-    return {r["alpha3"]: r["alpha2"] for r in reference.load("countries").to_pylist() if r["alpha3"]}
-
-
 def _source(wh: Warehouse, engine: str | None) -> ir.Table:
     if not wh.has(DATASET):
         raise DataNotAvailable(
@@ -185,7 +179,6 @@ __all__ = [
     "DATASET",
     "UNKNOWN",
     "WorldTable",
-    "alpha2",
     "by_continent",
     "by_exporter",
     "continents",

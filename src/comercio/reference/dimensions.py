@@ -23,7 +23,6 @@ with one function (:data:`comercio.indicators.engine.DERIVE`):
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -70,9 +69,6 @@ class Dimension:
 
     def label(self, lang: str) -> str:
         return {"es": self.label_es, "en": self.label_en}[lang]
-
-    def matches(self, code: str) -> bool:
-        return re.fullmatch(self.pattern, code) is not None
 
 
 def _declared() -> tuple[Dimension, ...]:

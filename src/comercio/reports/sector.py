@@ -19,7 +19,6 @@ from typing import Any
 
 from comercio import reference
 from comercio.i18n import Messages, section
-from comercio.indicators import world
 from comercio.indicators.facts import FactSet
 from comercio.indicators.sector import G1_NODES, SectorFacts, normalise_label, sector_facts
 from comercio.indicators.specs import Window
@@ -93,13 +92,9 @@ def _world(sf: SectorFacts, lang: str) -> dict[str, Any] | None:
 
 
 def _peers(f: FactSet, lang: str) -> list[dict[str, Any]]:
-    """Regional peers' exports (BACI alpha-3 codes, named through the partner dimension), largest first."""
-    alpha2 = world.alpha2()
+    """Regional peers' exports (BACI alpha-3 codes, which the partner dimension names), largest first."""
     peers = sorted(f.each("peers.{partner}.exports"), key=lambda x: -(x.value or 0.0))
-    return [
-        {"name": label("partner", alpha2.get(x.parts["partner"], x.parts["partner"]), lang), "value": x.value}
-        for x in peers
-    ]
+    return [{"name": label("partner", x.parts["partner"], lang), "value": x.value} for x in peers]
 
 
 def _peru(sf: SectorFacts, fmt: Formatter) -> dict[str, Any] | None:
