@@ -216,3 +216,78 @@ def test_national_without_flow_series_fails(tmp_path: Path) -> None:
     path.write_text(json.dumps(payload), encoding="utf-8")
     with pytest.raises(ParseError, match="no series named"):
         parse_bcrp_national(path)
+
+
+# --- faults only the BCRP reader can see (issue 16) ----------------------------------------------------
+
+
+def ingest_read(path: Path) -> None:
+    from comercio.config import Settings
+    from comercio.sources.bcrp import READER
+    from comercio.sources.protocol import ReadOptions
+
+    READER.read(path, ReadOptions(Settings(home=path.parent / "home")))
+
+
+def test_file_cut_short_is_refused(bcrp_csv: Path, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.csv"
+    cut.write_text("".join(bcrp_csv.read_text(encoding="utf-8").splitlines(keepends=True)[:25]), "utf-8")
+    with pytest.raises(ParseError) as caught:
+        ingest_read(cut)
+    assert caught.value.file == "cut.csv" and caught.value.column == "department"
+    assert "incomplete file" in caught.value.reason
+    for missing in ("Tumbes", "Total", "Ucayali"):
+        assert missing in caught.value.reason
+    ingest_read(bcrp_csv)  # the whole file passes
+
+
+def test_a_month_without_total_is_refused(bcrp_csv: Path, tmp_path: Path) -> None:
+    lines = bcrp_csv.read_text(encoding="utf-8").splitlines()
+    cells = [line.split(",") for line in lines]
+    total = next(c for c in cells if c[0] == "Total")
+    total[5] = "n.d."
+    path = write_csv(tmp_path / "no_total.csv", cells)
+    with pytest.raises(ParseError) as caught:
+        ingest_read(path)
+    assert "no Total figure" in caught.value.reason and caught.value.column == "2005-05-01"
+
+
+@pytest.mark.parametrize("month", ["1800-01-01", "2099-12-01", "1989-12-01"])
+def test_months_outside_the_plausible_span(tmp_path: Path, month: str) -> None:
+    path = write_csv(tmp_path / "span.csv", [["department", "2022-01-01", month], ["Tacna", "1", "2"]])
+    with pytest.raises(ParseError) as caught:
+        read_bcrp(path)
+    assert (caught.value.row, caught.value.column) == (1, month)
+    assert "outside the plausible span 1990-01" in caught.value.reason
+
+
+def test_api_month_outside_the_plausible_span(tmp_path: Path) -> None:
+    payload = api_payload({"Tacna": ["1.0"]}, ["2099-12-01"])
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    with pytest.raises(ParseError, match="2099-12 is outside the plausible span") as caught:
+        read_bcrp(path)
+    assert caught.value.record == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (bytes(range(256)) * 4, "NUL bytes"),
+        ("department,2022-01-01\nTacna,1\n".encode("utf-16"), "UTF-16"),
+        (b"department,2022-01-01,2022-01-01\nTacna,1,2\n", "column '2022-01-01' appears twice"),
+    ],
+)
+def test_not_a_text_csv_or_repeated_column(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(ParseError, match=reason) as caught:
+        read_bcrp(path)
+    assert caught.value.file == "bad.csv"
+
+
+def test_directory_or_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(ParseError, match="is a directory"):
+        read_bcrp(tmp_path)
+    with pytest.raises(ParseError, match="no such file"):
+        read_bcrp(tmp_path / "absent.csv")

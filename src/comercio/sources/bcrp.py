@@ -32,7 +32,9 @@ from typing import Any
 import pyarrow as pa
 
 from comercio.errors import ParseError
+from comercio.sources._bcrp_checks import check_month, reconcile, require_members
 from comercio.sources._departments import normalize_label, resolve_department
+from comercio.sources._text import read_text, unique_header
 from comercio.sources.protocol import Check, Part, Reader, ReadOptions, ReadResult, fixed
 from comercio.warehouse.schema import BCRP_DEPARTMENTS, BCRP_NATIONAL
 
@@ -53,9 +55,6 @@ SPANISH_MONTHS = {
     "dic": 12,
 }
 TOTAL_LABEL = "total"
-# Reconciliation tolerance of departments vs Total: relative, or absolute in US$ (whichever is larger).
-CHECK_RELATIVE_TOLERANCE = 1e-6
-CHECK_ABSOLUTE_TOLERANCE_USD = 1.0
 # National series (PN38714BM …): the last segment of the series name that marks a flow's total.
 NATIONAL_FLOWS = {"exportaciones": "X", "importaciones": "M"}
 
@@ -96,18 +95,20 @@ class BcrpResult:
 def read_bcrp(path: Path) -> BcrpResult:
     """Read BCRP departmental exports from an API JSON payload or the wide CSV, whichever ``path`` holds."""
     path = Path(path)
-    text = _read_text(path)
+    text = read_text(path)
     series = _parse_api_json(path, text) if text.lstrip().startswith("{") else _parse_wide_csv(path, text)
     return _build_result(path, series)
 
 
 def read(path: Path, options: ReadOptions) -> ReadResult:
-    """The ingest protocol: ``bcrp_departments`` rows and, when the file has it, the published Total.
+    """The ingest protocol: ``bcrp_departments`` rows and the published Total.
 
-    The file is refused when departments + No registrado differ from the Total in any month.
+    The file is refused when a department, No registrado or the Total series is missing, a month with
+    department figures has no Total, or departments + No registrado differ from the Total in any month.
     """
     path = Path(path)
     result = read_bcrp(path)
+    require_members(result.records, result.totals, path.name)
     bad = [r for r in result.checks.to_pylist() if not r["ok"]]
     detail = (
         f"departments + No registrado differ from the published Total in {len(bad)} month(s), first "
@@ -143,7 +144,7 @@ def parse_bcrp_national(path: Path) -> pa.Table:
     because ``bcrp_national`` has one value per flow and month. BCRP's trade balance values both flows FOB.
     """
     path = Path(path)
-    text = _read_text(path)
+    text = read_text(path)
     if not text.lstrip().startswith("{"):
         raise ParseError("expected a BCRPData API JSON payload", file=path.name)
     rows: list[dict[str, Any]] = []
@@ -179,17 +180,6 @@ def parse_bcrp_national(path: Path) -> pa.Table:
 
 
 # --- parsing ---------------------------------------------------------------------------------------------
-
-
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
 
 
 def _millions_to_usd(text: str) -> float:
@@ -230,7 +220,7 @@ def _parse_api_period(name: Any, *, file: str, index: int) -> date:
             record=index,
             field="periods.name",
         )
-    return date(int(year_text), month, 1)
+    return check_month(date(int(year_text), month, 1), file=file, record=index, field="periods.name")
 
 
 def _parse_api_json(path: Path, text: str) -> list[_Series]:
@@ -289,7 +279,7 @@ def _parse_month_header(text: str, *, file: str) -> date:
         raise ParseError(
             f"month column {text!r} is not the first day of a month", file=file, row=1, column=text
         )
-    return parsed
+    return check_month(parsed, file=file, row=1, column=text)
 
 
 def _parse_wide_csv(path: Path, text: str) -> list[_Series]:
@@ -303,6 +293,7 @@ def _parse_wide_csv(path: Path, text: str) -> list[_Series]:
             row=1,
             column=header[0] if header else None,
         )
+    unique_header(header, file)
     months = [_parse_month_header(h, file=file) for h in header[1:]]
     if len(set(months)) != len(months):
         duplicated = sorted({m for m in months if months.count(m) > 1})[0]
@@ -374,28 +365,5 @@ def _build_result(path: Path, series: Iterable[_Series]) -> BcrpResult:
                 "value_usd": pa.array([totals[p] for p in sorted(totals)], pa.float64()),
             }
         ),
-        checks=_reconcile(records, totals),
-    )
-
-
-def _reconcile(records: list[dict[str, Any]], totals: dict[date, float]) -> pa.Table:
-    """Per month of the Total series: departments (incl. 99) vs Total."""
-    sums: dict[date, list[float]] = {}
-    for record in records:
-        sums.setdefault(record["period"], []).append(record["value_usd"])
-    periods = sorted(totals)
-    departments = [math.fsum(sums.get(p, [])) for p in periods]
-    differences = [d - totals[p] for d, p in zip(departments, periods, strict=True)]
-    ok = [
-        abs(diff) <= max(CHECK_ABSOLUTE_TOLERANCE_USD, CHECK_RELATIVE_TOLERANCE * abs(totals[p]))
-        for diff, p in zip(differences, periods, strict=True)
-    ]
-    return pa.table(
-        {
-            "period": pa.array(periods, pa.date32()),
-            "departments_usd": pa.array(departments, pa.float64()),
-            "total_usd": pa.array([totals[p] for p in periods], pa.float64()),
-            "difference_usd": pa.array(differences, pa.float64()),
-            "ok": pa.array(ok, pa.bool_()),
-        }
+        checks=reconcile(records, totals),
     )
