@@ -29,6 +29,8 @@ def test_names_and_info_cover_every_table() -> None:
         "baskets",
         "dimension_members",
         "tariff_versions",
+        "wto_economies",
+        "wto_products",
     ]
     for name in reference.names():
         meta = reference.info(name)

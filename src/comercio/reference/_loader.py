@@ -33,6 +33,8 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "baskets": ("basket", "version", "prefix"),
     "tariff_versions": ("version",),
     "dimension_members": ("dimension", "code"),
+    "wto_economies": ("wto_code",),
+    "wto_products": ("code",),
 }
 
 

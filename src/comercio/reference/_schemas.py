@@ -157,5 +157,28 @@ TABLES: dict[str, TableSpec] = {
                 _c("subpartidas", type=pa.int32(), pattern=r"\d+"),
             ),
         ),
+        TableSpec(
+            "wto_economies",
+            "wto_economies.csv",
+            (
+                _c("wto_code", pattern=r"\d{3}|[A-Z]{3}"),
+                _c("wto_iso3a", pattern=r"[A-Z]{3}", required=False),
+                _c("reporter", pattern=r"[A-Z]{3}|R(\d{3}|[A-Z]{3})|F\d{3}"),
+                _c("kind", choices=frozenset({"world", "region", "economy", "former"})),
+                _c("name_en"),
+                _c("note", required=False),
+            ),
+        ),
+        TableSpec(
+            "wto_products",
+            "wto_products.csv",
+            (
+                _c("code", pattern=r"[A-Z]{2,8}"),
+                _c("parent", pattern=r"[A-Z]{2,8}", required=False),
+                _c("name_en"),
+                _c("name_es"),
+                _c("sitc", required=False),
+            ),
+        ),
     )
 }

@@ -50,6 +50,10 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     "importer": pa.string(),
     "quantity_t": pa.float64(),
     "source": pa.string(),
+    "reporter": pa.string(),  # WTO reporter: ISO alpha-3, WLD, R<code> region, EUN, or a former economy
+    "reporter_kind": pa.string(),  # world | region | economy | former
+    "product_group": pa.string(),  # WTO product code (TO, MA, MAMT, ...)
+    "flag": pa.string(),  # publisher's value flag (WTO ValueFlagCode), null when none
 }
 
 
@@ -261,6 +265,32 @@ WORLD_TRADE = register(
         grain=("year", "exporter", "importer", "hs6"),
         dimensions=("year", "exporter", "importer", "hs6"),
         partition="year",
+    )
+)
+
+
+WTO_MERCHANDISE = register(
+    DatasetSpec(
+        name="wto_merchandise",
+        title="OMC: exportaciones e importaciones de mercancías por grupo de productos (anual, US$)",
+        columns=(
+            "flow",
+            "year",
+            "reporter",
+            "reporter_kind",
+            "product_group",
+            "value_usd",
+            "flag",
+            "synthetic",
+            "source",
+        ),
+        grain=("flow", "year", "reporter", "product_group"),
+        dimensions=("flow", "year", "reporter", "product_group"),
+        description=(
+            "WTO merchandise values (ITS_MTV_AX / ITS_MTV_AM), partner World, SITC Rev. 3 product groups; "
+            "regions, World and former economies kept apart by reporter_kind. Read directly by the sector "
+            "study, never by the indicator engine."
+        ),
     )
 )
 
