@@ -34,6 +34,10 @@ class Settings:
     query_timeout_s:
         Seconds after which a bounded query is interrupted on either engine (``COMERCIO_QUERY_TIMEOUT_S``,
         default 15).
+    writer_wait_s:
+        Seconds a writer (ingest, build) waits for another comercio process that is loading before it gives up
+        with an error (``COMERCIO_WRITER_WAIT_S``, default 300). Readers never wait: they read the catalog's
+        last committed snapshot.
     """
 
     home: Path = field(default_factory=lambda: Path("var"))
@@ -42,6 +46,7 @@ class Settings:
     reports_dir: Path = field(default_factory=lambda: Path("reports"))
     query_max_rows: int = 5_000_000
     query_timeout_s: float = 15.0
+    writer_wait_s: float = 300.0
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -53,6 +58,11 @@ class Settings:
             raise ConfigError(
                 f"query limits must be positive (rows {self.query_max_rows}, seconds {self.query_timeout_s})",
                 hint="set COMERCIO_QUERY_MAX_ROWS and COMERCIO_QUERY_TIMEOUT_S",
+            )
+        if self.writer_wait_s < 0:
+            raise ConfigError(
+                f"the writer's wait must not be negative ({self.writer_wait_s} s)",
+                hint="set COMERCIO_WRITER_WAIT_S",
             )
 
     @property
@@ -77,6 +87,7 @@ class Settings:
             "reports_dir": Path(env.get("COMERCIO_REPORTS", "reports")),
             "query_max_rows": _number(env, "COMERCIO_QUERY_MAX_ROWS", int, cls.query_max_rows),
             "query_timeout_s": _number(env, "COMERCIO_QUERY_TIMEOUT_S", float, cls.query_timeout_s),
+            "writer_wait_s": _number(env, "COMERCIO_WRITER_WAIT_S", float, cls.writer_wait_s),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

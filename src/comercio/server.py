@@ -2,8 +2,9 @@
 
 The API (:mod:`comercio.api`) and the dashboard (:mod:`comercio.web`) are siblings that both call the one
 :class:`~comercio.service.IndicatorService` kept in ``app.state.service``; this module is the only place that
-imports both. It also adds security headers on every response, a bounded cache of rendered GET answers and,
-when origins are given, CORS (off by default).
+imports both. It also adds security headers on every response, a bounded cache of rendered GET answers (keyed
+by the warehouse's current vintages, so a new load is served at once), HEAD on every GET route and, when
+origins are given, CORS (off by default). Everything it serves is read-only: no route writes a file.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from comercio import api, web
-from comercio.api.middleware import ResponseCache, SecurityHeaders
+from comercio.api.middleware import HeadAsGet, ResponseCache, SecurityHeaders
 from comercio.config import Settings
 from comercio.service import IndicatorService
 
@@ -42,7 +43,7 @@ def create_app(
     settings = settings or Settings.from_env()
     app = FastAPI(**api.OPENAPI)
     app.state.settings = settings
-    app.state.service = IndicatorService(settings, cache_size=cache_size)
+    service = app.state.service = IndicatorService(settings, cache_size=cache_size)
     api.install(app)
     paths: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = api.CACHEABLE_PREFIXES
@@ -50,13 +51,22 @@ def create_app(
     if dashboard:
         web.install(app)
         paths, prefixes, exclude = web.CACHEABLE_PATHS, prefixes + web.CACHEABLE_PREFIXES, web.NOT_CACHED
-    app.add_middleware(ResponseCache, paths=paths, prefixes=prefixes, exclude=exclude, maxsize=512, ttl=600.0)
+    app.add_middleware(
+        ResponseCache,
+        paths=paths,
+        prefixes=prefixes,
+        exclude=exclude,
+        maxsize=512,
+        ttl=600.0,
+        version=service.wh.version,
+    )
     app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS, skip_csp=(api.DOCS_URL,))
+    app.add_middleware(HeadAsGet)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(cors_origins),
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "HEAD"],
             allow_headers=["Content-Type"],
         )
     return app

@@ -1,4 +1,4 @@
-"""Report listing, downloads confined to the report directory, and generation through the service."""
+"""Report listing and downloads confined to the report directory; the API writes no report (the CLI does)."""
 
 from __future__ import annotations
 
@@ -40,19 +40,21 @@ def test_downloads_never_leave_the_report_directory(client: TestClient, reports_
     assert resp.json()["error"] == "NotFound"
 
 
-def test_generate_writes_the_regional_report(api_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_writes_no_report(api_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Report generation is the CLI's (`comercio report`): no route writes a file, whatever it is sent."""
     from comercio.server import create_app
 
     c = TestClient(create_app(replace(api_settings, reports_dir=tmp_path), dashboard=False))
-    resp = c.post("/api/v1/reports", json={"month": "2022-11", "lang": "en", "formats": ["json"]})
-    assert resp.status_code == 201, resp.text
-    files = resp.json()["files"]
-    assert [f["path"] for f in files] == ["regional-2022-11-en/report.json"]
-    report = c.get(files[0]["url"]).json()
-    assert report["lang"] == "en" and report["facts"]
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        resp = c.request(method, "/api/v1/reports", json={"month": "2022-11", "formats": ["json"]})
+        assert resp.status_code == 405, (method, resp.text)
+    assert list(tmp_path.iterdir()) == []
+    paths = c.get("/api/v1/openapi.json").json()["paths"]
+    assert {m for ops in paths.values() for m in ops} == {"get"}
 
 
-def test_generate_validates_its_body(client: TestClient) -> None:
-    assert client.post("/api/v1/reports", json={"month": "November"}).status_code == 422
-    resp = client.post("/api/v1/reports?dry_run=true&lang=es", json={"formats": ["docx"]})
-    assert resp.status_code == 422 and "formatos de reporte desconocidos" in resp.json()["detail"]
+def test_a_very_long_report_path_is_not_found(client: TestClient) -> None:
+    resp = client.get("/api/v1/reports/files/" + "a" * 300 + ".md")
+    assert resp.status_code == 404 and resp.json()["error"] == "NotFound"
+    resp = client.get("/api/v1/reports/files/2022-11/regional.md/inside.md")
+    assert resp.status_code == 404

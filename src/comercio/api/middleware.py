@@ -1,11 +1,12 @@
-"""Pure-ASGI middleware: security headers on every response and a bounded cache of rendered GET responses.
+"""Pure-ASGI middleware: security headers on every response, a bounded cache of rendered GET responses, and
+HEAD answered on every GET route.
 
 Both are plain ASGI (not ``BaseHTTPMiddleware``) because they run on every request and the load target
 (p95 < 200 ms with 50 clients on 2 cores) leaves no room for per-request task switching. The response cache
 holds only successful answers of the deterministic read endpoints it is given (indicators, dashboard
 pages), keyed by path and the exact query string: a request is validated in full the first time, and
-identical requests get the same bytes until the entry expires (``ttl``) or is evicted (``maxsize``,
-``max_body``).
+identical requests get the same bytes until the entry expires (``ttl``), is evicted (``maxsize``,
+``max_body``) or the data change (``version``: the warehouse's current vintages, a few ``stat`` calls).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -47,6 +48,27 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class HeadAsGet:
+    """Answer ``HEAD`` wherever ``GET`` is answered: the GET answer's status and headers, without a body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
 class ResponseCache:
     """LRU cache of complete 200 responses to GET requests on ``paths`` or under ``prefixes``."""
 
@@ -60,11 +82,13 @@ class ResponseCache:
         maxsize: int = 512,
         ttl: float = 600.0,
         max_body: int = 2_000_000,
+        version: Callable[[], Hashable] | None = None,
     ) -> None:
         self.app = app
         self.paths, self.prefixes, self.exclude = frozenset(paths), tuple(prefixes), tuple(exclude)
         self.maxsize, self.ttl, self.max_body = maxsize, ttl, max_body
-        self._data: OrderedDict[tuple[str, bytes], tuple[float, list[Message]]] = OrderedDict()
+        self.version = version
+        self._data: OrderedDict[tuple[str, bytes], tuple[float, Hashable, list[Message]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def cacheable(self, scope: Scope) -> bool:
@@ -86,11 +110,12 @@ class ResponseCache:
             return
         key = (scope["path"], scope.get("query_string", b""))
         now = time.monotonic()
+        version = self.version() if self.version is not None else None
         with self._lock:
             hit = self._data.get(key)
-            if hit is not None and now - hit[0] < self.ttl:
+            if hit is not None and now - hit[0] < self.ttl and hit[1] == version:
                 self._data.move_to_end(key)
-                messages = hit[1]
+                messages = hit[2]
             else:
                 messages = []
         if messages:
@@ -119,7 +144,7 @@ class ResponseCache:
         )
         if ok and size <= self.max_body and complete:
             with self._lock:
-                self._data[key] = (time.monotonic(), recorded)
+                self._data[key] = (time.monotonic(), version, recorded)
                 while len(self._data) > self.maxsize:
                     self._data.popitem(last=False)
 

@@ -16,7 +16,8 @@ from typing import Annotated
 from fastapi import Query, Request
 from pydantic import BaseModel
 
-from comercio.i18n import LANGS
+from comercio.errors import ConfigError
+from comercio.i18n import LANGS, t
 from comercio.indicators.specs import Spec
 from comercio.service import BASKET_PATH_RE, MONTH_RE, Dimension, Flow, WindowKind, build_spec
 
@@ -24,6 +25,8 @@ SCHEME_RE = r"^[a-z0-9_]{1,32}$"
 MAX_PAGE_SIZE = 500
 MAX_PAGE = 10_000
 MAX_LIST = 30
+REPEATABLE = frozenset({"department"})
+"""The only query parameters that may be given more than once (a list); any other, repeated, is a 400."""
 ERROR_LANG = "en"
 
 
@@ -42,6 +45,17 @@ def error_lang(request: Request) -> str:
     """The language of error texts: ``?lang=`` when it is a known language, else English."""
     lang = request.query_params.get("lang", ERROR_LANG)
     return lang if lang in LANGS else ERROR_LANG
+
+
+def single_values(request: Request) -> None:
+    """Refuse a repeated query parameter (``?flow=X&flow=M``) instead of keeping the last one."""
+    counts: dict[str, int] = {}
+    for name, _ in request.query_params.multi_items():
+        counts[name] = counts.get(name, 0) + 1
+    for name, count in counts.items():
+        if count > 1 and name not in REPEATABLE:
+            lang = error_lang(request) if counts.get("lang", 0) == 1 else ERROR_LANG
+            raise ConfigError(t("api.query.repeated", lang, name=name, count=count), field=name)
 
 
 class ErrorBody(BaseModel):

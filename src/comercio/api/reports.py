@@ -1,36 +1,26 @@
-"""``/api/v1/reports``: generate the regional report, list report files, download one.
+"""``/api/v1/reports``: list the report files, download one. The API is read-only: reports are written by
+the CLI (``comercio report …``), never through HTTP.
 
 Downloads are confined to ``settings.reports_dir``: the requested path is resolved (symlinks included) and
-refused unless it stays inside that directory, so ``../`` or absolute paths never leave it. Generation asks
-the application service, which calls :func:`comercio.reports.regional.write_regional`.
+refused unless it stays inside that directory, so ``../`` or absolute paths never leave it.
 """
 
 from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, Response
 
-from comercio.api.params import ERRORS, MONTH_RE, Page, error_lang, page_params
+from comercio.api.params import ERRORS, Page, error_lang, page_params, single_values
 from comercio.api.routes import json_response, paginate, service
 from comercio.i18n import t
-from comercio.reports.writers import FORMATS
-from comercio.service import REPORT_SUFFIXES, IndicatorService, Lang
+from comercio.service import REPORT_SUFFIXES, IndicatorService
 
-router = APIRouter(responses=ERRORS)
+router = APIRouter(responses=ERRORS, dependencies=[Depends(single_values)])
 FILES_URL = "/api/v1/reports/files/"
-
-
-class ReportRequest(BaseModel):
-    """What report to write: the last month of the window, the language and the formats."""
-
-    month: str | None = Field(default=None, pattern=MONTH_RE, description="YYYY-MM; default the latest month")
-    lang: Lang = Lang("es")
-    formats: list[str] = Field(default_factory=lambda: ["html"], max_length=5)
 
 
 def reports_root(request: Request) -> Path:
@@ -44,8 +34,12 @@ def confined(root: Path, relative: str, lang: str) -> Path:
     missing = HTTPException(status_code=404, detail=t("api.error.no_report_file", lang))
     if not relative or relative.startswith(("/", "\\")) or "\x00" in relative or ".." in Path(relative).parts:
         raise missing
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root) or not path.is_file() or path.suffix.lower() not in REPORT_SUFFIXES:
+    try:  # a name too long for the file system, or a path through a file, is simply not there
+        path = (root / relative).resolve()
+        found = path.is_relative_to(root) and path.is_file() and path.suffix.lower() in REPORT_SUFFIXES
+    except (OSError, ValueError):
+        raise missing from None
+    if not found:
         raise missing
     return path
 
@@ -69,27 +63,3 @@ def download_report(path: str, request: Request) -> FileResponse:
     file = confined(reports_root(request), path, error_lang(request))
     media = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     return FileResponse(file, media_type=media, filename=file.name)
-
-
-@router.post(
-    "/reports",
-    summary="Write the regional report for a month",
-    status_code=201,
-    responses={200: {"description": "dry_run=true: what would be written"}},
-)
-def generate_report(
-    body: ReportRequest,
-    request: Request,
-    dry_run: Annotated[bool, Query(description="Only check that a report can be written")] = False,
-    svc: IndicatorService = Depends(service),
-) -> Response:
-    bad = [f for f in body.formats if f not in FORMATS]
-    if bad:
-        detail = t("api.error.unknown_formats", error_lang(request), bad=bad, allowed=list(FORMATS))
-        raise HTTPException(status_code=422, detail=detail)
-    month = body.month or svc.latest_month()
-    lang = body.lang.value
-    if dry_run:
-        return json_response({"month": month, "lang": lang, "formats": body.formats})
-    created = with_urls(svc.write_regional(month, lang, body.formats))
-    return JSONResponse({"month": month, "lang": lang, "files": created}, status_code=201)

@@ -16,7 +16,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from comercio import reference
-from comercio.api.params import ERRORS, OutFormat, Page, error_lang, page_params, spec_params
+from comercio.api.params import (
+    ERRORS,
+    OutFormat,
+    Page,
+    error_lang,
+    page_params,
+    single_values,
+    spec_params,
+)
 from comercio.errors import DataNotAvailable
 from comercio.i18n import t
 from comercio.indicators import measures
@@ -24,7 +32,7 @@ from comercio.indicators.specs import Spec
 from comercio.service import COLUMNS, IndicatorService, Lang, Result, csv_text, plain, units
 from comercio.warehouse import schema
 
-router = APIRouter(responses=ERRORS)
+router = APIRouter(responses=ERRORS, dependencies=[Depends(single_values)])
 JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "text/csv": {}}, "description": "JSON, or CSV with format=csv"}
 }

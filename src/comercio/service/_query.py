@@ -12,7 +12,8 @@ from enum import StrEnum
 from comercio.errors import ConfigError
 from comercio.i18n import LANGS, t
 from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Window
-from comercio.reference.dimensions import DIMENSIONS
+from comercio.reference.dimensions import DIMENSIONS, dimension
+from comercio.warehouse import schema
 
 MONTH_RE = r"^\d{4}-(0[1-9]|1[0-2])$"
 BASKET_PATH_RE = r"^[^\x00-\x1f<]{1,200}$"
@@ -72,8 +73,15 @@ def build_spec(
         w = Window.year(int(end[:4]))
     else:
         w = {"month": Window.month, "ytd": Window.ytd, "rolling12": Window.rolling12}[window.value](end)
+    try:
+        w.start  # noqa: B018 (a window reaching before year 1 fails here)
+    except ValueError:
+        raise ConfigError(t("api.query.before_year_one", lang), field="end") from None
     if w.n_months > MAX_WINDOW_MONTHS:
         raise ConfigError(t("api.query.window_too_long", lang, months=MAX_WINDOW_MONTHS), field="start")
+    if comparison_years > 0 and w.start.year - comparison_years < 1:
+        raise ConfigError(t("api.query.comparison_before_year_one", lang), field="comparison_years")
+    _applicable(str(grouping), scheme, level, basket, basket_path, dataset, lang)
     return Spec(
         window=w,
         grouping=Grouping(str(grouping), scheme, level),
@@ -83,3 +91,24 @@ def build_spec(
         comparison=Comparison(comparison_years) if comparison_years > 0 else None,
         dataset=dataset,
     )
+
+
+def _applicable(
+    grouping: str,
+    scheme: str | None,
+    level: int | None,
+    basket: str | None,
+    basket_path: str | None,
+    dataset: str | None,
+    lang: str,
+) -> None:
+    """Refuse a parameter the grouping or filters would silently ignore (:class:`ConfigError` naming it)."""
+    derive = dimension(grouping).derive
+    if scheme is not None and derive not in ("macroregion", "continent"):
+        raise ConfigError(t("api.query.scheme_not_applicable", lang, grouping=grouping), field="scheme")
+    if level is not None and derive != "sector":
+        raise ConfigError(t("api.query.level_not_applicable", lang, grouping=grouping), field="level")
+    spec = schema.DATASETS.get(dataset or "")
+    tree = spec is not None and spec.tree
+    if basket_path is not None and basket is None and derive != "sector" and not tree:
+        raise ConfigError(t("api.query.basket_path_not_applicable", lang), field="basket_path")

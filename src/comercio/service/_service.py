@@ -2,9 +2,10 @@
 
 :class:`IndicatorService` owns one read-only :class:`~comercio.warehouse.Warehouse` whose queries are bounded
 in rows and time by the settings (``query_max_rows``, ``query_timeout_s``), and an LRU cache: a result is
-computed once per validated :class:`Spec`, so repeated dashboard views and API calls cost a dictionary
-lookup. Numbers leave the service only as facts (:class:`~comercio.service.Result`). It knows nothing of
-HTTP or HTML.
+computed once per validated :class:`Spec` and per set of current vintages, so repeated dashboard views and
+API calls cost a dictionary lookup, and a vintage committed by another process is answered from at once.
+Numbers leave the service only as facts (:class:`~comercio.service.Result`). It knows nothing of HTTP or
+HTML, and it never writes: reports are written by the CLI (``comercio report``).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class IndicatorService:
     def __init__(self, settings: Settings, *, cache_size: int = 256, ttl: float = 600.0) -> None:
         self.settings = settings
         self.wh = ServiceWarehouse(settings, read_only=True)
-        self.cache = LRU(cache_size, ttl)
+        self.cache = LRU(cache_size, ttl, version=self.wh.version)
         self.reports_root = settings.reports_dir.resolve()  # fixed at start: later chdir()s change nothing
         self._compute_lock = threading.RLock()  # one cursor: DuckDB refuses a query while a result is open
 
@@ -129,23 +130,6 @@ class IndicatorService:
     def regional(self, month: str) -> RegionalFacts:
         """The regional report's facts through ``month`` (cached: the dashboard's home shows its headline)."""
         return self.run(("regional", month), lambda: regional_facts(self.wh, month))
-
-    def write_regional(self, month: str, lang: str, formats: Iterable[str]) -> list[dict[str, Any]]:
-        """Write the regional report for ``month`` into the report directory; the files it created."""
-        from comercio.reports.regional import write_regional
-
-        root = self.reports_root
-        root.mkdir(parents=True, exist_ok=True)
-        before = {f["path"] for f in report_files(root)}
-        with self._compute_lock:
-            write_regional(
-                self.wh,
-                through=month,
-                lang=lang,
-                formats=tuple(formats),
-                out=root / f"regional-{month}-{lang}",
-            )
-        return [f for f in report_files(root) if f["path"] not in before]
 
     def _indicator(self, spec: Spec) -> Result:
         s = self.series(spec.grouping, spec.filters, spec.dataset)  # one query per grouping and filters

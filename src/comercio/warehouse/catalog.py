@@ -1,16 +1,20 @@
 """The DuckDB catalog: which vintages exist, which are current, and where their Parquet files live.
 
-The catalog is a small DuckDB file (``<home>/catalog.duckdb``) with one table, ``loads``. Writers hold an
-exclusive lock file for the duration of a load and open the catalog only for the final, transactional
-switch; readers open it read-only just long enough to read the current vintages.
+The catalog is a small DuckDB file (``<home>/catalog.duckdb``) with one table, ``loads``; it is the record.
+Writers hold the writer lock (:mod:`comercio.warehouse._lock`) for a whole load or ingest session, and after
+every commit publish the table as a snapshot, ``catalog.snapshot.json``, written to a temporary name,
+fsynced and renamed into place. Readers never wait and never see DuckDB's lock: when a writer is active
+they read the snapshot (the last committed state); otherwise they read the DuckDB file itself, holding the
+lock shared for the few milliseconds it takes. See docs/decisions/0012-readers-never-wait.md.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-from collections.abc import Iterator
+import time
+import uuid
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +23,7 @@ from typing import Any
 import duckdb
 
 from comercio.errors import WarehouseError
+from comercio.warehouse import _lock
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS loads (
@@ -112,22 +117,62 @@ def _row_to_vintage(row: tuple[Any, ...]) -> Vintage:
     )
 
 
-class Catalog:
-    """Access to ``catalog.duckdb``: short-lived connections, one writer at a time."""
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
-    def __init__(self, path: Path) -> None:
+
+_Stamp = tuple[tuple[int, int, int], ...]
+_QUERY = f"SELECT {_COLUMNS} FROM loads ORDER BY dataset, slice, number"
+SNAPSHOT_WAIT_S = 5.0
+"""How long a reader waits for a writer that has the lock but has not published the first snapshot."""
+
+
+class Catalog:
+    """Access to ``catalog.duckdb``: one writer at a time (the others wait), readers never wait."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        writer_wait_s: float = 300.0,
+        on_writer_start: Callable[[], object] | None = None,
+    ) -> None:
         self.path = path
-        self._cache: tuple[tuple[tuple[int, int], ...], list[Vintage]] | None = None
+        self.lock_path = path.with_suffix(".lock")
+        self.snapshot_path = path.with_name(path.stem + ".snapshot.json")
+        self.writer_wait_s = writer_wait_s
+        self.on_writer_start = on_writer_start
+        self._cache: tuple[Hashable, list[Vintage]] | None = None
+        self._version: tuple[_Stamp, tuple[str, ...]] | None = None
         self._session: duckdb.DuckDBPyConnection | None = None
+
+    # -- writers ---------------------------------------------------------------------------------------
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the writer lock (re-entrant in one thread); wait for another writer at most
+        ``writer_wait_s`` seconds. Taking it sweeps orphaned temporaries and republishes the snapshot."""
+        with _lock.exclusive(self.lock_path, wait_s=self.writer_wait_s, on_acquire=self._writer_start):
+            yield
+
+    def _writer_start(self) -> None:
+        if self.on_writer_start is not None:
+            self.on_writer_start()
+        if self.path.exists():
+            with self._connect(write=True) as con:
+                self._publish(con)  # repairs a snapshot left stale by a writer killed after its commit
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        """Keep one write connection open for a run of loads (many files): each load still commits on its
-        own, but the catalog is opened once instead of several times per file."""
+        """Hold the writer lock and one write connection for a run of loads (many files): each load still
+        commits (and publishes the snapshot) on its own, but the catalog is opened once."""
         if self._session is not None:
             yield
             return
-        with self._connect(write=True) as con:
+        with self.writer_lock(), self._connect(write=True) as con:
             self._session = con
             try:
                 yield
@@ -135,85 +180,10 @@ class Catalog:
                 self._session = None
                 self._cache = None
 
-    @contextmanager
-    def _connect(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-        if self._session is not None:
-            yield self._session
-            return
-        if not write and not self.path.exists():
-            con = duckdb.connect(":memory:")
-            con.execute(_DDL)
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                con = duckdb.connect(str(self.path), read_only=not write)
-            except duckdb.Error as exc:
-                raise WarehouseError(
-                    f"cannot open the catalog: {exc}",
-                    file=self.path,
-                    hint="another comercio process may be loading; retry when it ends",
-                ) from exc
-            if write:
-                con.execute(_DDL)
-        try:
-            yield con
-        finally:
-            con.close()
-
-    @contextmanager
-    def writer_lock(self) -> Iterator[None]:
-        """Serialise writers across processes with an advisory lock file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.path.with_suffix(".lock")
-        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
-
-    def _stamp(self) -> tuple[tuple[int, int], ...]:
-        """What changes whenever the catalog does (the file and its write-ahead log)."""
-        out = []
-        for p in (self.path, self.path.with_name(self.path.name + ".wal")):
-            try:
-                st = p.stat()
-                out.append((st.st_mtime_ns, st.st_size))
-            except FileNotFoundError:
-                out.append((0, 0))
-        return tuple(out)
-
-    def _all(self) -> list[Vintage]:
-        """Every vintage, read once per change of the catalog file (readers ask many times a second)."""
-        stamp = self._stamp()
-        if self._cache is not None and (self._cache[0] == stamp or self._session is not None):
-            return self._cache[1]
-        query = f"SELECT {_COLUMNS} FROM loads ORDER BY dataset, slice, number"
-        with self._connect(write=False) as con:
-            rows = [_row_to_vintage(r) for r in con.execute(query).fetchall()]
-        self._cache = (stamp, rows)
-        return rows
-
-    def vintages(
-        self, dataset: str | None = None, *, slice_: str | None = None, current_only: bool = False
-    ) -> list[Vintage]:
-        return [
-            v
-            for v in self._all()
-            if (dataset is None or v.dataset == dataset)
-            and (slice_ is None or v.slice == slice_)
-            and (not current_only or v.current)
-        ]
-
-    def current(self, dataset: str, slice_: str) -> Vintage | None:
-        found = self.vintages(dataset, slice_=slice_, current_only=True)
-        return found[0] if found else None
-
     def record(self, vintage: Vintage) -> None:
-        """Make ``vintage`` the current one of its slice, in one transaction."""
+        """Make ``vintage`` the current one of its slice, in one transaction, then publish the snapshot."""
         self._cache = None
-        with self._connect(write=True) as con:
+        with self.writer_lock(), self._connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 con.execute(
@@ -245,6 +215,159 @@ class Catalog:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+            self._publish(con)
+
+    def _publish(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Write every row of ``loads`` to the snapshot atomically (temporary name, fsync, rename, fsync
+        of the directory); left alone when it already holds exactly that."""
+        rows = [_vintage_row(_row_to_vintage(r)) for r in con.execute(_QUERY).fetchall()]
+        text = json.dumps({"format": 1, "loads": rows}, ensure_ascii=False, sort_keys=True)
+        try:
+            if self.snapshot_path.read_text(encoding="utf-8") == text:
+                return
+        except (OSError, UnicodeDecodeError):
+            pass
+        tmp = self.snapshot_path.with_name(f".{self.snapshot_path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.snapshot_path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(self.snapshot_path.parent)
+
+    @contextmanager
+    def _connect(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._session is not None:
+            yield self._session
+            return
+        if not write and not self.path.exists():
+            con = duckdb.connect(":memory:")
+            con.execute(_DDL)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                con = duckdb.connect(str(self.path), read_only=not write)
+            except duckdb.Error as exc:  # DuckDB's text names the file and the other process: not shown
+                raise WarehouseError(
+                    "cannot open the warehouse catalog (it is damaged or used by a program other than "
+                    "comercio)",
+                    hint="run `comercio warehouse status`; rebuild with `comercio build` if it persists",
+                ) from exc
+            if write:
+                con.execute(_DDL)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # -- readers ---------------------------------------------------------------------------------------
+    def stamp(self) -> _Stamp:
+        """What changes whenever the catalog does (its file, write-ahead log and snapshot): three stats."""
+        out = []
+        for p in (self.path, self.path.with_name(self.path.name + ".wal"), self.snapshot_path):
+            try:
+                st = p.stat()
+                out.append((st.st_mtime_ns, st.st_size, st.st_ino))
+            except FileNotFoundError:
+                out.append((0, 0, 0))
+        return tuple(out)
+
+    def version(self) -> tuple[str, ...]:
+        """The current vintages' ids: a cache key that changes exactly when a new vintage is committed
+        (recomputed only when :meth:`stamp` changes)."""
+        stamp = self.stamp()
+        known = self._version
+        if known is not None and known[0] == stamp:
+            return known[1]
+        ids = tuple(v.vintage for v in self._all() if v.current)
+        self._version = (stamp, ids)
+        return ids
+
+    def _all(self) -> list[Vintage]:
+        """Every vintage, read once per change of the catalog (readers ask many times a second)."""
+        stamp = self.stamp()
+        if _lock.held(self.lock_path):  # this thread writes: its own view of the DuckDB file
+            key: Hashable = ("writer", stamp)
+            if self._cache is not None and self._cache[0] == key:
+                return self._cache[1]
+            rows = self._read_file()
+            self._cache = (key, rows)
+            return rows
+        if self._cache is not None and self._cache[0] == ("reader", stamp):
+            return self._cache[1]
+        with _lock.writer_active(self.lock_path) as busy:
+            rows = self._read_snapshot() if busy else self._read_file()
+        self._cache = (("reader", stamp), rows)
+        return rows
+
+    def _read_file(self) -> list[Vintage]:
+        with self._connect(write=False) as con:
+            return [_row_to_vintage(r) for r in con.execute(_QUERY).fetchall()]
+
+    def _read_snapshot(self) -> list[Vintage]:
+        """The last committed state while a writer is active (it publishes one as soon as it starts)."""
+        deadline = time.monotonic() + SNAPSHOT_WAIT_S
+        while True:
+            try:
+                data = json.loads(self.snapshot_path.read_text(encoding="utf-8"))
+                return [_dict_to_vintage(d) for d in data["loads"]]
+            except FileNotFoundError:
+                if not self.path.exists():
+                    return []  # the writer is creating the catalog: nothing was committed before
+                if time.monotonic() > deadline:
+                    raise WarehouseError(
+                        "another comercio process is loading and the catalog's snapshot is not there yet",
+                        hint="retry in a moment",
+                    ) from None
+                time.sleep(0.05)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise WarehouseError(
+                    "the catalog's snapshot is damaged", hint="run `comercio build` to write it again"
+                ) from exc
+
+    def vintages(
+        self, dataset: str | None = None, *, slice_: str | None = None, current_only: bool = False
+    ) -> list[Vintage]:
+        return [
+            v
+            for v in self._all()
+            if (dataset is None or v.dataset == dataset)
+            and (slice_ is None or v.slice == slice_)
+            and (not current_only or v.current)
+        ]
+
+    def current(self, dataset: str, slice_: str) -> Vintage | None:
+        found = self.vintages(dataset, slice_=slice_, current_only=True)
+        return found[0] if found else None
 
     def referenced_paths(self) -> set[str]:
         return {v.path for v in self._all()}
+
+
+def _vintage_row(v: Vintage) -> dict[str, Any]:
+    return {**v.as_dict(), "path": v.path}
+
+
+def _dict_to_vintage(d: dict[str, Any]) -> Vintage:
+    return Vintage(
+        vintage=d["vintage"],
+        dataset=d["dataset"],
+        slice=d["slice"],
+        number=int(d["number"]),
+        sha256=d["sha256"],
+        source=d["source"],
+        parser=d["parser"],
+        files=tuple(d["files"]),
+        retrieved_at=d["retrieved_at"],
+        loaded_at=d["loaded_at"],
+        rows=int(d["rows"]),
+        value_total=d["value_total"],
+        path=d["path"],
+        current=bool(d["current"]),
+        synthetic=bool(d["synthetic"]),
+        extra=d["extra"] or {},
+    )

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
+from comercio.warehouse import orphans
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.loads import Loader, LoadResult, Provenance
 
@@ -36,7 +37,12 @@ class Warehouse:
     def __init__(self, settings: Settings | None = None, *, read_only: bool = False) -> None:
         self.settings = settings or Settings.from_env()
         self.read_only = read_only
-        self.catalog = Catalog(self.settings.catalog_path)
+        self.catalog = Catalog(
+            self.settings.catalog_path,
+            writer_wait_s=self.settings.writer_wait_s,
+            on_writer_start=partial(orphans.sweep, self.settings.home),
+        )
+        self._seen: tuple[str, ...] | None = None
         self._backends: dict[str, Any] = {}
         self._registered: dict[str, dict[str, ir.Table]] = {}
         self._memo: dict[Any, Any] = {}
@@ -50,7 +56,7 @@ class Warehouse:
     @cached_property
     def loader(self) -> Loader:
         if self.read_only:
-            raise WarehouseError("this warehouse connection is read-only", file=self.home)
+            raise WarehouseError("this warehouse connection is read-only")
         return Loader(self.settings.data_dir, self.catalog)
 
     def load(
@@ -84,6 +90,17 @@ class Warehouse:
             paths.extend(sorted(self.vintage_dir(v).glob("*.parquet")))
         return paths
 
+    def version(self) -> tuple[str, ...]:
+        """The current vintages' ids (cheap while the catalog is unchanged): a key for caches of answers."""
+        return self.catalog.version()
+
+    def _follow(self) -> None:
+        """Forget registered tables once another process has committed a new vintage."""
+        version = self.catalog.version()
+        if version != self._seen:
+            self.refresh()
+            self._seen = version
+
     def refresh(self) -> None:
         """Forget registered tables and memoised results so the next query sees the latest vintages."""
         with self._lock:
@@ -112,6 +129,7 @@ class Warehouse:
 
     def table(self, dataset: str, engine: str | None = None) -> ir.Table:
         engine = engine or self.settings.engine
+        self._follow()
         with self._lock:
             cache = self._registered.setdefault(engine, {})
             if dataset in cache:
@@ -120,7 +138,6 @@ class Warehouse:
         if not vintages:
             raise DataNotAvailable(
                 f"dataset {dataset!r} is not loaded",
-                file=self.home,
                 hint="run `comercio build` or `comercio ingest`",
             )
         con = self.backend(engine)

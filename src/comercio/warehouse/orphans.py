@@ -1,0 +1,78 @@
+"""Temporary files and directories left behind by killed runs: found, measured, swept.
+
+Three kinds, all under the data directory (``COMERCIO_HOME``):
+
+* ``data/<dataset>/.tmp-*`` — a load's Parquet files before their rename into place. Only a writer makes
+  them and a writer holds the writer lock, so at the next writer's start every one is an orphan.
+* ``.<name>.<random>.tmp`` — atomic copies (downloads into the cache, kept reference assets, the catalog's
+  snapshot) before their ``os.replace``.
+* ``<file>.part`` — an HTTP download in progress.
+
+A fetch does not take the writer lock, so the last two are swept only once untouched for
+:data:`STALE_S` seconds (a live transfer writes every few milliseconds).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+STALE_S = 3600.0
+
+
+@dataclass(frozen=True)
+class Orphans:
+    """How many orphaned temporaries there are and how many bytes they hold."""
+
+    count: int
+    bytes: int
+
+
+def _size(path: Path) -> int:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+        return path.lstat().st_size
+    except OSError:
+        return 0
+
+
+def _age(path: Path, now: float) -> float:
+    try:
+        return now - path.lstat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def find(home: Path, *, stale_s: float = STALE_S, now: float | None = None) -> list[Path]:
+    """Orphaned temporaries under ``home``: every load directory, and copies untouched for ``stale_s``."""
+    if not home.is_dir():
+        return []
+    now = time.time() if now is None else now
+    data = home / "data"
+    found = sorted(data.glob("*/.tmp-*")) + sorted(data.glob(".tmp-*")) if data.is_dir() else []
+    for pattern in (".*.tmp", "*.part"):
+        for p in sorted(home.rglob(pattern)):
+            if p.is_file() and p not in found and _age(p, now) >= stale_s:
+                found.append(p)
+    return found
+
+
+def measure(home: Path, *, stale_s: float = STALE_S) -> Orphans:
+    """Count and size of the orphaned temporaries (shown by ``comercio warehouse status``)."""
+    paths = find(home, stale_s=stale_s)
+    return Orphans(len(paths), sum(_size(p) for p in paths))
+
+
+def sweep(home: Path, *, stale_s: float = STALE_S) -> Orphans:
+    """Remove the orphaned temporaries (called by a writer when it takes the writer lock); what went."""
+    paths = find(home, stale_s=stale_s)
+    gone = Orphans(len(paths), sum(_size(p) for p in paths))
+    for p in paths:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+    return gone
