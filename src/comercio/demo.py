@@ -1,10 +1,12 @@
 """``make demo``: the main job, end to end, saying plainly what it did at each step.
 
 1. fetch every configured official source (from COMERCIO_MIRROR when set, else from the publishers);
-2. build the warehouse (reference tables, BCRP, SUNAT cuadros, declarations) and show its status;
+2. build the warehouse (reference tables, BCRP, SUNAT cuadros, WTO, declarations) and show its status;
 3. reconcile (``comercio validate``);
 4. write the regional report for the latest month with data, in every format;
-5. write the sector study (metalworking) on SUNAT G1 plus a synthetic world-trade twin;
+5. write the sector study (metalworking) from official data only: WTO merchandise values (world, peers, Peru's
+   trade by product group) and SUNAT cuadros G1, F1 and G6 (Peru's exports by group, imports by use,
+   destinations). No synthetic data: the synthetic BACI generator serves tests and benchmarks only;
 6. serve the dashboard and print its address (skipped with ``--no-serve`` or COMERCIO_DEMO_NO_SERVE=1).
 """
 
@@ -25,31 +27,21 @@ if TYPE_CHECKING:
     from comercio.warehouse import Warehouse
 
 console = Console()
+FORMATS = "html,pdf,md,json,xlsx"
 
 
 def _step(n: int, text: str) -> None:
     console.rule(f"[bold]{n}. {text}")
 
 
-def sector_study(
-    wh: Warehouse, settings: Settings, *, rows_per_year: int = 20_000, formats: str = "html,pdf,md,json,xlsx"
-) -> list[Path]:
-    """Synthetic BACI twin (24 years) into the cache if absent, ingest it, write the metalworking study.
+def sector_study(wh: Warehouse, settings: Settings, *, formats: str = FORMATS) -> list[Path]:
+    """Write the metalworking study from the official data already in the warehouse (WTO, G1, F1, G6).
 
-    The study runs through the latest loaded G1 month, in Spanish and English (``<reports>/sector/{es,en}``).
+    Through the latest loaded G1 month, in Spanish and English (``<reports>/sector/{es,en}``). Nothing is
+    ingested here: :func:`comercio.ingest.build` loads the sources first (the demo's step 1).
     """
-    from comercio.ingest import ingest
     from comercio.reports.sector import write_sector
-    from comercio.synth.baci import generate_baci
 
-    cache = settings.cache_dir / "baci"
-    zips = sorted(cache.glob("BACI_*_SYNTH.zip"))
-    zip_path = (
-        zips[0]
-        if zips
-        else generate_baci(cache, years=range(2001, 2025), rows_per_year=rows_per_year, seed=2001)
-    )
-    ingest(wh, "baci", [zip_path])
     paths: list[Path] = []
     for lang in ("es", "en"):
         paths += write_sector(
@@ -91,7 +83,7 @@ def run(serve: bool = True, port: int = 8000) -> int:
         for p in written:
             if p.suffix in (".html", ".pdf", ".xlsx", ".md", ".json"):
                 console.print(f"    {p.name}", highlight=False)
-    _step(5, "Sector study: metalworking (SUNAT G1 + synthetic world-trade twin, labelled synthetic)")
+    _step(5, "Sector study: metalworking, from official data (WTO; SUNAT cuadros G1, F1, G6)")
     for p in sector_study(wh, settings):
         if p.suffix in (".html", ".pdf", ".xlsx", ".md", ".json"):
             console.print(f"  wrote {p}", highlight=False)
