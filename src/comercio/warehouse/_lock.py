@@ -132,3 +132,9 @@ def writer_active(path: Path) -> Iterator[bool]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def active_since(path: Path) -> str | None:
+    """``HH:MM`` when another process (or thread) holds the writer lock since then; None when none does."""
+    with writer_active(path) as busy:
+        return _since(path) if busy else None

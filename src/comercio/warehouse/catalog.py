@@ -149,6 +149,7 @@ class Catalog:
         self._cache: tuple[Hashable, list[Vintage]] | None = None
         self._version: tuple[_Stamp, tuple[str, ...]] | None = None
         self._session: duckdb.DuckDBPyConnection | None = None
+        self._in_session = False
 
     # -- writers ---------------------------------------------------------------------------------------
     @contextmanager
@@ -167,18 +168,22 @@ class Catalog:
 
     @contextmanager
     def session(self) -> Iterator[None]:
-        """Hold the writer lock and one write connection for a run of loads (many files): each load still
-        commits (and publishes the snapshot) on its own, but the catalog is opened once."""
-        if self._session is not None:
+        """Hold the writer lock for a run of loads (many files), and one write connection from the first
+        use on: each load still commits (and publishes the snapshot) on its own, but the catalog is opened
+        once. A session that loads nothing creates no catalog."""
+        if self._in_session:
             yield
             return
-        with self.writer_lock(), self._connect(write=True) as con:
-            self._session = con
+        with self.writer_lock():
+            self._in_session = True
             try:
                 yield
             finally:
-                self._session = None
+                self._in_session = False
+                con, self._session = self._session, None
                 self._cache = None
+                if con is not None:
+                    con.close()
 
     def record(self, vintage: Vintage) -> None:
         """Make ``vintage`` the current one of its slice, in one transaction, then publish the snapshot."""
@@ -241,30 +246,39 @@ class Catalog:
 
     @contextmanager
     def _connect(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._session is None and self._in_session and (write or self.path.exists()):
+            self._session = self._open(write=True)
         if self._session is not None:
             yield self._session
             return
-        if not write and not self.path.exists():
-            con = duckdb.connect(":memory:")
-            con.execute(_DDL)
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                con = duckdb.connect(str(self.path), read_only=not write)
-            except duckdb.Error as exc:  # DuckDB's text names the file and the other process: not shown
-                raise WarehouseError(
-                    "cannot open the warehouse catalog (it is damaged or used by a program other than "
-                    "comercio)",
-                    hint="run `comercio warehouse status`; rebuild with `comercio build` if it persists",
-                ) from exc
-            if write:
-                con.execute(_DDL)
+        con = self._open(write=write)
         try:
             yield con
         finally:
             con.close()
 
+    def _open(self, *, write: bool) -> duckdb.DuckDBPyConnection:
+        if not write and not self.path.exists():
+            con = duckdb.connect(":memory:")
+            con.execute(_DDL)
+            return con
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(self.path), read_only=not write)
+        except duckdb.Error as exc:  # DuckDB's text names the file and the other process: not shown
+            raise WarehouseError(
+                "cannot open the warehouse catalog (it is damaged or used by a program other than comercio)",
+                hint="run `comercio warehouse status`; rebuild with `comercio build` if it persists",
+            ) from exc
+        if write:
+            con.execute(_DDL)
+        return con
+
     # -- readers ---------------------------------------------------------------------------------------
+    def writer_since(self) -> str | None:
+        """``HH:MM`` since when another comercio process is loading, or None when none is."""
+        return None if _lock.held(self.lock_path) else _lock.active_since(self.lock_path)
+
     def stamp(self) -> _Stamp:
         """What changes whenever the catalog does (its file, write-ahead log and snapshot): three stats."""
         out = []

@@ -1,11 +1,12 @@
-"""What the warehouse holds: datasets with grain, vintages, rows, totals and months covered."""
+"""What the warehouse holds: datasets with grain, vintages, rows, totals and months covered; and notes on
+its state (a load in progress, orphaned temporaries of interrupted runs)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-from comercio.warehouse import schema
+from comercio.warehouse import orphans, schema
 from comercio.warehouse.gateway import Warehouse
 
 
@@ -41,6 +42,30 @@ def status(wh: Warehouse) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def notes(wh: Warehouse) -> list[str]:
+    """What else the user should know: a load in progress (the rows above are the last committed state)
+    and the orphaned temporaries of interrupted runs (count and size; the next ingest removes them)."""
+    out = []
+    since = wh.catalog.writer_since()
+    if since is not None:
+        out.append(f"another comercio process is loading (since {since}); shown is the last committed state")
+    found = orphans.measure(wh.home)
+    if found.count:
+        out.append(
+            f"orphaned temporaries of interrupted runs: {found.count} ({_size(found.bytes)}); "
+            "the next ingest or build removes them"
+            + (" (some may belong to the load in progress)" if since is not None else "")
+        )
+    return out
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def _months(wh: Warehouse, name: str) -> tuple[str | None, str | None]:
