@@ -27,6 +27,7 @@ def test_names_and_info_cover_every_table() -> None:
         "countries",
         "product_groups",
         "baskets",
+        "basket_definitions",
         "dimension_members",
         "tariff_versions",
         "wto_economies",

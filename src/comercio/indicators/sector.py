@@ -1,15 +1,23 @@
-"""The facts of a sector study (SNI's metalworking analysis, article 003) for any product basket.
+"""The facts of a sector study (SNI's metalworking analysis, article 003) for a study basket.
 
-World side: the basket's world exports and imports by continent per year, from ``world_trade`` (CEPII BACI),
-and its share of all world trade and of world trade in manufactures (basket ``manufacturas``). Peru's side:
-exports of the matching SUNAT G1 node (monthly, official), imports, balance, destinations and origins
-(ranked, with shares, growth and the Latin American count of the top ten) from customs lines when those
-cover the window. Every section
-the loaded data cannot support is left out and recorded in ``omitted`` with what it would need.
+A study (``basket_definitions.csv``, :func:`comercio.reference.basket_forms`) names its basket in up to three
+forms, and each side of the study uses the form its source publishes:
 
-The G1 node is found by a *normalised label* (lower case, accents stripped, hyphens and spaces removed), since
-SUNAT renames it across years (2005 ``Metal-Mecánica``, 2024 ``Metal-mecanico``, under parents spelled
-``II.Productos`` / ``II. Productos``); the monthly series of every matching path are joined into one.
+- world side: the WTO product group (``wto_merchandise``, :mod:`comercio.indicators.wto`): world exports
+  and imports by continent over the span, the group's weight in world trade and manufactures, peers, Peru's
+  imports of the group and the balance; an HS basket through CEPII BACI (``world_trade``) when asked for or
+  when no WTO data are loaded (:func:`comercio.indicators.world.world_facts`);
+- Peru's exports: the group of SUNAT's cuadro G1 (annual, year to date, growth, the month that drives it);
+- imports context: the use groups (CUODE) of cuadro F1, CIF, never netted against G1 (different baskets);
+- destinations of ALL exports: cuadro G6 (``sunat_destinations``, :mod:`comercio.indicators.sector_partners`);
+  the basket's own destinations and origins from customs lines when those are loaded.
+
+Every fact says in ``extra`` which basket form it used. Sections the loaded data cannot support are left
+out and recorded in ``omitted`` with what they would need.
+
+The G1 node is found by a *normalised label* prefix (lower case, accents stripped, hyphens and spaces
+removed), since SUNAT renames it across years (2005 ``Metal-Mecánica``, 2024 ``Metal-mecanico``, under
+parents spelled ``II.Productos`` / ``II. Productos``); the monthly series of every matching path are joined.
 """
 
 from __future__ import annotations
@@ -17,28 +25,44 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
 
 from comercio import reference
-from comercio.errors import DataNotAvailable, ValidationError
+from comercio.errors import ConfigError, DataNotAvailable, ValidationError
 from comercio.indicators import engine as eng
-from comercio.indicators import measures, world
+from comercio.indicators import measures, world, wto
 from comercio.indicators.facts import Fact, FactSet, make
+from comercio.indicators.sector_partners import (
+    cuode_facts,
+    g6_facts,
+    latin_american,
+    lines_facts,
+    partner_facts,
+)
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window, month_start
+from comercio.reference import BasketForm
 from comercio.warehouse import Warehouse
 
-# basket → (normalised G1 label prefix, basket used for Peru's export lines)
-G1_NODES: dict[str, tuple[str, str]] = {
-    "metalmecanica": ("metalmecan", "metalmecanica_g1"),
-    "metalmecanica_g1": ("metalmecan", "metalmecanica_g1"),
-}
 PEERS = ("CHL", "COL")
-TOP = 10
-# WTO/UN manufactures (SITC 5–8 less 68 and 891) approximated by HS headings, baskets.csv
-MANUFACTURES = "manufacturas"
+MANUFACTURES = world.MANUFACTURES
+# a month "drives" the year-to-date growth when its own change is at least this fraction of the total change
+DRIVER_SHARE = 0.5
+
+
+def _g1_nodes() -> dict[str, tuple[str, str]]:
+    """Study → (G1 label prefix, HS basket of its export lines); kept for readers of the old name."""
+    out: dict[str, tuple[str, str]] = {}
+    for study in reference.basket_studies():
+        g1 = reference.group_form(study, "g1")
+        lines = next(iter(reference.basket_forms(study, "export_lines")), None)
+        if g1 is not None:
+            out[study] = (g1.code, lines.code if lines else study)
+    return out
+
+
+G1_NODES = _g1_nodes()
 
 
 def normalise_label(text: str) -> str:
@@ -56,6 +80,8 @@ class SectorFacts:
     datasets: dict[str, list[str]] = field(default_factory=dict)
     g1_paths: tuple[str, ...] = ()
     world_years: tuple[int, int] | None = None
+    forms: tuple[BasketForm, ...] = ()  # every form of the study (basket_definitions.csv)
+    world_form: str | None = None  # "wto" or "hs": the form the world side used
 
     @property
     def synthetic(self) -> bool:
@@ -63,79 +89,11 @@ class SectorFacts:
 
     @property
     def world_synthetic(self) -> bool:
-        return any(f.synthetic for f in self.facts if f.dataset == world.DATASET)
+        return any(f.synthetic for f in self.facts if f.dataset in (world.DATASET, wto.DATASET))
 
-
-def _world_fact(
-    template: str, value: Any, y: int, wt: world.WorldTable, parts: dict[str, str] | None = None
-) -> Fact:
-    """A fact of the world side: one calendar year of ``world_trade``."""
-    return make(
-        template,
-        value,
-        parts=parts,
-        window=Window.year(y).as_dict(),
-        dataset=world.DATASET,
-        vintages=wt.vintages,
-        synthetic=wt.synthetic,
-    )
-
-
-def _world(
-    wh: Warehouse, basket: str, through: date, world_from: int, engine: str | None
-) -> tuple[FactSet, tuple[int, int]]:
-    fs = FactSet()
-    ys = [y for y in world.years(wh, engine=engine) if world_from <= y <= through.year]
-    if not ys:
-        raise DataNotAvailable(f"no world trade year between {world_from} and {through.year}")
-    first, last = ys[0], ys[-1]
-    basket_tot = world.totals(wh, basket, engine=engine)
-    all_tot = world.totals(wh, engine=engine)
-    values = dict(
-        zip(basket_tot.table["year"].to_pylist(), basket_tot.table["value"].to_pylist(), strict=True)
-    )
-    alls = dict(zip(all_tot.table["year"].to_pylist(), all_tot.table["value"].to_pylist(), strict=True))
-    fs.add(_world_fact("world.exports.value", values.get(last), last, basket_tot))
-    fs.add(
-        _world_fact("world.exports.value.{year}", values.get(first), first, basket_tot, {"year": str(first)})
-    )
-    if alls.get(last):
-        fs.add(_world_fact("world.basket.share_of_trade", values[last] / alls[last], last, all_tot))
-    if basket != MANUFACTURES:
-        manuf = world.share_of(wh, basket, MANUFACTURES, engine=engine)
-        shares = {r["year"]: r["share"] for r in manuf.table.to_pylist()}
-        if shares.get(last) is not None:
-            fs.add(_world_fact("world.basket.share_of_manufactures", shares[last], last, manuf))
-        if shares.get(first) is not None:
-            fs.add(
-                _world_fact(
-                    "world.basket.share_of_manufactures.{year}",
-                    shares[first],
-                    first,
-                    manuf,
-                    {"year": str(first)},
-                )
-            )
-    for side, key in (("exporter", "exports"), ("importer", "imports")):
-        wt = world.by_continent(wh, basket, side, start_year=first, end_year=last, engine=engine)  # type: ignore[arg-type]
-        for row in wt.table.to_pylist():
-            y, parts = row["year"], {"side": key, "continent": row["continent"]}
-            if y == last:
-                fs.add(_world_fact("world.{side}.share.{continent}", row["share"], y, wt, parts))
-            fs.add(
-                _world_fact(
-                    "world.{side}.share.{continent}.{year}", row["share"], y, wt, {**parts, "year": str(y)}
-                )
-            )
-    return fs, (first, last)
-
-
-def _peers(wh: Warehouse, basket: str, year: int, peers: tuple[str, ...], engine: str | None) -> FactSet:
-    wt = world.by_exporter(wh, basket, peers, year, engine=engine)
-    return FactSet(
-        _world_fact("peers.{partner}.exports", r["value"], year, wt, {"partner": r["exporter"]})
-        for r in wt.table.to_pylist()
-    )
+    def form(self, form: str, role: str = "group") -> BasketForm | None:
+        """The study's basket in ``form`` (g1, wto, hs, f1) and ``role``, None when it has none."""
+        return next((f for f in self.forms if f.form == form and f.role == role), None)
 
 
 def g1_paths(wh: Warehouse, label_prefix: str, engine: str | None = None) -> list[tuple[str, int]]:
@@ -187,9 +145,16 @@ def peru_export_series(wh: Warehouse, label_prefix: str, engine: str | None = No
 
 
 def _fact(
-    template: str, value: Any, w: Window, s: eng.Series, parts: dict[str, str] | None = None, **kw: Any
+    template: str,
+    value: Any,
+    w: Window,
+    s: eng.Series,
+    form: BasketForm,
+    parts: dict[str, str] | None = None,
+    **kw: Any,
 ) -> Fact:
-    """A fact of Peru's side, with the provenance of the series it was computed from."""
+    """A fact of Peru's G1 side, with the provenance of the series and the basket it was computed from."""
+    extra = {**form.extra(), "value_basis": "FOB", **kw.pop("extra", {})}
     return make(
         template,
         value,
@@ -199,65 +164,177 @@ def _fact(
         vintages=s.vintages,
         synthetic=s.synthetic,
         grouping=s.grouping.label,
+        member="peru",
+        extra=extra,
         **kw,
     )
 
 
-def _peru_exports(s: eng.Series, through: date) -> FactSet:
+def _annual(s: eng.Series, through: date, form: BasketForm) -> FactSet:
+    """Every full calendar year of the G1 group up to ``through``, the latest one and its growth."""
+    by_year: dict[int, dict[int, float]] = {}
+    for _, period, value in s.triples:
+        by_year.setdefault(period.year, {})[period.month] = (
+            by_year.get(period.year, {}).get(period.month, 0.0) + value
+        )
+    full = sorted(y for y, months in by_year.items() if len(months) == 12 and date(y, 12, 1) <= through)
     fs = FactSet()
-    full = [y for y in range(through.year, through.year - 30, -1) if date(y, 12, 1) <= through]
     for y in full:
-        try:
-            r = measures.compare(s, Window.year(y), None)
-        except DataNotAvailable:
-            continue
-        fs.add(_fact("peru.exports.value", r.total, Window.year(y), s, member="peru"))
-        break
+        fs.add(
+            _fact(
+                "peru.exports.value.{year}",
+                sum(by_year[y].values()),
+                Window.year(y),
+                s,
+                form,
+                {"year": str(y)},
+            )
+        )
+    if full:
+        y = full[-1]
+        fs.add(_fact("peru.exports.value", sum(by_year[y].values()), Window.year(y), s, form))
+        if y - 1 in full:
+            g = measures.growth(sum(by_year[y].values()), sum(by_year[y - 1].values()))
+            fs.add(
+                _fact(
+                    "peru.exports.annual_growth",
+                    g,
+                    Window.year(y),
+                    s,
+                    form,
+                    comparison=Comparison().as_dict(),
+                )
+            )
+    return fs
+
+
+def growth_driver(
+    months: list[tuple[date, float, float]], share: float = DRIVER_SHARE
+) -> tuple[date, float, float, float] | None:
+    """The month whose change explains at least ``share`` of the window's change, or None.
+
+    ``months`` holds (month, value, value a year earlier); the answer is (month, value, previous, its fraction
+    of the total change). A single-month window has no driver.
+    """
+    total = sum(v - p for _, v, p in months)
+    if len(months) < 2 or not total:
+        return None
+    m, v, p = max(months, key=lambda x: (x[1] - x[2]) / total)
+    part = (v - p) / total
+    return (m, v, p, part) if part >= share else None
+
+
+def _ytd(s: eng.Series, through: date, form: BasketForm) -> FactSet:
     ytd = Window.ytd(through)
     r = measures.compare(s, ytd, Comparison())
-    fs.add(_fact("peru.exports.ytd.value", r.total, ytd, s, member="peru"))
-    fs.add(_fact("peru.exports.ytd.previous", r.total_previous, Comparison().window(ytd), s))
-    fs.add(
-        _fact("peru.exports.growth", r.total_growth, ytd, s, member="peru", comparison=Comparison().as_dict())
-    )
-    return fs
-
-
-def _lines(
-    wh: Warehouse, flow: str, basket: str, grouping: Grouping, w: Window, engine: str | None
-) -> tuple[measures.WindowResult, eng.Series]:
-    s = eng.series(wh, grouping, Filters(flow=flow, basket=basket), engine=engine, dataset="customs_lines")
-    return measures.compare(s, w, Comparison()), s
-
-
-@lru_cache(maxsize=1)
-def latin_american() -> frozenset[str]:
-    """ISO alpha-2 codes flagged ``latin_america`` in the countries reference table."""
-    return frozenset(r["alpha2"] for r in reference.load("countries").to_pylist() if r["latin_america"])
-
-
-def partner_facts(direction: str, r: measures.WindowResult, s: eng.Series, w: Window) -> FactSet:
-    """Destinations (or origins) ranked by value: ``{direction}.top`` (ten ISO2 codes), value, share and
-    growth of every partner, and how many of the top ten are Latin American with their combined share.
-
-    Shares are of all the basket's lines in the window (lines without a partner stay in the total), so the
-    shares of the partners sum to one when every line declares a country.
-    """
-    d = {"direction": direction}
-    top = [row.as_dict() for row in r.rows[:TOP]]
-    fs = FactSet([_fact("{direction}.top", [row["member"] for row in top], w, s, d, extra={"rows": top})])
     cmp = Comparison().as_dict()
-    for row in r.rows:
-        p = {**d, "partner": row.member}
-        fs.add(_fact("{direction}.{partner}.value", row.value, w, s, p))
-        fs.add(_fact("{direction}.{partner}.share", row.share, w, s, p))
-        fs.add(_fact("{direction}.{partner}.growth", row.growth, w, s, p, comparison=cmp))
-    latam = [row for row in r.rows[:TOP] if row.member in latin_american()]
-    members = {"members": [row.member for row in latam]}
-    fs.add(_fact("{direction}.latam_top10.count", len(latam), w, s, d, extra=members))
-    share = sum(row.share or 0.0 for row in latam)
-    fs.add(_fact("{direction}.latam_top10.share", share, w, s, d, extra=members))
+    fs = FactSet()
+    fs.add(_fact("peru.exports.ytd.value", r.total, ytd, s, form))
+    fs.add(_fact("peru.exports.ytd.previous", r.total_previous, Comparison().window(ytd), s, form))
+    fs.add(_fact("peru.exports.growth", r.total_growth, ytd, s, form, comparison=cmp))
+    values = {p: v for _, p, v in s.triples}
+    months = [(m, values.get(m, 0.0), values.get(m.replace(year=m.year - 1), 0.0)) for m in ytd.months()]
+    driver = growth_driver(months)
+    if driver is not None and r.total_previous:
+        m, v, p, part = driver
+        without = measures.growth(r.total - v, r.total_previous - p)
+        extra = {"month": f"{m:%Y-%m}", "value": v, "previous": p, "growth_without": without}
+        fs.add(_fact("peru.exports.growth_driver", part, ytd, s, form, comparison=cmp, extra=extra))
     return fs
+
+
+def _check_through(month: date, s: eng.Series | None) -> None:
+    """``through`` past the last month of the G1 data is a usage error, not a missing section."""
+    if s is None or not s.table.num_rows:
+        return
+    last = max(s.table["period"].to_pylist())
+    if month > last:
+        raise ConfigError(
+            f"--through {month:%Y-%m} is after the last month of the loaded data "
+            f"(SUNAT cuadro G1: {last:%Y-%m})",
+            field="through",
+            hint=f"use a month up to {last:%Y-%m}, or load newer data with `comercio build`",
+        )
+
+
+def _peru_exports(
+    wh: Warehouse,
+    form: BasketForm | None,
+    through: str | date | None,
+    engine: str | None,
+    omitted: dict[str, str],
+) -> tuple[FactSet, date | None, tuple[str, ...]]:
+    fs = FactSet()
+    if form is None:
+        omitted["peru_exports"] = "a G1 form of the basket (basket_definitions.csv)"
+        return fs, month_start(through) if through is not None else None, ()
+    try:
+        s = peru_export_series(wh, form.code, engine)
+        paths = tuple(p for p, _ in g1_paths(wh, form.code, engine))
+    except DataNotAvailable as exc:
+        omitted["peru_exports"] = f"SUNAT cuadro G1 with the group {form.name('en')!r}: {exc.reason}"
+        return fs, month_start(through) if through is not None else None, ()
+    month = month_start(through) if through is not None else max(s.table["period"].to_pylist())
+    _check_through(month, s)
+    fs.extend(_annual(s, month, form))
+    try:
+        fs.extend(_ytd(s, month, form))
+    except DataNotAvailable as exc:
+        omitted["peru_exports"] = f"G1 months January–{month:%Y-%m} and a year earlier: {exc.reason}"
+    omitted["g1_subgroups"] = "cuadro G1 prints the group as a single line, without subgroups"
+    return fs, month, paths
+
+
+def _world_side(
+    wh: Warehouse,
+    forms: tuple[BasketForm, ...],
+    study: str,
+    last_year: int,
+    world_from: int,
+    peers: tuple[str, ...],
+    world_form: str | None,
+    engine: str | None,
+    omitted: dict[str, str],
+) -> tuple[FactSet, tuple[int, int] | None, str | None]:
+    wto_form = next((f for f in forms if f.form == "wto" and f.role == "group"), None)
+    hs_form = next((f for f in forms if f.form == "hs" and f.role == "group"), None)
+    order = [world_form] if world_form else ["wto", "hs"]
+    reasons: list[str] = []
+    for kind in order:
+        try:
+            if kind == "wto" and wto_form is not None:
+                parts = [f for f in forms if f.form == "wto" and f.role == "subsector"]
+                fs, years = wto.world_facts(
+                    wh,
+                    wto_form,
+                    parts,
+                    world_from=world_from,
+                    last_year=last_year,
+                    peers=peers,
+                    engine=engine,
+                )
+                if not parts:
+                    omitted["subsectors"] = "WTO parts of the group (none defined for this basket)"
+                return fs, years, "wto"
+            if kind == "hs" and hs_form is not None:
+                fs, years = world.world_facts(
+                    wh, hs_form, world_from=world_from, last_year=last_year, peers=peers, engine=engine
+                )
+                omitted["subsectors"] = (
+                    "WTO merchandise values (`comercio ingest wto`): BACI gives no parts here"
+                )
+                return fs, years, "hs"
+            reasons.append(f"the basket {study!r} has no {kind} form")
+        except DataNotAvailable as exc:
+            reasons.append(exc.reason)
+    need = (
+        "WTO merchandise values (`comercio fetch wto`, `comercio ingest wto`) or CEPII BACI for an HS basket"
+    )
+    omitted["world"] = f"{need}: {'; '.join(reasons)}"
+    omitted["peers"] = omitted["world"]
+    omitted["peru_imports"] = omitted["world"]
+    omitted.setdefault("subsectors", omitted["world"])
+    return FactSet(), None, None
 
 
 def sector_facts(
@@ -266,69 +343,69 @@ def sector_facts(
     through: str | date | None,
     *,
     world_from: int = 2001,
+    world_to: int | None = None,
     engine: str | None = None,
     peers: tuple[str, ...] = PEERS,
+    world_form: str | None = None,
 ) -> SectorFacts:
-    """Every figure of the sector study of ``basket`` the loaded data support, through month ``through``."""
-    label, export_basket = G1_NODES.get(basket, (normalise_label(basket), basket))
+    """Every figure of the sector study of ``basket`` (a study id) the loaded data support, through month
+    ``through`` (default: the latest G1 month). The world span runs from ``world_from`` to ``world_to``
+    (default: the year of ``through``), cut to the years the data have; ``world_form`` ("wto" or "hs") forces
+    the world source, otherwise WTO when loaded, then BACI.
+    """
+    forms = tuple(reference.basket_forms(basket))  # an unknown basket raises here, naming the known ones
     omitted: dict[str, str] = {}
     facts = FactSet()
-    paths: tuple[str, ...] = ()
-    peru: eng.Series | None = None
-    try:
-        peru = peru_export_series(wh, label, engine)
-        paths = tuple(p for p, _ in g1_paths(wh, label, engine))
-    except DataNotAvailable as exc:
-        omitted["peru_exports"] = f"SUNAT cuadro G1 with a node for this sector: {exc.reason}"
-    month = (
-        month_start(through)
-        if through is not None
-        else (max(peru.table["period"].to_pylist()) if peru else None)
-    )
+    g1 = next((f for f in forms if f.form == "g1" and f.role == "group"), None)
+    peru, month, paths = _peru_exports(wh, g1, through, engine, omitted)
+    facts.extend(peru)
     if month is None:
         raise DataNotAvailable("no month given and no G1 data loaded to take the latest month from")
-    if peru is not None:
-        try:
-            facts.extend(_peru_exports(peru, month))
-        except DataNotAvailable as exc:
-            omitted["peru_exports"] = f"G1 months January–{month:%Y-%m} and a year earlier: {exc.reason}"
-    years: tuple[int, int] | None = None
+    last_year = min(world_to or month.year, month.year)
+    wfacts, years, used_form = _world_side(
+        wh, forms, basket, last_year, world_from, peers, world_form, engine, omitted
+    )
+    facts.extend(wfacts)
+    if used_form == "hs":
+        omitted["peru_imports"] = "WTO merchandise values (Peru's imports of the group, the balance)"
+    f1 = [f for f in forms if f.form == "f1"]
     try:
-        wfacts, years = _world(wh, basket, month, world_from, engine)
-        facts.extend(wfacts)
-        facts.extend(_peers(wh, basket, years[1], tuple(dict.fromkeys((*peers, "PER"))), engine))
+        facts.extend(cuode_facts(wh, f1, month, engine))
     except DataNotAvailable as exc:
-        omitted["world"] = f"world trade by product (CEPII BACI, `comercio ingest baci`): {exc.reason}"
-        omitted["peers"] = omitted["world"]
-    ytd = Window.ytd(month)
-    need = "customs lines (SUNAT declarations) covering {} and a year earlier, with {}"
-    try:
-        r, s = _lines(wh, "M", basket, Grouping("national"), ytd, engine)
-        facts.add(_fact("peru.imports.value", r.total, ytd, s, member="peru"))
-        if facts.has("peru.exports.ytd.value"):
-            bal = facts.value("peru.exports.ytd.value") - r.total
-            facts.add(_fact("peru.balance.value", bal, ytd, s, member="peru"))
-    except DataNotAvailable as exc:
-        omitted["peru_imports"] = (
-            need.format(f"{ytd.start:%Y-%m}…{ytd.end:%Y-%m}", "the product code") + f": {exc.reason}"
+        omitted["imports_context"] = (
+            f"SUNAT cuadro F1 covering January–{month:%Y-%m} and a year earlier: {exc.reason}"
         )
-    for key, flow, b in (("destinations", "X", export_basket), ("origins", "M", basket)):
+    try:
+        facts.extend(g6_facts(wh, basket, month, engine))
+    except DataNotAvailable as exc:
+        omitted["destinations"] = (
+            f"SUNAT cuadro G6 covering January–{month:%Y-%m} and a year earlier: {exc.reason}"
+        )
+    lines_x = next((f for f in forms if f.form == "hs" and f.role == "export_lines"), None)
+    lines_m = next((f for f in forms if f.form == "hs" and f.role == "group"), None)
+    for key, flow, form in (("basket_destinations", "X", lines_x), ("basket_origins", "M", lines_m)):
         try:
-            r, s = _lines(wh, flow, b, Grouping("partner"), ytd, engine)
-            facts.extend(partner_facts(key, r, s, ytd))
+            if form is None:
+                raise DataNotAvailable("the basket has no HS form to classify declaration lines")
+            facts.extend(lines_facts(wh, key, flow, form, month, engine))
         except DataNotAvailable as exc:
+            ytd = Window.ytd(month)
             omitted[key] = (
-                need.format(f"{ytd.start:%Y-%m}…{ytd.end:%Y-%m}", "partner country") + f": {exc.reason}"
+                f"customs lines (SUNAT declarations) covering {ytd.start:%Y-%m}…{ytd.end:%Y-%m} and a year "
+                f"earlier, with product code and partner country: {exc.reason}"
             )
     used = {f.dataset: list(f.vintages) for f in facts if f.dataset is not None}
-    return SectorFacts(basket, month, facts, omitted, used, paths, years)
+    return SectorFacts(basket, month, facts, omitted, used, paths, years, forms, used_form)
 
 
 __all__ = [
+    "DRIVER_SHARE",
     "G1_NODES",
     "MANUFACTURES",
+    "PEERS",
     "SectorFacts",
     "g1_paths",
+    "growth_driver",
     "latin_american",
     "normalise_label",
     "partner_facts",

@@ -6,13 +6,16 @@ chosen engine (DuckDB or Spark, same expressions). Basket membership is resolved
 for customs lines: classify the *distinct* HS6 codes with :func:`comercio.reference.classify`, then join a
 small memtable; the continent of a country comes from the ``countries`` reference table (alpha-3 →
 continent, America as one continent, as in the SNI article).
+
+:func:`world_facts` turns them into the sector study's world facts when the study's world form is an HS basket
+(the WTO form is :mod:`comercio.indicators.wto`); the families are the same.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -21,11 +24,16 @@ import pyarrow.compute as pc
 
 from comercio import reference
 from comercio.errors import DataNotAvailable
+from comercio.indicators.facts import Fact, FactSet, make
+from comercio.indicators.specs import Window
+from comercio.reference import BasketForm
 from comercio.warehouse import Warehouse
 
 DATASET = "world_trade"
 Side = Literal["exporter", "importer"]
 UNKNOWN = "unknown"
+# WTO/UN manufactures approximated by HS headings (baskets.csv), the denominator of share_of_manufactures
+MANUFACTURES = "manufacturas"
 # CEPII codes that are not ISO 3166 alpha-3 (BACI keeps them): "Other Asia, nes" (490) is Taiwan.
 CEPII_CONTINENTS = {"S19": "asia"}
 
@@ -174,9 +182,88 @@ def years(wh: Warehouse, *, engine: str | None = None) -> list[int]:
     ]
 
 
+def _fact(
+    template: str,
+    value: Any,
+    y: int,
+    wt: WorldTable,
+    form: BasketForm,
+    parts: dict[str, str] | None = None,
+    **extra: Any,
+) -> Fact:
+    return make(
+        template,
+        value,
+        parts=parts,
+        window=Window.year(y).as_dict(),
+        dataset=DATASET,
+        vintages=wt.vintages,
+        synthetic=wt.synthetic,
+        extra={**form.extra(), **extra},
+    )
+
+
+def world_facts(
+    wh: Warehouse,
+    form: BasketForm,
+    *,
+    world_from: int,
+    last_year: int,
+    peers: tuple[str, ...],
+    engine: str | None = None,
+) -> tuple[FactSet, tuple[int, int]]:
+    """World facts of an HS basket from BACI: value, weights, continent shares and peers' exports.
+
+    BACI has one row per exporter, importer and product, so the world value is the sum of the countries
+    (``extra.denominator`` = ``sum_of_countries``) and exports equal imports; only the exports side's value
+    and weights are given, continents on both sides.
+    """
+    basket = form.code
+    ys = [y for y in years(wh, engine=engine) if world_from <= y <= last_year]
+    if not ys:
+        raise DataNotAvailable(f"no world trade year between {world_from} and {last_year}")
+    first, last = ys[0], ys[-1]
+    fs = FactSet()
+    basket_tot = totals(wh, basket, engine=engine)
+    all_tot = totals(wh, engine=engine)
+    values = dict(zip(*(basket_tot.table[c].to_pylist() for c in ("year", "value")), strict=True))
+    alls = dict(zip(*(all_tot.table[c].to_pylist() for c in ("year", "value")), strict=True))
+    den: dict[str, Any] = {"denominator": "sum_of_countries"}
+    ex = {"side": "exports"}
+    for y in (first, last):
+        fs.add(_fact("world.{side}.value.{year}", values.get(y), y, basket_tot, form, {**ex, "year": str(y)}))
+    fs.add(_fact("world.{side}.value", values.get(last), last, basket_tot, form, ex))
+    if alls.get(last):
+        fs.add(_fact("world.share_of_trade", values.get(last, 0.0) / alls[last], last, all_tot, form, **den))
+    if basket != MANUFACTURES:
+        manuf = share_of(wh, basket, MANUFACTURES, engine=engine)
+        shares = {r["year"]: r["share"] for r in manuf.table.to_pylist()}
+        den_m: dict[str, Any] = {**den, "denominator_code": MANUFACTURES}
+        if shares.get(last) is not None:
+            fs.add(_fact("world.share_of_manufactures", shares[last], last, manuf, form, **den_m))
+        for y in (first, last):
+            if shares.get(y) is not None:
+                p = {"year": str(y)}
+                fs.add(_fact("world.share_of_manufactures.{year}", shares[y], y, manuf, form, p, **den_m))
+    for side, key in (("exporter", "exports"), ("importer", "imports")):
+        wt = by_continent(wh, basket, side, start_year=first, end_year=last, engine=engine)  # type: ignore[arg-type]
+        for row in wt.table.to_pylist():
+            y, parts = row["year"], {"side": key, "continent": row["continent"]}
+            if y == last:
+                fs.add(_fact("world.{side}.share.{continent}", row["share"], y, wt, form, parts, **den))
+            p = {**parts, "year": str(y)}
+            fs.add(_fact("world.{side}.share.{continent}.{year}", row["share"], y, wt, form, p, **den))
+    wt = by_exporter(wh, basket, tuple(dict.fromkeys((*peers, "PER"))), last, engine=engine)
+    for r in wt.table.to_pylist():
+        p = {"partner": r["exporter"], "side": "exports"}
+        fs.add(_fact("peers.{partner}.{side}.value", r["value"], last, wt, form, p))
+    return fs, (first, last)
+
+
 __all__ = [
     "CEPII_CONTINENTS",
     "DATASET",
+    "MANUFACTURES",
     "UNKNOWN",
     "WorldTable",
     "by_continent",
@@ -185,5 +272,6 @@ __all__ = [
     "in_basket",
     "share_of",
     "totals",
+    "world_facts",
     "years",
 ]

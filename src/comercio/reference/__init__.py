@@ -7,19 +7,32 @@ traced to; ``info(name)`` returns that. Logic lives in the private modules; this
 
 from __future__ import annotations
 
-from comercio.reference._baskets import basket_names, classify, normalize_codes, product_group
+from comercio.reference._baskets import (
+    BasketForm,
+    basket_forms,
+    basket_names,
+    basket_studies,
+    classify,
+    group_form,
+    normalize_codes,
+    product_group,
+)
 from comercio.reference._loader import ReferenceInfo, info, load, names
 from comercio.reference._tariff import hs6, tariff_version
 from comercio.reference.boundaries import boundaries
 from comercio.reference.labels import display_label, display_path
 
 __all__ = [
+    "BasketForm",
     "ReferenceInfo",
+    "basket_forms",
     "basket_names",
+    "basket_studies",
     "boundaries",
     "classify",
     "display_label",
     "display_path",
+    "group_form",
     "hs6",
     "info",
     "load",

@@ -4,6 +4,10 @@ A basket (``baskets.csv``) maps code prefixes of 2 to 10 digits to a path such a
 ``Tradicionales > Mineros > Cobre``; a code takes the path of its longest matching prefix, and an empty path
 excludes it. The same engine maps codes to ``product_groups``.
 
+A sector study's basket exists in up to three forms (``basket_definitions.csv``): a group of SUNAT's cuadro
+G1, a WTO product group, or an HS basket of ``baskets.csv``; :func:`basket_forms` returns them with their
+names, definitions and sources.
+
 Trade files carry millions of lines but only a few thousand distinct codes, so the codes are
 dictionary-encoded, each distinct code is resolved with at most nine dict lookups (prefix lengths
 10..2), and the result is mapped back with ``take``: the work grows with distinct codes, not with rows.
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TypeAlias
 
 import pyarrow as pa
@@ -21,7 +26,16 @@ import pyarrow.compute as pc
 from comercio.errors import ReferenceDataError
 from comercio.reference._loader import load, parsed
 
-__all__ = ["basket_names", "classify", "normalize_codes", "product_group"]
+__all__ = [
+    "BasketForm",
+    "basket_forms",
+    "basket_names",
+    "basket_studies",
+    "classify",
+    "group_form",
+    "normalize_codes",
+    "product_group",
+]
 
 Codes: TypeAlias = pa.Array | pa.ChunkedArray | Sequence[str | None]
 
@@ -29,6 +43,79 @@ Codes: TypeAlias = pa.Array | pa.ChunkedArray | Sequence[str | None]
 def basket_names() -> list[str]:
     """Names of the baskets defined in ``baskets.csv`` (each may have several versions)."""
     return sorted(set(load("baskets").column("basket").to_pylist()))
+
+
+@dataclass(frozen=True)
+class BasketForm:
+    """One form of a study's basket (a row of ``basket_definitions.csv``)."""
+
+    basket: str  # the study id, e.g. "metalmecanica"
+    form: str  # g1 | wto | hs | f1
+    role: str  # group | subsector | export_lines | context
+    code: str  # G1 label prefix, WTO product code, baskets.csv basket or CUODE number
+    names: dict[str, str]
+    definitions: dict[str, str]
+    source: str
+
+    def name(self, lang: str = "es") -> str:
+        return self.names[lang]
+
+    def definition(self, lang: str = "es") -> str:
+        return self.definitions[lang]
+
+    def extra(self) -> dict[str, str]:
+        """What a fact computed on this form records about its basket."""
+        return {"basket": self.basket, "basket_form": self.form, "basket_code": self.code}
+
+
+def basket_studies() -> list[str]:
+    """Ids of the studies defined in ``basket_definitions.csv`` (what ``--basket`` accepts)."""
+    return sorted(set(load("basket_definitions").column("basket").to_pylist()))
+
+
+@functools.cache
+def _definitions() -> tuple[BasketForm, ...]:
+    forms = tuple(
+        BasketForm(
+            r["basket"],
+            r["form"],
+            r["role"],
+            r["code"],
+            {"es": r["name_es"], "en": r["name_en"]},
+            {"es": r["definition_es"], "en": r["definition_en"]},
+            r["source"],
+        )
+        for r in load("basket_definitions").to_pylist()
+    )
+    for i, f in enumerate(forms):
+        if f.form == "hs" and f.code not in basket_names():
+            raise ReferenceDataError(
+                f"HS form of {f.basket!r} names basket {f.code!r}, which baskets.csv does not define",
+                file=parsed("basket_definitions").path,
+                row=parsed("basket_definitions").lines[i],
+                column="code",
+            )
+    return forms
+
+
+def basket_forms(basket: str, role: str | None = None) -> list[BasketForm]:
+    """Every form of study ``basket`` (only those of ``role`` when given), in file order.
+
+    An unknown study is a :class:`ReferenceDataError` that lists the known ones.
+    """
+    forms = [f for f in _definitions() if f.basket == basket]
+    if not forms:
+        raise ReferenceDataError(
+            f"unknown basket {basket!r}; known baskets: {', '.join(basket_studies())}",
+            field="basket",
+            hint="`comercio reference show basket_definitions` lists them with their forms",
+        )
+    return [f for f in forms if role is None or f.role == role]
+
+
+def group_form(basket: str, form: str) -> BasketForm | None:
+    """The ``group`` row of ``basket`` in ``form`` (g1, wto or hs), None when the study has no such form."""
+    return next((f for f in basket_forms(basket, "group") if f.form == form), None)
 
 
 @functools.cache

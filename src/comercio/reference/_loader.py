@@ -31,6 +31,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "countries": ("alpha2",),
     "product_groups": ("prefix",),
     "baskets": ("basket", "version", "prefix"),
+    "basket_definitions": ("basket", "form", "code"),
     "tariff_versions": ("version",),
     "dimension_members": ("dimension", "code"),
     "wto_economies": ("wto_code",),

@@ -138,6 +138,21 @@ TABLES: dict[str, TableSpec] = {
             ),
         ),
         TableSpec(
+            "basket_definitions",
+            "basket_definitions.csv",
+            (
+                _c("basket", pattern=_SLUG),
+                _c("form", choices=frozenset({"g1", "wto", "hs", "f1"})),
+                _c("role", choices=frozenset({"group", "subsector", "export_lines", "context"})),
+                _c("code", pattern=r"[A-Za-z0-9_]+"),
+                _c("name_es"),
+                _c("name_en"),
+                _c("definition_es"),
+                _c("definition_en"),
+                _c("source"),
+            ),
+        ),
+        TableSpec(
             "dimension_members",
             "dimension_members.csv",
             (
