@@ -26,6 +26,8 @@ from comercio.sources import download
 from comercio.sources.protocol import Reader, ReadOptions, ReadResult
 from comercio.sources.registry import BUILD_SOURCES, SOURCES, Source, get_source
 from comercio.warehouse import FileRef, LoadResult, Provenance, Warehouse, file_ref
+from comercio.warehouse.loads import Loader
+from comercio.warehouse.shrink import Comparison
 
 PARSER_VERSION = "1"
 
@@ -89,11 +91,14 @@ def ingest(
     settings: Settings | None = None,
     fetched: Iterable[download.FetchedFile] = (),
     quarantine: bool = False,
+    accept_shrink: bool = False,
 ) -> IngestReport:
     """Load ``paths`` (or, when none are given, the cached downloads of ``source``).
 
     ``quarantine`` (readers that support it: item-level microdata) sets bad lines aside, reporting their
-    count and value, instead of refusing the file.
+    count and value, instead of refusing the file. ``accept_shrink`` lets a new vintage drop members, periods
+    or value compared with the current one (an empty load is refused all the same). A file whose content is
+    already loaded under another name is reported and skipped.
     """
     src = get_source(source)
     if quarantine and not (src.reader and src.reader.quarantine):
@@ -108,9 +113,52 @@ def ingest(
         return report
     options = ReadOptions(settings, quarantine)
     with wh.catalog.session():
-        todo = [(p, _provenance(src.name, _ref(p, files))) for p in path_list]
-        _run(wh, src.reader, todo, options, report)
+        todo = _distinct(wh, [(p, _provenance(src.name, _ref(p, files))) for p in path_list], report)
+        _run(wh, src.reader, todo, options, report, accept_shrink)
     return report
+
+
+def _distinct(
+    wh: Warehouse, todo: list[tuple[Path, Provenance]], report: IngestReport
+) -> list[tuple[Path, Provenance]]:
+    """Drop files whose content (sha256) is already current under another name, or given twice."""
+    seen: dict[str, str] = {}
+    out = []
+    for path, prov in todo:
+        ref = prov.files[0]
+        if ref.sha256 in seen:
+            report.notes.append(f"{ref.name}: same content as {seen[ref.sha256]} (given twice); not loaded")
+            continue
+        seen[ref.sha256] = ref.name
+        same = wh.loader.same_content(prov.source, ref)
+        if same is not None:
+            v, name = same
+            report.notes.append(
+                f"{ref.name}: same content as {name} already loaded in {v.dataset}/{v.slice}; "
+                "not loaded again"
+            )
+            continue
+        out.append((path, prov))
+    return out
+
+
+def preview(wh: Warehouse, source: str, path: Path) -> list[tuple[str, str, Comparison | None]]:
+    """What ingesting ``path`` would change: per slice it feeds, the comparison with the current vintage
+    (None: the slice has none yet). Nothing is loaded."""
+    src = get_source(source)
+    if src.reader is None:
+        raise ConfigError(f"{source} feeds no warehouse table", field="source")
+    (path,) = _paths(src, [path], wh.settings, {})
+    result = src.reader.read(path, ReadOptions(wh.settings))
+    refused = result.refusal()
+    if refused is not None:
+        raise ValidationError(refused.detail, file=path.name)
+    prov = Provenance(src.name, (file_ref(path),), f"{src.name}/{PARSER_VERSION}", extra=dict(result.extra))
+    loader = Loader(wh.settings.data_dir, wh.catalog)
+    return [
+        (p.dataset, p.slice, loader.preview(p.dataset, p.slice, p.rows, prov, conform=p.conform))
+        for p in result.parts
+    ]
 
 
 def _provenance(source: str, ref: FileRef) -> Provenance:
@@ -123,6 +171,7 @@ def _run(
     todo: list[tuple[Path, Provenance]],
     options: ReadOptions,
     report: IngestReport,
+    accept_shrink: bool = False,
 ) -> None:
     pending: list[tuple[Path, Provenance]] = []
     for path, prov in todo:
@@ -138,7 +187,7 @@ def _run(
             if done:
                 report.results += done
                 continue
-        _load(wh, path, prov, result, report)
+        _load(wh, path, prov, result, report, accept_shrink)
 
 
 def _read_all(
@@ -164,7 +213,14 @@ def _read_all(
             yield item, result
 
 
-def _load(wh: Warehouse, path: Path, prov: Provenance, result: ReadResult, report: IngestReport) -> None:
+def _load(
+    wh: Warehouse,
+    path: Path,
+    prov: Provenance,
+    result: ReadResult,
+    report: IngestReport,
+    accept_shrink: bool = False,
+) -> None:
     refused = result.refusal()
     if refused is not None:
         raise ValidationError(refused.detail, file=path)
@@ -172,7 +228,10 @@ def _load(wh: Warehouse, path: Path, prov: Provenance, result: ReadResult, repor
         prov.source, prov.files, prov.parser, synthetic=result.synthetic, extra=dict(result.extra)
     )
     for part in result.parts:
-        report.results.append(wh.load(part.dataset, part.slice, part.rows, prov, conform=part.conform))
+        loaded = wh.load(
+            part.dataset, part.slice, part.rows, prov, conform=part.conform, accept_shrink=accept_shrink
+        )
+        report.results.append(loaded)
     for file, dest in result.keep:
         _keep(file, dest)
     report.notes += [f"{c.name}: {c.detail}" for c in result.checks if not c.hard]
@@ -216,13 +275,22 @@ def load_reference(wh: Warehouse) -> IngestReport:
     return report
 
 
-def build(wh: Warehouse, settings: Settings, *, sources: Iterable[str] = BUILD_SOURCES) -> list[IngestReport]:
+def build(
+    wh: Warehouse,
+    settings: Settings,
+    *,
+    sources: Iterable[str] = BUILD_SOURCES,
+    accept_shrink: bool = False,
+) -> list[IngestReport]:
     """Fetch and ingest every configured official source, then the reference tables."""
     reports = [load_reference(wh)]
     for name in sources:
         fetched = download.fetch(name, settings)
-        reports.append(ingest(wh, name, [f.path for f in fetched], settings=settings, fetched=fetched))
+        paths = [f.path for f in fetched]
+        reports.append(
+            ingest(wh, name, paths, settings=settings, fetched=fetched, accept_shrink=accept_shrink)
+        )
     return reports
 
 
-__all__ = ["IngestReport", "build", "ingest", "load_reference", "skip_unchanged"]
+__all__ = ["IngestReport", "build", "ingest", "load_reference", "preview", "skip_unchanged"]

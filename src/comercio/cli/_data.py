@@ -9,13 +9,20 @@ import typer
 
 from comercio import ingest as ingest_mod
 from comercio.cli._common import OutputFormat, console, emit, settings
+from comercio.errors import ConfigError
 from comercio.sources import BUILD_SOURCES, SOURCES
 from comercio.sources import fetch as fetch_source
 from comercio.warehouse import Warehouse
 from comercio.warehouse.diff import diff as diff_vintages
+from comercio.warehouse.status import notes as wh_notes
 from comercio.warehouse.status import status as wh_status
 
 _DOWNLOADABLE = [name for name, src in SOURCES.items() if src.resources]
+
+_ACCEPT_SHRINK = (
+    "load a new vintage even if it drops members, periods or value compared with the current one "
+    "(see `comercio diff DATASET --file PATH`); empty loads are refused all the same"
+)
 
 warehouse_app = typer.Typer(help="Inspect the warehouse.")
 
@@ -24,12 +31,18 @@ warehouse_app = typer.Typer(help="Inspect the warehouse.")
 def warehouse_status(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
 ) -> None:
-    """List datasets with grain, vintages, rows and value totals."""
-    rows = wh_status(Warehouse(settings(), read_only=True))
+    """List datasets with grain, vintages, rows and value totals (during a load: the last committed state)."""
+    wh = Warehouse(settings(), read_only=True)
+    rows = wh_status(wh)
     if not rows and fmt is OutputFormat.table:
         console.print("The warehouse is empty: run `comercio build`.")
-        return
-    emit(rows, fmt, title="comercio warehouse")
+    else:
+        emit(rows, fmt, title="comercio warehouse")
+    for note in wh_notes(wh):
+        if fmt is OutputFormat.table:
+            console.print(note, highlight=False, markup=False)
+        else:  # machine formats keep stdout parseable
+            typer.echo(note, err=True)
 
 
 def fetch(
@@ -39,9 +52,21 @@ def fetch(
     ),
     force: bool = typer.Option(False, "--force", help="download again even if cached"),
     optional: bool = typer.Option(False, "--optional", help="also fetch optional resources"),
+    api: bool = typer.Option(
+        False, "--api", help="wto: read WTO's time-series API (key: COMERCIO_WTO_API_KEY), not the bulk file"
+    ),
 ) -> None:
     """Download official files into the cache (from the publisher, or COMERCIO_MIRROR)."""
     s = settings()
+    if api:
+        from comercio.sources._wto_api import fetch_api
+
+        if sources and sources != ["wto"]:
+            raise ConfigError("--api applies to the wto source only", field="--api")
+        got = fetch_api(s, force=force)
+        state = "cached" if got.from_cache else "downloaded"
+        console.print(f"wto: {got.path} {state}, {got.size:,} bytes (load it: `comercio ingest wto PATH`)")
+        return
     for name in sources or list(BUILD_SOURCES):
         for f in fetch_source(name, s, force=force, include_optional=optional):
             state = "cached" if f.from_cache else f"downloaded via {f.via}"
@@ -56,19 +81,22 @@ def ingest(
         "--quarantine",
         help="microdata: set bad lines aside (count and value reported) instead of failing",
     ),
+    accept_shrink: bool = typer.Option(False, "--accept-shrink", help=_ACCEPT_SHRINK),
 ) -> None:
     """Load a source's files into the warehouse (atomic; re-loading the same file changes nothing)."""
     wh = Warehouse(settings())
-    report = ingest_mod.ingest(wh, source, paths or [], quarantine=quarantine)
+    report = ingest_mod.ingest(wh, source, paths or [], quarantine=quarantine, accept_shrink=accept_shrink)
     for line in report.lines():
         console.print(line)
 
 
-def build() -> None:
+def build(
+    accept_shrink: bool = typer.Option(False, "--accept-shrink", help=_ACCEPT_SHRINK),
+) -> None:
     """Fetch and ingest every configured official source, and the reference tables."""
     s = settings()
     wh = Warehouse(s)
-    for report in ingest_mod.build(wh, s):
+    for report in ingest_mod.build(wh, s, accept_shrink=accept_shrink):
         for line in report.lines():
             console.print(f"[{report.source}] {line}", highlight=False, markup=False)
 
@@ -108,10 +136,17 @@ def validate(
 
 def diff(
     dataset: str = typer.Argument(..., help="dataset, e.g. bcrp_departments"),
-    limit: int = typer.Option(20, help="rows to show per slice"),
+    limit: int = typer.Option(20, min=0, help="rows to show per slice"),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
+    file: Path | None = typer.Option(
+        None, "--file", help="compare this file (not loaded) with the current vintage instead"
+    ),
+    source: str | None = typer.Option(None, "--source", help="the source that reads --file (when ambiguous)"),
 ) -> None:
     """Show which periods and members moved between the last two vintages, and by how much."""
+    if file is not None:
+        _diff_file(dataset, file, source)
+        return
     diffs = diff_vintages(Warehouse(settings(), read_only=True), dataset, limit=limit)
     if not diffs:
         console.print(f"{dataset}: only one vintage per slice, nothing to compare.")
@@ -120,9 +155,31 @@ def diff(
         if fmt is OutputFormat.table:
             console.print(
                 f"{d.dataset}/{d.slice}: v{d.old.number} → v{d.new.number}: {d.changed} rows moved "
-                f"({d.added} added, {d.removed} removed)"
+                f"({d.added} added, {d.removed} removed)",
+                highlight=False,
+                markup=False,
             )
+            for line in d.comparison.lines():
+                console.print(f"  {line}", highlight=False, markup=False)
         emit(d.changes, fmt, title=f"{d.dataset}/{d.slice}")
+
+
+def _diff_file(dataset: str, file: Path, source: str | None) -> None:
+    """``diff --file``: what loading ``file`` would change, slice by slice (nothing is loaded)."""
+    if source is None:
+        able = [name for name, src in SOURCES.items() if src.dataset == dataset and src.reader]
+        if len(able) != 1:
+            raise ConfigError(
+                f"say which source reads {file.name}: --source {' or '.join(able) or 'NAME'}", field="source"
+            )
+        source = able[0]
+    for ds, slice_, comparison in ingest_mod.preview(Warehouse(settings(), read_only=True), source, file):
+        if comparison is None:
+            console.print(f"{ds}/{slice_}: no current vintage; {file.name} would be the first", markup=False)
+            continue
+        console.print(f"{ds}/{slice_}: current vintage → {file.name}", highlight=False, markup=False)
+        for line in comparison.lines():
+            console.print(f"  {line}", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,9 @@
-"""Explain what moved between two vintages of a dataset: which periods and members, by how much."""
+"""Explain what moved between two vintages of a dataset: which periods and members, by how much.
+
+Besides the rows that moved (on the grain), each pair is summarised as in the shrink guard
+(:mod:`comercio.warehouse.shrink`): years, months and members dropped or added, and the value change over
+the periods both vintages hold.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from comercio.errors import WarehouseError
 from comercio.warehouse import schema
 from comercio.warehouse.catalog import Vintage
 from comercio.warehouse.gateway import Warehouse
+from comercio.warehouse.shrink import Comparison, compare_files
 
 
 @dataclass(frozen=True)
@@ -22,14 +28,23 @@ class VintageDiff:
     changes: list[dict[str, Any]]  # key columns + old, new, change
     added: int
     removed: int
+    comparison: Comparison
 
     @property
     def changed(self) -> int:
         return len(self.changes)
 
 
+def explain(wh: Warehouse, old: Vintage, new: Vintage) -> Comparison:
+    """Years, months and members ``new`` drops or adds compared with ``old``, and the value change."""
+    files = [sorted(wh.vintage_dir(v).glob("*.parquet")) for v in (old, new)]
+    return compare_files(old.dataset, *files)
+
+
 def diff(wh: Warehouse, dataset: str, *, slice_: str | None = None, limit: int = 1000) -> list[VintageDiff]:
     """Compare the current vintage of each slice with the one before it, row by row on the grain."""
+    if limit < 0:
+        raise WarehouseError(f"limit must be 0 or more, not {limit}")
     spec = schema.get(dataset)
     all_v = wh.catalog.vintages(dataset, slice_=slice_)
     if not all_v:
@@ -72,6 +87,5 @@ def _diff_pair(
     ordered = moved.mutate(change=moved.new.fill_null(0) - moved.old.fill_null(0))
     ordered = ordered.order_by(ibis.desc(ordered.change.abs()))
     rows = wh.execute(ordered, engine="duckdb", limit=limit).to_pylist()
-    return VintageDiff(
-        spec.name, old.slice, old, new, rows, int(counts["added"] or 0), int(counts["removed"] or 0)
-    )
+    added, removed = int(counts["added"] or 0), int(counts["removed"] or 0)
+    return VintageDiff(spec.name, old.slice, old, new, rows, added, removed, explain(wh, old, new))

@@ -67,8 +67,11 @@ class Warehouse:
         provenance: Provenance,
         *,
         conform: bool = True,
+        accept_shrink: bool = False,
     ) -> LoadResult:
-        result = self.loader.load(dataset, slice_, data, provenance, conform=conform)
+        result = self.loader.load(
+            dataset, slice_, data, provenance, conform=conform, accept_shrink=accept_shrink
+        )
         self.refresh()
         return result
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from comercio.errors import LoadError
+from comercio.errors import ValidationError
 from comercio.warehouse import schema
 from comercio.warehouse.catalog import Catalog, Vintage
+from comercio.warehouse.contracts import SOURCE_ROW, Checker, contract
+from comercio.warehouse.shrink import Comparison, compare_files
 
 ROWS_PER_FILE = 5_000_000
 
@@ -72,11 +75,13 @@ class LoadResult:
     slice: str
     status: str  # "loaded" | "unchanged"
     vintage: Vintage
+    shrank: tuple[str, ...] = ()  # what an accepted shrink dropped
 
     def summary(self) -> str:
         v = self.vintage
         if self.status == "loaded":
-            return f"{self.dataset}/{self.slice}: loaded as new vintage {v.number} — {v.rows:,} rows"
+            text = f"{self.dataset}/{self.slice}: loaded as new vintage {v.number} — {v.rows:,} rows"
+            return text + (f" (shrink accepted: {'; '.join(self.shrank)})" if self.shrank else "")
         return (
             f"{self.dataset}/{self.slice}: unchanged (vintage {v.number} already holds it) — {v.rows:,} rows"
         )
@@ -105,6 +110,14 @@ def _batches(data: pa.Table | Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBat
         yield from data
 
 
+def _file_period(extra: dict[str, Any]) -> tuple[date, date] | None:
+    """The period the reader says its file covers (``extra["file_period"]``: two ISO dates), if any."""
+    period = extra.get("file_period")
+    if not period:
+        return None
+    return date.fromisoformat(str(period[0])), date.fromisoformat(str(period[1]))
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -119,6 +132,17 @@ class Loader:
     def __init__(self, data_dir: Path, catalog: Catalog) -> None:
         self.data_dir = data_dir
         self.catalog = catalog
+
+    def same_content(self, source: str, ref: FileRef) -> tuple[Vintage, str] | None:
+        """A current vintage of ``source`` holding a file with ``ref``'s sha256 under another name, and
+        that name (the same content is not loaded twice)."""
+        for v in self.catalog.vintages(current_only=True):
+            if v.source != source:
+                continue
+            for f in v.files:
+                if f.get("sha256") == ref.sha256 and f.get("name") != ref.name:
+                    return v, str(f.get("name"))
+        return None
 
     def unchanged(self, dataset: str, slice_: str, provenance: Provenance) -> Vintage | None:
         """The current vintage if it was loaded from exactly these files with this parser."""
@@ -135,8 +159,15 @@ class Loader:
         provenance: Provenance,
         *,
         conform: bool = True,
+        accept_shrink: bool = False,
     ) -> LoadResult:
+        """Check ``data`` against the dataset's contract and record it as the slice's new vintage.
+
+        A contract violation, an empty load or (without ``accept_shrink``) a shrink compared with the current
+        vintage raises :class:`~comercio.errors.ValidationError` and leaves the warehouse as it was.
+        """
         spec = schema.DATASETS.get(dataset)
+        created = [p for p in (self.data_dir, self.data_dir / dataset) if not p.exists()]
         with self.catalog.writer_lock():
             same = self.unchanged(dataset, slice_, provenance)
             if same is not None:
@@ -150,8 +181,10 @@ class Loader:
             final = self.data_dir / rel
             tmp = self.data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
             tmp.mkdir(parents=True)
+            shrank: tuple[str, ...] = ()
             try:
                 rows, total = self._write(tmp, data, spec if conform else None, provenance, dataset)
+                shrank = self._guard(dataset, slice_, tmp, provenance, accept_shrink)
                 if final.exists():  # left by an earlier interrupted load, never recorded
                     shutil.rmtree(final)
                 final.parent.mkdir(parents=True, exist_ok=True)
@@ -180,8 +213,62 @@ class Loader:
                 shutil.rmtree(tmp, ignore_errors=True)
                 if final.exists() and str(rel) not in self.catalog.referenced_paths():
                     shutil.rmtree(final, ignore_errors=True)
+                for p in reversed(created):  # a refused first load leaves no empty directories behind
+                    if p.is_dir() and not any(p.iterdir()):
+                        p.rmdir()
                 raise
-        return LoadResult(dataset, slice_, "loaded", vintage)
+        return LoadResult(dataset, slice_, "loaded", vintage, shrank)
+
+    def _guard(
+        self,
+        dataset: str,
+        slice_: str,
+        directory: Path,
+        provenance: Provenance,
+        accept: bool,
+    ) -> tuple[str, ...]:
+        """Refuse (unless ``accept``) a load that shrinks compared with the slice's current vintage; return
+        what shrank."""
+        current = self.catalog.current(dataset, slice_)
+        if current is None:
+            return ()
+        shrank = tuple(self._compare(current, directory).shrinks(contract(dataset).shrink))
+        if shrank and not accept:
+            name = provenance.files[0].name if provenance.files else None
+            raise ValidationError(
+                f"{dataset}/{slice_}: compared with the current vintage {current.number}, the new one "
+                + "; ".join(shrank)
+                + "; refused",
+                file=name,
+                hint=f"run `comercio diff {dataset} --file {name or 'FILE'}` to see every change; "
+                "ingest again with --accept-shrink to load it anyway",
+            )
+        return shrank
+
+    def _compare(self, current: Vintage, directory: Path) -> Comparison:
+        """The Parquet files in ``directory`` compared with the ``current`` vintage."""
+        old = sorted((self.data_dir / current.path).glob("*.parquet"))
+        return compare_files(current.dataset, old, sorted(directory.glob("*.parquet")))
+
+    def preview(
+        self,
+        dataset: str,
+        slice_: str,
+        data: pa.Table | Iterable[pa.RecordBatch],
+        provenance: Provenance,
+        *,
+        conform: bool = True,
+    ) -> Comparison | None:
+        """What loading ``data`` would change in the slice's current vintage (None: no current vintage).
+
+        The rows are checked against the contract and written to a temporary directory outside the
+        warehouse; nothing in the warehouse changes.
+        """
+        spec = schema.DATASETS.get(dataset)
+        with tempfile.TemporaryDirectory(prefix="comercio-preview-") as tmp:
+            self._write(Path(tmp), data, spec if conform else None, provenance, dataset)
+            current = self.catalog.current(dataset, slice_)
+            return None if current is None else self._compare(current, Path(tmp))
 
     def _write(
         self,
@@ -192,14 +279,21 @@ class Loader:
         dataset: str,
     ) -> tuple[int, float | None]:
         rows, total, has_value = 0, 0.0, False
+        name = provenance.files[0].name if provenance.files else None
+        checker = Checker(contract(dataset), file=name, file_period=_file_period(provenance.extra))
         files = _PartFiles(
             directory, spec.schema if spec is not None else None, spec.partition if spec is not None else None
         )
         try:
             for batch in _batches(data):
                 table = pa.Table.from_batches([batch])
+                source = None
+                if SOURCE_ROW in table.column_names:
+                    source = table[SOURCE_ROW].combine_chunks()
+                    table = table.drop_columns([SOURCE_ROW])
                 if spec is not None:
-                    table = spec.conform(table, file=provenance.files[0].name if provenance.files else None)
+                    table = spec.conform(table, file=name)
+                checker.batch(table, source)
                 files.write(table)
                 rows += table.num_rows
                 if "value_usd" in table.column_names:
@@ -209,9 +303,10 @@ class Loader:
                         values = values.filter(pc.equal(table["level"], 0))
                     total += pc.sum(values).as_py() or 0.0
             if files.empty:
-                files.write_empty(dataset)
+                checker.finish([], ordered=True)  # refuses: an empty load never replaces data
         finally:
             files.close()
+        checker.finish(sorted(directory.glob("*.parquet")), ordered=spec is None or spec.partition is None)
         for f in directory.iterdir():
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
@@ -270,11 +365,6 @@ class _PartFiles:
             )
         writer.write_table(table)
         self.writers[key] = (writer, part, rows + table.num_rows)
-
-    def write_empty(self, dataset: str) -> None:
-        if self.schema is None:
-            raise LoadError(f"nothing to load into {dataset!r}: the input has no rows and no schema")
-        pq.ParquetWriter(self.directory / "part-00000.parquet", self.schema).close()
 
     def close(self) -> None:
         for writer, _, _ in self.writers.values():

@@ -1,0 +1,180 @@
+"""What a new vintage drops or adds compared with the current one: members, years, months, value, rows.
+
+:func:`profile` summarises a vintage's Parquet files (value per period, value per member of the declared
+columns); :func:`compare` sets two profiles side by side. The loader refuses a load that shrinks beyond its
+contract (``--accept-shrink`` lets it through) and ``comercio diff`` prints the same comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from comercio.warehouse import schema
+from comercio.warehouse.contracts import Shrink, contract
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One vintage in brief: rows, value per period (tree tables: their top level) and per member."""
+
+    rows: int
+    periods: dict[Any, float] = field(default_factory=dict)
+    members: dict[str, dict[str, float]] = field(default_factory=dict)
+    value: float = 0.0
+
+
+def profile(files: Sequence[Path], shrink: Shrink, *, value: str | None, tree: bool) -> Profile:
+    """Profile the Parquet ``files`` of one vintage for the columns ``shrink`` names."""
+    if not files:
+        return Profile(0)
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads = 2")
+        scan = f"read_parquet({[str(f) for f in files]!r})"
+        names = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
+        v = f'coalesce(sum("{value}"), 0)' if value in names else "0"
+        top = " WHERE level = 0" if tree and "level" in names else ""
+        rows = int(con.execute(f"SELECT count(*) FROM {scan}").fetchall()[0][0])
+        total = float(con.execute(f"SELECT {v} FROM {scan}{top}").fetchall()[0][0])
+        periods: dict[Any, float] = {}
+        if shrink.period in names:
+            p = f'"{shrink.period}"'
+            query = f"SELECT {p}, {v} FROM {scan}{top} GROUP BY ALL"
+            periods = {k: float(x) for k, x in con.execute(query).fetchall() if k is not None}
+        members = {
+            col: {
+                str(k): float(x)
+                for k, x in con.execute(f'SELECT "{col}", {v} FROM {scan} GROUP BY ALL').fetchall()
+            }
+            for col in shrink.members
+            if col in names
+        }
+    finally:
+        con.close()
+    return Profile(rows, periods, members, total)
+
+
+def usd(value: float) -> str:
+    """US$ millions with one decimal and thin-space thousands, as in the messages: ``US$ 73 593.9 M``."""
+    return "US$ " + f"{value / 1e6:,.1f}".replace(",", " ") + " M"
+
+
+def _member(column: str, value: str) -> str:
+    return value.rsplit(" > ", 1)[-1] if column == "path" else value
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``new`` against ``old``: what is gone, what is new, and the value over the periods both hold."""
+
+    old: Profile
+    new: Profile
+    dropped_periods: list[tuple[Any, float]]
+    added_periods: list[Any]
+    dropped_members: dict[str, list[tuple[str, float]]]
+    added_members: dict[str, list[str]]
+    old_common: float
+    new_common: float
+
+    @property
+    def value_change(self) -> float | None:
+        """Relative change of value over the common periods (None when the old value is 0)."""
+        return (self.new_common - self.old_common) / self.old_common if self.old_common else None
+
+    def _periods(self, items: list[tuple[Any, float]], verb: str) -> list[str]:
+        by_year: dict[int, list[tuple[Any, float]]] = {}
+        for k, x in items:
+            by_year.setdefault(k.year if isinstance(k, date) else int(k), []).append((k, x))
+        kept = {k.year if isinstance(k, date) else int(k) for k in self.new.periods}
+        out = []
+        for year, months in sorted(by_year.items()):
+            total = sum(x for _, x in months)
+            if year not in kept and isinstance(months[0][0], date):
+                out.append(f"{verb} {year} ({len(months)} months, {usd(total)})")
+            elif isinstance(months[0][0], date):
+                names = ", ".join(f"{k:%Y-%m}" for k, _ in sorted(months))
+                out.append(f"{verb} {names} ({usd(total)})")
+            else:
+                out.append(f"{verb} {year} ({usd(total)})")
+        return out
+
+    def shrinks(self, rules: Shrink) -> list[str]:
+        """What shrank beyond ``rules``, one phrase each (empty: the new vintage may replace the old)."""
+        out = self._periods(self.dropped_periods, "drops")
+        for col, gone in self.dropped_members.items():
+            for m, x in gone[:10]:
+                out.append(f"drops member {_member(col, m)} ({col}, {usd(x)})")
+            if len(gone) > 10:
+                out.append(f"and {len(gone) - 10} more members of {col}")
+        change = self.value_change
+        if rules.value_share is not None and change is not None and -change > rules.value_share:
+            out.append(
+                f"value falls {-change:.1%} ({usd(self.old_common)} → {usd(self.new_common)}, "
+                f"more than the {rules.value_share:.0%} allowed)"
+            )
+        old, new = self.old.rows, self.new.rows
+        if rules.rows_share is not None and old and (old - new) / old > rules.rows_share:
+            out.append(f"rows fall from {old:,} to {new:,} (more than the {rules.rows_share:.0%} allowed)")
+        return out
+
+    def lines(self) -> list[str]:
+        """Every difference, for ``comercio diff``."""
+        out = self._periods(self.dropped_periods, "drops")
+        out += (
+            [f"adds {', '.join(_period(k) for k in sorted(self.added_periods))}"]
+            if self.added_periods
+            else []
+        )
+        for col, gone in self.dropped_members.items():
+            out += [f"drops member {_member(col, m)} ({col}, {usd(x)})" for m, x in gone]
+        for col, new in self.added_members.items():
+            out += [f"adds member {_member(col, m)} ({col})" for m in new]
+        if self.value_change is not None:
+            out.append(
+                f"value over the periods both hold: {usd(self.old_common)} → {usd(self.new_common)} "
+                f"({self.value_change:+.2%})"
+            )
+        out.append(f"rows: {self.old.rows:,} → {self.new.rows:,}")
+        return out
+
+
+def _period(k: Any) -> str:
+    return f"{k:%Y-%m}" if isinstance(k, date) else str(k)
+
+
+def compare(old: Profile, new: Profile) -> Comparison:
+    """Set ``new`` against ``old``."""
+    dropped = sorted((k, x) for k, x in old.periods.items() if k not in new.periods)
+    added = sorted(k for k in new.periods if k not in old.periods)
+    common = [k for k in old.periods if k in new.periods]
+    old_common = sum(old.periods[k] for k in common) if old.periods else old.value
+    new_common = sum(new.periods[k] for k in common) if old.periods else new.value
+    gone: dict[str, list[tuple[str, float]]] = {}
+    came: dict[str, list[str]] = {}
+    for col, members in old.members.items():
+        now = new.members.get(col, {})
+        lost = sorted(((m, x) for m, x in members.items() if m not in now), key=lambda t: -abs(t[1]))
+        if lost:
+            gone[col] = lost
+        fresh = sorted(m for m in now if m not in members)
+        if fresh:
+            came[col] = fresh
+    return Comparison(old, new, dropped, added, gone, came, old_common, new_common)
+
+
+def compare_files(dataset: str, old: Sequence[Path], new: Sequence[Path]) -> Comparison:
+    """Compare two sets of Parquet files of ``dataset`` on the columns its contract's shrink rules name."""
+    spec = schema.DATASETS.get(dataset)
+    rules = contract(dataset).shrink
+    value = spec.value_column if spec is not None else "value_usd"
+    tree = spec is not None and spec.tree
+    return compare(profile(old, rules, value=value, tree=tree), profile(new, rules, value=value, tree=tree))
+
+
+__all__ = ["Comparison", "Profile", "compare", "compare_files", "profile", "usd"]
