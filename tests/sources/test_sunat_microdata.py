@@ -84,7 +84,7 @@ def write(path: Path, fields: Any, cols: dict[str, list[Any]], deleted: list[boo
 
 
 def test_export_file_maps_fields_and_keeps_unattributed(tmp_path: Path) -> None:
-    path = write(tmp_path / "x2017.zip", EXPORT, export_rows(), deleted=[False, False, False, False, True])
+    path = write(tmp_path / "xmuestra.zip", EXPORT, export_rows(), deleted=[False, False, False, False, True])
     stream = iter_microdata(path)
     table = pa.Table.from_batches(list(stream), schema=CUSTOMS_LINES.schema)
     CUSTOMS_LINES.conform(table)
@@ -99,19 +99,19 @@ def test_export_file_maps_fields_and_keeps_unattributed(tmp_path: Path) -> None:
     assert rows[2]["quantity"] is None and rows[2]["unit"] == "U"
     assert [r["hs_version"] for r in rows] == ["2012", "2017", "2017", "2002"]
     assert {r["value_basis"] for r in rows} == {"FOB"} and not any(r["synthetic"] for r in rows)
-    assert {r["source"] for r in rows} == {"x2017.zip"} and rows[0]["cif_usd"] is None
+    assert {r["source"] for r in rows} == {"xmuestra.zip"} and rows[0]["cif_usd"] is None
 
 
 def test_april_2007_switches_tariff_version(tmp_path: Path) -> None:
-    path = write(tmp_path / "x2007.zip", EXPORT, export_rows())
+    path = write(tmp_path / "xmuestra.zip", EXPORT, export_rows())
     versions = read_microdata(path).column("hs_version").to_pylist()
     assert versions[3:] == ["2002", "2007"]
 
 
 def test_writer_output_is_readable_by_dbfread(tmp_path: Path) -> None:
-    path = write(tmp_path / "x2017.zip", EXPORT, export_rows())
+    path = write(tmp_path / "xmuestra.zip", EXPORT, export_rows())
     with zipfile.ZipFile(path) as zf:
-        (tmp_path / "x.dbf").write_bytes(zf.read("x2017.dbf"))
+        (tmp_path / "x.dbf").write_bytes(zf.read("xmuestra.dbf"))
     recs = list(dbfread.DBF(tmp_path / "x.dbf", encoding="latin-1"))
     ours = read_microdata(path).to_pylist()
     assert [r["VFOBSERDOL"] for r in recs] == [r["fob_usd"] for r in ours]
@@ -139,7 +139,7 @@ def test_import_file_is_valued_cif(tmp_path: Path) -> None:
 def test_small_batches_stream_and_detect_duplicates_across_batches(tmp_path: Path) -> None:
     cols = export_rows()
     cols["NDCL"][4], cols["FANO"][4], cols["CADU"][4] = "000200", "2007", "145"  # same line as record 4
-    path = write(tmp_path / "x2007.zip", EXPORT, cols)
+    path = write(tmp_path / "xmuestra.zip", EXPORT, cols)
     with pytest.raises(ParseError) as err:
         list(iter_microdata(path, batch_rows=2))
     assert err.value.record == 5 and err.value.field == "NSER" and "duplicated" in err.value.reason
@@ -166,11 +166,11 @@ def test_bad_line_raises_with_record_and_field(
 ) -> None:
     cols = export_rows()
     cols[field][record - 1] = value
-    path = write(tmp_path / "x2017.zip", EXPORT, cols)
+    path = write(tmp_path / "xmuestra.zip", EXPORT, cols)
     with pytest.raises(ParseError) as err:
         read_microdata(path)
     assert (err.value.record, err.value.field) == (record, field) and reason in err.value.reason
-    assert "x2017.zip" in str(err.value)
+    assert "xmuestra.zip" in str(err.value)
     stream = iter_microdata(path, quarantine=True)
     assert sum(b.num_rows for b in stream) == 4
     assert stream.quarantine.count == 1 and reason in stream.quarantine.table()["reason"][0].as_py()
@@ -179,7 +179,7 @@ def test_bad_line_raises_with_record_and_field(
 def test_quarantine_counts_value_and_reasons(tmp_path: Path) -> None:
     cols = export_rows()
     cols["CADU"][0], cols["VFOBSERDOL"][1] = "999", -7.0
-    stream = iter_microdata(write(tmp_path / "x2017.zip", EXPORT, cols), quarantine=True)
+    stream = iter_microdata(write(tmp_path / "xmuestra.zip", EXPORT, cols), quarantine=True)
     assert [b.num_rows for b in stream] == [3]
     report = stream.quarantine
     assert report.count == 2 and report.value_usd == pytest.approx(100.5 - 7.0)
@@ -187,9 +187,9 @@ def test_quarantine_counts_value_and_reasons(tmp_path: Path) -> None:
 
 
 def test_corrupted_header(tmp_path: Path) -> None:
-    path = write(tmp_path / "x2017.zip", EXPORT, export_rows())
+    path = write(tmp_path / "xmuestra.zip", EXPORT, export_rows())
     with zipfile.ZipFile(path) as zf:
-        raw = bytearray(zf.read("x2017.dbf"))
+        raw = bytearray(zf.read("xmuestra.dbf"))
     bad = tmp_path / "bad.dbf"
     raw[10] ^= 0x07  # record length no longer matches the fields
     bad.write_bytes(bytes(raw))
@@ -203,13 +203,13 @@ def test_corrupted_header(tmp_path: Path) -> None:
 
 
 def test_truncated_zip_and_truncated_records(tmp_path: Path) -> None:
-    path = write(tmp_path / "x2017.zip", EXPORT, export_rows())
+    path = write(tmp_path / "xmuestra.zip", EXPORT, export_rows())
     cut = tmp_path / "x_cut.zip"
     cut.write_bytes(path.read_bytes()[:-40])
     with pytest.raises(ParseError, match="truncated or corrupt"):
         read_microdata(cut)
     with zipfile.ZipFile(path) as zf:
-        raw = zf.read("x2017.dbf")
+        raw = zf.read("xmuestra.dbf")
     short = tmp_path / "x_short.dbf"
     short.write_bytes(raw[: len(raw) - 200])
     with pytest.raises(ParseError) as err:
@@ -233,7 +233,7 @@ def test_ingest_command_refuses_or_quarantines_bad_lines(tmp_path: Path) -> None
 
     cols = export_rows()
     cols["NDCL"][4], cols["FANO"][4], cols["CADU"][4] = "000200", "2007", "145"  # duplicates record 4
-    path = write(tmp_path / "x2007.zip", EXPORT, cols)
+    path = write(tmp_path / "xmuestra.zip", EXPORT, cols)
     env = {**os.environ, "COMERCIO_HOME": str(tmp_path / "home")}
     cmd = [sys.executable, "-m", "comercio.cli", "ingest", "sunat-microdata", str(path)]
     run = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)

@@ -139,6 +139,39 @@ def iter_blocks(
             )
         yield done + 1, np.frombuffer(data, dtype=np.uint8).reshape(n, rlen)
         done += n
+    check_end(stream, header, file)
+
+
+def check_end(stream: IO[bytes], header: DbfHeader, file: str) -> None:
+    """Only the end-of-file marker (0x1A, maybe NUL padding shorter than a record) may follow the records.
+
+    The rest is read to the end in bounded chunks, which also makes :mod:`zipfile` verify the member's CRC-32
+    and size: a header announcing fewer records than the file holds, or a damaged archive, is refused.
+    """
+    extra, tail = 0, b""
+    while True:
+        try:
+            chunk = stream.read(1 << 20)
+        except _READ_ERRORS as exc:
+            raise ParseError(
+                f"cannot read the end of the file: {exc}",
+                file=file,
+                hint="corrupt archive: CRC-32 or size does not match",
+            ) from exc
+        if not chunk:
+            break
+        if extra < header.record_length + 1:
+            tail += chunk[: header.record_length + 1 - len(tail)]
+        extra += len(chunk)
+    if extra == 0 or (extra < header.record_length and tail[:1] in (b"\x1a", b"\x00") and not any(tail[1:])):
+        return
+    more = (extra - (tail[:1] == b"\x1a")) // header.record_length
+    reason = (
+        f"the header announces {header.records} records but the file holds {header.records + more}"
+        if more
+        else f"{extra} unexpected bytes after the last of the {header.records} records"
+    )
+    raise ParseError(reason, file=file, record=header.records + 1, hint="corrupt DBF header or file")
 
 
 # ---------------------------------------------------------------------------------------------- decoders

@@ -7,6 +7,7 @@ the record, the field and the offending value.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,21 +15,33 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from comercio.sources import _dbf
-from comercio.sources._microdata_ref import hs_version_index, offices, tariff_versions
+from comercio.sources._microdata_ref import FileSpan, hs_version_index, offices, tariff_versions
 from comercio.warehouse.schema import CUSTOMS_LINES
 
 Error = tuple[int, str, str, float | None]  # record, field, reason, value (FOB) if readable
+# No customs line is worth US$ 100 billion (Peru exports about 70 billion a year): a larger amount is damage.
+MAX_LINE_USD = 1e11
+_MONEY = frozenset({"fob", "freight", "insurance"})
+_NO_SPAN = FileSpan(np.iinfo(np.int32).min, np.iinfo(np.int32).max, "")
 
 
 @dataclass
 class Parsed:
-    """Decoded columns of the good rows of one block, the errors found and the updated key set."""
+    """Decoded columns of the good rows of one block, and what was wrong with the others.
+
+    ``bad`` rows were refused; ``bad_value`` is their readable FOB (finite and plausible values only),
+    ``reasons`` counts them by field and reason, ``errors`` details the first few (record, field, reason
+    with the offending value, FOB), so that a file of garbage costs bounded time and memory.
+    """
 
     n: int
     num: dict[str, np.ndarray] = field(default_factory=dict)
     txt: dict[str, pa.Array] = field(default_factory=dict)
     errors: list[Error] = field(default_factory=list)
     seen: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
+    bad: int = 0
+    bad_value: float = 0.0
+    reasons: Counter[str] = field(default_factory=Counter)
 
 
 def zfill(values: np.ndarray, width: int) -> pa.StringArray:
@@ -70,8 +83,16 @@ def validate_block(
     flow: str,
     seen: np.ndarray,
     file: str,
+    *,
+    span: FileSpan = _NO_SPAN,
+    marker: str | None = None,
+    details: int = 1,
 ) -> Parsed:
-    """Decode and check every role column of ``block`` (live records only)."""
+    """Decode and check every role column of ``block`` (live records only).
+
+    ``span``: the days the lines may carry; ``marker``: the synthetic marker every line must repeat (the
+    first line's); ``details``: how many bad rows to describe one by one (the rest are counted).
+    """
     n = block.shape[0]
     p = Parsed(n=n)
     checks: list[tuple[str, str, np.ndarray]] = []  # (field, reason, bad mask), in reporting priority
@@ -83,6 +104,9 @@ def validate_block(
 
     days, ok, _ = _dbf.dates(cols["date"])
     checks.append((fields["date"].name, "invalid or missing date (YYYYMMDD)", ~ok))
+    checks.append(
+        (fields["date"].name, f"date {span.text}", ok & ((days < span.first_day) | (days > span.last_day)))
+    )
     p.num["date"] = days
     office, ok = _dbf.digits_int(cols["office"])
     known = offices().valid(office, days.astype(np.int64))
@@ -129,7 +153,13 @@ def validate_block(
         if role == "fob":
             checks.append((name, "missing value", blank))
         checks.append((name, "not a number", ~ok & ~blank))
-        checks.append((name, "negative value", ok & (values < 0)))
+        finite = np.isfinite(values)
+        checks.append((name, "not a finite number", ok & ~finite))
+        checks.append((name, "negative value", ok & finite & (values < 0)))
+        if role in _MONEY:
+            checks.append(
+                (name, f"implausible amount (over US$ {MAX_LINE_USD:,.0f})", ok & (values > MAX_LINE_USD))
+            )
         p.num[role] = np.where(blank, np.nan, values)
 
     for role in ("partner", "mode", "trader", "unit", "synth"):
@@ -139,6 +169,11 @@ def validate_block(
         s = p.txt["partner"]
         bad = pc.invert(pc.or_(pc.equal(s, ""), pc.match_substring_regex(s, "^[A-Z]{2}$")))
         checks.append((fields["partner"].name, "country is not ISO 3166 alpha-2", bad.to_numpy(False)))
+    if marker is not None and "synth" in p.txt:
+        bad = pc.not_equal(p.txt["synth"], marker).to_numpy(False)
+        checks.append(
+            (fields["synth"].name, f"synthetic marker differs from the first line's {marker!r}", bad)
+        )
     if "mode" in p.txt:
         last = pc.utf8_slice_codeunits(p.txt["mode"], -1)
         bad = pc.invert(pc.or_(pc.equal(last, ""), pc.match_substring_regex(last, "^[0-9]$")))
@@ -169,13 +204,7 @@ def validate_block(
     good = ~bad_any
     p.seen = np.sort(np.concatenate([seen, key[good]]), kind="stable")
 
-    for i in np.flatnonzero(bad_any):
-        fname, reason = next((f, r) for f, r, m in checks if m[i])
-        role = next(r for r, f in fields.items() if f.name == fname)
-        raw = bytes(cols[role][i]).decode("latin-1").strip()
-        fob = p.num.get("fob", np.full(n, np.nan))[i]
-        value = None if not np.isfinite(fob) else float(fob)
-        p.errors.append((int(recnos[i]), fname, f"{reason} (value {raw!r})", value))
+    _describe(p, checks, bad_any, cols, fields, recnos, details)
 
     if not good.all():
         p.num = {k: v[good] for k, v in p.num.items()}
@@ -183,6 +212,35 @@ def validate_block(
         p.txt = {k: v.filter(mask) for k, v in p.txt.items()}
         p.n = int(good.sum())
     return p
+
+
+def _describe(
+    p: Parsed,
+    checks: list[tuple[str, str, np.ndarray]],
+    bad_any: np.ndarray,
+    cols: dict[str, np.ndarray],
+    fields: dict[str, _dbf.DbfField],
+    recnos: np.ndarray,
+    details: int,
+) -> None:
+    """Count the bad rows by their first failing check (vectorised); describe only the first ``details``."""
+    idx = np.flatnonzero(bad_any)
+    p.bad = int(idx.size)
+    if not p.bad:
+        return
+    first = np.stack([m[idx] for _, _, m in checks]).argmax(axis=0)
+    for k, count in enumerate(np.bincount(first, minlength=len(checks))):
+        if count:
+            p.reasons[f"{checks[k][0]}: {checks[k][1]}"] += int(count)
+    fob = p.num.get("fob", np.full(bad_any.shape[0], np.nan))[idx]
+    plausible = np.isfinite(fob) & (np.abs(fob) <= MAX_LINE_USD)
+    p.bad_value = float(np.where(plausible, fob, 0.0).sum())
+    roles = {f.name: r for r, f in fields.items()}
+    for j in range(min(details, p.bad)):
+        fname, reason, _ = checks[int(first[j])]
+        raw = bytes(cols[roles[fname]][idx[j]]).decode("latin-1").strip()
+        value = float(fob[j]) if plausible[j] else None
+        p.errors.append((int(recnos[idx[j]]), fname, f"{reason} (value {raw!r})", value))
 
 
 def build_batch(p: Parsed, flow: str, source: str) -> pa.RecordBatch:

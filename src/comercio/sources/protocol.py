@@ -10,7 +10,7 @@ runs every source through the same loop (fetch → read → check → atomic loa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,7 @@ class ReadResult:
     checks: the publisher checks run while reading.
     extra: recorded in the vintage's provenance (checks' details, release metadata).
     synthetic: the file is a synthetic twin; its vintages say so.
-    notes: lines for the ingest report.
+    notes: lines for the ingest report (a :class:`LateNotes` when only streaming the rows tells them).
     keep: ``(file, destination)`` pairs copied into place atomically (reference assets such as boundaries).
     """
 
@@ -75,12 +75,28 @@ class ReadResult:
     checks: tuple[Check, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     synthetic: bool = False
-    notes: tuple[str, ...] = ()
+    notes: Sequence[str] = ()
     keep: tuple[tuple[Path, Path], ...] = ()
 
     def refusal(self) -> Check | None:
         """The first failed hard check, if any."""
         return next((c for c in self.checks if c.hard and not c.ok), None)
+
+
+class LateNotes(Sequence[str]):
+    """Notes a streaming reader knows only once its rows have been consumed (lines quarantined …).
+
+    The ingest loop reads ``notes`` after loading the parts, so each access asks ``make`` afresh.
+    """
+
+    def __init__(self, make: Callable[[], Sequence[str]]) -> None:
+        self._make = make
+
+    def __getitem__(self, index: Any) -> Any:
+        return tuple(self._make())[index]
+
+    def __len__(self) -> int:
+        return len(tuple(self._make()))
 
 
 @dataclass(frozen=True)
@@ -115,4 +131,4 @@ def fixed(*targets: Target) -> Callable[[Path], tuple[Target, ...]]:
     return lambda _path: targets
 
 
-__all__ = ["Check", "Part", "ReadOptions", "ReadResult", "Reader", "Target", "by_stem", "fixed"]
+__all__ = ["Check", "LateNotes", "Part", "ReadOptions", "ReadResult", "Reader", "Target", "by_stem", "fixed"]

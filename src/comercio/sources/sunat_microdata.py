@@ -11,8 +11,13 @@ Rules, and why:
 - imports are valued CIF = FOB + freight + insurance (SUNAT's import statistics basis), exports FOB;
 - hs_version is the Arancel in force on the numbering date (2007 only from 2007-04-01);
 - a bad line raises :class:`ParseError` (file, record, field, reason), or with ``quarantine=True`` goes to
-  a :class:`QuarantineReport` and the load continues — bad lines never vanish silently;
-- synthetic files carry a ``SYNTH`` field (``S``); lines from them are ``synthetic=True``.
+  a :class:`QuarantineReport` and the load continues — bad lines never vanish silently; a file of garbage
+  costs bounded time and memory (bad lines are counted in bulk, the first few described);
+- impossible values are bad lines: NaN, infinity, negative or implausibly large amounts, dates outside the
+  file's period (from its name) or after today;
+- the DBF header's record count must match the file, and a zip member's CRC-32 and size are verified;
+- synthetic files carry a ``SYNTH`` field (``S``); lines from them are ``synthetic=True`` and the file is
+  labelled synthetic even without its ``LEEME`` file; every line must repeat the first line's marker.
 """
 
 from __future__ import annotations
@@ -29,12 +34,14 @@ from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from comercio.errors import ParseError
 from comercio.sources import _dbf
-from comercio.sources._microdata_build import build_batch, validate_block
-from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
+from comercio.sources._microdata_build import Error, build_batch, validate_block
+from comercio.sources._microdata_parquet import is_synthetic, iter_lines, open_lines
+from comercio.sources._microdata_ref import file_span
+from comercio.sources._text import check_file
+from comercio.sources.protocol import LateNotes, Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import CUSTOMS_LINES
 
 __all__ = [
@@ -139,7 +146,11 @@ def detect_layout(header: _dbf.DbfHeader, name: str) -> Layout:
 
 @dataclass
 class QuarantineReport:
-    """Lines set aside instead of loaded: how many, their value and why (never silently dropped)."""
+    """Lines set aside instead of loaded: how many, their value and why (never silently dropped).
+
+    ``reasons`` counts every line by field and reason; :meth:`table` describes the first
+    :data:`DETAILS` lines one by one (record, field, reason with the value), so memory stays bounded.
+    """
 
     file: str
     count: int = 0
@@ -147,14 +158,36 @@ class QuarantineReport:
     reasons: Counter[str] = field(default_factory=Counter)
     _rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
+    @property
+    def room(self) -> int:
+        """How many more lines may still be described one by one."""
+        return max(0, DETAILS - len(self._rows))
+
     def add(self, record: int, field_name: str, reason: str, value: float | None) -> None:
         self.count += 1
         if value is not None and np.isfinite(value):
             self.value_usd += float(value)
-        self.reasons[reason] += 1
-        self._rows.append(
-            {"source": self.file, "record": record, "field": field_name, "reason": reason, "value_usd": value}
-        )
+        self.reasons[f"{field_name}: {reason.split(' (value ', 1)[0]}"] += 1
+        self._describe([(record, field_name, reason, value)])
+
+    def add_block(self, count: int, value: float, reasons: Counter[str], details: list[Error]) -> None:
+        """Count a block's bad lines in bulk and keep the described ones while there is room."""
+        self.count += count
+        self.value_usd += value
+        self.reasons.update(reasons)
+        self._describe(details)
+
+    def _describe(self, details: list[Error]) -> None:
+        for record, field_name, reason, value in details[: self.room]:
+            self._rows.append(
+                {
+                    "source": self.file,
+                    "record": record,
+                    "field": field_name,
+                    "reason": reason,
+                    "value_usd": value,
+                }
+            )
 
     def table(self) -> pa.Table:
         schema = pa.schema(
@@ -164,8 +197,13 @@ class QuarantineReport:
         return pa.Table.from_pylist(self._rows, schema=schema)
 
 
+DETAILS = 1000  # bad lines described one by one in a quarantine report; the rest are counted
+SYNTHETIC_MARKS = ("S", "1", "T", "Y")
+
+
 def _open(path: Path, stack: ExitStack) -> IO[bytes]:
     """The DBF byte stream of a ``.zip`` (exactly one ``.dbf`` inside) or of a bare ``.dbf``."""
+    check_file(path)
     if path.suffix.lower() != ".zip":
         return stack.enter_context(path.open("rb"))
     try:
@@ -231,6 +269,7 @@ class MicrodataStream(Iterator[pa.RecordBatch]):
         self._batch_rows = max(1, int(batch_rows))
         self._gen = self._generate()
         self.layout: Layout | None = None
+        self.marker: str | None = None  # the first line's synthetic marker, repeated by every line
 
     def __next__(self) -> pa.RecordBatch:
         return next(self._gen)
@@ -243,20 +282,26 @@ class MicrodataStream(Iterator[pa.RecordBatch]):
             self.layout = detect_layout(header, self.source)
             fields = self.layout.resolve(header, file)
             seen = np.empty(0, dtype=np.uint64)
+            span = file_span(self.source)
             blocks = _dbf.iter_blocks(stream, header, self._batch_rows, file)
             for first, block in _prefetch(blocks):
                 self.records += block.shape[0]
                 live = block[:, 0] != ord("*")
                 self.deleted += int((~live).sum())
                 recnos = first + np.flatnonzero(live)
-                parsed = validate_block(block[live], recnos, fields, self.layout.flow, seen, file)
+                if self.marker is None and "synth" in fields and live.any():
+                    self.marker = _marker(block[live][0], fields["synth"])
+                details = self.quarantine.room if self._quarantine else 1
+                parsed = validate_block(
+                    block[live], recnos, fields, self.layout.flow, seen, file,
+                    span=span, marker=self.marker, details=details,
+                )  # fmt: skip
                 seen = parsed.seen
-                if parsed.errors:
+                if parsed.bad:
                     if not self._quarantine:
                         rec, fname, reason, _ = parsed.errors[0]
                         raise ParseError(reason, file=file, record=rec, field=fname)
-                    for rec, fname, reason, value in parsed.errors:
-                        self.quarantine.add(rec, fname, reason, value)
+                    self.quarantine.add_block(parsed.bad, parsed.bad_value, parsed.reasons, parsed.errors)
                 batch = build_batch(parsed, self.layout.flow, self.source)
                 self.rows += batch.num_rows
                 if batch.num_rows:
@@ -280,30 +325,53 @@ def read_microdata(path: Path, *, quarantine: bool = False) -> pa.Table:
     return CUSTOMS_LINES.conform(table, file=str(path))
 
 
-def _is_synthetic(path: Path) -> bool:
-    if path.suffix == ".parquet":
-        col = pq.read_table(path, columns=["synthetic"]).column("synthetic")
-        return bool(col.to_pylist()[:1] == [True])
-    return (path.parent / "LEEME_DATOS_SINTETICOS.txt").exists()
+def _marker(record: np.ndarray, synth: _dbf.DbfField) -> str:
+    """A record's synthetic marker (the ``SYNTH`` field's text)."""
+    return bytes(record[synth.offset : synth.offset + synth.length]).decode("latin-1").strip()
+
+
+def _marked_synthetic(path: Path) -> bool:
+    """Whether the file's first line carries the synthetic marker (read from the first block only)."""
+    with ExitStack() as stack:
+        stream = _open(path, stack)
+        header = _dbf.read_header(stream, path.name)
+        if "SYNTH" not in header.names:
+            return False
+        for _, block in _dbf.iter_blocks(stream, header, 4096, path.name):
+            live = block[block[:, 0] != ord("*")]
+            if live.shape[0]:
+                return _marker(live[0], header.field("SYNTH")) in SYNTHETIC_MARKS
+    return False
 
 
 def read(path: Path, options: ReadOptions) -> ReadResult:
-    """The ingest protocol: one ``customs_lines`` slice per file, ``microdata-<stem>``.
+    """The ingest protocol: one ``customs_lines`` slice per file, ``microdata-<stem>``, streamed.
 
-    A DBF zip is decoded whole (the ingest loop reads the next files ahead in worker threads: decompression
-    and numpy decoding release the GIL); Parquet written by the synthetic twin is streamed as it is.
+    A DBF zip is decoded block by block as the loader writes (decompression runs in a second thread), so
+    memory does not grow with the file; the count of quarantined lines is known once the rows are written.
+    Parquet written by the synthetic twin is checked (schema) and streamed as it is. A file is synthetic
+    when its folder has the LEEME file or its lines carry the synthetic marker.
     """
     path = Path(path)
     slice_ = f"microdata-{path.stem}"
-    synthetic = _is_synthetic(path)
-    if path.suffix == ".parquet":
-        batches = pq.ParquetFile(path).iter_batches(batch_size=500_000)
-        return ReadResult((Part("customs_lines", slice_, batches),), synthetic=synthetic)
+    leeme = (path.parent / "LEEME_DATOS_SINTETICOS.txt").exists()
+    if path.suffix.lower() == ".parquet":
+        parquet = open_lines(path)
+        synthetic = leeme or is_synthetic(parquet, path.name)
+        return ReadResult(
+            (Part("customs_lines", slice_, iter_lines(parquet, path.name)),), synthetic=synthetic
+        )
+    synthetic = _marked_synthetic(path) or leeme
     stream = iter_microdata(path, quarantine=options.quarantine)
-    rows = list(stream)
-    q = stream.quarantine
-    notes = (f"{path.name}: {q.count} lines quarantined, US$ {q.value_usd:,.2f}",) if q and q.count else ()
-    return ReadResult((Part("customs_lines", slice_, rows),), synthetic=synthetic, notes=notes)
+
+    def notes() -> tuple[str, ...]:
+        q = stream.quarantine
+        if not q.count:
+            return ()
+        why = "; ".join(f"{reason}: {n}" for reason, n in q.reasons.most_common(5))
+        return (f"{path.name}: {q.count} lines quarantined, US$ {q.value_usd:,.2f} ({why})",)
+
+    return ReadResult((Part("customs_lines", slice_, stream),), synthetic=synthetic, notes=LateNotes(notes))
 
 
 READER = Reader(
