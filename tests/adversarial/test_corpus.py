@@ -1,0 +1,47 @@
+"""Every bad input of the corpus, run as ``comercio ingest SOURCE PATH…`` on a copy of a good warehouse.
+
+A case passes when the command refuses with one clear line naming the file (and the row or record and the
+column where it applies), without a traceback, leaving the warehouse byte-identical; or, where the issue
+allows it, when it reports an exclusion, a quarantine or "unchanged". Cases that still fail are listed in
+``corpus_known.OWNERS`` and run as strict xfails: the suite turns red when a fix lands without its line
+being removed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from corpus_harness import RESULTS, Base, Case
+from corpus_known import OWNERS
+from make_corpus import all_cases, available, run_case
+
+pytestmark = pytest.mark.xdist_group("corpus")
+
+
+def _params() -> list[object]:
+    out: list[object] = []
+    for case in all_cases():
+        marks: list[pytest.MarkDecorator] = []
+        if not available(case):
+            marks.append(pytest.mark.skip(reason=f"the {case.needs} reader is not registered"))
+        elif case.id in OWNERS:
+            marks.append(pytest.mark.xfail(strict=True, reason=OWNERS[case.id]))
+        out.append(pytest.param(case, id=case.id, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case", _params())
+def test_bad_input_is_refused_clearly_and_changes_nothing(
+    case: Case, corpus_base: Base, corpus_baseline: Path, tmp_path: Path
+) -> None:
+    verdict = run_case(case, corpus_base, corpus_baseline, tmp_path)
+    RESULTS.append(verdict)
+    assert verdict.ok, f"{case.fault}: {verdict.outcome}: {verdict.detail} {verdict.problems or ''}"
+
+
+def test_the_corpus_has_150_cases_one_per_fault_and_reader() -> None:
+    cases = [c for c in all_cases() if available(c)]
+    assert len(cases) >= 150
+    assert len({c.id for c in cases}) == len(cases)
+    assert len({(c.id.split("-")[0], c.fault) for c in cases}) == len(cases)  # one case per fault per reader
