@@ -133,7 +133,14 @@ def test_no_dataset_is_named_in_the_engine_or_the_chooser() -> None:
 
 
 def test_dataset_quirks_are_declared() -> None:
-    assert datasets.preference() == ("bcrp_departments", "sunat_cuadros", "infotrade", "customs_lines")
+    assert datasets.preference() == (
+        "bcrp_departments",
+        "sunat_cuadros",
+        "infotrade",
+        "customs_lines",
+        "sunat_destinations",  # G6 answers exports by partner only where no line dataset is loaded
+    )
+    assert not datasets.provides("sunat_destinations", "partner", "M")  # exports only
     assert datasets.provides("bcrp_departments", "department", "X")
     assert not datasets.provides("bcrp_departments", "department", "M")  # exports only
     assert datasets.provides("customs_lines", "sector", "X")  # baskets classify its products

@@ -32,6 +32,7 @@ def test_names_and_info_cover_every_table() -> None:
         "tariff_versions",
         "wto_economies",
         "wto_products",
+        "sunat_countries",
     ]
     for name in reference.names():
         meta = reference.info(name)

@@ -264,6 +264,7 @@ def test_heading_rows_shape_paths_but_yield_no_rows(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "2024"
+    ws["B2"] = "Cuadro F 99"  # the table is told by its title, never by the file name
     ws["B4"] = "(US$ FOB)"  # an import table valued FOB: the header wins
     ws.append([])
     ws["B6"], ws["F6"], ws["G6"] = "CUODE", "Enero", "Febrero"

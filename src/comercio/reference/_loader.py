@@ -36,6 +36,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "dimension_members": ("dimension", "code"),
     "wto_economies": ("wto_code",),
     "wto_products": ("code",),
+    "sunat_countries": ("spelling",),
 }
 
 

@@ -195,5 +195,16 @@ TABLES: dict[str, TableSpec] = {
                 _c("sitc", required=False),
             ),
         ),
+        TableSpec(
+            "sunat_countries",
+            "sunat_countries.csv",
+            (
+                _c("spelling"),
+                _c("alpha2", pattern=r"[A-Z]{2}"),
+                _c("kind", choices=frozenset({"country", "former", "other"})),
+                _c("seen_in", required=False),
+                _c("note", required=False),
+            ),
+        ),
     )
 }

@@ -1,71 +1,84 @@
 """Map a country *name* as Peruvian publishers write it (Spanish, upper case) to ISO 3166 alpha-2.
 
-PROMPERÚ Infotrade and some SUNAT outputs give the destination as a Spanish name (``ESTADOS UNIDOS``,
-``PAISES BAJOS``, ``COREA DEL SUR``) rather than a code. The lookup is built, first match winning, from
-the reference table ``countries`` (``name_es`` as SUNAT/Mincetur write it, ``name_en``), pycountry's names and
-their Spanish translations (the iso-codes ``es`` catalogue), and a small table of publisher spellings
-neither has (``HOLANDA``, ``COREA (SUR), REPUBLICA DE``, ``INGLATERRA`` …).
-Matching ignores accents, case and punctuation.
+SUNAT's cuadro G 6, PROMPERÚ Infotrade and other Peruvian tables give the destination as a Spanish name
+(``ESTADOS UNIDOS``, ``COREA (SUR), REPUBLICA DE``, ``PAISES BAJOS``) rather than a code. The lookup is
+built, first match winning, from the reference table of publisher spellings (``sunat_countries.csv``: every
+spelling SUNAT's G6 has printed since 2005, a few of other publishers, and the few destinations that are not
+countries, with a user-assigned code), the reference table ``countries`` (``name_es``), and pycountry's
+names and their Spanish translations (the iso-codes ``es`` catalogue). Matching ignores accents, case and
+punctuation.
 """
 
 from __future__ import annotations
 
 import gettext
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
 
+from comercio import reference
 from comercio.errors import ReferenceDataError
 from comercio.sources._departments import normalize_label
 
-# Publisher spellings missing from pycountry's Spanish catalogue (matched after normalization).
-_EXTRA_NAMES: dict[str, str] = {
-    "HOLANDA": "NL",
-    "ESTADOS UNIDOS DE AMERICA": "US",
-    "EE UU": "US",
-    "EEUU": "US",
-    "COREA DEL SUR": "KR",
-    "COREA SUR REPUBLICA DE": "KR",
-    "COREA REPUBLICA DE": "KR",
-    "COREA DEL NORTE": "KP",
-    "RUSIA": "RU",
-    "TAIWAN": "TW",
-    "TAIWAN FORMOSA": "TW",
-    "HONG KONG": "HK",
-    "REPUBLICA CHECA": "CZ",
-    "VIETNAM": "VN",
-    "BOLIVIA": "BO",
-    "VENEZUELA": "VE",
-    "IRAN": "IR",
-    "TANZANIA": "TZ",
-    "MOLDAVIA": "MD",
-    "SIRIA": "SY",
-    "LAOS": "LA",
-    "GRAN BRETANA": "GB",
-    "INGLATERRA": "GB",
-    "EMIRATOS ARABES UNIDOS": "AE",
-    "ARABIA SAUDITA": "SA",
-    "ARABIA SAUDI": "SA",
-    "BELICE": "BZ",
-    "COSTA DE MARFIL": "CI",
-    "REPUBLICA DOMINICANA": "DO",
-    "PUERTO RICO": "PR",
-    "MACAO": "MO",
-    "PALESTINA": "PS",
-    "SUDAFRICA": "ZA",
-    "TRINIDAD Y TOBAGO": "TT",
-    "CURAZAO": "CW",
-}
+SPELLINGS_TABLE = "sunat_countries"
+
+
+def _user_assigned(code: str) -> bool:
+    """ISO 3166-1 user-assigned codes: AA, QM-QZ, XA-XZ, ZZ."""
+    return code in ("AA", "ZZ") or (code[0] == "Q" and code[1] >= "M") or code[0] == "X"
+
+
+def _known(code: str, kind: str) -> bool:
+    if kind == "country":
+        return pycountry.countries.get(alpha_2=code) is not None
+    if kind == "former":
+        return any(c.alpha_2 == code for c in pycountry.historic_countries)
+    return _user_assigned(code)
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """One publisher spelling: its code, and whether it is a country, a former one or not a country."""
+
+    spelling: str
+    alpha2: str
+    kind: str
+
+
+@lru_cache(maxsize=1)
+def spellings() -> dict[str, Spelling]:
+    """Normalized spelling → :class:`Spelling`, from the reference table ``sunat_countries``.
+
+    Each code must be of its kind (an ISO 3166-1 country, an ISO 3166-3 former country, or a user-assigned
+    code for what is not a country); two spellings that match alike must share their code.
+    """
+    path = reference.info(SPELLINGS_TABLE).path.name
+    out: dict[str, Spelling] = {}
+    for row in reference.load(SPELLINGS_TABLE).to_pylist():
+        name, code, kind = str(row["spelling"]), str(row["alpha2"]), str(row["kind"])
+        if not _known(code, kind):
+            raise ReferenceDataError(
+                f"spelling {name!r}: {code!r} is not a code of kind {kind!r} "
+                "(ISO 3166-1 country, ISO 3166-3 former country, or user-assigned)",
+                file=path,
+                field="alpha2",
+            )
+        key = normalize_label(name)
+        if key in out and out[key].alpha2 != code:
+            raise ReferenceDataError(
+                f"spelling {name!r} matches {out[key].spelling!r} (accents, case and punctuation ignored) "
+                f"but has another code ({code} vs {out[key].alpha2})",
+                file=path,
+                field="alpha2",
+            )
+        out.setdefault(key, Spelling(name, code, kind))
+    return out
 
 
 def _reference_countries() -> list[dict[str, object]]:
-    """Rows of the reference table ``countries`` (empty if the reference layer has no loader)."""
-    from comercio import reference
-
-    load = getattr(reference, "load", None)
-    if load is None:  # pragma: no cover - the reference layer ships with the package
-        return []
-    table = load("countries")
+    """Rows of the reference table ``countries``."""
+    table = reference.load("countries")
     columns = [c for c in ("alpha2", "name_es", "name_en") if c in table.column_names]
     if "alpha2" not in columns:
         raise ReferenceDataError("reference table 'countries' has no column 'alpha2'", field="alpha2")
@@ -82,13 +95,13 @@ def _spanish_catalogue() -> gettext.NullTranslations:
 
 @lru_cache(maxsize=1)
 def _name_map() -> dict[str, str]:
-    """Normalized name -> alpha-2, from pycountry (English and Spanish) and the publisher spellings."""
-    spanish = _spanish_catalogue()
-    mapping: dict[str, str] = {}
+    """Normalized name -> alpha-2: publisher spellings first, then the reference table and pycountry."""
+    mapping = {key: s.alpha2 for key, s in spellings().items()}
     for row in _reference_countries():
         for column in ("name_es", "name_en"):
             if row.get(column):
                 mapping.setdefault(normalize_label(str(row[column])), str(row["alpha2"]))
+    spanish = _spanish_catalogue()
     for country in pycountry.countries:
         code = country.alpha_2
         names = {country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)}
@@ -96,8 +109,6 @@ def _name_map() -> dict[str, str]:
             mapping.setdefault(normalize_label(spanish.gettext(name)), code)
         for name in [n for n in names if n]:
             mapping.setdefault(normalize_label(name), code)
-    for name, code in _EXTRA_NAMES.items():
-        mapping[normalize_label(name)] = code
     return mapping
 
 

@@ -11,6 +11,7 @@ knows nothing about workbooks, units or Arrow. :mod:`comercio.sources.sunat_cuad
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ _FOOTNOTE = re.compile(r"(?:\s*(?:\(?\d{1,2}\)?/|\(\*+\)|\*+))+\s*$")
 # First cell of a note row below the table.
 _FOOTER = re.compile(r"^(nota|notas|fuente|elaboraci|\(?\d{1,2}\)?/|\*|-(\s|$)|\(\*\))")
 _RANK = re.compile(r"^\d{1,3}\s*[.°º]?$")
+# No cell of a cuadro can reach US$ 1e12 (Peru's yearly exports are under US$ 0.1e12).
+CELL_CEILING = 1e12
 
 
 def normalize(text: str) -> str:
@@ -173,16 +176,20 @@ def _read_header(r: int, row: list[Any], first: int, *, file: str, sheet: str) -
 
 
 def _number(cell: Any, *, r: int, c: int, file: str, sheet: str) -> float | None:
+    """A value cell as a float: empty is None; text, NaN/infinite, negative or absurd values are refused."""
     if cell == "" or cell is None:
         return None
+    reason = None
     if isinstance(cell, bool) or not isinstance(cell, int | float):
-        raise ParseError(
-            f"text {cell!r} in a number cell",
-            file=file,
-            sheet=sheet,
-            row=r + 1,
-            column=column_letter(c),
-        )
+        reason = f"text {cell!r} in a number cell"
+    elif not math.isfinite(cell):
+        reason = f"{cell!r} in a number cell (not a finite number)"
+    elif cell < 0:
+        reason = f"negative value {cell!r}: trade values cannot be negative"
+    elif cell >= CELL_CEILING:
+        reason = f"value {cell:.6g} is not plausible for one cell (at least US$ {CELL_CEILING:.0e})"
+    if reason is not None:
+        raise ParseError(reason, file=file, sheet=sheet, row=r + 1, column=column_letter(c))
     return float(cell)
 
 

@@ -269,6 +269,25 @@ WORLD_TRADE = register(
 )
 
 
+SUNAT_DESTINATIONS = register(
+    DatasetSpec(
+        name="sunat_destinations",
+        title="SUNAT: exportaciones por país de destino (cuadro G 6, mensual, FOB)",
+        columns=("flow", "period", "year", "partner", "value_usd", "preliminary", "table", "synthetic"),
+        grain=("flow", "period", "partner"),
+        dimensions=("flow", "period", "partner"),
+        description=(
+            "Cuadro G 6, all products: one row per destination and month (ISO alpha-2 from SUNAT's Spanish "
+            "names). The 'Total general' row is checked against the countries, not stored."
+        ),
+        # After the item-level datasets: it answers exports by partner only where no dataset that answered
+        # before can (adding it changes no existing choice).
+        rank=5,
+        flows=("X",),
+    )
+)
+
+
 WTO_MERCHANDISE = register(
     DatasetSpec(
         name="wto_merchandise",
