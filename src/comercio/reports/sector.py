@@ -1,13 +1,16 @@
 """The sector study (SNI's metalworking analysis, article 003) as a :class:`Report` in Spanish or English.
 
-:data:`SECTOR` declares it as data (:mod:`comercio.reports.spec`); :func:`build_sector_report` renders it
-(:func:`comercio.reports.render`). Facts come from :func:`comercio.indicators.sector.sector_facts` and are
-read by family and parts; names come from the reference tables (:func:`comercio.reference.dimensions.label`)
-and every fixed sentence from the message catalogue (``i18n/sector.toml``). The prose comes from the Jinja2
-macros in ``templates/sector/sector_<lang>.j2``, rendered in the one template environment
-(:mod:`comercio.reports.templating`), so every number in it passes through the house formatter. Sections
-the data cannot support keep one sentence saying which data they need, after the written ones. The files
-are written by the shared writers (:func:`comercio.reports.writers.write_report`).
+:data:`SECTOR` declares it as data (:mod:`comercio.reports.spec`), in the article's order: the headline on
+the group's trade balance, world trade by continent, the group's weight in world trade, regional peers,
+Peru's exports (SUNAT G1), imports and balance (WTO), imports by use (SUNAT F1), destinations of all exports
+(SUNAT G6), subsectors, and, when customs lines are loaded, the basket's own destinations and origins.
+:func:`build_sector_report` renders it (:func:`comercio.reports.render`). The context comes from
+:mod:`comercio.reports.sector_context`; every fixed sentence from ``i18n/sector.toml``; the prose from the
+macros of ``templates/sector/sector_<lang>.j2``. Each figure names its basket (G1 group, WTO product group, HS
+basket, F1 use group, or all products), and figures of different baskets come with the sentence on why they
+differ. Sections the data cannot support keep one sentence saying which data they need; the page lists
+them in the methods box. The files are written by the shared writers
+(:func:`comercio.reports.writers.write_report`).
 """
 
 from __future__ import annotations
@@ -17,15 +20,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from comercio import reference
-from comercio.i18n import Messages, section
-from comercio.indicators.facts import FactSet
-from comercio.indicators.sector import G1_NODES, SectorFacts, normalise_label, sector_facts
-from comercio.indicators.specs import Window
-from comercio.reference.dimensions import label
+from comercio.i18n import Messages
+from comercio.indicators.sector import SectorFacts, sector_facts
 from comercio.reports import charts
 from comercio.reports._render import render
-from comercio.reports.fmt import Formatter
+from comercio.reports.sector_context import G6, LINES, SIDES, sector_context
 from comercio.reports.spec import (
     ColumnSpec,
     Cover,
@@ -40,177 +39,65 @@ from comercio.reports.spec import (
 )
 from comercio.reports.writers import Column, Figure, Report, Table, write_report
 
-SIDES = ("exports", "imports")
-PARTNERS = ("destinations", "origins")
-# omitted section → the title it keeps (a key of ``sector.section``)
-OMITTED_TITLES = {
-    "world": "world_exports",
-    "peru_exports": "peru",
-    "peru_imports": "imports",
-    "destinations": "destinations",
-    "origins": "origins",
-}
+# omitted-only keys of SectorFacts.omitted → the title their notice keeps (a key of ``sector.section``)
+NOTICES = {"world": "world", "g1_subgroups": "g1_subgroups"}
+WORLD = need("world.{side}.value", side="exports")
 
 
-def _continent_shares(f: FactSet, side: str, lang: str, first: int) -> list[dict[str, Any]]:
-    """Continents of one side in the latest world year, largest first, with their share in year ``first``."""
-    rows = [
-        {
-            "name": label("continent", x.parts["continent"], lang),
-            "share": x.value,
-            "share_first": f.value(
-                "world.{side}.share.{continent}.{year}",
-                side=side,
-                continent=x.parts["continent"],
-                year=str(first),
-            ),
-        }
-        for x in f.each("world.{side}.share.{continent}")
-        if x.parts["side"] == side
+def sources(sf: SectorFacts, msg: Messages) -> str:
+    """The study's source line: WTO (or BACI) for the world side, SUNAT with the tables it used."""
+    used = {f.dataset for f in sf.facts}
+    parts = []
+    if "wto_merchandise" in used:
+        synthetic = any(f.synthetic for f in sf.facts if f.dataset == "wto_merchandise")
+        parts.append(msg("sector.src.wto", synthetic=_synthetic(msg, synthetic)))
+    if "world_trade" in used:
+        synthetic = any(f.synthetic for f in sf.facts if f.dataset == "world_trade")
+        parts.append(msg("sector.src.baci", synthetic=_synthetic(msg, synthetic)))
+    tables = [
+        name
+        for name, fam in (("G1", "peru.exports."), ("F1", "imports.cuode."), ("G6", "destinations."))
+        if any(f.id.startswith(fam) for f in sf.facts)
     ]
-    return sorted(rows, key=lambda r: -r["share"])
-
-
-def _world(sf: SectorFacts, lang: str) -> dict[str, Any] | None:
-    if sf.world_years is None:
-        return None
-    f, (y0, y1) = sf.facts, sf.world_years
-    first = {"year": str(y0)}
-    exports = _continent_shares(f, "exports", lang, y0)
-    return {
-        "first": y0,
-        "last": y1,
-        "value": f.value("world.exports.value"),
-        "value_first": f.value("world.exports.value.{year}", **first),
-        "share_of_trade": f.value("world.basket.share_of_trade"),
-        "share_of_manufactures": f.value("world.basket.share_of_manufactures"),
-        "share_of_manufactures_first": f.value("world.basket.share_of_manufactures.{year}", **first),
-        "lead": exports[0] if exports else None,
-        "exports": exports[:3],
-        "imports": _continent_shares(f, "imports", lang, y0)[:3],
-    }
-
-
-def _peers(f: FactSet, lang: str) -> list[dict[str, Any]]:
-    """Regional peers' exports (BACI alpha-3 codes, which the partner dimension names), largest first."""
-    peers = sorted(f.each("peers.{partner}.exports"), key=lambda x: -(x.value or 0.0))
-    return [{"name": label("partner", x.parts["partner"], lang), "value": x.value} for x in peers]
-
-
-def _peru(sf: SectorFacts, fmt: Formatter) -> dict[str, Any] | None:
-    f = sf.facts
-    ytd = f.get("peru.exports.ytd.value")
-    if ytd is None:
-        return None
-    w = Window.from_dict(dict(ytd.window))
-    year = f.get("peru.exports.value")
-    return {
-        "label": label("sector", sf.g1_paths[-1], fmt.lang) if sf.g1_paths else sf.basket,
-        "ytd": ytd.value,
-        "growth": f.value("peru.exports.growth"),
-        "span": fmt.period(w.start, w.end),
-        "prev_year": w.end.year - 1,
-        "year_value": None if year is None else year.value,
-        "year": None if year is None else Window.from_dict(dict(year.window)).end.year,
-    }
-
-
-def _partners(f: FactSet, direction: str, fmt: Formatter) -> dict[str, Any] | None:
-    """Ranked destinations (or origins), names in the formatter's language; None when not computed."""
-    top = f.get("{direction}.top", direction=direction)
-    if top is None:
-        return None
-    rows = []
-    for i, m in enumerate(top.value):
-        p = {"direction": direction, "partner": m}
-        rows.append(
-            {
-                "rank": i + 1,
-                "code": m,
-                "name": label("partner", m, fmt.lang),
-                "value": f.value("{direction}.{partner}.value", **p),
-                "share": f.value("{direction}.{partner}.share", **p),
-                "growth": f.value("{direction}.{partner}.growth", **p),
-            }
-        )
-    w = Window.from_dict(dict(top.window))
-    return {
-        "rows": rows,
-        "lead": rows[:3],
-        "n": len(rows),
-        "latam_count": f.value("{direction}.latam_top10.count", direction=direction),
-        "latam_share": f.value("{direction}.latam_top10.share", direction=direction),
-        "span": fmt.period(w.start, w.end),
-        "prev_year": w.end.year - 1,
-        "synthetic": top.synthetic,
-        "synthetic_note": _synthetic(Messages(fmt.lang), top.synthetic),
-    }
-
-
-def _imports(f: FactSet, fmt: Formatter) -> dict[str, Any] | None:
-    imports = f.get("peru.imports.value")
-    if imports is None:
-        return None
-    w = Window.from_dict(dict(imports.window))
-    return {
-        "value": imports.value,
-        "balance": f.value("peru.balance.value"),
-        "span": fmt.period(w.start, w.end),
-    }
-
-
-def _definition(basket: str, lang: str) -> str:
-    rows = [r for r in reference.load("baskets").to_pylist() if r["basket"] == basket and r["path"]]
-    if not rows:
-        return basket
-    return Messages(lang)("sector.definition", prefixes=", ".join(sorted({r["prefix"] for r in rows})))
-
-
-def sector_context(sf: SectorFacts, lang: str) -> dict[str, Any]:
-    """Everything the narrative templates print, as raw numbers (facts' values) and names in ``lang``."""
-    fmt = Formatter(lang)
-    return {
-        "sector": section("sector.basket", lang).get(sf.basket, sf.basket),
-        "basket": sf.basket,
-        "synthetic_world": sf.world_synthetic,
-        "paths": list(sf.g1_paths),
-        "label_prefix": G1_NODES.get(sf.basket, (normalise_label(sf.basket), ""))[0],
-        "definition": _definition(sf.basket, lang),
-        "world": _world(sf, lang),
-        "peers": _peers(sf.facts, lang),
-        "peru": _peru(sf, fmt),
-        "imports": _imports(sf.facts, fmt),
-        **{d: _partners(sf.facts, d, fmt) for d in PARTNERS},
-    }
+    if tables:
+        key = "sector.src.sunat" if len(tables) == 1 else "sector.src.sunat_many"
+        parts.append(msg(key, tables="/".join(tables)))
+    if any(f.dataset == "customs_lines" for f in sf.facts):
+        parts.append(msg("sector.src.lines"))
+    return msg("sector.src.line", sources="; ".join(parts) or msg("sector.src.none"))
 
 
 def _synthetic(msg: Messages, synthetic: bool) -> str:
     return f" ({msg('common.synthetic')})" if synthetic else ""
 
 
-def _share_rows(facts: FactSet, side: str, lang: str) -> list[dict[str, Any]]:
+def _world_source(rc: RenderContext) -> str:
+    w = rc.context["world"]
+    key = "sector.src.wto" if rc.bundle.world_form != "hs" else "sector.src.baci"
+    body = rc.msg(key, synthetic=_synthetic(rc.msg, bool(w and w["synthetic"])))
+    return rc.msg("sector.src.line", sources=body)
+
+
+def _share_rows(rc: RenderContext, side: str) -> list[dict[str, Any]]:
+    from comercio.reference.dimensions import label
+
     return [
         {
             "year": int(x.parts["year"]),
-            "group": label("continent", x.parts["continent"], lang),
+            "group": label("continent", x.parts["continent"], rc.lang),
             "share": x.value,
         }
-        for x in facts.each("world.{side}.share.{continent}.{year}")
+        for x in rc.facts.each("world.{side}.share.{continent}.{year}")
         if x.parts["side"] == side
     ]
-
-
-def _world_source(rc: RenderContext) -> str:
-    return rc.msg("sector.source_world", synthetic=_synthetic(rc.msg, rc.bundle.world_synthetic))
 
 
 def _world_figure(side: str) -> FigureBuilder:
     """Continent shares of ``side`` by year as a stacked chart."""
 
     def build(rc: RenderContext) -> tuple[Figure, ...]:
-        title = rc.msg(f"sector.chart.{side}")
-        rows = _share_rows(rc.facts, side, rc.lang)
-        chart = charts.stacked_shares(rows, rc.fmt, title, _world_source(rc))
+        title = rc.msg(f"sector.chart.{side}", basket=rc.context["world"]["basket"]["name"])
+        chart = charts.stacked_shares(_share_rows(rc, side), rc.fmt, title, _world_source(rc))
         return (Figure(f"world-{side}", title, charts.to_spec(chart)),)
 
     return build
@@ -220,21 +107,111 @@ def _world_table(side: str) -> TableBuilder:
     """Continent shares of ``side`` by year, one column per continent: the chart's facts."""
 
     def build(rc: RenderContext) -> Table:
-        rows = _share_rows(rc.facts, side, rc.lang)
+        rows = _share_rows(rc, side)
         groups = sorted({r["group"] for r in rows})
         by_year: dict[int, dict[str, Any]] = {}
         for r in rows:
-            by_year.setdefault(r["year"], {"year": int(r["year"])})[f"g{groups.index(r['group'])}"] = r[
-                "share"
-            ]
+            by_year.setdefault(r["year"], {"year": r["year"]})[f"g{groups.index(r['group'])}"] = r["share"]
         columns = (
             Column("year", rc.msg("sector.col.year")),
             *(Column(f"g{i}", g, "pct") for i, g in enumerate(groups)),
         )
-        rows_ = tuple(by_year[y] for y in sorted(by_year))
-        return Table(f"world-{side}-shares", rc.msg(f"sector.chart.{side}"), columns, rows_)
+        title = rc.msg(f"sector.chart.{side}", basket=rc.context["world"]["basket"]["name"])
+        note = rc.msg("sector.note.continents", source=_world_source(rc))
+        return Table(
+            f"world-{side}-shares", title, columns, tuple(by_year[y] for y in sorted(by_year)), note=note
+        )
 
     return build
+
+
+PEERS_TABLE = TableSpec(
+    "peers",
+    text("sector.table.peers", basket="world.basket.name", year="world.last"),
+    (
+        ColumnSpec("name", text("sector.col.country")),
+        ColumnSpec("value", text("sector.col.exports_millions"), "millions", decimals=0),
+        ColumnSpec("growth", text("sector.col.growth_span", first="world.first"), "pct_signed"),
+        ColumnSpec("share", text("sector.col.world_share"), "pct"),
+        ColumnSpec("imports", text("sector.col.imports_millions"), "millions", decimals=0),
+    ),
+    rows="peers",
+    note=text("sector.note.peers"),
+)
+
+
+def _balance_table(rc: RenderContext) -> Table | None:
+    """Peru's exports, imports and balance of the WTO group, every year of the span."""
+    years = sorted(
+        int(x.parts["year"]) for x in rc.facts.each("peru.balance.value.{year}") if x.value is not None
+    )
+    if not years:
+        return None
+    f = rc.facts
+
+    def side(s: str, y: int) -> Any:
+        return f.value("peers.{partner}.{side}.value.{year}", partner="PER", side=s, year=str(y))
+
+    rows = tuple(
+        {
+            "year": y,
+            "exports": side("exports", y),
+            "imports": side("imports", y),
+            "balance": f.value("peru.balance.value.{year}", year=str(y)),
+        }
+        for y in years
+    )
+    columns = (
+        Column("year", rc.msg("sector.col.year")),
+        Column("exports", rc.msg("sector.col.exports_fob"), "millions", 0),
+        Column("imports", rc.msg("sector.col.imports_cif"), "millions", 0),
+        Column("balance", rc.msg("sector.col.balance"), "millions", 0),
+    )
+    title = rc.msg("sector.table.balance", basket=rc.context["world"]["basket"]["name"])
+    return Table("balance", title, columns, rows, note=rc.msg("sector.note.balance"))
+
+
+def _g1_table(rc: RenderContext) -> Table | None:
+    """Peru's exports of the G1 group, every full year."""
+    rows = tuple(
+        {"year": int(x.parts["year"]), "value": x.value}
+        for x in sorted(rc.facts.each("peru.exports.value.{year}"), key=lambda x: x.parts["year"])
+        if x.value is not None
+    )
+    if not rows:
+        return None
+    peru = rc.context["peru"]
+    columns = (
+        Column("year", rc.msg("sector.col.year")),
+        Column("value", rc.msg("sector.col.exports_fob"), "millions", 1),
+    )
+    title = rc.msg("sector.table.g1", basket=peru["basket"]["name"] if peru["basket"] else "")
+    return Table(
+        "g1-annual",
+        title,
+        columns,
+        rows,
+        note=rc.msg("sector.src.line", sources=rc.msg("sector.src.sunat", tables="G1")),
+    )
+
+
+def _cuode_table(rc: RenderContext) -> Table:
+    """Imports by economic use (F1, CIF): full year (when not the window), window, growth and share."""
+    k = rc.context["cuode"]
+    full_year = k["year"] is not None and str(k["year"]) != k["span"]
+    columns = (
+        Column("name", rc.msg("sector.col.cuode")),
+        *(
+            (Column("year_value", rc.msg("sector.col.year_cif", year=k["year"]), "millions", 0),)
+            if full_year
+            else ()
+        ),
+        Column("value", rc.msg("sector.col.ytd_cif", span=k["span"]), "millions", 0),
+        Column("growth", rc.msg("sector.col.growth"), "pct_signed"),
+        Column("share", rc.msg("sector.col.share_f1"), "pct"),
+    )
+    title = rc.msg("sector.table.cuode", span=k["span"])
+    return Table("cuode", title, columns, tuple(k["rows"]), note=rc.msg("sector.note.cuode"))
 
 
 def _partner_figure(direction: str) -> FigureBuilder:
@@ -243,7 +220,7 @@ def _partner_figure(direction: str) -> FigureBuilder:
     def build(rc: RenderContext) -> tuple[Figure, ...]:
         p = rc.context[direction]
         title = rc.msg(f"sector.chart.{direction}", span=p["span"])
-        source = rc.msg("sector.source_lines", synthetic=p["synthetic_note"])
+        source = rc.msg(f"sector.source.{direction}", synthetic=p["synthetic_note"])
         bars = [{"label": r["name"], "value": r["value"]} for r in p["rows"]]
         return (Figure(direction, title, charts.to_spec(charts.ranked_bars(bars, rc.fmt, title, source))),)
 
@@ -263,26 +240,50 @@ def _partner_table(direction: str) -> TableSpec:
             ColumnSpec("growth", text("sector.col.growth"), "pct_signed"),
         ),
         rows=f"{direction}.rows",
-        note=text("sector.source_lines", synthetic=f"{direction}.synthetic_note"),
+        note=text(f"sector.source.{direction}", synthetic=f"{direction}.synthetic_note"),
     )
+
+
+SUBSECTOR_TABLE = TableSpec(
+    "subsectors",
+    text("sector.table.subsectors", basket="world.basket.name", year="world.last"),
+    (
+        ColumnSpec("name", text("sector.col.subsector")),
+        ColumnSpec("value", text("sector.col.world_millions"), "millions", decimals=0),
+        ColumnSpec("share", text("sector.col.group_share"), "pct"),
+        ColumnSpec("peru_exports", text("sector.col.peru_exports_millions"), "millions", decimals=0),
+        ColumnSpec("peru_imports", text("sector.col.peru_imports_millions"), "millions", decimals=0),
+    ),
+    rows="subsectors",
+    note=text("sector.note.subsectors"),
+)
 
 
 def _omitted(rc: RenderContext, key: str) -> str:
     through = rc.bundle.through
     span = rc.fmt.period(date(through.year, 1, 1), through)
-    return rc.msg("sector.omitted", need=rc.msg(f"sector.needs.{key}", span=span))
+    prev = rc.fmt.period(date(through.year - 1, 1, 1), date(through.year - 1, through.month, 1))
+    return rc.msg("sector.omitted", need=rc.msg(f"sector.needs.{key}", span=span, prev=prev))
 
 
 def _cover(rc: RenderContext, omitted: Mapping[str, str]) -> Cover:
     sf, msg, fmt = rc.bundle, rc.msg, rc.fmt
-    first, last = sf.world_years or (sf.through.year, sf.through.year)
+    through = fmt.period(sf.through, sf.through)
+    if sf.world_years:
+        first, last = sf.world_years
+        subtitle = msg("sector.subtitle", first=first, last=last, through=through)
+    else:
+        subtitle = msg("sector.subtitle_peru", through=through)
     return Cover(
         title=msg("sector.title", sector=rc.context["sector"]),
-        subtitle=msg("sector.subtitle", first=first, last=last, through=fmt.period(sf.through, sf.through)),
-        source=_world_source(rc),
+        subtitle=subtitle,
+        source=sources(sf, msg),
         meta={
             "basket": sf.basket,
             "through": sf.through.isoformat(),
+            "world_years": list(sf.world_years) if sf.world_years else None,
+            "world_form": sf.world_form,
+            "forms": [f.extra() | {"role": f.role, "name": f.name(rc.lang)} for f in sf.forms],
             "omitted": sf.omitted,
             "datasets": sf.datasets,
             "g1_paths": list(sf.g1_paths),
@@ -290,7 +291,6 @@ def _cover(rc: RenderContext, omitted: Mapping[str, str]) -> Cover:
     )
 
 
-WORLD = need("world.exports.value")
 SECTOR = ReportSpec(
     kind="sector",
     template="sector/sector_{lang}.j2",
@@ -308,13 +308,23 @@ SECTOR = ReportSpec(
             )
             for side in SIDES
         ),
-        SectionSpec("peers", (WORLD,), missing="drop"),
+        SectionSpec("world_weight", (need("world.share_of_trade"),), missing="drop"),
         SectionSpec(
-            "peru_imports",
-            (need("peru.imports.value"),),
-            macro="imports",
-            title="sector.section.imports",
-            missing="drop",
+            "peers", (WORLD, need("peers.{partner}.{side}.value")), tables=(PEERS_TABLE,), missing="drop"
+        ),
+        SectionSpec("peru_exports", (need("peru.exports.value"),), tables=(_g1_table,)),
+        SectionSpec("peru_imports", (need("peru.balance.value"),), tables=(_balance_table,)),
+        SectionSpec("imports_context", (need("imports.cuode.{cuode}.ytd.value"),), tables=(_cuode_table,)),
+        SectionSpec(
+            G6,
+            (need("{direction}.top", direction=G6),),
+            tables=(_partner_table(G6),),
+            figures=(_partner_figure(G6),),
+        ),
+        SectionSpec(
+            "subsectors",
+            (need("subsector.{subsector}.world.{side}.value"),),
+            tables=(SUBSECTOR_TABLE,),
         ),
         *(
             SectionSpec(
@@ -322,14 +332,10 @@ SECTOR = ReportSpec(
                 (need("{direction}.top", direction=d),),
                 tables=(_partner_table(d),),
                 figures=(_partner_figure(d),),
-                missing="drop",
             )
-            for d in PARTNERS
+            for d in LINES
         ),
-        *(
-            SectionSpec(key, title=f"sector.section.{title}", notice=True)
-            for key, title in OMITTED_TITLES.items()
-        ),
+        *(SectionSpec(key, title=f"sector.section.{title}", notice=True) for key, title in NOTICES.items()),
         SectionSpec("methods"),
     ),
     omitted=_omitted,
@@ -351,11 +357,12 @@ def write_sector(
     formats: str = "html,md,json",
     out: Path,
     world_from: int = 2001,
+    world_to: int | None = None,
     engine: str | None = None,
 ) -> list[Path]:
     """Compute the sector facts and write the study in each format into ``out``; returns the files."""
-    sf = sector_facts(wh, basket, through, world_from=world_from, engine=engine)
+    sf = sector_facts(wh, basket, through, world_from=world_from, world_to=world_to, engine=engine)
     return write_report(build_sector_report(sf, lang), formats, Path(out))
 
 
-__all__ = ["SECTOR", "build_sector_report", "sector_context", "write_sector"]
+__all__ = ["SECTOR", "build_sector_report", "sources", "write_sector"]
