@@ -1,6 +1,7 @@
-"""Sector study from customs lines: destinations ranked with shares and growth, the Latin American count of
-the top ten, and the report section they feed. Data: the built warehouse plus a synthetic BACI release and
-the synthetic customs twin (export lines only, so imports, origins and the balance stay omitted)."""
+"""Sector study destinations. Of ALL exports from SUNAT cuadro G6 (the mirror's check figures), and of the
+basket itself from customs lines: ranked with shares and growth, the Latin American count of the top ten.
+Data: the built warehouse, plus the synthetic customs twin for the basket's lines (export lines only, so the
+basket's origins stay omitted)."""
 
 from __future__ import annotations
 
@@ -17,15 +18,13 @@ import pytest
 from comercio import reference
 from comercio.config import Settings
 from comercio.indicators.sector import SectorFacts, sector_facts
+from comercio.indicators.sector_partners import G6
 from comercio.ingest import ingest
-from comercio.reports.fmt import Formatter
-from comercio.reports.sector import build_sector_report
-from comercio.reports.writers import write_report
-from comercio.synth.baci import generate_baci
 from comercio.synth.customs import generate, marginals_from_tables
 from comercio.warehouse import Warehouse
 
 THROUGH = "2024-11"
+BASKET = "basket_destinations"
 START, END = date(2023, 1, 1), date(2024, 12, 1)
 
 
@@ -42,13 +41,11 @@ def _marginals() -> pa.Table:
 
 @pytest.fixture(scope="module")
 def lines_wh(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, list[Path]]:
-    """A copy of the built warehouse with a small synthetic BACI and the customs twin (Parquet) ingested."""
+    """A copy of the built warehouse with the customs twin (Parquet) ingested."""
     root = tmp_path_factory.mktemp("sector_lines")
     home = root / "home"
     shutil.copytree(built_home, home)
     wh = Warehouse(Settings(home=home))
-    baci = generate_baci(root / "baci", years=range(2021, 2025), rows_per_year=2_000, seed=3)
-    ingest(wh, "baci", [baci])
     twin = generate(
         rows=20_000,
         seed=1,
@@ -93,28 +90,28 @@ def _partner_values(sf: SectorFacts, direction: str, what: str) -> dict[str, flo
     }
 
 
-def test_destinations_match_a_direct_sum_of_the_lines(
+def test_basket_destinations_match_a_direct_sum_of_the_lines(
     sf: SectorFacts, lines_wh: tuple[Warehouse, list[Path]]
 ) -> None:
     current = _direct(lines_wh[1], date(2024, 1, 1), date(2024, 11, 1))
     previous = _direct(lines_wh[1], date(2023, 1, 1), date(2023, 11, 1))
     assert current, "the twin wrote no metalworking export line"
-    values = _partner_values(sf, "destinations", "value")
+    values = _partner_values(sf, BASKET, "value")
     assert {m for m, v in values.items() if v} == set(current)
     for m, v in current.items():
         assert values[m] == pytest.approx(v, rel=1e-9)
-        growth = sf.facts.value("{direction}.{partner}.growth", direction="destinations", partner=m)
+        growth = sf.facts.value("{direction}.{partner}.growth", direction=BASKET, partner=m)
         assert growth == pytest.approx(v / previous[m] - 1, rel=1e-9) if previous.get(m) else growth is None
-    top = sf.facts.get("{direction}.top", direction="destinations")
+    top = sf.facts.get("{direction}.top", direction=BASKET)
     assert top is not None and top.synthetic
-    assert {x.member for x in sf.facts.each("{direction}.{partner}.value")} == set(values)
+    assert (top.extra["basket_form"], top.extra["basket_code"]) == ("hs", "metalmecanica_g1")
 
 
 def test_shares_sum_to_one_and_top_ten_is_ranked(sf: SectorFacts) -> None:
-    shares = _partner_values(sf, "destinations", "share")
+    shares = _partner_values(sf, BASKET, "share")
     assert sum(shares.values()) == pytest.approx(1.0, rel=1e-9)
-    top = sf.facts.value("{direction}.top", direction="destinations")
-    values = _partner_values(sf, "destinations", "value")
+    top = sf.facts.value("{direction}.top", direction=BASKET)
+    values = _partner_values(sf, BASKET, "value")
     assert len(top) == min(10, len(values))
     ranked = [values[m] for m in top]
     assert ranked == sorted(ranked, reverse=True)
@@ -123,7 +120,7 @@ def test_shares_sum_to_one_and_top_ten_is_ranked(sf: SectorFacts) -> None:
 
 def test_latin_american_count_is_a_recount_from_the_countries_table(sf: SectorFacts) -> None:
     latam = {r["alpha2"] for r in reference.load("countries").to_pylist() if r["latin_america"]}
-    d = {"direction": "destinations"}
+    d = {"direction": BASKET}
     top = sf.facts.value("{direction}.top", **d)
     expected = [m for m in top if m in latam]
     assert sf.facts.value("{direction}.latam_top10.count", **d) == len(expected)
@@ -132,44 +129,59 @@ def test_latin_american_count_is_a_recount_from_the_countries_table(sf: SectorFa
     assert sf.facts.value("{direction}.latam_top10.share", **d) == pytest.approx(share)
 
 
-def test_imports_stay_omitted_because_the_twin_writes_exports_only(sf: SectorFacts) -> None:
-    assert {"peru_imports", "origins"} <= set(sf.omitted)
-    assert "destinations" not in sf.omitted
-    assert not sf.facts.has("peru.imports.value") and not sf.facts.has("peru.balance.value")
-    assert not sf.facts.has("{direction}.top", direction="origins")
+def test_basket_origins_stay_omitted_because_the_twin_writes_exports_only(sf: SectorFacts) -> None:
+    assert "basket_origins" in sf.omitted and BASKET not in sf.omitted
+    assert not sf.facts.has("{direction}.top", direction="basket_origins")
 
 
-@pytest.mark.parametrize("lang", ["es", "en"])
-def test_report_shows_destinations(sf: SectorFacts, lang: str) -> None:
-    report = build_sector_report(sf, lang)
-    section = next(s for s in report.sections if s.id == "destinations")
-    assert not section.omitted
-    assert section.figures and section.tables
-    d = {"direction": "destinations"}
-    top = sf.facts.value("{direction}.top", **d)
-    assert [r["code"] for r in section.tables[0].rows] == top
-    fmt = Formatter(lang)
-    prose = section.paragraphs[0]
-    names = {
-        r["alpha2"]: r["name_es" if lang == "es" else "name_en"]
-        for r in reference.load("countries").to_pylist()
-    }
-    lead = top[0]
-    assert names[lead] in prose
-    assert fmt.money(sf.facts.value("{direction}.{partner}.value", **d, partner=lead)) in prose
-    growth = sf.facts.value("{direction}.{partner}.growth", **d, partner=lead)
-    if growth is not None:
-        assert fmt.pct(growth, signed=True) in prose
-    assert fmt.pct(sf.facts.value("{direction}.latam_top10.share", **d)) in prose
-    omitted = {s.id for s in report.sections if s.omitted}
-    assert "destinations" not in omitted and {"origins", "peru_imports"} <= omitted
+# --- destinations of all exports, cuadro G6 ----------------------------------------------------------------
 
 
-def test_destinations_are_written_to_files(sf: SectorFacts, tmp_path: Path) -> None:
-    paths = write_report(build_sector_report(sf, "es"), "html,md,xlsx", tmp_path)
-    assert {p.name for p in paths} == {"report.html", "report.md", "report.xlsx"}
-    assert (tmp_path / "figure-destinations.png").stat().st_size > 1000
-    md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    lead = sf.facts.value("{direction}.top", direction="destinations")[0]
-    name = next(r["name_es"] for r in reference.load("countries").to_pylist() if r["alpha2"] == lead)
-    assert md.count(name) >= 2  # in the prose and in the table
+@pytest.fixture(scope="module")
+def g6(built_home: Path) -> Warehouse:
+    wh = Warehouse(Settings(home=built_home), read_only=True)
+    if not wh.has(G6):
+        pytest.skip("the built warehouse has no SUNAT cuadro G6")
+    return wh
+
+
+@pytest.mark.parametrize(
+    ("partner", "millions"), [("US", 9_501.9), ("CN", 24_565.0), ("CL", 2_096.9), ("CO", 933.2)]
+)
+def test_g6_destinations_2024_are_the_check_figures(g6: Warehouse, partner: str, millions: float) -> None:
+    f = sector_facts(g6, "metalmecanica", "2024-12").facts
+    value = f.get("{direction}.{partner}.value", direction="destinations", partner=partner)
+    assert value is not None and value.value / 1e6 == pytest.approx(millions, abs=0.05)
+    assert (
+        value.dataset == G6 and value.extra["scope"] == "all_products" and value.extra["basket_form"] == "all"
+    )
+
+
+def test_g6_total_equals_g1_and_shares_sum_to_one(g6: Warehouse) -> None:
+    f = sector_facts(g6, "metalmecanica", "2024-12").facts
+    total = f.value("{direction}.total.value", direction="destinations")
+    assert total / 1e6 == pytest.approx(73_593.9, abs=0.05)  # SOURCES.md: G6 Total general 2024 = G1 total
+    shares = [
+        x.value for x in f.each("{direction}.{partner}.share") if x.parts["direction"] == "destinations"
+    ]
+    assert sum(shares) == pytest.approx(1.0)
+    top = f.value("{direction}.top", direction="destinations")
+    assert top[:2] == ["CN", "US"] and len(top) == 10
+    latam = [
+        m
+        for m in top
+        if m in {r["alpha2"] for r in reference.load("countries").to_pylist() if r["latin_america"]}
+    ]
+    assert f.value("{direction}.latam_top10.count", direction="destinations") == len(latam)
+    growth = f.value("{direction}.{partner}.growth", direction="destinations", partner="US")
+    top_fact = f.get("{direction}.top", direction="destinations")
+    assert top_fact is not None
+    row = next(r for r in top_fact.extra["rows"] if r["member"] == "US")
+    assert growth == pytest.approx(row["value"] / row["previous"] - 1)
+
+
+def test_g6_year_to_date_2025(g6: Warehouse) -> None:
+    f = sector_facts(g6, "metalmecanica", "2025-04").facts
+    total = f.get("{direction}.total.value", direction="destinations")
+    assert total is not None and total.value / 1e6 == pytest.approx(22_486.1, abs=0.05)  # Jan–Apr 2025
+    assert total.window == {"kind": "ytd", "start": "2025-01-01", "end": "2025-04-01"}

@@ -77,7 +77,7 @@ def test_normalised_label_matches_both_g1_spellings() -> None:
 
 def test_sector_facts_full_year_and_world(sector_wh: tuple[Warehouse, Path]) -> None:
     wh, _ = sector_wh
-    sf = sector_facts(wh, "metalmecanica", "2025-04")
+    sf = sector_facts(wh, "metalmecanica", "2025-04", world_form="hs")
     f = sf.facts
     peru = f.get("peru.exports.value")
     assert peru is not None and peru.window["start"] == "2024-01-01"
@@ -85,36 +85,41 @@ def test_sector_facts_full_year_and_world(sector_wh: tuple[Warehouse, Path]) -> 
     assert len(sf.g1_paths) == 2  # the node is renamed between 2019 and 2020
     assert not peru.synthetic
     y0 = {"year": "2001"}
+    ex = {"side": "exports"}
     world_facts = [
-        f.get("world.exports.value"),
-        f.get("world.exports.value.{year}", **y0),
-        f.get("world.basket.share_of_trade"),
-        f.get("world.basket.share_of_manufactures"),
-        f.get("world.basket.share_of_manufactures.{year}", **y0),
+        f.get("world.{side}.value", **ex),
+        f.get("world.{side}.value.{year}", **ex, **y0),
+        f.get("world.share_of_trade"),
+        f.get("world.share_of_manufactures"),
+        f.get("world.share_of_manufactures.{year}", **y0),
         f.get("world.{side}.share.{continent}", side="exports", continent="asia"),
         f.get("world.{side}.share.{continent}.{year}", side="exports", continent="asia", **y0),
         f.get("world.{side}.share.{continent}", side="imports", continent="asia"),
-        f.get("peers.{partner}.exports", partner="CHL"),
-        f.get("peers.{partner}.exports", partner="COL"),
+        f.get("peers.{partner}.{side}.value", partner="CHL", **ex),
+        f.get("peers.{partner}.{side}.value", partner="COL", **ex),
     ]
     assert all(x is not None and x.synthetic for x in world_facts), world_facts
-    assert sf.world_synthetic
-    manuf_2001 = f.get("world.basket.share_of_manufactures.{year}", **y0)
+    # every world figure names the HS basket it was computed on
+    forms = {(x.extra["basket_form"], x.extra["basket_code"]) for x in world_facts if x is not None}
+    assert forms == {("hs", "metalmecanica")}
+    assert sf.world_synthetic and sf.world_form == "hs"
+    manuf_2001 = f.get("world.share_of_manufactures.{year}", **y0)
     assert manuf_2001 is not None and manuf_2001.window["start"] == "2001-01-01"
-    assert 0 < f.value("world.basket.share_of_manufactures") <= 1
+    assert 0 < f.value("world.share_of_manufactures") <= 1
     latest = f.each("world.{side}.share.{continent}")
     assert {x.member for x in latest} == {x.parts["continent"] for x in latest}
     assert sum(x.value for x in latest if x.parts["side"] == "exports") == pytest.approx(1.0)
-    assert f.get("peers.{partner}.exports", partner="PER") is not None
+    assert f.get("peers.{partner}.{side}.value", partner="PER", **ex) is not None
     assert sf.world_years == (2001, 2024)
-    # customs lines in the built warehouse are a two-week tyre sample: no import, partner or balance figures
-    assert {"peru_imports", "destinations", "origins"} <= set(sf.omitted)
-    assert not f.has("peru.balance.value") and not f.has("{direction}.top", direction="destinations")
+    # customs lines in the built warehouse are a two-week tyre sample: no basket partners; BACI gives no
+    # imports of Peru by the WTO group, hence no balance either
+    assert {"peru_imports", "basket_destinations", "basket_origins"} <= set(sf.omitted)
+    assert not f.has("peru.balance.value") and not f.has("{direction}.top", direction="basket_destinations")
 
 
 def test_sector_facts_year_to_date(sector_wh: tuple[Warehouse, Path]) -> None:
     wh, _ = sector_wh
-    f = sector_facts(wh, "metalmecanica", "2024-11").facts
+    f = sector_facts(wh, "metalmecanica", "2024-11", world_form="hs").facts
     assert f.value("peru.exports.ytd.value") / 1e6 == pytest.approx(
         668.9, abs=0.05
     )  # SOURCES.md Jan–Nov 2024
@@ -136,8 +141,8 @@ def test_share_of_manufactures_matches_an_independent_arrow_sum(sector_wh: tuple
     )
     assert row["whole"] == pytest.approx(sums["manufacturas"], rel=1e-9)
     assert row["share"] == pytest.approx(sums["metalmecanica"] / sums["manufacturas"], rel=1e-9)
-    f = sector_facts(wh, "metalmecanica", "2025-04").facts
-    assert f.value("world.basket.share_of_manufactures") == pytest.approx(row["share"], rel=1e-9)
+    f = sector_facts(wh, "metalmecanica", "2025-04", world_form="hs").facts
+    assert f.value("world.share_of_manufactures") == pytest.approx(row["share"], rel=1e-9)
 
 
 @pytest.mark.parametrize(
