@@ -134,10 +134,12 @@ def test_readers_read_the_snapshot_while_a_writer_holds_the_lock(
         # the snapshot is the only thing a reader reads then: without it, a clear error (never DuckDB's)
         reader.catalog.snapshot_path.rename(home / "moved.json")
         fresh = Catalog(reader.catalog.path)
-        with pytest.raises(WarehouseError, match="snapshot is not there yet") as err:
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(catalog_module, "SNAPSHOT_WAIT_S", 0.2)
-                fresh.vintages()
+        with (
+            pytest.raises(WarehouseError, match="snapshot is not there yet") as err,
+            pytest.MonkeyPatch.context() as mp,
+        ):
+            mp.setattr(catalog_module, "SNAPSHOT_WAIT_S", 0.2)
+            fresh.vintages()
         assert str(home) not in str(err.value) and "PID" not in str(err.value)
         (home / "moved.json").rename(reader.catalog.snapshot_path)
     finally:
@@ -176,9 +178,8 @@ def test_a_second_writer_waits_then_gives_up_clearly(
     try:
         assert held.wait(30)
         started = time.monotonic()
-        with pytest.raises(WarehouseError) as err:
-            with other.writer_lock():
-                pass
+        with pytest.raises(WarehouseError) as err, other.writer_lock():
+            pass
         assert 1.5 <= time.monotonic() - started < 5
     finally:
         release.set()
