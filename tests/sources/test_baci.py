@@ -240,3 +240,57 @@ def test_bad_conversion_requests() -> None:
         convert_basket_prefixes(["73"], "HS17", "HS27")
     with pytest.raises(ReferenceDataError, match="HS12 → HS17"):
         convert_basket_prefixes(["73"], "HS12", "HS22")
+
+
+# --- what is never data (issue 16) ----------------------------------------------------------------------
+
+YEAR_MEMBER = "BACI_HS17_Y2021_V202501.csv"
+
+
+@pytest.mark.parametrize(
+    ("member", "content", "row", "column", "reason"),
+    [
+        (YEAR_MEMBER, "t,i,j,k,v,q\n2021,604,842,730890,-1.5,1\n", 2, "v", "-1.5 is negative"),
+        (
+            YEAR_MEMBER,
+            "t,i,j,k,v,q\n2021,604,842,730890,1,1\n2021,604,152,730890,nan,1\n",
+            3,
+            "v",
+            "not finite",
+        ),
+        (YEAR_MEMBER, "t,i,j,k,v,q\n2021,604,842,730890,inf,1\n", 2, "v", "inf is not finite"),
+        (YEAR_MEMBER, "t,i,j,k,v,q\n2021,604,842,730890,1e300,1\n", 2, "v", "is implausible"),
+        (YEAR_MEMBER, "t,i,j,k,v,q\n2021,604,842,730890,1,-3\n", 2, "q", "quantity (t) -3.0 is negative"),
+        (
+            YEAR_MEMBER,
+            "t,i,j,k,v,q\n2021,604,842,730890,1,1\n2021,604,152,730890,1,1\n2021,604,842,730890,2,1\n",
+            4,
+            "k",
+            "repeat line 2",
+        ),
+        (YEAR_MEMBER, "year,exp,imp,hs,val,qty\n2021,604,842,730890,1,1\n", 1, "t", "missing column(s) t, i"),
+        (YEAR_MEMBER, "t,i,j,k,v,v,q\n2021,604,842,730890,1,2,1\n", 1, "v", "column 'v' appears twice"),
+        (YEAR_MEMBER, "t,i,j,k,v,q\n", 2, None, "no data lines"),
+        (YEAR_MEMBER, "", 1, None, "empty member"),
+        (YEAR_MEMBER, "t,i,j,k,v,q\n2021,604,842,730890,1,1\n".encode("utf-16"), None, None, "UTF-16"),
+        (YEAR_MEMBER, bytes(range(256)) * 8, None, None, "NUL bytes"),
+        ("country_codes_V202501.csv", bytes(range(256)) * 4, None, None, "NUL bytes"),
+        ("country_codes_V202501.csv", COUNTRIES.encode("utf-16"), None, None, "UTF-16"),
+        (
+            "product_codes_HS17_V202501.csv",
+            "codigo,desc\n010121,Horses\n",
+            1,
+            "code",
+            "missing column(s) code",
+        ),
+    ],
+)
+def test_never_data(
+    tmp_path: Path, member: str, content: str | bytes, row: int | None, column: str | None, reason: str
+) -> None:
+    path = make_zip(tmp_path, members={member: content})  # type: ignore[dict-item]
+    with pytest.raises(ParseError) as err:
+        read_all(path, years={2021})
+    assert reason in err.value.reason
+    assert (err.value.row, err.value.column) == (row, column)
+    assert err.value.file == f"{path.name}!{member}"

@@ -13,7 +13,10 @@ Exporter and importer are mapped to alpha-3 **with the release's own country fil
 numeric codes deviate from ISO). The alpha-3 is kept as CEPII writes it (``S19`` stays ``S19``).
 
 Rows whose exporter/importer code is not in the country file, or whose product is not a 5–6 digit code listed
-in the release's product file, raise :class:`ParseError` naming member, line and column. With an
+in the release's product file, raise :class:`ParseError` naming member, line and column. So does what is never
+data (:mod:`comercio.sources._baci_checks`): a negative, infinite, NaN or implausible value or quantity, a
+(t, i, j, k) given twice, a member without the ``t,i,j,k,v,q`` columns (renamed, repeated, UTF-16, binary) or
+without data lines. With an
 :class:`ExclusionReport` passed in, they are excluded instead and counted there (rows, value, codes): never
 dropped silently. A zip is marked synthetic when it holds a ``SYNTHETIC.txt`` member or its name contains
 ``_SYNTH`` (what :func:`comercio.synth.baci.generate_baci` writes).
@@ -21,8 +24,6 @@ dropped silently. A zip is marked synthetic when it holds a ``SYNTHETIC.txt`` me
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
 import uuid
@@ -39,6 +40,13 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from comercio.errors import ParseError, SourceError
+from comercio.sources._baci_checks import (
+    COLUMNS,
+    KeyTracker,
+    check_amounts,
+    check_member_header,
+    read_code_table,
+)
 from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import WORLD_TRADE
 
@@ -47,7 +55,7 @@ _ZIP_RE = re.compile(r"BACI_(HS\d\d)_V(\d{6}[a-z]?)", re.IGNORECASE)
 _YEAR_RE = re.compile(r"^BACI_(HS\d\d)_Y(\d{4})_V(\w+)\.csv$", re.IGNORECASE)
 _PRODUCTS_RE = re.compile(r"^product_codes_(HS\d\d)_V(\w+)\.csv$", re.IGNORECASE)
 _COUNTRIES_RE = re.compile(r"^country_codes_V(\w+)\.csv$", re.IGNORECASE)
-_COLUMNS = ("t", "i", "j", "k", "v", "q")
+_COLUMNS = COLUMNS
 _BYTES_PER_ROW = 48  # rough size of a BACI line, to turn batch_rows into a CSV block size
 
 
@@ -79,18 +87,6 @@ class BaciRelease:
     countries: dict[int, str]
     products: frozenset[str]
     synthetic: bool
-
-
-def _read_small_csv(zf: zipfile.ZipFile, member: str, source: str) -> list[dict[str, str]]:
-    raw = zf.read(member)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    if not rows:
-        raise ParseError("empty code table", file=f"{source}!{member}")
-    return rows
 
 
 def _member_map(names: list[str]) -> dict[str, str]:
@@ -135,7 +131,10 @@ def open_release(zip_path: str | Path) -> BaciRelease:
                 f"revision mismatch: zip is {hs_version} but product file is {prod[0]}", file=path
             )
         countries: dict[int, str] = {}
-        for n, row in enumerate(_read_small_csv(zf, members[ctry[0]], path.name), start=2):
+        wanted = ("country_code", "country_iso3|iso_3digit_alpha")
+        for n, row in enumerate(
+            read_code_table(zf, members[ctry[0]], f"{path.name}!{ctry[0]}", wanted), start=2
+        ):
             iso3 = (row.get("country_iso3") or row.get("iso_3digit_alpha") or "").strip()
             code = (row.get("country_code") or "").strip()
             if not code.isdigit() or not iso3:
@@ -144,7 +143,9 @@ def open_release(zip_path: str | Path) -> BaciRelease:
                 )
             countries[int(code)] = iso3
         products: set[str] = set()
-        for n, row in enumerate(_read_small_csv(zf, members[prod[0]], path.name), start=2):
+        for n, row in enumerate(
+            read_code_table(zf, members[prod[0]], f"{path.name}!{prod[0]}", ("code",)), start=2
+        ):
             code = (row.get("code") or "").strip()
             if not code.isdigit() or len(code) not in (5, 6):
                 raise ParseError(
@@ -167,6 +168,7 @@ class _Converter:
     def __init__(self, rel: BaciRelease, member: str, year: int, exclusions: ExclusionReport | None) -> None:
         self.rel, self.year, self.exclusions = rel, year, exclusions
         self.file = f"{rel.path.name}!{member}"
+        self.keys = KeyTracker(self.file)
         self.codes = pa.array(sorted(rel.countries), pa.int64())
         self.iso3 = pa.array([rel.countries[c] for c in sorted(rel.countries)], pa.string())
         self.products = pa.array(sorted(rel.products), pa.string())
@@ -194,11 +196,14 @@ class _Converter:
         q_raw = cols["q"]
         q_null = pc.or_(pc.equal(q_raw, "NA"), pc.equal(q_raw, ""))
         q = self._number(pc.if_else(q_null, pa.scalar(None, pa.string()), q_raw), "q", line0, pa.float64())
+        check_amounts(v, q, self.file, line0)
         k = cols["k"]
         keep = pa.array([True] * len(k))
         out: dict[str, pa.Array] = {}
+        ij = {name: self._number(cols[name], name, line0, pa.int64()) for name in ("i", "j")}
+        self.keys.add(ij["i"], ij["j"], k)
         for name, role in (("i", "exporter"), ("j", "importer")):
-            idx = pc.index_in(self._number(cols[name], name, line0, pa.int64()), value_set=self.codes)
+            idx = pc.index_in(ij[name], value_set=self.codes)
             unknown = pc.is_null(idx)
             keep = self._reject(
                 unknown, cols[name], v, name, line0, keep, "country code not in the release's country file"
@@ -269,6 +274,7 @@ def iter_baci(
             member = rel.years[year]
             converter = _Converter(rel, member, year, exclusions)
             line = 2  # first data line (the header is line 1)
+            check_member_header(zf, member, converter.file)
             try:
                 with zf.open(member) as stream:
                     reader = pacsv.open_csv(stream, read_options=read_opts, convert_options=conv_opts)
@@ -277,6 +283,7 @@ def iter_baci(
                             chunk = raw.slice(start, batch_rows)
                             yield converter.convert(chunk, line)
                             line += chunk.num_rows
+                converter.keys.finish(2)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, pa.ArrowInvalid) as exc:
                 raise ParseError(
                     f"cannot read past this line ({exc}); the zip may be truncated or the CSV malformed",
