@@ -15,18 +15,26 @@ def register_sector(report_app: typer.Typer) -> None:
 
     @report_app.command("sector")
     def sector(
-        basket: str = typer.Option("metalmecanica", help="product basket (see `comercio reference baskets`)"),
+        basket: str = typer.Option(
+            "metalmecanica",
+            help="study basket: metalmecanica, quimico, siderometalurgico "
+            "(`comercio reference show basket_definitions` lists each one's G1, WTO and HS forms)",
+        ),
         through: str = typer.Option(None, help="last month, YYYY-MM (default: latest G1 month)"),
         lang: str = typer.Option("es", help="es or en"),
         formats: str = typer.Option("html,md,json", "--format", help="comma list: html,pdf,xlsx,md,json"),
         out: Path = typer.Option(Path("reports/sector"), help="output directory"),
         world_from: int = typer.Option(2001, help="first year of the world series"),
+        world_to: int = typer.Option(
+            None, help="last year of the world series (default: the year of --through, cut to the WTO data)"
+        ),
         engine: Engine = typer.Option(None, help="duckdb or spark (default COMERCIO_ENGINE or duckdb)"),
         demo: bool = typer.Option(
             False, help="ingest a synthetic BACI twin first (labelled datos sintéticos)"
         ),
     ) -> None:
-        """World trade of a basket by continent and Peru's exports of the matching G1 group."""
+        """The sector study from official data: WTO world trade of the group, Peru's G1 exports, F1 imports
+        by use and G6 destinations of all exports."""
         s = settings(engine)
         if demo:
             from comercio.demo import sector_study
@@ -43,6 +51,7 @@ def register_sector(report_app: typer.Typer) -> None:
                 formats=formats,
                 out=out,
                 world_from=world_from,
+                world_to=world_to,
                 engine=s.engine,
             )
         for p in paths:
