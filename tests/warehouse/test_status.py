@@ -1,16 +1,19 @@
-"""`comercio warehouse status`: every dataset with its grain, vintages, rows, totals and months covered."""
+"""`comercio warehouse status`: every dataset with its grain, vintages, rows, totals and months covered; the
+orphaned temporaries of interrupted runs (count and size), which the next writer sweeps."""
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from comercio.cli import main
 from comercio.config import Settings
-from comercio.warehouse import Warehouse, schema
-from comercio.warehouse.status import status
+from comercio.warehouse import Warehouse, orphans, schema
+from comercio.warehouse.status import notes, status
 
 
 def _status_json(
@@ -71,3 +74,43 @@ def test_status_of_an_empty_warehouse(
     assert _status_json(tmp_path / "empty", monkeypatch, capsys) == []
     main(["warehouse", "status"])
     assert "empty" in capsys.readouterr().out
+
+
+def test_status_shows_orphaned_temporaries_and_the_next_writer_sweeps_them(
+    fresh_wh: Warehouse,
+    national,
+    prov,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    fresh_wh.load("bcrp_national", "n", national(2), prov("a"))
+    home = fresh_wh.home
+    load_dir = home / "data" / "bcrp_national" / ".tmp-0123abcd"  # a killed load's Parquet files
+    load_dir.mkdir()
+    (load_dir / "part-00000.parquet").write_bytes(b"x" * 3000)
+    old_download = home / "cache" / "bcrp" / ".file.csv.abc123.tmp"  # a killed copy into the cache
+    old_download.parent.mkdir(parents=True)
+    old_download.write_bytes(b"y" * 2000)
+    partial = home / "cache" / "bcrp" / "file.csv.part"  # a killed HTTP transfer
+    partial.write_bytes(b"z" * 1000)
+    live = home / "cache" / "bcrp" / "other.csv.part"  # a transfer going on right now: not an orphan
+    live.write_bytes(b"w" * 10)
+    hour_ago = time.time() - 2 * orphans.STALE_S
+    for p in (old_download, partial):
+        os.utime(p, (hour_ago, hour_ago))
+
+    assert orphans.measure(home) == orphans.Orphans(3, 6000)
+    assert notes(fresh_wh) == [
+        "orphaned temporaries of interrupted runs: 3 (5.9 KB); the next ingest or build removes them"
+    ]
+    monkeypatch.setenv("COMERCIO_HOME", str(home))
+    main(["warehouse", "status"])
+    assert "orphaned temporaries of interrupted runs: 3 (5.9 KB)" in capsys.readouterr().out
+    main(["warehouse", "status", "--format", "json"])
+    out = capsys.readouterr()
+    assert json.loads(out.out)[0]["dataset"] == "bcrp_national" and "orphaned temporaries" in out.err
+
+    fresh_wh.load("bcrp_national", "n", national(2), prov("a"))  # unchanged, but a writer all the same
+    assert not load_dir.exists() and not old_download.exists() and not partial.exists()
+    assert live.exists()
+    assert notes(fresh_wh) == []
