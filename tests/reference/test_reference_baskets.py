@@ -153,3 +153,53 @@ def test_product_groups() -> None:
         assert {(s["name_es"], s["name_en"], s["category"]) for s in same} == {
             (r["name_es"], r["name_en"], r["category"])
         }
+
+
+# --- study baskets in three forms (basket_definitions.csv) ----------------------------------------------
+
+
+def test_metalworking_exists_in_its_three_forms_with_their_names() -> None:
+    names = {f.form: f.name("es") for f in reference.basket_forms("metalmecanica", "group")}
+    assert names == {
+        "g1": "grupo metal-mecánico del cuadro G1",
+        "wto": "maquinaria y equipo de transporte (CUCI 7) de la OMC",
+        "hs": "canasta SA 73, 82–90",
+    }
+    wto = reference.group_form("metalmecanica", "wto")
+    assert wto is not None and wto.code == "MAMT" and wto.source.startswith("OMC")
+    assert wto.extra() == {"basket": "metalmecanica", "basket_form": "wto", "basket_code": "MAMT"}
+    assert all(f.definition(lang) for f in reference.basket_forms("metalmecanica") for lang in ("es", "en"))
+
+
+def test_every_study_has_a_g1_and_a_wto_group() -> None:
+    assert {"metalmecanica", "quimico", "siderometalurgico"} <= set(reference.basket_studies())
+    for study in reference.basket_studies():
+        assert reference.group_form(study, "g1") is not None, study
+        assert reference.group_form(study, "wto") is not None, study
+
+
+def test_wto_codes_are_wto_product_groups_and_subsectors_lie_inside_their_group() -> None:
+    parent = {r["code"]: r["parent"] for r in reference.load("wto_products").to_pylist()}
+    for study in reference.basket_studies():
+        group = reference.group_form(study, "wto")
+        assert group is not None and group.code in parent
+        for part in reference.basket_forms(study, "subsector"):
+            chain, code = [], part.code
+            while code:
+                chain.append(code)
+                code = parent[code]
+            assert group.code in chain[1:], (study, part.code, chain)
+
+
+def test_hs_and_f1_forms_name_existing_baskets_and_use_groups() -> None:
+    hs = [f for s in reference.basket_studies() for f in reference.basket_forms(s) if f.form == "hs"]
+    assert hs and {f.code for f in hs} <= set(reference.basket_names())
+    f1 = [f for f in reference.basket_forms("metalmecanica") if f.form == "f1"]
+    assert {f.code for f in f1} == {"capital", "7", "8", "9", "24", "25"}
+    assert all(f.role == "context" for f in f1)
+
+
+def test_unknown_study_basket_lists_the_known_ones_without_a_path() -> None:
+    with pytest.raises(ReferenceDataError, match="unknown basket 'acero'; known baskets: metalmecanica") as e:
+        reference.basket_forms("acero")
+    assert "/" not in str(e.value)
