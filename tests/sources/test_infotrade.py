@@ -198,3 +198,53 @@ def test_resolve_department(label: str, ubigeo: str | None) -> None:
 )
 def test_country_code(name: str, code: str | None) -> None:
     assert country_code(name) == code
+
+
+# --- what is never data (issue 16) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad", "column", "reason"),
+    [
+        (line(FechaEmbarque="01/01/0001"), "FechaEmbarque", "date 0001-01-01 is outside the plausible span"),
+        (line(FechaEmbarque="31/12/2999"), "FechaEmbarque", "date 2999-12-31 is outside the plausible span"),
+        (line(FechaEmbarque="31/12/1989"), "FechaEmbarque", "outside the plausible span 1990-01-01"),
+        (line(Monto=-5.0), "Monto", "-5.0 is negative"),
+        (line(Monto="-5"), "Monto", "'-5' is negative"),
+        (line(PesoNeto=-1.0), "PesoNeto", "is negative"),
+        (line(Cantidad=-2.0), "Cantidad", "is negative"),
+        (dict(LINES[0]), "FechaEmbarque", "the line repeats row 2 cell for cell"),
+    ],
+)
+def test_never_data(tmp_path: Path, bad: dict[str, Any], column: str, reason: str) -> None:
+    path = write_xlsx(tmp_path / "bad.xlsx", [LINES[0], bad, LINES[1]], total=None)
+    with pytest.raises(ParseError) as caught:
+        read_infotrade(path)
+    error = caught.value
+    assert (error.file, error.sheet, error.row, error.column) == ("bad.xlsx", SHEET, 3, column)
+    assert reason in error.reason
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (bytes(range(256)) * 8, "NUL bytes"),
+        (";".join(COLUMNS).encode("utf-16"), "UTF-16"),
+        ((";".join(COLUMNS) + ";Monto\n").encode(), "column 'Monto' appears twice"),
+        ((";".join(COLUMNS) + "\n").encode(), "no data lines"),
+    ],
+)
+def test_bad_csv(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    with pytest.raises(ParseError, match=reason) as caught:
+        read_infotrade(path)
+    assert caught.value.file == "bad.csv"
+
+
+def test_directory_and_missing_path(tmp_path: Path) -> None:
+    (tmp_path / "dir.xlsx").mkdir()
+    with pytest.raises(ParseError, match="is a directory"):
+        read_infotrade(tmp_path / "dir.xlsx")
+    with pytest.raises(ParseError, match="no such file"):
+        read_infotrade(tmp_path / "absent.csv")

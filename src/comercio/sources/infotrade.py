@@ -11,6 +11,10 @@ The Excel export ends with a TOTAL row (blank date, RUC and partida). It is chec
 ``Monto`` and then dropped, so a truncated or edited download is caught instead of silently summed. A file
 without a TOTAL row (e.g. a CSV re-export) is accepted; ``total_check.declared_usd`` is then None.
 
+What is never data is refused with file, sheet, row and column: a shipment date outside 1990 … today
+(``01/01/0001``, ``31/12/2999``), a negative amount, weight or quantity, a line repeating an earlier line
+cell for cell, a column named twice, a file that is not text (binary, UTF-16).
+
 Why each mapping: ``Departamento`` goes through the shared resolver (``Lima Metropolitana`` → 15,
 ``Callao`` → 07) and ``region_basis`` says the region came from Infotrade; ``PaisDestino`` names become ISO
 alpha-2 (reference table ``countries`` plus pycountry's Spanish catalogue); ``sector`` keeps PROMPERÚ's own
@@ -34,6 +38,8 @@ import python_calamine
 from comercio.errors import ParseError
 from comercio.sources._country_names import country_code
 from comercio.sources._departments import resolve_department
+from comercio.sources._span import outside, span_reason
+from comercio.sources._text import check_file, read_text
 from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import INFOTRADE
 
@@ -99,8 +105,15 @@ def read_infotrade(path: Path) -> InfotradeResult:
     body = [(n, cells) for n, cells in sheet.rows if n > header_row and any(_text(c) for c in cells)]
     records: list[dict[str, Any]] = []
     total: tuple[int, float] | None = None
+    seen: dict[tuple[str, ...], int] = {}
     for position, (number, cells) in enumerate(body):
         cell = _Cells(sheet, number, cells, index)
+        line = tuple(_text(c) for c in cells)
+        if line in seen:
+            raise _sheet_error(
+                sheet, number, "FechaEmbarque", f"the line repeats row {seen[line]} cell for cell"
+            )
+        seen[line] = number
         if _is_total_row(cell):
             if position != len(body) - 1:
                 raise _sheet_error(
@@ -112,6 +125,10 @@ def read_infotrade(path: Path) -> InfotradeResult:
             total = (number, cell.number("Monto", required=True) or 0.0)
             continue
         records.append(_record(cell, sheet.file))
+    if not records:
+        raise ParseError(
+            "no data lines below the header", file=sheet.file, sheet=sheet.sheet, row=header_row + 1
+        )
     computed = math.fsum(r["value_usd"] for r in records)
     check = TotalCheck(
         declared_usd=total[1] if total else None, computed_usd=computed, row=total[0] if total else None
@@ -146,6 +163,7 @@ def _sheet_error(sheet: _Sheet, row: int | None, column: str, reason: str) -> Pa
 
 
 def _load_xlsx(path: Path) -> _Sheet:
+    check_file(path)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         data = workbook.get_sheet_by_index(0)
@@ -156,14 +174,7 @@ def _load_xlsx(path: Path) -> _Sheet:
 
 
 def _load_csv(path: Path) -> _Sheet:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror or exc}", file=path.name) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+    text = read_text(path)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -184,6 +195,11 @@ def _find_header(sheet: _Sheet) -> tuple[int, dict[str, int]]:
     for number, cells in sheet.rows[:HEADER_SEARCH_ROWS]:
         keys = [_key(c) for c in cells]
         if "fechaembarque" in keys:
+            twice = next(
+                (_text(c) for c, k in zip(cells, keys, strict=True) if k and keys.count(k) > 1), None
+            )
+            if twice is not None:
+                raise _sheet_error(sheet, number, twice, f"column {twice!r} appears twice")
             index = {name: keys.index(_key(name)) for name in COLUMNS if _key(name) in keys}
             missing = [name for name in COLUMNS if name not in index]
             if missing:
@@ -231,6 +247,8 @@ class _Cells:
         if isinstance(value, int | float) and not isinstance(value, bool):
             if not math.isfinite(value):
                 raise self.fail(column, f"{value!r} is not a finite number")
+            if value < 0:
+                raise self.fail(column, f"{value!r} is negative")
             return float(value)
         text = _text(value).replace(" ", "")
         if not text:
@@ -245,6 +263,8 @@ class _Cells:
             raise self.fail(column, f"{text!r} is not a number") from None
         if not math.isfinite(parsed):
             raise self.fail(column, f"{text!r} is not a finite number")
+        if parsed < 0:
+            raise self.fail(column, f"{text!r} is negative")
         return parsed
 
     def date(self, column: str) -> date:
@@ -280,6 +300,8 @@ def _is_total_row(cell: _Cells) -> bool:
 
 def _record(cell: _Cells, source: str) -> dict[str, Any]:
     shipped = cell.date("FechaEmbarque")
+    if outside(shipped):
+        raise cell.fail("FechaEmbarque", span_reason(shipped))
     ruc = cell.text("Ruc")
     if not ruc.isdigit():
         raise cell.fail("Ruc", f"{ruc!r} is not a RUC (digits)")
