@@ -59,7 +59,7 @@ def fetch(
     """Download official files into the cache (from the publisher, or COMERCIO_MIRROR)."""
     s = settings()
     if api:
-        from comercio.sources._wto_api import fetch_api
+        from comercio.sources.wto import fetch_api
 
         if sources and sources != ["wto"]:
             raise ConfigError("--api applies to the wto source only", field="--api")

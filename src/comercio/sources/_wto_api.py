@@ -17,15 +17,15 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from comercio.config import Settings
 from comercio.errors import ConfigError, DownloadError, ParseError
-from comercio.sources import download
 from comercio.sources._http import HttpOptions, _client
-from comercio.sources.download import FetchedFile
-from comercio.sources.registry import Resource
+
+if TYPE_CHECKING:
+    from comercio.sources.download import FetchedFile
 
 API_URL = "https://api.wto.org/timeseries/v1/data"
 KEY_ENV = "COMERCIO_WTO_API_KEY"
@@ -92,6 +92,10 @@ def fetch_api(
     sleep: Callable[[float], None] = time.sleep,
 ) -> FetchedFile:
     """Fetch every page of ``indicators`` (cached pages reused unless ``force``); join them in one file."""
+    # imported here: the registry imports the wto reader, which re-exports this function
+    from comercio.sources import download
+    from comercio.sources.registry import Resource
+
     key = key or os.environ.get(KEY_ENV)
     if not key:
         raise ConfigError(
@@ -141,7 +145,7 @@ def fetch_api(
                 offset += page
     joined = download._cache_slot(settings, f"{base}#{','.join(indicators)}", JOINED)
     _write_atomic(joined, {"Dataset": records})
-    return FetchedFile(
+    return download.FetchedFile(
         source="wto",
         key="api",
         url=base,

@@ -34,6 +34,9 @@ import pyarrow.compute as pc
 
 from comercio import reference
 from comercio.errors import ReferenceDataError, ValidationError
+from comercio.sources._wto_api import JOINED as API_FILE
+from comercio.sources._wto_api import KEY_ENV as API_KEY_ENV
+from comercio.sources._wto_api import fetch_api
 from comercio.sources._wto_layouts import RawRows, read_raw
 from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, fixed
 from comercio.warehouse.schema import WTO_MERCHANDISE
@@ -321,4 +324,16 @@ READER = Reader(
     ),
 )
 
-__all__ = ["INDICATORS", "READER", "SLICE", "WtoResult", "economies", "product_codes", "read", "read_wto"]
+__all__ = [
+    "API_FILE",
+    "API_KEY_ENV",
+    "INDICATORS",
+    "READER",
+    "SLICE",
+    "WtoResult",
+    "economies",
+    "fetch_api",
+    "product_codes",
+    "read",
+    "read_wto",
+]
