@@ -114,3 +114,52 @@ def test_short_row_and_repeated_key(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="repeats row 2") as caught:
         read_declarations(write(tmp_path, GOOD, GOOD))
     assert (caught.value.row, caught.value.column) == (3, "dua")
+
+
+# --- what is never data (issue 16) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "reason"),
+    [
+        (
+            GOOD.replace(",2026-05-12,", ",2099-05-12,"),
+            "fecha",
+            "date 2099-05-12 is outside the plausible span",
+        ),
+        (GOOD.replace(",2026-05-12,", ",0001-01-01,"), "fecha", "outside the plausible span 1990-01-01"),
+        (GOOD.replace(",100.5,", ",-100.5,"), "fob", "'-100.5' is not a non-negative number"),
+        (GOOD.replace(",120.25,", ",nan,"), "cif", "'nan' is not a non-negative number"),
+        (GOOD.replace(",10,11", ",-10,11"), "peso_neto", "'-10' is not a non-negative number"),
+    ],
+)
+def test_never_data(tmp_path: Path, line: str, column: str, reason: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        read_declarations(write(tmp_path, line))
+    assert (caught.value.file, caught.value.row, caught.value.column) == ("dua.csv", 2, column)
+    assert reason in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (bytes(range(256)) * 8, "NUL bytes"),
+        (f"{HEADER}\n{GOOD}\n".encode("utf-16"), "UTF-16"),
+        (f"{HEADER},fob\n{GOOD},1\n".encode(), "column 'fob' appears twice"),
+        (f"{HEADER}\n".encode(), "no data lines"),
+        (b"", "missing column"),
+    ],
+)
+def test_not_a_declarations_csv(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "dua.csv"
+    path.write_bytes(content)
+    with pytest.raises(ParseError, match=reason) as caught:
+        read_declarations(path)
+    assert caught.value.file == "dua.csv"
+
+
+def test_directory_and_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(ParseError, match="is a directory"):
+        read_declarations(tmp_path)
+    with pytest.raises(ParseError, match="no such file"):
+        read_declarations(tmp_path / "absent.csv")

@@ -16,6 +16,10 @@ What the file does not say, and how each gap is filled (documented, never guesse
 * ``value_usd`` is the CIF value (``value_basis = "CIF"``), the basis of SUNAT's import statistics.
 * ``hs_version`` — the Peruvian tariff in force on the declaration date
   (``comercio.reference.tariff_version``).
+
+What is never data is refused with file, row and column: a date outside 1990 … today (a declaration dated
+2099), a negative amount, a repeated (aduana, dua, partida), a column named twice, a file that is not text,
+a file without data lines.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ import pyarrow as pa
 
 from comercio.errors import ParseError, ReferenceDataError
 from comercio.reference import tariff_version
+from comercio.sources._span import outside, span_reason
+from comercio.sources._text import read_text, unique_header
 from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import CUSTOMS_LINES
 
@@ -41,16 +47,16 @@ def read_declarations(path: Path) -> pa.Table:
     """Read one declaration-consultation CSV; every bad cell raises ParseError with file, row and column."""
     path = Path(path)
     file = path.name
+    reader = csv.reader(io.StringIO(read_text(path)))
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror or exc}", file=file) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    reader = csv.reader(io.StringIO(text))
+        return _read_rows(reader, file)
+    except csv.Error as exc:
+        raise ParseError(f"not a readable CSV ({exc})", file=file, row=reader.line_num) from None
+
+
+def _read_rows(reader: Any, file: str) -> pa.Table:
     header = [h.strip() for h in next(reader, [])]
+    unique_header(header, file)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ParseError(f"missing column(s) {', '.join(missing)}", file=file, row=1, column=missing[0])
@@ -75,6 +81,8 @@ def read_declarations(path: Path) -> pa.Table:
             )
         seen[key] = line
         records.append(record)
+    if not records:
+        raise ParseError("no data lines below the header", file=file, row=2)
     table = pa.Table.from_pylist(records, schema=CUSTOMS_LINES.schema)
     return CUSTOMS_LINES.conform(table, file=file)
 
@@ -159,6 +167,8 @@ def _ruc(row: _Row) -> str:
 
 def _record(row: _Row) -> dict[str, Any]:
     day = row.date("fecha")
+    if outside(day):
+        raise row.fail("fecha", span_reason(day))
     try:
         version = tariff_version(day)
     except ReferenceDataError as exc:
