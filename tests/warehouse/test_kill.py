@@ -22,6 +22,7 @@ from comercio.config import Settings
 from comercio.ingest import ingest
 from comercio.validate import validate
 from comercio.warehouse import Provenance, Warehouse
+from comercio.warehouse.status import notes
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
@@ -108,10 +109,14 @@ def test_sigkill_while_writing_changes_nothing_and_next_load_cleans_up(
 
     orphans = list(base.glob(".tmp-*"))
     assert orphans, "the killed load left its temporary directory (nothing removed it)"
+    [note] = notes(Warehouse(Settings(home=home), read_only=True))  # `comercio warehouse status` shows it
+    assert note.startswith(f"orphaned temporaries of interrupted runs: {len(orphans)} (")
     assert Warehouse(Settings(home=home), read_only=True).vintages(current_only=False) == before_vintages
     assert _answer(home) == before
 
-    nxt = Warehouse(Settings(home=home)).load("bcrp_national", "national", national(6), prov("second"))
+    nxt = Warehouse(Settings(home=home)).load(
+        "bcrp_national", "national", national(24, value=2000.0), prov("second")
+    )
     assert nxt.vintage.number == 2
     assert not any(p.exists() for p in orphans)
     assert not list(base.glob(".tmp-*"))
