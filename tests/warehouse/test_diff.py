@@ -19,6 +19,8 @@ from comercio.ingest import ingest
 from comercio.warehouse import Provenance, Warehouse
 from comercio.warehouse.diff import diff
 
+BCRP_FILE = "bcrp/exports_by_department_monthly_2005_2022.csv"
+
 
 def _ubigeo(name: str) -> str:
     rows = reference.load("departments").to_pylist()
@@ -92,3 +94,52 @@ def test_diff_counts_added_and_removed_rows(
         date(2020, 4, 1): (None, 9.0, 9.0),
     }
     assert d.changes[0]["period"] == date(2020, 1, 1)  # largest change first
+
+
+def test_diff_explains_dropped_and_added_periods_and_members(
+    fresh_wh: Warehouse, national: Callable[..., pa.Table], prov: Callable[..., Provenance]
+) -> None:
+    fresh_wh.load("bcrp_national", "national", national(24, start=date(2020, 1, 1)), prov("a"))
+    fresh_wh.load(
+        "bcrp_national", "national", national(12, start=date(2021, 1, 1)), prov("b"), accept_shrink=True
+    )
+    [d] = diff(fresh_wh, "bcrp_national", limit=0)
+    assert d.changes == [] and d.removed == 12
+    lines = d.comparison.lines()
+    assert lines[0] == "drops 2020 (12 months, US$ 0.0 M)"
+    assert "value over the periods both hold: US$ 0.0 M → US$ 0.0 M (-1.18%)" in lines
+    assert lines[-1] == "rows: 24 → 12"
+
+
+def test_cli_diff_file_previews_a_revision_without_loading_it(
+    home_copy: Path, shared_data: Path, tmp_path: Path, cli: Callable[..., Any], snapshot: Any
+) -> None:
+    import csv
+
+    rows = list(csv.reader((shared_data / BCRP_FILE).open(encoding="utf-8", newline="")))
+    col = rows[0].index("2022-12-01")
+    cut = tmp_path / "cut.csv"
+    with cut.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([r[:col] + r[col + 1 :] for r in rows])
+    before = snapshot(home_copy)
+    proc = cli(home_copy, "diff", "bcrp_departments", "--file", str(cut))
+    assert proc.returncode == 0, proc.stderr
+    assert "bcrp_departments/departments: current vintage → cut.csv" in proc.stdout
+    assert "drops 2022-12 (US$ " in proc.stdout and "rows: 5,616 → 5,590" in proc.stdout
+    assert snapshot(home_copy) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("diff", "bcrp_departments", "--limit", "-1"), "greater than or equal to 0"),
+        (("diff", "customs_lines", "--file", "x.csv"), "--source sunat-declarations or sunat-microdata"),
+    ],
+    ids=["negative-limit", "ambiguous-source"],
+)
+def test_cli_diff_refuses_bad_options_plainly(
+    built_home: Path, cli: Callable[..., Any], args: tuple[str, ...], message: str
+) -> None:
+    proc = cli(built_home, *args)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert message in " ".join(proc.stderr.split())
