@@ -30,6 +30,7 @@ RECORDS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
     ("ITS_MTV_AX", "642", "ROM", "Romania", "000", "MA", "2022", "71234.5", ""),
     ("ITS_MTV_AX", "384", "CIV", "Côte d'Ivoire", "000", "AG", "2023", "9876.25", ""),
     ("ITS_MTV_AX", "000", "", "World", "000", "TO", "2023", "23813309", ""),
+    ("ITS_MTV_AM", "000", "", "World", "000", "TO", "2023", "24254541", ""),
     ("ITS_MTV_AX", "970", "", "Asia", "000", "TO", "2023", "9000000", ""),
     ("ITS_MTV_AX", "918", "EEC", "European Union", "000", "TO", "2023", "6000000", ""),
     ("ITS_MTV_AX", "918", "EEC", "European Union", "EUT", "TO", "2023", "2700000", ""),
@@ -42,6 +43,7 @@ EXPECTED = {
     ("X", 2022, "ROU", "economy", "MA", 71234.5e6, None),
     ("X", 2023, "CIV", "economy", "AG", 9876.25e6, None),
     ("X", 2023, "WLD", "world", "TO", 23813309e6, None),
+    ("M", 2023, "WLD", "world", "TO", 24254541e6, None),
     ("X", 2023, "R970", "region", "TO", 9e12, None),
     ("X", 2023, "EUN", "region", "TO", 6e12, None),
     ("X", 1998, "BLX", "former", "TO", 150000e6, "B"),
@@ -153,6 +155,7 @@ CELL_CASES = [
     ("text-flag-in-value", 7, "608 E", ValidationError, "'608 E' is not a number", "Value"),
     ("nan-value", 7, "NaN", ValidationError, "'NaN' is not a number", "Value"),
     ("negative-value", 7, "-5", ValidationError, "negative value", "Value"),
+    ("1e308-value", 7, "1e308", ValidationError, "value 1e\\+308 million US\\$ is implausible", "Value"),
     ("empty-value", 7, "", ValidationError, "empty value", "Value"),
     ("year-1947", 6, "1947", ValidationError, "year 1947 is outside 1948..", "Year"),
     ("year-2099", 6, "2099", ValidationError, "year 2099 is outside 1948..", "Year"),
@@ -201,6 +204,16 @@ def test_duplicated_reporter_year_product_indicator_rows_are_refused(tmp_path: P
     twin = ("ITS_MTV_AX", "158", "", "Chinese Taipei", "000", "MAMT", "2023", "1", "")
     with pytest.raises(ValidationError, match="TWN 2023 MAMT"):
         read_wto(bulk_csv(tmp_path, [*RECORDS, twin]))
+
+
+def test_an_extract_without_the_world_rows_of_both_flows_is_refused(tmp_path: Path) -> None:
+    """The file replaces the stored table: a few reporters or one indicator would silently shrink it."""
+    extract = [r for r in RECORDS if not (r[1] == "000" and r[0] == "ITS_MTV_AM")]
+    with pytest.raises(ValidationError, match="no World \\(000\\) rows for imports") as info:
+        read_wto(bulk_csv(tmp_path, extract))
+    assert (info.value.file, info.value.column) == ("wto.csv", "ReporterCode")
+    with pytest.raises(ValidationError, match="rows for exports and imports"):
+        read_wto(bulk_csv(tmp_path, [r for r in RECORDS if r[1] != "000"]))
 
 
 def test_missing_columns_are_named(tmp_path: Path) -> None:

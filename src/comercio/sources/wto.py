@@ -45,6 +45,7 @@ INDICATORS = {"ITS_MTV_AX": "X", "ITS_MTV_AM": "M"}
 WORLD_PARTNER = "000"
 FIRST_YEAR = 1948
 MILLION = 1e6
+MAX_MILLIONS = 1e8  # US$ 100 trillion: four times World total merchandise exports of 2023
 SLICE = "merchandise_values"
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _FLAG = re.compile(r"[A-Za-z]{1,4}")
@@ -144,12 +145,27 @@ def read_wto(path: Path) -> WtoResult:
             file=raw.file,
             column=raw.column_name("partner"),
         )
+    _whole_table(raw, flows, reporters, keep)
     former: dict[str, tuple[int, int]] = {}
     for rep, kind, year, k in zip(reporters, kinds, years, keep, strict=True):
         if k and kind == "former":
             lo, hi = former.get(rep, (year, year))
             former[rep] = (min(lo, year), max(hi, year))
     return WtoResult(WTO_MERCHANDISE.conform(table, file=raw.file), raw.layout.name, dict(excluded), former)
+
+
+def _whole_table(raw: RawRows, flows: list[str], reporters: list[str], keep: list[bool]) -> None:
+    """The file must be WTO's whole table: World rows of both flows (it replaces the stored table)."""
+    world = {f for f, r, k in zip(flows, reporters, keep, strict=True) if k and r == "WLD"}
+    missing = [name for flow, name in (("X", "exports"), ("M", "imports")) if flow not in world]
+    if missing:
+        raise ValidationError(
+            f"no World (000) rows for {' and '.join(missing)}: an extract, not WTO's whole table, would "
+            "replace the stored one",
+            file=raw.file,
+            column=raw.column_name("reporter"),
+            hint="download every reporter and both indicators (ITS_MTV_AX and ITS_MTV_AM)",
+        )
 
 
 def _fail(raw: RawRows, field: str, index: int, reason: str) -> ValidationError:
@@ -182,6 +198,16 @@ def _numbers(raw: RawRows, field: str) -> pa.Array:
     if pc.any(negative).as_py():
         i = pc.index(negative, True).as_py()
         raise _fail(raw, field, i, f"negative {field} {col[i].as_py()!r}")
+    if field == "value":
+        huge = pc.greater(col, MAX_MILLIONS)
+        if pc.any(huge).as_py():
+            i = pc.index(huge, True).as_py()
+            raise _fail(
+                raw,
+                field,
+                i,
+                f"value {col[i].as_py():g} million US$ is implausible (more than {MAX_MILLIONS:g})",
+            )
     return col
 
 
