@@ -239,3 +239,35 @@ def test_an_ingest_interrupted_between_its_two_loads_is_completed_by_the_next(
     ]
     [bcrp] = [c for c in validate(wh) if c.name.startswith("bcrp: departments")]
     assert bcrp.ok and bcrp.compared == 216
+
+
+# -- the same content under another name ----------------------------------------------------------------
+
+DECLARATIONS = "sunat/declarations/imports_4011101000_callao_2026-05.csv"
+
+
+def test_the_same_content_under_another_name_is_not_loaded_twice(
+    home: Path, shared_data: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "imports_4011101000_callao_2026-05 (1).csv"
+    shutil.copyfile(shared_data / DECLARATIONS, copy)
+    before = _snapshot(home)
+    report = ingest(Warehouse(Settings(home=home)), "sunat-declarations", [copy])
+    assert report.results == []
+    assert report.notes == [
+        f"{copy.name}: same content as imports_4011101000_callao_2026-05.csv already loaded in "
+        "customs_lines/declarations-imports_4011101000_callao_2026-05; not loaded again"
+    ]
+    assert _snapshot(home) == before
+
+
+def test_a_file_given_twice_under_two_names_is_loaded_once(shared_data: Path, tmp_path: Path) -> None:
+    original = shared_data / DECLARATIONS
+    copy = tmp_path / "x202101 (1).csv"
+    shutil.copyfile(original, copy)
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    report = ingest(wh, "sunat-declarations", [original, copy])
+    assert [(r.dataset, r.status) for r in report.results] == [("customs_lines", "loaded")]
+    assert f"{copy.name}: same content as {original.name} (given twice); not loaded" in report.notes
+    [v] = wh.vintages("customs_lines")
+    assert v.rows == 111
