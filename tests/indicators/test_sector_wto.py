@@ -194,6 +194,12 @@ def test_f1_imports_context_with_its_caveat(sf: SectorFacts) -> None:
     assert 0 < parts < capital.value
     share = f.value("imports.cuode.{cuode}.share", cuode="capital")
     assert share == pytest.approx(capital.value / f.value("imports.cuode.{cuode}.ytd.value", cuode="total"))
+    selected = f.get("imports.cuode.{cuode}.value", cuode="selected")
+    assert selected is not None and selected.extra["members"] == ["7", "8", "9", "24", "25"]
+    groups = ("7", "8", "9", "24", "25")
+    assert selected.value == pytest.approx(
+        sum(f.value("imports.cuode.{cuode}.value", cuode=c) for c in groups)
+    )
 
 
 def test_unknown_basket_and_a_month_past_the_data_are_clear_errors(wh: Warehouse) -> None:

@@ -160,7 +160,8 @@ def cuode_code(path: str, level: int) -> str | None:
     return m.group(1) if m else None
 
 
-def _f1_series(wh: Warehouse, codes: set[str], engine: str | None) -> eng.Series:
+def _f1_series(wh: Warehouse, codes: set[str], selected: set[str], engine: str | None) -> eng.Series:
+    """Monthly F1 values of ``codes``, plus member ``selected``: the sum of the ``selected`` groups."""
     t = wh.table("sunat_cuadros", engine)
     t = t.filter(t.table == "F1")
     rows = wh.execute(
@@ -171,10 +172,11 @@ def _f1_series(wh: Warehouse, codes: set[str], engine: str | None) -> eng.Series
         *(rows[c].to_pylist() for c in ("path", "level", "period", "value")), strict=True
     ):
         code = cuode_code(path, level)
-        if code in codes:
-            members.append(code)
-            periods.append(period)
-            values.append(value)
+        for member in (code, "selected" if code in selected else None):
+            if member in codes:
+                members.append(member)
+                periods.append(period)
+                values.append(value)
     if not members:
         raise DataNotAvailable("cuadro F1 is not loaded", hint="`comercio build` reads cuadro F1")
     table = pa.table(
@@ -197,14 +199,18 @@ def _f1_series(wh: Warehouse, codes: set[str], engine: str | None) -> eng.Series
 
 
 def cuode_facts(wh: Warehouse, forms: list[BasketForm], month: date, engine: str | None = None) -> FactSet:
-    """``imports.cuode.*`` of the study's F1 context groups and the F1 total: the latest full year, January
-    to ``month`` with its growth, and each group's share of the total (CIF, with the caveat)."""
+    """``imports.cuode.*`` of the study's F1 context groups, their sum (``selected``: the numbered groups,
+    which do not overlap) and the F1 total: the latest full year, January to ``month`` with its growth, and
+    each group's share of the total (CIF, with the caveat)."""
     if not forms:
         raise DataNotAvailable("the basket names no F1 use group as imports context")
     study = forms[0].basket
-    total_form = BasketForm(study, "f1", "context", "total", {}, {}, "SUNAT, cuadro F1")
-    by_code = {f.code: f for f in (*forms, total_form)}
-    s = _f1_series(wh, set(by_code), engine)
+    numbered = {f.code for f in forms if f.code.isdigit()}
+    derived = [
+        BasketForm(study, "f1", "context", c, {}, {}, "SUNAT, cuadro F1") for c in ("selected", "total")
+    ]
+    by_code = {f.code: f for f in (*forms, *derived) if f.code != "selected" or len(numbered) > 1}
+    s = _f1_series(wh, set(by_code), numbered, engine)
     ytd = Window.ytd(month)
     r = measures.compare(s, ytd, Comparison()).by_member()
     full_year = month.year if month.month == 12 else month.year - 1
@@ -216,7 +222,9 @@ def cuode_facts(wh: Warehouse, forms: list[BasketForm], month: date, engine: str
     total = r["total"].value if "total" in r else None
     fs = FactSet()
     for code, form in by_code.items():
-        extra = {**form.extra(), "value_basis": "CIF", "caveat": CAVEAT_F1}
+        extra: dict[str, Any] = {**form.extra(), "value_basis": "CIF", "caveat": CAVEAT_F1}
+        if code == "selected":
+            extra["members"] = sorted(numbered, key=int)
         p = {"cuode": code}
         if code in annual:
             fs.add(_fact("imports.cuode.{cuode}.value", annual[code], Window.year(full_year), s, extra, p))
