@@ -291,3 +291,14 @@ def test_directory_or_missing_path(tmp_path: Path) -> None:
         read_bcrp(tmp_path)
     with pytest.raises(ParseError, match="no such file"):
         read_bcrp(tmp_path / "absent.csv")
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [("-1.5", "negative exports -1.5"), ("1e300", "is implausible"), ("1e308", "is implausible")],
+)
+def test_impossible_values(tmp_path: Path, value: str, reason: str) -> None:
+    path = write_csv(tmp_path / "v.csv", [HEADER, ["Tacna", "1.0", value], ["Total", "1.0", "2.0"]])
+    with pytest.raises(ParseError, match=reason) as caught:
+        read_bcrp(path)
+    assert (caught.value.file, caught.value.row, caught.value.column) == ("v.csv", 2, "2022-02-01")

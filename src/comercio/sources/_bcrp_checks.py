@@ -21,6 +21,15 @@ from comercio.sources._span import EARLIEST, current_month
 # Reconciliation tolerance of departments vs Total: relative, or absolute in US$ (whichever is larger).
 CHECK_RELATIVE_TOLERANCE = 1e-6
 CHECK_ABSOLUTE_TOLERANCE_USD = 1.0
+# No monthly trade series of Peru reaches US$ 1 trillion (exports are about 6 billion a month): damage.
+MAX_MONTH_USD = 1e12
+
+
+def check_amount(value: float, label: str, where: dict[str, Any]) -> float:
+    """``value`` (US$) when plausible for a month of Peru's trade; otherwise a ParseError at ``where``."""
+    if abs(value) > MAX_MONTH_USD:
+        raise ParseError(f"series {label!r}: value {value / 1e6:g} (millions of US$) is implausible", **where)
+    return value
 
 
 def check_month(month: date, **where: Any) -> date:

@@ -32,7 +32,7 @@ from typing import Any
 import pyarrow as pa
 
 from comercio.errors import ParseError
-from comercio.sources._bcrp_checks import check_month, reconcile, require_members
+from comercio.sources._bcrp_checks import check_amount, check_month, reconcile, require_members
 from comercio.sources._departments import normalize_label, resolve_department
 from comercio.sources._text import read_text, unique_header
 from comercio.sources.protocol import Check, Part, Reader, ReadOptions, ReadResult, fixed
@@ -198,14 +198,15 @@ def _parse_value(raw: Any, *, where: dict[str, Any], label: str) -> float | None
     if isinstance(raw, int | float):
         if not math.isfinite(raw):
             raise ParseError(f"series {label!r}: value {raw!r} is not a finite number", **where)
-        return _millions_to_usd(repr(raw))
+        return check_amount(_millions_to_usd(repr(raw)), label, where)
     text = str(raw).strip()
     if text.lower() in MISSING_MARKERS:
         return None
     try:
-        return _millions_to_usd(text)
+        value = _millions_to_usd(text)
     except (InvalidOperation, ValueError):
         raise ParseError(f"series {label!r}: value {text!r} is not a number", **where) from None
+    return check_amount(value, label, where)
 
 
 def _parse_api_period(name: Any, *, file: str, index: int) -> date:
@@ -340,6 +341,11 @@ def _build_result(path: Path, series: Iterable[_Series]) -> BcrpResult:
         for period, value in item.values.items():
             if value is None:
                 continue
+            if value < 0:
+                raise ParseError(
+                    f"series {item.label!r}: negative exports {value / 1e6!r} (millions of US$)",
+                    **{**where, "column": f"{period:%Y-%m-%d}"},
+                )
             if is_total:
                 totals[period] = value
             else:
