@@ -113,7 +113,7 @@ def test_world_value_weights_and_the_basket_they_name(sf: SectorFacts) -> None:
 
 def test_every_fact_names_its_basket(sf: SectorFacts) -> None:
     forms = {(f.form, f.code) for f in reference.basket_forms("metalmecanica")} | {("all", "all_products")}
-    forms |= {("f1", "total")}
+    forms |= {("f1", "total"), ("f1", "selected")}
     for x in sf.facts:
         assert x.extra["basket"] == "metalmecanica", x.id
         assert (x.extra["basket_form"], x.extra["basket_code"]) in forms, x.id
