@@ -7,6 +7,7 @@ must raise ParseError whose message names the file and, where there is one, the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +144,125 @@ def test_sheet_name_and_title_disagree_on_the_year(base: Path, tmp_path: Path) -
 
 def test_unknown_sheet_requested(base: Path) -> None:
     assert "no sheet named '1999'" in _raises(base, sheets=["1999"]).reason
+
+
+# --- issue 16: the table's identity from its title, impossible values and years ----------------------------
+
+
+def test_a_g1_workbook_saved_as_cdro_f1_is_refused_naming_both(base: Path, tmp_path: Path) -> None:
+    path = tmp_path / "cdro_F1.xlsx"
+    path.write_bytes(base.read_bytes())
+    err = _raises(path)
+    assert "file name says F1" in err.reason and "'Cuadro G 1'" in err.reason
+
+
+def test_the_table_asked_must_agree_with_the_title(base: Path) -> None:
+    assert "table F1 was asked but the title says 'Cuadro G 1'" in _raises(base, table="F1").reason
+
+
+def test_sheets_titled_as_different_tables(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        wb["2025"]["B2"] = "Cuadro F 1"
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert "different tables" in err.reason and "sheet '2025' says 'Cuadro F 1'" in err.reason
+
+
+def _untitle(wb: Workbook) -> None:
+    for ws in wb.worksheets:
+        ws["B2"] = None
+
+
+def test_a_workbook_without_title_is_read_only_when_the_table_is_named(base: Path, tmp_path: Path) -> None:
+    path = _broken(base, tmp_path, _untitle)
+    err = _raises(path)
+    assert "no 'Cuadro <letter> <number>' title" in err.reason and "not trusted" in err.reason
+    assert read_cuadro(path, table="G1").table == "G1"
+
+
+def test_one_sheet_without_the_title_of_the_others(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        wb["2024"]["B2"] = None
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert err.sheet == "2024" and "no 'Cuadro G 1' title" in err.reason
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (-5.0, "negative value -5.0"),
+        (1e300, "not plausible for one cell"),
+        (1e308, "not plausible for one cell"),
+        (1e12, "not plausible for one cell"),
+        ("n.d.", "text 'n.d.'"),
+        (float("nan"), "zeros explicitly"),  # openpyxl writes NaN and inf as an empty value
+        (float("inf"), "zeros explicitly"),
+    ],
+)
+def test_impossible_values_in_a_leaf(base: Path, tmp_path: Path, value: object, reason: str) -> None:
+    def edit(wb: Workbook) -> None:
+        wb["2024"]["F12"] = value  # Cobre, January
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert (err.sheet, err.row, err.column) == ("2024", 12, "F")
+    assert reason in err.reason
+
+
+def test_a_negative_annual_total_cell(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        ws = wb["2023"]
+        col = next(c.column_letter for c in ws[6] if c.value == "Total")
+        ws[f"{col}12"] = -1.0
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert err.sheet == "2023" and err.row == 12 and "negative" in err.reason
+
+
+@pytest.mark.parametrize("year", ["2099", "1800", "2004"])
+def test_a_sheet_of_an_impossible_year(base: Path, tmp_path: Path, year: str) -> None:
+    def edit(wb: Workbook) -> None:
+        ws = wb["2023"]
+        ws.title = year
+        ws["B3"] = f"EXPORTACIÓN DEFINITIVA SEGÚN SECTOR ECONÓMICO, {year}"
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert err.sheet == year and f"year {year} is outside SUNAT's cuadros (2005.." in err.reason
+
+
+def test_a_sheet_named_2099_under_a_2023_title(base: Path, tmp_path: Path) -> None:
+    err = _raises(_broken(base, tmp_path, lambda wb: setattr(wb["2023"], "title", "2099")))
+    assert err.sheet == "2099" and "2099" in err.reason
+
+
+def test_the_same_year_twice(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        wb.copy_worksheet(wb["2024"]).title = "2024 (2)"
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert err.sheet == "2024 (2)" and "two sheets carry the year 2024" in err.reason
+
+
+def test_a_missing_grand_total_row(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        ws = wb["2024"]
+        row = next(c.row for c in ws["C"] if isinstance(c.value, str) and c.value.startswith("Total"))
+        ws.delete_rows(row)
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert err.sheet == "2024" and "no grand-total row" in err.reason
+
+
+def test_a_month_that_has_not_happened_yet(base: Path, tmp_path: Path) -> None:
+    today = date.today()
+    if today.month == 12:
+        pytest.skip("every month of this year has happened")
+
+    def edit(wb: Workbook) -> None:
+        ws = wb["2024"]
+        ws.title = str(today.year)
+        ws["B3"] = f"EXPORTACIÓN DEFINITIVA SEGÚN SECTOR ECONÓMICO, {today.year}"
+        del wb["2025"]
+
+    err = _raises(_broken(base, tmp_path, edit))
+    assert err.sheet == str(today.year) and "has not happened yet" in err.reason

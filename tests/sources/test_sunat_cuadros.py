@@ -268,17 +268,18 @@ def test_heading_rows_shape_paths_but_yield_no_rows(tmp_path: Path) -> None:
     ws["B4"] = "(US$ FOB)"  # an import table valued FOB: the header wins
     ws.append([])
     ws["B6"], ws["F6"], ws["G6"] = "CUODE", "Enero", "Febrero"
+    ws["C7"], ws["F7"], ws["G7"] = "Total", 15.0, 7.0
     ws["C8"] = "BIENES DE CONSUMO"  # a heading: no values of its own
     ws["D9"], ws["F9"], ws["G9"] = "Alimentos", 10.0, 0.0
     ws["D10"], ws["F10"], ws["G10"] = "Bebidas", 5.0, 7.0
     path = tmp_path / "cdro_F99.xlsx"
     wb.save(path)
     result = read_cuadro(path)
-    assert result.rows.column("path").to_pylist()[:2] == ["BIENES DE CONSUMO > Alimentos"] * 2
-    assert set(result.rows.column("level").to_pylist()) == {2}
-    assert pc.sum(result.rows["value_usd"]).as_py() == 22.0
+    assert result.rows.column("path").to_pylist()[2:4] == ["BIENES DE CONSUMO > Alimentos"] * 2
+    assert set(result.rows.column("level").to_pylist()) == {0, 2}
+    assert pc.sum(result.rows["value_usd"]).as_py() == 44.0
     assert (result.flow, result.value_basis) == ("M", "FOB")
-    assert isinstance(result.rows, pa.Table) and result.checks == ()
+    assert isinstance(result.rows, pa.Table) and not result.failed_checks
 
 
 @pytest.mark.parametrize(

@@ -187,7 +187,7 @@ def _number(cell: Any, *, r: int, c: int, file: str, sheet: str) -> float | None
     elif cell < 0:
         reason = f"negative value {cell!r}: trade values cannot be negative"
     elif cell >= CELL_CEILING:
-        reason = f"value {cell:.6g} is not plausible for one cell (at least US$ {CELL_CEILING:.0e})"
+        reason = f"value {cell:.6g} is not plausible for one cell (US$ {CELL_CEILING:,.0f} or more)"
     if reason is not None:
         raise ParseError(reason, file=file, sheet=sheet, row=r + 1, column=column_letter(c))
     return float(cell)

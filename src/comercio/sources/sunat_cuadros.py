@@ -29,7 +29,8 @@ Rules, decided from the real G1 and F1 files (2005-2025) and written down here s
 * **Empty cells.** SUNAT writes zeros explicitly, so an empty cell in a month with data is a ``ParseError``,
   as is text in a number cell. Rows whose month cells are all empty are headings: they give their label to
   the paths below them but produce no rows.
-* **Totals.** The grand-total row (``Total``, ``Total (I+II+III)``) gets path ``Total`` and level 0. Annual
+* **Totals.** The grand-total row (``Total``, ``Total (I+II+III)``) is required on every sheet; it gets path
+  ``Total`` and level 0. Annual
   total columns are never rows: they are checked against the sum of the loaded months.
 * **Labels.** Footnote markers (``Plomo 1/``) removed, whitespace runs collapsed, spelling kept: G1 2005
   ``Metal-Mecánica`` and G1 2024 ``Metal-mecanico`` are different paths (a reference table maps them).
@@ -48,6 +49,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from comercio.errors import ParseError
 from comercio.sources import _cuadro_destinations as destinations
 from comercio.sources import _cuadro_layout as layout
 from comercio.sources._country_names import Spelling, spellings
@@ -164,6 +166,12 @@ def _tree(wb: Workbook) -> CuadroResult:
     checks: list[SubtotalCheck] = []
     columns: dict[str, list[Any]] = {c: [] for c in SUNAT_CUADROS.columns}
     for sheet, info in zip(wb.sheets, wb.infos, strict=True):
+        if sheet.total is None:
+            raise ParseError(
+                "no grand-total row ('Total', 'Total (I+II+III)'): the table cannot be checked",
+                file=wb.file,
+                sheet=sheet.name,
+            )
         checks.extend(_checks(wb.table, sheet, info.scale))
         for node in sheet.nodes:
             if node.is_heading:
