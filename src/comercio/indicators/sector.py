@@ -49,20 +49,6 @@ PEERS = ("CHL", "COL")
 MANUFACTURES = world.MANUFACTURES
 
 
-def _g1_nodes() -> dict[str, tuple[str, str]]:
-    """Study → (G1 label prefix, HS basket of its export lines); kept for readers of the old name."""
-    out: dict[str, tuple[str, str]] = {}
-    for study in reference.basket_studies():
-        g1 = reference.group_form(study, "g1")
-        lines = next(iter(reference.basket_forms(study, "export_lines")), None)
-        if g1 is not None:
-            out[study] = (g1.code, lines.code if lines else study)
-    return out
-
-
-G1_NODES = _g1_nodes()
-
-
 @dataclass
 class SectorFacts:
     basket: str
@@ -203,7 +189,6 @@ def sector_facts(
 
 __all__ = [
     "DRIVER_SHARE",
-    "G1_NODES",
     "MANUFACTURES",
     "PEERS",
     "SectorFacts",
