@@ -131,6 +131,8 @@ def test_short_row_and_repeated_key(tmp_path: Path) -> None:
         (GOOD.replace(",100.5,", ",-100.5,"), "fob", "'-100.5' is not a non-negative number"),
         (GOOD.replace(",120.25,", ",nan,"), "cif", "'nan' is not a non-negative number"),
         (GOOD.replace(",10,11", ",-10,11"), "peso_neto", "'-10' is not a non-negative number"),
+        (GOOD.replace(",120.25,", ",1e308,"), "cif", "'1e308' is implausible"),
+        (GOOD.replace(",100.5,", ",1e300,"), "fob", "'1e300' is implausible"),
     ],
 )
 def test_never_data(tmp_path: Path, line: str, column: str, reason: str) -> None:

@@ -213,6 +213,9 @@ def test_country_code(name: str, code: str | None) -> None:
         (line(Monto="-5"), "Monto", "'-5' is negative"),
         (line(PesoNeto=-1.0), "PesoNeto", "is negative"),
         (line(Cantidad=-2.0), "Cantidad", "is negative"),
+        (line(Monto=1e300), "Monto", "1e+300 is implausible"),
+        (line(Monto="1e308"), "Monto", "'1e308' is implausible"),
+        (line(PesoNeto=1e308), "PesoNeto", "is implausible"),
         (dict(LINES[0]), "FechaEmbarque", "the line repeats row 2 cell for cell"),
     ],
 )

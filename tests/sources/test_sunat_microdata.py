@@ -237,7 +237,7 @@ def test_ingest_command_refuses_or_quarantines_bad_lines(tmp_path: Path) -> None
     env = {**os.environ, "COMERCIO_HOME": str(tmp_path / "home")}
     cmd = [sys.executable, "-m", "comercio.cli", "ingest", "sunat-microdata", str(path)]
     run = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    assert run.returncode == 1 and "record 5" in run.stderr and "Traceback" not in run.stderr
+    assert run.returncode == 2 and "record 5" in run.stderr and "Traceback" not in run.stderr  # bad input
     assert not (tmp_path / "home" / "data" / "customs_lines").exists() or not any(
         (tmp_path / "home" / "data" / "customs_lines").rglob("*.parquet")
     )

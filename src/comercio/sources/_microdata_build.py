@@ -16,11 +16,10 @@ import pyarrow.compute as pc
 
 from comercio.sources import _dbf
 from comercio.sources._microdata_ref import FileSpan, hs_version_index, offices, tariff_versions
+from comercio.sources._span import MAX_LINE_USD
 from comercio.warehouse.schema import CUSTOMS_LINES
 
 Error = tuple[int, str, str, float | None]  # record, field, reason, value (FOB) if readable
-# No customs line is worth US$ 100 billion (Peru exports about 70 billion a year): a larger amount is damage.
-MAX_LINE_USD = 1e11
 _MONEY = frozenset({"fob", "freight", "insurance"})
 _NO_SPAN = FileSpan(np.iinfo(np.int32).min, np.iinfo(np.int32).max, "")
 

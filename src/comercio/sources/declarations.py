@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from comercio.errors import ParseError, ReferenceDataError
 from comercio.reference import tariff_version
-from comercio.sources._span import outside, span_reason
+from comercio.sources._span import MAX_LINE_USD, outside, span_reason
 from comercio.sources._text import read_text, unique_header
 from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import CUSTOMS_LINES
@@ -133,6 +133,8 @@ class _Row:
             raise self.fail(column, f"{text!r} is not a number") from None
         if not math.isfinite(value) or value < 0:
             raise self.fail(column, f"{text!r} is not a non-negative number")
+        if value > MAX_LINE_USD:
+            raise self.fail(column, f"{text!r} is implausible (over {MAX_LINE_USD:,.0f})")
         return value
 
     def digits(self, column: str, width: int, *, pad: bool) -> str:

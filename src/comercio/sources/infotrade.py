@@ -38,7 +38,7 @@ import python_calamine
 from comercio.errors import ParseError
 from comercio.sources._country_names import country_code
 from comercio.sources._departments import resolve_department
-from comercio.sources._span import outside, span_reason
+from comercio.sources._span import MAX_LINE_USD, outside, span_reason
 from comercio.sources._text import check_file, read_text
 from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import INFOTRADE
@@ -247,9 +247,7 @@ class _Cells:
         if isinstance(value, int | float) and not isinstance(value, bool):
             if not math.isfinite(value):
                 raise self.fail(column, f"{value!r} is not a finite number")
-            if value < 0:
-                raise self.fail(column, f"{value!r} is negative")
-            return float(value)
+            return self._plausible(column, float(value), repr(value))
         text = _text(value).replace(" ", "")
         if not text:
             if required:
@@ -263,9 +261,15 @@ class _Cells:
             raise self.fail(column, f"{text!r} is not a number") from None
         if not math.isfinite(parsed):
             raise self.fail(column, f"{text!r} is not a finite number")
-        if parsed < 0:
-            raise self.fail(column, f"{text!r} is negative")
-        return parsed
+        return self._plausible(column, parsed, repr(text))
+
+    def _plausible(self, column: str, value: float, shown: str) -> float:
+        """Amounts, weights and quantities are never negative, and no line reaches :data:`MAX_LINE_USD`."""
+        if value < 0:
+            raise self.fail(column, f"{shown} is negative")
+        if value > MAX_LINE_USD:
+            raise self.fail(column, f"{shown} is implausible (over {MAX_LINE_USD:,.0f})")
+        return value
 
     def date(self, column: str) -> date:
         value = self.raw(column)
