@@ -231,7 +231,7 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "missing columns"),
+        (b"", "empty file"),
         (_csv(BULK, []).encode(), "no records"),
         (bytes(range(256)) * 8, "binary|missing columns"),
         (b"PAR1" + b"\x00" * 64, "not a readable Parquet"),
@@ -263,12 +263,17 @@ def test_unreadable_files_are_clear_errors(tmp_path: Path, content: bytes, messa
     assert info.value.file and info.value.file.startswith("wto.bin")
 
 
-def test_a_zip_without_one_csv_is_refused(tmp_path: Path) -> None:
+def test_a_zip_without_one_csv_or_a_workbook_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "wto.zip"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("readme.txt", "nothing")
     with pytest.raises(ParseError, match="expected one CSV in the zip"):
         read_wto(path)
+    book = tmp_path / "wto.xlsx"
+    with zipfile.ZipFile(book, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+    with pytest.raises(ParseError, match="a spreadsheet"):
+        read_wto(book)
 
 
 def _state(home: Path) -> dict[str, bytes]:

@@ -172,6 +172,8 @@ def read_raw(path: Path) -> RawRows:
     if head.startswith(b"PK"):
         return _read_zip(path)
     data = path.read_bytes()
+    if not data.strip():
+        raise ParseError("empty file", file=path.name)
     if data.lstrip()[:1] in (b"{", b"["):
         return _read_json(data, path.name)
     return _read_csv(data, path.name)
@@ -195,6 +197,12 @@ def _read_parquet(path: Path) -> RawRows:
 def _read_zip(path: Path) -> RawRows:
     try:
         with zipfile.ZipFile(path) as zf:
+            if "[Content_Types].xml" in zf.namelist():
+                raise ParseError(
+                    "a spreadsheet (Office Open XML), not a WTO merchandise-values file",
+                    file=path.name,
+                    hint="give the bulk zip, the Parquet copy, the query tool's CSV or the API JSON",
+                )
             members = [n for n in zf.namelist() if n.lower().endswith(".csv")]
             if len(members) != 1:
                 raise ParseError(

@@ -107,7 +107,7 @@ def read_wto(path: Path) -> WtoResult:
     raw = read_raw(path)
     n = raw.table.num_rows
     if n == 0:
-        raise ValidationError("no records (header only)", file=raw.file)
+        raise ValidationError("no records: the file has its columns but no rows", file=raw.file)
     years = _years(raw)
     values = _numbers(raw, "value")
     codes = {f: [_code(v) for v in raw.table.column(f).to_pylist()] for f in ("indicator", "partner")}
