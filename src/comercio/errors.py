@@ -1,20 +1,61 @@
 """One exception hierarchy for comercio.
 
 Every error carries the context an analyst needs to find the problem: the file, the sheet, the row, the
-column and the reason, plus an optional hint saying what to do. The CLI prints ``str(error)`` without a
-traceback and exits non-zero.
+column and the reason, plus an optional hint saying what to do. The CLI prints :meth:`ComercioError.display`
+(paths relative to the working directory or by file name) without a traceback and exits 2: every error
+comercio raises on purpose is about its input or its settings. Messages never show where comercio is
+installed nor a process id (:func:`scrub`).
 """
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Any
+
+# An absolute POSIX path not inside a URL or a relative path ("https://x/y", "a/b" do not match).
+_ABSOLUTE = re.compile(r"(?<![\w.:/~-])/[^\s'\"()<>,;|]+")
+_PID = re.compile(r"\s*\(?\b(?:PID|pid|process id)\s*[:=]?\s*\d+\)?")
+
+
+def _install_roots() -> tuple[str, ...]:
+    package = Path(__file__).resolve().parent
+    roots = {str(package.parent), sys.prefix, sys.base_prefix}
+    return tuple(sorted((r for r in roots if r and r != "/"), key=len, reverse=True))
+
+
+def show_path(path: str | Path, cwd: Path | None = None) -> str:
+    """``path`` as a user should see it: relative to ``cwd`` (default: the working directory) when it lies
+    inside it, else its file name; a relative path is shown as given."""
+    p = Path(path)
+    if not p.is_absolute():
+        return str(path)
+    try:
+        return p.relative_to((cwd or Path.cwd()).resolve()).as_posix() or "."
+    except (ValueError, OSError):
+        return p.name or str(path)
+
+
+def scrub(text: str, cwd: Path | None = None, *, user_paths: bool = True) -> str:
+    """``text`` without install paths nor process ids; with ``user_paths``, every absolute path is shown
+    by :func:`show_path`, otherwise only paths inside comercio's installation are shortened."""
+    text = _PID.sub("", text)
+    roots = _install_roots()
+
+    def short(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if user_paths or any(found.startswith(root) for root in roots):
+            return show_path(found, cwd)
+        return found
+
+    return _ABSOLUTE.sub(short, text)
 
 
 class ComercioError(Exception):
     """Base class of every error comercio raises on purpose."""
 
-    exit_code = 1
+    exit_code = 2
 
     def __init__(
         self,
@@ -65,7 +106,11 @@ class ComercioError(Exception):
         text = f"{loc}: {self.reason}" if loc else self.reason
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return scrub(text, user_paths=False)
+
+    def display(self, cwd: Path | None = None) -> str:
+        """The message as the CLI prints it: one line, every path relative to ``cwd`` or by file name."""
+        return scrub(self.message, cwd).replace("\n", " ")
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -162,7 +162,7 @@ def write_base(shared: Path, root: Path) -> Base:
     geo = "geo/peru_departamental_simple.geojson"
     f["boundaries"] = E.copy(shared / geo, root / "geo" / Path(geo).name)
     f["infotrade"] = write_infotrade(root / "infotrade" / "infotrade_2024.csv", INFOTRADE_LINES)
-    f["baci"] = generate_baci(root / "baci", years=range(2020, 2023), rows_per_year=300, seed=3)
+    f["baci"] = generate_baci(root / "baci", years=range(2021, 2023), rows_per_year=20_000, seed=3)
     f.update(_microdata(root))
     wto = shared / "wto/merchandise_values_annual_dataset.parquet"
     if has_source("wto") and wto.exists():

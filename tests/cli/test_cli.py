@@ -1,4 +1,4 @@
-"""The `comercio` command line: errors printed plainly with exit code 1, exit codes kept, commands' output."""
+"""The `comercio` command line: errors printed plainly with exit code 2, exit codes kept, commands' output."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_an_error_inside_any_command_is_one_plain_line(
         "app",
         lambda args, standalone_mode: group.main(args, "comercio", standalone_mode=standalone_mode),
     )
-    assert _exit_code(list(path)) == 1
+    assert _exit_code(list(path)) == 2
     captured = capsys.readouterr()
     assert (
         captured.err == "error: cuadros/cdro_G1.xlsx, row 12, column 'F': text 'n.d. [1/]' in a number cell\n"
@@ -79,7 +79,7 @@ def test_real_errors_exit_1_with_their_context(
         ("fetch", "sunat-microdata"): "error: sunat-microdata has no file to download",
     }
     for argv, start in cases.items():
-        assert _exit_code(list(argv)) == 1, argv
+        assert _exit_code(list(argv)) == 2, argv
         err = capsys.readouterr().err
         assert err.startswith("error: ") and start in err and err.count("\n") == 1, (argv, err)
         assert "Traceback" not in err

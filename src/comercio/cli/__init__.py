@@ -1,15 +1,24 @@
-"""The ``comercio`` command line: thin Typer commands over the library (no business logic here)."""
+"""The ``comercio`` command line: thin Typer commands over the library (no business logic here).
+
+No traceback reaches a user: :func:`main` turns every exception into one line on stderr. Errors comercio
+raises on purpose (bad input, bad settings) and usage errors exit 2; anything else is a bug, printed as one
+line asking to report it, exit 1. ``--debug`` (anywhere on the line) or ``COMERCIO_DEBUG=1`` also prints
+the traceback.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+from collections.abc import Sequence
 
 import typer
 from rich.markup import escape
 
 from comercio.cli import _data, _facts, _indicators, _reference, _report, _serve, _synth
 from comercio.cli._common import console_err
-from comercio.errors import ComercioError
+from comercio.errors import ComercioError, scrub, show_path
 
 app = typer.Typer(
     name="comercio",
@@ -23,29 +32,82 @@ app.add_typer(_data.warehouse_app, name="warehouse")
 for _module in (_data, _report, _serve, _synth, _indicators, _facts):
     _module.register(app)
 
+BAD_INPUT, INTERNAL = 2, 1
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(
+        False, "--debug", help="on an error, also print the Python traceback (or set COMERCIO_DEBUG=1)"
+    ),
+) -> None:
+    """Peru's foreign-trade statistics: fetch official data, build the warehouse, compute and publish."""
+
+
+def _debug_requested(argv: Sequence[str]) -> bool:
+    return "--debug" in argv or os.environ.get("COMERCIO_DEBUG", "").strip().lower() not in (
+        "",
+        "0",
+        "false",
+        "no",
+    )
+
+
+def _say(text: str) -> None:
+    """One line on stderr; the text is data, not markup (a reason may contain "[…]"), and never wrapped."""
+    console_err.print(f"[bold red]error:[/] {escape(text)}", markup=True, highlight=False, soft_wrap=True)
+
+
+def _os_error(exc: OSError) -> str:
+    """An operating-system error as the user should read it: the path, then the reason."""
+    reason = exc.strerror or type(exc).__name__
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        reason = f"{reason}: a file is where a directory is needed"
+    paths = [show_path(str(p)) for p in (exc.filename, exc.filename2) if p is not None]
+    return f"{' → '.join(paths)}: {reason}" if paths else scrub(str(exc))
+
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app; print comercio's errors plainly (no traceback) and exit non-zero."""
+    """Entry point: run the app; print every error as one plain line (no traceback) and exit non-zero."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = _debug_requested(args)
+    args = [a for a in args if a != "--debug"]
     try:
         # Without standalone mode click *returns* the code of a `typer.Exit` instead of exiting.
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
     except ComercioError as exc:
-        # The message is data, not markup (a reason may contain "[…]"); one line, never wrapped.
-        console_err.print(
-            f"[bold red]error:[/] {escape(exc.message)}", markup=True, highlight=False, soft_wrap=True
-        )
+        _trace(debug)
+        _say(exc.display())
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         console_err.print("aborted")
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # usage errors: Typer >= 0.29 raises its own vendored click's exceptions
+    except Exception as exc:
         import click
 
+        # Usage errors: Typer >= 0.29 raises its own vendored click's exceptions.
         if isinstance(exc, click.ClickException | typer.TyperException) and hasattr(exc, "show"):
+            _trace(debug)
             exc.show()
-            sys.exit(getattr(exc, "exit_code", 2))
-        raise
+            sys.exit(getattr(exc, "exit_code", BAD_INPUT))
+        _trace(debug)
+        if isinstance(exc, OSError):  # a path that cannot be read or written: the user's to fix
+            _say(_os_error(exc))
+            sys.exit(BAD_INPUT)
+        detail = scrub(str(exc)).replace("\n", " ").strip()
+        _say(
+            f"internal error ({type(exc).__name__}{': ' + detail[:300] if detail else ''}); please report it"
+            f"{'' if debug else ', with the output of the same command run with --debug'}"
+        )
+        sys.exit(INTERNAL)
     if isinstance(code, int) and code != 0:
         sys.exit(code)
+
+
+def _trace(debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from comercio.config import Settings
+from comercio.errors import ConfigError
 
 console = Console()
 console_err = Console(stderr=True)
@@ -34,7 +35,12 @@ class Engine(StrEnum):
 
 
 def settings(engine: Engine | None = None) -> Settings:
-    return Settings.from_env(engine=engine.value if engine is not None else None)
+    """The settings from the environment; a data directory that is not a directory is refused here."""
+    s = Settings.from_env(engine=engine.value if engine is not None else None)
+    for name, path in (("COMERCIO_HOME", s.home), ("COMERCIO_REPORTS", s.reports_dir)):
+        if path.exists() and not path.is_dir():
+            raise ConfigError(f"{name} points at a file, not a directory", field=name)
+    return s
 
 
 def emit(rows: list[dict[str, Any]], fmt: OutputFormat, *, title: str | None = None) -> None:

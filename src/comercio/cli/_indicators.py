@@ -7,6 +7,7 @@ import json
 import typer
 
 from comercio.cli._common import Engine, OutputFormat, emit, settings
+from comercio.errors import ConfigError
 
 app = typer.Typer(help="Compute indicators (DuckDB by default, or Spark) and print facts.")
 
@@ -23,6 +24,7 @@ def regional(
     from comercio.indicators import regional_facts
     from comercio.warehouse import Warehouse
 
+    _check_choice("record-definition", record_definition, ("annual", "same-window"))
     s = settings(engine)
     rf = regional_facts(
         Warehouse(s, read_only=True), through, grouping=grouping, record_definition=record_definition
@@ -59,6 +61,11 @@ def compute(
     import comercio
     from comercio.warehouse import Warehouse
 
+    _check_choice("flow", flow.upper(), ("X", "M"))
+    if basket is not None:
+        from comercio.reference import basket_names
+
+        _check_choice("basket", basket.partition("@")[0], tuple(basket_names()))
     s = settings(engine)
     df = comercio.indicator(
         Warehouse(s, read_only=True), window=window, grouping=grouping, flow=flow, basket=basket
@@ -68,6 +75,12 @@ def compute(
         fmt,
         title=f"{window} by {grouping} — {df.attrs['dataset']}",
     )
+
+
+def _check_choice(option: str, value: str, known: tuple[str, ...]) -> None:
+    """Refuse a value the option does not know, naming the ones it does (never silently ignored)."""
+    if value not in known:
+        raise ConfigError(f"unknown --{option} {value!r}; choose one of {', '.join(known)}", field=option)
 
 
 def register(root: typer.Typer) -> None:

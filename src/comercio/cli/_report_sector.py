@@ -24,7 +24,7 @@ def register_sector(report_app: typer.Typer) -> None:
         lang: str = typer.Option("es", help="es or en"),
         formats: str = typer.Option("html,md,json", "--format", help="comma list: html,pdf,xlsx,md,json"),
         out: Path = typer.Option(Path("reports/sector"), help="output directory"),
-        world_from: int = typer.Option(2001, help="first year of the world series"),
+        world_from: int = typer.Option(2001, min=1948, help="first year of the world series"),
         world_to: int = typer.Option(
             None, help="last year of the world series (default: the year of --through, cut to the WTO data)"
         ),
