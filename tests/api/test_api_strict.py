@@ -86,6 +86,8 @@ def test_errors_never_name_install_paths(client: TestClient, api_settings, repor
         "/api/v1/reports/files/nothing.md",
         "/api/v1/indicators?end=2022-11&dataset=world_trade",
         "/api/v1/indicators?end=2022-11&grouping=customs_office",
+        "/api/v1/indicators?end=2022-11&basket=zzz",
+        "/api/v1/indicators?end=2022-11&grouping=macroregion&scheme=zzz",
         "/api/v1/nothing",
     ):
         resp = client.get(url)

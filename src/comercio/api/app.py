@@ -8,7 +8,10 @@ validation errors 422, inconsistent options (:class:`ConfigError`) 400, data tha
 
 from __future__ import annotations
 
+import copy
 import logging
+import sys
+from pathlib import Path, PurePath
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -53,6 +56,33 @@ def error_status(exc: ComercioError) -> int:
     return 400
 
 
+def _roots(request: Request) -> list[str]:
+    """Directories whose absolute paths an error must not show: the data and report directories, the
+    installation, the working directory and the interpreter's prefix (longest first)."""
+    import comercio
+
+    settings = request.app.state.settings
+    paths = [settings.home, settings.reports_dir, Path(comercio.__file__).parent.parent, Path.cwd()]
+    paths.append(Path(sys.prefix))
+    found = {str(p) for p in paths} | {str(Path(p).resolve()) for p in paths}
+    return sorted((r for r in found if r not in ("", "/", ".")), key=len, reverse=True)
+
+
+def scrub(text: str, request: Request) -> str:
+    """``text`` without an absolute path of this machine (paths under a known root become relative)."""
+    for root in _roots(request):
+        text = text.replace(root + "/", "").replace(root, "…")
+    return text
+
+
+def public_message(exc: ComercioError, request: Request) -> str:
+    """The error's message with the file named by its name alone and no absolute path of this machine."""
+    shown = copy.copy(exc)
+    if shown.file:
+        shown.file = PurePath(shown.file).name
+    return scrub(shown.message, request)
+
+
 def install(app: FastAPI) -> None:
     """Add the ``/api/v1`` routers and the JSON error handlers to ``app``."""
     app.include_router(routes.router, prefix=PREFIX)
@@ -64,7 +94,12 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(ComercioError)
     async def comercio_error(request: Request, exc: ComercioError) -> JSONResponse:
         return JSONResponse(
-            {"error": type(exc).__name__, "detail": exc.message, "field": exc.field, "hint": exc.hint},
+            {
+                "error": type(exc).__name__,
+                "detail": public_message(exc, request),
+                "field": exc.field,
+                "hint": None if exc.hint is None else scrub(exc.hint, request),
+            },
             status_code=error_status(exc),
         )
 

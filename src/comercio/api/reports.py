@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
 from comercio.api.params import ERRORS, Page, error_lang, page_params, single_values
-from comercio.api.routes import json_response, paginate, service
+from comercio.api.routes import follow, json_response, paginate, service
 from comercio.i18n import t
 from comercio.service import REPORT_SUFFIXES, IndicatorService
 
@@ -48,7 +48,13 @@ def with_urls(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**f, "url": FILES_URL + f["path"]} for f in files]
 
 
-@router.get("/reports", summary="Report files in the report directory (paginated)")
+@router.get(
+    "/reports",
+    summary="Report files in the report directory (paginated)",
+    responses=follow(
+        "file", "download_report_api_v1_reports_files__path__get", "path", "$response.body#/files/0/path"
+    ),
+)
 def list_reports(page: Page = Depends(page_params), svc: IndicatorService = Depends(service)) -> Response:
     part, meta = paginate(with_urls(svc.report_files()), page)
     return json_response({"files": part, "pagination": meta})

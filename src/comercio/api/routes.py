@@ -37,6 +37,14 @@ JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "text/csv": {}}, "description": "JSON, or CSV with format=csv"}
 }
 
+
+def follow(link: str, operation_id: str, parameter: str, expression: str) -> dict[int | str, dict[str, Any]]:
+    """An OpenAPI link from a 200 answer to the operation that reads one of its items (clients and the
+    stateful API tests follow it)."""
+    target = {"operationId": operation_id, "parameters": {parameter: expression}}
+    return {200: {"description": "Successful Response", "links": {link: target}}}
+
+
 NAME = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,40}$", description="Name")]
 FORMAT = Annotated[OutFormat, Query(description="json or csv")]
 
@@ -69,7 +77,13 @@ def paginate(rows: list[dict[str, Any]], page: Page) -> tuple[list[dict[str, Any
     return rows[a:b], {"page": page.page, "size": page.size, "total_rows": len(rows), "pages": pages}
 
 
-@router.get("/datasets", summary="Loaded datasets with grain, vintages, rows and months covered")
+@router.get(
+    "/datasets",
+    summary="Loaded datasets with grain, vintages, rows and months covered",
+    responses=follow(
+        "dataset", "get_dataset_api_v1_datasets__name__get", "name", "$response.body#/datasets/0/dataset"
+    ),
+)
 def list_datasets(svc: IndicatorService = Depends(service)) -> Response:
     rows = [{k: plain(v) for k, v in r.items()} for r in svc.status()]
     return json_response({"datasets": rows})
@@ -99,7 +113,13 @@ def get_dataset(name: NAME, request: Request, svc: IndicatorService = Depends(se
     )
 
 
-@router.get("/reference", summary="Reference tables: name, title, source and rows")
+@router.get(
+    "/reference",
+    summary="Reference tables: name, title, source and rows",
+    responses=follow(
+        "table", "get_reference_api_v1_reference__name__get", "name", "$response.body#/tables/0/name"
+    ),
+)
 def list_reference() -> Response:
     out = []
     for n in reference.names():
