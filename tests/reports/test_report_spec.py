@@ -272,7 +272,7 @@ def test_the_regional_report_and_the_sector_study_are_specs() -> None:
     assert [s.id for s in REGIONAL.sections] == list(SECTIONS)
     assert [s.id for s in REGIONAL.sections if s.partial] == ["fastest"]
     notices = [s.id for s in SECTOR.sections if s.notice]
-    assert notices == ["world", "peru_exports", "peru_imports", "destinations", "origins"]
+    assert notices == ["world", "g1_subgroups"]
     assert SECTOR.sections[-1].id == "methods"
 
 

@@ -132,7 +132,7 @@ PEERS_TABLE = TableSpec(
         ColumnSpec("name", text("sector.col.country")),
         ColumnSpec("value", text("sector.col.exports_millions"), "millions", decimals=0),
         ColumnSpec("growth", text("sector.col.growth_span", first="world.first"), "pct_signed"),
-        ColumnSpec("share", text("sector.col.world_share"), "pct"),
+        ColumnSpec("share", text("sector.col.world_share"), "pct", decimals=2),
         ColumnSpec("imports", text("sector.col.imports_millions"), "millions", decimals=0),
     ),
     rows="peers",
@@ -200,7 +200,7 @@ def _cuode_table(rc: RenderContext) -> Table:
     k = rc.context["cuode"]
     full_year = k["year"] is not None and str(k["year"]) != k["span"]
     columns = (
-        Column("name", rc.msg("sector.col.cuode")),
+        Column("cell", rc.msg("sector.col.cuode")),
         *(
             (Column("year_value", rc.msg("sector.col.year_cif", year=k["year"]), "millions", 0),)
             if full_year
@@ -248,7 +248,7 @@ SUBSECTOR_TABLE = TableSpec(
     "subsectors",
     text("sector.table.subsectors", basket="world.basket.name", year="world.last"),
     (
-        ColumnSpec("name", text("sector.col.subsector")),
+        ColumnSpec("cell", text("sector.col.subsector")),
         ColumnSpec("value", text("sector.col.world_millions"), "millions", decimals=0),
         ColumnSpec("share", text("sector.col.group_share"), "pct"),
         ColumnSpec("peru_exports", text("sector.col.peru_exports_millions"), "millions", decimals=0),

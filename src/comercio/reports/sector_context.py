@@ -27,6 +27,11 @@ LINES = ("basket_destinations", "basket_origins")
 CUODE_TOTAL = "total"
 
 
+def _cell(name: str) -> str:
+    """A name as a table cell: first letter capitalised (prose keeps the reference table's lower case)."""
+    return name[:1].upper() + name[1:]
+
+
 def form(sf: SectorFacts, kind: str, role: str = "group") -> BasketForm | None:
     """The study's basket in one form (``g1``, ``wto``, ``hs``, ``f1``) and role, or None."""
     return next((f for f in sf.forms if f.form == kind and f.role == role), None)
@@ -215,6 +220,7 @@ def _cuode(sf: SectorFacts, fmt: Formatter) -> dict[str, Any] | None:
             {
                 "code": code,
                 "name": names.get(code) or Messages(fmt.lang)("sector.cuode_total"),
+                "cell": _cell(names.get(code) or Messages(fmt.lang)("sector.cuode_total")),
                 "total": code == CUODE_TOTAL,
                 "year_value": None if year is None else year.value,
                 "value": None if ytd is None else ytd.value,
@@ -291,6 +297,7 @@ def _subsectors(sf: SectorFacts, lang: str) -> list[dict[str, Any]]:
             {
                 "code": part.code,
                 "name": part.name(lang),
+                "cell": _cell(part.name(lang)),
                 "value": value,
                 "share": f.value("subsector.{subsector}.world.{side}.share", side="exports", **p),
                 "peru_exports": f.value("subsector.{subsector}.peru.{side}.value", side="exports", **p),
@@ -313,7 +320,10 @@ def sector_context(sf: SectorFacts, lang: str) -> dict[str, Any]:
     return {
         "sector": section("sector.basket", lang).get(sf.basket, sf.basket),
         "basket": sf.basket,
-        "forms": {k: _form_dict(form(sf, k), lang) for k in ("g1", "wto", "hs")},
+        "forms": {
+            **{k: _form_dict(form(sf, k), lang) for k in ("g1", "wto", "hs")},
+            "export_lines": _form_dict(form(sf, "hs", "export_lines"), lang),
+        },
         "world_form": sf.world_form,
         "paths": list(sf.g1_paths),
         "world": world,
