@@ -23,7 +23,7 @@ from comercio.warehouse import Warehouse
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wto"
 
 # indicator, reporter code, ISO3A, name, partner, product, year, value (million US$), flag
-RECORDS: list[tuple[str, str, str, str, str, str, str, str, str]] = [
+RECORDS: list[tuple[str, ...]] = [
     ("ITS_MTV_AX", "604", "PER", "Peru", "000", "MAMT", "2023", "608", ""),
     ("ITS_MTV_AM", "604", "PER", "Peru", "000", "MAMT", "2023", "15976", ""),
     ("ITS_MTV_AX", "158", "CHT", "Chinese Taipei", "000", "MAMT", "2023", "307741", "E"),
@@ -170,7 +170,7 @@ CELL_CASES = [
 
 @pytest.mark.parametrize(("case", "field", "value", "error", "message", "column"), CELL_CASES)
 def test_a_bad_cell_names_file_row_and_column(
-    tmp_path: Path, case: str, field: int, value: str, error: type, message: str, column: str
+    tmp_path: Path, case: str, field: int, value: str, error: type[ComercioError], message: str, column: str
 ) -> None:
     path = bulk_csv(tmp_path, _bad(RECORDS, 2, field, value))
     with pytest.raises(error, match=message) as info:
