@@ -294,3 +294,26 @@ def test_never_data(
     assert reason in err.value.reason
     assert (err.value.row, err.value.column) == (row, column)
     assert err.value.file == f"{path.name}!{member}"
+
+
+def test_bad_crc_directory_and_missing_path(tmp_path: Path) -> None:
+    import struct
+
+    path = make_zip(tmp_path)
+    data = bytearray(path.read_bytes())
+    name = YEAR_MEMBER.encode()
+    for start in (0, data.find(b"PK\x01\x02")):  # the first local header, the central directory
+        # the member's CRC-32 in its local header (offset 14) and central directory entry (offset 16)
+        at = data.find(name, start)
+        offset = at - 30 + 14 if start == 0 else at - 46 + 16
+        (crc,) = struct.unpack_from("<I", data, offset)
+        struct.pack_into("<I", data, offset, crc ^ 0xA5A5A5A5)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ParseError, match="CRC") as err:
+        read_all(path)
+    assert err.value.file is not None and err.value.file.startswith(path.name)
+    with pytest.raises(ParseError, match="is a directory"):
+        read_all(tmp_path)
+    with pytest.raises(ParseError, match="no such file") as err:
+        read_all(tmp_path / "BACI_HS17_V202601.zip")
+    assert str(tmp_path) not in str(err.value)

@@ -56,7 +56,11 @@ def read_code_table(
 
     ``required`` entries may give alternatives as ``"a|b"`` (older releases renamed some columns).
     """
-    text = decode(zf.read(member), file)
+    try:
+        raw = zf.read(member)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise ParseError(f"cannot read the member ({exc}); the zip may be corrupt", file=file) from None
+    text = decode(raw, file)
     try:
         reader = csv.DictReader(io.StringIO(text))
         names = [n.strip() for n in reader.fieldnames or []]

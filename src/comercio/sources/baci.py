@@ -47,6 +47,7 @@ from comercio.sources._baci_checks import (
     check_member_header,
     read_code_table,
 )
+from comercio.sources._text import check_file
 from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import WORLD_TRADE
 
@@ -96,10 +97,14 @@ def _member_map(names: list[str]) -> dict[str, str]:
 def open_release(zip_path: str | Path) -> BaciRelease:
     """Check a release zip's layout and read its country and product tables (small; loaded whole)."""
     path = Path(zip_path)
+    check_file(path)
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ParseError(f"not a readable zip ({exc}); the download may be truncated", file=path) from exc
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ParseError(
+            f"not a readable zip ({why}); the download may be truncated", file=path.name
+        ) from exc
     with zf:
         members = _member_map(zf.namelist())
         m = _ZIP_RE.search(path.name)
@@ -107,28 +112,29 @@ def open_release(zip_path: str | Path) -> BaciRelease:
         revisions = {ym.group(1).upper() for ym in year_members.values() if ym}
         hs_version = m.group(1).upper() if m else (revisions.pop() if len(revisions) == 1 else "")
         if hs_version not in HS_REVISIONS:
-            raise ParseError("cannot tell the HS revision from the zip name or its members", file=path)
+            raise ParseError("cannot tell the HS revision from the zip name or its members", file=path.name)
         years: dict[int, str] = {}
         for base, ym in year_members.items():
             if ym is None:
                 continue
             if ym.group(1).upper() != hs_version:
                 raise ParseError(
-                    f"revision mismatch: zip is {hs_version} but member is {ym.group(1)}", file=path
+                    f"revision mismatch: zip is {hs_version} but member is {ym.group(1)}", file=path.name
                 )
             years[int(ym.group(2))] = members[base]
         if not years:
-            raise ParseError("no yearly BACI_<rev>_Y<year>_V<release>.csv member", file=path)
+            raise ParseError("no yearly BACI_<rev>_Y<year>_V<release>.csv member", file=path.name)
         prod = [b for b in members if _PRODUCTS_RE.match(b)]
         ctry = [b for b in members if _COUNTRIES_RE.match(b)]
         if len(prod) != 1 or len(ctry) != 1:
             raise ParseError(
-                f"expected one product_codes and one country_codes member, found {prod + ctry}", file=path
+                f"expected one product_codes and one country_codes member, found {prod + ctry}",
+                file=path.name,
             )
         prev = _PRODUCTS_RE.match(prod[0])
         if prev is None or prev.group(1).upper() != hs_version:
             raise ParseError(
-                f"revision mismatch: zip is {hs_version} but product file is {prod[0]}", file=path
+                f"revision mismatch: zip is {hs_version} but product file is {prod[0]}", file=path.name
             )
         countries: dict[int, str] = {}
         wanted = ("country_code", "country_iso3|iso_3digit_alpha")
@@ -263,7 +269,7 @@ def iter_baci(
         raise SourceError(
             f"year(s) {missing} not in this release; available: {min(rel.years)}–{max(rel.years)} "
             f"({', '.join(map(str, rel.years))})",
-            file=rel.path,
+            file=rel.path.name,
         )
     read_opts = pacsv.ReadOptions(block_size=max(1 << 16, min(batch_rows * _BYTES_PER_ROW, 1 << 30)))
     conv_opts = pacsv.ConvertOptions(

@@ -169,7 +169,8 @@ def _load_xlsx(path: Path) -> _Sheet:
         data = workbook.get_sheet_by_index(0)
         cells = data.to_python(skip_empty_area=False)
     except (OSError, python_calamine.CalamineError) as exc:
-        raise ParseError(f"cannot read workbook: {exc}", file=path.name) from exc
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ParseError(f"cannot read workbook: {why}", file=path.name) from exc
     return _Sheet(path.name, data.name, [(i, list(row)) for i, row in enumerate(cells, start=1)])
 
 

@@ -209,14 +209,15 @@ def _open(path: Path, stack: ExitStack) -> IO[bytes]:
     try:
         zf = stack.enter_context(zipfile.ZipFile(path))
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ParseError(f"not a readable zip archive (truncated or corrupt): {exc}", file=path) from exc
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ParseError(f"not a readable zip archive (truncated or corrupt): {why}", file=path.name) from exc
     members = [n for n in zf.namelist() if n.lower().endswith(".dbf")]
     if len(members) != 1:
-        raise ParseError(f"expected exactly one .dbf in the zip, found {members or 'none'}", file=path)
+        raise ParseError(f"expected exactly one .dbf in the zip, found {members or 'none'}", file=path.name)
     try:
         return stack.enter_context(zf.open(members[0]))
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise ParseError(f"cannot open {members[0]} in the zip: {exc}", file=path) from exc
+        raise ParseError(f"cannot open {members[0]} in the zip: {exc}", file=path.name) from exc
 
 
 def _prefetch(blocks: Iterator[tuple[int, np.ndarray]]) -> Iterator[tuple[int, np.ndarray]]:
@@ -275,7 +276,7 @@ class MicrodataStream(Iterator[pa.RecordBatch]):
         return next(self._gen)
 
     def _generate(self) -> Iterator[pa.RecordBatch]:
-        file = str(self.path)
+        file = self.source
         with ExitStack() as stack:
             stream = _open(self.path, stack)
             header = _dbf.read_header(stream, file)
@@ -322,7 +323,7 @@ def read_microdata(path: Path, *, quarantine: bool = False) -> pa.Table:
     stream = iter_microdata(path, quarantine=quarantine)
     batches = list(stream)
     table = pa.Table.from_batches(batches, schema=CUSTOMS_LINES.schema)
-    return CUSTOMS_LINES.conform(table, file=str(path))
+    return CUSTOMS_LINES.conform(table, file=Path(path).name)
 
 
 def _marker(record: np.ndarray, synth: _dbf.DbfField) -> str:
