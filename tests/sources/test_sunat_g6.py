@@ -223,3 +223,16 @@ def test_ingest_loads_g6_and_the_engine_answers_exports_by_partner(tmp_path: Pat
     assert series.dataset == "sunat_destinations"
     by_partner = {r["member"]: r["value"] for r in series.rows() if r["period"] == date(2024, 3, 1)}
     assert by_partner == {"CN": 1.6e9, "US": 0.7e9, "KR": 0.3e9}
+
+
+@pytest.mark.parametrize("rank", [-5.0, 7.0, None])
+def test_ranks_run_one_two_three_down_the_table(tmp_path: Path, rank: float | None) -> None:
+    path = _write_g6(tmp_path / "cdro_G6.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["2024"]["C11"] = rank  # ESTADOS UNIDOS, second
+    wb.save(path)
+    with pytest.raises(ParseError) as info:
+        read_destinations(path)
+    err = info.value
+    assert (err.sheet, err.row, err.column) == ("2024", 11, "C")
+    assert "expected 2" in err.reason and "'ESTADOS UNIDOS'" in err.reason

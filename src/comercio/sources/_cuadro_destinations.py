@@ -101,8 +101,10 @@ def _check_sheet(sheet: Sheet, countries: list[Node], file: str) -> int:
 
 
 def _countries(sheet: Sheet, file: str) -> list[Node]:
+    """The country rows: one level, and when ranks are printed, ranked 1, 2, 3 … down the table."""
     nodes = [n for n in sheet.nodes if n is not sheet.total]
-    for node in nodes:
+    ranked = any(n.rank is not None for n in nodes)
+    for i, node in enumerate(nodes, start=1):
         if node.is_heading or node.children:
             raise ParseError(
                 f"{node.label!r} heads other rows: a ranking table has one row per country",
@@ -110,6 +112,15 @@ def _countries(sheet: Sheet, file: str) -> list[Node]:
                 sheet=sheet.name,
                 row=node.row + 1,
                 column=column_letter(node.col),
+            )
+        if ranked and (node.rank is None or node.rank.value != i):
+            found = "no rank" if node.rank is None else f"rank {node.rank.value:g}"
+            raise ParseError(
+                f"{found} for {node.label!r}: expected {i} (ranks run 1, 2, 3 … down the table)",
+                file=file,
+                sheet=sheet.name,
+                row=node.row + 1,
+                column=column_letter(node.rank.col if node.rank else max(node.col - 1, 0)),
             )
     return nodes
 

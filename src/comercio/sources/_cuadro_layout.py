@@ -112,6 +112,14 @@ class Header:
         return self.months[0].col
 
 
+@dataclass(frozen=True)
+class Rank:
+    """The rank a ranking table prints before a label: its 0-based column and value."""
+
+    col: int
+    value: float
+
+
 @dataclass
 class Node:
     """One labelled body row; ``values`` maps month → cell (``None`` if empty); a heading has no values."""
@@ -121,6 +129,7 @@ class Node:
     col: int  # column of the label: its depth in the tree
     values: dict[int, float | None]
     annual: float | None
+    rank: Rank | None = None
     is_total: bool = False
     path: str = ""
     level: int = 0
@@ -193,24 +202,29 @@ def _number(cell: Any, *, r: int, c: int, file: str, sheet: str) -> float | None
     return float(cell)
 
 
-def _label_cells(row: list[Any], stop: int) -> tuple[int | None, str]:
-    """First label column and the label (text cells of the label zone joined); ranks are skipped."""
+def _label_cells(row: list[Any], stop: int) -> tuple[int | None, str, Rank | None]:
+    """First label column, the label (text cells of the label zone joined) and the rank cell, if any."""
     first: int | None = None
     parts: list[str] = []
+    rank: Rank | None = None
     for c in range(min(stop, len(row))):
         cell = row[c]
         if isinstance(cell, bool) or cell == "" or cell is None:
             continue
         if isinstance(cell, int | float):
             if float(cell).is_integer() and abs(cell) < 1000:
-                continue  # a rank
+                rank = Rank(c, float(cell))
+                continue
             cell = str(int(cell)) if float(cell).is_integer() else str(cell)
         text = str(cell).strip()
-        if not text or _RANK.match(text):
+        if text and _RANK.match(text):
+            rank = Rank(c, float(text.rstrip(".°º ")))
+            continue
+        if not text:
             continue
         first = c if first is None else first
         parts.append(text)
-    return first, " ".join(parts)
+    return first, " ".join(parts), rank
 
 
 def read_body(grid: list[list[Any]], header: Header, *, file: str, sheet: str) -> list[Node]:
@@ -222,7 +236,7 @@ def read_body(grid: list[list[Any]], header: Header, *, file: str, sheet: str) -
         raw = [row[c] if c < len(row) else "" for c in value_cols]
         has_number = any(isinstance(v, int | float) and not isinstance(v, bool) for v in raw)
         has_text = any(isinstance(v, str) and v.strip() for v in raw)
-        col, label = _label_cells(row, header.first_value_col)
+        col, label, rank = _label_cells(row, header.first_value_col)
         first_cell = next((_text(x) or str(x) for x in row if x not in ("", None)), "")
         if nodes and not has_number and (_FOOTER.match(normalize(first_cell)) or (col is None and has_text)):
             break  # notes below the table (a note, or text without a label under the month columns)
@@ -247,7 +261,7 @@ def read_body(grid: list[list[Any]], header: Header, *, file: str, sheet: str) -
             cell = row[header.total_col] if header.total_col < len(row) else ""
             annual = _number(cell, r=r, c=header.total_col, file=file, sheet=sheet)
         by_month = {m.month: values[m.col] for m in header.months}
-        nodes.append(Node(clean_label(label), r, col, by_month, annual))
+        nodes.append(Node(clean_label(label), r, col, by_month, annual, rank=rank))
     # A heading with nothing under it at the end is a stray note, not part of the tree.
     while nodes and nodes[-1].is_heading:
         nodes.pop()
