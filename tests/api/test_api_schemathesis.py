@@ -21,7 +21,7 @@ from schemathesis import GenerationMode
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = int(os.environ.get("COMERCIO_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("COMERCIO_FUZZ_EXAMPLES", "120"))
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,
@@ -76,8 +76,8 @@ def test_linked_sequences_never_get_a_server_error(schema: Any) -> None:
 
     Checked.run(
         settings=settings(
-            max_examples=max(EXAMPLES // 3, 5),
-            stateful_step_count=6,
+            max_examples=max(EXAMPLES // 2, 5),
+            stateful_step_count=8,
             deadline=None,
             suppress_health_check=list(HealthCheck),
             database=None,

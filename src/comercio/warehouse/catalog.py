@@ -163,7 +163,7 @@ class Catalog:
         if self.on_writer_start is not None:
             self.on_writer_start()
         if self.path.exists():
-            with self._connect(write=True) as con:
+            with self._connect(write=False) as con:
                 self._publish(con)  # repairs a snapshot left stale by a writer killed after its commit
 
     @contextmanager
