@@ -9,8 +9,10 @@ violation is a :class:`~comercio.errors.ValidationError` naming the file, the ro
 
 from __future__ import annotations
 
+import tempfile
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -30,6 +32,8 @@ SOURCE_ROW = "_source_row"
 (named in messages; never stored)."""
 
 _DATE_COLUMNS = ("period", "date")
+MEMORY_LIMIT = "512MB"
+"""DuckDB's memory for the whole-load checks (beyond it, it spills to disk)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,18 @@ def contracts() -> dict[str, Contract]:
 def contract(dataset: str) -> Contract:
     """The contract of ``dataset``; a dataset without a section only gets the rules every load gets."""
     return contracts().get(dataset, Contract(dataset))
+
+
+@contextmanager
+def scratch() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB for checks on written Parquet: two threads, bounded memory, spilling to a
+    private temporary directory (removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="comercio-check-") as spill:
+        con = duckdb.connect(config={"threads": 2, "memory_limit": MEMORY_LIMIT, "temp_directory": spill})
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 def _members(spec: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -260,9 +276,7 @@ class Checker:
             )
         if self.rows < c.min_rows:
             raise self._fail(f"only {self.rows:,} rows; a complete {c.dataset} has at least {c.min_rows:,}")
-        con = duckdb.connect()
-        try:
-            con.execute("SET threads = 2")
+        with scratch() as con:
             scan = f"read_parquet({[str(f) for f in files]!r})"
             if c.key:
                 self._unique(con, scan, files, ordered)
@@ -272,14 +286,22 @@ class Checker:
                 if missing:
                     shown = ", ".join(missing[:12]) + (" …" if len(missing) > 12 else "")
                     raise self._fail(f"required members missing: {shown}", column=col)
-        finally:
-            con.close()
 
     def _unique(
         self, con: duckdb.DuckDBPyConnection, scan: str, files: Sequence[Path], ordered: bool
     ) -> None:
         keys = ", ".join(f'"{k}"' for k in self.contract.key)
-        dup = con.execute(f"SELECT {keys} FROM {scan} GROUP BY ALL HAVING count(*) > 1 LIMIT 1").fetchall()
+        # Group on one 64-bit hash of the key (fast), then confirm the candidates on the key itself.
+        query = (
+            f"SELECT h FROM (SELECT hash({keys}) AS h FROM {scan}) GROUP BY h HAVING count(*) > 1 LIMIT 16"
+        )
+        candidates = ", ".join(str(r[0]) for r in con.execute(query).fetchall())
+        if not candidates:
+            return
+        dup = con.execute(
+            f"SELECT {keys} FROM {scan} WHERE hash({keys}) IN ({candidates}) "
+            "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+        ).fetchall()
         if not dup:
             return
         shown = ", ".join(f"{k}={_show(v)}" for k, v in zip(self.contract.key, dup[0], strict=True))
@@ -302,4 +324,4 @@ class Checker:
         raise self._fail(f"duplicate key {shown}{rows}: {key} must be unique", column=key[0], row=row)
 
 
-__all__ = ["SOURCE_ROW", "Checker", "Contract", "Shrink", "contract", "contracts"]
+__all__ = ["SOURCE_ROW", "Checker", "Contract", "Shrink", "contract", "contracts", "scratch"]

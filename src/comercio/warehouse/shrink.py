@@ -13,10 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from comercio.warehouse import schema
-from comercio.warehouse.contracts import Shrink, contract
+from comercio.warehouse.contracts import Shrink, contract, scratch
 
 
 @dataclass(frozen=True)
@@ -33,9 +31,7 @@ def profile(files: Sequence[Path], shrink: Shrink, *, value: str | None, tree: b
     """Profile the Parquet ``files`` of one vintage for the columns ``shrink`` names."""
     if not files:
         return Profile(0)
-    con = duckdb.connect()
-    try:
-        con.execute("SET threads = 2")
+    with scratch() as con:
         scan = f"read_parquet({[str(f) for f in files]!r})"
         names = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
         v = f'coalesce(sum("{value}"), 0)' if value in names else "0"
@@ -55,8 +51,6 @@ def profile(files: Sequence[Path], shrink: Shrink, *, value: str | None, tree: b
             for col in shrink.members
             if col in names
         }
-    finally:
-        con.close()
     return Profile(rows, periods, members, total)
 
 
