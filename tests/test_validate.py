@@ -155,3 +155,36 @@ def test_a_changed_department_fails_the_bcrp_check(
     with pytest.raises(SystemExit) as exited:  # the table format exits non-zero too
         main(["validate"])
     assert exited.value.code == 1
+
+
+def test_an_accepted_shrink_is_listed_by_validate(
+    home: Path,
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import csv
+
+    from comercio.ingest import ingest
+
+    _, report = _run(home, monkeypatch, capsys)
+    none = _by_name(report)["accepted shrinks (--accept-shrink)"]
+    assert (none["kind"], none["ok"], none["failures"]) == ("info", True, 0)
+
+    source = shared_data / "bcrp/exports_by_department_monthly_2005_2022.csv"
+    rows = list(csv.reader(source.open(encoding="utf-8", newline="")))
+    col = rows[0].index("2022-12-01")
+    cut = tmp_path / source.name
+    with cut.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([r[:col] + r[col + 1 :] for r in rows])
+    ingest(Warehouse(Settings(home=home)), "bcrp", [cut], accept_shrink=True)
+
+    code, report = _run(home, monkeypatch, capsys)
+    shrinks = _by_name(report)["accepted shrinks (--accept-shrink)"]
+    assert code == 0 and (shrinks["ok"], shrinks["failures"]) == (False, 2)
+    assert [(r["dataset"], r["vintage"]) for r in shrinks["rows"]] == [
+        ("bcrp_department_totals", 2),
+        ("bcrp_departments", 2),
+    ]
+    assert all(r["dropped"].startswith("drops 2022-12 (US$ ") for r in shrinks["rows"])

@@ -9,6 +9,9 @@ Hard checks (a failure makes ``comercio validate`` exit non-zero):
     difference the file does not have, or one of the file's our rows no longer show, means our load lost or
     changed a row: failure.
 Informative (reported with their size, never hidden, but not a failure of our load):
+  * current vintages loaded with ``--accept-shrink``: what each one dropped compared with the vintage before
+    it (recorded at load time, ``extra["accepted_shrink"]``), so a gap it left is not mistaken for the
+    publisher's;
   * BCRP departmental Total vs SUNAT G1 total exports, by month and by year (different definitions and
     cut-off dates);
   * the publisher's subtotals: where SUNAT's own table has a parent that is not the sum of its children.
@@ -195,6 +198,8 @@ def check_cuadro_subtotals(wh: Warehouse) -> list[Check]:
             )
         )
         largest = f"; largest {explained[0]['difference_usd']:,.2f} US$" if explained else ""
+        if vintage is not None and vintage.extra.get("accepted_shrink"):
+            largest += "; this vintage was loaded with --accept-shrink (see the check of accepted shrinks)"
         checks.append(
             Check(
                 f"sunat {table}: publisher's subtotals (parent vs sum of children in SUNAT's table)",
@@ -240,9 +245,27 @@ def compare_bcrp_g1(wh: Warehouse) -> Check | None:
     return Check("bcrp total vs sunat G1 total exports", "info", True, len(common), 0, detail, rows)
 
 
+def check_accepted_shrinks(wh: Warehouse) -> Check:
+    """Current vintages that were loaded although they drop data compared with the one before (info)."""
+    current = wh.catalog.vintages(current_only=True)
+    rows = [
+        {"dataset": v.dataset, "slice": v.slice, "vintage": v.number, "dropped": "; ".join(shrank)}
+        for v in current
+        if (shrank := v.extra.get("accepted_shrink"))
+    ]
+    detail = (
+        f"{len(rows)} current vintages were loaded with --accept-shrink; what each dropped is listed"
+        if rows
+        else "no current vintage drops data compared with the one before it"
+    )
+    return Check(
+        "accepted shrinks (--accept-shrink)", "info", not rows, len(current), len(rows), detail, rows
+    )
+
+
 def validate(wh: Warehouse) -> list[Check]:
     checks: list[Check] = []
-    for c in (check_bcrp(wh), compare_bcrp_g1(wh)):
+    for c in (check_bcrp(wh), compare_bcrp_g1(wh), check_accepted_shrinks(wh)):
         if c is not None:
             checks.append(c)
     checks.extend(check_cuadro_subtotals(wh))

@@ -206,7 +206,7 @@ class Loader:
                     path=str(rel),
                     current=True,
                     synthetic=provenance.synthetic,
-                    extra=dict(provenance.extra),
+                    extra=dict(provenance.extra) | ({"accepted_shrink": list(shrank)} if shrank else {}),
                 )
                 self.catalog.record(vintage)
             except BaseException:
