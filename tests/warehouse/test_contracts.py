@@ -12,7 +12,7 @@ import pytest
 
 from comercio import reference
 from comercio.config import Settings
-from comercio.errors import ConfigError, ValidationError
+from comercio.errors import ComercioError, ConfigError, ValidationError
 from comercio.ingest import ingest
 from comercio.warehouse import FileRef, Provenance, Warehouse, schema
 from comercio.warehouse.contracts import SOURCE_ROW, Checker, Contract, _contract, contract, contracts
@@ -216,14 +216,31 @@ def test_a_two_column_csv_cannot_replace_the_hs_table(
     bad = tmp_path / "in" / "hs2022_en.csv"
     bad.parent.mkdir()
     bad.write_text("hscode,description\n01,Animals; live\n0101,Horses\n", encoding="utf-8")
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ComercioError) as err:  # the reader or, behind it, the contract refuses it
         ingest(wh, "hs2022", [bad])
-    assert err.value.file == "hs2022_en.csv"
-    assert "needs columns ['section', 'parent', 'level']" in err.value.reason
+    assert err.value.file == "hs2022_en.csv" and "section" in err.value.reason
+    # the contract on its own, whatever the reader lets through
+    two = pa.table({"hscode": ["01", "0101"], "description": ["Animals; live", "Horses"]})
+    with pytest.raises(ValidationError) as verr:
+        wh.load(
+            "ref_hs2022", "hs2022", two, Provenance("hs2022", (FileRef("hs.csv", "s"),), "h/1"), conform=False
+        )
+    assert "needs columns ['section', 'parent', 'level']" in verr.value.reason
     bad.write_text(
         "section,hscode,description,parent,level\n" + "".join(f"I,{i:04d},x,01,4\n" for i in range(50)),
         encoding="utf-8",
     )
-    with pytest.raises(ValidationError, match="only 50 rows; a complete ref_hs2022 has at least 6,000"):
+    with pytest.raises(ComercioError, match="50 rows"):
         ingest(wh, "hs2022", [bad])
+    small = pa.table({c: ["x"] * 50 for c in ("section", "description", "parent", "level")}).append_column(
+        "hscode", pa.array([f"{i:04d}" for i in range(50)])
+    )
+    with pytest.raises(ValidationError, match="only 50 rows; a complete ref_hs2022 has at least 6,000"):
+        wh.load(
+            "ref_hs2022",
+            "hs2022",
+            small,
+            Provenance("hs2022", (FileRef("hs.csv", "t"),), "h/1"),
+            conform=False,
+        )
     assert [v.as_dict() for v in wh.vintages(current_only=False)] == before
