@@ -105,8 +105,7 @@ def read_wto(path: Path) -> WtoResult:
     """Read a WTO merchandise-values file in any of its layouts into ``wto_merchandise`` rows."""
     path = Path(path)
     raw = read_raw(path)
-    n = raw.table.num_rows
-    if n == 0:
+    if raw.table.num_rows == 0:
         raise ValidationError("no records: the file has its columns but no rows", file=raw.file)
     years = _years(raw)
     values = _numbers(raw, "value")
@@ -116,11 +115,8 @@ def read_wto(path: Path) -> WtoResult:
     reporters, kinds = _reporters(raw)
     flags = _flags(raw)
     keep = [p == WORLD_PARTNER for p in codes["partner"]]
-    for i, p in enumerate(codes["partner"]):
-        if not p:
-            raise ValidationError(
-                "empty partner code", file=raw.file, column=raw.column_name("partner"), **raw.where(i)
-            )
+    if "" in codes["partner"]:
+        raise _fail(raw, "partner", codes["partner"].index(""), "empty partner code")
     excluded = Counter(p for p, k in zip(codes["partner"], keep, strict=True) if not k)
     _no_duplicates(raw, keep, flows, years, reporters, products)
     mask = pa.array(keep)
