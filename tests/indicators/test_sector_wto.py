@@ -214,3 +214,11 @@ def test_other_studies_use_their_own_forms(wh: Warehouse) -> None:
     assert sf.facts.value("peru.exports.value") / M == pytest.approx(1_799.9, abs=0.05)  # SOURCES.md
     assert sf.facts.by_id("world.exports.value").value == pytest.approx(540_861 * M)  # type: ignore[union-attr]
     assert "imports_context" in sf.omitted and "subsectors" in sf.omitted
+
+
+def test_any_list_of_peers_and_a_bad_code(wh: Warehouse) -> None:
+    f = sector_facts(wh, "metalmecanica", "2024-12", peers=("mex", "BRA")).facts
+    peers = {x.parts["partner"] for x in f.each("peers.{partner}.{side}.value")}
+    assert peers == {"MEX", "BRA", "PER"}  # Peru is always among them
+    with pytest.raises(ConfigError, match="XXX: not an ISO 3166 alpha-3 country code"):
+        sector_facts(wh, "metalmecanica", "2024-12", peers=("CHL", "XXX"))

@@ -28,6 +28,7 @@ def register_sector(report_app: typer.Typer) -> None:
         world_to: int = typer.Option(
             None, help="last year of the world series (default: the year of --through, cut to the WTO data)"
         ),
+        peers: str = typer.Option("CHL,COL", help="peer countries, ISO alpha-3 codes separated by commas"),
         engine: Engine = typer.Option(None, help="duckdb or spark (default COMERCIO_ENGINE or duckdb)"),
         demo: bool = typer.Option(
             False, help="ingest a synthetic BACI twin first (labelled datos sintéticos)"
@@ -53,6 +54,7 @@ def register_sector(report_app: typer.Typer) -> None:
                 world_from=world_from,
                 world_to=world_to,
                 engine=s.engine,
+                peers=tuple(peers.split(",")),
             )
         for p in paths:
             typer.echo(str(p))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from comercio import reference
-from comercio.errors import DataNotAvailable
+from comercio.errors import ConfigError, DataNotAvailable
 from comercio.indicators import world, wto
 from comercio.indicators.facts import FactSet
 from comercio.indicators.sector_g1 import (
@@ -126,6 +126,20 @@ def _world_side(
     return FactSet(), None, None
 
 
+def check_peers(peers: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Peers as upper-case ISO alpha-3 codes; a code that is no ISO country is a :class:`ConfigError`."""
+    known = {r["alpha3"] for r in reference.load("countries").to_pylist()}
+    out = tuple(dict.fromkeys(p.strip().upper() for p in peers if p.strip()))
+    unknown = [p for p in out if p not in known]
+    if unknown:
+        raise ConfigError(
+            f"{', '.join(unknown)}: not an ISO 3166 alpha-3 country code",
+            field="peers",
+            hint="name peers by alpha-3 code, e.g. CHL,COL,MEX",
+        )
+    return out
+
+
 def sector_facts(
     wh: Warehouse,
     basket: str,
@@ -143,6 +157,9 @@ def sector_facts(
     the world source, otherwise WTO when loaded, then BACI.
     """
     forms = tuple(reference.basket_forms(basket))  # an unknown basket raises here, naming the known ones
+    peers = check_peers(peers)
+    if world_form not in (None, "wto", "hs"):
+        raise ConfigError(f"world form {world_form!r} is not wto or hs", field="world_form")
     omitted: dict[str, str] = {}
     facts = FactSet()
     g1 = next((f for f in forms if f.form == "g1" and f.role == "group"), None)
@@ -192,6 +209,7 @@ __all__ = [
     "MANUFACTURES",
     "PEERS",
     "SectorFacts",
+    "check_peers",
     "g1_paths",
     "growth_driver",
     "latin_american",

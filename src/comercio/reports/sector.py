@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from comercio.i18n import Messages
-from comercio.indicators.sector import SectorFacts, sector_facts
+from comercio.indicators.sector import PEERS, SectorFacts, sector_facts
 from comercio.reports import charts
 from comercio.reports._render import render
 from comercio.reports.sector_context import G6, LINES, SIDES, sector_context
@@ -359,9 +359,12 @@ def write_sector(
     world_from: int = 2001,
     world_to: int | None = None,
     engine: str | None = None,
+    peers: tuple[str, ...] = PEERS,
 ) -> list[Path]:
     """Compute the sector facts and write the study in each format into ``out``; returns the files."""
-    sf = sector_facts(wh, basket, through, world_from=world_from, world_to=world_to, engine=engine)
+    sf = sector_facts(
+        wh, basket, through, world_from=world_from, world_to=world_to, engine=engine, peers=peers
+    )
     return write_report(build_sector_report(sf, lang), formats, Path(out))
 
 
