@@ -15,7 +15,4 @@ OWNERS: dict[str, str] = {
     "micro-date-2999": "readers: sunat_microdata.py (shipment date FEMB not checked)",
     "micro-date-1800": "readers: sunat_microdata.py (shipment date FEMB not checked)",
     "baci-bad-crc": "readers: baci.py (zip CRC not verified)",
-    "geo-three-features": "readers: boundaries.py (departments missing)",
-    "geo-unknown-ubigeo": "readers: boundaries.py (unknown department code)",
-    "geo-dup-feature": "readers: boundaries.py (a department twice)",
 }
