@@ -95,22 +95,25 @@ def test_status_shows_orphaned_temporaries_and_the_next_writer_sweeps_them(
     partial.write_bytes(b"z" * 1000)
     live = home / "cache" / "bcrp" / "other.csv.part"  # a transfer going on right now: not an orphan
     live.write_bytes(b"w" * 10)
+    kept = home / "reference" / ".boundaries.geojson.k3y.tmp"  # a killed ingest's copy of a kept asset
+    kept.parent.mkdir()
+    kept.write_bytes(b"v" * 144)
     hour_ago = time.time() - 2 * orphans.STALE_S
     for p in (old_download, partial):
         os.utime(p, (hour_ago, hour_ago))
 
-    assert orphans.measure(home) == orphans.Orphans(3, 6000)
+    assert orphans.measure(home) == orphans.Orphans(4, 6144)
     assert notes(fresh_wh) == [
-        "orphaned temporaries of interrupted runs: 3 (5.9 KB); the next ingest or build removes them"
+        "orphaned temporaries of interrupted runs: 4 (6.0 KB); the next ingest or build removes them"
     ]
     monkeypatch.setenv("COMERCIO_HOME", str(home))
     main(["warehouse", "status"])
-    assert "orphaned temporaries of interrupted runs: 3 (5.9 KB)" in capsys.readouterr().out
+    assert "orphaned temporaries of interrupted runs: 4 (6.0 KB)" in capsys.readouterr().out
     main(["warehouse", "status", "--format", "json"])
     out = capsys.readouterr()
     assert json.loads(out.out)[0]["dataset"] == "bcrp_national" and "orphaned temporaries" in out.err
 
     fresh_wh.load("bcrp_national", "n", national(2), prov("a"))  # unchanged, but a writer all the same
-    assert not load_dir.exists() and not old_download.exists() and not partial.exists()
+    assert not any(p.exists() for p in (load_dir, old_download, partial, kept))
     assert live.exists()
     assert notes(fresh_wh) == []

@@ -1,19 +1,20 @@
 """Temporary files and directories left behind by killed runs: found, measured, swept.
 
-Three kinds, all under the data directory (``COMERCIO_HOME``):
+Under the data directory (``COMERCIO_HOME``):
 
-* ``data/<dataset>/.tmp-*`` — a load's Parquet files before their rename into place. Only a writer makes
-  them and a writer holds the writer lock, so at the next writer's start every one is an orphan.
-* ``.<name>.<random>.tmp`` — atomic copies (downloads into the cache, kept reference assets, the catalog's
-  snapshot) before their ``os.replace``.
-* ``<file>.part`` — an HTTP download in progress.
+* ``data/<dataset>/.tmp-*``: a load's Parquet files before their rename into place;
+* ``.<name>.<random>.tmp`` outside the download cache: an atomic copy by an ingest (kept reference assets
+  such as the boundaries) or the catalog's snapshot before its ``os.replace``;
+* in the download cache (``cache/``), ``.<name>.<random>.tmp`` and ``<file>.part``: a download in progress.
 
-A fetch does not take the writer lock, so the last two are swept only once untouched for
-:data:`STALE_S` seconds (a live transfer writes every few milliseconds).
+Only a writer makes the first two kinds and a writer holds the writer lock, so at the next writer's start
+every one of them is an orphan. A fetch does not take the writer lock, so downloads are orphans only once
+untouched for :data:`STALE_S` seconds (a live transfer writes every few milliseconds).
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 from dataclasses import dataclass
@@ -47,15 +48,20 @@ def _age(path: Path, now: float) -> float:
 
 
 def find(home: Path, *, stale_s: float = STALE_S, now: float | None = None) -> list[Path]:
-    """Orphaned temporaries under ``home``: every load directory, and copies untouched for ``stale_s``."""
+    """Orphaned temporaries under ``home``: every writer's temporary, and downloads untouched for
+    ``stale_s`` seconds."""
     if not home.is_dir():
         return []
     now = time.time() if now is None else now
+    cache = home / "cache"
     data = home / "data"
     found = sorted(data.glob("*/.tmp-*")) + sorted(data.glob(".tmp-*")) if data.is_dir() else []
     for pattern in (".*.tmp", "*.part"):
         for p in sorted(home.rglob(pattern)):
-            if p.is_file() and p not in found and _age(p, now) >= stale_s:
+            if not p.is_file() or p in found:
+                continue
+            download = p.is_relative_to(cache) or p.suffix == ".part"
+            if not download or _age(p, now) >= stale_s:
                 found.append(p)
     return found
 
@@ -74,5 +80,6 @@ def sweep(home: Path, *, stale_s: float = STALE_S) -> Orphans:
         if p.is_dir() and not p.is_symlink():
             shutil.rmtree(p, ignore_errors=True)
         else:
-            p.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # not ours to remove: shown again by the next status
+                p.unlink(missing_ok=True)
     return gone
