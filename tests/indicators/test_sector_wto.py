@@ -222,3 +222,17 @@ def test_any_list_of_peers_and_a_bad_code(wh: Warehouse) -> None:
     assert peers == {"MEX", "BRA", "PER"}  # Peru is always among them
     with pytest.raises(ConfigError, match="XXX: not an ISO 3166 alpha-3 country code"):
         sector_facts(wh, "metalmecanica", "2024-12", peers=("CHL", "XXX"))
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_wto_frame_is_the_same_on_spark(wh: Warehouse) -> None:
+    """One code path, two engines: the WTO rows the world side reads are the same on Spark."""
+    pytest.importorskip("pyspark")
+
+    def cells(engine: str) -> dict[tuple[str, int, str, str], float]:
+        fr = wto.frame(wh, ["MAMT", "TO"], first=2020, last=2023, engine=engine)
+        return {(r["flow"], r["year"], r["reporter"], r["product_group"]): r["value_usd"] for r in fr.rows}
+
+    duck, spark = cells("duckdb"), cells("spark")
+    assert duck and duck == spark
