@@ -6,11 +6,13 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
 from comercio import reference
 from comercio.config import Settings
+from comercio.errors import ConfigError
 from comercio.indicators import world
 from comercio.indicators.sector import normalise_label, sector_facts
 from comercio.ingest import ingest
@@ -18,6 +20,7 @@ from comercio.reference import classify
 from comercio.sources.baci import iter_baci
 from comercio.synth.baci import generate_baci
 from comercio.warehouse import Warehouse
+from comercio.warehouse.loads import FileRef, Provenance
 
 YEARS = range(2001, 2025)
 
@@ -190,3 +193,54 @@ def test_world_by_continent_is_the_same_on_spark(sector_wh: tuple[Warehouse, Pat
     duck, spark = cells("duckdb"), cells("spark")
     assert set(duck) == set(spark)
     assert all(spark[k] == pytest.approx(v, rel=1e-9) for k, v in duck.items())
+
+
+@pytest.fixture(scope="module")
+def small_baci(built_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """A copy of the built warehouse (with WTO when the mirror has it) and a hand-made world_trade load."""
+    home = tmp_path_factory.mktemp("small_baci") / "home"
+    shutil.copytree(built_home, home)
+    wh = Warehouse(Settings(home=home))
+    rows = [
+        {"year": y, "exporter": e, "importer": i, "hs6": h, "value_usd": v * (1 + 0.1 * (y - 2022))}
+        for y in (2022, 2023, 2024)
+        for e, i, h, v in (
+            ("PER", "CHL", "847490", 1e8),  # machinery: in the metalworking basket
+            ("CHL", "PER", "847490", 2e8),
+            ("CHN", "USA", "851712", 5e10),
+            ("DEU", "FRA", "870323", 3e10),
+            ("CHN", "USA", "100199", 9e9),  # wheat: outside it and outside manufactures
+        )
+    ]
+    table = pa.Table.from_pylist(rows).append_column("hs_version", pa.array(["HS17"] * len(rows)))
+    table = table.append_column("quantity_t", pa.array([1.0] * len(rows)))
+    table = table.append_column("synthetic", pa.array([True] * len(rows)))
+    table = table.append_column("source", pa.array(["test"] * len(rows)))
+    prov = Provenance(source="baci", files=(FileRef("small.zip", "0" * 64),), parser="test", synthetic=True)
+    wh.load("world_trade", "small", table, prov)
+    return wh
+
+
+def test_hs_world_form_reads_baci_and_names_the_hs_basket(small_baci: Warehouse) -> None:
+    sf = sector_facts(small_baci, "metalmecanica", "2024-12", world_form="hs")
+    f = sf.facts
+    assert sf.world_form == "hs" and sf.world_years == (2022, 2024)
+    value = f.get("world.{side}.value", side="exports")
+    assert value is not None and value.dataset == "world_trade" and value.synthetic
+    assert value.value == pytest.approx((1e8 + 2e8 + 5e10 + 3e10) * 1.2)
+    assert (value.extra["basket_form"], value.extra["basket_code"]) == ("hs", "metalmecanica")
+    assert f.value("world.share_of_trade") == pytest.approx(value.value / (value.value + 9e9 * 1.2))
+    asia = f.get("world.{side}.share.{continent}", side="exports", continent="asia")
+    assert asia is not None and asia.extra["denominator"] == "sum_of_countries"
+    assert asia.value == pytest.approx(5e10 / (1e8 + 2e8 + 5e10 + 3e10))
+    assert f.value("peers.{partner}.{side}.value", partner="CHL", side="exports") == pytest.approx(2.4e8)
+    assert "peru_imports" in sf.omitted  # BACI gives no WTO-group imports of Peru here
+
+
+def test_the_world_side_prefers_wto_when_both_are_loaded(small_baci: Warehouse) -> None:
+    if not small_baci.has("wto_merchandise"):
+        pytest.skip("the built warehouse has no WTO merchandise values")
+    sf = sector_facts(small_baci, "metalmecanica", "2024-12")
+    assert sf.world_form == "wto" and sf.facts.has("peru.balance.value")
+    with pytest.raises(ConfigError, match="world form 'baci'"):
+        sector_facts(small_baci, "metalmecanica", "2024-12", world_form="baci")
