@@ -160,3 +160,22 @@ def test_cli_refuses_a_cut_bcrp_file_until_accepted(
     proc = cli(home_copy, "ingest", "bcrp", str(cut), "--accept-shrink")
     assert proc.returncode == 0, proc.stderr
     assert "loaded as new vintage 2" in proc.stdout and "shrink accepted: drops 2022-12" in proc.stdout
+
+
+def test_a_member_dropped_from_one_year_only_is_refused(
+    fresh_wh: Warehouse, prov: MakeProv, g1: Callable[[], Any]
+) -> None:
+    """The Cobre row removed from the 2024 sheet: the path still exists (2023), but not in 2024."""
+    before = g1()
+    both = _cuadro({"Cobre": 2e9, "Oro": 1e9})
+    cut = both.filter(
+        pa.compute.invert(
+            pa.compute.and_(
+                pa.compute.equal(both["path"], "Total > Cobre"),
+                pa.compute.equal(pa.compute.year(both["period"]), 2024),
+            )
+        )
+    )
+    with pytest.raises(ValidationError, match=r"drops member Cobre \(path\) in 2024 \(US\$ 24 000\.0 M\)"):
+        fresh_wh.load("sunat_cuadros", "G1", cut, prov("v2"))
+    assert g1() == before

@@ -19,12 +19,17 @@ from comercio.warehouse.contracts import Shrink, contract, scratch
 
 @dataclass(frozen=True)
 class Profile:
-    """One vintage in brief: rows, value per period (tree tables: their top level) and per member."""
+    """One vintage in brief: rows, value per period (tree tables: their top level) and per member and year
+    (year None when the dataset has no period column)."""
 
     rows: int
     periods: dict[Any, float] = field(default_factory=dict)
-    members: dict[str, dict[str, float]] = field(default_factory=dict)
+    members: dict[str, dict[tuple[int | None, str], float]] = field(default_factory=dict)
     value: float = 0.0
+
+    @property
+    def years(self) -> set[int]:
+        return {_year(k) for k in self.periods}
 
 
 def profile(files: Sequence[Path], shrink: Shrink, *, value: str | None, tree: bool) -> Profile:
@@ -43,10 +48,13 @@ def profile(files: Sequence[Path], shrink: Shrink, *, value: str | None, tree: b
             p = f'"{shrink.period}"'
             query = f"SELECT {p}, {v} FROM {scan}{top} GROUP BY ALL"
             periods = {k: float(x) for k, x in con.execute(query).fetchall() if k is not None}
+        year = "NULL"
+        if shrink.period in names:
+            year = f'year("{shrink.period}")' if shrink.period != "year" else '"year"'
         members = {
             col: {
-                str(k): float(x)
-                for k, x in con.execute(f'SELECT "{col}", {v} FROM {scan} GROUP BY ALL').fetchall()
+                (y, str(k)): float(x)
+                for y, k, x in con.execute(f'SELECT {year}, "{col}", {v} FROM {scan} GROUP BY ALL').fetchall()
             }
             for col in shrink.members
             if col in names
@@ -63,6 +71,26 @@ def _member(column: str, value: str) -> str:
     return value.rsplit(" > ", 1)[-1] if column == "path" else value
 
 
+def _year(k: Any) -> int:
+    return k.year if isinstance(k, date) else int(k)
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A member the new vintage no longer has: everywhere (``years`` empty) or in years it still covers."""
+
+    column: str
+    member: str
+    years: tuple[int, ...]
+    value: float
+
+    def __str__(self) -> str:
+        name = _member(self.column, self.member)
+        if not self.years:
+            return f"drops member {name} ({self.column}, {usd(self.value)})"
+        return f"drops member {name} ({self.column}) in {', '.join(map(str, self.years))} ({usd(self.value)})"
+
+
 @dataclass(frozen=True)
 class Comparison:
     """``new`` against ``old``: what is gone, what is new, and the value over the periods both hold."""
@@ -71,7 +99,7 @@ class Comparison:
     new: Profile
     dropped_periods: list[tuple[Any, float]]
     added_periods: list[Any]
-    dropped_members: dict[str, list[tuple[str, float]]]
+    dropped_members: list[Dropped]
     added_members: dict[str, list[str]]
     old_common: float
     new_common: float
@@ -101,11 +129,9 @@ class Comparison:
     def shrinks(self, rules: Shrink) -> list[str]:
         """What shrank beyond ``rules``, one phrase each (empty: the new vintage may replace the old)."""
         out = self._periods(self.dropped_periods, "drops")
-        for col, gone in self.dropped_members.items():
-            for m, x in gone[:10]:
-                out.append(f"drops member {_member(col, m)} ({col}, {usd(x)})")
-            if len(gone) > 10:
-                out.append(f"and {len(gone) - 10} more members of {col}")
+        out += [str(d) for d in self.dropped_members[:10]]
+        if len(self.dropped_members) > 10:
+            out.append(f"and {len(self.dropped_members) - 10} more members")
         change = self.value_change
         if rules.value_share is not None and change is not None and -change > rules.value_share:
             out.append(
@@ -125,8 +151,7 @@ class Comparison:
             if self.added_periods
             else []
         )
-        for col, gone in self.dropped_members.items():
-            out += [f"drops member {_member(col, m)} ({col}, {usd(x)})" for m, x in gone]
+        out += [str(d) for d in self.dropped_members]
         for col, new in self.added_members.items():
             out += [f"adds member {_member(col, m)} ({col})" for m in new]
         if self.value_change is not None:
@@ -149,16 +174,23 @@ def compare(old: Profile, new: Profile) -> Comparison:
     common = [k for k in old.periods if k in new.periods]
     old_common = sum(old.periods[k] for k in common) if old.periods else old.value
     new_common = sum(new.periods[k] for k in common) if old.periods else new.value
-    gone: dict[str, list[tuple[str, float]]] = {}
+    gone: list[Dropped] = []
     came: dict[str, list[str]] = {}
+    kept_years = new.years
     for col, members in old.members.items():
         now = new.members.get(col, {})
-        lost = sorted(((m, x) for m, x in members.items() if m not in now), key=lambda t: -abs(t[1]))
-        if lost:
-            gone[col] = lost
-        fresh = sorted(m for m in now if m not in members)
+        present = {m for _, m in now}
+        lost: dict[str, list[tuple[int | None, float]]] = {}
+        for (y, m), x in members.items():
+            if (y, m) not in now and (y is None or y in kept_years):  # a dropped year is reported as such
+                lost.setdefault(m, []).append((y, x))
+        for m, items in lost.items():
+            years = () if m not in present else tuple(sorted(y for y, _ in items if y is not None))
+            gone.append(Dropped(col, m, years, sum(x for _, x in items)))
+        fresh = sorted(m for m in present if m not in {m for _, m in members})
         if fresh:
             came[col] = fresh
+    gone.sort(key=lambda d: -abs(d.value))
     return Comparison(old, new, dropped, added, gone, came, old_common, new_common)
 
 
@@ -171,4 +203,4 @@ def compare_files(dataset: str, old: Sequence[Path], new: Sequence[Path]) -> Com
     return compare(profile(old, rules, value=value, tree=tree), profile(new, rules, value=value, tree=tree))
 
 
-__all__ = ["Comparison", "Profile", "compare", "compare_files", "profile", "usd"]
+__all__ = ["Comparison", "Dropped", "Profile", "compare", "compare_files", "profile", "usd"]
