@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from comercio.errors import ComercioError, DataNotAvailable
-from comercio.i18n import t
+from comercio.i18n import section, t
 from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Window
 from comercio.reference import dimensions
 from comercio.reference.labels import PATH_SEPARATOR, display_path
@@ -281,6 +281,10 @@ def region(
 
 
 SECTOR_WINDOWS = ("month", "ytd", "rolling12")
+FirstYear = Annotated[
+    int | None, Query(alias="first", ge=1948, le=2100, description="First year, world view")
+]
+LastYear = Annotated[int | None, Query(alias="last", ge=1948, le=2100, description="Last year, world view")]
 
 
 @router.get("/sector", response_class=HTMLResponse)
@@ -290,10 +294,13 @@ def sector(
     flow: Flow = Flow.X,
     end: Annotated[str | None, Query(pattern=MONTH_RE)] = None,
     window: WindowKind = WindowKind.ytd,
+    first_year: FirstYear = None,
+    last_year: LastYear = None,
     lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Response:
     code = lang.value
+    world, world_error = views.world_block(svc, first_year, last_year, flow.value, code)
     kind = window.value if window.value in SECTOR_WINDOWS else "ytd"
     try:
         last = svc.latest_month(flow.value, "sunat_cuadros")
@@ -317,14 +324,25 @@ def sector(
         "window": [(k, t(f"web.window_kind.{k}", code)) for k in SECTOR_WINDOWS],
         "flow": [(f.value, t(f"web.{f.value}", code)) for f in Flow],
     }
-    return page(
+    if world is not None:
+        options["first"] = [(str(y), str(y)) for y in world["years"][:-1]]
+        options["last"] = [(str(y), str(y)) for y in world["years"][1:]]
+    response = page(
         request,
         "sector.html",
         code,
+        w=section("sector.web", code),
+        world=world,
+        world_error=world_error,
         path=path,
         crumbs=display_path(path).split(PATH_SEPARATOR) if path else [],
         flow=flow.value,
-        form={"end": end, "window": kind, "flow": flow.value},
+        form={
+            "end": end,
+            "window": kind,
+            "flow": flow.value,
+            **({"first": str(world["first"]), "last": str(world["last"])} if world else {}),
+        },
         options=options,
         rows=_table(result, code),
         bars=views.bars_figure(svc, result, code),
@@ -332,6 +350,9 @@ def sector(
         period=Formatter(code).period(spec.window.start, spec.window.end),
         drill=path is None or path.count(PATH_SEPARATOR) < 2,
     )
+    if world_error is not None and world is not None:
+        response.status_code = 400  # a span outside the data, or reversed: said on the page
+    return response
 
 
 @router.get("/customs", response_class=HTMLResponse)

@@ -268,3 +268,122 @@ def sample_note(svc: IndicatorService, offices: Result, products: Result, lang: 
         offices=join_names([r["label"] for r in offices.rows(lang)], lang),
         period=fmt.period(w.start, w.end),
     )
+
+
+# -- sector page: the world view of a study's WTO product group ------------------------------------------
+SECTOR_PEERS = ("CHL", "COL")  # with Peru, as in the sector study (comercio.indicators.sector.PEERS)
+SECTOR_STUDY = "metalmecanica"
+WORLD_FROM = 2001  # the sector study's default first year
+
+
+def wto_group(study: str) -> tuple[reference.BasketForm, list[reference.BasketForm]] | None:
+    """The study's WTO product group and its parts, or None when the study has no WTO form."""
+    forms = reference.basket_forms(study)
+    group = next((f for f in forms if f.form == "wto" and f.role == "group"), None)
+    return None if group is None else (group, [f for f in forms if f.form == "wto" and f.role == "subsector"])
+
+
+def world_years(svc: IndicatorService, study: str) -> list[int]:
+    """Years in which the WTO World row has the study's group (both flows), ascending; empty without WTO."""
+    from comercio.indicators import wto
+
+    found = wto_group(study)
+    if found is None:
+        return []
+    code = found[0].code
+
+    def compute() -> list[int]:
+        try:
+            return wto.frame(svc.wh, {code}).years(code)
+        except ComercioError:
+            return []
+
+    return svc.run(("wto_years", code), compute)
+
+
+def world_view(
+    svc: IndicatorService, study: str, first: int, last: int, flow: str, lang: str
+) -> dict[str, Any]:
+    """The world side of a study for ``first``..``last``: continent shares by year (chart of exports or
+    imports, by ``flow``) and the peers table, every figure from the WTO facts of the sector study."""
+    from comercio.indicators import wto
+
+    found = wto_group(study)
+    assert found is not None
+    group, parts = found
+    facts, (y0, y1) = svc.run(
+        ("wto_world", group.code, first, last),
+        lambda: wto.world_facts(svc.wh, group, parts, world_from=first, last_year=last, peers=SECTOR_PEERS),
+    )
+    side = "exports" if flow == "X" else "imports"
+    fmt = Formatter(lang)
+    name = group.name(lang)
+    synthetic = f" ({t('common.synthetic', lang)})" if facts.synthetic else ""
+    source = t("sector.src.line", lang, sources=t("sector.src.wto", lang, synthetic=synthetic))
+    rows = [
+        {
+            "year": int(x.parts["year"]),
+            "group": dimensions.label("continent", x.parts["continent"], lang).capitalize(),
+            "share": x.value,
+        }
+        for x in facts.each("world.{side}.share.{continent}.{year}")
+        if x.parts["side"] == side
+    ]
+    title = t(f"sector.chart.{side}", lang, basket=name)
+    chart = svc.cache.get_or_compute(
+        ("wto_chart", group.code, y0, y1, side, lang),
+        lambda: figure(charts.stacked_shares(rows, fmt, title, source)),
+    )
+    exports = [x for x in facts.each("peers.{partner}.{side}.value") if x.parts["side"] == "exports"]
+    peers = []
+    for x in sorted(exports, key=lambda x: -(x.value or 0.0)):
+        p = x.parts["partner"]
+        value = facts.value
+        peers.append(
+            {
+                "code": p,
+                "label": dimensions.label("partner", p, lang),
+                "value": fmt.figure(x.value, "value", scale="millions", bare=True),
+                "growth": fmt.figure(
+                    value("peers.{partner}.{side}.growth", partner=p, side="exports"), "growth"
+                ),
+                "share": fmt.pct(
+                    value("peers.{partner}.{side}.share", partner=p, side="exports"), decimals=2
+                ),
+                "imports": fmt.figure(
+                    value("peers.{partner}.{side}.value", partner=p, side="imports"),
+                    "value",
+                    scale="millions",
+                    bare=True,
+                ),
+            }
+        )
+    return {
+        "basket": name,
+        "first": y0,
+        "last": y1,
+        "chart": chart,
+        "peers": peers,
+        "peers_caption": t("sector.table.peers", lang, basket=name, year=y1),
+        "source": source,
+    }
+
+
+def world_block(
+    svc: IndicatorService, first: int | None, last: int | None, flow: str, lang: str
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The sector page's world view for the span asked (WTO years of the study's group), or the reason it
+    cannot be shown: no WTO data (a note), or a span outside the data or reversed (an error, HTTP 400)."""
+    years = world_years(svc, SECTOR_STUDY)
+    if not years:
+        return None, None
+    y0 = first if first is not None else max(WORLD_FROM, years[0])
+    y1 = last if last is not None else years[-1]
+    if y0 not in years or y1 not in years or y0 >= y1:
+        return {"years": years, "first": y0, "last": y1}, t(
+            "sector.web.bad_span", lang, first=y0, last=y1, min=years[0], max=years[-1]
+        )
+    try:
+        return {"years": years, **world_view(svc, SECTOR_STUDY, y0, y1, flow, lang)}, None
+    except ComercioError as exc:
+        return None, exc.message
