@@ -165,3 +165,14 @@ def test_directory_and_missing_path(tmp_path: Path) -> None:
         read_declarations(tmp_path)
     with pytest.raises(ParseError, match="no such file"):
         read_declarations(tmp_path / "absent.csv")
+
+
+def test_date_outside_the_month_the_name_gives(tmp_path: Path) -> None:
+    path = tmp_path / "imports_callao_2026-05.csv"
+    path.write_text(
+        f"{HEADER}\n{GOOD}\n{GOOD.replace('-1,', '-2,').replace(',2026-05-12,', ',2026-07-01,')}\n"
+    )
+    with pytest.raises(ParseError, match="outside the file's month 2026-05") as caught:
+        read_declarations(path)
+    assert (caught.value.row, caught.value.column) == (3, "fecha")
+    assert read_declarations(write(tmp_path, GOOD.replace(",2026-05-12,", ",2026-07-01,"))).num_rows == 1

@@ -216,3 +216,15 @@ def test_good_parquet_streams_and_keeps_its_label(tmp_path: Path) -> None:
     pq.write_table(good_lines(), path)
     table, result = ingest_read(path)
     assert table.num_rows == 3 and result.synthetic
+
+
+@pytest.mark.parametrize("shipped", ["2999-12-31", "1800-01-01"])
+def test_impossible_shipment_date(tmp_path: Path, shipped: str) -> None:
+    fields = layout([(f.name, f.type, f.length, f.decimals) for f in EXPORT] + [("FEMB", "C", 8, 0)])
+    cols = {**january_rows(), "FEMB": ["20210110", "", shipped.replace("-", ""), "20210201", "20210111"]}
+    path = zipped(tmp_path / "x202101.zip", dbf_bytes(fields, cols))
+    with pytest.raises(ParseError) as err:
+        read_microdata(path)
+    assert (err.value.record, err.value.field) == (3, "FEMB") and "shipment date" in err.value.reason
+    table, _ = ingest_read(path, quarantine=True)
+    assert table.num_rows == 4  # blank and next-month shipment dates are fine

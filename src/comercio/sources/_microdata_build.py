@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from comercio.sources import _dbf
 from comercio.sources._microdata_ref import FileSpan, hs_version_index, offices, tariff_versions
-from comercio.sources._span import MAX_LINE_USD
+from comercio.sources._span import EARLIEST, MAX_LINE_USD, today
 from comercio.warehouse.schema import CUSTOMS_LINES
 
 Error = tuple[int, str, str, float | None]  # record, field, reason, value (FOB) if readable
@@ -107,6 +107,11 @@ def validate_block(
         (fields["date"].name, f"date {span.text}", ok & ((days < span.first_day) | (days > span.last_day)))
     )
     p.num["date"] = days
+    if "shipped" in cols:  # the shipment date (exports): blank allowed, else a real day in 1990 … today
+        shipped, ok, blank = _dbf.dates(cols["shipped"])
+        lo, hi = (np.datetime64(d, "D").astype(np.int64) for d in (EARLIEST, today()))
+        text = f"shipment date invalid or outside the plausible span {EARLIEST} … {today()}"
+        checks.append((fields["shipped"].name, text, ~blank & (~ok | (shipped < lo) | (shipped > hi))))
     office, ok = _dbf.digits_int(cols["office"])
     known = offices().valid(office, days.astype(np.int64))
     checks.append((fields["office"].name, "unknown customs office", ~ok | ~known))

@@ -18,8 +18,9 @@ What the file does not say, and how each gap is filled (documented, never guesse
   (``comercio.reference.tariff_version``).
 
 What is never data is refused with file, row and column: a date outside 1990 … today (a declaration dated
-2099), a negative amount, a repeated (aduana, dua, partida), a column named twice, a file that is not text,
-a file without data lines.
+2099) or, when the file's name ends in its month (``…_2026-05.csv``), outside that month; a negative or
+implausible amount, a repeated (aduana, dua, partida), a column named twice, a file that is not text, a file
+without data lines.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -49,12 +51,20 @@ def read_declarations(path: Path) -> pa.Table:
     file = path.name
     reader = csv.reader(io.StringIO(read_text(path)))
     try:
-        return _read_rows(reader, file)
+        return _read_rows(reader, file, _month_of(path.stem))
     except csv.Error as exc:
         raise ParseError(f"not a readable CSV ({exc})", file=file, row=reader.line_num) from None
 
 
-def _read_rows(reader: Any, file: str) -> pa.Table:
+def _month_of(stem: str) -> date | None:
+    """The month a file's name ends in (``imports_4011101000_callao_2026-05`` → 2026-05-01), if any."""
+    match = re.search(r"(\d{4})-(\d{2})$", stem)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def _read_rows(reader: Any, file: str, month: date | None) -> pa.Table:
     header = [h.strip() for h in next(reader, [])]
     unique_header(header, file)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -70,7 +80,12 @@ def _read_rows(reader: Any, file: str) -> pa.Table:
             raise ParseError(
                 f"expected {len(header)} cells, found {len(cells)}", file=file, row=line, column=header[-1]
             )
-        record = _record(_Row(file, line, dict(zip(header, cells, strict=True))))
+        row = _Row(file, line, dict(zip(header, cells, strict=True)))
+        record = _record(row)
+        if month is not None and record["period"] != month:
+            raise row.fail(
+                "fecha", f"date {record['date']} is outside the file's month {month:%Y-%m} (from its name)"
+            )
         key = (record["customs_office"], record["declaration"], record["product"])
         if key in seen:
             raise ParseError(

@@ -89,6 +89,7 @@ EXPORT_LAYOUT = Layout(
         "number": ("NDCL",),
         "series": ("NSER",),
         "date": ("FNUM",),
+        "shipped": ("FEMB",),
         "ubigeo": ("UBIGEO",),
         "product": ("PART_NANDI", "CNAN"),
         "partner": ("CPAIDES",),
@@ -99,7 +100,7 @@ EXPORT_LAYOUT = Layout(
         "quantity": ("QUNIFIS",),
         "unit": ("TUNIFIS",),
     },
-    optional=frozenset({"ubigeo", "net_kg", "quantity", "unit", "mode", "trader", "partner"}),
+    optional=frozenset({"ubigeo", "net_kg", "quantity", "unit", "mode", "trader", "partner", "shipped"}),
 )
 
 IMPORT_LAYOUT = Layout(
