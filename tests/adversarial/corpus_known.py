@@ -9,7 +9,6 @@ test red until then.
 from __future__ import annotations
 
 OWNERS: dict[str, str] = {
-    "g1-missing-member": "g6: sunat_cuadros.py / contracts: required members (the Cobre row removed)",
     "g6-negative": "g6: sunat_cuadros.py (a negative country value)",
     "decl-date-outside": "readers: declarations.py (a date outside the file's month)",
     "micro-date-2999": "readers: sunat_microdata.py (shipment date FEMB not checked)",

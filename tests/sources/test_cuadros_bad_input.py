@@ -15,8 +15,10 @@ import openpyxl
 import pytest
 from openpyxl.workbook.workbook import Workbook
 
-from comercio.errors import ParseError
-from comercio.sources.sunat_cuadros import read_cuadro
+from comercio.config import Settings
+from comercio.errors import ParseError, ValidationError
+from comercio.sources.protocol import ReadOptions
+from comercio.sources.sunat_cuadros import READER, read_cuadro
 
 Edit = Callable[[Workbook], None]
 
@@ -266,3 +268,38 @@ def test_a_month_that_has_not_happened_yet(base: Path, tmp_path: Path) -> None:
 
     err = _raises(_broken(base, tmp_path, edit))
     assert err.sheet == str(today.year) and "has not happened yet" in err.reason
+
+
+def _ingest_refusal(path: Path) -> ValidationError:
+    with pytest.raises(ValidationError) as info:
+        READER.read(path, ReadOptions(Settings()))
+    assert info.value.file == str(path)
+    return info.value
+
+
+def test_a_deleted_leaf_row_is_refused_at_ingest(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        wb["2024"].delete_rows(12)  # Cobre: its parent no longer adds up
+
+    path = _broken(base, tmp_path, edit)
+    assert read_cuadro(path).failed_checks  # reading reports it ...
+    err = _ingest_refusal(path)  # ... and the ingest refuses the file
+    assert err.sheet == "2024" and err.row is not None and err.row < 12 and err.column == "F"
+    assert "a row lost or changed?" in err.reason and "Enero 2024" in err.reason
+
+
+def test_an_annual_total_that_does_not_add_up_is_refused_at_ingest(base: Path, tmp_path: Path) -> None:
+    def edit(wb: Workbook) -> None:
+        ws = wb["2023"]
+        col = next(c.column_letter for c in ws[6] if c.value == "Total")
+        ws[f"{col}12"] = ws[f"{col}12"].value + 1_000_000.0
+
+    err = _ingest_refusal(_broken(base, tmp_path, edit))
+    assert (err.sheet, err.row) == ("2023", 12) and "the annual Total of" in err.reason
+
+
+def test_the_publishers_own_differences_still_load(shared_file: Callable[[str], Path]) -> None:
+    result = READER.read(shared_file("sunat/cuadros/cdro_G1.xlsx"), ReadOptions(Settings()))
+    assert result.refusal() is None and result.parts[0].target == ("sunat_cuadros", "G1")
+    differences = result.extra["publisher_differences"]
+    assert len(differences) == 26 and {d["path"] for d in differences} == {"Total"}  # 2015-2017

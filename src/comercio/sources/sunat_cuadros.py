@@ -36,7 +36,9 @@ Rules, decided from the real G1 and F1 files (2005-2025) and written down here s
   ``Metal-Mecánica`` and G1 2024 ``Metal-mecanico`` are different paths (a reference table maps them).
 * **Checks.** For every parent and month, parent vs sum of children; tolerance 1 US$ or 1e-6 relative.
   Failures are reported, never corrected: SUNAT's own G1 ``Total (I+II+III)`` exceeds I+II+III in 2015,
-  2016 and January and April 2017 (by US$ 0.04 M to 60 M a month).
+  2016 and January and April 2017 (by US$ 0.04 M to 60 M a month). Those are the only differences in the
+  published G1 and F1: the ingest refuses a file whose other subtotals or annual cells do not add up (a row
+  lost or changed, e.g. the Cobre row deleted).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from comercio.errors import ParseError
+from comercio.errors import ParseError, ValidationError
 from comercio.sources import _cuadro_destinations as destinations
 from comercio.sources import _cuadro_layout as layout
 from comercio.sources._country_names import Spelling, spellings
@@ -96,6 +98,13 @@ class SubtotalCheck:
     difference: float
     ok: bool
     kind: str = "children"
+    row: int | None = None  # 1-based row of the parent (or of the annual cell)
+    column: str | None = None  # column letter of the month (or of the annual total)
+
+    @property
+    def publisher(self) -> bool:
+        """A difference SUNAT prints itself: only the grand total may differ from its children."""
+        return self.kind == "children" and self.path == "Total"
 
 
 @dataclass(frozen=True)
@@ -123,25 +132,47 @@ def _value(node: layout.Node, month: int) -> float:
     return sum(_value(child, month) for child in node.children)
 
 
-def _check(table: str, sheet: str, path: str, period: date, a: float, b: float, kind: str) -> SubtotalCheck:
-    return SubtotalCheck(table, sheet, path, period, a, b, a - b, within(a, b), kind)
-
-
 def _checks(table: str, sheet: Sheet, scale: float) -> list[SubtotalCheck]:
     checks: list[SubtotalCheck] = []
+
+    def check(node: layout.Node, period: date, a: float, b: float, kind: str, col: int) -> None:
+        ok, letter = within(a, b), layout.column_letter(col)
+        checks.append(
+            SubtotalCheck(table, sheet.name, node.path, period, a, b, a - b, ok, kind, node.row + 1, letter)
+        )
+
     for node in (n for n in sheet.nodes if not n.is_heading):
         for m in sheet.months if node.children else []:
             parent = (node.values[m.month] or 0.0) * scale
             kids = sum(_value(c, m.month) for c in node.children) * scale
-            period = date(sheet.year, m.month, 1)
-            checks.append(_check(table, sheet.name, node.path, period, parent, kids, "children"))
-        if node.annual is not None:
+            check(node, date(sheet.year, m.month, 1), parent, kids, "children", m.col)
+        if node.annual is not None and sheet.header.total_col is not None:
             months_sum = sum(node.values[m.month] or 0.0 for m in sheet.months) * scale
             jan = date(sheet.year, 1, 1)
-            checks.append(
-                _check(table, sheet.name, node.path, jan, node.annual * scale, months_sum, "annual")
-            )
+            check(node, jan, node.annual * scale, months_sum, "annual", sheet.header.total_col)
     return checks
+
+
+def _refuse_lost_rows(wb: Workbook, result: CuadroResult) -> None:
+    """A subtotal below the grand total, or an annual cell, that its rows do not reproduce means a row was
+    lost or changed: SUNAT's own differences are only between the grand total and its children."""
+    for c in result.failed_checks:
+        if c.publisher:
+            continue
+        what = (
+            f"{c.path!r} for {layout.MONTH_NAMES[c.period.month - 1]} {c.period.year}"
+            if c.kind == "children"
+            else f"the annual Total of {c.path!r}"
+        )
+        below = "the rows below it sum to" if c.kind == "children" else "its months sum to"
+        raise ValidationError(
+            f"{what} is {c.parent:,.2f} but {below} {c.children_sum:,.2f} (difference {c.difference:,.2f}): "
+            "a row lost or changed? (SUNAT's own differences are only in the grand total)",
+            file=wb.file,
+            sheet=c.sheet,
+            row=c.row,
+            column=c.column,
+        )
 
 
 def read_cuadro(
@@ -196,6 +227,7 @@ def _tree(wb: Workbook) -> CuadroResult:
 
 def _read_tree(wb: Workbook) -> ReadResult:
     result = _tree(wb)
+    _refuse_lost_rows(wb, result)
     subtotals = [c for c in result.checks if c.kind == "children"]
     differences = [
         {"path": c.path, "period": c.period.isoformat(), "difference_usd": c.difference}
