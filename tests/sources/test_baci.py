@@ -312,6 +312,15 @@ def test_bad_crc_directory_and_missing_path(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="CRC") as err:
         read_all(path)
     assert err.value.file is not None and err.value.file.startswith(path.name)
+    (tmp_path / "readme").mkdir()
+    readme = make_zip(tmp_path / "readme")
+    data = bytearray(readme.read_bytes())
+    at = data.find(b"Readme.txt", data.find(b"PK\x01\x02"))  # the readme's central directory entry
+    struct.pack_into("<I", data, at - 46 + 16, struct.unpack_from("<I", data, at - 46 + 16)[0] ^ 1)
+    readme.write_bytes(bytes(data))
+    with pytest.raises(ParseError, match="corrupt member") as err:
+        open_release(readme)
+    assert err.value.file == f"{readme.name}!Readme.txt"
     with pytest.raises(ParseError, match="is a directory"):
         read_all(tmp_path)
     with pytest.raises(ParseError, match="no such file") as err:

@@ -22,6 +22,7 @@ COLUMNS = ("t", "i", "j", "k", "v", "q")
 # No flow of one HS6 product reaches US$ 10 trillion (world trade is ~25 trillion a year): damage.
 MAX_FLOW_USD = 1e13
 _HEAD_BYTES = 4096
+_SMALL_MEMBER = 64 << 20  # members read whole to verify them (the yearly CSVs are verified as they stream)
 
 
 def _header(names: list[str], file: str, required: tuple[str, ...]) -> None:
@@ -47,6 +48,19 @@ def check_member_header(zf: zipfile.ZipFile, member: str, file: str) -> None:
         raise ParseError("empty member: no header line", file=file, row=1)
     line = decode(head, file).splitlines()[0]
     _header([c.strip() for c in line.split(",")], file, COLUMNS)
+
+
+def check_small_members(zf: zipfile.ZipFile, streamed: set[str], file: str) -> None:
+    """Verify the CRC-32 of every member not streamed later (readme, marker, code tables: small)."""
+    for info in zf.infolist():
+        if info.is_dir() or info.filename in streamed or info.file_size > _SMALL_MEMBER:
+            continue
+        try:
+            with zf.open(info) as stream:
+                while stream.read(1 << 20):
+                    pass
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise ParseError(f"corrupt member ({exc})", file=f"{file}!{info.filename}") from None
 
 
 def read_code_table(

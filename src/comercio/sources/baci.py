@@ -45,6 +45,7 @@ from comercio.sources._baci_checks import (
     KeyTracker,
     check_amounts,
     check_member_header,
+    check_small_members,
     read_code_table,
 )
 from comercio.sources._text import check_file
@@ -159,6 +160,7 @@ def open_release(zip_path: str | Path) -> BaciRelease:
                 )
             products.add(code.zfill(6))
         synthetic = "SYNTHETIC.txt" in members or "_SYNTH" in path.name.upper()
+        check_small_members(zf, set(years.values()), path.name)
     return BaciRelease(
         path, hs_version, dict(sorted(years.items())), countries, frozenset(products), synthetic
     )
