@@ -271,3 +271,17 @@ def test_a_file_given_twice_under_two_names_is_loaded_once(shared_data: Path, tm
     assert f"{copy.name}: same content as {original.name} (given twice); not loaded" in report.notes
     [v] = wh.vintages("customs_lines")
     assert v.rows == 111
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory"])
+def test_a_path_that_is_not_a_file_is_refused_before_anything_loads(tmp_path: Path, kind: str) -> None:
+    from comercio.errors import SourceError
+
+    path = tmp_path / "x202101.zip"
+    if kind == "directory":
+        path.mkdir()
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    with pytest.raises(SourceError) as err:
+        ingest(wh, "sunat-microdata", [path])
+    assert err.value.reason == ("a directory, not a file" if kind == "directory" else "no such file")
+    assert wh.vintages(current_only=False) == []

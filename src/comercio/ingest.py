@@ -79,7 +79,8 @@ def _paths(
         path_list = [f.path for f in cached]
     missing = [p for p in path_list if not p.is_file()]
     if missing:  # before anything is loaded, so that a typo loads nothing
-        raise SourceError("no such file", file=missing[0], hint=f"give the path of a {src.name} file")
+        what = "a directory, not a file" if missing[0].is_dir() else "no such file"
+        raise SourceError(what, file=missing[0], hint=f"give the path of a {src.name} file")
     return path_list
 
 
