@@ -48,6 +48,7 @@ from comercio.sources import convert_basket_prefixes
 
 BASKET_CHAPTERS = ("73", "82", "83", "84", "85", "86", "87", "88", "89", "90")
 BASKET_SHARE_OF_WORLD = 0.38
+MAX_FLOW_USD = 2.5e11  # no synthetic flow above this: well below the warehouse ceiling of US$ 1e12 a flow
 CONTINENTS = ("Asia", "Europe", "America", "Other")
 
 # Alpha-3 codes per continent, roughly by size of manufactured exports (rank drives the Zipf size).
@@ -235,11 +236,38 @@ def _year_table(
     value[~inb] = rest * (
         total * (1 - BASKET_SHARE_OF_WORLD) / BASKET_SHARE_OF_WORLD / max(rest.sum(), 1e-300)
     )
+    cells = np.zeros(n, dtype=np.int64)
+    cells[inb] = cell + 1  # group 0: outside the basket
+    value = _cap(value, cells, MAX_FLOW_USD)
     v = np.maximum(np.round(value / 1000.0, 3), 0.001)
     unit_price = np.exp(np.random.default_rng([seed, 1]).normal(8.5, 1.5, size=n_k))  # US$ per tonne
     q = np.maximum(np.round(value / unit_price[k] * rng.lognormal(0.0, 0.3, size=n), 3), 0.001)
     q[rng.random(n) < 0.03] = np.nan
     return i, j, k, v, q
+
+
+def _cap(value: np.ndarray, group: np.ndarray, cap: float, rounds: int = 50) -> np.ndarray:
+    """``value`` with no flow above ``cap``, each group's sum kept: the excess of capped flows is spread over
+    the group's other flows in proportion to their size (a few rows a year cannot otherwise carry world
+    totals without single flows larger than any real one)."""
+    out = value.copy()
+    target = np.bincount(group, weights=value)
+    for _ in range(rounds):
+        over = out > cap
+        if not over.any():
+            break
+        out[over] = cap
+        free = ~over & (out < cap)
+        fixed = np.bincount(group, weights=np.where(free, 0.0, out), minlength=len(target))
+        room = np.bincount(group, weights=np.where(free, out, 0.0), minlength=len(target))
+        scale = np.divide(target - fixed, room, out=np.ones_like(room), where=room > 0)
+        out[free] *= scale[group[free]]
+    if (out > cap * (1 + 1e-9)).any():
+        raise ConfigError(
+            f"too few rows a year to spread world trade without flows above US$ {cap:,.0f}",
+            field="rows_per_year",
+        )
+    return out
 
 
 def generate_baci(
