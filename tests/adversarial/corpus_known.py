@@ -10,8 +10,4 @@ from __future__ import annotations
 
 OWNERS: dict[str, str] = {
     "g6-negative": "g6: sunat_cuadros.py (a negative country value)",
-    "decl-date-outside": "readers: declarations.py (a date outside the file's month)",
-    "micro-date-2999": "readers: sunat_microdata.py (shipment date FEMB not checked)",
-    "micro-date-1800": "readers: sunat_microdata.py (shipment date FEMB not checked)",
-    "baci-bad-crc": "readers: baci.py (zip CRC not verified)",
 }
