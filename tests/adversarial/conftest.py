@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus_harness import RESULTS, Base
+from corpus_harness import Base
 from make_corpus import make_base, make_baseline, summary
 
 
@@ -20,11 +20,18 @@ def corpus_baseline(corpus_base: Base, tmp_path_factory: pytest.TempPathFactory)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The corpus counts (the closing note of issue 16 quotes them)."""
-    if not RESULTS:
+    """The corpus counts (issue 16's closing note quotes them), from the verdicts the reports carry."""
+    outcomes: list[str] = []
+    seconds = 0.0
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            props = dict(getattr(report, "user_properties", ()) or ())
+            if getattr(report, "when", None) == "call" and "corpus_outcome" in props:
+                outcomes.append(str(props["corpus_outcome"]))
+                seconds += float(props["corpus_seconds"])
+    if not outcomes:
         return
-    counts = summary(RESULTS)
-    seconds = sum(v.seconds for v in RESULTS)
+    counts = summary(outcomes)
     terminalreporter.write_sep("=", "adversarial corpus")
     terminalreporter.write_line(", ".join(f"{k}: {n}" for k, n in counts.items()))
     terminalreporter.write_line(f"time in `comercio ingest`: {seconds:.1f} s")

@@ -19,7 +19,6 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import comercio
 
@@ -27,7 +26,6 @@ import comercio
 # allows; the rest are failures.
 CLEAR, REPORTED = "clear", "reported"
 TRACEBACK, SILENT, UNCLEAR, CHANGED = "traceback", "silent", "unclear", "changed-on-error"
-RESULTS: list[Any] = []  # verdicts of this session, for the summary the test run prints
 INSTALL_MARKERS = ("site-packages", ".venv", str(Path(comercio.__file__).resolve().parents[1]))
 
 

@@ -173,11 +173,12 @@ def _new_synthetic(home: Path) -> bool:
 # --- the whole corpus ------------------------------------------------------------------------------------
 
 
-def summary(verdicts: Iterable[Verdict]) -> dict[str, int]:
-    verdicts = list(verdicts)
-    counts = Counter(v.outcome for v in verdicts)
+def summary(verdicts: Iterable[Verdict | str]) -> dict[str, int]:
+    """Counts by outcome (verdicts or their outcome names)."""
+    outcomes = [v if isinstance(v, str) else v.outcome for v in verdicts]
+    counts = Counter(outcomes)
     return {
-        "cases": len(verdicts),
+        "cases": len(outcomes),
         "clear errors": counts[CLEAR],
         "reported exclusions/no-ops": counts[REPORTED],
         "tracebacks": counts[TRACEBACK],
@@ -185,6 +186,15 @@ def summary(verdicts: Iterable[Verdict]) -> dict[str, int]:
         "unclear messages": counts[UNCLEAR],
         "changed on error": counts[CHANGED],
     }
+
+
+HOW_TO = """## How to use this
+
+- Each failing case is a strict xfail in `tests/adversarial/corpus_known.py`; when a fix lands the case turns
+  XPASS(strict), i.e. red: remove its line there (one-line edit) or tell the corpus helper.
+- Reproduce one case: `.venv/bin/python tests/adversarial/make_corpus.py --out /tmp/<you>/c --run CASE_ID`
+  (`--out DIR` without `--run` writes every bad input under DIR/cases/).
+- Test one case: `.venv/bin/pytest -q tests/adversarial/test_corpus.py -k CASE_ID`."""
 
 
 def status_markdown(verdicts: list[Verdict], owners: dict[str, str], seconds: float) -> str:
@@ -210,7 +220,7 @@ def status_markdown(verdicts: list[Verdict], owners: dict[str, str], seconds: fl
         for v in by_owner[owner]:
             extra = f" [{'; '.join(v.problems)}]" if v.problems else ""
             out.append(f"- `{v.case.id}` ({v.case.source}: {v.case.fault}) — {v.outcome} — {v.detail}{extra}")
-    return "\n".join(out) + "\n"
+    return "\n".join([*out, "", HOW_TO]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

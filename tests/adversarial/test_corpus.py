@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus_harness import RESULTS, Base, Case
+from corpus_harness import Base, Case
 from corpus_known import OWNERS
 from make_corpus import all_cases, available, run_case
 
@@ -33,10 +33,11 @@ def _params() -> list[object]:
 
 @pytest.mark.parametrize("case", _params())
 def test_bad_input_is_refused_clearly_and_changes_nothing(
-    case: Case, corpus_base: Base, corpus_baseline: Path, tmp_path: Path
+    case: Case, corpus_base: Base, corpus_baseline: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     verdict = run_case(case, corpus_base, corpus_baseline, tmp_path)
-    RESULTS.append(verdict)
+    # The report carries the verdict to the summary (also across xdist workers).
+    request.node.user_properties += [("corpus_outcome", verdict.outcome), ("corpus_seconds", verdict.seconds)]
     assert verdict.ok, f"{case.fault}: {verdict.outcome}: {verdict.detail} {verdict.problems or ''}"
 
 
