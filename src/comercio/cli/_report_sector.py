@@ -31,7 +31,7 @@ def register_sector(report_app: typer.Typer) -> None:
         peers: str = typer.Option("CHL,COL", help="peer countries, ISO alpha-3 codes separated by commas"),
         engine: Engine = typer.Option(None, help="duckdb or spark (default COMERCIO_ENGINE or duckdb)"),
         demo: bool = typer.Option(
-            False, help="ingest a synthetic BACI twin first (labelled datos sintéticos)"
+            False, help="write the demo study (es and en, every format) into the report directory"
         ),
     ) -> None:
         """The sector study from official data: WTO world trade of the group, Peru's G1 exports, F1 imports
