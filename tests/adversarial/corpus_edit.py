@@ -97,12 +97,17 @@ def find_row(ws: Any, label: str) -> int:
     raise KeyError(label)
 
 
-def first_number_cell(ws: Any, row: int) -> Any:
-    """The first numeric cell of ``row`` (a month column)."""
+def value_cell(ws: Any, label: str) -> Any:
+    """The first numeric cell right of the cell labelled ``label`` (a month column, not a rank)."""
+    row = find_row(ws, label)
+    want = label.lower()
+    start = next(
+        c.column for c in ws[row] if isinstance(c.value, str) and c.value.strip().lower().startswith(want)
+    )
     for cell in ws[row]:
-        if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+        if cell.column > start and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
             return cell
-    raise KeyError(row)
+    raise KeyError(label)
 
 
 # --- zip archives -----------------------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def _xlsx(
 def _leaf(label: str, value: object, sheet: str = "2024") -> Callable[[Any], None]:
     def edit(wb: Any) -> None:
         ws = wb[sheet]
-        E.first_number_cell(ws, E.find_row(ws, label)).value = value
+        E.value_cell(ws, label).value = value
 
     return edit
 
