@@ -199,6 +199,7 @@ class QuarantineReport:
 
 
 DETAILS = 1000  # bad lines described one by one in a quarantine report; the rest are counted
+BLOCK_BYTES = 16 << 20  # records decoded at a time (3 blocks in flight): memory does not grow with the file
 SYNTHETIC_MARKS = ("S", "1", "T", "Y")
 
 
@@ -285,7 +286,8 @@ class MicrodataStream(Iterator[pa.RecordBatch]):
             fields = self.layout.resolve(header, file)
             seen = np.empty(0, dtype=np.uint64)
             span = file_span(self.source)
-            blocks = _dbf.iter_blocks(stream, header, self._batch_rows, file)
+            rows = max(1, min(self._batch_rows, BLOCK_BYTES // header.record_length))
+            blocks = _dbf.iter_blocks(stream, header, rows, file)
             for first, block in _prefetch(blocks):
                 self.records += block.shape[0]
                 live = block[:, 0] != ord("*")
