@@ -23,6 +23,7 @@ IND = "/api/v1/indicators?end=2022-11"
         ("&flow=X&flow=M", "flow", "parameter flow appears 2 times"),
         ("&window=ytd&window=month", "window", "parameter window appears 2 times"),
         ("&end=2022-10", "end", "parameter end appears 2 times"),
+        ("&flwo=M", "flwo", "parameter flwo is not used here; accepted: basket, basket_path, comparison"),
     ],
 )
 def test_inapplicable_and_repeated_parameters_are_400(
@@ -32,6 +33,14 @@ def test_inapplicable_and_repeated_parameters_are_400(
     assert resp.status_code == 400, resp.text
     body = resp.json()
     assert body["field"] == field and words in body["detail"]
+
+
+def test_parameters_a_route_does_not_take_are_400(client: TestClient) -> None:
+    resp = client.get("/api/v1/indicators/series?end=2022-11&facts=true")
+    assert resp.status_code == 400 and resp.json()["field"] == "facts"
+    resp = client.get("/api/v1/datasets?page=2&lang=es")
+    assert resp.status_code == 400 and "el parámetro page no se usa aquí; se admiten: lang" in resp.text
+    assert "el conjunto de datos" in client.get("/api/v1/datasets/nothing?lang=es").json()["detail"]
 
 
 def test_applicable_ones_still_work(client: TestClient) -> None:

@@ -48,14 +48,41 @@ def error_lang(request: Request) -> str:
 
 
 def single_values(request: Request) -> None:
-    """Refuse a repeated query parameter (``?flow=X&flow=M``) instead of keeping the last one."""
+    """Refuse a query parameter the route does not take (it would be ignored) and a repeated one
+    (``?flow=X&flow=M``; the last would win): a 400 naming the parameter."""
+    lang = request.query_params.get("lang", ERROR_LANG)
+    lang = lang if lang in LANGS and len(request.query_params.getlist("lang")) == 1 else ERROR_LANG
     counts: dict[str, int] = {}
     for name, _ in request.query_params.multi_items():
         counts[name] = counts.get(name, 0) + 1
+    known = _declared(request.scope.get("route"))
     for name, count in counts.items():
+        if known is not None and name not in known:
+            listed = ", ".join(sorted(known)) or t("api.query.none", lang)
+            raise ConfigError(t("api.query.unknown", lang, name=name, known=listed), field=name)
         if count > 1 and name not in REPEATABLE:
-            lang = error_lang(request) if counts.get("lang", 0) == 1 else ERROR_LANG
             raise ConfigError(t("api.query.repeated", lang, name=name, count=count), field=name)
+
+
+_DECLARED: dict[int, frozenset[str]] = {}
+
+
+def _declared(route: object) -> frozenset[str] | None:
+    """The query parameters a route declares, its dependencies' included, and ``lang`` (the language of
+    error texts everywhere); None when the route is not known."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    key = id(route)
+    if key not in _DECLARED:
+        names: set[str] = set()
+        stack = [dependant]
+        while stack:
+            d = stack.pop()
+            names.update(p.alias for p in d.query_params)
+            stack.extend(d.dependencies)
+        _DECLARED[key] = frozenset(names | {"lang"})
+    return _DECLARED[key]
 
 
 class ErrorBody(BaseModel):
