@@ -125,10 +125,18 @@ def _microdata(root: Path) -> dict[str, Path]:
             "value_usd": [1_250_000.0, 480_000.0, 95_000.0] * len(periods),
         }
     )
+    marginals = marginals_from_tables(table)
     out = root / "microdata"
-    result = generate(1_000, 7, out, marginals=marginals_from_tables(table), start=periods[0], end=periods[1])
+    result = generate(1_000, 7, out, marginals=marginals, start=periods[0], end=periods[1])
     names = {p.name: p for p in result.files}
-    return {"micro_jan": names["x202101.zip"], "micro_feb": names["x202102.zip"]}
+    twin = generate(
+        1_000, 7, root / "microparquet", fmt="parquet", marginals=marginals, start=periods[0], end=periods[0]
+    )
+    return {
+        "micro_jan": names["x202101.zip"],
+        "micro_feb": names["x202102.zip"],
+        "micro_parquet": twin.files[0],
+    }
 
 
 def _wto(shared: Path, dest: Path) -> Path:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import corpus_edit as E
 from corpus_harness import ROWISH, Base, Case
@@ -142,7 +144,48 @@ def microdata() -> list[Case]:
             lambda b, d: [_write(d / "x202101.parquet", E.parquet_bytes(_other_table()))],
         ),
     ]
-    return cases + generic("micro", M, "micro_jan", text=False, wrong="baci")
+    return cases + _parquet_twin() + generic("micro", M, "micro_jan", text=False, wrong="baci")
+
+
+def _twin(fault: str, edit: Callable[[Any], Any]) -> Case:
+    """A fault in the Parquet twin the synthetic writer makes (canonical columns, streamed as it is)."""
+    fid, what = fault.split(": ", 1)
+
+    def make(b: Base, d: Path) -> list[Path]:
+        import pyarrow.parquet as pq
+
+        table = edit(pq.read_table(b["micro_parquet"]))
+        return [_write(d / b["micro_parquet"].name, E.parquet_bytes(table))]
+
+    return Case(f"micro-{fid}", M, what, make, where=ROWISH)
+
+
+def _parquet_twin() -> list[Case]:
+    import pyarrow as pa
+
+    return [
+        _twin(
+            "parquet-dup-rows: a Parquet file with ten rows twice",
+            lambda t: pa.concat_tables([t, t.slice(0, 10)]),
+        ),
+        _twin("parquet-nan: a Parquet file with a NaN value", _set_column("value_usd", float("nan"))),
+        _twin("parquet-negative: a Parquet file with a negative value", _set_column("value_usd", -10.0)),
+        _twin(
+            "parquet-period-2999: a Parquet row of period 2999-12", _set_column("period", date(2999, 12, 1))
+        ),
+    ]
+
+
+def _set_column(column: str, value: object, row: int = 5) -> Callable[[Any], Any]:
+    def edit(table: Any) -> Any:
+        import pyarrow as pa
+
+        values = table[column].to_pylist()
+        values[row] = value
+        i = table.column_names.index(column)
+        return table.set_column(i, column, pa.array(values, table.schema.field(column).type))
+
+    return edit
 
 
 def _parquet(b: Base, d: Path) -> Path:
@@ -247,15 +290,7 @@ def _wto(fault: str, edit: Callable[[object], object], where: tuple[str, ...] = 
 
 
 def _wto_value(column: str, value: object, row: int = 10) -> Callable[[object], object]:
-    def edit(table):  # type: ignore[no-untyped-def]
-        import pyarrow as pa
-
-        values = table[column].to_pylist()
-        values[row] = value
-        i = table.column_names.index(column)
-        return table.set_column(i, column, pa.array(values, table.schema.field(column).type))
-
-    return edit
+    return _set_column(column, value, row)
 
 
 def wto() -> list[Case]:
@@ -275,6 +310,9 @@ def wto() -> list[Case]:
         ),  # type: ignore[attr-defined]
         _wto("no-world: the World reporter removed", _drop_world),
         _wto("half-years: the last two years removed", _drop_years),
+        _wto("unknown-reporter: a reporter code WTO does not have", _set_column("ReporterISO3A", "XXQ", 10)),
+        _wto("unknown-product: a product code WTO does not have", _set_column("ProductCode", "ZZ", 10)),
+        _wto("unknown-indicator: a row of another indicator", _set_column("IndicatorCode", "ITS_CS_AX5", 10)),
     ]
     return cases + generic("wto", "wto", "wto", text=False, wrong="hs", needs="wto")
 

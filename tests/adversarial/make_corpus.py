@@ -63,9 +63,10 @@ def available(case: Case) -> bool:
 
 def all_cases() -> list[Case]:
     import corpus_files
+    import corpus_records
     import corpus_tables
 
-    cases = [*corpus_tables.cases(), *corpus_files.cases()]
+    cases = [*corpus_tables.cases(), *corpus_records.cases(), *corpus_files.cases()]
     ids = Counter(c.id for c in cases)
     dup = [i for i, n in ids.items() if n > 1]
     assert not dup, f"duplicate case ids: {dup}"
