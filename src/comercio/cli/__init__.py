@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> None:
             exc.show()
             sys.exit(getattr(exc, "exit_code", BAD_INPUT))
         _trace(debug)
+        if isinstance(exc, BrokenPipeError):  # `comercio … | head`: the reader left, nothing to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(INTERNAL)
         if isinstance(exc, OSError):  # a path that cannot be read or written: the user's to fix
             _say(_os_error(exc))
             sys.exit(BAD_INPUT)
