@@ -176,12 +176,12 @@ def test_the_demo_writes_the_study_without_synthetic_data() -> None:
 
 # -- every number in the text is a fact ------------------------------------------------------------------
 def _years(facts: FactSet) -> set[str]:
-    """Years of the facts' windows and of the windows they are compared with (and the year before each)."""
+    """Years of the facts' windows and of the windows they are compared with."""
     years: set[int] = set()
     for f in facts:
         ys = {int(f.window[k][:4]) for k in ("start", "end") if f.window.get(k)}
         back = int((f.comparison or {}).get("years", 0))
-        years |= ys | {y - back for y in ys} | {y - 1 for y in ys}
+        years |= ys | {y - back for y in ys}
     return {str(y) for y in years}
 
 
