@@ -41,6 +41,10 @@ def test_the_real_reference_tables_satisfy_their_contracts() -> None:
 def test_an_unknown_contract_key_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown keys \\['uniq'\\]"):
         _contract("x", {"uniq": ["a"]})
+    with pytest.raises(ConfigError, match="contract of 'x': bad bound"):
+        _contract("x", {"span": {"period": ["2024-13", "current"]}})
+    with pytest.raises(ConfigError, match="contract of 'x': bad bound"):
+        _contract("x", {"years": ["nineteen", "current"]})
 
 
 def _with(table: pa.Table, column: str, index: int, value: Any) -> pa.Table:

@@ -122,7 +122,13 @@ def _contract(dataset: str, raw: Mapping[str, Any]) -> Contract:
         value_share=s.get("value_share"),
         rows_share=s.get("rows_share"),
     )
-    return Contract(dataset, **kw)
+    made = Contract(dataset, **kw)
+    try:  # a malformed bound is a mistake in the declarations, not in the data
+        for col in (*made.span, *(["year", "period"] if made.years else [])):
+            made.bounds(col, pa.int32() if col == "year" else pa.date32(), date.today())
+    except ValueError as exc:
+        raise ConfigError(f"contract of {dataset!r}: bad bound ({exc})", file=DECLARATIONS.name) from None
+    return made
 
 
 @cache
