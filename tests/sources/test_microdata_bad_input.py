@@ -228,3 +228,18 @@ def test_impossible_shipment_date(tmp_path: Path, shipped: str) -> None:
     assert (err.value.record, err.value.field) == (3, "FEMB") and "shipment date" in err.value.reason
     table, _ = ingest_read(path, quarantine=True)
     assert table.num_rows == 4  # blank and next-month shipment dates are fine
+
+
+@pytest.mark.parametrize("delta", [-RLEN, RLEN])
+def test_zip_member_size_is_verified(tmp_path: Path, delta: int) -> None:
+    import struct
+
+    path = zipped(tmp_path / "x202101.zip", dbf_bytes(EXPORT, january_rows()))
+    data = bytearray(path.read_bytes())
+    entry = data.find(b"PK\x01\x02")  # the central directory entry: uncompressed size at offset 24
+    (size,) = struct.unpack_from("<I", data, entry + 24)
+    struct.pack_into("<I", data, entry + 24, size + delta)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ParseError) as err:
+        read_microdata(path)
+    assert err.value.file == "x202101.zip"

@@ -66,6 +66,28 @@ class DbfHeader:
         return tuple(f.name for f in self.fields)
 
 
+class SizedStream:
+    """A zip member's stream that must end exactly at the size the archive declares.
+
+    :mod:`zipfile` checks the CRC-32 at the end of a member but not that it ends at its declared size: a
+    member shorter than announced would pass. Only ``read`` is offered (all the reader needs).
+    """
+
+    def __init__(self, stream: IO[bytes], size: int, file: str) -> None:
+        self._stream, self._size, self._file, self._count = stream, size, file, 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._stream.read(n)
+        self._count += len(data)
+        if (n < 0 or (n > 0 and not data)) and self._count != self._size:
+            raise ParseError(
+                f"the archive declares {self._size} bytes for the member, it holds {self._count}",
+                file=self._file,
+                hint="corrupt archive",
+            )
+        return data
+
+
 def _read_exact(stream: IO[bytes], n: int, file: str, what: str) -> bytes:
     try:
         data = stream.read(n)

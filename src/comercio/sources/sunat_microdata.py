@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -217,9 +217,10 @@ def _open(path: Path, stack: ExitStack) -> IO[bytes]:
     if len(members) != 1:
         raise ParseError(f"expected exactly one .dbf in the zip, found {members or 'none'}", file=path.name)
     try:
-        return stack.enter_context(zf.open(members[0]))
+        member = stack.enter_context(zf.open(members[0]))
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise ParseError(f"cannot open {members[0]} in the zip: {exc}", file=path.name) from exc
+    return cast(IO[bytes], _dbf.SizedStream(member, zf.getinfo(members[0]).file_size, path.name))
 
 
 def _prefetch(blocks: Iterator[tuple[int, np.ndarray]]) -> Iterator[tuple[int, np.ndarray]]:
