@@ -228,16 +228,16 @@ def _load(
     prov = Provenance(
         prov.source, prov.files, prov.parser, synthetic=result.synthetic, extra=dict(result.extra)
     )
-    for part in result.parts:
-        loaded = wh.load(
-            part.dataset, part.slice, part.rows, prov, conform=part.conform, accept_shrink=accept_shrink
-        )
-        report.results.append(loaded)
+    loaded = [
+        wh.load(part.dataset, part.slice, part.rows, prov, conform=part.conform, accept_shrink=accept_shrink)
+        for part in result.parts
+    ]
+    report.results += loaded
     for file, dest in result.keep:
         _keep(file, dest)
     report.notes += [f"{c.name}: {c.detail}" for c in result.checks if not c.hard]
     report.notes += result.notes
-    if result.synthetic:
+    if result.synthetic or any(r.vintage.synthetic for r in loaded):  # the rows' marker counts too
         report.notes.append(f"{path.name}: datos sintéticos / synthetic data")
 
 

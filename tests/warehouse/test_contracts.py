@@ -248,3 +248,21 @@ def test_a_two_column_csv_cannot_replace_the_hs_table(
             conform=False,
         )
     assert [v.as_dict() for v in wh.vintages(current_only=False)] == before
+
+
+def test_rows_marked_synthetic_label_the_vintage_synthetic(fresh_wh: Warehouse) -> None:
+    """A copy of a synthetic file that lost its LEEME still carries the marker on every line."""
+    row = {
+        "year": 2020,
+        "exporter": "PER",
+        "importer": "CHL",
+        "hs6": "730890",
+        "hs_version": "HS17",
+        "value_usd": 1.0,
+        "quantity_t": None,
+        "synthetic": True,
+        "source": "t",
+    }
+    table = pa.Table.from_pylist([row], schema=schema.DATASETS["world_trade"].schema)
+    prov = Provenance("t", (FileRef("t.zip", "x"),), "t/1", synthetic=False)
+    assert fresh_wh.load("world_trade", "t", table, prov).vintage.synthetic is True

@@ -187,6 +187,7 @@ class Checker:
         self.file_period = file_period
         self.today = today or date.today()
         self.rows = 0
+        self.synthetic = False  # some row carries the synthetic marker
 
     def _fail(
         self,
@@ -243,6 +244,8 @@ class Checker:
                 )
         for col in names:
             self._dates(table, col, source)
+        if "synthetic" in names and pa.types.is_boolean(table["synthetic"].type):
+            self.synthetic = self.synthetic or bool(pc.any(table["synthetic"]).as_py())
         self.rows += table.num_rows
 
     def _dates(self, table: pa.Table, col: str, source: pa.Array | None) -> None:

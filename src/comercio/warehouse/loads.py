@@ -183,7 +183,7 @@ class Loader:
             tmp.mkdir(parents=True)
             shrank: tuple[str, ...] = ()
             try:
-                rows, total = self._write(tmp, data, spec if conform else None, provenance, dataset)
+                rows, total, marked = self._write(tmp, data, spec if conform else None, provenance, dataset)
                 shrank = self._guard(dataset, slice_, tmp, provenance, accept_shrink)
                 if final.exists():  # left by an earlier interrupted load, never recorded
                     shutil.rmtree(final)
@@ -205,7 +205,7 @@ class Loader:
                     value_total=total,
                     path=str(rel),
                     current=True,
-                    synthetic=provenance.synthetic,
+                    synthetic=provenance.synthetic or marked,  # rows marked synthetic keep the label
                     extra=dict(provenance.extra) | ({"accepted_shrink": list(shrank)} if shrank else {}),
                 )
                 self.catalog.record(vintage)
@@ -277,7 +277,8 @@ class Loader:
         spec: schema.DatasetSpec | None,
         provenance: Provenance,
         dataset: str,
-    ) -> tuple[int, float | None]:
+    ) -> tuple[int, float | None, bool]:
+        """Check and write ``data``; return its rows, value total and whether any row is marked synthetic."""
         rows, total, has_value = 0, 0.0, False
         name = provenance.files[0].name if provenance.files else None
         checker = Checker(contract(dataset), file=name, file_period=_file_period(provenance.extra))
@@ -310,7 +311,7 @@ class Loader:
         for f in directory.iterdir():
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
-        return rows, (total if has_value else None)
+        return rows, (total if has_value else None), checker.synthetic
 
     def _collect_garbage(self, dataset: str) -> None:
         """Remove directories of loads that were interrupted before they were recorded."""
