@@ -77,8 +77,8 @@ def test_mirror_base_url_fetches_every_file_and_records_both_urls(
 ) -> None:
     settings = Settings(home=tmp_path, mirror=loopback_server.url + "/")
     files = fetch("sunat-cuadros", settings, progress=False, http=FAST)
-    assert [f.key for f in files] == ["g1", "f1"]
-    for f, name in zip(files, ["cdro_G1.xlsx", "cdro_F1.xlsx"], strict=True):
+    assert [f.key for f in files] == ["g1", "f1", "g6"]
+    for f, name in zip(files, ["cdro_G1.xlsx", "cdro_F1.xlsx", "cdro_G6.xlsx"], strict=True):
         original = download_shared_data / "sunat/cuadros" / name
         assert f.via == "mirror-url" and not f.from_cache
         assert f.sha256 == sha256_of(original) == sha256_of(f.path)
@@ -88,7 +88,7 @@ def test_mirror_base_url_fetches_every_file_and_records_both_urls(
         assert meta["url"] == get_source("sunat-cuadros").resource(f.key).url
         assert meta["fetched_from"] == f"{loopback_server.url}/sunat/cuadros/{name}"
         assert meta["sha256"] == f.sha256 and meta["etag"]
-    assert loopback_server.count() == 2
+    assert loopback_server.count() == 3
     assert leftovers(settings.cache_dir) == []
 
 
