@@ -24,7 +24,7 @@ from comercio.i18n import Messages
 from comercio.indicators.sector import PEERS, SectorFacts, sector_facts
 from comercio.reports import charts
 from comercio.reports._render import render
-from comercio.reports.sector_context import G6, LINES, SIDES, sector_context
+from comercio.reports.sector_context import G6, LINES, SIDES, continent_share_rows, sector_context
 from comercio.reports.spec import (
     ColumnSpec,
     Cover,
@@ -78,26 +78,14 @@ def _world_source(rc: RenderContext) -> str:
     return rc.msg("sector.src.line", sources=body)
 
 
-def _share_rows(rc: RenderContext, side: str) -> list[dict[str, Any]]:
-    from comercio.reference.dimensions import label
-
-    return [
-        {
-            "year": int(x.parts["year"]),
-            "group": label("continent", x.parts["continent"], rc.lang),
-            "share": x.value,
-        }
-        for x in rc.facts.each("world.{side}.share.{continent}.{year}")
-        if x.parts["side"] == side
-    ]
-
-
 def _world_figure(side: str) -> FigureBuilder:
     """Continent shares of ``side`` by year as a stacked chart."""
 
     def build(rc: RenderContext) -> tuple[Figure, ...]:
         title = rc.msg(f"sector.chart.{side}", basket=rc.context["world"]["basket"]["name"])
-        chart = charts.stacked_shares(_share_rows(rc, side), rc.fmt, title, _world_source(rc))
+        chart = charts.stacked_shares(
+            continent_share_rows(rc.facts, side, rc.lang), rc.fmt, title, _world_source(rc)
+        )
         return (Figure(f"world-{side}", title, charts.to_spec(chart)),)
 
     return build
@@ -107,7 +95,7 @@ def _world_table(side: str) -> TableBuilder:
     """Continent shares of ``side`` by year, one column per continent: the chart's facts."""
 
     def build(rc: RenderContext) -> Table:
-        rows = _share_rows(rc, side)
+        rows = continent_share_rows(rc.facts, side, rc.lang)
         groups = sorted({r["group"] for r in rows})
         by_year: dict[int, dict[str, Any]] = {}
         for r in rows:

@@ -68,6 +68,20 @@ def _continents(f: FactSet, side: str, lang: str, first: int) -> list[dict[str, 
     return sorted(rows, key=lambda r: -(r["share"] or 0.0))
 
 
+def continent_share_rows(f: FactSet, side: str, lang: str) -> list[dict[str, Any]]:
+    """Every year's continent shares of ``side`` (year, continent name in ``lang``, share): the rows of the
+    stacked chart and its table, in the report and on the dashboard."""
+    return [
+        {
+            "year": int(x.parts["year"]),
+            "group": label("continent", x.parts["continent"], lang),
+            "share": x.value,
+        }
+        for x in f.each("world.{side}.share.{continent}.{year}")
+        if x.parts["side"] == side
+    ]
+
+
 def _denominator(f: FactSet, template: str, **parts: str) -> str | None:
     fact = next((x for x in f.each(template) if all(x.parts.get(k) == v for k, v in parts.items())), None)
     return None if fact is None else (fact.extra or {}).get("denominator")
@@ -338,4 +352,4 @@ def sector_context(sf: SectorFacts, lang: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["form", "partners", "sector_context"]
+__all__ = ["continent_share_rows", "form", "partners", "sector_context"]

@@ -22,6 +22,7 @@ from comercio.reference import dimensions
 from comercio.reports import charts, maps
 from comercio.reports.fmt import Formatter
 from comercio.reports.narrative import join_names
+from comercio.reports.sector_context import continent_share_rows
 from comercio.service import ROW_FAMILIES, IndicatorService, Result
 
 Metric = Literal["value", "growth", "share"]
@@ -320,15 +321,7 @@ def world_view(
     name = group.name(lang)
     synthetic = f" ({t('common.synthetic', lang)})" if facts.synthetic else ""
     source = t("sector.src.line", lang, sources=t("sector.src.wto", lang, synthetic=synthetic))
-    rows = [
-        {
-            "year": int(x.parts["year"]),
-            "group": dimensions.label("continent", x.parts["continent"], lang).capitalize(),
-            "share": x.value,
-        }
-        for x in facts.each("world.{side}.share.{continent}.{year}")
-        if x.parts["side"] == side
-    ]
+    rows = continent_share_rows(facts, side, lang)
     title = t(f"sector.chart.{side}", lang, basket=name)
     chart = svc.cache.get_or_compute(
         ("wto_chart", group.code, y0, y1, side, lang),
