@@ -32,6 +32,11 @@ def month_start(value: str | date) -> date:
 
 def add_months(d: date, n: int) -> date:
     index = d.year * 12 + (d.month - 1) + n
+    if not 1 <= index // 12 <= 9999:  # a window or its comparison reaching before year 1
+        raise ConfigError(
+            f"{d.year:04d}-{d.month:02d} {n:+d} months falls outside the calendar",
+            hint="choose a later month",
+        )
     return date(index // 12, index % 12 + 1, 1)
 
 
