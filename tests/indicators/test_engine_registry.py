@@ -90,7 +90,12 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "region_basis": "source_table",
             "value_usd": v,
         }
-        for d, v in (("15", 10.0), ("04", 20.0))
+        # every department must be present (the load contract); only two export anything
+        for d, v in {
+            **dict.fromkeys(dimensions.member_names("department", "es"), 0.0),
+            "15": 10.0,
+            "04": 20.0,
+        }.items()
     ]
     wh.load("bcrp_departments", "all", _table(schema.BCRP_DEPARTMENTS, deps), prov)
     return home
