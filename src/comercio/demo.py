@@ -26,7 +26,7 @@ from comercio.errors import ComercioError
 if TYPE_CHECKING:
     from comercio.warehouse import Warehouse
 
-console = Console()
+console = Console(soft_wrap=True)  # a long line is never broken (logs, pipes, grep)
 FORMATS = "html,pdf,md,json,xlsx"
 
 

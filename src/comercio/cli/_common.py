@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from enum import StrEnum
 from typing import Any
 
@@ -14,8 +15,10 @@ from rich.table import Table
 from comercio.config import Settings
 from comercio.errors import ConfigError
 
-console = Console()
-console_err = Console(stderr=True)
+# A long line is never broken, and a table written to a pipe or a log keeps its natural width (up to 200).
+_WIDTH = None if sys.stdout.isatty() else 200
+console = Console(soft_wrap=True, width=_WIDTH)
+console_err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
 
 
 class OutputFormat(StrEnum):
