@@ -75,7 +75,7 @@ def build_spec(
         w = {"month": Window.month, "ytd": Window.ytd, "rolling12": Window.rolling12}[window.value](end)
     try:
         w.start  # noqa: B018 (a window reaching before year 1 fails here)
-    except ValueError:
+    except (ValueError, ConfigError):
         raise ConfigError(t("api.query.before_year_one", lang), field="end") from None
     if w.n_months > MAX_WINDOW_MONTHS:
         raise ConfigError(t("api.query.window_too_long", lang, months=MAX_WINDOW_MONTHS), field="start")
