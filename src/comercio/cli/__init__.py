@@ -89,7 +89,6 @@ def main(argv: list[str] | None = None) -> None:
 
         # Usage errors: Typer >= 0.29 raises its own vendored click's exceptions.
         if isinstance(exc, click.ClickException | typer.TyperException) and hasattr(exc, "show"):
-            _trace(debug)
             exc.show()
             sys.exit(getattr(exc, "exit_code", BAD_INPUT))
         _trace(debug)
