@@ -338,3 +338,25 @@ def test_matcher_catches_a_wrong_number(sf: SectorFacts) -> None:
     assert unmatched(f"sumaron {good}.", sf.facts, "es") == []
     assert unmatched(f"sumaron {bad}.", sf.facts, "es") == [bad]
     assert unmatched("en 1987 y con 73 subpartidas", sf.facts, "es") == ["1987", "73"]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_without_wto_or_g1_the_study_says_what_is_missing(sf: SectorFacts, lang: str) -> None:
+    """No world data: the world sections go, the notice says which data they need; no G1: likewise."""
+    no_world = FactSet(f for f in sf.facts if f.dataset != "wto_merchandise")
+    reason = "WTO merchandise values not loaded"
+    omitted = {"world": reason, "peers": reason, "peru_imports": reason, "subsectors": reason}
+    report = build_sector_report(
+        dataclasses.replace(sf, facts=no_world, omitted=omitted, world_years=None, world_form=None), lang
+    )
+    ids = {s.id for s in report.sections if not s.omitted}
+    assert not ids & {"world_exports", "world_imports", "world_weight", "peers", "peru_imports", "subsectors"}
+    assert {"summary", "peru_exports", "imports_context", "destinations", "methods"} <= ids
+    left_out = {s.id for s in report.omitted_sections()}
+    assert {"world", "peru_imports", "subsectors"} <= left_out
+    assert "OMC" not in report.source and "WTO" not in report.source and "SUNAT" in report.source
+    no_g1 = FactSet(f for f in sf.facts if not f.id.startswith("peru.exports"))
+    g1_missing = dataclasses.replace(sf, facts=no_g1, omitted={"peru_exports": "no G1 group"})
+    report = build_sector_report(g1_missing, lang)
+    assert "peru_exports" in {s.id for s in report.omitted_sections()}
+    assert unmatched(_text(report), g1_missing.facts, lang, _codes(sf, lang)) == []
