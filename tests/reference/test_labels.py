@@ -42,3 +42,18 @@ def test_english_member_names() -> None:
     assert label("region_group", "no_registrado", "en") == "Not recorded"
     assert label("macroregion", "oriente", "en") == "Amazon (Oriente)"
     assert label("natural_region", "selva", "en") == "Amazon"
+
+
+def test_destinations_that_are_no_country_have_names() -> None:
+    """SUNAT's G6 destinations outside ISO 3166-1 (international waters, free zones, former countries) are
+    named, never shown as a bare code."""
+    from comercio.reference import load
+    from comercio.reference.dimensions import label
+
+    codes = {r["alpha2"] for r in load("sunat_countries").to_pylist() if r["kind"] in ("other", "former")}
+    assert codes
+    for lang in ("es", "en"):
+        for code in codes:
+            assert label("partner", code, lang) != code, (code, lang)
+    assert label("partner", "XZ", "es") == "Aguas internacionales"
+    assert label("partner", "YU", "en") == "Yugoslavia"

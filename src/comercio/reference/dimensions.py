@@ -134,6 +134,10 @@ def member_names(name: str, lang: str) -> dict[str, str]:
         text = str(row.get(column) or row.get(spec.es) or code)
         for key in (code, *(str(row[a]) for a in spec.aliases if row.get(a))):
             out.setdefault(key, text)
+    if spec.table != "dimension_members":  # members outside the main table (destinations that are no country)
+        for row in load("dimension_members").to_pylist():
+            if row["dimension"] == name:
+                out.setdefault(str(row["code"]), str(row[f"name_{lang}"]))
     return out
 
 
