@@ -3,6 +3,7 @@ and a writer that commits nothing invalidates nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -58,6 +59,33 @@ def test_the_response_cache_serves_a_new_version_at_once() -> None:
     assert client.get("/x").json() == {"n": 2}
     assert client.get("/x").json() == {"n": 2}
     assert len(calls) == 2
+
+
+def test_the_response_cache_replays_only_the_response() -> None:
+    """A message another server adds (the test client's ``http.response.debug``) is not recorded, so a hit
+    sends a real server nothing it cannot take."""
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.debug", "info": {}})
+        await send({"type": "http.response.body", "body": b"{}", "more_body": False})
+
+    cache = ResponseCache(inner, paths=("/x",))
+    scope = {"type": "http", "method": "GET", "path": "/x", "query_string": b""}
+    sent: list[list[str]] = []
+
+    async def run() -> None:
+        for _ in range(2):
+            sent.append([])
+
+            async def send(message: Any) -> None:
+                sent[-1].append(message["type"])
+
+            await cache(scope, None, send)  # type: ignore[arg-type]
+
+    asyncio.run(run())
+    assert sent[0] == ["http.response.start", "http.response.debug", "http.response.body"]
+    assert sent[1] == ["http.response.start", "http.response.body"]  # the cached answer
 
 
 def test_the_service_follows_commits_of_another_writer(api_settings: Any, tmp_path: Path) -> None:

@@ -132,8 +132,8 @@ class ResponseCache:
                 ok = message["status"] == 200
             elif message["type"] == "http.response.body":
                 size += len(message.get("body", b""))
-            if ok and size <= self.max_body:
-                recorded.append(_copy(message))
+            if ok and size <= self.max_body and message["type"] in _REPLAYED:
+                recorded.append(_copy(message))  # not server-specific extras (a test client's debug message)
             await send(message)
 
         await self.app(scope, receive, recording_send)
@@ -147,6 +147,9 @@ class ResponseCache:
                 self._data[key] = (time.monotonic(), version, recorded)
                 while len(self._data) > self.maxsize:
                     self._data.popitem(last=False)
+
+
+_REPLAYED = frozenset({"http.response.start", "http.response.body"})
 
 
 def _copy(message: Message) -> dict[str, Any]:
