@@ -16,11 +16,12 @@ import pyarrow.compute as pc
 
 from comercio.sources import _dbf
 from comercio.sources._microdata_ref import FileSpan, hs_version_index, offices, tariff_versions
-from comercio.sources._span import EARLIEST, MAX_LINE_USD, today
+from comercio.sources._span import EARLIEST, MAX_LINE_USD
 from comercio.warehouse.schema import CUSTOMS_LINES
 
 Error = tuple[int, str, str, float | None]  # record, field, reason, value (FOB) if readable
 _MONEY = frozenset({"fob", "freight", "insurance"})
+SHIPMENT_DAYS = 366  # an export is shipped within a year of its declaration's numbering, before or after
 _NO_SPAN = FileSpan(np.iinfo(np.int32).min, np.iinfo(np.int32).max, "")
 
 
@@ -107,11 +108,12 @@ def validate_block(
         (fields["date"].name, f"date {span.text}", ok & ((days < span.first_day) | (days > span.last_day)))
     )
     p.num["date"] = days
-    if "shipped" in cols:  # the shipment date (exports): blank allowed, else a real day in 1990 … today
+    if "shipped" in cols:  # the shipment date (exports): blank, or a real day within a year of numbering
         shipped, ok, blank = _dbf.dates(cols["shipped"])
-        lo, hi = (np.datetime64(d, "D").astype(np.int64) for d in (EARLIEST, today()))
-        text = f"shipment date invalid or outside the plausible span {EARLIEST} … {today()}"
-        checks.append((fields["shipped"].name, text, ~blank & (~ok | (shipped < lo) | (shipped > hi))))
+        lo = np.datetime64(EARLIEST, "D").astype(np.int64)
+        far = np.abs(shipped.astype(np.int64) - days) > SHIPMENT_DAYS
+        text = f"shipment date invalid, before {EARLIEST} or more than a year from the declaration's date"
+        checks.append((fields["shipped"].name, text, ~blank & (~ok | (shipped < lo) | far)))
     office, ok = _dbf.digits_int(cols["office"])
     known = offices().valid(office, days.astype(np.int64))
     checks.append((fields["office"].name, "unknown customs office", ~ok | ~known))
