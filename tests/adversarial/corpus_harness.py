@@ -192,7 +192,7 @@ def message_problems(run: Run, names: tuple[str, ...], where: tuple[str, ...] = 
         problems.append("traceback in output")
     if not err:
         problems.append("nothing on stderr")
-    if len(err.splitlines()) > 3:
+    if len(err.splitlines()) > 1:
         problems.append(f"{len(err.splitlines())} lines on stderr")
     if names and not any(n in err for n in names):
         problems.append(f"does not name the file ({' or '.join(names)})")
