@@ -135,6 +135,24 @@ def cli(argv: list[str], *, home: Path, cwd: Path) -> Run:
     return Run(code, out.getvalue(), err.getvalue(), crash)
 
 
+def cli_process(argv: list[str], *, home: Path, cwd: Path) -> Run:
+    """``comercio ARGV`` in a new process (``python -m comercio.cli``), exactly as a user runs it."""
+    import subprocess
+
+    env = {**os.environ, "COMERCIO_HOME": str(home), "COLUMNS": "400"}
+    env.pop("COMERCIO_DEBUG", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "comercio.cli", *argv],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    crash = proc.stderr if "Traceback" in proc.stderr else None
+    return Run(proc.returncode, proc.stdout, proc.stderr, crash)
+
+
 # --- the warehouse before and after ---------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ import argparse
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from corpus_harness import (
     UNCLEAR,
     Base,
     Case,
+    Run,
     cli,
     current_vintages,
     first_line,
@@ -38,6 +39,8 @@ from corpus_harness import (
     shared_data_dir,
     snapshot,
 )
+
+Runner = Callable[..., Run]
 
 
 @dataclass
@@ -117,8 +120,10 @@ def make_baseline(base: Base, home: Path) -> Path:
 # --- one case -----------------------------------------------------------------------------------------------
 
 
-def run_case(case: Case, base: Base, baseline: Path, work: Path) -> Verdict:
-    """Make the case's input under ``work``, run ``comercio ingest`` on a copy of the baseline, judge."""
+def run_case(case: Case, base: Base, baseline: Path, work: Path, runner: Runner = cli) -> Verdict:
+    """Make the case's input under ``work``, run ``comercio ingest`` on a copy of the baseline, judge.
+
+    ``runner`` runs the command: in this process (fast, the default) or in a new one (``cli_process``)."""
     home, inputs = work / "home", work / "in"
     shutil.copytree(baseline, home)
     inputs.mkdir(parents=True, exist_ok=True)
@@ -126,7 +131,7 @@ def run_case(case: Case, base: Base, baseline: Path, work: Path) -> Verdict:
     argv = ["ingest", case.source, *(p.relative_to(inputs).as_posix() for p in paths), *case.args]
     before = snapshot(home)
     started = time.perf_counter()
-    run = cli(argv, home=home, cwd=inputs)
+    run = runner(argv, home=home, cwd=inputs)
     seconds = time.perf_counter() - started
     changed = snapshot(home) != before
     verdict = _judge(case, run, changed, home, tuple(p.name for p in paths))

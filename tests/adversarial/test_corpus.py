@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus_harness import Base, Case
+from corpus_harness import Base, Case, cli_process
 from corpus_known import OWNERS
 from make_corpus import all_cases, available, run_case
 
@@ -46,3 +46,15 @@ def test_the_corpus_has_150_cases_one_per_fault_and_reader() -> None:
     assert len(cases) >= 150
     assert len({c.id for c in cases}) == len(cases)
     assert len({(c.id.split("-")[0], c.fault) for c in cases}) == len(cases)  # one case per fault per reader
+
+
+@pytest.mark.parametrize("case_id", ["bcrp-nan", "micro-random-bytes", "decl-renamed-copy", "g1-as-f1"])
+def test_the_installed_command_gives_the_same_verdict(
+    case_id: str, corpus_base: Base, corpus_baseline: Path, tmp_path: Path
+) -> None:
+    """The in-process runner is what a user gets: the same cases through ``python -m comercio.cli``."""
+    [case] = [c for c in all_cases() if c.id == case_id]
+    here = run_case(case, corpus_base, corpus_baseline, tmp_path / "here")
+    there = run_case(case, corpus_base, corpus_baseline, tmp_path / "there", runner=cli_process)
+    assert (there.outcome, there.detail) == (here.outcome, here.detail)
+    assert there.ok
