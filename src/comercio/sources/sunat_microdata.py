@@ -336,13 +336,14 @@ def _marker(record: np.ndarray, synth: _dbf.DbfField) -> str:
 
 
 def _marked_synthetic(path: Path) -> bool:
-    """Whether the file's first line carries the synthetic marker (read from the first block only)."""
+    """Whether the file's first live line carries the synthetic marker (read up to that line only)."""
     with ExitStack() as stack:
         stream = _open(path, stack)
         header = _dbf.read_header(stream, path.name)
         if "SYNTH" not in header.names:
             return False
-        for _, block in _dbf.iter_blocks(stream, header, 4096, path.name):
+        rows = max(1, min(1024, BLOCK_BYTES // header.record_length))
+        for _, block in _dbf.iter_blocks(stream, header, rows, path.name):
             live = block[block[:, 0] != ord("*")]
             if live.shape[0]:
                 return _marker(live[0], header.field("SYNTH")) in SYNTHETIC_MARKS
