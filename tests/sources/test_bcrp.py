@@ -302,3 +302,14 @@ def test_impossible_values(tmp_path: Path, value: str, reason: str) -> None:
     with pytest.raises(ParseError, match=reason) as caught:
         read_bcrp(path)
     assert (caught.value.file, caught.value.row, caught.value.column) == ("v.csv", 2, "2022-02-01")
+
+
+def test_months_to_come_without_figures_are_accepted(tmp_path: Path) -> None:
+    """BCRPData answers a request running to December with empty months: they carry nothing, so they pass."""
+    later = date.today().replace(day=1).replace(year=date.today().year + 1).isoformat()
+    payload = api_payload({"Tacna": ["1.0", "n.d."], "Total": ["1.0", "n.d."]}, ["2022-01-01", later])
+    path = tmp_path / "to_come.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    assert read_bcrp(path).records.num_rows == 1
+    csv_path = write_csv(tmp_path / "to_come.csv", [["department", "2022-01-01", later], ["Tacna", "1", ""]])
+    assert read_bcrp(csv_path).records.num_rows == 1

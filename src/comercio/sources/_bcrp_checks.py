@@ -32,10 +32,14 @@ def check_amount(value: float, label: str, where: dict[str, Any]) -> float:
     return value
 
 
-def check_month(month: date, **where: Any) -> date:
-    """``month`` when it lies in 1990-01 … the current month; otherwise a ParseError at ``where``."""
+def check_month(month: date, *, figures: bool = True, **where: Any) -> date:
+    """``month`` when it lies in 1990-01 … the current month; otherwise a ParseError at ``where``.
+
+    ``figures=False``: the month carries no figure (yet), so only its start is checked; BCRPData answers a
+    request running to December with empty months.
+    """
     last = current_month()
-    if not EARLIEST <= month <= last:
+    if month < EARLIEST or (figures and month > last):
         raise ParseError(
             f"month {month:%Y-%m} is outside the plausible span {EARLIEST:%Y-%m} … {last:%Y-%m}", **where
         )

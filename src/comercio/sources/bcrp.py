@@ -221,7 +221,9 @@ def _parse_api_period(name: Any, *, file: str, index: int) -> date:
             record=index,
             field="periods.name",
         )
-    return check_month(date(int(year_text), month, 1), file=file, record=index, field="periods.name")
+    return check_month(
+        date(int(year_text), month, 1), figures=False, file=file, record=index, field="periods.name"
+    )
 
 
 def _parse_api_json(path: Path, text: str) -> list[_Series]:
@@ -263,6 +265,8 @@ def _parse_api_json(path: Path, text: str) -> list[_Series]:
                 )
             where = {"file": file, "record": position, "column": str(period["name"])}
             columns[position - 1][month] = _parse_value(raw, where=where, label=label)
+        if any(column[month] is not None for column in columns):
+            check_month(month, file=file, record=index, field="periods.name")
     return [
         _Series(label=label, row=None, record=position, values=values)
         for position, (label, values) in enumerate(zip(names, columns, strict=True), start=1)
@@ -280,7 +284,7 @@ def _parse_month_header(text: str, *, file: str) -> date:
         raise ParseError(
             f"month column {text!r} is not the first day of a month", file=file, row=1, column=text
         )
-    return check_month(parsed, file=file, row=1, column=text)
+    return check_month(parsed, figures=False, file=file, row=1, column=text)
 
 
 def _parse_wide_csv(path: Path, text: str) -> list[_Series]:
@@ -313,6 +317,9 @@ def _parse_wide_csv(path: Path, text: str) -> list[_Series]:
             for month, column, raw in zip(months, header[1:], cells[1:], strict=True)
         }
         series.append(_Series(label=label, row=line, record=None, values=values))
+    for month, column in zip(months, header[1:], strict=True):
+        if any(s.values[month] is not None for s in series):
+            check_month(month, file=file, row=1, column=column)
     return series
 
 
