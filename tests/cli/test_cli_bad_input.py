@@ -105,7 +105,7 @@ CASES: list[Any] = [
     ("report-sector-basket", [*S, "--basket", "zzz"], {}, "zzz"),
     ("report-sector-lang", [*S, "--lang", "fr"], {}, "fr"),
     ("report-sector-format", ["report", "sector", "--out", "{tmp}/s", "--format", "docx"], {}, "docx"),
-    ("report-sector-world-from", [*S, "--world-from", "-5"], {}, "-5"),
+    ("report-sector-world-from", [*S, "--world-from", "-5"], {}, "--world-from"),
     # serve (refused before anything listens)
     ("serve-port-negative", ["serve", "--port", "-1"], {}, "--port"),
     ("serve-port-text", ["serve", "--port", "abc"], {}, "--port"),
