@@ -137,7 +137,92 @@ def bcrp() -> list[Case]:
         ),
         _csv("bcrp", "bcrp", "bcrp", "shrink-years: only the last three years", _keep_last_columns(36)),
     ]
-    return cases + generic("bcrp", "bcrp", "bcrp", text=True, wrong="declarations")
+    return cases + bcrp_json() + generic("bcrp", "bcrp", "bcrp", text=True, wrong="declarations")
+
+
+MESES = ("Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Set", "Oct", "Nov", "Dic")
+Payload = dict[str, Any]
+
+
+def _api_payload(csv_path: Path) -> Payload:
+    """The base BCRP CSV in the BCRPData API JSON layout (series "… - <department>", Spanish months)."""
+    rows = [r.split(",") for r in E.lines(csv_path)]
+    months = rows[0][1:]
+    return {
+        "config": {"series": [{"name": f"Exportaciones FOB - {r[0]}", "dec": "2"} for r in rows[1:]]},
+        "periods": [
+            {"name": f"{MESES[int(m[5:7]) - 1]}.{m[:4]}", "values": [r[1 + i] for r in rows[1:]]}
+            for i, m in enumerate(months)
+        ],
+    }
+
+
+def _json(fault: str, edit: Callable[[Payload], Payload], where: tuple[str, ...] = ()) -> Case:
+    fid, what = fault.split(": ", 1)
+
+    def make(b: Base, d: Path) -> list[Path]:
+        import json
+
+        path = d / "bcrp_api.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(edit(_api_payload(b["bcrp"]))), encoding="utf-8")
+        return [path]
+
+    return Case(f"bcrp-json-{fid}", "bcrp", f"API JSON: {what}", make, where=where)
+
+
+def _json_value(value: str, period: int = 180, series: int = 14) -> Callable[[Payload], Payload]:
+    def edit(p: Payload) -> Payload:
+        p["periods"][period]["values"][series] = value
+        return p
+
+    return edit
+
+
+def _json_period(name: str, period: int = -1) -> Callable[[Payload], Payload]:
+    def edit(p: Payload) -> Payload:
+        p["periods"][period]["name"] = name
+        return p
+
+    return edit
+
+
+def _json_drop_series(label: str) -> Callable[[Payload], Payload]:
+    def edit(p: Payload) -> Payload:
+        names = [s["name"] for s in p["config"]["series"]]
+        i = next(k for k, n in enumerate(names) if n.endswith(f" - {label}"))
+        del p["config"]["series"][i]
+        for period in p["periods"]:
+            del period["values"][i]
+        return p
+
+    return edit
+
+
+def _json_all_nd(p: Payload) -> Payload:
+    for period in p["periods"]:
+        period["values"] = ["n.d."] * len(period["values"])
+    return p
+
+
+def bcrp_json() -> list[Case]:
+    return [
+        _json("nan: a NaN value", _json_value("NaN"), ROWISH),
+        _json("negative: a negative value", _json_value("-12.5"), ROWISH),
+        _json("1e308: a value of 1e308", _json_value("1e308"), ROWISH),
+        _json("period-2099: a period named Dic.2099", _json_period("Dic.2099")),
+        _json("period-1800: a period named Ene.1800", _json_period("Ene.1800", 0)),
+        _json("no-total: the Total series removed", _json_drop_series("Total")),
+        _json("no-department: the Lima series removed", _json_drop_series("Lima")),
+        _json("all-nd: every value n.d.", _json_all_nd),
+        _json("not-payload: a JSON object of another shape", lambda p: {"series": []}),
+        _json("short-values: a period with one value missing", _short_values),
+    ]
+
+
+def _short_values(p: Payload) -> Payload:
+    p["periods"][3]["values"] = p["periods"][3]["values"][:-1]
+    return p
 
 
 def _keep_last_columns(n: int) -> LineEdit:
