@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus_harness import Base, Case, cli_process
+from corpus_harness import Base, Case, cli, cli_process
 from corpus_known import OWNERS
 from make_corpus import all_cases, available, run_case
 
@@ -58,3 +58,29 @@ def test_the_installed_command_gives_the_same_verdict(
     there = run_case(case, corpus_base, corpus_baseline, tmp_path / "there", runner=cli_process)
     assert (there.outcome, there.detail) == (here.outcome, here.detail)
     assert there.ok
+
+
+@pytest.mark.parametrize("fault", ["random-bytes", "missing"])
+def test_build_from_a_bad_mirror_refuses_clearly_and_changes_nothing(
+    fault: str, shared_data: Path, corpus_baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``comercio build`` reading its files from a mirror whose G1 workbook is garbage or absent."""
+    import shutil
+
+    import corpus_edit as E
+    from corpus_harness import message_problems, snapshot
+
+    mirror, home = tmp_path / "mirror", tmp_path / "home"
+    shutil.copytree(shared_data, mirror)
+    shutil.copytree(corpus_baseline, home)
+    g1 = mirror / "sunat/cuadros/cdro_G1.xlsx"
+    if fault == "missing":
+        g1.unlink()
+    else:
+        E.random_bytes(g1)
+    monkeypatch.setenv("COMERCIO_MIRROR", str(mirror))
+    before = snapshot(home)
+    run = cli(["build"], home=home, cwd=tmp_path)
+    assert run.code == 2 and run.crash is None, run.err
+    assert not message_problems(run, ("cdro_G1.xlsx",)), run.err
+    assert snapshot(home) == before
