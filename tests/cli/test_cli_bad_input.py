@@ -86,6 +86,7 @@ CASES: list[Any] = [
     ("compute-flow-unknown", [*W, "--flow", "Z"], {}, "Z"),
     ("compute-grouping-unknown", [*W, "--grouping", "nope"], {}, "nope"),
     ("compute-scheme-unknown", [*W, "--grouping", "macroregion:nope"], {}, "nope"),
+    ("compute-scheme-not-applicable", [*W, "--grouping", "department:xyz"], {}, "has no scheme"),
     ("compute-engine-unknown", [*W, "--engine", "nope"], {}, "--engine"),
     ("compute-format-unknown", [*W, "--format", "yaml"], {}, "--format"),
     ("compute-empty-home", W, {"home": "empty"}, "comercio"),

@@ -125,6 +125,9 @@ class Comparison:
         return {"kind": "same_window", "years": self.years}
 
 
+SCHEMED = ("macroregion", "continent")  # the derivations a grouping's scheme applies to
+
+
 @dataclass(frozen=True)
 class Grouping:
     """Group by a dimension of :mod:`comercio.reference.dimensions`.
@@ -142,6 +145,12 @@ class Grouping:
         if self.dimension not in dimensions.BY_NAME:
             raise ConfigError(
                 f"unknown grouping {self.dimension!r}; choose one of {', '.join(dimensions.NAMES)}"
+            )
+        if self.scheme is not None and dimensions.BY_NAME[self.dimension].derive not in SCHEMED:
+            raise ConfigError(
+                f"grouping {self.dimension!r} has no scheme (got {self.scheme!r}); only "
+                f"{' and '.join(SCHEMED)} take one, e.g. macroregion:mincetur",
+                field="grouping",
             )
 
     @property
