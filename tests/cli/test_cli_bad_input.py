@@ -83,6 +83,7 @@ CASES: list[Any] = [
     ("compute-window-month-13", ["indicators", "compute", "--window", "ytd:2022-13"], {}, "2022-13"),
     ("compute-window-year-1", ["indicators", "compute", "--window", "rolling12:0001-01"], {}, "0001"),
     ("compute-basket-unknown", [*W, "--basket", "zzz"], {}, "zzz"),
+    ("compute-basket-version", [*W, "--basket", "agro@1999"], {}, "1999"),
     ("compute-flow-unknown", [*W, "--flow", "Z"], {}, "Z"),
     ("compute-grouping-unknown", [*W, "--grouping", "nope"], {}, "nope"),
     ("compute-scheme-unknown", [*W, "--grouping", "macroregion:nope"], {}, "nope"),
@@ -111,6 +112,7 @@ CASES: list[Any] = [
     ("serve-port-negative", ["serve", "--port", "-1"], {}, "--port"),
     ("serve-port-text", ["serve", "--port", "abc"], {}, "--port"),
     ("serve-port-too-big", ["serve", "--port", "70000"], {}, "--port"),
+    ("serve-log-level", ["serve", "--log-level", "nope", "--port", "1"], {}, "--log-level"),
     # settings from the environment
     ("home-is-file-status", ["warehouse", "status"], {"home": "file"}, "COMERCIO_HOME"),
     ("home-is-file-validate", ["validate"], {"home": "file"}, "COMERCIO_HOME"),

@@ -63,9 +63,15 @@ def compute(
 
     _check_choice("flow", flow.upper(), ("X", "M"))
     if basket is not None:
-        from comercio.reference import basket_names
+        from comercio import reference
 
-        _check_choice("basket", basket.partition("@")[0], tuple(basket_names()))
+        name, _, version = basket.partition("@")
+        _check_choice("basket", name, tuple(reference.basket_names()))
+        if version:
+            rows = reference.load("baskets").to_pylist()
+            _check_choice(
+                "basket version", version, tuple(sorted({r["version"] for r in rows if r["basket"] == name}))
+            )
     s = settings(engine)
     df = comercio.indicator(
         Warehouse(s, read_only=True), window=window, grouping=grouping, flow=flow, basket=basket
@@ -80,7 +86,7 @@ def compute(
 def _check_choice(option: str, value: str, known: tuple[str, ...]) -> None:
     """Refuse a value the option does not know, naming the ones it does (never silently ignored)."""
     if value not in known:
-        raise ConfigError(f"unknown --{option} {value!r}; choose one of {', '.join(known)}", field=option)
+        raise ConfigError(f"unknown {option} {value!r}; choose one of {', '.join(known)}", field=option)
 
 
 def register(root: typer.Typer) -> None:

@@ -8,6 +8,8 @@ import typer
 
 from comercio.cli._common import Engine, settings
 
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -25,7 +27,11 @@ def register(app: typer.Typer) -> None:
         """Serve the API (/api/v1, OpenAPI at /api/v1/docs) and the dashboard from a read-only warehouse."""
         import uvicorn
 
+        from comercio.errors import ConfigError
         from comercio.server import create_app
+
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(f"unknown --log-level {log_level!r}; choose one of {', '.join(LOG_LEVELS)}")
 
         app_ = create_app(settings(engine), cors_origins=tuple(cors_origin or ()))
         uvicorn.run(app_, host=host, port=port, log_level=log_level, server_header=False)
