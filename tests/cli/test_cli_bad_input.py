@@ -108,6 +108,8 @@ CASES: list[Any] = [
     ("report-sector-lang", [*S, "--lang", "fr"], {}, "fr"),
     ("report-sector-format", ["report", "sector", "--out", "{tmp}/s", "--format", "docx"], {}, "docx"),
     ("report-sector-world-from", [*S, "--world-from", "-5"], {}, "--world-from"),
+    ("report-sector-world-from-future", [*S, "--world-from", "2999"], {}, "--world-from"),
+    ("report-sector-world-to-1900", [*S, "--world-to", "1900"], {}, "--world-to"),
     # serve (refused before anything listens)
     ("serve-port-negative", ["serve", "--port", "-1"], {}, "--port"),
     ("serve-port-text", ["serve", "--port", "abc"], {}, "--port"),

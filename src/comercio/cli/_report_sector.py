@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -24,9 +25,14 @@ def register_sector(report_app: typer.Typer) -> None:
         lang: str = typer.Option("es", help="es or en"),
         formats: str = typer.Option("html,md,json", "--format", help="comma list: html,pdf,xlsx,md,json"),
         out: Path = typer.Option(Path("reports/sector"), help="output directory"),
-        world_from: int = typer.Option(2001, min=1948, help="first year of the world series"),
+        world_from: int = typer.Option(
+            2001, min=1948, max=date.today().year, help="first year of the world series"
+        ),
         world_to: int = typer.Option(
-            None, help="last year of the world series (default: the year of --through, cut to the WTO data)"
+            None,
+            min=1948,
+            max=date.today().year,
+            help="last year of the world series (default: the year of --through, cut to the WTO data)",
         ),
         peers: str = typer.Option("CHL,COL", help="peer countries, ISO alpha-3 codes separated by commas"),
         engine: Engine = typer.Option(None, help="duckdb or spark (default COMERCIO_ENGINE or duckdb)"),
