@@ -166,7 +166,12 @@ def test_metalworking_exists_in_its_three_forms_with_their_names() -> None:
         "hs": "canasta SA 73, 82–90",
     }
     wto = reference.group_form("metalmecanica", "wto")
-    assert wto is not None and wto.code == "MAMT" and wto.source.startswith("OMC")
+    assert (
+        wto is not None
+        and wto.code == "MAMT"
+        and wto.source("es").startswith("OMC")
+        and wto.source("en").startswith("WTO")
+    )
     assert wto.extra() == {"basket": "metalmecanica", "basket_form": "wto", "basket_code": "MAMT"}
     assert all(f.definition(lang) for f in reference.basket_forms("metalmecanica") for lang in ("es", "en"))
 

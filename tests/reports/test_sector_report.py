@@ -310,7 +310,7 @@ EXPECTED_PARTNERS = {
         " (sin compras en enero-abril de 2024)",
     ),
     "en": (
-        "the group's leading destination in January-April 2025 was United States, with US$ 61.5 million"
+        "the group's leading destination in January-April 2025 was the United States, with US$ 61.5 million"
         " (+15.3% on January-April 2024), followed by Chile, with US$ 20.2 million (−2.1%), and Mexico,"
         " with US$ 9.9 million (no shipments a year earlier). Next came Colombia and Ecuador.",
         "leading supplier in January-April 2025 was China, with US$ 812 million"

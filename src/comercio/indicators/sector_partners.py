@@ -207,7 +207,8 @@ def cuode_facts(wh: Warehouse, forms: list[BasketForm], month: date, engine: str
     study = forms[0].basket
     numbered = {f.code for f in forms if f.code.isdigit()}
     derived = [
-        BasketForm(study, "f1", "context", c, {}, {}, "SUNAT, cuadro F1") for c in ("selected", "total")
+        BasketForm(study, "f1", "context", c, {}, {}, {"es": "SUNAT, cuadro F1", "en": "SUNAT, table F1"})
+        for c in ("selected", "total")
     ]
     by_code = {f.code: f for f in (*forms, *derived) if f.code != "selected" or len(numbered) > 1}
     s = _f1_series(wh, set(by_code), numbered, engine)

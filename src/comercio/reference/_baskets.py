@@ -55,13 +55,16 @@ class BasketForm:
     code: str  # G1 label prefix, WTO product code, baskets.csv basket or CUODE number
     names: dict[str, str]
     definitions: dict[str, str]
-    source: str
+    sources: dict[str, str]
 
     def name(self, lang: str = "es") -> str:
         return self.names[lang]
 
     def definition(self, lang: str = "es") -> str:
         return self.definitions[lang]
+
+    def source(self, lang: str = "es") -> str:
+        return self.sources[lang]
 
     def extra(self) -> dict[str, str]:
         """What a fact computed on this form records about its basket."""
@@ -83,7 +86,7 @@ def _definitions() -> tuple[BasketForm, ...]:
             r["code"],
             {"es": r["name_es"], "en": r["name_en"]},
             {"es": r["definition_es"], "en": r["definition_en"]},
-            r["source"],
+            {"es": r["source_es"], "en": r["source_en"]},
         )
         for r in load("basket_definitions").to_pylist()
     )

@@ -114,11 +114,13 @@ def load(name: str) -> pa.Table:
 
 
 def _with_iso(result: ParsedFile) -> pa.Table:
-    """Add alpha3, numeric and name_en from pycountry; every ISO country must have a row and vice versa."""
+    """Add alpha3, numeric and name_en from pycountry (unless the row gives its own English name); every ISO
+    country must have a row and vice versa."""
     alpha2 = result.table.column("alpha2").to_pylist()
     alpha3: list[str] = []
     numeric: list[str] = []
     name_en: list[str] = []
+    given = result.table.column("name_en").to_pylist()
     for i, code in enumerate(alpha2):
         country = pycountry.countries.get(alpha_2=code)
         if country is None:
@@ -130,7 +132,7 @@ def _with_iso(result: ParsedFile) -> pa.Table:
             )
         alpha3.append(country.alpha_3)
         numeric.append(country.numeric)
-        name_en.append(getattr(country, "common_name", None) or country.name)
+        name_en.append(given[i] or getattr(country, "common_name", None) or country.name)
     missing = sorted({c.alpha_2 for c in pycountry.countries} - set(alpha2))
     if missing:
         raise ReferenceDataError(f"ISO countries without a row: {', '.join(missing)}", file=result.path)
@@ -145,6 +147,7 @@ def _with_iso(result: ParsedFile) -> pa.Table:
             "continent": t.column("continent"),
             "subcontinent": t.column("subcontinent"),
             "latin_america": t.column("latin_america"),
+            "article_en": t.column("article_en"),
         }
     )
 

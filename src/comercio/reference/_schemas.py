@@ -113,6 +113,8 @@ TABLES: dict[str, TableSpec] = {
                 ),
                 _c("subcontinent", pattern=_SLUG),
                 _c("latin_america", type=_BOOL),
+                _c("name_en", required=False),
+                _c("article_en", choices=frozenset({"the"}), required=False),
             ),
         ),
         TableSpec(
@@ -149,7 +151,8 @@ TABLES: dict[str, TableSpec] = {
                 _c("name_en"),
                 _c("definition_es"),
                 _c("definition_en"),
-                _c("source"),
+                _c("source_es"),
+                _c("source_en"),
             ),
         ),
         TableSpec(

@@ -141,6 +141,29 @@ def member_names(name: str, lang: str) -> dict[str, str]:
     return out
 
 
+@cache
+def _articles(name: str, lang: str) -> dict[str, str]:
+    """Code → the article prose puts before a member's name in ``lang`` (the ``article_<lang>`` column)."""
+    d = dimension(name)
+    if d.labels is None:
+        return {}
+    column = f"article_{lang}"
+    out: dict[str, str] = {}
+    for row in load(d.labels.table).to_pylist():
+        if row.get(column):
+            for key in (str(row[d.labels.code]), *(str(row[a]) for a in d.labels.aliases if row.get(a))):
+                out[key] = str(row[column])
+    return out
+
+
+def in_prose(name: str, code: str | None, lang: str = "es") -> str:
+    """A member's name as a sentence writes it: :func:`label` with its article where the language puts one
+    (``US`` → "the United States" in English, "Estados Unidos" in Spanish)."""
+    text = label(name, code, lang)
+    article = _articles(name, lang).get(code or "")
+    return f"{article} {text}" if article else text
+
+
 def label(name: str, code: str | None, lang: str = "es") -> str:
     """The name of one member in ``lang`` (``15`` → ``Lima``; ``costa`` → ``coast``), else the code itself."""
     if code is None:

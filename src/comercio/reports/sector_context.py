@@ -16,7 +16,7 @@ from comercio.indicators.facts import Fact, FactSet
 from comercio.indicators.sector import SectorFacts
 from comercio.indicators.specs import Window
 from comercio.reference import BasketForm
-from comercio.reference.dimensions import label
+from comercio.reference.dimensions import in_prose, label
 from comercio.reports.fmt import Formatter
 
 SIDES = ("exports", "imports")
@@ -40,7 +40,7 @@ def form(sf: SectorFacts, kind: str, role: str = "group") -> BasketForm | None:
 def _form_dict(f: BasketForm | None, lang: str) -> dict[str, Any] | None:
     if f is None:
         return None
-    return {"code": f.code, "name": f.name(lang), "definition": f.definition(lang), "source": f.source}
+    return {"code": f.code, "name": f.name(lang), "definition": f.definition(lang), "source": f.source(lang)}
 
 
 def _window(fact: Fact | None) -> Window | None:
@@ -135,6 +135,7 @@ def _peers(f: FactSet, lang: str) -> list[dict[str, Any]]:
             {
                 "code": p,
                 "name": label("partner", p, lang),
+                "prose": in_prose("partner", p, lang),
                 "peru": p == PERU,
                 "value": x.value,
                 "growth": f.value("peers.{partner}.{side}.growth", partner=p, side="exports"),
@@ -270,6 +271,7 @@ def partners(f: FactSet, direction: str, fmt: Formatter) -> dict[str, Any] | Non
                 "rank": i + 1,
                 "code": m,
                 "name": label("partner", m, fmt.lang),
+                "prose": in_prose("partner", m, fmt.lang),
                 "value": f.value("{direction}.{partner}.value", **p),
                 "share": f.value("{direction}.{partner}.share", **p),
                 "growth": f.value("{direction}.{partner}.growth", **p),
@@ -285,7 +287,7 @@ def partners(f: FactSet, direction: str, fmt: Formatter) -> dict[str, Any] | Non
         "total": f.value("{direction}.total.value", direction=direction),
         "latam_count": f.value("{direction}.latam_top10.count", direction=direction),
         "latam_share": f.value("{direction}.latam_top10.share", direction=direction),
-        "latam_names": [label("partner", m, fmt.lang) for m in _members(f, direction)],
+        "latam_names": [in_prose("partner", m, fmt.lang) for m in _members(f, direction)],
         "span": fmt.period(w.start, w.end),
         "prev_year": w.end.year - 1,
         "synthetic": top.synthetic,
