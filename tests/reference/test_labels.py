@@ -57,3 +57,15 @@ def test_destinations_that_are_no_country_have_names() -> None:
             assert label("partner", code, lang) != code, (code, lang)
     assert label("partner", "XZ", "es") == "Aguas internacionales"
     assert label("partner", "YU", "en") == "Yugoslavia"
+
+
+def test_country_names_in_english_prose_take_their_article() -> None:
+    from comercio.reference.dimensions import in_prose, label
+
+    assert in_prose("partner", "US", "en") == "the United States"
+    assert in_prose("partner", "USA", "en") == "the United States"  # alpha-3 alias
+    assert in_prose("partner", "NL", "en") == "the Netherlands"
+    assert in_prose("partner", "CN", "en") == "China"
+    assert in_prose("partner", "US", "es") == "Estados Unidos"
+    assert label("partner", "US", "en") == "United States"  # tables keep the bare name
+    assert label("partner", "CD", "en") == "Democratic Republic of the Congo"
