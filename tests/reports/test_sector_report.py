@@ -156,6 +156,17 @@ def test_pdf_and_xlsx_are_written(report_wh: Warehouse, tmp_path: Path) -> None:
     assert any(isinstance(v, float | int) and not isinstance(v, bool) for v in numbers)
 
 
+def test_the_world_side_can_be_asked_on_the_hs_basket(report_wh: Warehouse, tmp_path: Path) -> None:
+    """``world_form="hs"`` uses the HS basket: without CEPII BACI loaded, the world side is left out and the
+    methods box says what it would need (never WTO figures under the HS basket's name)."""
+    write_sector(report_wh, through="2024-12", formats="json", out=tmp_path, world_form="hs")
+    doc = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    ids = {f["id"] for f in doc["facts"]}
+    assert "peru.exports.value" in ids
+    assert not any(i.startswith("world.") for i in ids)
+    assert "BACI" in json.dumps(doc, ensure_ascii=False)
+
+
 def test_the_report_module_only_reads_facts() -> None:
     """No synthetic data, no ingest, no SQL in the report: the demo and the CLI prepare the warehouse."""
     for module in (sector_report, __import__("comercio.reports.sector_context", fromlist=["x"])):

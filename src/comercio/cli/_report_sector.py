@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from comercio.cli._common import Engine, settings
 from comercio.warehouse import Warehouse
+
+
+class WorldForm(StrEnum):
+    wto = "wto"
+    hs = "hs"
 
 
 def register_sector(report_app: typer.Typer) -> None:
@@ -35,6 +41,11 @@ def register_sector(report_app: typer.Typer) -> None:
             help="last year of the world series (default: the year of --through, cut to the WTO data)",
         ),
         peers: str = typer.Option("CHL,COL", help="peer countries, ISO alpha-3 codes separated by commas"),
+        world_form: WorldForm = typer.Option(
+            None,
+            help="basket of the world side: wto (the WTO product group) or hs (the HS basket, from CEPII "
+            "BACI when loaded); default wto when WTO data are loaded, else hs",
+        ),
         engine: Engine = typer.Option(None, help="duckdb or spark (default COMERCIO_ENGINE or duckdb)"),
         demo: bool = typer.Option(
             False, help="write the demo study (es and en, every format) into the report directory"
@@ -61,6 +72,7 @@ def register_sector(report_app: typer.Typer) -> None:
                 world_to=world_to,
                 engine=s.engine,
                 peers=tuple(peers.split(",")),
+                world_form=None if world_form is None else world_form.value,
             )
         for p in paths:
             typer.echo(str(p))

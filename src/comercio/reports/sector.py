@@ -348,10 +348,19 @@ def write_sector(
     world_to: int | None = None,
     engine: str | None = None,
     peers: tuple[str, ...] = PEERS,
+    world_form: str | None = None,
 ) -> list[Path]:
-    """Compute the sector facts and write the study in each format into ``out``; returns the files."""
+    """Compute the sector facts and write the study in each format into ``out``; returns the files.
+    ``world_form`` ("wto" or "hs") chooses the world side's basket (default: WTO when loaded, else HS)."""
     sf = sector_facts(
-        wh, basket, through, world_from=world_from, world_to=world_to, engine=engine, peers=peers
+        wh,
+        basket,
+        through,
+        world_from=world_from,
+        world_to=world_to,
+        engine=engine,
+        peers=peers,
+        world_form=world_form,
     )
     return write_report(build_sector_report(sf, lang), formats, Path(out))
 
