@@ -110,6 +110,7 @@ CASES: list[Any] = [
     ("report-sector-world-from", [*S, "--world-from", "-5"], {}, "--world-from"),
     ("report-sector-world-from-future", [*S, "--world-from", "2999"], {}, "--world-from"),
     ("report-sector-world-to-1900", [*S, "--world-to", "1900"], {}, "--world-to"),
+    ("report-sector-world-span-reversed", [*S, "--world-from", "2020", "--world-to", "2010"], {}, "2010"),
     # serve (refused before anything listens)
     ("serve-port-negative", ["serve", "--port", "-1"], {}, "--port"),
     ("serve-port-text", ["serve", "--port", "abc"], {}, "--port"),

@@ -160,6 +160,10 @@ def sector_facts(
     peers = check_peers(peers)
     if world_form not in (None, "wto", "hs"):
         raise ConfigError(f"world form {world_form!r} is not wto or hs", field="world_form")
+    if world_to is not None and world_to < world_from:
+        raise ConfigError(
+            f"the world span ends ({world_to}) before it starts ({world_from})", field="world_to"
+        )
     omitted: dict[str, str] = {}
     facts = FactSet()
     g1 = next((f for f in forms if f.form == "g1" and f.role == "group"), None)
