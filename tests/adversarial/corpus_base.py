@@ -9,24 +9,11 @@ from pathlib import Path
 import corpus_edit as E
 from corpus_harness import Base, has_g6, has_source
 
+from comercio.sources import infotrade
+
 BCRP = "bcrp/exports_by_department_monthly_2005_2022.csv"
 KEEP_SHEETS = {"2023", "2024", "2025"}
-INFOTRADE_COLUMNS = (
-    "FechaEmbarque",
-    "Ruc",
-    "RazonSocial",
-    "Departamento",
-    "CodigoPartida",
-    "Partida",
-    "DescripcionComercial",
-    "PaisDestino",
-    "Monto",
-    "PesoNeto",
-    "PesoBruto",
-    "Cantidad",
-    "TipoSector",
-    "Sector",
-)
+INFOTRADE_COLUMNS = infotrade.COLUMNS
 INFOTRADE_LINES = [
     [
         "15/03/2024",

@@ -17,7 +17,8 @@ import pyarrow as pa
 from comercio.errors import ConfigError, DataNotAvailable, ValidationError
 from comercio.indicators import engine as eng
 from comercio.indicators import measures
-from comercio.indicators.facts import Fact, FactSet, make
+from comercio.indicators.facts import Fact, FactSet
+from comercio.indicators.sector_partners import series_fact
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window, month_start
 from comercio.reference import BasketForm
 from comercio.warehouse import Warehouse
@@ -91,19 +92,7 @@ def _fact(
 ) -> Fact:
     """A fact of Peru's G1 side, with the provenance of the series and the basket it was computed from."""
     extra = {**form.extra(), "value_basis": "FOB", **kw.pop("extra", {})}
-    return make(
-        template,
-        value,
-        parts=parts,
-        window=w.as_dict(),
-        dataset=s.dataset,
-        vintages=s.vintages,
-        synthetic=s.synthetic,
-        grouping=s.grouping.label,
-        member="peru",
-        extra=extra,
-        **kw,
-    )
+    return series_fact(template, value, w, s, extra, parts, member="peru", **kw)
 
 
 def _annual(s: eng.Series, through: date, form: BasketForm) -> FactSet:

@@ -42,7 +42,7 @@ def latin_american() -> frozenset[str]:
     return frozenset(r["alpha2"] for r in reference.load("countries").to_pylist() if r["latin_america"])
 
 
-def _fact(
+def series_fact(
     template: str,
     value: Any,
     w: Window,
@@ -79,19 +79,19 @@ def partner_facts(
     d = {"direction": direction}
     top = [row.as_dict() for row in r.rows[:TOP]]
     members = [row["member"] for row in top]
-    fs = FactSet([_fact("{direction}.top", members, w, s, b, d, extra={"rows": top})])
-    fs.add(_fact("{direction}.total.value", r.total, w, s, b, d, extra={"previous": r.total_previous}))
+    fs = FactSet([series_fact("{direction}.top", members, w, s, b, d, extra={"rows": top})])
+    fs.add(series_fact("{direction}.total.value", r.total, w, s, b, d, extra={"previous": r.total_previous}))
     cmp = Comparison().as_dict()
     for row in r.rows:
         p = {**d, "partner": row.member}
-        fs.add(_fact("{direction}.{partner}.value", row.value, w, s, b, p))
-        fs.add(_fact("{direction}.{partner}.share", row.share, w, s, b, p))
-        fs.add(_fact("{direction}.{partner}.growth", row.growth, w, s, b, p, comparison=cmp))
+        fs.add(series_fact("{direction}.{partner}.value", row.value, w, s, b, p))
+        fs.add(series_fact("{direction}.{partner}.share", row.share, w, s, b, p))
+        fs.add(series_fact("{direction}.{partner}.growth", row.growth, w, s, b, p, comparison=cmp))
     latam = [row for row in r.rows[:TOP] if row.member in latin_american()]
     names = {"members": [row.member for row in latam]}
-    fs.add(_fact("{direction}.latam_top10.count", len(latam), w, s, b, d, extra=names))
+    fs.add(series_fact("{direction}.latam_top10.count", len(latam), w, s, b, d, extra=names))
     share = sum(row.share or 0.0 for row in latam)
-    fs.add(_fact("{direction}.latam_top10.share", share, w, s, b, d, extra=names))
+    fs.add(series_fact("{direction}.latam_top10.share", share, w, s, b, d, extra=names))
     return fs
 
 
@@ -228,12 +228,14 @@ def cuode_facts(wh: Warehouse, forms: list[BasketForm], month: date, engine: str
             extra["members"] = sorted(numbered, key=int)
         p = {"cuode": code}
         if code in annual:
-            fs.add(_fact("imports.cuode.{cuode}.value", annual[code], Window.year(full_year), s, extra, p))
+            fs.add(
+                series_fact("imports.cuode.{cuode}.value", annual[code], Window.year(full_year), s, extra, p)
+            )
         row = r.get(code)
         if row is None:
             continue
         fs.add(
-            _fact(
+            series_fact(
                 "imports.cuode.{cuode}.ytd.value",
                 row.value,
                 ytd,
@@ -244,7 +246,7 @@ def cuode_facts(wh: Warehouse, forms: list[BasketForm], month: date, engine: str
             )
         )
         fs.add(
-            _fact(
+            series_fact(
                 "imports.cuode.{cuode}.growth",
                 row.growth,
                 ytd,
@@ -256,7 +258,7 @@ def cuode_facts(wh: Warehouse, forms: list[BasketForm], month: date, engine: str
         )
         if code != "total" and total:
             fs.add(
-                _fact(
+                series_fact(
                     "imports.cuode.{cuode}.share",
                     row.value / total,
                     ytd,
