@@ -24,6 +24,7 @@ import duckdb
 
 from comercio.errors import WarehouseError
 from comercio.warehouse import _lock
+from comercio.warehouse._fs import fsync_dir
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS loads (
@@ -115,14 +116,6 @@ def _row_to_vintage(row: tuple[Any, ...]) -> Vintage:
         synthetic=bool(row[14]),
         extra=extra or {},
     )
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 _Stamp = tuple[tuple[int, int, int], ...]
@@ -242,7 +235,7 @@ class Catalog:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _fsync_dir(self.snapshot_path.parent)
+        fsync_dir(self.snapshot_path.parent)
 
     @contextmanager
     def _connect(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:

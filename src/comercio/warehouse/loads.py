@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from comercio.errors import ValidationError
 from comercio.warehouse import schema
+from comercio.warehouse._fs import fsync_dir
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.contracts import SOURCE_ROW, Checker, contract
 from comercio.warehouse.shrink import Comparison, compare_files
@@ -118,14 +119,6 @@ def _file_period(extra: dict[str, Any]) -> tuple[date, date] | None:
     return date.fromisoformat(str(period[0])), date.fromisoformat(str(period[1]))
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class Loader:
     """Writes vintages into ``<home>/data`` and records them in the catalog."""
 
@@ -189,7 +182,7 @@ class Loader:
                     shutil.rmtree(final)
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp, final)
-                _fsync_dir(final.parent)
+                fsync_dir(final.parent)
                 vintage = Vintage(
                     vintage=vintage_id,
                     dataset=dataset,
