@@ -26,7 +26,8 @@ from comercio.errors import ComercioError
 if TYPE_CHECKING:
     from comercio.warehouse import Warehouse
 
-console = Console(soft_wrap=True)  # a long line is never broken (logs, pipes, grep)
+# A long line is never broken; written to a pipe or a log, rules and tables keep up to 200 columns.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 FORMATS = "html,pdf,md,json,xlsx"
 
 
