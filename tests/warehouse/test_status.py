@@ -43,6 +43,8 @@ def test_status_json_lists_every_dataset(
         if spec is not None and "value_usd" in spec.columns:
             if "level" in spec.columns:  # a hierarchical table's total is its top level, not every subtotal
                 t = t.filter(t.level == 0)
+            for column, wanted in spec.total.items():  # only the declared rows (WTO: World, all products)
+                t = t.filter(t[column] == wanted)
             total = wh.execute(t.aggregate(v=t.value_usd.sum()), engine="duckdb").to_pylist()[0]["v"]
             assert row["value_total_usd"] == pytest.approx(total, abs=0.01), name
         else:
@@ -59,6 +61,9 @@ def test_status_json_lists_every_dataset(
     assert cuadros["slices"] == 2 and cuadros["current"] == "F1@v1, G1@v1"
     assert cuadros["first_month"] == "2005-01" and cuadros["last_month"] == "2025-05"  # F1 runs to 2025-05
     assert rows["ref_departments"]["first_month"] is None
+    wto = rows["wto_merchandise"]  # yearly: the span in years; the total is World merchandise exports only
+    assert (wto["first_month"], wto["last_month"]) == ("1948", "2023")
+    assert 3e14 < wto["value_total_usd"] < 6e14
 
 
 def test_status_counts_history(fresh_wh: Warehouse, national, prov) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ Loading the same file (same sha256, same parser) again is a no-op.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -292,10 +293,7 @@ class Loader:
                 rows += table.num_rows
                 if "value_usd" in table.column_names:
                     has_value = True
-                    values = table["value_usd"]
-                    if "level" in table.column_names:  # hierarchical table: its top level is the total
-                        values = values.filter(pc.equal(table["level"], 0))
-                    total += pc.sum(values).as_py() or 0.0
+                    total += _value_total(table, spec)
             if files.empty:
                 checker.finish([], ordered=True)  # refuses: an empty load never replaces data
         finally:
@@ -368,3 +366,14 @@ class _PartFiles:
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "_"
+
+
+def _value_total(table: pa.Table, spec: schema.DatasetSpec | None) -> float:
+    """The batch's part of the vintage's value total: a tree table's top level, and only the rows the
+    dataset's ``total`` selects (so aggregates are not added to their parts)."""
+    keep = [pc.equal(table["level"], 0)] if "level" in table.column_names else []
+    keep += [pc.equal(table[c], v) for c, v in (spec.total.items() if spec is not None else ())]
+    values = table["value_usd"]
+    if keep:
+        values = values.filter(functools.reduce(pc.and_, keep))
+    return float(pc.sum(values).as_py() or 0.0)

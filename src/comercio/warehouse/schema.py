@@ -90,6 +90,9 @@ class DatasetSpec:
     flow_filter: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
     tree: bool = False
     lines: bool = False
+    total: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """Column → value selecting the rows whose value is the vintage's value total (empty: every row; tree
+    tables: level 0), where summing every row would add aggregates to their parts (WTO's World row)."""
 
     @property
     def schema(self) -> pa.Schema:
@@ -310,6 +313,7 @@ WTO_MERCHANDISE = register(
             "regions, World and former economies kept apart by reporter_kind. Read directly by the sector "
             "study, never by the indicator engine."
         ),
+        total={"reporter_kind": "world", "product_group": "TO", "flow": "X"},
     )
 )
 

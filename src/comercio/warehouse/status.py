@@ -25,7 +25,7 @@ def status(wh: Warehouse) -> list[dict[str, Any]]:
         vs = by_dataset[name]
         spec = schema.DATASETS.get(name)
         totals = [v.value_total for v in vs if v.value_total is not None]
-        first, last = _months(wh, name) if spec is not None and "period" in spec.columns else (None, None)
+        first, last = _span(wh, name, spec)
         rows.append(
             {
                 "dataset": name,
@@ -68,9 +68,16 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _months(wh: Warehouse, name: str) -> tuple[str | None, str | None]:
+def _span(wh: Warehouse, name: str, spec: schema.DatasetSpec | None) -> tuple[str | None, str | None]:
+    """First and last month (``YYYY-MM``) of a monthly dataset, first and last year of a yearly one."""
+    column = next((c for c in ("period", "year") if spec is not None and c in spec.columns), None)
+    if column is None:
+        return None, None
     t = wh.table(name, "duckdb")
-    result = wh.execute(t.aggregate(first=t.period.min(), last=t.period.max()), engine="duckdb").to_pylist()
+    query = t.aggregate(first=t[column].min(), last=t[column].max())
+    result = wh.execute(query, engine="duckdb").to_pylist()
     if not result or result[0]["first"] is None:
         return None, None
+    if column == "year":
+        return str(result[0]["first"]), str(result[0]["last"])
     return result[0]["first"].strftime("%Y-%m"), result[0]["last"].strftime("%Y-%m")
