@@ -91,10 +91,16 @@ def test_the_world_view_fits_and_its_period_control_works(browser: Any, live_ser
     page = browser.new_page(viewport={"width": width, "height": 900})
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    # a URL the TestClient tests above do not ask: the response cache replays a TestClient's recorded
-    # "http.response.debug" message to uvicorn (reported; api/middleware.ResponseCache records every message)
     page.goto(f"{live_server}/sector?window=ytd&first=2001")
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, "page scrolls sideways"
+    chart, (inner, box) = page.evaluate(
+        "(() => { const e = document.querySelector('#world-chart .svg');"
+        " return [e.querySelector('svg').getBoundingClientRect().width, [e.scrollWidth, e.clientWidth]]; })()"
+    )
+    if width < 700:  # 23 years of stacked bars keep a readable size and scroll inside their own box
+        assert chart >= 600 and inner > box, (chart, inner, box)
+    else:
+        assert inner <= box + 1, (inner, box)
     wide = page.evaluate(
         "Array.from(document.querySelectorAll('.table-wrap')).filter(e => e.scrollWidth > e.clientWidth + 1)"
         ".map(e => e.getAttribute('aria-label'))"
