@@ -177,3 +177,20 @@ def test_indicators_regional_and_compute(
     rows = json.loads(capsys.readouterr().out)
     assert {r["member"] for r in rows} == {"norte", "centro", "sur", "oriente"}  # Mincetur: the interior only
     assert 0 < sum(r["share"] for r in rows) < 1
+
+
+def test_help_imports_neither_the_engine_nor_the_readers() -> None:
+    """``comercio --help`` loads the command modules only: the warehouse (Ibis, DuckDB), Arrow, the readers
+    and the downloader are imported inside the commands that use them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from comercio.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('ibis', 'duckdb', 'pyarrow', 'httpx', 'comercio.warehouse', 'comercio.ingest',"
+        " 'comercio.sources.bcrp') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out, out

@@ -205,12 +205,12 @@ def test_debug_shows_the_traceback_too(
 def test_an_unexpected_exception_is_one_line_asking_to_report_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import comercio.cli._reference as ref
+    from comercio import reference
 
     def boom(name: str) -> None:
         raise KeyError(f"{INSTALL}/comercio/reference/x.csv pid 4242")
 
-    monkeypatch.setattr(ref.reference, "load", boom)
+    monkeypatch.setattr(reference, "load", boom)
     monkeypatch.delenv("COMERCIO_DEBUG", raising=False)
     assert _run(["reference", "show", "departments"]) == 1
     err = capsys.readouterr().err

@@ -7,15 +7,11 @@ from pathlib import Path
 
 import typer
 
-from comercio import ingest as ingest_mod
 from comercio.cli._common import OutputFormat, console, emit, settings
 from comercio.errors import ConfigError
 from comercio.sources import BUILD_SOURCES, SOURCES
-from comercio.sources import fetch as fetch_source
-from comercio.warehouse import Warehouse
-from comercio.warehouse.diff import diff as diff_vintages
-from comercio.warehouse.status import notes as wh_notes
-from comercio.warehouse.status import status as wh_status
+
+# The warehouse, the readers and the downloader are imported inside each command: `--help` loads none of them.
 
 _DOWNLOADABLE = [name for name, src in SOURCES.items() if src.resources]
 
@@ -32,6 +28,10 @@ def warehouse_status(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
 ) -> None:
     """List datasets with grain, vintages, rows and value totals (during a load: the last committed state)."""
+    from comercio.warehouse import Warehouse
+    from comercio.warehouse.status import notes as wh_notes
+    from comercio.warehouse.status import status as wh_status
+
     wh = Warehouse(settings(), read_only=True)
     rows = wh_status(wh)
     if not rows and fmt is OutputFormat.table:
@@ -57,6 +57,8 @@ def fetch(
     ),
 ) -> None:
     """Download official files into the cache (from the publisher, or COMERCIO_MIRROR)."""
+    from comercio.sources import fetch as fetch_source
+
     s = settings()
     if api:
         from comercio.sources.wto import fetch_api
@@ -84,6 +86,9 @@ def ingest(
     accept_shrink: bool = typer.Option(False, "--accept-shrink", help=_ACCEPT_SHRINK),
 ) -> None:
     """Load a source's files into the warehouse (atomic; re-loading the same file changes nothing)."""
+    from comercio import ingest as ingest_mod
+    from comercio.warehouse import Warehouse
+
     wh = Warehouse(settings())
     report = ingest_mod.ingest(wh, source, paths or [], quarantine=quarantine, accept_shrink=accept_shrink)
     for line in report.lines():
@@ -94,6 +99,9 @@ def build(
     accept_shrink: bool = typer.Option(False, "--accept-shrink", help=_ACCEPT_SHRINK),
 ) -> None:
     """Fetch and ingest every configured official source, and the reference tables."""
+    from comercio import ingest as ingest_mod
+    from comercio.warehouse import Warehouse
+
     s = settings()
     wh = Warehouse(s)
     for report in ingest_mod.build(wh, s, accept_shrink=accept_shrink):
@@ -106,6 +114,7 @@ def validate(
 ) -> None:
     """Reconcile every overlap (BCRP departments vs Total, BCRP vs SUNAT G1, cuadro subtotals)."""
     from comercio.validate import validate as run_validate
+    from comercio.warehouse import Warehouse
 
     checks = run_validate(Warehouse(settings(), read_only=True))
     failed = [c for c in checks if c.kind == "hard" and not c.ok]
@@ -144,6 +153,9 @@ def diff(
     source: str | None = typer.Option(None, "--source", help="the source that reads --file (when ambiguous)"),
 ) -> None:
     """Show which periods and members moved between the last two vintages, and by how much."""
+    from comercio.warehouse import Warehouse
+    from comercio.warehouse.diff import diff as diff_vintages
+
     if file is not None:
         _diff_file(dataset, file, source)
         return
@@ -166,8 +178,11 @@ def diff(
 
 def _diff_file(dataset: str, file: Path, source: str | None) -> None:
     """``diff --file``: what loading ``file`` would change, slice by slice (nothing is loaded)."""
+    from comercio import ingest as ingest_mod
+    from comercio.warehouse import Warehouse
+
     if source is None:
-        able = [name for name, src in SOURCES.items() if src.dataset == dataset and src.reader]
+        able = [name for name, src in SOURCES.items() if src.dataset == dataset and src.declared_reader]
         if len(able) != 1:
             raise ConfigError(
                 f"say which source reads {file.name}: --source {' or '.join(able) or 'NAME'}", field="source"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from comercio import reference
 from comercio.cli._common import OutputFormat, emit
 from comercio.i18n import t
 
@@ -16,6 +15,8 @@ def list_tables(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
 ) -> None:
     """List the reference tables with their row counts and published sources."""
+    from comercio import reference
+
     rows = []
     for name in reference.names():
         info = reference.info(name)
@@ -29,6 +30,8 @@ def show(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
 ) -> None:
     """Show one reference table."""
+    from comercio import reference
+
     table = reference.load(name)
     rows = [{k: v for k, v in r.items()} for r in table.to_pylist()]
     info = reference.info(name)

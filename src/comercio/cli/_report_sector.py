@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from comercio.cli._common import Engine, settings
-from comercio.warehouse import Warehouse
 
 
 class WorldForm(StrEnum):
@@ -53,6 +52,8 @@ def register_sector(report_app: typer.Typer) -> None:
     ) -> None:
         """The sector study from official data: WTO world trade of the group, Peru's G1 exports, F1 imports
         by use and G6 destinations of all exports."""
+        from comercio.warehouse import Warehouse
+
         s = settings(engine)
         if demo:
             from comercio.demo import sector_study

@@ -22,12 +22,15 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comercio.errors import ConfigError
-from comercio.sources.protocol import Reader
+
+if TYPE_CHECKING:
+    from comercio.sources.protocol import Reader
 
 DECLARATIONS = Path(__file__).resolve().parent / "data" / "sources.toml"
 BCRP_API = "https://estadisticas.bcrp.gob.pe/estadisticas/series/api"
@@ -61,7 +64,9 @@ class Source:
     reader that loads them (``None``: the files are only kept in the download cache).
 
     A source without resources is not downloaded: its files are given to ``comercio ingest``. ``build``
-    marks the sources ``comercio build`` fetches and ingests, in registry order.
+    marks the sources ``comercio build`` fetches and ingests, in registry order. ``declared_reader`` is a
+    :class:`Reader` or the name of the module whose ``READER`` it is, imported on first use of
+    :attr:`reader` (so listing the sources, e.g. for ``--help``, imports no reader).
     """
 
     name: str
@@ -69,8 +74,14 @@ class Source:
     publisher: str
     resources: tuple[Resource, ...]
     dataset: str | None
-    reader: Reader | None = None
+    declared_reader: Reader | str | None = None
     build: bool = False
+
+    @cached_property
+    def reader(self) -> Reader | None:
+        """The reader that loads this source's files (None: they are only kept in the download cache)."""
+        r = self.declared_reader
+        return _reader(r) if isinstance(r, str) else r
 
     def resource(self, key: str) -> Resource:
         """The resource called ``key``; unknown keys raise :class:`ConfigError` listing the known ones."""
@@ -156,6 +167,8 @@ def _files(name: str, entry: Mapping[str, Any], bases: Mapping[str, str]) -> tup
 
 def _reader(name: str) -> Reader:
     """The ``READER`` of ``comercio.sources.<name>`` (a declared module, imported by name)."""
+    from comercio.sources.protocol import Reader
+
     reader = getattr(import_module(f"comercio.sources.{name}"), "READER", None)
     if not isinstance(reader, Reader):
         raise ConfigError(f"comercio.sources.{name} has no READER", file=str(DECLARATIONS))
@@ -172,7 +185,7 @@ def _sources() -> dict[str, Source]:
             publisher=entry["publisher"],
             resources=_files(name, entry, bases),
             dataset=entry.get("dataset"),
-            reader=_reader(entry["reader"]) if "reader" in entry else None,
+            declared_reader=entry.get("reader"),
             build=bool(entry.get("build", False)),
         )
         for name, entry in raw.items()
