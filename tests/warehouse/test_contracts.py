@@ -127,7 +127,8 @@ def test_a_duplicated_key_names_both_rows(
     assert loaded() == before
 
 
-def test_duplicates_in_a_partitioned_dataset_are_found_across_batches(fresh_wh: Warehouse) -> None:
+def _world_trade(*, synthetic: bool) -> pa.Table:
+    """One world_trade row: Peru's 2020 exports of HS 730890 to Chile."""
     row = {
         "year": 2020,
         "exporter": "PER",
@@ -136,11 +137,14 @@ def test_duplicates_in_a_partitioned_dataset_are_found_across_batches(fresh_wh: 
         "hs_version": "HS17",
         "value_usd": 1.0,
         "quantity_t": None,
-        "synthetic": False,
+        "synthetic": synthetic,
         "source": "t",
     }
-    types = schema.DATASETS["world_trade"].schema
-    batches = [pa.RecordBatch.from_pylist([row], schema=types) for _ in range(2)]
+    return pa.Table.from_pylist([row], schema=schema.DATASETS["world_trade"].schema)
+
+
+def test_duplicates_in_a_partitioned_dataset_are_found_across_batches(fresh_wh: Warehouse) -> None:
+    batches = [_world_trade(synthetic=False).to_batches()[0] for _ in range(2)]
     with pytest.raises(
         ValidationError, match="duplicate key year=2020, exporter=PER, importer=CHL, hs6=730890"
     ):
@@ -252,17 +256,6 @@ def test_a_two_column_csv_cannot_replace_the_hs_table(
 
 def test_rows_marked_synthetic_label_the_vintage_synthetic(fresh_wh: Warehouse) -> None:
     """A copy of a synthetic file that lost its LEEME still carries the marker on every line."""
-    row = {
-        "year": 2020,
-        "exporter": "PER",
-        "importer": "CHL",
-        "hs6": "730890",
-        "hs_version": "HS17",
-        "value_usd": 1.0,
-        "quantity_t": None,
-        "synthetic": True,
-        "source": "t",
-    }
-    table = pa.Table.from_pylist([row], schema=schema.DATASETS["world_trade"].schema)
+    table = _world_trade(synthetic=True)
     prov = Provenance("t", (FileRef("t.zip", "x"),), "t/1", synthetic=False)
     assert fresh_wh.load("world_trade", "t", table, prov).vintage.synthetic is True
