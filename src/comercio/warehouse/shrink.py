@@ -180,6 +180,7 @@ def compare(old: Profile, new: Profile) -> Comparison:
     for col, members in old.members.items():
         now = new.members.get(col, {})
         present = {m for _, m in now}
+        before = {m for _, m in members}
         lost: dict[str, list[tuple[int | None, float]]] = {}
         for (y, m), x in members.items():
             if (y, m) not in now and (y is None or y in kept_years):  # a dropped year is reported as such
@@ -187,7 +188,7 @@ def compare(old: Profile, new: Profile) -> Comparison:
         for m, items in lost.items():
             years = () if m not in present else tuple(sorted(y for y, _ in items if y is not None))
             gone.append(Dropped(col, m, years, sum(x for _, x in items)))
-        fresh = sorted(m for m in present if m not in {m for _, m in members})
+        fresh = sorted(present - before)
         if fresh:
             came[col] = fresh
     gone.sort(key=lambda d: -abs(d.value))
