@@ -3,7 +3,7 @@ and the ingest (fetch from the mirror, load, no-op on the same file)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,9 +19,26 @@ from comercio.warehouse import Warehouse
 MIRROR_FILE = "wto/merchandise_values_annual_dataset.parquet"
 
 
+ROWS = 231_391  # SOURCES.md: the file's rows, every partner
+
+
 @pytest.fixture(scope="module")
-def wto(shared_file: Callable[[str], Path]) -> WtoResult:
-    return read_wto(shared_file(MIRROR_FILE))
+def wto_file(shared_file: Callable[[str], Path]) -> Path:
+    return shared_file(MIRROR_FILE)
+
+
+@pytest.fixture(scope="module")
+def wto(wto_file: Path) -> WtoResult:
+    return read_wto(wto_file)
+
+
+def _other_partners(path: Path) -> dict[str, int]:
+    """Rows per partner other than World (000), counted in the Parquet file itself."""
+    import pyarrow.parquet as pq
+
+    codes = Counter(pq.read_table(path, columns=["PartnerCode"]).column("PartnerCode").to_pylist())
+    assert sum(codes.values()) == ROWS
+    return {p: n for p, n in codes.items() if p != "000"}
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +91,7 @@ def test_asia_share_of_the_country_sum_with_chinese_taipei_in_asia(wto: WtoResul
     assert continent["TWN"] == "asia"
 
 
-def test_wto_codes_map_to_iso_and_aggregates_stay_apart(wto: WtoResult) -> None:
+def test_wto_codes_map_to_iso_and_aggregates_stay_apart(wto: WtoResult, wto_file: Path) -> None:
     kinds = dict(
         zip(
             wto.table.column("reporter").to_pylist(),
@@ -88,7 +105,7 @@ def test_wto_codes_map_to_iso_and_aggregates_stay_apart(wto: WtoResult) -> None:
     assert kinds["R970"] == kinds["EUN"] == kinds["R905"] == "region"
     assert kinds["BLX"] == kinds["SCG"] == "former"
     assert wto.former["SCG"] == (1992, 2005) and wto.former["BLX"] == (1948, 1998)
-    assert wto.excluded_partners == {"918": 864, "EUT": 864}
+    assert wto.excluded_partners == _other_partners(wto_file)
     regions = {r for r, k in kinds.items() if k == "region"}
     assert {
         p
@@ -119,7 +136,9 @@ def test_fetch_and_ingest_from_the_mirror(tmp_path: Path, shared_data: Path) -> 
     wh = Warehouse(settings)
     report = ingest(wh, "wto", settings=settings)
     (loaded,) = report.results
-    assert (loaded.status, loaded.vintage.rows) == ("loaded", 229_663)
-    assert any("partners 918 (864 rows), EUT (864 rows)" in n for n in report.notes)
+    other = _other_partners(fetched.path)
+    assert (loaded.status, loaded.vintage.rows) == ("loaded", ROWS - sum(other.values()))
+    listed = ", ".join(f"{p} ({n} rows)" for p, n in sorted(other.items()))
+    assert other and any(f"partners {listed}" in n for n in report.notes)
     assert any("SCG 1992-2005" in n for n in report.notes)
     assert ingest(wh, "wto", settings=settings).results[0].status == "unchanged"
