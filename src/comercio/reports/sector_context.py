@@ -47,6 +47,11 @@ def _window(fact: Fact | None) -> Window | None:
     return None if fact is None or not fact.window else Window.from_dict(dict(fact.window))
 
 
+def _prev_span(w: Window, fmt: Formatter) -> str:
+    """The same months of ``w`` a year earlier, as the formatter writes a period."""
+    return fmt.period(date(w.start.year - 1, w.start.month, 1), date(w.end.year - 1, w.end.month, 1))
+
+
 def _continents(f: FactSet, side: str, lang: str, first: int) -> list[dict[str, Any]]:
     """Continents of one side in the last year, largest first, with their share in ``first`` and change."""
     rows = []
@@ -196,9 +201,7 @@ def _peru(sf: SectorFacts, fmt: Formatter) -> dict[str, Any] | None:
             "previous": f.value("peru.exports.ytd.previous"),
             "growth": f.value("peru.exports.growth"),
             "span": fmt.period(w.start, w.end),
-            "prev_span": fmt.period(
-                date(w.start.year - 1, w.start.month, 1), date(w.end.year - 1, w.end.month, 1)
-            ),
+            "prev_span": _prev_span(w, fmt),
         }
     driver = f.get("peru.exports.growth_driver")
     out["driver"] = None
@@ -289,7 +292,7 @@ def partners(f: FactSet, direction: str, fmt: Formatter) -> dict[str, Any] | Non
         "latam_share": f.value("{direction}.latam_top10.share", direction=direction),
         "latam_names": [in_prose("partner", m, fmt.lang) for m in _members(f, direction)],
         "span": fmt.period(w.start, w.end),
-        "prev_year": w.end.year - 1,
+        "prev_span": _prev_span(w, fmt),
         "synthetic": top.synthetic,
         "synthetic_note": f" ({msg('common.synthetic')})" if top.synthetic else "",
     }
