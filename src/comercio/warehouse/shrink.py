@@ -112,8 +112,8 @@ class Comparison:
     def _periods(self, items: list[tuple[Any, float]], verb: str) -> list[str]:
         by_year: dict[int, list[tuple[Any, float]]] = {}
         for k, x in items:
-            by_year.setdefault(k.year if isinstance(k, date) else int(k), []).append((k, x))
-        kept = {k.year if isinstance(k, date) else int(k) for k in self.new.periods}
+            by_year.setdefault(_year(k), []).append((k, x))
+        kept = self.new.years
         out = []
         for year, months in sorted(by_year.items()):
             total = sum(x for _, x in months)
