@@ -51,10 +51,10 @@ def check_member_header(zf: zipfile.ZipFile, member: str, file: str) -> None:
     _header([c.strip() for c in line.split(",")], file, COLUMNS)
 
 
-def check_small_members(zf: zipfile.ZipFile, streamed: set[str], file: str) -> None:
-    """Verify the CRC-32 of every member not streamed later (readme, marker, code tables: small)."""
+def check_small_members(zf: zipfile.ZipFile, verified: set[str], file: str) -> None:
+    """Verify the CRC-32 of every small member (readme, marker) not in ``verified`` (streamed, read whole)."""
     for info in zf.infolist():
-        if info.is_dir() or info.filename in streamed or info.file_size > _SMALL_MEMBER:
+        if info.is_dir() or info.filename in verified or info.file_size > _SMALL_MEMBER:
             continue
         try:
             with zf.open(info) as stream:

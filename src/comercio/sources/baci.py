@@ -160,7 +160,8 @@ def open_release(zip_path: str | Path) -> BaciRelease:
                 )
             products.add(code.zfill(6))
         synthetic = "SYNTHETIC.txt" in members or "_SYNTH" in path.name.upper()
-        check_small_members(zf, set(years.values()), path.name)
+        # the yearly members are verified as they stream, the code tables were read whole above
+        check_small_members(zf, {*years.values(), members[ctry[0]], members[prod[0]]}, path.name)
     return BaciRelease(
         path, hs_version, dict(sorted(years.items())), countries, frozenset(products), synthetic
     )
