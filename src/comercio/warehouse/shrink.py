@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from comercio.warehouse import schema
 from comercio.warehouse.contracts import Shrink, contract, scratch
 
@@ -37,28 +39,36 @@ def profile(files: Sequence[Path], shrink: Shrink, *, value: str | None, tree: b
     if not files:
         return Profile(0)
     with scratch() as con:
-        scan = f"read_parquet({[str(f) for f in files]!r})"
-        names = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
-        v = f'coalesce(sum("{value}"), 0)' if value in names else "0"
-        top = " WHERE level = 0" if tree and "level" in names else ""
-        rows = int(con.execute(f"SELECT count(*) FROM {scan}").fetchall()[0][0])
-        total = float(con.execute(f"SELECT {v} FROM {scan}{top}").fetchall()[0][0])
-        periods: dict[Any, float] = {}
-        if shrink.period in names:
-            p = f'"{shrink.period}"'
-            query = f"SELECT {p}, {v} FROM {scan}{top} GROUP BY ALL"
-            periods = {k: float(x) for k, x in con.execute(query).fetchall() if k is not None}
-        year = "NULL"
-        if shrink.period in names:
-            year = f'year("{shrink.period}")' if shrink.period != "year" else '"year"'
-        members = {
-            col: {
-                (y, str(k)): float(x)
-                for y, k, x in con.execute(f'SELECT {year}, "{col}", {v} FROM {scan} GROUP BY ALL').fetchall()
-            }
-            for col in shrink.members
-            if col in names
+        return _profile(con, files, shrink, value=value, tree=tree)
+
+
+def _profile(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], shrink: Shrink, *, value: str | None, tree: bool
+) -> Profile:
+    if not files:
+        return Profile(0)
+    scan = f"read_parquet({[str(f) for f in files]!r})"
+    names = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
+    v = f'coalesce(sum("{value}"), 0)' if value in names else "0"
+    top = " WHERE level = 0" if tree and "level" in names else ""
+    rows = int(con.execute(f"SELECT count(*) FROM {scan}").fetchall()[0][0])
+    total = float(con.execute(f"SELECT {v} FROM {scan}{top}").fetchall()[0][0])
+    periods: dict[Any, float] = {}
+    if shrink.period in names:
+        p = f'"{shrink.period}"'
+        query = f"SELECT {p}, {v} FROM {scan}{top} GROUP BY ALL"
+        periods = {k: float(x) for k, x in con.execute(query).fetchall() if k is not None}
+    year = "NULL"
+    if shrink.period in names:
+        year = f'year("{shrink.period}")' if shrink.period != "year" else '"year"'
+    members = {
+        col: {
+            (y, str(k)): float(x)
+            for y, k, x in con.execute(f'SELECT {year}, "{col}", {v} FROM {scan} GROUP BY ALL').fetchall()
         }
+        for col in shrink.members
+        if col in names
+    }
     return Profile(rows, periods, members, total)
 
 
@@ -201,7 +211,10 @@ def compare_files(dataset: str, old: Sequence[Path], new: Sequence[Path]) -> Com
     rules = contract(dataset).shrink
     value = spec.value_column if spec is not None else "value_usd"
     tree = spec is not None and spec.tree
-    return compare(profile(old, rules, value=value, tree=tree), profile(new, rules, value=value, tree=tree))
+    with scratch() as con:  # one connection for both vintages
+        before = _profile(con, old, rules, value=value, tree=tree)
+        after = _profile(con, new, rules, value=value, tree=tree)
+    return compare(before, after)
 
 
 __all__ = ["Comparison", "Dropped", "Profile", "compare", "compare_files", "profile", "usd"]
