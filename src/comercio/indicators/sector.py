@@ -46,6 +46,7 @@ from comercio.reference import BasketForm
 from comercio.warehouse import Warehouse
 
 PEERS = ("CHL", "COL")
+WORLD_FROM = 2001  # the default first year of the world span
 MANUFACTURES = world.MANUFACTURES
 
 
@@ -145,7 +146,7 @@ def sector_facts(
     basket: str,
     through: str | date | None,
     *,
-    world_from: int = 2001,
+    world_from: int = WORLD_FROM,
     world_to: int | None = None,
     engine: str | None = None,
     peers: tuple[str, ...] = PEERS,
@@ -212,6 +213,7 @@ __all__ = [
     "DRIVER_SHARE",
     "MANUFACTURES",
     "PEERS",
+    "WORLD_FROM",
     "SectorFacts",
     "check_peers",
     "g1_paths",

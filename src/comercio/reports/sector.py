@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from comercio.i18n import Messages
-from comercio.indicators.sector import PEERS, SectorFacts, sector_facts
+from comercio.indicators.sector import PEERS, WORLD_FROM, SectorFacts, sector_facts
 from comercio.reports import charts
 from comercio.reports._render import render
 from comercio.reports.sector_context import G6, LINES, SIDES, continent_share_rows, sector_context
@@ -344,7 +344,7 @@ def write_sector(
     lang: str = "es",
     formats: str = "html,md,json",
     out: Path,
-    world_from: int = 2001,
+    world_from: int = WORLD_FROM,
     world_to: int | None = None,
     engine: str | None = None,
     peers: tuple[str, ...] = PEERS,

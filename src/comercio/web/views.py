@@ -17,6 +17,7 @@ from comercio import reference
 from comercio.errors import ComercioError
 from comercio.i18n import has, t
 from comercio.indicators.facts import family
+from comercio.indicators.sector import PEERS, WORLD_FROM
 from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Window
 from comercio.reference import dimensions
 from comercio.reports import charts, maps
@@ -272,9 +273,7 @@ def sample_note(svc: IndicatorService, offices: Result, products: Result, lang: 
 
 
 # -- sector page: the world view of a study's WTO product group ------------------------------------------
-SECTOR_PEERS = ("CHL", "COL")  # with Peru, as in the sector study (comercio.indicators.sector.PEERS)
 SECTOR_STUDY = "metalmecanica"
-WORLD_FROM = 2001  # the sector study's default first year
 
 
 def wto_group(study: str) -> tuple[reference.BasketForm, list[reference.BasketForm]] | None:
@@ -314,7 +313,7 @@ def world_view(
     group, parts = found
     facts, (y0, y1) = svc.run(
         ("wto_world", group.code, first, last),
-        lambda: wto.world_facts(svc.wh, group, parts, world_from=first, last_year=last, peers=SECTOR_PEERS),
+        lambda: wto.world_facts(svc.wh, group, parts, world_from=first, last_year=last, peers=PEERS),
     )
     side = "exports" if flow == "X" else "imports"
     fmt = Formatter(lang)
