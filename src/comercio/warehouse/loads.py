@@ -179,6 +179,9 @@ class Loader:
             try:
                 rows, total, marked = self._write(tmp, data, spec if conform else None, provenance, dataset)
                 shrank = self._guard(dataset, slice_, tmp, provenance, accept_shrink)
+                for f in tmp.iterdir():  # on disk before the rename (a preview's files need not be)
+                    with f.open("rb") as fh:
+                        os.fsync(fh.fileno())
                 if final.exists():  # left by an earlier interrupted load, never recorded
                     shutil.rmtree(final)
                 final.parent.mkdir(parents=True, exist_ok=True)
@@ -299,9 +302,6 @@ class Loader:
         finally:
             files.close()
         checker.finish(sorted(directory.glob("*.parquet")), ordered=spec is None or spec.partition is None)
-        for f in directory.iterdir():
-            with f.open("rb") as fh:
-                os.fsync(fh.fileno())
         return rows, (total if has_value else None), checker.synthetic
 
     def _collect_garbage(self, dataset: str) -> None:
