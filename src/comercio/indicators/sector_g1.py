@@ -47,8 +47,15 @@ def g1_paths(wh: Warehouse, label_prefix: str, engine: str | None = None) -> lis
 
 def peru_export_series(wh: Warehouse, label_prefix: str, engine: str | None = None) -> eng.Series:
     """One monthly series of the G1 node across its renamings (member ``peru``)."""
+    return _joined_series(wh, label_prefix, g1_paths(wh, label_prefix, engine), engine)
+
+
+def _joined_series(
+    wh: Warehouse, label_prefix: str, paths: list[tuple[str, int]], engine: str | None
+) -> eng.Series:
+    """The monthly series of the G1 ``paths`` (with their levels) joined into one, member ``peru``."""
     parts: list[eng.Series] = []
-    for path, level in g1_paths(wh, label_prefix, engine):
+    for path, level in paths:
         # Grouping "sector" at the node's own level: the node's rows only (the national grouping would look
         # for level = number of " > " in the path, one less than the level SUNAT's tree gives the node).
         parts.append(
@@ -194,8 +201,9 @@ def peru_exports(
         omitted["peru_exports"] = "a G1 form of the basket (basket_definitions.csv)"
         return fs, month_start(through) if through is not None else None, ()
     try:
-        s = peru_export_series(wh, form.code, engine)
-        paths = tuple(p for p, _ in g1_paths(wh, form.code, engine))
+        found = g1_paths(wh, form.code, engine)
+        s = _joined_series(wh, form.code, found, engine)
+        paths = tuple(p for p, _ in found)
     except DataNotAvailable as exc:
         omitted["peru_exports"] = f"SUNAT cuadro G1 with the group {form.name('en')!r}: {exc.reason}"
         return fs, month_start(through) if through is not None else None, ()
