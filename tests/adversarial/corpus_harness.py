@@ -208,6 +208,8 @@ def message_problems(run: Run, names: tuple[str, ...], where: tuple[str, ...] = 
     err = run.err.strip()
     if "Traceback" in run.text:
         problems.append("traceback in output")
+    if run.code != 2 or "please report" in err:
+        problems.append(f"exit code {run.code}: not a bad-input refusal (2)")
     if not err:
         problems.append("nothing on stderr")
     if len(err.splitlines()) > 1:
