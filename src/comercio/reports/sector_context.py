@@ -32,11 +32,6 @@ def _cell(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def form(sf: SectorFacts, kind: str, role: str = "group") -> BasketForm | None:
-    """The study's basket in one form (``g1``, ``wto``, ``hs``, ``f1``) and role, or None."""
-    return next((f for f in sf.forms if f.form == kind and f.role == role), None)
-
-
 def _form_dict(f: BasketForm | None, lang: str) -> dict[str, Any] | None:
     if f is None:
         return None
@@ -116,7 +111,7 @@ def _world(sf: SectorFacts, lang: str) -> dict[str, Any] | None:
     return {
         "first": y0,
         "last": y1,
-        "basket": _form_dict(form(sf, sf.world_form or "wto"), lang),
+        "basket": _form_dict(sf.form(sf.world_form or "wto"), lang),
         "synthetic": any(x.synthetic for x in f if x.id.startswith("world.")),
         **sides,
         "lead": sides["exports"]["continents"][0] if sides["exports"]["continents"] else None,
@@ -182,7 +177,7 @@ def _peru(sf: SectorFacts, fmt: Formatter) -> dict[str, Any] | None:
     year = f.get("peru.exports.value")
     if ytd is None and year is None:
         return None
-    out: dict[str, Any] = {"basket": _form_dict(form(sf, "g1"), fmt.lang)}
+    out: dict[str, Any] = {"basket": _form_dict(sf.form("g1"), fmt.lang)}
     if year is not None:
         y = _window(year)
         assert y is not None
@@ -340,8 +335,8 @@ def sector_context(sf: SectorFacts, lang: str) -> dict[str, Any]:
         "sector": section("sector.basket", lang).get(sf.basket, sf.basket),
         "basket": sf.basket,
         "forms": {
-            **{k: _form_dict(form(sf, k), lang) for k in ("g1", "wto", "hs")},
-            "export_lines": _form_dict(form(sf, "hs", "export_lines"), lang),
+            **{k: _form_dict(sf.form(k), lang) for k in ("g1", "wto", "hs")},
+            "export_lines": _form_dict(sf.form("hs", "export_lines"), lang),
         },
         "world_form": sf.world_form,
         "paths": list(sf.g1_paths),
@@ -357,4 +352,4 @@ def sector_context(sf: SectorFacts, lang: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["continent_share_rows", "form", "partners", "sector_context"]
+__all__ = ["continent_share_rows", "partners", "sector_context"]
