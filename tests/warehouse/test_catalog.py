@@ -3,11 +3,12 @@ others wait, bounded, saying so), readers that read the last committed snapshot 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -109,23 +110,34 @@ def test_every_commit_publishes_the_snapshot(fresh_wh: Warehouse, national: Make
     assert not list(cat.path.parent.glob(".*.tmp")), "the temporary snapshot was renamed into place"
 
 
+@contextlib.contextmanager
+def _held_by_another_thread(hold: Callable[[], contextlib.AbstractContextManager[object]]) -> Iterator[None]:
+    """Run the block while another thread is inside ``hold()``; that thread leaves when the block ends."""
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with hold():
+            held.set()
+            release.wait(30)
+
+    worker = threading.Thread(target=holder)
+    worker.start()
+    try:
+        assert held.wait(30)
+        yield
+    finally:
+        release.set()
+        worker.join(30)
+
+
 def test_readers_read_the_snapshot_while_a_writer_holds_the_lock(
     fresh_wh: Warehouse, national: Make, prov: MakeProv
 ) -> None:
     fresh_wh.load("bcrp_national", "a", national(2), prov("a1"))
     home = fresh_wh.home
     before = Warehouse(Settings(home=home), read_only=True).vintages(current_only=False)
-    ready, release = threading.Event(), threading.Event()
-
-    def writer() -> None:  # another thread holds the lock and the DuckDB write connection
-        with fresh_wh.catalog.session():
-            ready.set()
-            release.wait(30)
-
-    worker = threading.Thread(target=writer)
-    worker.start()
-    try:
-        assert ready.wait(30)
+    # another thread holds the lock and the DuckDB write connection
+    with _held_by_another_thread(fresh_wh.catalog.session):
         reader = Warehouse(Settings(home=home), read_only=True)
         assert reader.catalog.writer_since() is not None
         started = time.monotonic()
@@ -142,9 +154,6 @@ def test_readers_read_the_snapshot_while_a_writer_holds_the_lock(
             fresh.vintages()
         assert str(home) not in str(err.value) and "PID" not in str(err.value)
         (home / "moved.json").rename(reader.catalog.snapshot_path)
-    finally:
-        release.set()
-        worker.join(30)
     assert Warehouse(Settings(home=home), read_only=True).catalog.writer_since() is None
 
 
@@ -165,25 +174,11 @@ def test_a_second_writer_waits_then_gives_up_clearly(
     fresh_wh: Warehouse, capfd: pytest.CaptureFixture[str]
 ) -> None:
     other = Catalog(fresh_wh.catalog.path, writer_wait_s=1.5)
-    held = threading.Event()
-    release = threading.Event()
-
-    def holder() -> None:
-        with fresh_wh.catalog.writer_lock():
-            held.set()
-            release.wait(30)
-
-    worker = threading.Thread(target=holder)
-    worker.start()
-    try:
-        assert held.wait(30)
+    with _held_by_another_thread(fresh_wh.catalog.writer_lock):
         started = time.monotonic()
         with pytest.raises(WarehouseError) as err, other.writer_lock():
             pass
         assert 1.5 <= time.monotonic() - started < 5
-    finally:
-        release.set()
-        worker.join(30)
     message = str(err.value)
     assert "another comercio process is still loading after 1.5 s" in message
     assert "COMERCIO_WRITER_WAIT_S" in message
