@@ -16,6 +16,7 @@ import altair as alt
 from comercio import reference
 from comercio.errors import ComercioError
 from comercio.i18n import has, t
+from comercio.indicators import wto
 from comercio.indicators.facts import family
 from comercio.indicators.sector import PEERS, WORLD_FROM
 from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Window
@@ -285,8 +286,6 @@ def wto_group(study: str) -> tuple[reference.BasketForm, list[reference.BasketFo
 
 def world_years(svc: IndicatorService, study: str) -> list[int]:
     """Years in which the WTO World row has the study's group (both flows), ascending; empty without WTO."""
-    from comercio.indicators import wto
-
     found = wto_group(study)
     if found is None:
         return []
@@ -306,8 +305,6 @@ def world_view(
 ) -> dict[str, Any]:
     """The world side of a study for ``first``..``last``: continent shares by year (chart of exports or
     imports, by ``flow``) and the peers table, every figure from the WTO facts of the sector study."""
-    from comercio.indicators import wto
-
     found = wto_group(study)
     assert found is not None
     group, parts = found
