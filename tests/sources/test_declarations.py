@@ -78,18 +78,31 @@ def test_aduana_zero_padded(tmp_path: Path) -> None:
     assert table["customs_office"].to_pylist() == ["019"]
 
 
-@pytest.mark.parametrize(
-    ("line", "column", "reason"),
-    [
-        (GOOD.replace(",100.5,", ",cien,"), "fob", "'cien' is not a number"),
-        (GOOD.replace(",2026-05-12,", ",12-05-2026x,"), "fecha", "is not a date"),
-        (GOOD.replace(",4011101000,VERDE", ",40111,VERDE"), "partida", "does not have 10 digits"),
-        (GOOD.replace(",120.25,", ",,"), "cif", "value is empty"),
-        (GOOD.replace(",20100000001,", ",2010,"), "ruc", "11-digit RUC"),
-        (GOOD.replace(",120.25,", ",50,"), "cif", "below FOB"),
-        (GOOD.replace(",2026-05-12,", ",1999-05-12,"), "fecha", "no tariff version"),
-    ],
-)
+BAD_CELLS = [
+    (GOOD.replace(",100.5,", ",cien,"), "fob", "'cien' is not a number"),
+    (GOOD.replace(",2026-05-12,", ",12-05-2026x,"), "fecha", "is not a date"),
+    (GOOD.replace(",4011101000,VERDE", ",40111,VERDE"), "partida", "does not have 10 digits"),
+    (GOOD.replace(",120.25,", ",,"), "cif", "value is empty"),
+    (GOOD.replace(",20100000001,", ",2010,"), "ruc", "11-digit RUC"),
+    (GOOD.replace(",120.25,", ",50,"), "cif", "below FOB"),
+    (GOOD.replace(",2026-05-12,", ",1999-05-12,"), "fecha", "no tariff version"),
+]
+NEVER_DATA = [  # issue 16: values that are never data
+    (
+        GOOD.replace(",2026-05-12,", ",2099-05-12,"),
+        "fecha",
+        "date 2099-05-12 is outside the plausible span",
+    ),
+    (GOOD.replace(",2026-05-12,", ",0001-01-01,"), "fecha", "outside the plausible span 1990-01-01"),
+    (GOOD.replace(",100.5,", ",-100.5,"), "fob", "'-100.5' is not a non-negative number"),
+    (GOOD.replace(",120.25,", ",nan,"), "cif", "'nan' is not a non-negative number"),
+    (GOOD.replace(",10,11", ",-10,11"), "peso_neto", "'-10' is not a non-negative number"),
+    (GOOD.replace(",120.25,", ",1e308,"), "cif", "'1e308' is implausible"),
+    (GOOD.replace(",100.5,", ",1e300,"), "fob", "'1e300' is implausible"),
+]
+
+
+@pytest.mark.parametrize(("line", "column", "reason"), BAD_CELLS + NEVER_DATA)
 def test_bad_cell_names_file_row_column(tmp_path: Path, line: str, column: str, reason: str) -> None:
     with pytest.raises(ParseError) as caught:
         read_declarations(write(tmp_path, GOOD.replace("-1,", "-9,").replace(",1,2026", ",9,2026"), line))
@@ -116,30 +129,7 @@ def test_short_row_and_repeated_key(tmp_path: Path) -> None:
     assert (caught.value.row, caught.value.column) == (3, "dua")
 
 
-# --- what is never data (issue 16) ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("line", "column", "reason"),
-    [
-        (
-            GOOD.replace(",2026-05-12,", ",2099-05-12,"),
-            "fecha",
-            "date 2099-05-12 is outside the plausible span",
-        ),
-        (GOOD.replace(",2026-05-12,", ",0001-01-01,"), "fecha", "outside the plausible span 1990-01-01"),
-        (GOOD.replace(",100.5,", ",-100.5,"), "fob", "'-100.5' is not a non-negative number"),
-        (GOOD.replace(",120.25,", ",nan,"), "cif", "'nan' is not a non-negative number"),
-        (GOOD.replace(",10,11", ",-10,11"), "peso_neto", "'-10' is not a non-negative number"),
-        (GOOD.replace(",120.25,", ",1e308,"), "cif", "'1e308' is implausible"),
-        (GOOD.replace(",100.5,", ",1e300,"), "fob", "'1e300' is implausible"),
-    ],
-)
-def test_never_data(tmp_path: Path, line: str, column: str, reason: str) -> None:
-    with pytest.raises(ParseError) as caught:
-        read_declarations(write(tmp_path, line))
-    assert (caught.value.file, caught.value.row, caught.value.column) == ("dua.csv", 2, column)
-    assert reason in caught.value.reason
+# --- what is never data (issue 16; its bad cells are NEVER_DATA above) ----------------------------------
 
 
 @pytest.mark.parametrize(
