@@ -75,7 +75,7 @@ def test_impossible_fob_is_refused_or_quarantined(tmp_path: Path, text: bytes) -
     with pytest.raises(ParseError) as err:
         read_microdata(path)
     assert (err.value.record, err.value.field) == (2, "VFOBSERDOL")
-    assert "finite" in err.value.reason or "implausible amount" in err.value.reason
+    assert ("implausible amount" if text == b"1e308" else "finite") in err.value.reason
     table, result = ingest_read(path, quarantine=True)
     total = sum(table["value_usd"].to_pylist())
     assert table.num_rows == 4 and math.isfinite(total)
