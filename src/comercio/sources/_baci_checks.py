@@ -17,11 +17,12 @@ import pyarrow.compute as pc
 
 from comercio.errors import ParseError
 from comercio.sources._text import decode, unique_header
+from comercio.warehouse.contracts import contract
 
 COLUMNS = ("t", "i", "j", "k", "v", "q")
-# No flow of one HS6 product between two countries reaches US$ 1 trillion (the world_trade contract's ceiling;
-# world trade is ~25 trillion a year, spread over millions of flows): damage.
-MAX_FLOW_USD = 1e12
+# The world_trade contract's ceiling for one flow (US$ 1 trillion; world trade is ~25 trillion a year, spread
+# over millions of flows): a larger value is damage, refused here at its line of the release.
+MAX_FLOW_USD: float = contract("world_trade").max["value_usd"]
 _HEAD_BYTES = 4096
 _SMALL_MEMBER = 64 << 20  # members read whole to verify them (the yearly CSVs are verified as they stream)
 
