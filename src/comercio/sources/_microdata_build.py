@@ -305,6 +305,7 @@ def build_batch(p: Parsed, flow: str, source: str) -> pa.RecordBatch:
         "hs_version": hs_version,
         "transport_mode": opt_text("mode"),
         "trader_id": opt_text("trader"),
+        "trader_masked": pa.nulls(n, pa.bool_()),
         "value_usd": pa.array(value),
         "value_basis": const(value_basis, n),
         "fob_usd": pa.array(fob),
@@ -314,6 +315,8 @@ def build_batch(p: Parsed, flow: str, source: str) -> pa.RecordBatch:
         "net_kg": opt_float("net_kg"),
         "quantity": opt_float("quantity"),
         "unit": opt_text("unit"),
+        "acquisition_country": pa.nulls(n, pa.string()),
+        "file_date": pa.nulls(n, pa.date32()),
         "synthetic": synthetic,
         "source": const(source, n),
     }

@@ -44,6 +44,10 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     "declaration": pa.string(),
     "series": pa.int32(),
     "trader_id": pa.string(),
+    "trader_masked": pa.bool_(),  # the trader's name is masked by the publisher (natural person)
+    "acquisition_country": pa.string(),  # imports: country of acquisition (PAIS_ADQUI), ISO alpha-2
+    "file_date": pa.date32(),  # last day of the period the publisher's file covers (weekly: the week's end)
+    "basis": pa.string(),  # exporter_regions: what the attribution comes from (ruc_register, infotrade …)
     "preliminary": pa.bool_(),
     "synthetic": pa.bool_(),
     "exporter": pa.string(),  # world trade: ISO alpha-3
@@ -93,6 +97,10 @@ class DatasetSpec:
     total: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Column → value selecting the rows whose value is the vintage's value total (empty: every row; tree
     tables: level 0), where summing every row would add aggregates to their parts (WTO's World row)."""
+    revision_key: tuple[str, ...] = ()
+    """Columns identifying a row across slices: when the same key arrives in several slices (a corrected
+    declaration line in a later weekly file), the row with the latest ``file_date`` is the one that counts
+    (docs/decisions/0017-weekly-microdata-archive.md)."""
 
     @property
     def schema(self) -> pa.Schema:
@@ -193,6 +201,7 @@ CUSTOMS_LINES = register(
             "hs_version",
             "transport_mode",
             "trader_id",
+            "trader_masked",
             "value_usd",
             "value_basis",
             "fob_usd",
@@ -202,6 +211,8 @@ CUSTOMS_LINES = register(
             "net_kg",
             "quantity",
             "unit",
+            "acquisition_country",
+            "file_date",
             "synthetic",
             "source",
         ),
@@ -219,6 +230,23 @@ CUSTOMS_LINES = register(
         ),
         rank=4,
         lines=True,
+        revision_key=("flow", "declaration", "series"),
+    )
+)
+
+EXPORTER_REGIONS = register(
+    DatasetSpec(
+        name="exporter_regions",
+        title="Atribución de exportadores a departamentos (tabla del usuario: padrón RUC, Infotrade …)",
+        columns=("trader_id", "department", "basis", "source"),
+        grain=("trader_id",),
+        dimensions=("trader_id", "department"),
+        value_column="",
+        description=(
+            "A basis the user supplies for customs lines without a producer UBIGEO: each exporter's "
+            "department (e.g. its tax address in SUNAT's RUC register). Lines it attributes carry "
+            "region_basis = basis; it never overrides a filled UBIGEO."
+        ),
     )
 )
 
