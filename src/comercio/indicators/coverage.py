@@ -1,0 +1,101 @@
+"""Attribution coverage: per month, the share of export value each ``region_basis`` places in a department.
+
+A line without a producer UBIGEO goes to department ``99`` with ``region_basis = unattributed``; a
+user-supplied exporter → department table attributes some of those lines under its own basis
+(``ruc_register``, ``infotrade`` …); BCRP's table puts its "No registrado" value in ``99`` too (basis
+``source_table``). Coverage is therefore one rule for every dataset with departments: the value outside
+department ``99`` divided by the month's total, and, per basis, the share of the total it attributes
+(decision 0017, point 6). Nothing is dropped: the unattributed value stays in the total. The aggregation is
+one Ibis expression on either engine, cached per vintage.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from comercio.warehouse import Warehouse, schema
+
+NO_DEPARTMENT = "99"  # reference table departments: "No registrado" / without a department
+THRESHOLD = 0.95  # below this attributed share the department sections carry a warning
+UNATTRIBUTED = "unattributed"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Value of one month (or a window of months) by basis, and the share attributed to a department."""
+
+    total: float
+    attributed: dict[str, float] = field(default_factory=dict)  # basis → value placed in a department
+    unattributed: float = 0.0  # value in department 99, whatever its basis
+
+    @property
+    def share(self) -> float | None:
+        """Attributed value / total (None when there is no value)."""
+        return sum(self.attributed.values()) / self.total if self.total else None
+
+    def shares(self) -> dict[str, float]:
+        """Basis → share of the total it attributes, plus ``unattributed`` (sums to 1)."""
+        if not self.total:
+            return {}
+        out = {b: v / self.total for b, v in sorted(self.attributed.items(), key=lambda kv: -kv[1])}
+        out[UNATTRIBUTED] = self.unattributed / self.total
+        return out
+
+    @property
+    def below_threshold(self) -> bool:
+        return self.share is not None and self.share < THRESHOLD
+
+
+def combine(months: Iterable[Coverage]) -> Coverage:
+    """The coverage of several months together (value-weighted)."""
+    total, unattributed = 0.0, 0.0
+    attributed: dict[str, float] = defaultdict(float)
+    for c in months:
+        total += c.total
+        unattributed += c.unattributed
+        for b, v in c.attributed.items():
+            attributed[b] += v
+    return Coverage(total, dict(attributed), unattributed)
+
+
+def coverage(wh: Warehouse, dataset: str, flow: str = "X", engine: str | None = None) -> dict[date, Coverage]:
+    """Per month of ``flow`` in ``dataset`` (one with departments), its attribution coverage."""
+    spec = schema.get(dataset)
+    if "department" not in spec.columns or "region_basis" not in spec.columns or not wh.has(dataset):
+        return {}
+    vintages = tuple(v.vintage for v in wh.vintages(dataset))
+    key = ("coverage", dataset, flow, engine or wh.settings.engine, vintages)
+    return wh.memo(key, lambda: _compute(wh, dataset, flow, engine))
+
+
+def _compute(wh: Warehouse, dataset: str, flow: str, engine: str | None) -> dict[date, Coverage]:
+    t = wh.table(dataset, engine)
+    t = t.filter(t.flow == flow)
+    spec = schema.get(dataset)
+    expr = t.group_by(
+        [t.period, t.region_basis, (t.department == NO_DEPARTMENT).fill_null(True).name("none")]
+    ).aggregate(value=t[spec.value_column].sum())
+    out = wh.execute(expr, engine=engine).to_pydict()
+    total: dict[date, float] = defaultdict(float)
+    none: dict[date, float] = defaultdict(float)
+    placed: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for p, basis, unplaced, v in zip(
+        out["period"], out["region_basis"], out["none"], out["value"], strict=True
+    ):
+        if p is None:
+            continue
+        value = float(v or 0.0)
+        total[p] += value
+        if unplaced:
+            none[p] += value
+        else:
+            placed[p][basis or UNATTRIBUTED] += value
+    return {p: Coverage(total[p], dict(placed[p]), none[p]) for p in sorted(total)}
+
+
+def window(by_month: dict[date, Coverage], start: date, end: date) -> Coverage:
+    """The coverage of the months from ``start`` to ``end`` (inclusive)."""
+    return combine(c for p, c in by_month.items() if start <= p <= end)
