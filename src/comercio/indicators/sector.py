@@ -24,7 +24,7 @@ from datetime import date
 
 from comercio import reference
 from comercio.errors import ConfigError, DataNotAvailable
-from comercio.indicators import world, wto
+from comercio.indicators import sector_lines, world, wto
 from comercio.indicators.facts import FactSet
 from comercio.indicators.sector_g1 import (
     DRIVER_SHARE,
@@ -127,6 +127,26 @@ def _world_side(
     return FactSet(), None, None
 
 
+def _lines_month(wh: Warehouse, month: date | None, check: bool, engine: str | None) -> date:
+    """The study's month: the one given or G1's latest; without G1, the latest month of declaration lines
+    (a month asked past it is a usage error when lines are all there is)."""
+    last = sector_lines.latest_month(wh, engine) if month is None or check else None
+    if month is None:
+        if last is None:
+            raise DataNotAvailable(
+                "no month given and neither G1 data nor customs lines loaded to take the latest month from"
+            )
+        return last
+    if last is not None and month > last:
+        raise ConfigError(
+            f"--through {month:%Y-%m} is after the last month of the loaded data "
+            f"(customs lines: {last:%Y-%m})",
+            field="through",
+            hint=f"use a month up to {last:%Y-%m}, or load newer data with `comercio update`",
+        )
+    return month
+
+
 def check_peers(peers: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Peers as upper-case ISO alpha-3 codes; a code that is no ISO country is a :class:`ConfigError`."""
     known = {r["alpha3"] for r in reference.load("countries").to_pylist()}
@@ -170,8 +190,7 @@ def sector_facts(
     g1 = next((f for f in forms if f.form == "g1" and f.role == "group"), None)
     peru, month, paths = peru_exports(wh, g1, through, engine, omitted)
     facts.extend(peru)
-    if month is None:
-        raise DataNotAvailable("no month given and no G1 data loaded to take the latest month from")
+    month = _lines_month(wh, month, through is not None and not len(peru), engine)
     last_year = min(world_to or month.year, month.year)
     wfacts, years, used_form = _world_side(
         wh, forms, basket, last_year, world_from, peers, world_form, engine, omitted
@@ -205,6 +224,8 @@ def sector_facts(
                 f"customs lines (SUNAT declarations) covering {ytd.start:%Y-%m}…{ytd.end:%Y-%m} and a year "
                 f"earlier, with product code and partner country: {exc.reason}"
             )
+    if lines_m is not None:
+        facts.extend(sector_lines.lines_trade(wh, lines_m, month, peru, engine, omitted))
     used = {f.dataset: list(f.vintages) for f in facts if f.dataset is not None}
     return SectorFacts(basket, month, facts, omitted, used, paths, years, forms, used_form)
 
