@@ -50,13 +50,13 @@ def months() -> list[date]:
     return out
 
 
-def rows() -> list[dict[str, Any]]:
-    """One line per (month, line of :data:`LINES`) with a value that month."""
+def rows(flows: str = "XM") -> list[dict[str, Any]]:
+    """One line per (month, line of :data:`LINES` of ``flows``) with a value that month."""
     out: list[dict[str, Any]] = []
     for m in months():
         for flow, product, partner, v2023, v2024, masked in LINES:
             value = v2023 if m.year == 2023 else v2024
-            if not value:
+            if not value or flow not in flows:
                 continue
             cif = flow == "M"
             out.append(
@@ -88,11 +88,13 @@ def rows() -> list[dict[str, Any]]:
     return out
 
 
-def build(home: Path) -> Warehouse:
-    """A warehouse at ``home`` holding only these lines (labelled synthetic)."""
+def build(home: Path, flows: str = "XM") -> Warehouse:
+    """A warehouse at ``home`` holding only these lines of ``flows`` (labelled synthetic)."""
     wh = Warehouse(Settings(home=home))
     spec = schema.CUSTOMS_LINES
-    table = pa.Table.from_pylist([{c: r.get(c) for c in spec.columns} for r in rows()], schema=spec.schema)
+    table = pa.Table.from_pylist(
+        [{c: r.get(c) for c in spec.columns} for r in rows(flows)], schema=spec.schema
+    )
     prov = Provenance("test", (FileRef("hand.csv", "c" * 64),), "test/1", synthetic=True)
     wh.load("customs_lines", "all", table, prov)
     return wh

@@ -7,7 +7,8 @@ balance compares one basket. A year counts as full only when all twelve of its m
 flow; the year of the report month is the year to date (never printed as a full year). When no export
 lines are loaded but SUNAT cuadro G1 is, the balance takes its exports from G1 and says so
 (``extra.exports_source``).
-Masked traders stay in every total: nothing here ranks firms.
+Months of the year to date that :mod:`comercio.indicators.maturity` calls preliminary are listed in the
+facts' ``extra.preliminary``. Masked traders stay in every total: nothing here ranks firms.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from comercio.errors import DataNotAvailable
 from comercio.indicators import engine as eng
-from comercio.indicators import measures
+from comercio.indicators import maturity, measures
 from comercio.indicators.facts import FactSet, make
 from comercio.indicators.sector_partners import series_fact
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window
@@ -105,7 +106,8 @@ def side_facts(
         r = measures.compare(s, ytd, Comparison())
     except DataNotAvailable:
         return fs, annual, None
-    extra = _extra(form, flow, partial=month.month != 12, months=ytd.n_months)
+    late = [f"{m:%Y-%m}" for m in maturity.preliminary_months(wh, flow, engine) if ytd.start <= m <= ytd.end]
+    extra = _extra(form, flow, partial=month.month != 12, months=ytd.n_months, preliminary=late)
     fs.add(series_fact("lines.{side}.ytd.value", r.total, ytd, s, extra, p))
     fs.add(series_fact("lines.{side}.ytd.previous", r.total_previous, Comparison().window(ytd), s, extra, p))
     cmp = Comparison().as_dict()

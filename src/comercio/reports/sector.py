@@ -25,6 +25,8 @@ from comercio.indicators.sector import PEERS, WORLD_FROM, SectorFacts, sector_fa
 from comercio.reports import charts
 from comercio.reports._render import render
 from comercio.reports.sector_context import G6, LINES, SIDES, continent_share_rows, sector_context
+from comercio.reports.sector_lines import SECTIONS as LINES_SECTIONS
+from comercio.reports.sector_lines import source_note
 from comercio.reports.spec import (
     ColumnSpec,
     Cover,
@@ -62,8 +64,9 @@ def sources(sf: SectorFacts, msg: Messages) -> str:
     if tables:
         key = "sector.src.sunat" if len(tables) == 1 else "sector.src.sunat_many"
         parts.append(msg(key, tables="/".join(tables)))
-    if any(f.dataset == "customs_lines" for f in sf.facts):
-        parts.append(msg("sector.src.lines"))
+    lines = [f for f in sf.facts if f.dataset == "customs_lines"]
+    if lines:
+        parts.append(source_note(msg, any(f.synthetic for f in lines)))
     return msg("sector.src.line", sources="; ".join(parts) or msg("sector.src.none"))
 
 
@@ -251,6 +254,8 @@ def _omitted(rc: RenderContext, key: str) -> str:
     through = rc.bundle.through
     span = rc.fmt.period(date(through.year, 1, 1), through)
     prev = rc.fmt.period(date(through.year - 1, 1, 1), date(through.year - 1, through.month, 1))
+    if key in ("peru_imports", "peru_exports") and rc.context.get("lines") is not None:
+        key = f"{key}_lines"  # what the lines already give is said, what they cannot is named
     return rc.msg("sector.omitted", need=rc.msg(f"sector.needs.{key}", span=span, prev=prev))
 
 
@@ -302,6 +307,7 @@ SECTOR = ReportSpec(
         ),
         SectionSpec("peru_exports", (need("peru.exports.value"),), tables=(_g1_table,)),
         SectionSpec("peru_imports", (need("peru.balance.value"),), tables=(_balance_table,)),
+        LINES_SECTIONS[0],
         SectionSpec("imports_context", (need("imports.cuode.{cuode}.ytd.value"),), tables=(_cuode_table,)),
         SectionSpec(
             G6,
@@ -314,6 +320,7 @@ SECTOR = ReportSpec(
             (need("subsector.{subsector}.world.{side}.value"),),
             tables=(SUBSECTOR_TABLE,),
         ),
+        LINES_SECTIONS[1],
         *(
             SectionSpec(
                 d,

@@ -18,6 +18,7 @@ from comercio.indicators.specs import Window
 from comercio.reference import BasketForm
 from comercio.reference.dimensions import in_prose, label
 from comercio.reports.fmt import Formatter
+from comercio.reports.sector_lines import lines_context
 
 SIDES = ("exports", "imports")
 PERU = "PER"
@@ -348,6 +349,7 @@ def sector_context(sf: SectorFacts, lang: str) -> dict[str, Any]:
         "destinations": partners(sf.facts, G6, fmt),
         **{d: partners(sf.facts, d, fmt) for d in LINES},
         "subsectors": _subsectors(sf, lang),
+        "lines": lines_context(sf, fmt),
         "why": {pair: _why(sf.basket, pair, lang) for pair in ("g1_wto", "f1_wto")},
     }
 
