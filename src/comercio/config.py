@@ -70,6 +70,11 @@ class Settings:
         return self.home / "cache"
 
     @property
+    def archive_dir(self) -> Path:
+        """Files kept for good, one folder per source (weekly microdata the publisher later removes)."""
+        return self.home / "archive"
+
+    @property
     def data_dir(self) -> Path:
         return self.home / "data"
 

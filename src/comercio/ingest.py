@@ -93,13 +93,15 @@ def ingest(
     fetched: Iterable[download.FetchedFile] = (),
     quarantine: bool = False,
     accept_shrink: bool = False,
+    progress: bool = False,
 ) -> IngestReport:
     """Load ``paths`` (or, when none are given, the cached downloads of ``source``).
 
     ``quarantine`` (readers that support it: item-level microdata) sets bad lines aside, reporting their
     count and value, instead of refusing the file. ``accept_shrink`` lets a new vintage drop members, periods
     or value compared with the current one (an empty load is refused all the same). A file whose content is
-    already loaded under another name is reported and skipped.
+    already loaded under another name is reported and skipped. ``progress``: a progress bar counting the
+    files to load, on a terminal only.
     """
     src = get_source(source)
     if quarantine and not (src.reader and src.reader.quarantine):
@@ -115,7 +117,7 @@ def ingest(
     options = ReadOptions(settings, quarantine)
     with wh.catalog.session():
         todo = _distinct(wh, [(p, _provenance(src.name, _ref(p, files))) for p in path_list], report)
-        _run(wh, src.reader, todo, options, report, accept_shrink)
+        _run(wh, src.reader, todo, options, report, accept_shrink, progress)
     return report
 
 
@@ -173,6 +175,7 @@ def _run(
     options: ReadOptions,
     report: IngestReport,
     accept_shrink: bool = False,
+    progress: bool = False,
 ) -> None:
     pending: list[tuple[Path, Provenance]] = []
     for path, prov in todo:
@@ -182,13 +185,18 @@ def _run(
             report.results += done
         else:
             pending.append((path, prov))
-    for (path, prov), result in _read_all(reader, pending, options):
-        if reader.targets(path) is None:  # the slices were only known once read
-            done = _all_unchanged(wh, (p.target for p in result.parts), prov)
-            if done:
-                report.results += done
-                continue
-        _load(wh, path, prov, result, report, accept_shrink)
+    with download.files_progress(
+        progress and len(pending) > 1, f"ingest {report.source}", len(pending)
+    ) as step:
+        for (path, prov), result in _read_all(reader, pending, options):
+            if reader.targets(path) is None:  # the slices were only known once read
+                done = _all_unchanged(wh, (p.target for p in result.parts), prov)
+                if done:
+                    report.results += done
+                    step()
+                    continue
+            _load(wh, path, prov, result, report, accept_shrink)
+            step()
 
 
 def _read_all(

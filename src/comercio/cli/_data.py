@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from comercio.sources import BUILD_SOURCES, SOURCES
 
 # The warehouse, the readers and the downloader are imported inside each command: `--help` loads none of them.
 
-_DOWNLOADABLE = [name for name, src in SOURCES.items() if src.resources]
+_DOWNLOADABLE = [name for name, src in SOURCES.items() if src.resources or src.weekly]
+_DATE = ["%Y-%m-%d"]
+_FLOW_HELP = "weekly microdata: x (exports), m (imports) or both"
 
 _ACCEPT_SHRINK = (
     "load a new vintage even if it drops members, periods or value compared with the current one "
@@ -50,13 +53,25 @@ def fetch(
         None,
         help=f"sources to download: {', '.join(_DOWNLOADABLE)}",
     ),
-    force: bool = typer.Option(False, "--force", help="download again even if cached"),
+    force: bool = typer.Option(False, "--force", help="download again even if cached or archived"),
     optional: bool = typer.Option(False, "--optional", help="also fetch optional resources"),
     api: bool = typer.Option(
         False, "--api", help="wto: read WTO's time-series API (key: COMERCIO_WTO_API_KEY), not the bulk file"
     ),
+    start: dt.datetime | None = typer.Option(
+        None,
+        "--from",
+        formats=_DATE,
+        help="sunat-microdata: first day of the weeks to fetch (required the first time; "
+        "default: after the newest archived week)",
+    ),
+    end: dt.datetime | None = typer.Option(
+        None, "--to", formats=_DATE, help="sunat-microdata: last day (default: today)"
+    ),
+    flow: str = typer.Option("both", "--flow", help=_FLOW_HELP),
 ) -> None:
-    """Download official files into the cache (from the publisher, or COMERCIO_MIRROR)."""
+    """Download official files into the cache (from the publisher, or COMERCIO_MIRROR); SUNAT's weekly
+    microdata go into the archive (COMERCIO_HOME/archive), kept for good."""
     from comercio.sources import fetch as fetch_source
 
     s = settings()
@@ -69,10 +84,42 @@ def fetch(
         state = "cached" if got.from_cache else "downloaded"
         console.print(f"wto: {got.path} {state}, {got.size:,} bytes (load it: `comercio ingest wto PATH`)")
         return
-    for name in sources or list(BUILD_SOURCES):
+    names = sources or list(BUILD_SOURCES)
+    weekly = [n for n in names if n in SOURCES and SOURCES[n].weekly is not None]
+    if (start or end) and not weekly:
+        raise ConfigError("--from and --to apply to sunat-microdata only", field="--from")
+    for name in names:
+        if name in weekly:
+            _fetch_weekly(start, end, flow, force)
+            continue
         for f in fetch_source(name, s, force=force, include_optional=optional):
             state = "cached" if f.from_cache else f"downloaded via {f.via}"
             console.print(f"{name}: {f.path.name} {state} — {f.size:,} bytes, sha256 {f.sha256[:12]}…")
+
+
+def _fetch_weekly(start: dt.datetime | None, end: dt.datetime | None, flow: str, force: bool) -> None:
+    """``fetch sunat-microdata``: the weeks of --from … --to into the archive, one line per file."""
+    from comercio.sources import archive
+
+    s = settings()
+    flow_list = archive.flows(flow)
+    last = (end or dt.datetime.now()).date()
+    if start is not None:
+        report = archive.fetch_weeks(s, start.date(), last, flow_list, force=force)
+    else:
+        newest = [archive.Archive(s).newest(f) for f in flow_list]
+        if any(d is None for d in newest):
+            raise ConfigError(
+                f"--from is required the first time: the archive holds no {archive.SOURCE} file "
+                "of these flows",
+                hint="e.g. --from 2026-01-05 (SUNAT keeps about the last two months online)",
+            )
+        first = min(d for d in newest if d is not None) + dt.timedelta(days=1)
+        report = archive.fetch_weeks(s, first, max(first, last), flow_list, force=force, strict=False)
+    lines = report.lines()
+    for line in lines or [f"{archive.SOURCE}: the archive is up to date, no week has ended since its newest"]:
+        console.print(f"{archive.SOURCE}: {line}" if lines else line, highlight=False, markup=False)
+    report.raise_refused()
 
 
 def ingest(
@@ -89,10 +136,36 @@ def ingest(
     from comercio import ingest as ingest_mod
     from comercio.warehouse import Warehouse
 
-    wh = Warehouse(settings())
-    report = ingest_mod.ingest(wh, source, paths or [], quarantine=quarantine, accept_shrink=accept_shrink)
+    s = settings()
+    wh = Warehouse(s)
+    src = SOURCES.get(source)
+    if not paths and src is not None and src.weekly is not None:
+        from comercio.update import ingest_archive
+
+        report = ingest_archive(wh, s, progress=True, quarantine=quarantine, accept_shrink=accept_shrink)
+    else:
+        report = ingest_mod.ingest(
+            wh, source, paths or [], quarantine=quarantine, accept_shrink=accept_shrink, progress=True
+        )
     for line in report.lines():
         console.print(line)
+
+
+def update(
+    flow: str | None = typer.Option(None, "--flow", help=f"{_FLOW_HELP} (default: the flows archived)"),
+) -> None:
+    """Fetch the weekly microdata published since the archive's newest week and ingest what is new.
+
+    For cron: a second run changes nothing, and a run with nothing new prints nothing (exit 0)."""
+    from comercio.sources.archive import flows
+    from comercio.update import update as run_update
+    from comercio.warehouse import Warehouse
+
+    s = settings()
+    report = run_update(Warehouse(s), s, flows(flow) if flow else None)
+    for line in report.lines():
+        console.print(line, highlight=False, markup=False)
+    report.raise_refused()
 
 
 def build(
@@ -200,6 +273,7 @@ def _diff_file(dataset: str, file: Path, source: str | None) -> None:
 def register(app: typer.Typer) -> None:
     app.command()(fetch)
     app.command()(ingest)
+    app.command()(update)
     app.command()(build)
     app.command()(validate)
     app.command()(diff)

@@ -10,7 +10,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,13 +19,32 @@ from pathlib import Path
 
 import httpx
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.text import Text
 
 from comercio.errors import DownloadError
 
 MIRROR_HINT = "set COMERCIO_MIRROR to a local copy such as ../shared/data"
 NETWORK_HINT = f"check the connection, or {MIRROR_HINT}"
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+GONE_STATUS = frozenset({404, 410})
+
+
+class NotOffered(DownloadError):
+    """The publisher (or the mirror) does not offer the file: HTTP 404/410 or no copy in a mirror directory.
+
+    Publishers that keep only recent files (SUNAT's weekly microdata stay online about two months) answer
+    this way for files removed or not yet published; callers fetching many such files report it.
+    """
 
 
 @dataclass(frozen=True)
@@ -134,7 +153,8 @@ class _Transfer:
                 retry_after = _parse_retry_after(resp.headers.get("retry-after"))
                 raise _Retry(f"HTTP {status} {resp.reason_phrase}", retry_after, status)
             else:
-                raise DownloadError(
+                error = NotOffered if status in GONE_STATUS else DownloadError
+                raise error(
                     f"HTTP {status} {resp.reason_phrase}",
                     url=self.url,
                     hint=f"the file may have moved (see comercio.sources.registry), or {MIRROR_HINT}",
@@ -186,22 +206,81 @@ def _http_download(
     raise DownloadError(f"{last} (gave up after {options.max_tries} tries)", url=url, hint=hint)
 
 
+class _Amount(ProgressColumn):
+    """``3/10 files`` for a task counting files, bytes (``1.2/3.4 MB``) for a transfer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bytes = DownloadColumn()
+
+    def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit")
+        if unit:
+            total = "?" if task.total is None else f"{int(task.total)}"
+            return Text(f"{int(task.completed)}/{total} {unit}", style="progress.download")
+        return self._bytes.render(task)
+
+
+class _Rate(ProgressColumn):
+    """Files a second for a task counting files, bytes a second for a transfer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bytes = TransferSpeedColumn()
+
+    def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit")
+        if unit:
+            speed = task.finished_speed or task.speed
+            return Text("?" if speed is None else f"{speed:.2f} {unit}/s", style="progress.data.speed")
+        return self._bytes.render(task)
+
+
+def _on_terminal() -> bool:
+    """Whether a person is watching: both stdout and stderr are terminals (not a pipe, a file or cron)."""
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
 @contextmanager
 def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
-    """A rich progress bar on stderr when asked and stderr is a terminal; nothing otherwise."""
-    if not (enabled and sys.stderr.isatty()):
+    """A rich progress bar on stderr (amount, rate, time left) when asked and on a terminal; else nothing."""
+    if not (enabled and _on_terminal()):
         yield None
         return
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
+        _Amount(),
+        _Rate(),
+        TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
     )
     with bar:
         yield bar
+
+
+@contextmanager
+def counting(
+    bar: Progress | None, label: str, total: int, unit: str = "files"
+) -> Iterator[Callable[[], None]]:
+    """A task of ``bar`` counting ``total`` items; yields the function that advances it by one (a no-op
+    without a bar)."""
+    if bar is None:
+        yield lambda: None
+        return
+    task = bar.add_task(label, total=total, unit=unit)
+    try:
+        yield lambda: bar.advance(task)
+    finally:
+        bar.remove_task(task)
+
+
+@contextmanager
+def files_progress(enabled: bool, label: str, total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar of its own counting ``total`` files (see :func:`_progress_bar`)."""
+    with _progress_bar(enabled) as bar, counting(bar, label, total) as step:
+        yield step
 
 
 def _client(options: HttpOptions) -> httpx.Client:

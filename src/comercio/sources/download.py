@@ -16,6 +16,8 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,9 +30,12 @@ from comercio.config import Settings
 from comercio.errors import ConfigError, DownloadError
 from comercio.sources._http import (
     HttpOptions,
+    NotOffered,
     _client,
     _http_download,
     _progress_bar,
+    counting,
+    files_progress,
 )
 from comercio.sources.registry import Resource, Source, get_source
 
@@ -170,7 +175,7 @@ def _copy_from_dir(plan: _Plan) -> tuple[str, int]:
     """Copy the mirror file next to its cache slot, hashing on the way, then move it into place."""
     src = Path(plan.location)
     if not src.is_file():
-        raise DownloadError(
+        raise NotOffered(
             f"the mirror has no copy of {plan.source}/{plan.resource.key} "
             f"(expected {plan.resource.mirror_path})",
             file=src,
@@ -211,7 +216,7 @@ def _fetch_plan(
             if plan.via != "mirror-url":
                 raise
             hint = f"the mirror should serve {plan.resource.mirror_path} at its root; {exc.hint}"
-            raise DownloadError(exc.reason, url=exc.url, hint=hint) from exc
+            raise type(exc)(exc.reason, url=exc.url, hint=hint) from exc
     retrieved_at = _now()
     meta = {
         "source": plan.source,
@@ -230,6 +235,32 @@ def _fetch_plan(
     return plan.result(sha, size, retrieved_at, False, plan.location)
 
 
+@dataclass(frozen=True)
+class Session:
+    """One HTTP client and one progress bar shared by many fetches (see :func:`session`)."""
+
+    settings: Settings
+    client: httpx.Client
+    options: HttpOptions
+    bar: Progress | None
+
+    def fetch(self, resource: Resource, *, source: str = "", force: bool = False) -> FetchedFile:
+        """Fetch one resource (from the cache when it is intact, unless ``force``); a file the publisher or
+        the mirror does not have raises :class:`NotOffered`."""
+        plan = _plan(source, resource, self.settings)
+        return _fetch_plan(plan, force=force, client=self.client, options=self.options, progress=self.bar)
+
+
+@contextmanager
+def session(
+    settings: Settings, *, progress: bool = True, http: HttpOptions | None = None
+) -> Iterator[Session]:
+    """A :class:`Session` for fetching many resources one after the other."""
+    options = http or HttpOptions()
+    with _client(options) as client, _progress_bar(progress) as bar:
+        yield Session(settings, client, options, bar)
+
+
 def fetch_resource(
     resource: Resource,
     settings: Settings,
@@ -240,10 +271,8 @@ def fetch_resource(
     http: HttpOptions | None = None,
 ) -> FetchedFile:
     """Fetch one resource (from the cache when it is intact, unless ``force``)."""
-    options = http or HttpOptions()
-    plan = _plan(source, resource, settings)
-    with _client(options) as client, _progress_bar(progress) as bar:
-        return _fetch_plan(plan, force=force, client=client, options=options, progress=bar)
+    with session(settings, progress=progress, http=http) as s:
+        return s.fetch(resource, source=source, force=force)
 
 
 def fetch(
@@ -328,4 +357,15 @@ def cached(source: str | Source, settings: Settings, *, include_optional: bool =
     )
 
 
-__all__ = ["FetchedFile", "HttpOptions", "cached", "fetch", "fetch_resource"]
+__all__ = [
+    "FetchedFile",
+    "HttpOptions",
+    "NotOffered",
+    "Session",
+    "cached",
+    "counting",
+    "fetch",
+    "fetch_resource",
+    "files_progress",
+    "session",
+]

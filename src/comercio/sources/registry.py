@@ -63,7 +63,9 @@ class Source:
     """A publisher's dataset: its files, the warehouse dataset they feed (``None``: reference data) and the
     reader that loads them (``None``: the files are only kept in the download cache).
 
-    A source without resources is not downloaded: its files are given to ``comercio ingest``. ``build``
+    A source without resources is not downloaded: its files are given to ``comercio ingest``, unless it
+    declares ``weekly``: a template of the files it publishes one per period (``{name}`` in its url, mirror
+    path and description), fetched into the user's archive (:mod:`comercio.sources.archive`). ``build``
     marks the sources ``comercio build`` fetches and ingests, in registry order. ``declared_reader`` is a
     :class:`Reader` or the name of the module whose ``READER`` it is, imported on first use of
     :attr:`reader` (so listing the sources, e.g. for ``--help``, imports no reader).
@@ -76,12 +78,26 @@ class Source:
     dataset: str | None
     declared_reader: Reader | str | None = None
     build: bool = False
+    weekly: Resource | None = None
 
     @cached_property
     def reader(self) -> Reader | None:
         """The reader that loads this source's files (None: they are only kept in the download cache)."""
         r = self.declared_reader
         return _reader(r) if isinstance(r, str) else r
+
+    def weekly_resource(self, name: str) -> Resource:
+        """The resource for one of the periodic files of ``weekly`` (``name`` such as ``x15210626.zip``)."""
+        if self.weekly is None:
+            raise ConfigError(f"source {self.name!r} publishes no weekly files")
+        t = self.weekly
+        return Resource(
+            key=name,
+            url=t.url.replace("{name}", name),
+            mirror_path=t.mirror_path.replace("{name}", name),
+            filename=name,
+            description=t.description.replace("{name}", name),
+        )
 
     def resource(self, key: str) -> Resource:
         """The resource called ``key``; unknown keys raise :class:`ConfigError` listing the known ones."""
@@ -165,6 +181,20 @@ def _files(name: str, entry: Mapping[str, Any], bases: Mapping[str, str]) -> tup
         ) from None
 
 
+def _weekly(name: str, entry: Mapping[str, Any], bases: Mapping[str, str]) -> Resource | None:
+    t = entry.get("weekly")
+    if t is None:
+        return None
+    try:
+        return Resource(
+            "{name}", t["url"].format(**bases, name="{name}"), t["mirror_path"], "{name}", t["description"]
+        )
+    except (KeyError, ValueError) as exc:
+        raise ConfigError(
+            f"source {name!r}: its weekly entry is incomplete ({exc})", file=str(DECLARATIONS)
+        ) from None
+
+
 def _reader(name: str) -> Reader:
     """The ``READER`` of ``comercio.sources.<name>`` (a declared module, imported by name)."""
     from comercio.sources.protocol import Reader
@@ -187,6 +217,7 @@ def _sources() -> dict[str, Source]:
             dataset=entry.get("dataset"),
             declared_reader=entry.get("reader"),
             build=bool(entry.get("build", False)),
+            weekly=_weekly(name, entry, bases),
         )
         for name, entry in raw.items()
     }
