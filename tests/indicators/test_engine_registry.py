@@ -173,6 +173,16 @@ def test_dataset_choice_follows_rank_flows_and_flow_tables(wh: Warehouse) -> Non
         _values(wh, Grouping("customs_office"), dataset="bcrp_departments")
 
 
+def test_a_month_the_first_dataset_lacks_is_answered_by_one_holding_it(wh: Warehouse) -> None:
+    # BCRP holds January only; the lines hold February: a question through February skips BCRP
+    s = eng.series(wh, Grouping("department"), Filters(), engine=wh.settings.engine, holding=FEB)
+    assert s.dataset == "customs_lines" and FEB in s.periods
+    s = eng.series(wh, Grouping("department"), Filters(), engine=wh.settings.engine, holding=JAN)
+    assert s.dataset == "bcrp_departments"
+    later = date(2030, 1, 1)  # held by none: the first dataset with data answers, as without ``holding``
+    assert eng.series(wh, Grouping("department"), Filters(), holding=later).dataset == "bcrp_departments"
+
+
 def test_column_prefix_and_classifier_dimensions(wh: Warehouse) -> None:
     assert _values(wh, Grouping("customs_office")) == {
         ("118", 1): 100.0,

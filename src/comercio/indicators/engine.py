@@ -135,16 +135,26 @@ def series(
     end: date | None = None,
     engine: str | None = None,
     dataset: str | None = None,
+    holding: date | None = None,
 ) -> Series:
-    """Value by member and month between ``start`` and ``end`` (inclusive), from the best dataset's cube."""
+    """Value by member and month between ``start`` and ``end`` (inclusive), from the best dataset's cube.
+
+    ``holding`` (a month) skips the candidates whose data do not reach it: a report through 2025-11 is not
+    answered by a table that stops in 2022 when a later-ranked dataset holds that month.
+    """
     options = datasets.candidates(wh.datasets(), grouping, filters, requested=dataset)
     extra = frozenset(datasets.needed_dimensions(grouping, filters)) & ON_DEMAND
     # The first candidate holding any month of this flow answers (a loaded file of imports cannot
-    # answer an export question, however fine its grain).
+    # answer an export question, however fine its grain), or the first holding ``holding`` when one does.
+    first: Cube | None = None
     for name in options:
         c = cube(wh, name, filters.flow, engine, extra=extra)
-        if c.periods:
+        if c.periods and first is None:
+            first = c
+        if first is not None and (holding is None or holding in c.periods):
             break
+    else:
+        c = first or c
     spec = schema.get(c.dataset)
     t = _filtered(c.table, spec, filters)
     d = dimension(grouping.dimension)

@@ -18,6 +18,7 @@ from comercio.errors import DataNotAvailable
 from comercio.indicators import engine as eng
 from comercio.indicators import measures, projection, provenance
 from comercio.indicators.facts import FactSet, make
+from comercio.indicators.regional_quality import latest_month, quality_facts
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window, month_start
 from comercio.warehouse import Warehouse
 
@@ -103,7 +104,7 @@ class _Builder:
         self.periods: dict[str, set[date]] = {}  # dataset → months loaded, for the source facts
 
     def series(self, grouping: Grouping, filters: Filters | None = None) -> eng.Series:
-        s = eng.series(self.wh, grouping, filters or Filters(), engine=self.engine)
+        s = eng.series(self.wh, grouping, filters or Filters(), engine=self.engine, holding=self.through)
         self.periods.setdefault(s.dataset, set()).update(s.periods)
         return s
 
@@ -142,14 +143,6 @@ def interior_departments() -> set[str]:
     return {r["ubigeo"] for r in reference.load("departments").to_pylist() if r["interior"]}
 
 
-def latest_month(wh: Warehouse, engine: str | None = None) -> date:
-    """The last month with departmental data (the default month of the report)."""
-    s = eng.series(wh, Grouping("national"), Filters(), engine=engine, dataset=None)
-    if not s.periods:
-        raise DataNotAvailable("no export data loaded", hint="run `comercio build`")
-    return max(s.periods)
-
-
 def regional_facts(
     wh: Warehouse,
     through: str | date | None = None,
@@ -159,10 +152,11 @@ def regional_facts(
     engine: str | None = None,
 ) -> RegionalFacts:
     """Every figure of the regional report for January–``through`` against the same months a year earlier."""
-    month = month_start(through) if through is not None else latest_month(wh, engine)
+    month = month_start(through) if through is not None else latest_month(wh, engine, mature=True)
     b = _Builder(wh, month, engine)
     omitted: dict[str, str] = {}
     _headline(b)
+    quality_facts(b)
     _regions(b, record_definition)
     _share_history(b)
     _macroregions(b, grouping)
