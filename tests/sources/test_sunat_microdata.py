@@ -126,7 +126,7 @@ def test_import_file_is_valued_cif(tmp_path: Path) -> None:
         "FOB_DOLPOL": [1000.10, 250.0], "FLE_DOLAR": [50.2, np.nan], "SEG_DOLAR": [3.05, 1.0],
         "PESO_NETO": [10.0, 20.0], "UNID_FIQTY": [4.0, 1.0], "UNID_FIDES": ["U", "U"],
     }  # fmt: skip
-    rows = read_microdata(write(tmp_path / "ma20240510.zip", IMPORT, cols)).to_pylist()
+    rows = read_microdata(write(tmp_path / "ma06120524.zip", IMPORT, cols)).to_pylist()
     assert rows[0]["flow"] == "M" and rows[0]["value_basis"] == "CIF"
     assert (
         rows[0]["cif_usd"] == pytest.approx(1053.35, abs=1e-9) and rows[0]["value_usd"] == rows[0]["cif_usd"]

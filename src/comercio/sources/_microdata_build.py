@@ -7,8 +7,9 @@ the record, the field and the offending value.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +24,13 @@ Error = tuple[int, str, str, float | None]  # record, field, reason, value (FOB)
 _MONEY = frozenset({"fob", "freight", "insurance"})
 SHIPMENT_DAYS = 366  # an export is shipped within a year of its declaration's numbering, before or after
 _NO_SPAN = FileSpan(np.iinfo(np.int32).min, np.iinfo(np.int32).max, "")
+NAME_PREFIX = 24  # bytes of the trader's name read: enough to see "No Disponible" after a few spaces
+MASKED = "^[ .]*no[ .]*disponible"  # on the folded name: lower case, no accents
+_FOLD = np.array([c if 0x20 <= c < 0x80 else ord("?") for c in range(256)], dtype=np.uint8)
+_FOLD[ord("A") : ord("Z") + 1] += 32
+for _base, _accented in {"a": "àáâãäåÀÁÂÃÄÅ", "e": "èéêëÈÉÊË", "i": "ìíîïÌÍÎÏ", "o": "òóôõöÒÓÔÕÖ",
+                         "u": "ùúûüÙÚÛÜ", "n": "ñÑ"}.items():  # fmt: skip
+    _FOLD[list(_accented.encode("latin-1"))] = ord(_base)
 
 
 @dataclass
@@ -76,6 +84,13 @@ def _digit_count(col: np.ndarray) -> np.ndarray:
     return np.asarray(((col >= 48) & (col <= 57)).sum(axis=1))
 
 
+def masked_names(col: np.ndarray) -> np.ndarray:
+    """Rows whose name starts with "No Disponible" (a natural person masked by SUNAT), whatever the case,
+    accents, spaces or dots: the first bytes folded to lower-case ASCII through one lookup table."""
+    head = np.ascontiguousarray(_FOLD[col[:, :NAME_PREFIX]])
+    return pc.match_substring_regex(_dbf.text(head), MASKED).to_numpy(zero_copy_only=False)
+
+
 def validate_block(
     block: np.ndarray,
     recnos: np.ndarray,
@@ -97,10 +112,14 @@ def validate_block(
     p = Parsed(n=n)
     checks: list[tuple[str, str, np.ndarray]] = []  # (field, reason, bad mask), in reporting priority
     clean = not _dbf.has_controls(block)
+    if "name" in fields:  # only its first bytes are read, folded: any byte is fine there
+        fields = {**fields, "name": replace(fields["name"], length=min(fields["name"].length, NAME_PREFIX))}
     cols = {role: _dbf.column(block, f, clean) for role, f in fields.items()}
     if not clean:
         for role, col in cols.items():
-            checks.append((fields[role].name, "undecodable bytes: not latin-1 text", _dbf.undecodable(col)))
+            if role != "name":
+                text = "undecodable bytes: not latin-1 text"
+                checks.append((fields[role].name, text, _dbf.undecodable(col)))
 
     days, ok, _ = _dbf.dates(cols["date"])
     checks.append((fields["date"].name, "invalid or missing date (YYYYMMDD)", ~ok))
@@ -114,15 +133,22 @@ def validate_block(
         far = np.abs(shipped.astype(np.int64) - days) > SHIPMENT_DAYS
         text = f"shipment date invalid, before {EARLIEST} or more than a year from the declaration's date"
         checks.append((fields["shipped"].name, text, ~blank & (~ok | (shipped < lo) | far)))
+    # code fields stored as numbers (N) lose their leading zeros, as characters (C) keep them: either way
+    # the digits are read as a number, zero-padded to the code's width and then validated
     office, ok = _dbf.digits_int(cols["office"])
+    text = "customs office code is not digits or longer than 3 digits"
+    checks.append((fields["office"].name, text, ~ok | (office >= 1000)))
     known = offices().valid(office, days.astype(np.int64))
-    checks.append((fields["office"].name, "unknown customs office", ~ok | ~known))
+    checks.append((fields["office"].name, "unknown customs office", ok & (office < 1000) & ~known))
     year, ok = _dbf.digits_int(cols["year"])
-    checks.append((fields["year"].name, "invalid declaration year", ~ok | (year < 1900) | (year > 2199)))
+    text = "invalid declaration year (4 digits, 1900-2199)"
+    checks.append((fields["year"].name, text, ~ok | (year < 1900) | (year > 2199)))
     number, ok = _dbf.digits_int(cols["number"])
-    checks.append((fields["number"].name, "invalid declaration number", ~ok | (number >= 10**8)))
+    text = "invalid declaration number (not digits or longer than 8 digits)"
+    checks.append((fields["number"].name, text, ~ok | (number >= 10**8)))
     series, ok = _dbf.digits_int(cols["series"])
-    checks.append((fields["series"].name, "invalid series number", ~ok | (series < 1) | (series >= 10**5)))
+    text = "invalid series number (not digits, 0 or longer than 5 digits)"
+    checks.append((fields["series"].name, text, ~ok | (series < 1) | (series >= 10**5)))
     p.num.update(office=office, year=year, number=number, series=series)
 
     prod, ok = _dbf.digits_int(cols["product"])
@@ -139,12 +165,13 @@ def validate_block(
     )
     p.num["product"] = prod
 
-    if "ubigeo" in cols:
+    if "ubigeo" in cols:  # numeric storage: 10101 is 010101; blank or all zeros names no place
         ub, ok = _dbf.digits_int(cols["ubigeo"])
-        blank = _dbf.blank_rows(cols["ubigeo"])
+        blank = _dbf.blank_rows(cols["ubigeo"]) | (ok & (ub == 0))
         dept = ub // 10**4
-        bad = ~blank & (~ok | (_digit_count(cols["ubigeo"]) != 6) | (dept < 1) | (dept > 25))
-        checks.append((fields["ubigeo"].name, "invalid ubigeo (6 digits, department 01-25)", bad))
+        bad = ~blank & (~ok | (ub >= 10**6) | (dept < 1) | (dept > 25))
+        text = "invalid ubigeo (not digits, longer than 6 digits or department not 01-25)"
+        checks.append((fields["ubigeo"].name, text, bad))
         p.num["dept"] = np.where(blank, 99, dept)
         p.num["unattributed"] = blank
     else:
@@ -168,13 +195,16 @@ def validate_block(
             )
         p.num[role] = np.where(blank, np.nan, values)
 
-    for role in ("partner", "mode", "trader", "unit", "synth"):
+    for role in ("partner", "acquisition", "mode", "trader", "unit", "synth"):
         if role in cols:
             p.txt[role] = _dbf.text(cols[role])
-    if "partner" in p.txt:
-        s = p.txt["partner"]
-        bad = pc.invert(pc.or_(pc.equal(s, ""), pc.match_substring_regex(s, "^[A-Z]{2}$")))
-        checks.append((fields["partner"].name, "country is not ISO 3166 alpha-2", bad.to_numpy(False)))
+    for role in ("partner", "acquisition"):
+        if role in p.txt:
+            s = p.txt[role]
+            bad = pc.invert(pc.or_(pc.equal(s, ""), pc.match_substring_regex(s, "^[A-Z]{2}$")))
+            checks.append((fields[role].name, "country is not ISO 3166 alpha-2", bad.to_numpy(False)))
+    if "name" in cols:
+        p.num["masked"] = masked_names(cols["name"])
     if marker is not None and "synth" in p.txt:
         bad = pc.not_equal(p.txt["synth"], marker).to_numpy(False)
         checks.append(
@@ -249,8 +279,12 @@ def _describe(
         p.errors.append((int(recnos[idx[j]]), fname, f"{reason} (value {raw!r})", value))
 
 
-def build_batch(p: Parsed, flow: str, source: str) -> pa.RecordBatch:
-    """Assemble the canonical ``customs_lines`` batch from the decoded good rows."""
+def build_batch(p: Parsed, flow: str, source: str, *, file_date: dt.date | None = None) -> pa.RecordBatch:
+    """Assemble the canonical ``customs_lines`` batch from the decoded good rows.
+
+    ``file_date``: the last day of the file's period (from its name); ``num["masked"]`` (bool), when the
+    file has a name field, says which lines' trader SUNAT masked.
+    """
     n = p.n
     num, txt = p.num, p.txt
     days = num["date"].astype(np.int32)
@@ -305,7 +339,7 @@ def build_batch(p: Parsed, flow: str, source: str) -> pa.RecordBatch:
         "hs_version": hs_version,
         "transport_mode": opt_text("mode"),
         "trader_id": opt_text("trader"),
-        "trader_masked": pa.nulls(n, pa.bool_()),
+        "trader_masked": pa.array(num["masked"], pa.bool_()) if "masked" in num else pa.nulls(n, pa.bool_()),
         "value_usd": pa.array(value),
         "value_basis": const(value_basis, n),
         "fob_usd": pa.array(fob),
@@ -315,8 +349,8 @@ def build_batch(p: Parsed, flow: str, source: str) -> pa.RecordBatch:
         "net_kg": opt_float("net_kg"),
         "quantity": opt_float("quantity"),
         "unit": opt_text("unit"),
-        "acquisition_country": pa.nulls(n, pa.string()),
-        "file_date": pa.nulls(n, pa.date32()),
+        "acquisition_country": opt_text("acquisition"),
+        "file_date": pa.nulls(n, pa.date32()) if file_date is None else pa.repeat(pa.scalar(file_date), n),
         "synthetic": synthetic,
         "source": const(source, n),
     }

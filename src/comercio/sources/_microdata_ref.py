@@ -7,15 +7,13 @@ Customs offices (with their validity window: Chancay 370 only from 2024-10-21) a
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from comercio import reference
-from comercio.sources import _span
+from comercio.sources import _span, weekly
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -77,42 +75,39 @@ def hs_version_index(day: np.ndarray) -> np.ndarray:
     return np.searchsorted(starts, day, side="right") - 1
 
 
-_NAME_PERIOD = re.compile(r"^(?:x|ma)(\d{4})(\d{2})?(\d{2})?(?!\d)", re.IGNORECASE)
+WEEKLY_BACKLOG_DAYS = 366  # a weekly file's lines were numbered at most a year before the week
 
 
 @dataclass(frozen=True)
 class FileSpan:
-    """The days (since epoch, inclusive) a file's lines may carry, and how to say it in an error."""
+    """The days (since epoch, inclusive) a file's lines may carry, how to say it in an error, and the
+    last day of the file's period (``file_date``; None when the name gives no period)."""
 
     first_day: int
     last_day: int
     text: str
+    file_date: dt.date | None = None
 
 
 def file_span(name: str) -> FileSpan:
-    """The span a microdata file's lines must fall in: the period its name gives, inside 1990 … today.
+    """The span a microdata file's lines must fall in, from its name (:func:`comercio.sources.weekly.parse`).
 
-    SUNAT names files by period: ``x2021.zip`` a year, ``x202101.zip`` a month, ``ma20240510.zip`` a week
-    (its lines within seven days of that day, whether the name gives the week's first or last day). A name
-    without a period allows the plausible span.
+    A weekly file (``x15210626``) holds the lines *regularised* that week: numbered up to a year before the
+    week, never after its last day. A monthly (``x202101``) or yearly (``x2021``) file holds its period's
+    lines. A name without a date code allows the plausible span 1990 … today; a date code that does not
+    parse is the ParseError of :func:`~comercio.sources.weekly.parse`.
     """
     lo, hi = _span.EARLIEST, _span.today()
-    match = _NAME_PERIOD.match(Path(name).stem)
-    what = "the plausible span"
-    if match:
-        year, month, day = (int(g) if g else None for g in match.groups())
-        try:
-            if month is None:
-                start, end = dt.date(year or 1, 1, 1), dt.date(year or 1, 12, 31)
-            elif day is None:
-                start = dt.date(year or 1, month, 1)
-                end = (start + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
-            else:
-                named = dt.date(year or 1, month, day)
-                start, end = named - dt.timedelta(days=7), named + dt.timedelta(days=7)
-        except ValueError:
-            start, end = lo, hi  # digits that are not a date: no period to hold the lines to
-        else:
-            lo, hi, what = max(lo, start), min(hi, end), f"the file's period (from its name {name})"
-    text = f"outside {what} {lo.isoformat()} … {hi.isoformat()}"
-    return FileSpan(_days(lo, 0), _days(hi, 0), text)
+    period = weekly.parse(name)
+    if period is None:
+        return FileSpan(_days(lo, 0), _days(hi, 0), f"outside the plausible span {lo} … {hi}")
+    if period.kind == "week":
+        start = period.first - dt.timedelta(days=WEEKLY_BACKLOG_DAYS)
+        what = (
+            f"the weekly file's window (from its name {period.name}: lines regularised in the week "
+            f"{period.first} … {period.last}, numbered up to a year before it and never after its last day)"
+        )
+    else:
+        start, what = period.first, f"the file's period (from its name {period.name})"
+    lo, hi = max(lo, start), min(hi, period.last)
+    return FileSpan(_days(lo, 0), _days(hi, 0), f"outside {what} {lo} … {hi}", period.last)

@@ -14,7 +14,17 @@ Rules, and why:
   a :class:`QuarantineReport` and the load continues — bad lines never vanish silently; a file of garbage
   costs bounded time and memory (bad lines are counted in bulk, the first few described);
 - impossible values are bad lines: NaN, infinity, negative or implausibly large amounts, dates outside the
-  file's period (from its name) or after today;
+  file's period (from its name, :mod:`comercio.sources.weekly`: a weekly file holds the lines regularised
+  that week, numbered up to a year before it) or after today; every line carries ``file_date``, the last
+  day of that period;
+- code fields (office, year, number, series, UBIGEO, subpartida) may be stored as numbers, which lose their
+  leading zeros, or as characters: they are zero-padded, then validated; a numeric country field is refused
+  (no table of numeric country codes exists);
+- the trader's name is read only to tell SUNAT's masked natural persons (``No Disponible…``):
+  ``trader_masked``; the lines stay in every total;
+- the known fields are SUNAT_LAYOUTS.md §1a/§1b (:mod:`comercio.sources._microdata_layout`): unknown
+  fields are ignored and reported, a missing field a role needs is a ParseError, a missing optional one is
+  reported;
 - the DBF header's record count must match the file, and a zip member's CRC-32 and size are verified;
 - synthetic files carry a ``SYNTH`` field (``S``); lines from them are ``synthetic=True`` and the file is
   labelled synthetic even without its ``LEEME`` file; every line must repeat the first line's marker.
@@ -38,8 +48,15 @@ import pyarrow as pa
 from comercio.errors import ParseError
 from comercio.sources import _dbf
 from comercio.sources._microdata_build import Error, build_batch, validate_block
+from comercio.sources._microdata_layout import (
+    EXPORT_LAYOUT,
+    IMPORT_LAYOUT,
+    Layout,
+    detect_layout,
+    field_notes,
+)
 from comercio.sources._microdata_parquet import is_synthetic, iter_lines, open_lines
-from comercio.sources._microdata_ref import file_span
+from comercio.sources._microdata_ref import FileSpan, file_span
 from comercio.sources._text import check_file
 from comercio.sources.protocol import LateNotes, Part, Reader, ReadOptions, ReadResult, by_stem
 from comercio.warehouse.schema import CUSTOMS_LINES
@@ -56,93 +73,6 @@ __all__ = [
     "read",
     "read_microdata",
 ]
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Which DBF field plays each canonical role (alternatives in order of preference)."""
-
-    flow: str
-    roles: dict[str, tuple[str, ...]]
-    optional: frozenset[str] = frozenset()
-
-    def resolve(self, header: _dbf.DbfHeader, file: str) -> dict[str, _dbf.DbfField]:
-        out: dict[str, _dbf.DbfField] = {}
-        for role, names in self.roles.items():
-            found = [n for n in names if n in header.names]
-            if found:
-                out[role] = header.field(found[0])
-            elif role not in self.optional:
-                raise ParseError(
-                    f"{self.flow} microdata file lacks field {names[0]}", file=file, field=names[0]
-                )
-        if "SYNTH" in header.names:
-            out["synth"] = header.field("SYNTH")
-        return out
-
-
-EXPORT_LAYOUT = Layout(
-    flow="X",
-    roles={
-        "office": ("CADU",),
-        "year": ("FANO",),
-        "number": ("NDCL",),
-        "series": ("NSER",),
-        "date": ("FNUM",),
-        "shipped": ("FEMB",),
-        "ubigeo": ("UBIGEO",),
-        "product": ("PART_NANDI", "CNAN"),
-        "partner": ("CPAIDES",),
-        "mode": ("CVIATRA",),
-        "trader": ("NDOC",),
-        "fob": ("VFOBSERDOL",),
-        "net_kg": ("VPESNET",),
-        "quantity": ("QUNIFIS",),
-        "unit": ("TUNIFIS",),
-    },
-    optional=frozenset({"ubigeo", "net_kg", "quantity", "unit", "mode", "trader", "partner", "shipped"}),
-)
-
-IMPORT_LAYOUT = Layout(
-    flow="M",
-    roles={
-        "office": ("CODI_ADUAN",),
-        "year": ("ANO_PRESE",),
-        "number": ("NUME_CORRE",),
-        "series": ("NUME_SERIE",),
-        "date": ("FECH_INGSI",),
-        "product": ("PART_NANDI",),
-        "partner": ("PAIS_ORIGE",),
-        "mode": ("VIA_TRANSP",),
-        "trader": ("LIBR_TRIBU",),
-        "fob": ("FOB_DOLPOL",),
-        "freight": ("FLE_DOLAR",),
-        "insurance": ("SEG_DOLAR",),
-        "net_kg": ("PESO_NETO",),
-        "quantity": ("UNID_FIQTY",),
-        "unit": ("UNID_FIDES",),
-    },
-    optional=frozenset({"freight", "insurance", "net_kg", "quantity", "unit", "mode", "trader", "partner"}),
-)
-
-
-def detect_layout(header: _dbf.DbfHeader, name: str) -> Layout:
-    """Export or import, by field names first and by the file name (``x…`` / ``ma…``) second."""
-    names = set(header.names)
-    if {"CADU", "VFOBSERDOL"} <= names:
-        return EXPORT_LAYOUT
-    if {"CODI_ADUAN", "FOB_DOLPOL"} <= names:
-        return IMPORT_LAYOUT
-    low = name.lower()
-    if low.startswith("ma"):
-        return IMPORT_LAYOUT
-    if low.startswith("x"):
-        return EXPORT_LAYOUT
-    raise ParseError(
-        "cannot tell export from import: neither CADU/VFOBSERDOL nor CODI_ADUAN/FOB_DOLPOL fields, "
-        "and the name starts with neither 'x' nor 'ma'",
-        file=name,
-    )
 
 
 @dataclass
@@ -267,6 +197,8 @@ class MicrodataStream(Iterator[pa.RecordBatch]):
     def __init__(self, path: Path, batch_rows: int, quarantine: bool) -> None:
         self.path = Path(path)
         self.source = self.path.name
+        self.span: FileSpan = file_span(self.source)  # a date code that does not parse fails here
+        self.fields_noted: tuple[str, ...] = ()  # what the file's fields made the reader ignore or leave
         self.quarantine = QuarantineReport(self.source)
         self.records = self.deleted = self.rows = 0
         self._quarantine = quarantine
@@ -285,8 +217,9 @@ class MicrodataStream(Iterator[pa.RecordBatch]):
             header = _dbf.read_header(stream, file)
             self.layout = detect_layout(header, self.source)
             fields = self.layout.resolve(header, file)
+            self.fields_noted = field_notes(header, self.layout, file)
             seen = np.empty(0, dtype=np.uint64)
-            span = file_span(self.source)
+            span = self.span
             rows = max(1, min(self._batch_rows, BLOCK_BYTES // header.record_length))
             blocks = _dbf.iter_blocks(stream, header, rows, file)
             for first, block in _prefetch(blocks):
@@ -307,7 +240,7 @@ class MicrodataStream(Iterator[pa.RecordBatch]):
                         rec, fname, reason, _ = parsed.errors[0]
                         raise ParseError(reason, file=file, record=rec, field=fname)
                     self.quarantine.add_block(parsed.bad, parsed.bad_value, parsed.reasons, parsed.errors)
-                batch = build_batch(parsed, self.layout.flow, self.source)
+                batch = build_batch(parsed, self.layout.flow, self.source, file_date=span.file_date)
                 self.rows += batch.num_rows
                 if batch.num_rows:
                     yield batch
@@ -359,6 +292,7 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     when its folder has the LEEME file or its lines carry the synthetic marker.
     """
     path = Path(path)
+    file_span(path.name)  # a date code in the name that does not parse: refused before anything is read
     slice_ = f"microdata-{path.stem}"
     leeme = (path.parent / "LEEME_DATOS_SINTETICOS.txt").exists()
     if path.suffix.lower() == ".parquet":
@@ -372,10 +306,12 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
 
     def notes() -> tuple[str, ...]:
         q = stream.quarantine
+        deleted = (f"{path.name}: {stream.deleted} deleted records (*) skipped",) if stream.deleted else ()
         if not q.count:
-            return ()
+            return (*stream.fields_noted, *deleted)
         why = "; ".join(f"{reason}: {n}" for reason, n in q.reasons.most_common(5))
-        return (f"{path.name}: {q.count} lines quarantined, US$ {q.value_usd:,.2f} ({why})",)
+        quarantined = f"{path.name}: {q.count} lines quarantined, US$ {q.value_usd:,.2f} ({why})"
+        return (*stream.fields_noted, *deleted, quarantined)
 
     return ReadResult((Part("customs_lines", slice_, stream),), synthetic=synthetic, notes=LateNotes(notes))
 
