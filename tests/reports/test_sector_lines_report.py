@@ -1,0 +1,112 @@
+"""The sector study on a warehouse holding only customs lines (hand-made, both flows, January 2023 –
+November 2024): written in Spanish and English, every Peru-side figure from the lines, the world sections
+left out with their reason, the source and the synthetic label named, 2024 labelled as January–November and
+November 2024 marked preliminary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from comercio.config import Settings
+from comercio.indicators.sector import sector_facts
+from comercio.reports.sector import build_sector_report, write_sector
+from comercio.reports.writers import Report
+from comercio.warehouse import Warehouse
+
+DATA = Path(__file__).parents[1] / "indicators" / "_sector_lines_data.py"
+
+
+def _data() -> ModuleType:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_sector_lines_data", DATA)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    home = tmp_path_factory.mktemp("sector_lines_report")
+    _data().build(home)
+    return Warehouse(Settings(home=home), read_only=True)
+
+
+@pytest.fixture(scope="module", params=["es", "en"])
+def report(wh: Warehouse, request: pytest.FixtureRequest) -> Report:
+    return build_sector_report(sector_facts(wh, "metalmecanica", None), request.param)
+
+
+def _section(report: Report, sid: str) -> str:
+    s = next(s for s in report.sections if s.id == sid)
+    return " ".join(s.paragraphs).replace("\xa0", " ").replace("\u202f", " ")  # the formatter's spaces
+
+
+SAY = {
+    "es": {
+        "source": "Fuente: líneas de declaraciones (SUNAT) (datos sintéticos).",
+        "span": "enero-noviembre de 2024",
+        "imports": "el Perú importó US$ 2,2 mil (valor CIF) de la canasta en enero-noviembre de 2024 "
+        "(acumulado del año)",
+        "balance": "un déficit de US$ 1,5 mil",
+        "preliminary": "El mes de noviembre de 2024 es preliminar",
+        "origins": "el principal proveedor del grupo fue China",
+        "partial": "enero-noviembre de 2024: año incompleto",
+    },
+    "en": {
+        "source": "Source: declaration lines (SUNAT) (synthetic data).",
+        "span": "January-November 2024",
+        "imports": "Peru imported US$ 2.2 thousand (CIF value) of the basket in January-November 2024 "
+        "(year to date)",
+        "balance": "a deficit of US$ 1.5 thousand",
+        "preliminary": "November 2024 is preliminary",
+        "origins": "the group's leading supplier in January-November 2024 was China",
+        "partial": "January-November 2024: an incomplete year",
+    },
+}
+
+
+def test_peru_side_from_lines_with_source_and_synthetic_label(report: Report) -> None:
+    say = SAY[report.lang]
+    assert report.synthetic
+    assert report.source == say["source"]
+    summary = _section(report, "summary")
+    assert say["imports"] in summary and say["balance"] in summary and say["preliminary"] in summary
+    assert say["origins"] in _section(report, "basket_origins")
+    label = "(datos sintéticos)" if report.lang == "es" else "(synthetic data)"
+    assert label in _section(report, "lines_trade") and label in _section(report, "basket_origins")
+
+
+def test_partial_year_is_labelled_never_a_full_year(report: Report) -> None:
+    say = SAY[report.lang]
+    section = next(s for s in report.sections if s.id == "lines_trade")
+    table = section.tables[0]
+    assert [r["year"] for r in table.rows] == ["2023", say["span"]]
+    assert table.rows[-1]["imports"] == pytest.approx(2200.0)
+    assert table.rows[-1]["balance"] == pytest.approx(660.0 - 2200.0)
+    assert table.note is not None and table.note.startswith(say["partial"])
+    assert "2024" not in [r["year"] for r in table.rows]
+
+
+def test_world_sections_are_left_out_with_their_reason(report: Report) -> None:
+    ids = {s.id: s for s in report.sections}
+    assert ids["world"].omitted  # the notice says which data the world side needs
+    assert "world_exports" not in ids and "peers" not in ids
+    assert "wto_merchandise" in json.dumps(report.meta["omitted"]["world"])
+    said = ids["peru_imports"].paragraphs[0]
+    assert ids["peru_imports"].omitted and ("OMC" in said or "WTO" in said)
+    assert not ids["lines_parts"].omitted and not ids["lines_trade"].omitted
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_written_files_carry_the_label(wh: Warehouse, tmp_path: Path, lang: str) -> None:
+    files = write_sector(wh, lang=lang, formats="html,md,json", out=tmp_path)
+    md = next(p for p in files if p.suffix == ".md").read_text().replace("\xa0", " ").replace("\u202f", " ")
+    assert SAY[lang]["source"] in md and SAY[lang]["span"] in md
+    doc = json.loads(next(p for p in files if p.suffix == ".json").read_text())
+    assert any(f["id"] == "lines.balance.ytd.value" and f["synthetic"] for f in doc["facts"])
