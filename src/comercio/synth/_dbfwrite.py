@@ -102,6 +102,20 @@ def encode(f: DbfField, values: Any) -> np.ndarray:
     return _text(values, f.length)
 
 
+def encode_block(
+    fields: Sequence[DbfField], columns: Mapping[str, Any], deleted: np.ndarray | None = None
+) -> np.ndarray:
+    """Records as a ``(rows, record_length)`` byte matrix; fields not in ``columns`` stay blank."""
+    n = len(next(iter(columns.values())))
+    block = np.full((n, 1 + sum(f.length for f in fields)), SPACE, dtype=np.uint8)
+    for f in fields:
+        if f.name in columns:
+            block[:, f.offset : f.offset + f.length] = encode(f, columns[f.name])
+    if deleted is not None:
+        block[np.asarray(deleted, dtype=bool), 0] = ord("*")
+    return block
+
+
 class DbfWriter:
     """Write ``records`` records in blocks to a binary stream (which need not be seekable)."""
 
@@ -113,15 +127,14 @@ class DbfWriter:
         stream.write(header_bytes(self.fields, records, last_update))
 
     def write(self, columns: Mapping[str, Any], deleted: np.ndarray | None = None) -> None:
-        n = len(next(iter(columns.values())))
-        block = np.full((n, self.record_length), SPACE, dtype=np.uint8)
-        for f in self.fields:
-            if f.name in columns:
-                block[:, f.offset : f.offset + f.length] = encode(f, columns[f.name])
-        if deleted is not None:
-            block[np.asarray(deleted, dtype=bool), 0] = ord("*")
+        self.write_records(encode_block(self.fields, columns, deleted))
+
+    def write_records(self, block: np.ndarray) -> None:
+        """Write records already encoded as a ``(rows, record_length)`` byte matrix."""
+        if block.shape[1:] != (self.record_length,):
+            raise ComercioError(f"records of {block.shape[1:]} bytes, expected {self.record_length}")
         self.stream.write(block.tobytes())
-        self.written += n
+        self.written += block.shape[0]
 
     def close(self) -> None:
         if self.written != self.records:
@@ -134,12 +147,14 @@ def write_dbf_zip(
     member: str,
     fields: Sequence[DbfField],
     records: int,
-    blocks: Iterable[Mapping[str, Any]],
+    blocks: Iterable[Mapping[str, Any] | np.ndarray],
     *,
     last_update: tuple[int, int, int] = (2000, 1, 1),
     compresslevel: int = 1,
 ) -> Path:
-    """Write a zip holding one DBF, byte-for-byte deterministic (fixed timestamp, fixed compression)."""
+    """Write a zip holding one DBF, byte-for-byte deterministic (fixed timestamp, fixed compression).
+
+    Each block is a mapping of columns or records already encoded (:func:`encode_block`)."""
     info = zipfile.ZipInfo(member, date_time=(*last_update, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     with (
@@ -148,6 +163,9 @@ def write_dbf_zip(
     ):
         writer = DbfWriter(out, fields, records, last_update)
         for cols in blocks:
-            writer.write(cols)
+            if isinstance(cols, np.ndarray):
+                writer.write_records(cols)
+            else:
+                writer.write(cols)
         writer.close()
     return path

@@ -98,8 +98,11 @@ def draw_chunk(
     cents: int,
     state: LineState,
     marginals: Marginals,
+    mix: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Chunk:
-    idx, share = _tilted(dept, period, marginals)
+    """``n`` lines of one department and month summing exactly to ``cents``; ``mix`` (product indices,
+    value shares) replaces the department's own mix when given."""
+    idx, share = _tilted(dept, period, marginals) if mix is None else mix
     q = share / _LINE_USD[idx]
     q /= q.sum()
     sizes = rng.geometric(0.55, size=n)

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from comercio.errors import ConfigError
-from comercio.sources import Parsed, build_batch, const
+from comercio.sources import Parsed, build_batch, const, weekly
 from comercio.synth import _profiles as prof
 from comercio.synth._calibration import Marginals, allocate_counts, marginals_from_tables, split_cents
 from comercio.synth._dbfwrite import layout, write_dbf_zip
@@ -118,7 +118,7 @@ def _dbf_columns(c: Chunk) -> dict[str, Any]:
     }
 
 
-def _canonical(c: Chunk, source: str) -> pa.RecordBatch:
+def _canonical(c: Chunk, source: str, file_date: dt.date | None) -> pa.RecordBatch:
     """The same lines as the reader would return them from the DBF (shared builder, identical output)."""
     p = Parsed(n=c.n)
     p.num = {
@@ -133,7 +133,7 @@ def _canonical(c: Chunk, source: str) -> pa.RecordBatch:
         "unit": pa.array(_UNITS).take(pa.array(c.unit)),
         "synth": const("S", c.n),
     }
-    return build_batch(p, "X", source)
+    return build_batch(p, "X", source, file_date=file_date)
 
 
 def _plan(
@@ -209,9 +209,10 @@ def generate(
             )
         else:
             path = out / f"{stem}.parquet"
+            named = weekly.parse(stem)  # the period the DBF's name would give (file_date)
             with pq.ParquetWriter(path, _schema(), compression="zstd") as writer:
                 for c in _chunks(cells, seed, chunk_rows, state, marginals):
-                    writer.write_batch(_canonical(c, path.name))
+                    writer.write_batch(_canonical(c, path.name, named.last if named else None))
         written.append(path)
     return SynthResult(tuple(written), sum(c[3] for c in plan), total_cents / 100, total_cents, seed, fmt)
 

@@ -1,0 +1,310 @@
+"""Synthetic twin of SUNAT's *weekly* customs files: exports and imports as they really are published.
+
+``generate_weekly`` writes, for every Monday–Sunday week of a range, one export file ``x<DDddMMYY>.zip``
+and one import file ``ma<DDddMMYY>.zip`` (names from :mod:`comercio.sources.weekly`), each a zip holding
+one latin-1 dBase III file with SUNAT's field counts (44 / 58, see :mod:`comercio.synth._weekly_layout`)
+and its quirks (:mod:`comercio.synth._quirks`: regularisation lag, UBIGEO coverage by year, masked natural
+persons, corrections in later weeks, deleted records). It also writes ``exporter_regions_sintetico.csv``
+(every non-masked exporter's department as a "tax address", agreeing with its producer UBIGEO about half
+the time) and ``LEEME_DATOS_SINTETICOS.txt``.
+
+Calibration (:mod:`comercio.synth._targets`): every line generated carries its calibrated value in its
+latest version, so summed over *all* lines the targets hold exactly — exports by department × month (BCRP
+to 2022-12, else the G1 month total split by BCRP's shares), imports' CIF by month (F1). Lines whose
+regularisation (or whose correction) falls after the range are not yet published: they are not written,
+and :attr:`FlowSummary.unpublished_cents` says how much value each month is still missing — what makes the
+last month preliminary. The twin writes month after month and flushes each week's file once no later month
+can add to it, so memory holds about two months of encoded records. Same seed, same bytes.
+
+Rows are split 40 % exports, 60 % imports when both flows are written (import files are the larger ones).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from comercio.errors import ConfigError
+from comercio.sources import weekly
+from comercio.synth import _imports as imp
+from comercio.synth import _quirks as q
+from comercio.synth._calibration import Marginals, allocate_counts, split_cents
+from comercio.synth._dbfwrite import encode, encode_block, write_dbf_zip
+from comercio.synth._lines import _LINE_USD, EPOCH, Chunk, LineState, draw_chunk
+from comercio.synth._targets import Targets, cell_mix
+from comercio.synth._weekly_layout import EXPORT_WEEKLY, IMPORT_WEEKLY, export_columns, import_columns
+
+__all__ = ["FlowSummary", "WeeklyResult", "generate_weekly"]
+
+EXPORT_SHARE = 0.4
+REGIONS_FILE = "exporter_regions_sintetico.csv"
+REGIONS_BASIS = "synthetic_register"
+README = (
+    "DATOS SINTÉTICOS — synthetic data.\n"
+    "Archivos semanales generados por comercio.synth.weekly (semilla {seed}), semanas {first} a {last}.\n"
+    "No son declaraciones reales de SUNAT: imitan sus archivos semanales (x*.zip exportaciones, 44 campos;\n"
+    "ma*.zip importaciones, 58 campos) y están calibrados a totales publicados: exportaciones por\n"
+    "departamento × mes (BCRP hasta 2022-12; después el total mensual del cuadro G1 repartido con las\n"
+    "proporciones de BCRP) e importaciones CIF por mes (cuadro F1), exactos al centavo sobre todas las\n"
+    "líneas generadas, en su última versión. Las líneas regularizadas después de la última semana aún no\n"
+    "están publicadas. Cada registro lleva el campo SYNTH='S'.\n"
+    "{substitutes}"
+)
+
+
+@dataclass
+class FlowSummary:
+    """One flow's lines: generated (calibrated), written, and the value each month still lacks."""
+
+    lines: int = 0
+    records: int = 0  # live records written, first versions of corrected lines included
+    corrections: int = 0
+    deleted: int = 0
+    masked: int = 0
+    target_cents: dict[dt.date, int] = field(default_factory=dict)
+    unpublished_cents: dict[dt.date, int] = field(default_factory=dict)
+
+
+@dataclass
+class WeeklyResult:
+    files: tuple[Path, ...]
+    flows: dict[str, FlowSummary]
+    regions: Path | None
+    seconds: float
+    substitutes: dict[str, dt.date]
+
+    @property
+    def rows(self) -> int:
+        return sum(s.lines for s in self.flows.values())
+
+
+class _Weeks:
+    """Pending encoded records by week; a week's file is written once no later month can add to it."""
+
+    def __init__(self, out: Path, flow: str, weeks: list[tuple[dt.date, dt.date]], fields: tuple) -> None:
+        self.out, self.flow, self.weeks, self.fields = out, flow, weeks, fields
+        self.monday0 = (weeks[0][0] - EPOCH).days
+        self.last = len(weeks) - 1
+        self.pending: dict[int, list[np.ndarray]] = {}
+        self.done = 0
+        self.files: list[Path] = []
+
+    def index(self, days: np.ndarray) -> np.ndarray:
+        return np.maximum(0, (days - self.monday0) // 7)
+
+    def add(self, rows: np.ndarray, week: np.ndarray) -> None:
+        if rows.shape[0] == 0:
+            return
+        order = np.argsort(week, kind="stable")
+        rows, week = rows[order], week[order]
+        bounds = np.flatnonzero(np.diff(week)) + 1
+        for part, w in zip(np.split(rows, bounds), week[np.r_[0, bounds]], strict=True):
+            self.pending.setdefault(int(w), []).append(part)
+
+    def flush(self, until: dt.date | None) -> None:
+        """Write every week ending on or before ``until`` (all remaining weeks when None)."""
+        while self.done <= self.last and (until is None or self.weeks[self.done][1] <= until):
+            first, last = self.weeks[self.done]
+            blocks = self.pending.pop(self.done, [])
+            path = self.out / weekly.file_name(self.flow, first, last)
+            records = sum(b.shape[0] for b in blocks)
+            member = path.stem + ".dbf"
+            write_dbf_zip(
+                path, member, self.fields, records, blocks, last_update=(last.year, last.month, last.day)
+            )
+            self.files.append(path)
+            self.done += 1
+
+
+def _route(
+    files: _Weeks,
+    summary: FlowSummary,
+    rng: np.random.Generator,
+    block: np.ndarray,
+    regularised: np.ndarray,
+    cents: np.ndarray,
+    money: tuple[str, np.ndarray],
+    period: dt.date,
+) -> None:
+    """Send a chunk's records to their weeks, with first versions of corrected lines and deleted copies."""
+    week = files.index(regularised)
+    fixed = q.corrections(rng, week, files.last)
+    has = fixed >= 0
+    dest = np.where(has, fixed, week)
+    published = dest <= files.last
+    summary.unpublished_cents[period] = summary.unpublished_cents.get(period, 0) + int(
+        cents[~published].sum()
+    )
+    if has.any():
+        f = next(f for f in files.fields if f.name == money[0])
+        old = block[has].copy()
+        old[:, f.offset : f.offset + f.length] = encode(f, q.first_values(rng, money[1][has]) / 100.0)
+        files.add(old, week[has])
+        summary.corrections += int(has.sum())
+    gone = q.deleted(rng, block.shape[0]) & (week <= files.last)
+    if gone.any():
+        copy = block[gone].copy()
+        copy[:, 0] = ord("*")
+        files.add(copy, week[gone])
+        summary.deleted += int(gone.sum())
+    files.add(block[published], dest[published])
+    summary.records += int(published.sum() + has.sum())
+
+
+def _emit_export(
+    files: _Weeks, summary: FlowSummary, rng: np.random.Generator, c: Chunk, period: dt.date, bcrp: bool
+) -> None:
+    decl = np.cumsum(c.series == 1) - 1
+    m = int(decl[-1]) + 1
+    value = np.bincount(decl, weights=c.cents, minlength=m)
+    if not bcrp:  # in BCRP's months the "No registrado" marginal is what goes without UBIGEO
+        blank = q.blank_declarations(rng, value, 1.0 - q.coverage(period.year))
+        c.ubigeo = np.where(blank[decl], 0, c.ubigeo)
+    masked = q.masked_declarations(rng, value)
+    c.trader = np.where(masked[decl], q.natural_persons(rng, m)[decl], c.trader)
+    regularised = c.days + q.lag_days(rng, m)[decl]
+    block = encode_block(EXPORT_WEEKLY, export_columns(c, regularised, masked[decl]))
+    summary.masked += int(masked[decl].sum())
+    _route(files, summary, rng, block, regularised, c.cents, ("VFOBSERDOL", c.cents), period)
+
+
+def _emit_import(
+    files: _Weeks, summary: FlowSummary, rng: np.random.Generator, c: imp.ImportChunk, period: dt.date
+) -> None:
+    m = int(c.decl[-1]) + 1
+    regularised = c.days + q.lag_days(rng, m)[c.decl]
+    block = encode_block(IMPORT_WEEKLY, import_columns(c, regularised))
+    _route(files, summary, rng, block, regularised, c.cents, ("FOB_DOLPOL", c.fob), period)
+
+
+def _parts(lines: int, cents: int, chunk_rows: int) -> list[tuple[int, int]]:
+    parts = -(-lines // chunk_rows)
+    sizes = np.full(parts, lines // parts, dtype=np.int64)
+    sizes[: lines % parts] += 1
+    money = split_cents(cents, sizes.astype(np.float64)) if parts > 1 else np.array([cents])
+    return [(int(s), int(v)) for s, v in zip(sizes, money, strict=True)]
+
+
+def _export_plan(targets: Targets, rows: int) -> list[tuple[dt.date, str, str, int, int]]:
+    cells = targets.exports
+    weights = []
+    for _, d, s, cents in cells:
+        idx, share = cell_mix(d, s)
+        weights.append(cents * float((share / _LINE_USD[idx]).sum()))
+    counts = allocate_counts(rows, np.array(weights), np.array([c[3] for c in cells], dtype=np.int64))
+    return [(*cell, int(k)) for cell, k in zip(cells, counts, strict=True)]
+
+
+def _import_plan(targets: Targets, rows: int) -> list[tuple[dt.date, str, int, int]]:
+    cells = targets.imports
+    weights = np.array([cents * imp.lines_per_usd(g) for _, g, cents in cells])
+    counts = allocate_counts(rows, weights, np.array([c[2] for c in cells], dtype=np.int64))
+    return [(*cell, int(k)) for cell, k in zip(cells, counts, strict=True)]
+
+
+def _next_month(period: dt.date) -> dt.date:
+    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def generate_weekly(
+    rows: int,
+    seed: int,
+    out: Path,
+    *,
+    first: dt.date,
+    last: dt.date,
+    targets: Targets,
+    flows: str = "XM",
+    bcrp_months: frozenset[dt.date] = frozenset(),
+    chunk_rows: int = 200_000,
+    advance: Callable[[int], None] | None = None,
+) -> WeeklyResult:
+    """Write the weekly files of every week whose Sunday falls in ``first`` … ``last``.
+
+    ``targets`` come from :func:`comercio.synth._targets.build_targets` for the range's months;
+    ``bcrp_months``: the months whose department marginals are BCRP's (their "99" lines go blank);
+    ``advance(n)`` is called as lines are generated (a progress bar).
+    """
+    if not flows or set(flows) - {"X", "M"}:
+        raise ConfigError(f"flows must be X, M or XM, got {flows!r}", field="flow")
+    weeks = weekly.weeks(first, last)
+    if not weeks:
+        raise ConfigError(f"no Monday–Sunday week ends between {first} and {last}", field="weeks")
+    started = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    state = LineState(seed)
+    step = advance or (lambda n: None)
+    x_rows = rows if flows == "X" else (0 if flows == "M" else round(rows * EXPORT_SHARE))
+    summaries: dict[str, FlowSummary] = {}
+    files: list[Path] = []
+    if "X" in flows:
+        summary, sink = FlowSummary(), _Weeks(out, "X", weeks, EXPORT_WEEKLY)
+        plan = _export_plan(targets, x_rows)
+        for period in sorted({c[0] for c in plan}):
+            for n_cell, (p, dept, sector, cents, lines) in enumerate(plan):
+                if p != period:
+                    continue
+                summary.target_cents[p] = summary.target_cents.get(p, 0) + cents
+                for i, (size, part) in enumerate(_parts(lines, cents, chunk_rows)):
+                    rng = np.random.default_rng([seed, 1, p.year * 100 + p.month, n_cell, i])
+                    mix = cell_mix(dept, sector)
+                    c = draw_chunk(rng, p, dept, size, part, state, Marginals({}), mix=mix)
+                    _emit_export(sink, summary, rng, c, p, p in bcrp_months)
+                    summary.lines += size
+                    step(size)
+            sink.flush(_next_month(period))
+        sink.flush(None)
+        summaries["X"], files = summary, files + sink.files
+    if "M" in flows:
+        summary, sink = FlowSummary(), _Weeks(out, "M", weeks, IMPORT_WEEKLY)
+        mplan = _import_plan(targets, rows - x_rows)
+        for period in sorted({c[0] for c in mplan}):
+            for n_cell, (p, group, cents, lines) in enumerate(mplan):
+                if p != period:
+                    continue
+                summary.target_cents[p] = summary.target_cents.get(p, 0) + cents
+                for i, (size, part) in enumerate(_parts(lines, cents, chunk_rows)):
+                    rng = np.random.default_rng([seed, 2, p.year * 100 + p.month, n_cell, i])
+                    _emit_import(sink, summary, rng, imp.draw_imports(rng, p, group, size, part, state), p)
+                    summary.lines += size
+                    step(size)
+            sink.flush(_next_month(period))
+        sink.flush(None)
+        summaries["M"], files = summary, files + sink.files
+    regions = _write_regions(out / REGIONS_FILE, state, seed) if "X" in flows else None
+    subs = "".join(
+        f"Meses sin cuadro publicado, calibrados con el mismo mes de otro año: {k} ← {v:%Y-%m}\n"
+        for k, v in sorted(targets.substitutes.items())
+    )
+    text = README.format(seed=seed, first=weeks[0][0], last=weeks[-1][1], substitutes=subs)
+    (out / "LEEME_DATOS_SINTETICOS.txt").write_text(text, encoding="utf-8")
+    return WeeklyResult(
+        tuple(files), summaries, regions, time.perf_counter() - started, dict(targets.substitutes)
+    )
+
+
+def _write_regions(path: Path, state: LineState, seed: int) -> Path:
+    """Each exporter's "tax address": its producer department half the time, else mostly Lima."""
+    rows: dict[int, str] = {}
+    for dept in sorted(k for k in state.pools if k.isdigit()):
+        pool = state.pools[dept]
+        rng = np.random.default_rng([seed, 13, int(dept)])
+        u = rng.random(pool.size)
+        other = rng.integers(1, 26, size=pool.size)
+        own = dept if dept != "99" else "15"
+        tax = np.where(u < 0.5, own, np.where(u < 0.9, "15", np.char.zfill(other.astype(str), 2)))
+        for trader, d in zip(pool.tolist(), tax.tolist(), strict=True):
+            rows.setdefault(trader, d)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["trader_id", "department", "basis"])
+        for trader in sorted(rows):
+            w.writerow([f"{trader:011d}", rows[trader], REGIONS_BASIS])
+    return path
