@@ -32,7 +32,9 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 @app.command("regional")
 def regional(
     through: str | None = typer.Option(
-        None, "--through", help="last month, YYYY-MM (default: latest complete month loaded)"
+        None,
+        "--through",
+        help="last month, YYYY-MM (default: latest complete month loaded, preliminary months skipped)",
     ),
     lang: Lang = typer.Option(Lang.es, "--lang", help="es or en"),
     formats: str = typer.Option("html,pdf,xlsx,md,json", "--format", help="comma-separated formats"),
@@ -44,6 +46,11 @@ def regional(
         RecordDefinition.annual, "--record-definition", help="annual or same-window"
     ),
     engine: Engine | None = typer.Option(None, "--engine", help="duckdb or spark"),
+    preliminary: bool = typer.Option(
+        False,
+        "--preliminary",
+        help="write the report even when its last month is preliminary (marked as such in every format)",
+    ),
 ) -> None:
     """Write the regional export report (interior regions, records, macroregions, projection)."""
     from comercio.reports.regional import write_regional
@@ -61,6 +68,7 @@ def regional(
         grouping=grouping,
         record_definition=record_definition.value,
         engine=s.engine,
+        preliminary=preliminary,
     )
     for p in paths:
         console.print(str(p), highlight=False)

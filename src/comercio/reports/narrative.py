@@ -32,7 +32,7 @@ from comercio.indicators.regional import (
     RegionalFacts,
 )
 from comercio.reference.dimensions import member_names
-from comercio.reports import regional_sources, templating
+from comercio.reports import regional_quality, regional_sources, templating
 from comercio.reports.fmt import Formatter
 from comercio.reports.regional_sources import dataset_name as dataset_name  # re-exported for the report
 from comercio.reports.templating import paragraphs
@@ -314,7 +314,9 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
         if facts.has("leaders.{category}.members", category=k)
     }
     full_year = through.month == 12
-    span = str(through.year) if full_year else fmt.period(start, through)
+    span = regional_quality.labelled_span(
+        str(through.year) if full_year else fmt.period(start, through), rf, lang
+    )
     return {
         "lang": lang,
         "year": through.year,
@@ -353,6 +355,7 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
         "sources": regional_sources.sources(rf, lang),
         "definition": regional_sources.definition(facts, lang),
         "synthetic": rf.synthetic,
+        **regional_quality.quality_context(rf, lang),
     }
 
 

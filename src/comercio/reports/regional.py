@@ -20,8 +20,9 @@ from typing import Any
 from comercio import reference
 from comercio.i18n import t
 from comercio.indicators.regional import RegionalFacts, regional_facts
+from comercio.indicators.regional_quality import refuse_preliminary
 from comercio.reference.dimensions import member_names
-from comercio.reports import charts, maps, narrative
+from comercio.reports import charts, maps, narrative, regional_quality
 from comercio.reports._render import render, table_rows
 from comercio.reports.fmt import Formatter
 from comercio.reports.regional_tables import (
@@ -227,6 +228,7 @@ def _cover(rc: RenderContext, omitted: Mapping[str, str]) -> Cover:
         "grouping": rf.grouping,
         "record_definition": rf.record_definition,
         "datasets": {k: list(v) for k, v in rf.datasets.items()},
+        **regional_quality.meta(rf),
         "omitted": {
             **omitted,
             **({"map": msg("presentation.map.no_boundaries")} if rc.options.get("geojson") is None else {}),
@@ -290,13 +292,19 @@ def write_regional(
     grouping: str = "mincetur",
     record_definition: str = "annual",
     engine: str | None = None,
+    preliminary: bool = False,
 ) -> list[Path]:
     """Compute the facts for ``through`` (default: latest month loaded) and write the report files.
+
+    A preliminary last month (:mod:`comercio.indicators.maturity`) is refused unless ``preliminary``; with
+    it, the report is written and marked preliminary (notice at the top, the month labelled).
 
     ``out`` defaults to ``<Settings.reports_dir>/regional-<YYYY-MM>-<lang>/``; files are ``report.<ext>``
     (plus rendered figures and ``report-page-N.png`` previews of the PDF).
     """
     rf = regional_facts(wh, through, grouping=grouping, record_definition=record_definition, engine=engine)
+    if not preliminary:
+        refuse_preliminary(rf, wh, engine)
     report = build_regional(rf, lang, geojson=reference.boundaries(wh.settings))
     monthly = monthly_table(wh, rf, lang, engine) if {"xlsx"} & set(parse_formats(formats)) else None
     if monthly is not None:
