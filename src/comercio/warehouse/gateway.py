@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
-from comercio.warehouse import orphans
+from comercio.warehouse import orphans, revisions, schema
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.loads import Loader, LoadResult, Provenance
 
@@ -143,20 +143,40 @@ class Warehouse:
                 f"dataset {dataset!r} is not loaded",
                 hint="run `comercio build` or `comercio ingest`",
             )
-        con = self.backend(engine)
         name = _table_name(dataset)
-        if engine == "duckdb":
-            files = [str(p) for v in vintages for p in sorted(self.vintage_dir(v).glob("*.parquet"))]
-            tbl = con.read_parquet(files, table_name=name, union_by_name=True)
-        else:
-            parts = [
-                con.read_parquet(str(self.vintage_dir(v)), table_name=f"{name}_{v.number}_{i}")
-                for i, v in enumerate(vintages)
-            ]
-            tbl = parts[0] if len(parts) == 1 else ibis.union(*parts)
+        tbl = self._read(engine, name, [(v, sorted(self.vintage_dir(v).glob("*.parquet"))) for v in vintages])
+        spec = schema.DATASETS.get(dataset)
+        if spec is not None and spec.revision_key:
+            tbl = self._corrected(engine, name, tbl, spec.revision_key, vintages)
+        if dataset == "customs_lines" and self.has("exporter_regions"):
+            tbl = revisions.attribute(tbl, self.table("exporter_regions", engine))
         with self._lock:
             self._registered.setdefault(engine, {})[dataset] = tbl
         return tbl
+
+    def _read(self, engine: str, name: str, files: list[tuple[Vintage, list[Path]]]) -> ir.Table:
+        """One table over the given Parquet files of several vintages (Spark: a glob per directory)."""
+        con = self.backend(engine)
+        if engine == "duckdb":
+            paths = [str(p) for _, fs in files for p in fs]
+            return con.read_parquet(paths, table_name=name, union_by_name=True)
+        parts = [
+            con.read_parquet(str(fs[0].parent / "*.parquet"), table_name=f"{name}_{v.number}_{i}")
+            for i, (v, fs) in enumerate(files)
+        ]
+        return parts[0] if len(parts) == 1 else ibis.union(*parts)
+
+    def _corrected(
+        self, engine: str, name: str, tbl: ir.Table, keys: tuple[str, ...], vintages: list[Vintage]
+    ) -> ir.Table:
+        """``tbl`` without the rows superseded by corrections in other slices (unchanged when no current
+        vintage lists any)."""
+        listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
+        listed = [(v, fs) for v, fs in listed if fs]
+        if not listed:
+            return tbl
+        superseded = self._read(engine, f"{name}_superseded", listed)
+        return revisions.without_superseded(tbl, superseded, keys)
 
     def execute(
         self,

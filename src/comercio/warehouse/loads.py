@@ -3,7 +3,9 @@
 A load writes Parquet files into a hidden temporary directory, renames it into place, and only then records
 the new vintage in the catalog in one transaction. Until that commit the warehouse answers exactly as before;
 a load killed at any point leaves at most an unreferenced directory, removed by the next load.
-Loading the same file (same sha256, same parser) again is a no-op.
+Loading the same file (same sha256, same parser) again is a no-op. For a dataset with a ``revision_key``, the
+rows the new slice supersedes in other slices (or that supersede its own) are listed inside the new vintage
+before the rename (:mod:`comercio.warehouse.revisions`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from comercio.errors import ValidationError
-from comercio.warehouse import schema
+from comercio.warehouse import revisions, schema
 from comercio.warehouse._fs import fsync_dir
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.contracts import SOURCE_ROW, Checker, contract
@@ -83,6 +85,7 @@ class LoadResult:
         v = self.vintage
         if self.status == "loaded":
             text = f"{self.dataset}/{self.slice}: loaded as new vintage {v.number} — {v.rows:,} rows"
+            text += _corrections(v.extra.get("revisions"))
             return text + (f" (shrink accepted: {'; '.join(self.shrank)})" if self.shrank else "")
         return (
             f"{self.dataset}/{self.slice}: unchanged (vintage {v.number} already holds it) — {v.rows:,} rows"
@@ -179,9 +182,13 @@ class Loader:
             try:
                 rows, total, marked = self._write(tmp, data, spec if conform else None, provenance, dataset)
                 shrank = self._guard(dataset, slice_, tmp, provenance, accept_shrink)
-                for f in tmp.iterdir():  # on disk before the rename (a preview's files need not be)
-                    with f.open("rb") as fh:
-                        os.fsync(fh.fileno())
+                revised = self._revise(spec if conform else None, slice_, tmp)
+                for f in tmp.rglob("*"):  # on disk before the rename (a preview's files need not be)
+                    if f.is_file():
+                        with f.open("rb") as fh:
+                            os.fsync(fh.fileno())
+                if revised is not None:
+                    fsync_dir(tmp / revisions.DIRECTORY)
                 if final.exists():  # left by an earlier interrupted load, never recorded
                     shutil.rmtree(final)
                 final.parent.mkdir(parents=True, exist_ok=True)
@@ -203,7 +210,9 @@ class Loader:
                     path=str(rel),
                     current=True,
                     synthetic=provenance.synthetic or marked,  # rows marked synthetic keep the label
-                    extra=dict(provenance.extra) | ({"accepted_shrink": list(shrank)} if shrank else {}),
+                    extra=dict(provenance.extra)
+                    | ({"accepted_shrink": list(shrank)} if shrank else {})
+                    | ({"revisions": revised.as_extra()} if revised is not None else {}),
                 )
                 self.catalog.record(vintage)
             except BaseException:
@@ -241,6 +250,23 @@ class Loader:
                 "ingest again with --accept-shrink to load it anyway",
             )
         return shrank
+
+    def _revise(
+        self, spec: schema.DatasetSpec | None, slice_: str, directory: Path
+    ) -> revisions.Summary | None:
+        """List, inside the new vintage's ``directory``, the rows its keys supersede in the current vintages
+        of the other slices (and its own rows a later file already superseded)."""
+        if spec is None or not spec.revision_key:
+            return None
+        others = [
+            (
+                sorted((self.data_dir / v.path).glob("*.parquet")),
+                period[1] if (period := _file_period(v.extra)) else None,
+            )
+            for v in self.catalog.vintages(spec.name, current_only=True)
+            if v.slice != slice_
+        ]
+        return revisions.find(spec.revision_key, sorted(directory.glob("*.parquet")), others, directory)
 
     def _compare(self, current: Vintage, directory: Path) -> Comparison:
         """The Parquet files in ``directory`` compared with the ``current`` vintage."""
@@ -362,6 +388,19 @@ class _PartFiles:
         for writer, _, _ in self.writers.values():
             writer.close()
         self.writers.clear()
+
+
+def _corrections(found: Any) -> str:
+    """The load summary's note on corrections (empty when the load revised nothing)."""
+    if not isinstance(found, dict) or not found.get("rows"):
+        return ""
+    out = []
+    if found.get("revised_lines"):
+        moved = float(found.get("value_moved_usd", 0.0))
+        out.append(f"{found['revised_lines']:,} lines correct earlier files (value moved {moved:+,.2f} US$)")
+    if found.get("late_lines"):
+        out.append(f"{found['late_lines']:,} lines already corrected by later files (left out)")
+    return " — " + "; ".join(out) if out else ""
 
 
 def _safe(name: str) -> str:

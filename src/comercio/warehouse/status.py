@@ -1,12 +1,18 @@
 """What the warehouse holds: datasets with grain, vintages, rows, totals and months covered; and notes on
-its state (a load in progress, orphaned temporaries of interrupted runs)."""
+its state (a load in progress, orphaned temporaries of interrupted runs, lines superseded by corrections).
+
+Rows and value of a dataset with corrections across slices (customs lines) count each line once: the rows a
+later file superseded are left out, as in every query (:mod:`comercio.warehouse.revisions`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-from comercio.warehouse import orphans, schema
+import ibis
+
+from comercio.warehouse import orphans, revisions, schema
+from comercio.warehouse.catalog import Vintage
 from comercio.warehouse.gateway import Warehouse
 
 
@@ -25,6 +31,11 @@ def status(wh: Warehouse) -> list[dict[str, Any]]:
         vs = by_dataset[name]
         spec = schema.DATASETS.get(name)
         totals = [v.value_total for v in vs if v.value_total is not None]
+        count = sum(v.rows for v in vs)
+        superseded = _superseded(wh, name, vs)
+        if superseded is not None:
+            count -= superseded[0]
+            totals.append(-superseded[1])
         first, last = _span(wh, name, spec)
         rows.append(
             {
@@ -33,7 +44,7 @@ def status(wh: Warehouse) -> list[dict[str, Any]]:
                 "slices": len(vs),
                 "vintages": history[name],
                 "current": ", ".join(f"{v.slice}@v{v.number}" for v in vs),
-                "rows": sum(v.rows for v in vs),
+                "rows": count,
                 "value_total_usd": round(sum(totals), 2) if totals else None,
                 "first_month": first,
                 "last_month": last,
@@ -58,7 +69,31 @@ def notes(wh: Warehouse) -> list[str]:
             "the next ingest or build removes them"
             + (" (some may belong to the load in progress)" if since is not None else "")
         )
+    by_dataset: dict[str, list[Vintage]] = defaultdict(list)
+    for v in wh.vintages(current_only=True):
+        by_dataset[v.dataset].append(v)
+    for name, vs in sorted(by_dataset.items()):
+        superseded = _superseded(wh, name, vs)
+        if superseded is not None and superseded[0]:
+            lines = f"{superseded[0]:,} lines"
+            out.append(f"{name}: {lines} superseded by corrections in later files (not counted above)")
     return out
+
+
+def _superseded(wh: Warehouse, name: str, vs: list[Vintage]) -> tuple[int, float] | None:
+    """Rows and value that corrections in other slices left out of ``name`` (None: it has no corrections)."""
+    spec = schema.DATASETS.get(name)
+    if spec is None or not spec.revision_key or not any(revisions.count(v.extra) for v in vs):
+        return None
+
+    def compute() -> tuple[int, float]:
+        t = wh.table(name, "duckdb")
+        value = t[spec.value_column].sum() if spec.value_column else ibis.literal(0.0)
+        [row] = wh.execute(t.aggregate(n=t.count(), v=value), engine="duckdb").to_pylist()
+        total = sum(v.value_total or 0.0 for v in vs)
+        return sum(v.rows for v in vs) - int(row["n"]), total - float(row["v"] or 0.0)
+
+    return wh.memo(("superseded", name, wh.version()), compute)
 
 
 def _size(n: int) -> str:
