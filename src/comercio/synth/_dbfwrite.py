@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from comercio.errors import ComercioError
 from comercio.sources import DbfField
@@ -55,7 +57,32 @@ def _text(values: Any, width: int) -> np.ndarray:
 
 
 def _number(values: Any, width: int, decimals: int) -> np.ndarray:
+    """Right-aligned fixed-decimal numbers; blank where not finite."""
     v = np.asarray(values, dtype=np.float64)
+    missing = ~np.isfinite(v)
+    if (v[~missing] < 0).any():
+        return _signed(v, width, decimals)
+    n = v.shape[0]
+    scaled = np.rint(np.where(missing, 0.0, v) * 10.0**decimals).astype(np.int64)
+    int_width = width - decimals - 1 if decimals else width
+    whole = scaled // 10**decimals
+    if n and int(whole.max()) >= 10**int_width:
+        raise ComercioError(f"number too wide for N({width},{decimals})")
+    text = pc.utf8_lpad(pc.cast(pa.array(whole), pa.string()), int_width, " ")
+    out = np.empty((n, width), dtype=np.uint8)
+    out[:, :int_width] = np.frombuffer(text.buffers()[2], np.uint8, n * int_width).reshape(n, int_width)
+    if decimals:
+        out[:, int_width] = ord(".")
+        frac = scaled % 10**decimals
+        for j in range(width - 1, int_width, -1):
+            out[:, j] = frac % 10 + 48
+            frac //= 10
+    out[missing] = SPACE
+    return out
+
+
+def _signed(v: np.ndarray, width: int, decimals: int) -> np.ndarray:
+    """The general case, with a minus sign before the first digit."""
     n = v.shape[0]
     missing = ~np.isfinite(v)
     neg = (v < 0) & ~missing

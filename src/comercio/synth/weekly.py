@@ -27,22 +27,27 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from comercio.errors import ConfigError
+from comercio.errors import ConfigError, DataNotAvailable
 from comercio.sources import weekly
 from comercio.synth import _imports as imp
 from comercio.synth import _quirks as q
 from comercio.synth._calibration import Marginals, allocate_counts, split_cents
 from comercio.synth._dbfwrite import encode, encode_block, write_dbf_zip
 from comercio.synth._lines import _LINE_USD, EPOCH, Chunk, LineState, draw_chunk
-from comercio.synth._targets import Targets, cell_mix
+from comercio.synth._targets import Targets, build_targets, cell_mix
 from comercio.synth._weekly_layout import EXPORT_WEEKLY, IMPORT_WEEKLY, export_columns, import_columns
 
-__all__ = ["FlowSummary", "WeeklyResult", "generate_weekly"]
+if TYPE_CHECKING:
+    from comercio.warehouse import Warehouse
+
+__all__ = ["FlowSummary", "WeeklyResult", "generate_weekly", "months_of", "targets_from_warehouse"]
 
 EXPORT_SHARE = 0.4
+_Cell = TypeVar("_Cell", bound=tuple)
 REGIONS_FILE = "exporter_regions_sintetico.csv"
 REGIONS_BASIS = "synthetic_register"
 README = (
@@ -208,8 +213,54 @@ def _import_plan(targets: Targets, rows: int) -> list[tuple[dt.date, str, int, i
     return [(*cell, int(k)) for cell, k in zip(cells, counts, strict=True)]
 
 
+def _by_month(plan: list[_Cell]) -> dict[dt.date, list[tuple[int, _Cell]]]:
+    """Cells (numbered in plan order, which seeds their random draws) grouped by month, oldest first."""
+    out: dict[dt.date, list[tuple[int, _Cell]]] = {}
+    for i, cell in enumerate(plan):
+        out.setdefault(cell[0], []).append((i, cell))
+    return dict(sorted(out.items()))
+
+
 def _next_month(period: dt.date) -> dt.date:
     return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def months_of(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The months whose lines the weeks ``first`` … ``last`` publish: from the first week's Monday to the
+    last week's Sunday (lines of the first month numbered before the first week go into its first file)."""
+    weeks = weekly.weeks(first, last)
+    if not weeks:
+        raise ConfigError(f"no Monday–Sunday week ends between {first} and {last}", field="weeks")
+    out, period = [], weeks[0][0].replace(day=1)
+    while period <= weeks[-1][1]:
+        out.append(period)
+        period = _next_month(period)
+    return out
+
+
+def targets_from_warehouse(
+    wh: Warehouse, first: dt.date, last: dt.date, flows: str = "XM"
+) -> tuple[Targets, frozenset[dt.date]]:
+    """Targets of the range's months from the warehouse (``comercio build``: BCRP, SUNAT G1 and F1), and
+    the months BCRP's department marginals cover."""
+    for name in ("bcrp_departments", "sunat_cuadros"):
+        if not wh.has(name):
+            raise DataNotAvailable(
+                f"the weekly twin is calibrated on {name}, which the warehouse lacks",
+                hint="run `comercio build`",
+            )
+    b = wh.table("bcrp_departments", "duckdb")
+    bcrp = wh.execute(b.select("period", "department", "value_usd"), engine="duckdb")
+    t = wh.table("sunat_cuadros", "duckdb")
+    t = t.filter(t.table.isin(["G1", "F1"]) & (t.level <= 2))
+    cuadros = wh.execute(t.select("table", "level", "path", "period", "value_usd"), engine="duckdb")
+    months = months_of(first, last)
+    covered = frozenset(
+        p.replace(day=1)
+        for p, v in zip(bcrp.column("period").to_pylist(), bcrp.column("value_usd").to_pylist(), strict=True)
+        if v is not None
+    )
+    return build_targets(months, bcrp, cuadros, flows), covered
 
 
 def generate_weekly(
@@ -247,10 +298,8 @@ def generate_weekly(
     if "X" in flows:
         summary, sink = FlowSummary(), _Weeks(out, "X", weeks, EXPORT_WEEKLY)
         plan = _export_plan(targets, x_rows)
-        for period in sorted({c[0] for c in plan}):
-            for n_cell, (p, dept, sector, cents, lines) in enumerate(plan):
-                if p != period:
-                    continue
+        for period, cells in _by_month(plan).items():
+            for n_cell, (p, dept, sector, cents, lines) in cells:
                 summary.target_cents[p] = summary.target_cents.get(p, 0) + cents
                 for i, (size, part) in enumerate(_parts(lines, cents, chunk_rows)):
                     rng = np.random.default_rng([seed, 1, p.year * 100 + p.month, n_cell, i])
@@ -265,10 +314,8 @@ def generate_weekly(
     if "M" in flows:
         summary, sink = FlowSummary(), _Weeks(out, "M", weeks, IMPORT_WEEKLY)
         mplan = _import_plan(targets, rows - x_rows)
-        for period in sorted({c[0] for c in mplan}):
-            for n_cell, (p, group, cents, lines) in enumerate(mplan):
-                if p != period:
-                    continue
+        for period, mcells in _by_month(mplan).items():
+            for n_cell, (p, group, cents, lines) in mcells:
                 summary.target_cents[p] = summary.target_cents.get(p, 0) + cents
                 for i, (size, part) in enumerate(_parts(lines, cents, chunk_rows)):
                     rng = np.random.default_rng([seed, 2, p.year * 100 + p.month, n_cell, i])
