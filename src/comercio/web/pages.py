@@ -30,7 +30,7 @@ from comercio.service import (
     WindowKind,
     build_spec,
 )
-from comercio.web import downloads, views
+from comercio.web import downloads, marks, sector_lines, views
 from comercio.web.headline import headline
 from comercio.web.templating import page, service
 
@@ -59,15 +59,18 @@ def overview(request: Request, lang: LangQ = ES, svc: IndicatorService = Depends
         return page(request, "message.html", code, heading=t("web.overview", code), message=exc.message)
     fmt = Formatter(code)
     w = ytd.spec.window
+    shown = fmt.period(w.end, w.end)
+    if marks.is_preliminary(svc, end, ytd.dataset):
+        shown = marks.mark(shown, code)
     kpis = [
         {
-            "label": f"{t('web.month_value', code)} ({fmt.period(w.end, w.end)})",
+            "label": f"{t('web.month_value', code)} ({shown})",
             "value": fmt.money(month.total()["value"]),
             "growth": fmt.figure(month.total()["growth"], "growth"),
         },
         {
             "label": f"{t('web.year_value' if w.end.month == 12 else 'web.ytd_value', code)} "
-            f"({fmt.period(w.start, w.end)})",
+            f"({marks.period_label(svc, fmt.period(w.start, w.end), end, ytd.dataset, code)})",
             "value": fmt.money(ytd.total()["value"]),
             "growth": fmt.figure(ytd.total()["growth"], "growth"),
         },
@@ -78,7 +81,7 @@ def overview(request: Request, lang: LangQ = ES, svc: IndicatorService = Depends
         "overview.html",
         code,
         kpis=kpis,
-        end=fmt.period(w.end, w.end),
+        end=shown,
         headline=headline(svc, end, code),
         dataset=views.source(ytd.dataset, code),
         rows=_table(ytd, code)[:TOP],
@@ -133,7 +136,7 @@ def explorer_view(
         "members": [("", dimensions.label("national", "", lang)), *members],
         "member": member or "",
         "map_note": map_note(spec, lang),
-        "period": fmt.period(w.start, w.end),
+        "period": marks.period_label(svc, fmt.period(w.start, w.end), f"{w.end:%Y-%m}", result.dataset, lang),
         "total": fmt.money(result.total()["value"]),
         "total_growth": fmt.figure(result.total()["growth"], "growth"),
         "map": None if fig is None else fig.as_dict(),
@@ -167,7 +170,7 @@ def month_choices(svc: IndicatorService, lang: str, current: str) -> list[tuple[
     if current not in dict(choices):
         fmt = Formatter(lang)
         choices = [(current, views.month_name(current, fmt)), *choices]
-    return choices
+    return marks.month_choices(svc, choices, lang)
 
 
 def explorer_options(lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -277,7 +280,11 @@ def region(
         return page(request, "message.html", code, heading=heading, message=exc.message)
     fmt = Formatter(code)
     rows = [{"year": y["year"], **views.fmt_row(y, fmt)} for y in reversed(years)]
-    return page(request, "region.html", code, name=name, rows=rows, series=series, shares=shares)
+    last = views.month_name(end, fmt)
+    latest = marks.mark(last, code) if marks.is_preliminary(svc, end, marks.answering(svc)) else last
+    return page(
+        request, "region.html", code, name=name, rows=rows, series=series, shares=shares, latest=latest
+    )
 
 
 SECTOR_WINDOWS = ("month", "ytd", "rolling12")
@@ -301,6 +308,7 @@ def sector(
 ) -> Response:
     code = lang.value
     world, world_error = views.world_block(svc, first_year, last_year, flow.value, code)
+    lines = sector_lines.lines_view(svc, views.SECTOR_STUDY, flow.value, code)
     kind = window.value if window.value in SECTOR_WINDOWS else "ytd"
     try:
         last = svc.latest_month(flow.value, "sunat_cuadros")
@@ -317,8 +325,10 @@ def sector(
         result = svc.indicator(spec)
         months = views.month_options(svc, code, flow.value, "sunat_cuadros")
     except ComercioError as exc:
-        message = no_data(exc, flow.value, code)
-        return page(request, "message.html", code, heading=t("web.sector", code), message=message)
+        if lines is None:
+            message = no_data(exc, flow.value, code)
+            return page(request, "message.html", code, heading=t("web.sector", code), message=message)
+        return _sector_lines_only(request, code, flow.value, world, world_error, lines)
     options = {
         "end": months,
         "window": [(k, t(f"web.window_kind.{k}", code)) for k in SECTOR_WINDOWS],
@@ -349,10 +359,41 @@ def sector(
         dataset=views.source(result.dataset, code),
         period=Formatter(code).period(spec.window.start, spec.window.end),
         drill=path is None or path.count(PATH_SEPARATOR) < 2,
+        lines=lines,
+        cols=section("sector.col", code),
     )
     if world_error is not None and world is not None:
         response.status_code = 400  # a span outside the data, or reversed: said on the page
     return response
+
+
+def _sector_lines_only(
+    request: Request,
+    code: str,
+    flow: str,
+    world: dict[str, Any] | None,
+    world_error: str | None,
+    lines: dict[str, Any],
+) -> Response:
+    """The sector page when SUNAT's cuadros are not loaded: the basket from customs lines (and the world
+    view when WTO data are)."""
+    options = {"flow": [(f.value, t(f"web.{f.value}", code)) for f in Flow]}
+    return page(
+        request,
+        "sector.html",
+        code,
+        w=section("sector.web", code),
+        world=world,
+        world_error=world_error,
+        path=None,
+        crumbs=[],
+        flow=flow,
+        form={"flow": flow},
+        options=options,
+        rows=None,
+        lines=lines,
+        cols=section("sector.col", code),
+    )
 
 
 @router.get("/customs", response_class=HTMLResponse)

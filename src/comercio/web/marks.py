@@ -1,0 +1,58 @@
+"""Dashboard marks of preliminary months: customs-line months not yet complete at the archive's cut-off.
+
+A month is marked only where customs lines answer (the dataset :mod:`comercio.indicators.maturity` reads);
+official tables are never marked. Labels come from the message catalogue (``regional.maturity.*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from comercio.errors import ComercioError
+from comercio.i18n import t
+from comercio.indicators import maturity
+from comercio.indicators.specs import Filters, Grouping
+from comercio.reports.fmt import Formatter
+from comercio.service import IndicatorService
+
+
+def preliminary_months(svc: IndicatorService, flow: str = "X") -> set[str]:
+    """The preliminary months (``YYYY-MM``) of ``flow`` in the customs lines (empty when not loaded)."""
+    months = svc.run(("preliminary", flow), lambda: maturity.preliminary_months(svc.wh, flow))
+    return {f"{p.year:04d}-{p.month:02d}" for p in months}
+
+
+def is_preliminary(svc: IndicatorService, month: str, dataset: str | None, flow: str = "X") -> bool:
+    """Whether ``month`` answered by ``dataset`` is a preliminary month of customs lines."""
+    return dataset == maturity.DATASET and month in preliminary_months(svc, flow)
+
+
+def answering(svc: IndicatorService, grouping: str = "department", flow: str = "X") -> str | None:
+    """The dataset answering ``grouping`` for ``flow`` (None when no data)."""
+    try:
+        return svc.series(Grouping(grouping), Filters(flow=flow)).dataset
+    except ComercioError:
+        return None
+
+
+def mark(label: str, lang: str) -> str:
+    """``noviembre de 2025 (preliminar)``."""
+    return f"{label} ({t('regional.maturity.mark', lang)})"
+
+
+def period_label(svc: IndicatorService, label: str, month: str, dataset: str | None, lang: str) -> str:
+    """A period's label with its last month named preliminary when it is: ``… (noviembre preliminar)``."""
+    if not is_preliminary(svc, month, dataset):
+        return label
+    name = Formatter(lang).month(int(month[5:7]))
+    return f"{label} ({t('regional.maturity.label', lang, month=name)})"
+
+
+def month_choices(
+    svc: IndicatorService, choices: Sequence[tuple[str, str]], lang: str, flow: str = "X"
+) -> list[tuple[str, str]]:
+    """A month picker's (value, label) choices with the preliminary months marked."""
+    dataset = answering(svc, "national", flow)
+    return [
+        (m, mark(label, lang) if is_preliminary(svc, m, dataset, flow) else label) for m, label in choices
+    ]
