@@ -76,7 +76,7 @@ def test_real_errors_exit_1_with_their_context(
         ("diff", "bcrp_departments"): "error: dataset 'bcrp_departments' has no vintages",
         ("ingest", "bcrp", str(tmp_path / "missing.csv")): "missing.csv",
         ("ingest", "baci"): "error: field 'paths': baci is not downloaded",
-        ("fetch", "sunat-microdata"): "error: sunat-microdata has no file to download",
+        ("fetch", "sunat-microdata"): "error: --from is required the first time",
     }
     for argv, start in cases.items():
         assert _exit_code(list(argv)) == 2, argv

@@ -41,6 +41,10 @@ from comercio.sources.registry import Resource, Source, get_source
 
 Via = Literal["publisher", "mirror-dir", "mirror-url"]
 
+progress_bar = _progress_bar
+"""``with progress_bar(enabled) as bar``: a rich bar on a terminal (None otherwise); a task added with a
+``unit`` field (``bar.add_task(label, total=n, unit="lines")``) counts items, with rate and time left."""
+
 META_NAME = "meta.json"
 
 
@@ -367,5 +371,6 @@ __all__ = [
     "fetch",
     "fetch_resource",
     "files_progress",
+    "progress_bar",
     "session",
 ]
