@@ -153,3 +153,17 @@ def test_no_progress_bar_under_update_even_on_a_terminal(
     assert (code, err) == (0, "") and "x10160325.zip: archived" in out
     code, out, err = run(["fetch", "sunat-microdata", "--from", "2025-03-10"], capsys)  # a person: a bar
     assert code == 0 and "x17230325.zip: not offered" in out and err != ""
+
+
+def test_ingesting_many_files_shows_a_bar_on_a_terminal_only(
+    mirror: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fetch_first_two(capsys)
+    assert run(["ingest", "sunat-microdata"], capsys)[2] == ""  # captured: not a terminal
+    write_week(mirror, SUNDAYS[2], first_number=201)
+    write_week(mirror, SUNDAYS[3], first_number=301)
+    run(["fetch", "sunat-microdata", "--flow", "x"], capsys)  # from the newest archived week on
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(["ingest", "sunat-microdata"], capsys)
+    assert code == 0 and "microdata-x17230325: loaded" in out and err != ""
