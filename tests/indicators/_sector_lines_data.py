@@ -16,6 +16,7 @@ from comercio.config import Settings
 from comercio.warehouse import FileRef, Provenance, Warehouse, schema
 
 FIRST, LAST = date(2023, 1, 1), date(2024, 11, 1)
+UNIT = 1e5  # every value below is in units of US$ 100 000 (so the dashboard's millions show them)
 MACHINERY = "Metalmecánica > Maquinaria y equipo de transporte (≈ CUCI 7)"
 METAL = "Metalmecánica > Manufacturas de metales comunes (≈ CUCI 69)"
 INSTRUMENTS = "Metalmecánica > Instrumentos (HS 90)"
@@ -32,14 +33,14 @@ LINES = [
 ]
 
 # Expected: 2023 is a full year; 2024 is January–November (year to date against January–November 2023).
-IMPORTS_2023 = 12 * 150.0
-IMPORTS_YTD, IMPORTS_PREV = 11 * 200.0, 11 * 150.0
-EXPORTS_2023 = 12 * 40.0
-EXPORTS_YTD, EXPORTS_PREV = 11 * 60.0, 11 * 40.0
-ORIGINS = {"CN": 11 * 120.0, "US": 11 * 50.0, "DE": 11 * 30.0}
-DESTINATIONS = {"CL": 11 * 50.0, "BO": 11 * 10.0}
-IMPORT_PARTS = {MACHINERY: 11 * 120.0, METAL: 11 * 50.0, INSTRUMENTS: 11 * 30.0}
-IMPORT_HS6 = {"847420": 11 * 120.0, "730890": 11 * 50.0, "901890": 11 * 30.0}
+IMPORTS_2023 = 12 * 150.0 * UNIT
+IMPORTS_YTD, IMPORTS_PREV = 11 * 200.0 * UNIT, 11 * 150.0 * UNIT
+EXPORTS_2023 = 12 * 40.0 * UNIT
+EXPORTS_YTD, EXPORTS_PREV = 11 * 60.0 * UNIT, 11 * 40.0 * UNIT
+ORIGINS = {"CN": 11 * 120.0 * UNIT, "US": 11 * 50.0 * UNIT, "DE": 11 * 30.0 * UNIT}
+DESTINATIONS = {"CL": 11 * 50.0 * UNIT, "BO": 11 * 10.0 * UNIT}
+IMPORT_PARTS = {MACHINERY: 11 * 120.0 * UNIT, METAL: 11 * 50.0 * UNIT, INSTRUMENTS: 11 * 30.0 * UNIT}
+IMPORT_HS6 = {"847420": 11 * 120.0 * UNIT, "730890": 11 * 50.0 * UNIT, "901890": 11 * 30.0 * UNIT}
 
 
 def months() -> list[date]:
@@ -55,7 +56,7 @@ def rows(flows: str = "XM") -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for m in months():
         for flow, product, partner, v2023, v2024, masked in LINES:
-            value = v2023 if m.year == 2023 else v2024
+            value = (v2023 if m.year == 2023 else v2024) * UNIT
             if not value or flow not in flows:
                 continue
             cif = flow == "M"

@@ -151,18 +151,25 @@ def test_exports_from_g1_when_no_export_lines_say_so(tmp_path: Path) -> None:
     g1 = FactSet(
         [
             make(
-                "peru.exports.value.{year}", 900.0, parts={"year": "2023"}, window=Window.year(2023).as_dict()
+                "peru.exports.value.{year}",
+                900.0 * data.UNIT,
+                parts={"year": "2023"},
+                window=Window.year(2023).as_dict(),
             ),
-            make("peru.exports.ytd.value", 1000.0, window=ytd),
-            make("peru.exports.ytd.previous", 800.0, window=Window.ytd(date(2023, 11, 1)).as_dict()),
+            make("peru.exports.ytd.value", 1000.0 * data.UNIT, window=ytd),
+            make(
+                "peru.exports.ytd.previous", 800.0 * data.UNIT, window=Window.ytd(date(2023, 11, 1)).as_dict()
+            ),
         ]
     )
     omitted: dict[str, str] = {}
     f = lines_trade(wh, form, data.LAST, g1, None, omitted)
     assert "no export declaration lines" in omitted["lines_exports"]
     b = f.get("lines.balance.ytd.value")
-    assert b is not None and b.value == pytest.approx(1000.0 - data.IMPORTS_YTD)
+    assert b is not None and b.value == pytest.approx(1000.0 * data.UNIT - data.IMPORTS_YTD)
     assert (b.extra or {})["exports_source"] == "sunat_cuadros"
-    assert f.value("lines.balance.ytd.previous") == pytest.approx(800.0 - data.IMPORTS_PREV)
-    assert f.value("lines.balance.value.{year}", year="2023") == pytest.approx(900.0 - data.IMPORTS_2023)
+    assert f.value("lines.balance.ytd.previous") == pytest.approx(800.0 * data.UNIT - data.IMPORTS_PREV)
+    assert f.value("lines.balance.value.{year}", year="2023") == pytest.approx(
+        900.0 * data.UNIT - data.IMPORTS_2023
+    )
     assert not f.has("lines.{side}.ytd.value", side="exports")

@@ -51,9 +51,9 @@ SAY = {
     "es": {
         "source": "Fuente: líneas de declaraciones (SUNAT) (datos sintéticos).",
         "span": "enero-noviembre de 2024",
-        "imports": "el Perú importó US$ 2,2 mil (valor CIF) de la canasta en enero-noviembre de 2024 "
+        "imports": "el Perú importó US$ 220 millones (valor CIF) de la canasta en enero-noviembre de 2024 "
         "(acumulado del año)",
-        "balance": "un déficit de US$ 1,5 mil",
+        "balance": "un déficit de US$ 154 millones, frente a un déficit de US$ 121 millones",
         "preliminary": "El mes de noviembre de 2024 es preliminar",
         "origins": "el principal proveedor del grupo fue China",
         "partial": "enero-noviembre de 2024: año incompleto",
@@ -61,9 +61,9 @@ SAY = {
     "en": {
         "source": "Source: declaration lines (SUNAT) (synthetic data).",
         "span": "January-November 2024",
-        "imports": "Peru imported US$ 2.2 thousand (CIF value) of the basket in January-November 2024 "
+        "imports": "Peru imported US$ 220 million (CIF value) of the basket in January-November 2024 "
         "(year to date)",
-        "balance": "a deficit of US$ 1.5 thousand",
+        "balance": "a deficit of US$ 154 million, against a deficit of US$ 121 million",
         "preliminary": "November 2024 is preliminary",
         "origins": "the group's leading supplier in January-November 2024 was China",
         "partial": "January-November 2024: an incomplete year",
@@ -87,8 +87,9 @@ def test_partial_year_is_labelled_never_a_full_year(report: Report) -> None:
     section = next(s for s in report.sections if s.id == "lines_trade")
     table = section.tables[0]
     assert [r["year"] for r in table.rows] == ["2023", say["span"]]
-    assert table.rows[-1]["imports"] == pytest.approx(2200.0)
-    assert table.rows[-1]["balance"] == pytest.approx(660.0 - 2200.0)
+    data = _data()
+    assert table.rows[-1]["imports"] == pytest.approx(data.IMPORTS_YTD)
+    assert table.rows[-1]["balance"] == pytest.approx(data.EXPORTS_YTD - data.IMPORTS_YTD)
     assert table.note is not None and table.note.startswith(say["partial"])
     assert "2024" not in [r["year"] for r in table.rows]
 

@@ -73,6 +73,64 @@ def test_a_bad_span_is_refused_with_a_reason(web: TestClient, query: str, status
         assert "no es válido" in visible(resp.text) and '<section id="world"' not in resp.text
 
 
+# -- the basket from customs lines (issue 14): a warehouse holding only hand-made lines of both flows ------
+LINES_DATA = Path(__file__).resolve().parents[1] / "indicators" / "_sector_lines_data.py"
+
+
+@pytest.fixture(scope="module")
+def lines_web(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    import importlib.util
+
+    from comercio.config import Settings
+    from comercio.server import create_app
+
+    spec = importlib.util.spec_from_file_location("_sector_lines_data", LINES_DATA)
+    assert spec is not None and spec.loader is not None
+    data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(data)
+    home = tmp_path_factory.mktemp("web_lines")
+    data.build(home)
+    app = create_app(Settings(home=home, reports_dir=tmp_path_factory.mktemp("web_lines_reports")))
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def _block(html: str, pattern: str) -> str:
+    found = re.search(pattern, html, re.DOTALL)
+    assert found, pattern
+    return visible(found.group(0))
+
+
+def test_the_sector_page_shows_the_basket_imports_balance_and_origins_from_lines(
+    lines_web: TestClient,
+) -> None:
+    resp = lines_web.get("/sector?flow=M")
+    assert resp.status_code == 200
+    lines = _block(resp.text, r'<section id="lines".*?</section>')
+    assert "La canasta SA 73, 82–90 según las líneas de declaraciones" in lines
+    assert "Importaciones CIF, enero-noviembre de 2024 US$ 220 millones Variación: +33,3 %" in lines
+    assert "Balanza comercial, enero-noviembre de 2024 US$ −154 millones" in lines
+    assert "enero-noviembre de 2024: año incompleto" in lines and "Preliminar: noviembre de 2024" in lines
+    trade = _block(resp.text, r'<table id="lines-trade">.*?</table>')
+    assert "2023 48,0 180 −132" in trade and "enero-noviembre de 2024 66,0 220 −154" in trade
+    origins = _block(resp.text, r'<table id="basket-origins">.*?</table>')
+    assert "1 China 132 60,0 % +20,0 %" in origins and "3 Alemania 33,0 15,0 % n.d." in origins
+    assert "Fuente: líneas de declaraciones (SUNAT) (datos sintéticos)." in lines
+    assert 'id="world"' not in resp.text  # no WTO data: no world view, and no G1 table either
+    english = lines_web.get("/sector?flow=X&lang=en").text
+    destinations = _block(english, r'<table id="basket-destinations">.*?</table>')
+    assert "1 Chile 55.0 83.3% +25.0%" in destinations
+    assert "Source: declaration lines (SUNAT) (synthetic data)." in visible(english)
+
+
+def test_the_customs_page_has_a_flow_selector_and_the_month_s_origins(lines_web: TestClient) -> None:
+    html = lines_web.get("/customs").text
+    assert '<select name="flow" id="c-flow">' in html and '<option value="M" selected>' in html
+    origins = _block(html, r'<table id="partners">.*?</table>')
+    assert "1 Chile US$ 100 millones" in origins and "2 China US$ 12,0 millones" in origins
+    assert 'href="/sector?lang=es&amp;flow=M#lines"' in html
+    assert "Principales 10 destinos" in visible(lines_web.get("/customs?flow=X").text)
+
+
 # -- in a browser ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:

@@ -407,6 +407,7 @@ def customs(
         spec = Spec(window, Grouping("customs_office"), filters, None, "customs_lines")
         result = svc.indicator(spec)
         products = svc.indicator(Spec(window, Grouping("product"), filters, None, "customs_lines"))
+        partners = svc.indicator(Spec(window, Grouping("partner"), filters, None, "customs_lines"))
     except ComercioError as exc:
         detail = "" if isinstance(exc, DataNotAvailable) else f" {exc.message}"  # the data, said in `code`
         message = f"{t('web.needs', code)} {t(f'web.customs_needs.{flow.value}', code)}.{detail}"
@@ -419,6 +420,10 @@ def customs(
         rows=_table(result, code),
         sample=sample,
         flow=flow.value,
+        flows=[(f.value, t(f"web.{f.value}", code)) for f in Flow],
+        partners=_table(partners, code)[:TOP],
+        partners_caption=t(f"sector.web.customs_partners.{flow.value}", code, n=TOP),
+        basket_link=t(f"sector.web.customs_basket.{flow.value}", code),
         dataset=views.source(result.dataset, code),
         period=Formatter(code).period(window.start, window.end),
     )
