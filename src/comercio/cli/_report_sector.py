@@ -26,7 +26,10 @@ def register_sector(report_app: typer.Typer) -> None:
             help="study basket: metalmecanica, quimico, siderometalurgico "
             "(`comercio reference show basket_definitions` lists each one's G1, WTO and HS forms)",
         ),
-        through: str = typer.Option(None, help="last month, YYYY-MM (default: latest G1 month)"),
+        through: str = typer.Option(
+            None,
+            help="last month, YYYY-MM (default: the latest G1 month, else the latest month of customs lines)",
+        ),
         lang: str = typer.Option("es", help="es or en"),
         formats: str = typer.Option("html,md,json", "--format", help="comma list: html,pdf,xlsx,md,json"),
         out: Path = typer.Option(Path("reports/sector"), help="output directory"),
@@ -51,7 +54,8 @@ def register_sector(report_app: typer.Typer) -> None:
         ),
     ) -> None:
         """The sector study from official data: WTO world trade of the group, Peru's G1 exports, F1 imports
-        by use and G6 destinations of all exports."""
+        by use and G6 destinations of all exports; and, when SUNAT's customs lines are loaded, the basket's
+        imports, exports, balance, origins and destinations from the declaration lines."""
         from comercio.warehouse import Warehouse
 
         s = settings(engine)
