@@ -151,6 +151,8 @@ def test_bad_ranges_are_refused(settings: Settings) -> None:
         fetch(settings, dt.date(2025, 3, 10), dt.date(2025, 3, 1))
     with pytest.raises(ConfigError, match=r"no week .* ends between 2025-03-04 and 2025-03-07"):
         fetch(settings, dt.date(2025, 3, 4), dt.date(2025, 3, 7))
+    with pytest.raises(ConfigError, match="--from 2025-04-11 is after today"):
+        fetch(settings, dt.date(2025, 4, 11), dt.date(2025, 5, 1))
     # weeks that end after today do not exist yet: never asked for
     report = fetch(settings, SUNDAYS[2], dt.date(2025, 5, 31))
     assert [k.name for k in report.archived] == ["x10160325.zip"]
@@ -169,6 +171,13 @@ def test_a_truncated_zip_is_refused_and_not_archived(settings: Settings, mirror:
     assert err.value.file == "x03090325.zip" and "not a complete zip" in err.value.reason
     write_week(mirror, SUNDAYS[1], first_number=101)  # repaired: the next fetch takes it
     assert [k.name for k in fetch(settings, SUNDAYS[0], SUNDAYS[2]).archived] == ["x03090325.zip"]
+
+
+def test_a_web_page_instead_of_a_zip_is_a_week_not_offered(settings: Settings, mirror: Path) -> None:
+    (mirror / MICRODATA / "x03090325.zip").write_text("<html><body>Archivo no encontrado</body></html>")
+    report = fetch(settings, SUNDAYS[1], SUNDAYS[2])
+    assert report.missing == [("x03090325.zip", "mirror", "the server answered with a web page, not a zip")]
+    assert not report.refused and [k.name for k in report.archived] == ["x10160325.zip"]
 
 
 def test_a_week_a_server_answers_404_for_is_reported_not_retried(

@@ -193,7 +193,16 @@ class Archive:
 
 
 def _check_zip(fetched: FetchedFile, name: str) -> None:
-    """Refuse a file that is not a complete zip holding at least one readable member."""
+    """Refuse a file that is not a complete zip holding at least one readable member; a web page instead of
+    a zip (how some servers answer for a file they do not have) is :class:`NotOffered`."""
+    with fetched.path.open("rb") as fh:
+        head = fh.read(512).lstrip()
+    if not head.startswith(b"PK") and head[:1] == b"<":
+        raise NotOffered(
+            "the server answered with a web page, not a zip",
+            file=name,
+            url=fetched.fetched_from or fetched.url,
+        )
     try:
         with zipfile.ZipFile(fetched.path) as zf:
             if not zf.namelist():
@@ -289,7 +298,10 @@ def fetch_weeks(
     """
     if end < start:
         raise ConfigError(f"--to {end.isoformat()} is before --from {start.isoformat()}", field="--to")
-    end = min(end, today or dt.date.today())
+    today = today or dt.date.today()
+    if strict and start > today:
+        raise ConfigError(f"--from {start.isoformat()} is after today ({today.isoformat()})", field="--from")
+    end = min(end, today)
     wanted = names(start, end, flow_list) if start <= end else []
     report = FetchReport()
     if not wanted:
@@ -338,7 +350,10 @@ def _fetch_one(archive: Archive, s: Session, resource: Resource, force: bool, re
         status, path = archive.put(got, name)
     except DownloadError as exc:
         got.path.unlink(missing_ok=True)  # a damaged copy must not be served from the cache next time
-        report.refused.append(exc)
+        if isinstance(exc, NotOffered):
+            report.missing.append((name, "mirror" if s.settings.mirror else "publisher", exc.reason))
+        else:
+            report.refused.append(exc)
         return
     if status == "archived":
         report.archived.append(Kept(name, path, got.sha256, got.size, got.retrieved_at, got.url))
