@@ -143,3 +143,91 @@ def test_cli_diff_refuses_bad_options_plainly(
     proc = cli(built_home, *args)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert message in " ".join(proc.stderr.split())
+
+
+# -- corrections across weekly files (customs lines) and a table without a value column --------------------
+
+
+def _weekly(tmp_path: Path) -> Warehouse:
+    """Three weekly files: week 2 corrects a line of week 1 (+20) and week 3 corrects it again (-30) and
+    another line (+5); week 0, loaded last, holds a line week 1 had already corrected."""
+    from test_revisions import WEEK_1, WEEK_2, WEEK_3, decl, load
+
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    load(
+        wh,
+        "x1.zip",
+        WEEK_1,
+        [{"declaration": decl(1), "value_usd": 100.0}, {"declaration": decl(2), "value_usd": 10.0}],
+    )
+    load(wh, "x2.zip", WEEK_2, [{"declaration": decl(1), "value_usd": 120.0}])
+    load(
+        wh,
+        "x3.zip",
+        WEEK_3,
+        [{"declaration": decl(1), "value_usd": 90.0}, {"declaration": decl(2), "value_usd": 15.0}],
+    )
+    load(wh, "x0.zip", date(2025, 3, 2), [{"declaration": decl(2), "value_usd": 1.0}])
+    return wh
+
+
+def test_corrections_per_file_and_the_largest(tmp_path: Path) -> None:
+    from comercio.warehouse.diff import corrections
+
+    wh = _weekly(tmp_path)
+    found = corrections(wh, "customs_lines")
+    assert [(f.file, f.revised, f.moved_usd, f.late) for f in found.files] == [
+        ("x0.zip", 0, 0.0, 1),
+        ("x2.zip", 1, 20.0, 0),
+        ("x3.zip", 2, -25.0, 0),
+    ]
+    assert [
+        (r["declaration"], r["old_file"], r["new_file"], r["old_value"], r["new_value"], r["change"])
+        for r in found.largest
+    ] == [
+        ("118-2025-000001", "x2.zip", "x3.zip", 120.0, 90.0, -30.0),
+        ("118-2025-000001", "x1.zip", "x2.zip", 100.0, 120.0, 20.0),
+        ("118-2025-000002", "x1.zip", "x3.zip", 10.0, 15.0, 5.0),
+    ]
+    assert (found.revised, found.moved_usd, found.late, found.superseded) == (3, -5.0, 1, 4)
+    # the value moved is exactly what totals moved: 110 before the corrections, 105 after
+    t = wh.table("customs_lines")
+    assert wh.execute(t.aggregate(v=t.value_usd.sum())).to_pylist() == [{"v": 105.0}]
+    assert corrections(wh, "bcrp_national").files == []
+
+
+def test_cli_diff_customs_lines_shows_the_corrections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = _weekly(tmp_path).home
+    monkeypatch.setenv("COMERCIO_HOME", str(home))
+    monkeypatch.setenv("COLUMNS", "200")
+    main(["diff", "customs_lines"])
+    out = capsys.readouterr().out
+    assert (
+        "customs_lines: corrections in 3 files: 3 lines revised, value moved -5.00 US$; "
+        "1 lines of older files loaded after their correction; 4 superseded lines left out of every total"
+    ) in out
+    assert "only one vintage" not in out
+    main(["diff", "customs_lines", "--format", "json", "--limit", "1"])
+    got = json.loads(capsys.readouterr().out)
+    assert [f["lines_revised"] for f in got["files"]] == [0, 1, 2]
+    assert [(r["old_file"], r["new_file"], r["change"]) for r in got["largest"]] == [
+        ("x2.zip", "x3.zip", -30.0)
+    ]
+    assert got["vintages"] == []
+
+
+def test_diff_of_a_table_without_a_value_column(tmp_path: Path) -> None:
+    from test_revisions import regions
+
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    regions(wh, [("20100000001", "13", "ruc_register"), ("20100000002", "15", "ruc_register")])
+    regions(wh, [("20100000001", "20", "ruc_register"), ("20100000003", "15", "ruc_register")])
+    [d] = diff(wh, "exporter_regions")
+    assert (d.changed, d.added, d.removed) == (3, 1, 1)
+    assert d.changes == [
+        {"trader_id": "20100000001", "old": "13 ruc_register", "new": "20 ruc_register"},
+        {"trader_id": "20100000002", "old": "15 ruc_register", "new": None},
+        {"trader_id": "20100000003", "old": None, "new": "15 ruc_register"},
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -225,17 +226,25 @@ def diff(
     ),
     source: str | None = typer.Option(None, "--source", help="the source that reads --file (when ambiguous)"),
 ) -> None:
-    """Show which periods and members moved between the last two vintages, and by how much."""
+    """Show which periods and members moved between the last two vintages, and by how much; for customs
+    lines, also the corrections later weekly files made (per file, and the largest)."""
     from comercio.warehouse import Warehouse
     from comercio.warehouse.diff import diff as diff_vintages
 
     if file is not None:
         _diff_file(dataset, file, source)
         return
-    diffs = diff_vintages(Warehouse(settings(), read_only=True), dataset, limit=limit)
+    wh = Warehouse(settings(), read_only=True)
+    diffs = diff_vintages(wh, dataset, limit=limit)
+    if _diff_corrections(wh, dataset, limit, fmt, diffs):
+        return
     if not diffs:
         console.print(f"{dataset}: only one vintage per slice, nothing to compare.")
         return
+    _diff_vintages(diffs, fmt)
+
+
+def _diff_vintages(diffs: list[Any], fmt: OutputFormat) -> None:
     for d in diffs:
         if fmt is OutputFormat.table:
             console.print(
@@ -247,6 +256,38 @@ def diff(
             for line in d.comparison.lines():
                 console.print(f"  {line}", highlight=False, markup=False)
         emit(d.changes, fmt, title=f"{d.dataset}/{d.slice}")
+
+
+def _diff_corrections(wh: Any, dataset: str, limit: int, fmt: OutputFormat, diffs: list[Any]) -> bool:
+    """A dataset with corrections across files (customs lines): print them, then the vintages' diffs
+    (json: one object ``{"files", "largest", "vintages"}``; csv: the largest corrections). False otherwise."""
+    from comercio.warehouse.diff import corrections
+    from comercio.warehouse.schema import get
+
+    if not get(dataset).revision_key:
+        return False
+    found = corrections(wh, dataset, limit=limit)
+    files = [f.as_dict() for f in found.files]
+    if fmt is OutputFormat.json:
+        vintages = [
+            {"slice": d.slice, "old": d.old.number, "new": d.new.number, "changes": d.changes} for d in diffs
+        ]
+        print(
+            json.dumps(
+                {"files": files, "largest": found.largest, "vintages": vintages}, default=str, indent=2
+            )
+        )
+        return True
+    if fmt is OutputFormat.csv:
+        emit(found.largest, fmt)
+        return True
+    console.print(found.summary(), highlight=False, markup=False)
+    if files:
+        emit(files, fmt, title=f"{dataset}: corrections per file")
+        emit(found.largest, fmt, title=f"{dataset}: largest corrections (old file → new file)")
+    if diffs:
+        _diff_vintages(diffs, fmt)
+    return True
 
 
 def _diff_file(dataset: str, file: Path, source: str | None) -> None:
