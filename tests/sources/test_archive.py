@@ -16,7 +16,7 @@ from rich.progress import Progress
 
 from _weekly_files import MICRODATA, SUNDAYS, write_week
 from comercio.config import Settings
-from comercio.errors import ConfigError, DownloadError
+from comercio.errors import ConfigError, DownloadError, ValidationError
 from comercio.sources import archive
 from comercio.sources.archive import Archive, fetch_weeks, names
 from comercio.sources.download import HttpOptions, counting, session
@@ -132,8 +132,16 @@ def test_a_week_whose_bytes_changed_is_kept_beside_the_first_and_the_newer_is_in
     [current] = Archive(settings).current()
     assert current.name == "x24020325.zip" and current.path == variant
     assert fetch(settings, SUNDAYS[0], SUNDAYS[0], force=True).same == ["x24020325.zip"]  # no third copy
-    [loaded] = ingest_archive(Warehouse(settings), settings).results
+    wh = Warehouse(settings)
+    [loaded] = ingest_archive(wh, settings).results
     assert (loaded.slice, loaded.status, loaded.vintage.rows) == ("microdata-x24020325", "loaded", 4)
+    write_week(mirror, SUNDAYS[0])  # and back to the first bytes: those are the newest again
+    assert fetch(settings, SUNDAYS[0], SUNDAYS[0], force=True).same == ["x24020325.zip"]
+    assert Archive(settings).current()[0].path == first
+    with pytest.raises(ValidationError, match=r"value falls 25\.0%"):  # a week that shrinks: only if asked
+        ingest_archive(wh, settings)
+    [loaded] = ingest_archive(wh, settings, accept_shrink=True).results
+    assert (loaded.status, loaded.vintage.number, loaded.vintage.rows) == ("loaded", 2, 3)
 
 
 def test_weeks_not_offered_are_reported_and_only_all_missing_is_an_error(settings: Settings) -> None:

@@ -106,7 +106,7 @@ class Archive:
             raise ConfigError(
                 f"the archive's index cannot be read ({exc})",
                 file=self.dir / INDEX,
-                hint="restore it from a backup, or move it away: comercio rebuilds one from the files",
+                hint="restore it from a backup, or move it away: each week is then read from its own name",
             ) from None
         files = raw.get("files", []) if isinstance(raw, dict) else []
         return [e for e in files if isinstance(e, dict)]
@@ -168,17 +168,21 @@ class Archive:
         (the new bytes go beside it as ``<stem>.<sha12>.zip``). A zip that does not open is refused with
         :class:`DownloadError`. Call it inside :meth:`writing`."""
         _check_zip(fetched, name)
-        dest = self.path(name)
-        if dest.is_file():
-            if _sha256_file(dest) == fetched.sha256:
-                return "same", dest
-            dest = self.dir / f"{name.removesuffix('.zip')}.{fetched.sha256[:12]}.zip"
-            if dest.is_file() and _sha256_file(dest) == fetched.sha256:
-                return "same", dest
-            status = "variant"
-        else:
-            status = "archived"
+        first = self.path(name)
+        beside = self.dir / f"{name.removesuffix('.zip')}.{fetched.sha256[:12]}.zip"
+        same = next((p for p in (first, beside) if p.is_file() and _sha256_file(p) == fetched.sha256), None)
+        if same is not None:
+            latest = [e for e in self._index() if e.get("name") == name]
+            if latest and latest[-1].get("file") != same.name:  # the publisher went back to these bytes
+                self._append(fetched, name, same)
+            return "same", same
+        dest = beside if first.is_file() else first
         _place(fetched.path, dest)
+        self._append(fetched, name, dest)
+        return ("variant" if dest == beside else "archived"), dest
+
+    def _append(self, fetched: FetchedFile, name: str, dest: Path) -> None:
+        """Record ``dest`` as the newest version of ``name`` in the index."""
         entry = {
             "name": name,
             "file": dest.name,
@@ -189,7 +193,6 @@ class Archive:
             "fetched_from": fetched.fetched_from,
         }
         _write_json_atomic(self.dir / INDEX, {"source": SOURCE, "files": [*self._index(), entry]})
-        return status, dest
 
 
 def _check_zip(fetched: FetchedFile, name: str) -> None:
