@@ -173,3 +173,10 @@ def test_exports_from_g1_when_no_export_lines_say_so(tmp_path: Path) -> None:
         900.0 * data.UNIT - data.IMPORTS_2023
     )
     assert not f.has("lines.{side}.ytd.value", side="exports")
+
+
+def test_the_demo_warehouse_reads_as_before(warehouse: Warehouse) -> None:
+    """The built warehouse's only lines (a few import declarations outside the basket, 2026) add nothing."""
+    sf = sector_facts(warehouse, STUDY, None)
+    assert not any(f.id.startswith("lines.") for f in sf.facts)
+    assert not any(k.startswith("lines_") for k in sf.omitted)

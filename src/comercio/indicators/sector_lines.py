@@ -77,7 +77,8 @@ def side_facts(
     wh: Warehouse, side: str, form: BasketForm, month: date, engine: str | None = None
 ) -> tuple[FactSet, dict[int, float], tuple[float, float | None] | None]:
     """``lines.{side}.*`` of one flow: every full year, the latest one's growth, the year to date with its
-    growth. Returns the facts, the full years' values and (year to date, a year earlier) when computed."""
+    growth. Returns the facts, the full years' values and (year to date, a year earlier) when computed;
+    :class:`DataNotAvailable` when the lines give neither a full year nor the year to date."""
     flow = SIDES[side]
     s = basket_series(wh, flow, form, Grouping("national"), engine)
     p = {"side": side}
@@ -105,6 +106,8 @@ def side_facts(
     try:
         r = measures.compare(s, ytd, Comparison())
     except DataNotAvailable:
+        if not annual:
+            raise  # neither a full year nor the year to date: nothing to say of this side
         return fs, annual, None
     late = [f"{m:%Y-%m}" for m in maturity.preliminary_months(wh, flow, engine) if ytd.start <= m <= ytd.end]
     extra = _extra(form, flow, partial=month.month != 12, months=ytd.n_months, preliminary=late)
@@ -249,13 +252,16 @@ def lines_trade(
     if not wh.has(DATASET):  # nothing to say: the study reads as it does without lines
         return fs
     sides: dict[str, tuple[FactSet, dict[int, float], tuple[float, float | None] | None]] = {}
+    missing: dict[str, str] = {}
     for side in SIDES:
         try:
             sides[side] = side_facts(wh, side, form, month, engine)
             fs.extend(sides[side][0])
             fs.extend(parts_facts(wh, side, form, month, engine))
         except DataNotAvailable as exc:
-            omitted[f"lines_{side}"] = exc.reason
+            missing[f"lines_{side}" if side not in sides else f"lines_{side}_parts"] = exc.reason
+    if sides:  # lines that cover neither side add nothing (the basket's partners already say what they need)
+        omitted.update(missing)
     if "imports" in sides:
         if "exports" in sides:
             fs.extend(balance_facts(sides["imports"], sides["exports"][1:], LINES_SOURCE, form, month))
