@@ -5,7 +5,8 @@
   (max 45), so a month's lines spill into the weeks after it ends.
 - **UBIGEO coverage** (share of FOB with a producer UBIGEO, per year): 2022 follows BCRP's "No registrado"
   marginal (those lines are written blank); 100 % in 2023–2024, 58.9 % in 2025, 2.3 % in 2026 and after.
-  Whole declarations are blanked, chosen at random until their value reaches the uncovered share.
+  Each department × sector × month cell is split into a part with and a part without UBIGEO, in cents, so
+  the coverage holds exactly over all lines generated (cells of a single line go blank whole at random).
 - **Masked exporters**: about 3 % of export lines, from small declarations, belong to natural persons
   whose name reads ``No Disponible`` (their RUC starts with 10).
 - **Corrections**: about 0.5 % of lines appear first with another value and again, corrected, in a later
@@ -40,16 +41,19 @@ def coverage(year: int) -> float:
     return COVERAGE.get(year, COVERAGE[max(COVERAGE)])
 
 
-def blank_declarations(rng: np.random.Generator, value: np.ndarray, share: float) -> np.ndarray:
-    """Declarations (by their value) to leave without UBIGEO so that ``share`` of the value is blank."""
-    m = value.shape[0]
-    if share <= 0 or m == 0:
-        return np.zeros(m, dtype=bool)
-    order = rng.permutation(m)
-    cum = np.cumsum(value[order]) - value[order] / 2  # midpoint: unbiased on average
-    out = np.zeros(m, dtype=bool)
-    out[order] = cum <= share * value.sum()
-    return out
+def coverage_parts(
+    rng: np.random.Generator, cents: int, lines: int, blank: float
+) -> list[tuple[int, int, bool]]:
+    """A cell split into (lines, cents, without UBIGEO) parts so that ``blank`` of its value (in cents)
+    has no producer UBIGEO; a cell too small to split goes blank whole with probability ``blank``."""
+    if blank <= 0:
+        return [(lines, cents, False)]
+    if blank >= 1:
+        return [(lines, cents, True)]
+    blank_lines, blank_cents = round(lines * blank), round(cents * blank)
+    if 0 < blank_lines < lines and blank_cents >= blank_lines and cents - blank_cents >= lines - blank_lines:
+        return [(lines - blank_lines, cents - blank_cents, False), (blank_lines, blank_cents, True)]
+    return [(lines, cents, bool(rng.random() < blank))]
 
 
 def masked_declarations(rng: np.random.Generator, value: np.ndarray) -> np.ndarray:

@@ -163,14 +163,13 @@ def _route(
 
 
 def _emit_export(
-    files: _Weeks, summary: FlowSummary, rng: np.random.Generator, c: Chunk, period: dt.date, bcrp: bool
+    files: _Weeks, summary: FlowSummary, rng: np.random.Generator, c: Chunk, period: dt.date, blank: bool
 ) -> None:
     decl = np.cumsum(c.series == 1) - 1
     m = int(decl[-1]) + 1
     value = np.bincount(decl, weights=c.cents, minlength=m)
-    if not bcrp:  # in BCRP's months the "No registrado" marginal is what goes without UBIGEO
-        blank = q.blank_declarations(rng, value, 1.0 - q.coverage(period.year))
-        c.ubigeo = np.where(blank[decl], 0, c.ubigeo)
+    if blank:
+        c.ubigeo = np.zeros(c.n, dtype=np.int64)
     masked = q.masked_declarations(rng, value)
     c.trader = np.where(masked[decl], q.natural_persons(rng, m)[decl], c.trader)
     regularised = c.days + q.lag_days(rng, m)[decl]
@@ -301,11 +300,16 @@ def generate_weekly(
         for period, cells in _by_month(plan).items():
             for n_cell, (p, dept, sector, cents, lines) in cells:
                 summary.target_cents[p] = summary.target_cents.get(p, 0) + cents
-                for i, (size, part) in enumerate(_parts(lines, cents, chunk_rows)):
+                rng = np.random.default_rng([seed, 1, p.year * 100 + p.month, n_cell])
+                # in BCRP's months its "No registrado" marginal (department 99) is what has no UBIGEO
+                uncovered = 0.0 if p in bcrp_months else 1.0 - q.coverage(p.year)
+                parts = q.coverage_parts(rng, cents, lines, uncovered)
+                chunks = [(b, *part) for k, v, b in parts for part in _parts(k, v, chunk_rows)]
+                for i, (blank, size, part) in enumerate(chunks):
                     rng = np.random.default_rng([seed, 1, p.year * 100 + p.month, n_cell, i])
                     mix = cell_mix(dept, sector)
                     c = draw_chunk(rng, p, dept, size, part, state, Marginals({}), mix=mix)
-                    _emit_export(sink, summary, rng, c, p, p in bcrp_months)
+                    _emit_export(sink, summary, rng, c, p, blank)
                     summary.lines += size
                     step(size)
             sink.flush(_next_month(period))
