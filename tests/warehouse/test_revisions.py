@@ -243,6 +243,22 @@ def test_years_before_the_declarations_are_not_read(tmp_path: Path) -> None:
     )
 
 
+def test_lines_written_before_file_date_existed_are_the_oldest(tmp_path: Path) -> None:
+    """A vintage of an earlier schema (no ``file_date`` column) is read as null file dates: it loses."""
+    old, new = tmp_path / "old.parquet", tmp_path / "new"
+    new.mkdir()
+    pq.write_table(
+        lines("old.csv", None, [{"declaration": decl(1), "value_usd": 1.0}]).drop_columns(["file_date"]), old
+    )
+    pq.write_table(
+        lines("x1.zip", WEEK_1, [{"declaration": decl(1), "value_usd": 2.0}]), new / "part.parquet"
+    )
+    found = revisions.find(CUSTOMS_LINES.revision_key, [new / "part.parquet"], [([old], None)], new)
+    assert found == revisions.Summary(revised=1, moved_usd=1.0, moved_abs_usd=1.0, late=0, rows=1)
+    [record] = pq.read_table(revisions.files(new)[0]).to_pylist()
+    assert (record["source"], record["file_date"], record["by_source"]) == ("old.csv", None, "x1.zip")
+
+
 # -- the user's exporter → department basis ---------------------------------------------------------------
 
 

@@ -100,10 +100,13 @@ def find(
         paths = [str(p) for fs, end in others if since is None or end is None or end >= since for p in fs]
         if not paths:
             return None
-        prune = "" if since is None else f"WHERE file_date IS NULL OR file_date >= DATE '{since}'"
+        scan = f"read_parquet({paths!r}, union_by_name = true)"
+        held = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
+        dated = "file_date" in held  # vintages written before customs lines carried file_date: all null
+        picked = cols if dated else cols.replace('"file_date"', 'NULL::DATE AS "file_date"')
+        prune = f"WHERE file_date IS NULL OR file_date >= DATE '{since}'" if since and dated else ""
         con.execute(
-            f"CREATE TEMP TABLE o AS SELECT {cols} FROM ("
-            f"SELECT {cols} FROM read_parquet({paths!r}, union_by_name = true) {prune}) o "
+            f"CREATE TEMP TABLE o AS SELECT {cols} FROM (SELECT {picked} FROM {scan} {prune}) o "
             f"SEMI JOIN n ON {_eq('o', 'n', keys)}"
         )
         newer = (

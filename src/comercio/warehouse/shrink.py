@@ -209,7 +209,7 @@ def compare_files(dataset: str, old: Sequence[Path], new: Sequence[Path]) -> Com
     """Compare two sets of Parquet files of ``dataset`` on the columns its contract's shrink rules name."""
     spec = schema.DATASETS.get(dataset)
     rules = contract(dataset).shrink
-    value = spec.value_column if spec is not None else "value_usd"
+    value = (spec.value_column or None) if spec is not None else "value_usd"  # "": no value column
     tree = spec is not None and spec.tree
     with scratch() as con:  # one connection for both vintages
         before = _profile(con, old, rules, value=value, tree=tree)
