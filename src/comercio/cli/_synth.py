@@ -75,7 +75,7 @@ def customs(
 
 def _weekly(wh: object, rows: int, seed: int, out: Path, weeks: str, flow: SynthFlow) -> None:
     from comercio.errors import ConfigError
-    from comercio.sources._http import _progress_bar
+    from comercio.sources.download import progress_bar
     from comercio.synth.weekly import generate_weekly, targets_from_warehouse
 
     try:
@@ -90,7 +90,7 @@ def _weekly(wh: object, rows: int, seed: int, out: Path, weeks: str, flow: Synth
         raise ConfigError(f"--weeks ends ({last}) before it starts ({first})", field="weeks")
     flows = {"x": "X", "m": "M", "both": "XM"}[flow.value]
     targets, bcrp_months = targets_from_warehouse(wh, first, last, flows)  # type: ignore[arg-type]
-    with _progress_bar(True) as bar:
+    with progress_bar(True) as bar:
         task = None if bar is None else bar.add_task("synth", total=rows, unit="lines")
         advance = None if bar is None or task is None else (lambda n: bar.advance(task, n))
         result = generate_weekly(
