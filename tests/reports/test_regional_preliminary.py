@@ -1,0 +1,166 @@
+"""The regional report on customs lines only: a preliminary last month is refused unless ``--preliminary``,
+then marked in every format; department sections print the attribution coverage and warn below 95 %.
+
+The warehouse is hand-made: lines of 2021-01 … 2024-06 arriving in weekly files (lags of 3 to 40 days), the
+last file dated 2024-06-30, so June 2024 is young; in 2024 Arequipa's lines (a quarter of the value) have no producer UBIGEO.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from comercio.config import Settings
+from comercio.indicators.regional import RegionalFacts, regional_facts
+from comercio.reports.fmt import Formatter
+from comercio.reports.regional import build_regional
+from comercio.warehouse import FileRef, Provenance, Warehouse, schema
+
+AS_OF = date(2024, 6, 30)
+DEPARTMENTS = {"15": 50.0, "04": 30.0, "13": 20.0}  # Lima, Arequipa, La Libertad: value per line
+LAGS = (3, 10, 17, 40)
+GROWTH = {"13": 1.8}  # 2024 over earlier years by department (else 1.1): La Libertad grows fastest
+UNATTRIBUTED = 30 * 1.1 / (50 * 1.1 + 30 * 1.1 + 20 * 1.8)  # Arequipa's share of 2024
+
+
+def _rows() -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    month = date(2021, 1, 1)
+    while month <= date(2024, 6, 1):
+        for day in (5, 15, 25):
+            for lag in LAGS:
+                shipped = month.replace(day=day)
+                filed = shipped + timedelta(days=lag)
+                filed += timedelta(days=6 - filed.weekday())  # the weekly file ends on a Sunday
+                if filed > AS_OF:
+                    continue  # not regularised yet at the cut-off
+                for dept, value in DEPARTMENTS.items():
+                    unattributed = month.year == 2024 and dept == "04"
+                    rows.append(
+                        {
+                            "flow": "X",
+                            "date": shipped,
+                            "period": month,
+                            "declaration": f"{len(rows)}",
+                            "series": 1,
+                            "customs_office": "370" if dept == "15" else "118",
+                            "department": "99" if unattributed else dept,
+                            "region_basis": "unattributed" if unattributed else "producer_ubigeo",
+                            "partner": "US",
+                            "product": "0806100000",
+                            "hs6": "080610",
+                            "hs_version": "2022",
+                            "value_usd": value * (GROWTH.get(dept, 1.1) if month.year == 2024 else 1.0),
+                            "value_basis": "FOB",
+                            "file_date": filed,
+                            "trader_masked": False,
+                            "synthetic": True,
+                            "source": "x-hand.zip",
+                        }
+                    )
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("preliminary")
+    spec = schema.CUSTOMS_LINES
+    table = pa.Table.from_pylist([{c: r.get(c) for c in spec.columns} for r in _rows()], schema=spec.schema)
+    prov = Provenance("sunat-microdata", (FileRef("x-hand.zip", "e" * 64),), "test/1", synthetic=True)
+    Warehouse(Settings(home=home)).load("customs_lines", "all", table, prov)
+    return home
+
+
+@pytest.fixture(scope="module")
+def rf(home: Path) -> RegionalFacts:
+    return regional_facts(Warehouse(Settings(home=home), read_only=True), "2024-06")
+
+
+def _run(home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> int:
+    from comercio.cli import main
+
+    monkeypatch.setenv("COMERCIO_HOME", str(home))
+    try:
+        main(["report", "regional", "--through", "2024-06", *args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def test_facts_say_how_complete_the_last_month_is(rf: RegionalFacts) -> None:
+    f = rf.facts.get("maturity.latest.completeness")
+    assert f is not None and f.value < 0.995
+    assert rf.facts.value("maturity.latest.preliminary") is True
+    assert rf.facts.value("maturity.latest.as_of") == "2024-06-30"
+    assert f.extra["basis"] == "measured" and f.extra["age_days"] == 0
+    assert rf.facts.value("coverage.window.share") == pytest.approx(1 - UNATTRIBUTED)
+    assert rf.facts.value("coverage.{year}.share", year="2023") == 1.0
+
+
+def test_a_preliminary_month_is_refused_without_the_flag(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = _run(home, monkeypatch, capsys, "--format", "md", "--out", str(tmp_path / "r"))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "2024-06 is a preliminary month" in err and "complete as of 2024-06-30" in err
+    assert (
+        "basis: lag measured on" in err and "--preliminary" in err and "--through 2024-04" in err
+    )  # May still lacks its 40-day lines
+    assert not (tmp_path / "r").exists()
+
+
+def test_with_the_flag_every_format_marks_it(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r"
+    args = ("--preliminary", "--format", "md,json,html,xlsx", "--out", str(out))
+    assert _run(home, monkeypatch, capsys, *args) == 0
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "# Exportaciones regionales, enero-junio de 2024 (junio preliminar)" in md
+    assert "Aviso: junio de 2024 es un mes preliminar." in md
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "junio preliminar" in html and "Aviso: junio de 2024 es un mes preliminar." in html
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["maturity"]["preliminary"] is True and data["maturity"]["as_of"] == "2024-06-30"
+    assert "junio preliminar" in data["title"]
+    from openpyxl import load_workbook
+
+    about = load_workbook(out / "report.xlsx").worksheets[0]
+    assert any("junio preliminar" in str(c.value) for row in about.iter_rows() for c in row)
+
+
+def test_department_sections_print_coverage_and_warn_below_threshold(rf: RegionalFacts) -> None:
+    report = build_regional(rf, "es")
+    had, lacked = Formatter("es").pct(1 - UNATTRIBUTED), Formatter("es").pct(UNATTRIBUTED)
+    by_id = {s.id: s for s in report.sections}
+    headline = " ".join(by_id["headline"].paragraphs)
+    assert f"Atribución por departamento: {had} del valor exportado" in headline
+    assert f"(ubigeo del productor, {had}); el {lacked} restante no lo tiene" in headline
+    assert "Advertencia: esa cobertura es baja" in headline
+    for sid in ("regions", "macroregions", "rolling12"):
+        text = " ".join(by_id[sid].paragraphs)
+        assert f"Advertencia: {lacked} del valor exportado" in text, sid
+        assert f"base de atribución: ubigeo del productor, {had}" in text, sid
+    en = " ".join(build_regional(rf, "en").sections[0].paragraphs)
+    assert "Notice: June 2024 is a preliminary month." in en and "Warning: that coverage is low" in en
+
+
+def test_nothing_unattributed_is_dropped(rf: RegionalFacts) -> None:
+    national = rf.facts.value("national.value")
+    unregistered = rf.facts.value("{region_group}.value", region_group="no_registrado")
+    share = rf.facts.value("coverage.window.unattributed")
+    assert unregistered == pytest.approx(national * share)
+
+
+def test_every_section_is_written_on_lines_only(rf: RegionalFacts) -> None:
+    report = build_regional(rf, "es")
+    assert [s.id for s in report.sections if s.omitted] == []
+    customs = " ".join(next(s for s in report.sections if s.id == "customs").paragraphs)
+    assert "Chancay" in customs
