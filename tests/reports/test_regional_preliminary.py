@@ -2,7 +2,8 @@
 then marked in every format; department sections print the attribution coverage and warn below 95 %.
 
 The warehouse is hand-made: lines of 2021-01 … 2024-06 arriving in weekly files (lags of 3 to 40 days), the
-last file dated 2024-06-30, so June 2024 is young; in 2024 Arequipa's lines (a quarter of the value) have no producer UBIGEO.
+last file dated 2024-06-30, so June 2024 is young; in 2024 Arequipa's lines (a quarter of the value) have no
+producer UBIGEO.
 """
 
 from __future__ import annotations
