@@ -111,15 +111,13 @@ def validate_block(
     n = block.shape[0]
     p = Parsed(n=n)
     checks: list[tuple[str, str, np.ndarray]] = []  # (field, reason, bad mask), in reporting priority
-    clean = not _dbf.has_controls(block)
     if "name" in fields:  # only its first bytes are read, folded: any byte is fine there
         fields = {**fields, "name": replace(fields["name"], length=min(fields["name"].length, NAME_PREFIX))}
-    cols = {role: _dbf.column(block, f, clean) for role, f in fields.items()}
-    if not clean:
-        for role, col in cols.items():
-            if role != "name":
-                text = "undecodable bytes: not latin-1 text"
-                checks.append((fields[role].name, text, _dbf.undecodable(col)))
+    cols = {role: _dbf.column(block, f) for role, f in fields.items()}  # NUL padding read as spaces
+    for role, col in cols.items():  # only the fields read are checked: a wide record costs no more
+        if role != "name" and _dbf.has_controls(col):
+            text = "undecodable bytes: not latin-1 text"
+            checks.append((fields[role].name, text, _dbf.undecodable(col)))
 
     days, ok, _ = _dbf.dates(cols["date"])
     checks.append((fields["date"].name, "invalid or missing date (YYYYMMDD)", ~ok))
