@@ -340,3 +340,39 @@ def test_ingest_command_reports_the_unknown_fields(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert f"{X_NAME}: 8 fields comercio does not know, ignored: EXTRA1" in run.stdout
     assert f"{X_NAME}: 1 deleted records (*) skipped" in run.stdout and "5 rows" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("spec", "value", "reason"),
+    [
+        (
+            ("VFOBSERDOL", "D", 8, 0),
+            20000,
+            "field VFOBSERDOL has type D8: a date or logical field cannot hold",
+        ),
+        (
+            ("FNUM", "C", 10, 0),
+            "2025-10-06",
+            "field FNUM has type C10: a date must be 8 characters, YYYYMMDD",
+        ),
+        (("CADU", "L", 1, 0), "T", "field CADU has type L1"),
+    ],
+)
+def test_a_field_with_the_wrong_type_refuses_the_file(
+    tmp_path: Path, spec: Spec, value: Any, reason: str
+) -> None:
+    cols = export_rows()
+    cols[spec[0]] = [value] * 6
+    layout_ = fields([*EXPORT_FIELDS, *UNNAMED], _EXPORT_TYPES, change=[spec])
+    with pytest.raises(ParseError) as err:
+        read_microdata(write(tmp_path / X_NAME, layout_, cols))
+    assert (err.value.file, err.value.field, err.value.record) == (X_NAME, spec[0], None)
+    assert reason in err.value.reason
+
+
+def test_a_truncated_import_zip_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / M_NAME, IMPORT_58, import_rows())
+    path.write_bytes(path.read_bytes()[:-60])
+    with pytest.raises(ParseError, match="truncated or corrupt") as err:
+        read_microdata(path)
+    assert err.value.file == M_NAME

@@ -45,6 +45,7 @@ IMPORT_FIELDS: tuple[str, ...] = (
 
 SYNTH_FIELD = "SYNTH"  # the synthetic twin's marker (not SUNAT's): known, never reported
 COUNTRY_ROLES = ("partner", "acquisition")
+DATE_ROLES = ("date", "shipped")  # YYYYMMDD: dBase D, or 8 characters / digits
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class Layout:
                 raise ParseError(
                     f"{self.flow} microdata file lacks field {names[0]}", file=file, field=names[0]
                 )
+        for role, found_field in out.items():
+            _check_type(role, found_field, file)
         for role in COUNTRY_ROLES:
             f = out.get(role)
             if f is not None and f.type in "NF":
@@ -150,6 +153,22 @@ IMPORT_LAYOUT = Layout(
         }
     ),
 )
+
+
+def _check_type(role: str, f: _dbf.DbfField, file: str) -> None:
+    """A field whose dBase type cannot hold its role refuses the file (every line would be bad)."""
+    if role in DATE_ROLES:
+        why = "" if f.length == 8 and f.type in "DCN" else "a date must be 8 characters, YYYYMMDD"
+    elif f.type in "DL":
+        why = "a date or logical field cannot hold a number, a code or a text"
+    else:
+        return
+    if why:
+        raise ParseError(
+            f"field {f.name} has type {f.type}{f.length}: {why}",
+            file=file,
+            field=f.name,
+        )
 
 
 def detect_layout(header: _dbf.DbfHeader, name: str) -> Layout:
