@@ -56,12 +56,14 @@ def coverage_parts(
     return [(lines, cents, bool(rng.random() < blank))]
 
 
-def masked_declarations(rng: np.random.Generator, value: np.ndarray) -> np.ndarray:
-    """Small declarations (below the median value) of natural persons: about MASKED_SHARE of them."""
+def masked_declarations(rng: np.random.Generator, value: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Small declarations (below the median value) of natural persons, about MASKED_SHARE of the lines."""
     if value.shape[0] == 0:
         return np.zeros(0, dtype=bool)
     small = value < np.median(value)
-    return small & (rng.random(value.shape[0]) < 2 * MASKED_SHARE)
+    in_small = int(lines[small].sum())
+    chance = min(1.0, MASKED_SHARE * int(lines.sum()) / in_small) if in_small else 0.0
+    return small & (rng.random(value.shape[0]) < chance)
 
 
 def natural_persons(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -170,7 +170,7 @@ def _emit_export(
     value = np.bincount(decl, weights=c.cents, minlength=m)
     if blank:
         c.ubigeo = np.zeros(c.n, dtype=np.int64)
-    masked = q.masked_declarations(rng, value)
+    masked = q.masked_declarations(rng, value, np.bincount(decl, minlength=m))
     c.trader = np.where(masked[decl], q.natural_persons(rng, m)[decl], c.trader)
     regularised = c.days + q.lag_days(rng, m)[decl]
     block = encode_block(EXPORT_WEEKLY, export_columns(c, regularised, masked[decl]))
