@@ -16,7 +16,7 @@ import pytest
 
 from comercio.config import Settings
 from comercio.errors import ConfigError, DownloadError
-from comercio.sources.download import HttpOptions, cached, fetch, fetch_resource
+from comercio.sources.download import HttpOptions, NotOffered, cached, fetch, fetch_resource
 from comercio.sources.registry import BCRP_MAX_SERIES_PER_REQUEST, SOURCES, Resource, Source, get_source
 
 FAST = HttpOptions(connect_timeout=2.0, read_timeout=5.0, backoff_base=0.001, backoff_max=0.01)
@@ -220,6 +220,28 @@ def test_404_names_the_url_and_is_not_retried(tmp_path: Path, loopback_server: A
     assert url in str(err.value) and "404" in str(err.value)
     assert err.value.url == url
     assert loopback_server.count() == 1
+
+
+def test_a_file_the_server_or_the_mirror_does_not_have_is_not_offered(
+    tmp_path: Path, loopback_server: Any
+) -> None:
+    """404 (and a mirror directory without the file) is NotOffered, which a fetch of many weekly files
+    reports instead of failing; a server error is not."""
+    with pytest.raises(NotOffered):
+        fetch(
+            one_file_source(loopback_server.url + "/gone.csv"),
+            Settings(home=tmp_path),
+            progress=False,
+            http=FAST,
+        )
+    with pytest.raises(NotOffered):
+        fetch("sunat-cuadros", Settings(home=tmp_path, mirror=str(tmp_path / "empty")), progress=False)
+    loopback_server.fail(HS_PATH, 503, times=FAST.max_tries)
+    with pytest.raises(DownloadError) as err:
+        fetch(
+            one_file_source(loopback_server.url + HS_PATH), Settings(home=tmp_path), progress=False, http=FAST
+        )
+    assert not isinstance(err.value, NotOffered)
 
 
 def test_connection_refused_explains_what_to_do(tmp_path: Path, closed_port_url: str) -> None:
