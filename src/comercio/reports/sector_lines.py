@@ -19,6 +19,7 @@ from comercio.indicators.sector import SectorFacts
 from comercio.indicators.specs import Window
 from comercio.reference.dimensions import label
 from comercio.reports.fmt import Formatter
+from comercio.reports.narrative import join_names
 from comercio.reports.spec import ColumnSpec, RenderContext, SectionSpec, TableSpec, need, text
 from comercio.reports.writers import Column, Table
 
@@ -137,6 +138,7 @@ def lines_context(sf: SectorFacts, fmt: Formatter) -> dict[str, Any] | None:
         "partial": partial,
         "year": w.end.year,
         "preliminary": _months(prelim, fmt),
+        "preliminary_names": join_names(_months(prelim, fmt), fmt.lang),
         "synthetic": synthetic,
         "synthetic_note": f" ({msg('common.synthetic')})" if synthetic else "",
         "source": source_note(msg, synthetic),

@@ -109,7 +109,7 @@ def lines_view(svc: IndicatorService, study: str, flow: str, lang: str) -> dict[
     ]
     notes = [t("sector.note.partial", lang, span=c["span"])] if c["partial"] else []
     if c["preliminary"]:
-        notes.append(t("sector.web.preliminary", lang, months=", ".join(c["preliminary"])))
+        notes.append(t("sector.web.preliminary", lang, months=c["preliminary_names"]))
     return {
         "heading": t("sector.web.lines", lang, basket=c["basket"]["name"] if c["basket"] else study),
         "kpis": kpis,
