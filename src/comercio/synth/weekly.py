@@ -225,12 +225,13 @@ def _next_month(period: dt.date) -> dt.date:
 
 
 def months_of(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The months whose lines the weeks ``first`` … ``last`` publish: from the first week's Monday to the
-    last week's Sunday (lines of the first month numbered before the first week go into its first file)."""
+    """The months whose lines the weeks ``first`` … ``last`` publish: from the month of the first week's
+    Sunday to that of the last one's (lines of the first month regularised before the first week, a few
+    days' worth at most, go into the first file)."""
     weeks = weekly.weeks(first, last)
     if not weeks:
         raise ConfigError(f"no Monday–Sunday week ends between {first} and {last}", field="weeks")
-    out, period = [], weeks[0][0].replace(day=1)
+    out, period = [], weeks[0][1].replace(day=1)
     while period <= weeks[-1][1]:
         out.append(period)
         period = _next_month(period)
