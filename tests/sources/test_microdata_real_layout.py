@@ -309,6 +309,22 @@ def test_43_fields_an_optional_one_missing_is_explained(tmp_path: Path) -> None:
     assert f"{X_NAME}: 1 documented field absent (comercio does not read them): DMAT" in list(result.notes)
 
 
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("No Disponible", True), ("NO DISPONIBLE", True), ("no disponible.", True),
+        ("  No Disponible...", True), ("NO-DISPONIBLE", True), ("NODISPONIBLE", True),
+        ("NO DISPONÍBLE", True), ("No Disponible \x81", True), ("NOE DISPONIBLE S.A.", False),
+        ("NORTE DISPONIBLE SAC", False), ("DISPONIBLE", False), ("", False),
+    ],
+)  # fmt: skip
+def test_masked_natural_persons(tmp_path: Path, name: str, masked: bool) -> None:
+    cols = export_rows()
+    cols["DNOMBRE"][0] = name
+    table = read_microdata(write(tmp_path / X_NAME, EXPORT_44, cols))
+    assert table["trader_masked"][0].as_py() is masked
+
+
 def test_no_name_field_leaves_trader_masked_null(tmp_path: Path) -> None:
     layout_ = fields([*EXPORT_FIELDS, *UNNAMED], _EXPORT_TYPES, drop=["DNOMBRE"])
     table = read_microdata(write(tmp_path / X_NAME, layout_, export_rows()))

@@ -25,7 +25,7 @@ _MONEY = frozenset({"fob", "freight", "insurance"})
 SHIPMENT_DAYS = 366  # an export is shipped within a year of its declaration's numbering, before or after
 _NO_SPAN = FileSpan(np.iinfo(np.int32).min, np.iinfo(np.int32).max, "")
 NAME_PREFIX = 24  # bytes of the trader's name read: enough to see "No Disponible" after a few spaces
-MASKED = "^[ .]*no[ .]*disponible"  # on the folded name: lower case, no accents
+MASKED = "^[ ._-]*no[ ._-]*disponible"  # on the folded name: lower case, no accents
 _FOLD = np.array([c if 0x20 <= c < 0x80 else ord("?") for c in range(256)], dtype=np.uint8)
 _FOLD[ord("A") : ord("Z") + 1] += 32
 for _base, _accented in {"a": "àáâãäåÀÁÂÃÄÅ", "e": "èéêëÈÉÊË", "i": "ìíîïÌÍÎÏ", "o": "òóôõöÒÓÔÕÖ",

@@ -1,7 +1,8 @@
 """Reference lookups the SUNAT microdata reader validates against, as vectorised numpy tables.
 
 Customs offices (with their validity window: Chancay 370 only from 2024-10-21) and tariff versions come from
-:mod:`comercio.reference`.
+:mod:`comercio.reference`; the days a file's lines may carry come from its name
+(:mod:`comercio.sources.weekly`).
 """
 
 from __future__ import annotations
