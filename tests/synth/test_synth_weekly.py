@@ -273,3 +273,50 @@ def test_deleted_records_are_flagged(twin: tuple[WeeklyResult, pa.Table]) -> Non
         flagged += raw[hlen:-1][::rlen].count(b"*")
     assert flagged == sum(s.deleted for s in res.flows.values()) > 0
     assert lines.num_rows == sum(s.records for s in res.flows.values())
+
+
+def _cli(argv: list[str]) -> int:
+    import comercio.cli as cli
+
+    try:
+        cli.main(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
+
+
+def test_cli_writes_the_weekly_twin(
+    built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COMERCIO_HOME", str(built_home))
+    out = tmp_path / "w"
+    argv = ["synth", "--weeks", "2023-05-01:2023-05-28", "--rows", "2000", "--flow", "m", "--out", str(out)]
+    assert _cli(argv) == 0
+    text = capsys.readouterr().out
+    assert "datos sintéticos: 2,000 lines in 4 weekly files" in text and "not yet published" in text
+    assert "exports" not in text and sorted(p.name[:2] for p in out.glob("*.zip")) == ["ma"] * 4
+    assert not (out / REGIONS_FILE).exists()  # imports only: no exporters
+
+
+@pytest.mark.parametrize(
+    ("weeks", "extra", "piece"),
+    [
+        ("2023-05-01", [], "--weeks"),
+        ("2023-05-28:2023-05-01", [], "before it starts"),
+        ("2023-05-01:2023-05-28", ["--format", "parquet"], "--format"),
+    ],
+)
+def test_cli_bad_weeks_is_one_clear_line(
+    built_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    weeks: str,
+    extra: list[str],
+    piece: str,
+) -> None:
+    monkeypatch.setenv("COMERCIO_HOME", str(built_home))
+    argv = ["synth", "--weeks", weeks, "--rows", "2000", "--out", str(tmp_path / "w"), *extra]
+    assert _cli(argv) == 2
+    err = capsys.readouterr().err
+    assert piece in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
