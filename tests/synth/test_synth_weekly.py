@@ -19,6 +19,8 @@ from comercio.config import Settings
 from comercio.sources import weekly
 from comercio.sources.sunat_microdata import iter_microdata
 from comercio.synth import _quirks
+from comercio.synth._calibration import _key
+from comercio.synth._targets import SECTORS
 from comercio.synth._weekly_layout import EXPORT_WEEKLY, IMPORT_WEEKLY
 from comercio.synth.weekly import REGIONS_FILE, WeeklyResult, generate_weekly, targets_from_warehouse
 from comercio.warehouse import Warehouse
@@ -174,6 +176,28 @@ def test_g1_and_f1_month_totals_match_the_cuadros(built_home: Path) -> None:
     for month in (dt.date(2023, 1, 1), dt.date(2023, 2, 1)):
         assert sum(c for p, _, _, c in targets.exports if p == month) == published[("G1", month)]
         assert sum(c for p, _, c in targets.imports if p == month) == published[("F1", month)]
+
+
+def test_g1_sectors_are_raked_into_the_department_cells(built_home: Path) -> None:
+    """Department totals exact, G1 level-2 sectors matched to rounding (rescaled to the month's total)."""
+    wh = _wh(built_home)
+    t = wh.table("sunat_cuadros", "duckdb")
+    t = t.filter((t.table == "G1") & (t.level == 2))
+    rows = wh.execute(t.select("period", "path", "value_usd"), engine="duckdb").to_pylist()
+    targets, _ = targets_from_warehouse(wh, dt.date(2022, 7, 4), dt.date(2023, 2, 26), "X")
+    for month in (dt.date(2022, 8, 1), dt.date(2023, 1, 1)):
+        g1 = {_key(r["path"].split(" > ")[-1]): r["value_usd"] for r in rows if r["period"] == month}
+        got: dict[str, int] = collections.Counter()
+        for p, _, sector, cents in targets.exports:
+            if p == month:
+                got[sector] += cents
+        total = sum(got.values())
+        scale = total / sum(g1.get(s, 0.0) for s in SECTORS)
+        for sector in SECTORS:
+            assert abs(got[sector] - g1.get(sector, 0.0) * scale) <= 1e-6 * total, (month, sector)
+        assert {"minero", "agropecuario", "textil", "pesquero tradicional"} <= {
+            s for s, v in got.items() if v
+        }
 
 
 def test_regularisation_lag_spills_into_later_weeks(twin: tuple[WeeklyResult, pa.Table]) -> None:

@@ -8,9 +8,10 @@ Exports, per month:
   filled from 2023, see :mod:`comercio.synth._quirks` for its coverage by year);
 - across G1 sectors (level 2, plus level-1 rows without children), by raking department × sector with
   iterative proportional fitting, seeded with the product profiles' sectors of each department: department
-  totals stay exact in cents, sector totals are matched approximately (to the rake's tolerance and the
-  rounding of cents; sectors without any product in the profiles, such as "III. Otros", are spread over the
-  others).
+  totals stay exact in cents; sector totals match G1's rescaled to the month's total (to the rounding of
+  the cells' cents, measured below a millionth of the month). G1's rows without any product in the profiles
+  ("III. Otros", ~0.3 %) are spread over the others by that rescaling, and in BCRP's months G1's sectors
+  are rescaled to BCRP's total.
 Imports, per month: F1 level 0 (CIF), exact in cents, split across the CUODE use groups (F1 level 1) in
 proportion to their published values (matched to the cent up to that rounding).
 A month after the last one a cuadro publishes takes the same calendar month of the latest year it has, so
