@@ -196,8 +196,8 @@ def _listed(names: list[str], what: str) -> str:
     return f"{len(names)} {what.replace('fields', noun)}: {', '.join(names)}"
 
 
-def field_notes(header: _dbf.DbfHeader, layout: Layout, file: str) -> tuple[str, ...]:
-    """What the ingest reports about the file's fields: unknown ones ignored, documented ones absent.
+def field_notes(header: _dbf.DbfHeader, layout: Layout) -> tuple[str, ...]:
+    """What the ingest reports about a file's fields: unknown ones ignored, documented ones absent.
 
     Real export files carry 44 fields and SUNAT_LAYOUTS.md §1a documents 37, so their 8 others are reported
     as unknown on every load: the note says what comercio did not read, not that the file is wrong.
@@ -212,16 +212,12 @@ def field_notes(header: _dbf.DbfHeader, layout: Layout, file: str) -> tuple[str,
     absent_other = [
         n for n in layout.known if n not in present and n not in absent_roles and n not in alternatives
     ]
-    notes = []
+    said = []
     if unknown:
-        notes.append(f"{file}: {_listed(unknown, 'fields comercio does not know, ignored')}")
+        said.append(_listed(unknown, "fields comercio does not know, ignored"))
     if absent_roles:
-        why = (
-            " (no UBIGEO: every line goes to department 99, unattributed)" if "UBIGEO" in absent_roles else ""
-        )
-        said = _listed(absent_roles, "optional fields absent, what they feed left empty")
-        notes.append(f"{file}: {said}{why}")
+        why = " (so every line goes to department 99, unattributed)" if "UBIGEO" in absent_roles else ""
+        said.append(_listed(absent_roles, "optional fields absent, what they feed left empty") + why)
     if absent_other:
-        said = _listed(absent_other, "documented fields absent (comercio does not read them)")
-        notes.append(f"{file}: {said}")
-    return tuple(notes)
+        said.append(_listed(absent_other, "documented fields absent (comercio does not read them)"))
+    return tuple(said)

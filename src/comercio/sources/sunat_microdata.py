@@ -217,7 +217,7 @@ class MicrodataStream(Iterator[pa.RecordBatch]):
             header = _dbf.read_header(stream, file)
             self.layout = detect_layout(header, self.source)
             fields = self.layout.resolve(header, file)
-            self.fields_noted = field_notes(header, self.layout, file)
+            self.fields_noted = field_notes(header, self.layout)
             seen = np.empty(0, dtype=np.uint64)
             span = self.span
             rows = max(1, min(self._batch_rows, BLOCK_BYTES // header.record_length))
@@ -305,13 +305,15 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     stream = iter_microdata(path, quarantine=options.quarantine)
 
     def notes() -> tuple[str, ...]:
+        said = [*stream.fields_noted]
+        if stream.deleted:
+            said.append(f"{stream.deleted} deleted record{'s' if stream.deleted > 1 else ''} (*) skipped")
+        out = [f"{path.name}: {'; '.join(said)}"] if said else []
         q = stream.quarantine
-        deleted = (f"{path.name}: {stream.deleted} deleted records (*) skipped",) if stream.deleted else ()
-        if not q.count:
-            return (*stream.fields_noted, *deleted)
-        why = "; ".join(f"{reason}: {n}" for reason, n in q.reasons.most_common(5))
-        quarantined = f"{path.name}: {q.count} lines quarantined, US$ {q.value_usd:,.2f} ({why})"
-        return (*stream.fields_noted, *deleted, quarantined)
+        if q.count:
+            why = "; ".join(f"{reason}: {n}" for reason, n in q.reasons.most_common(5))
+            out.append(f"{path.name}: {q.count} lines quarantined, US$ {q.value_usd:,.2f} ({why})")
+        return tuple(out)
 
     return ReadResult((Part("customs_lines", slice_, stream),), synthetic=synthetic, notes=LateNotes(notes))
 
