@@ -59,6 +59,9 @@ README = (
     "proporciones de BCRP) e importaciones CIF por mes (cuadro F1), exactos al centavo sobre todas las\n"
     "líneas generadas, en su última versión. Las líneas regularizadas después de la última semana aún no\n"
     "están publicadas. Cada registro lleva el campo SYNTH='S'.\n"
+    "Exportaciones: los 36 campos documentados, SYNTH y RESERV1…RESERV7 (marcadores de posición de campos\n"
+    "que la documentación no nombra). Importaciones: los 58 campos documentados sin COMM, más SYNTH.\n"
+    "exporter_regions_sintetico.csv: departamento de cada exportador (domicilio fiscal sintético).\n"
     "{substitutes}"
 )
 
