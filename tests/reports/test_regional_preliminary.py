@@ -165,3 +165,15 @@ def test_every_section_is_written_on_lines_only(rf: RegionalFacts) -> None:
     assert [s.id for s in report.sections if s.omitted] == []
     customs = " ".join(next(s for s in report.sections if s.id == "customs").paragraphs)
     assert "Chancay" in customs
+
+
+def test_no_region_growing_is_said_as_such(rf: RegionalFacts) -> None:
+    from comercio.indicators.facts import FactSet, make
+
+    facts = FactSet(rf.facts)
+    old = rf.facts.get("regions.fastest.members")
+    assert old is not None
+    facts.add(make("regions.fastest.members", [], window=old.window, dataset=old.dataset))
+    report = build_regional(RegionalFacts(rf.through, rf.grouping, rf.record_definition, facts), "es")
+    fastest = next(s for s in report.sections if s.id == "fastest")
+    assert fastest.omitted and fastest.paragraphs[0].startswith("Ninguna región del interior")

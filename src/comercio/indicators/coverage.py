@@ -66,8 +66,8 @@ def coverage(wh: Warehouse, dataset: str, flow: str = "X", engine: str | None = 
     spec = schema.get(dataset)
     if "department" not in spec.columns or "region_basis" not in spec.columns or not wh.has(dataset):
         return {}
-    vintages = tuple(v.vintage for v in wh.vintages(dataset))
-    key = ("coverage", dataset, flow, engine or wh.settings.engine, vintages)
+    # every current vintage: the gateway's view of the lines also reads exporter_regions
+    key = ("coverage", dataset, flow, engine or wh.settings.engine, wh.version())
     return wh.memo(key, lambda: _compute(wh, dataset, flow, engine))
 
 

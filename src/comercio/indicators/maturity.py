@@ -106,8 +106,8 @@ def maturity(wh: Warehouse, flow: str = "X", engine: str | None = None) -> dict[
     """Every month of ``flow`` in the customs lines with its expected completeness (empty when not loaded)."""
     if not wh.has(DATASET):
         return {}
-    vintages = tuple(v.vintage for v in wh.vintages(DATASET))
-    key = ("maturity", flow, engine or wh.settings.engine, vintages)
+    # every current vintage: the gateway's view of the lines also reads corrections and exporter_regions
+    key = ("maturity", flow, engine or wh.settings.engine, wh.version())
     return wh.memo(key, lambda: _compute(wh, flow, engine))
 
 

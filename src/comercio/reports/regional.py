@@ -217,8 +217,11 @@ def _regions(rc: RenderContext) -> Table | None:
 
 # -- the report -----------------------------------------------------------------------------------------
 def _omitted(rc: RenderContext, sid: str) -> str:
-    complete = sid == "projection" and rc.bundle.through.month == 12
-    return narrative.render_omitted(rc.lang, "projection_complete" if complete else sid)
+    if sid == "projection" and rc.bundle.through.month == 12:
+        return narrative.render_omitted(rc.lang, "projection_complete")
+    if sid == "fastest" and rc.facts.value("regions.fastest.members") == []:  # no region of size grew
+        return narrative.render_omitted(rc.lang, "fastest_none")
+    return narrative.render_omitted(rc.lang, sid)
 
 
 def _cover(rc: RenderContext, omitted: Mapping[str, str]) -> Cover:
