@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import _sector_lines_data as data
+import pyarrow as pa
 import pytest
 
 from comercio.config import Settings
@@ -18,7 +19,7 @@ from comercio.indicators.sector import SectorFacts, sector_facts
 from comercio.indicators.sector_lines import full_years, lines_trade
 from comercio.indicators.specs import Window
 from comercio.reference import basket_forms
-from comercio.warehouse import Warehouse
+from comercio.warehouse import FileRef, Provenance, Warehouse, schema
 
 STUDY = "metalmecanica"
 
@@ -180,3 +181,34 @@ def test_the_demo_warehouse_reads_as_before(warehouse: Warehouse) -> None:
     sf = sector_facts(warehouse, STUDY, None)
     assert not any(f.id.startswith("lines.") for f in sf.facts)
     assert not any(k.startswith("lines_") for k in sf.omitted)
+    # its lines hold one month of 2026: a month between G1's last and that one is still past the data
+    with pytest.raises(
+        ConfigError, match=r"2025-12 is after the last month of the loaded data \(SUNAT cuadro G1"
+    ):
+        sector_facts(warehouse, STUDY, "2025-12")
+
+
+def test_lines_past_the_last_g1_month_leave_out_only_the_g1_section(tmp_path: Path) -> None:
+    """G1 to June 2024 and lines to November 2024: November is the study's month, G1's section says why it
+    is left out; without a month, G1's last month is the study's and the lines answer it too."""
+    wh = data.build(tmp_path)
+    spec = schema.SUNAT_CUADROS
+    common = {"table": "G1", "flow": "X", "value_basis": "FOB", "source": "g1.xlsx", "synthetic": False}
+    rows = [
+        {**common, "path": path, "level": level, "sector": path, "period": m, "value_usd": v}
+        for m in data.months()
+        if m <= date(2024, 6, 1)
+        for path, level, v in (("Total", 0, 1e9), ("Total > Metal-mecánico", 1, 5e7))
+    ]
+    table = pa.Table.from_pylist([{c: r.get(c) for c in spec.columns} for r in rows], schema=spec.schema)
+    wh.load("sunat_cuadros", "G1", table, Provenance("test", (FileRef("g1.xlsx", "d" * 64),), "test/1"))
+    sf = sector_facts(wh, STUDY, "2024-11")
+    assert sf.through == data.LAST and "SUNAT cuadro G1: 2024-06" in sf.omitted["peru_exports"]
+    assert sf.facts.value("lines.balance.ytd.value") == pytest.approx(data.EXPORTS_YTD - data.IMPORTS_YTD)
+    latest = sector_facts(wh, STUDY, None)
+    assert latest.through == date(2024, 6, 1) and latest.facts.value("peru.exports.ytd.value") == 6 * 5e7
+    assert latest.facts.value("lines.{side}.ytd.value", side="imports") == pytest.approx(
+        6 * 200.0 * data.UNIT
+    )
+    with pytest.raises(ConfigError, match=r"G1: 2024-06; customs lines: 2024-11\).*up to 2024-11"):
+        sector_facts(wh, STUDY, "2024-12")

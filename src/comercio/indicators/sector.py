@@ -41,7 +41,7 @@ from comercio.indicators.sector_partners import (
     lines_facts,
     partner_facts,
 )
-from comercio.indicators.specs import Window
+from comercio.indicators.specs import Window, month_start
 from comercio.reference import BasketForm
 from comercio.warehouse import Warehouse
 
@@ -127,6 +127,37 @@ def _world_side(
     return FactSet(), None, None
 
 
+def _peru_exports(
+    wh: Warehouse,
+    g1: BasketForm | None,
+    through: str | date | None,
+    engine: str | None,
+    omitted: dict[str, str],
+) -> tuple[FactSet, date | None, tuple[str, ...]]:
+    """Peru's G1 exports; a month past G1's last one is a usage error unless customs lines hold it, and
+    then only the G1 section is left out (saying where G1 ends)."""
+    try:
+        return peru_exports(wh, g1, through, engine, omitted)
+    except ConfigError as exc:
+        held = sector_lines.months(wh, engine)
+        last = max(held, default=None)
+        if (
+            through is None
+            or last is None
+            or (month_start(through) < last and month_start(through) not in held)
+        ):
+            raise
+        if month_start(through) > last:  # past both: the later of the two is the limit
+            raise ConfigError(
+                f"{exc.reason.rstrip(')')}; customs lines: {last:%Y-%m})",
+                field="through",
+                hint=f"use a month up to {last:%Y-%m}, or load newer data with `comercio update`",
+            ) from None
+        omitted["peru_exports"] = exc.reason
+        omitted.pop("g1_subgroups", None)
+        return FactSet(), month_start(through), ()
+
+
 def _lines_month(wh: Warehouse, month: date | None, check: bool, engine: str | None) -> date:
     """The study's month: the one given or G1's latest; without G1, the latest month of declaration lines
     (a month asked past it is a usage error when lines are all there is)."""
@@ -188,7 +219,7 @@ def sector_facts(
     omitted: dict[str, str] = {}
     facts = FactSet()
     g1 = next((f for f in forms if f.form == "g1" and f.role == "group"), None)
-    peru, month, paths = peru_exports(wh, g1, through, engine, omitted)
+    peru, month, paths = _peru_exports(wh, g1, through, engine, omitted)
     facts.extend(peru)
     month = _lines_month(wh, month, through is not None and not len(peru), engine)
     last_year = min(world_to or month.year, month.year)

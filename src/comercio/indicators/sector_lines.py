@@ -47,18 +47,21 @@ def basket_series(
     return s
 
 
+def months(wh: Warehouse, engine: str | None = None) -> set[date]:
+    """Every month holding declaration lines of any flow (empty: no lines loaded)."""
+    if not wh.has(DATASET):
+        return set()
+    found: set[date] = set()
+    for flow in SIDES.values():
+        found.update(
+            eng.series(wh, Grouping("national"), Filters(flow=flow), engine=engine, dataset=DATASET).periods
+        )
+    return found
+
+
 def latest_month(wh: Warehouse, engine: str | None = None) -> date | None:
     """The latest month of declaration lines of any flow (None: no lines loaded)."""
-    if not wh.has(DATASET):
-        return None
-    months = [
-        max(s.periods)
-        for flow in SIDES.values()
-        if (
-            s := eng.series(wh, Grouping("national"), Filters(flow=flow), engine=engine, dataset=DATASET)
-        ).periods
-    ]
-    return max(months) if months else None
+    return max(months(wh, engine), default=None)
 
 
 def full_years(periods: tuple[date, ...], through: date) -> list[int]:
@@ -279,6 +282,7 @@ __all__ = [
     "full_years",
     "latest_month",
     "lines_trade",
+    "months",
     "parts_facts",
     "side_facts",
 ]
