@@ -26,11 +26,26 @@ SHIPMENT_DAYS = 366  # an export is shipped within a year of its declaration's n
 _NO_SPAN = FileSpan(np.iinfo(np.int32).min, np.iinfo(np.int32).max, "")
 NAME_PREFIX = 24  # bytes of the trader's name read: enough to see "No Disponible" after a few spaces
 MASKED = "^[ ._-]*no[ ._-]*disponible"  # on the folded name: lower case, no accents
-_FOLD = np.array([c if 0x20 <= c < 0x80 else ord("?") for c in range(256)], dtype=np.uint8)
-_FOLD[ord("A") : ord("Z") + 1] += 32
-for _base, _accented in {"a": "àáâãäåÀÁÂÃÄÅ", "e": "èéêëÈÉÊË", "i": "ìíîïÌÍÎÏ", "o": "òóôõöÒÓÔÕÖ",
-                         "u": "ùúûüÙÚÛÜ", "n": "ñÑ"}.items():  # fmt: skip
-    _FOLD[list(_accented.encode("latin-1"))] = ord(_base)
+_ACCENTED = {
+    "a": "àáâãäåÀÁÂÃÄÅ",
+    "e": "èéêëÈÉÊË",
+    "i": "ìíîïÌÍÎÏ",
+    "o": "òóôõöÒÓÔÕÖ",
+    "u": "ùúûüÙÚÛÜ",
+    "n": "ñÑ",
+}
+
+
+def _fold_table() -> np.ndarray:
+    """latin-1 byte → lower-case ASCII without accents; other bytes (controls, symbols) → ``?``."""
+    fold = np.array([c if 0x20 <= c < 0x80 else ord("?") for c in range(256)], dtype=np.uint8)
+    fold[ord("A") : ord("Z") + 1] += 32
+    for base, accented in _ACCENTED.items():
+        fold[list(accented.encode("latin-1"))] = ord(base)
+    return fold
+
+
+_FOLD = _fold_table()
 
 
 @dataclass
