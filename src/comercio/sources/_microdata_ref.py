@@ -103,12 +103,12 @@ def file_span(name: str) -> FileSpan:
     if period is None:
         return FileSpan(_days(lo, 0), _days(hi, 0), f"outside the plausible span {lo} … {hi}")
     if period.kind == "week":
-        start = period.first - dt.timedelta(days=WEEKLY_BACKLOG_DAYS)
-        what = (
-            f"the weekly file's window (from its name {period.name}: lines regularised in the week "
-            f"{period.first} … {period.last}, numbered up to a year before it and never after its last day)"
+        lo, hi = max(lo, period.first - dt.timedelta(days=WEEKLY_BACKLOG_DAYS)), min(hi, period.last)
+        text = (
+            f"outside the weekly file's window {lo} … {hi} ({period.name} holds the lines regularised in the "
+            f"week {period.first} … {period.last}: numbered up to a year before it, never after its last day)"
         )
     else:
-        start, what = period.first, f"the file's period (from its name {period.name})"
-    lo, hi = max(lo, start), min(hi, period.last)
-    return FileSpan(_days(lo, 0), _days(hi, 0), f"outside {what} {lo} … {hi}", period.last)
+        lo, hi = max(lo, period.first), min(hi, period.last)
+        text = f"outside the file's period (from its name {period.name}) {lo} … {hi}"
+    return FileSpan(_days(lo, 0), _days(hi, 0), text, period.last)
