@@ -259,6 +259,20 @@ def test_lines_written_before_file_date_existed_are_the_oldest(tmp_path: Path) -
     assert (record["source"], record["file_date"], record["by_source"]) == ("old.csv", None, "x1.zip")
 
 
+def test_a_preview_names_the_corrections_a_file_would_make(tmp_path: Path) -> None:
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    load(wh, "x1.zip", WEEK_1, [{"declaration": decl(1), "value_usd": 100.0}])
+    before = [v.as_dict() for v in wh.vintages(current_only=False)]
+    prov = Provenance("sunat-microdata", (FileRef("x2.zip", "2" * 64),), "sunat-microdata/1")
+    table = lines("x2.zip", WEEK_2, [{"declaration": decl(1), "value_usd": 120.0}])
+    comparison = wh.loader.preview("customs_lines", "microdata-x2", table, prov)
+    assert comparison is not None and comparison.first
+    assert comparison.notes == ("1 lines correct earlier files (value moved +20.00 US$)",)
+    assert [v.as_dict() for v in wh.vintages(current_only=False)] == before
+    plain = lines("x3.zip", WEEK_3, [{"declaration": decl(9), "value_usd": 1.0}])
+    assert wh.loader.preview("customs_lines", "microdata-x3", plain, prov) is None
+
+
 # -- the user's exporter → department basis ---------------------------------------------------------------
 
 

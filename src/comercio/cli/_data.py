@@ -303,8 +303,10 @@ def _diff_file(dataset: str, file: Path, source: str | None) -> None:
             )
         source = able[0]
     for ds, slice_, comparison in ingest_mod.preview(Warehouse(settings(), read_only=True), source, file):
-        if comparison is None:
+        if comparison is None or comparison.first:
             console.print(f"{ds}/{slice_}: no current vintage; {file.name} would be the first", markup=False)
+            for line in comparison.notes if comparison is not None else ():
+                console.print(f"  {line}", highlight=False, markup=False)
             continue
         console.print(f"{ds}/{slice_}: current vintage → {file.name}", highlight=False, markup=False)
         for line in comparison.lines():

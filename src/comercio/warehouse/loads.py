@@ -10,6 +10,7 @@ before the rename (:mod:`comercio.warehouse.revisions`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -85,7 +86,7 @@ class LoadResult:
         v = self.vintage
         if self.status == "loaded":
             text = f"{self.dataset}/{self.slice}: loaded as new vintage {v.number} — {v.rows:,} rows"
-            text += _corrections(v.extra.get("revisions"))
+            text += "".join(f" — {p}" for p in _phrases(v.extra.get("revisions")))
             return text + (f" (shrink accepted: {'; '.join(self.shrank)})" if self.shrank else "")
         return (
             f"{self.dataset}/{self.slice}: unchanged (vintage {v.number} already holds it) — {v.rows:,} rows"
@@ -282,7 +283,8 @@ class Loader:
         *,
         conform: bool = True,
     ) -> Comparison | None:
-        """What loading ``data`` would change in the slice's current vintage (None: no current vintage).
+        """What loading ``data`` would change in the slice's current vintage (None: no current vintage),
+        with the lines of other slices it would correct (then even without a current vintage).
 
         The rows are checked against the contract and written to a temporary directory outside the
         warehouse; nothing in the warehouse changes.
@@ -291,7 +293,14 @@ class Loader:
         with tempfile.TemporaryDirectory(prefix="comercio-preview-") as tmp:
             self._write(Path(tmp), data, spec if conform else None, provenance, dataset)
             current = self.catalog.current(dataset, slice_)
-            return None if current is None else self._compare(current, Path(tmp))
+            notes = tuple(_phrases(self._revise(spec if conform else None, slice_, Path(tmp))))
+            if current is None and not notes:
+                return None
+            if current is None:  # a first load that would correct lines of other slices
+                comparison = compare_files(dataset, [], sorted(Path(tmp).glob("*.parquet")))
+            else:
+                comparison = self._compare(current, Path(tmp))
+            return dataclasses.replace(comparison, notes=notes)
 
     def _write(
         self,
@@ -390,17 +399,19 @@ class _PartFiles:
         self.writers.clear()
 
 
-def _corrections(found: Any) -> str:
-    """The load summary's note on corrections (empty when the load revised nothing)."""
+def _phrases(found: revisions.Summary | dict[str, Any] | None) -> list[str]:
+    """What a load's corrections did, one phrase each (none when it revised nothing)."""
+    if isinstance(found, revisions.Summary):
+        found = found.as_extra()
     if not isinstance(found, dict) or not found.get("rows"):
-        return ""
+        return []
     out = []
     if found.get("revised_lines"):
         moved = float(found.get("value_moved_usd", 0.0))
         out.append(f"{found['revised_lines']:,} lines correct earlier files (value moved {moved:+,.2f} US$)")
     if found.get("late_lines"):
         out.append(f"{found['late_lines']:,} lines already corrected by later files (left out)")
-    return " — " + "; ".join(out) if out else ""
+    return out
 
 
 def _safe(name: str) -> str:

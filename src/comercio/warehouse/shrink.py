@@ -113,6 +113,12 @@ class Comparison:
     added_members: dict[str, list[str]]
     old_common: float
     new_common: float
+    notes: tuple[str, ...] = ()  # e.g. the lines of other slices a load would correct
+
+    @property
+    def first(self) -> bool:
+        """No current vintage to compare with (a current vintage always has rows)."""
+        return not self.old.rows
 
     @property
     def value_change(self) -> float | None:
@@ -170,7 +176,7 @@ class Comparison:
                 f"({self.value_change:+.2%})"
             )
         out.append(f"rows: {self.old.rows:,} → {self.new.rows:,}")
-        return out
+        return out + list(self.notes)
 
 
 def _period(k: Any) -> str:
