@@ -9,7 +9,7 @@ export COMERCIO_MIRROR ?= $(if $(wildcard $(SHARED)),$(SHARED),)
 export COMERCIO_SHARED_DATA ?= $(SHARED)
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast snapshots docs lint format bench clean
+.PHONY: install demo twin test test-fast snapshots docs lint format bench clean
 
 install: $(STAMP)
 
@@ -24,6 +24,10 @@ $(STAMP): requirements.lock pyproject.toml
 ## demo: fetch official data (mirror or publishers), build the warehouse, write the report, serve the dashboard
 demo: install
 	$(BIN)/python -m comercio.demo
+
+## twin: SUNAT's weekly microdata end to end on the synthetic twin (TWIN_ROWS lines, default 1e6; var/twin)
+twin: install
+	$(BIN)/python -m comercio.twin_demo
 
 ## test: the whole test suite, DuckDB and Spark engines, browser tests included
 test: install
