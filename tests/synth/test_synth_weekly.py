@@ -316,8 +316,10 @@ def test_cli_writes_the_weekly_twin(
     out = tmp_path / "w"
     argv = ["synth", "--weeks", "2023-05-01:2023-05-28", "--rows", "2000", "--flow", "m", "--out", str(out)]
     assert _cli(argv) == 0
-    text = capsys.readouterr().out
+    captured = capsys.readouterr()
+    text = captured.out
     assert "datos sintéticos: 2,000 lines in 4 weekly files" in text and "not yet published" in text
+    assert captured.err == ""  # no progress bar when not on a terminal
     assert "exports" not in text and sorted(p.name[:2] for p in out.glob("*.zip")) == ["ma"] * 4
     assert not (out / REGIONS_FILE).exists()  # imports only: no exporters
 
@@ -344,3 +346,14 @@ def test_cli_bad_weeks_is_one_clear_line(
     assert _cli(argv) == 2
     err = capsys.readouterr().err
     assert piece in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_a_million_lines_in_bounded_memory(built_home: Path, tmp_path: Path) -> None:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    res = _twin(built_home, tmp_path, dt.date(2023, 1, 2), dt.date(2024, 12, 29), 1_000_000)
+    growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert res.rows == 1_000_000 and growth_mb < 1024, f"peak RSS grew {growth_mb:.0f} MB"
+    assert len(res.files) == 2 * len(weekly.weeks(dt.date(2023, 1, 2), dt.date(2024, 12, 29)))
