@@ -229,6 +229,22 @@ def test_status_counts_a_corrected_line_once(tmp_path: Path) -> None:
     assert "customs_lines: 1 lines superseded by corrections in later files (not counted above)" in notes(wh)
 
 
+def test_status_summarises_many_weekly_slices(tmp_path: Path) -> None:
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    for week in range(7):
+        load(
+            wh,
+            f"x{week}.zip",
+            WEEK_1 + timedelta(days=7 * week),
+            [{"declaration": decl(week), "value_usd": 1.0}],
+        )
+    load(wh, "x6.zip", WEEK_3, [{"declaration": decl(6), "value_usd": 1.0}], parser="2")
+    [row] = status(wh)
+    assert row["current"] == "7 slices (microdata-x0 … microdata-x6), v1 to v2"
+    [row] = status(wh, slices=True)
+    assert row["current"].count("@v") == 7 and "microdata-x6@v2" in row["current"]
+
+
 def test_years_before_the_declarations_are_not_read(tmp_path: Path) -> None:
     """A vintage whose file ends before the first year of the new declarations is never opened."""
     new = tmp_path / "new"

@@ -30,6 +30,9 @@ warehouse_app = typer.Typer(help="Inspect the warehouse.")
 @warehouse_app.command("status")
 def warehouse_status(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
+    slices: bool = typer.Option(
+        False, "--slices", help="list every slice@vintage (json always does; else many are summarised)"
+    ),
 ) -> None:
     """List datasets with grain, vintages, rows and value totals (during a load: the last committed state)."""
     from comercio.warehouse import Warehouse
@@ -37,7 +40,7 @@ def warehouse_status(
     from comercio.warehouse.status import status as wh_status
 
     wh = Warehouse(settings(), read_only=True)
-    rows = wh_status(wh)
+    rows = wh_status(wh, slices=slices or fmt is OutputFormat.json)
     if not rows and fmt is OutputFormat.table:
         console.print("The warehouse is empty: run `comercio build`.")
     else:

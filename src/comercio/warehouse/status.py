@@ -15,15 +15,21 @@ from comercio.warehouse import orphans, revisions, schema
 from comercio.warehouse.catalog import Vintage
 from comercio.warehouse.gateway import Warehouse
 
+LISTED = 5
+"""Up to this many slices, ``current`` lists each slice@vintage; beyond, it summarises them."""
 
-def status(wh: Warehouse) -> list[dict[str, Any]]:
-    """One row per dataset: grain, current vintages, rows, value total, first and last month, synthetic."""
+
+def status(wh: Warehouse, *, slices: bool = False) -> list[dict[str, Any]]:
+    """One row per dataset: grain, current vintages, rows, value total, first and last month, synthetic.
+
+    ``current`` lists every slice@vintage when ``slices`` or when there are at most :data:`LISTED`; a
+    dataset of many slices (a weekly archive) says how many, the first and last, and their vintages."""
     current = wh.vintages(current_only=True)
     every = wh.vintages(current_only=False)
     history: dict[str, int] = defaultdict(int)
     for v in every:
         history[v.dataset] += 1
-    by_dataset: dict[str, list[Any]] = defaultdict(list)
+    by_dataset: dict[str, list[Vintage]] = defaultdict(list)
     for v in current:
         by_dataset[v.dataset].append(v)
     rows = []
@@ -43,7 +49,7 @@ def status(wh: Warehouse) -> list[dict[str, Any]]:
                 "grain": " × ".join(spec.grain) if spec else "reference table",
                 "slices": len(vs),
                 "vintages": history[name],
-                "current": ", ".join(f"{v.slice}@v{v.number}" for v in vs),
+                "current": _current(vs, every=slices),
                 "rows": count,
                 "value_total_usd": round(sum(totals), 2) if totals else None,
                 "first_month": first,
@@ -78,6 +84,16 @@ def notes(wh: Warehouse) -> list[str]:
             lines = f"{superseded[0]:,} lines"
             out.append(f"{name}: {lines} superseded by corrections in later files (not counted above)")
     return out
+
+
+def _current(vs: list[Vintage], *, every: bool) -> str:
+    """The current vintages: each slice@vintage, or (many slices) their count, first, last and numbers."""
+    if every or len(vs) <= LISTED:
+        return ", ".join(f"{v.slice}@v{v.number}" for v in vs)
+    names = sorted(v.slice for v in vs)
+    numbers = sorted({v.number for v in vs})
+    which = f"all v{numbers[0]}" if len(numbers) == 1 else f"v{numbers[0]} to v{numbers[-1]}"
+    return f"{len(vs)} slices ({names[0]} … {names[-1]}), {which}"
 
 
 def _superseded(wh: Warehouse, name: str, vs: list[Vintage]) -> tuple[int, float] | None:
