@@ -149,6 +149,13 @@ def test_department_sections_print_coverage_and_warn_below_threshold(rf: Regiona
         text = " ".join(by_id[sid].paragraphs)
         assert f"Advertencia: {lacked} del valor exportado" in text, sid
         assert "(base de atribución: ubigeo del productor)" in text, sid
+    before = Formatter("es").pct(rf.facts.value("coverage.previous.share"))  # 2023: all attributed
+    assert f"En enero-junio de 2023 la cobertura era {before}: las variaciones por región" in headline
+    projection = " ".join(by_id["projection"].paragraphs)
+    assert (
+        "Como junio es un mes preliminar" in projection
+        and "la proyección lo toma tal como está" in projection
+    )
     en = " ".join(build_regional(rf, "en").sections[0].paragraphs)
     assert "Notice: June 2024 is a preliminary month." in en and "Warning: that coverage is low" in en
 

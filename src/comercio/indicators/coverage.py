@@ -20,6 +20,8 @@ from comercio.warehouse import Warehouse, schema
 
 NO_DEPARTMENT = "99"  # reference table departments: "No registrado" / without a department
 THRESHOLD = 0.95  # below this attributed share the department sections carry a warning
+# coverages further apart than this (fraction of value) make growth by region compare different bases
+COMPARABLE = 0.05
 UNATTRIBUTED = "unattributed"
 
 

@@ -84,6 +84,11 @@ def quality_facts(b: _Builder) -> None:
             unattributed_usd=c.unattributed,
             total_usd=c.total,
         )
+        if y == b.through.year:
+            before = b.comparison.window(b.window)
+            p = cov.window(by_month, before.start, before.end)
+            if p.share is not None:
+                b.add("coverage.previous.share", p.share, s, window=before, shares=p.shares())
         if y == b.through.year and c.total:
             b.add("coverage.window.unattributed", c.unattributed / c.total, s, window=w)
             for basis, value in c.attributed.items():

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from comercio.i18n import has, t
+from comercio.indicators.coverage import COMPARABLE
 from comercio.indicators.regional import RegionalFacts
 from comercio.reports.fmt import Formatter
 
@@ -45,7 +46,10 @@ def coverage(rf: RegionalFacts, lang: str) -> dict[str, Any] | None:
     if f is None or f.value is None:
         return None
     bases = sorted(rf.facts.each("coverage.window.basis.{basis}"), key=lambda x: -(x.value or 0.0))
+    before = rf.facts.value("coverage.previous.share")
     return {
+        "previous": before,
+        "apart": before is not None and abs(before - f.value) > COMPARABLE,
         "share": f.value,
         "unattributed": rf.facts.value("coverage.window.unattributed", 0.0),
         "threshold": f.extra.get("threshold", 0.95),
