@@ -200,8 +200,8 @@ def corrections(wh: Warehouse, dataset: str, *, limit: int = 1000) -> Correction
     )
     with scratch() as con:
         con.execute(
-            f"CREATE TEMP TABLE revised AS SELECT *, by_value_usd - value_usd AS change FROM {scan} "
-            f"WHERE NOT late QUALIFY {newest} = 1"
+            "CREATE TEMP TABLE revised AS SELECT *, round(by_value_usd - value_usd, 2) AS change "
+            f"FROM {scan} WHERE NOT late QUALIFY {newest} = 1"
         )
         per_file = con.execute(
             "SELECT filename, sum(n), sum(moved), sum(late) FROM ("
