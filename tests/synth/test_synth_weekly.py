@@ -330,6 +330,7 @@ def test_cli_writes_the_weekly_twin(
         ("2023-05-01", [], "--weeks"),
         ("2023-05-28:2023-05-01", [], "before it starts"),
         ("2023-05-01:2023-05-28", ["--format", "parquet"], "--format"),
+        ("2022-01-03:2025-11-30", [], "calibration cells"),
     ],
 )
 def test_cli_bad_weeks_is_one_clear_line(

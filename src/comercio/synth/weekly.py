@@ -198,8 +198,18 @@ def _parts(lines: int, cents: int, chunk_rows: int) -> list[tuple[int, int]]:
     return [(int(s), int(v)) for s, v in zip(sizes, money, strict=True)]
 
 
+def _enough(rows: int, cells: int, what: str) -> None:
+    if rows < cells:
+        raise ConfigError(
+            f"{rows:,} {what} lines cannot cover the range's {cells:,} calibration cells (a line each)",
+            field="rows",
+            hint="ask for more --rows (40 % of them are exports when both flows are written)",
+        )
+
+
 def _export_plan(targets: Targets, rows: int) -> list[tuple[dt.date, str, str, int, int]]:
     cells = targets.exports
+    _enough(rows, len(cells), "export")
     weights = []
     for _, d, s, cents in cells:
         idx, share = cell_mix(d, s)
@@ -210,6 +220,7 @@ def _export_plan(targets: Targets, rows: int) -> list[tuple[dt.date, str, str, i
 
 def _import_plan(targets: Targets, rows: int) -> list[tuple[dt.date, str, int, int]]:
     cells = targets.imports
+    _enough(rows, len(cells), "import")
     weights = np.array([cents * imp.lines_per_usd(g) for _, g, cents in cells])
     counts = allocate_counts(rows, weights, np.array([c[2] for c in cells], dtype=np.int64))
     return [(*cell, int(k)) for cell, k in zip(cells, counts, strict=True)]
