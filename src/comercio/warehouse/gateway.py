@@ -4,6 +4,11 @@ Other layers ask :class:`Warehouse` for an Ibis table (``wh.table("bcrp_departme
 and hand them back to :meth:`Warehouse.execute`, or to :meth:`Warehouse.execute_bounded`, which bounds them in
 rows and time on either engine (the limits are settings) and says whether rows were left out. Nothing outside
 this package opens a DuckDB or Spark connection.
+
+A dataset's table is every current vintage's top-level Parquet files. For a dataset with corrections across
+slices (customs lines), the rows a later file superseded are left out; and once the user has loaded an
+``exporter_regions`` table, customs lines without a producer UBIGEO take its department and basis
+(:mod:`comercio.warehouse.revisions`).
 """
 
 from __future__ import annotations
