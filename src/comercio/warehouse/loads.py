@@ -86,7 +86,7 @@ class LoadResult:
         v = self.vintage
         if self.status == "loaded":
             text = f"{self.dataset}/{self.slice}: loaded as new vintage {v.number} — {v.rows:,} rows"
-            text += "".join(f" — {p}" for p in _phrases(v.extra.get("revisions")))
+            text += "".join(f" — {p}" for p in revisions.phrases(v.extra.get("revisions")))
             return text + (f" (shrink accepted: {'; '.join(self.shrank)})" if self.shrank else "")
         return (
             f"{self.dataset}/{self.slice}: unchanged (vintage {v.number} already holds it) — {v.rows:,} rows"
@@ -293,7 +293,7 @@ class Loader:
         with tempfile.TemporaryDirectory(prefix="comercio-preview-") as tmp:
             self._write(Path(tmp), data, spec if conform else None, provenance, dataset)
             current = self.catalog.current(dataset, slice_)
-            notes = tuple(_phrases(self._revise(spec if conform else None, slice_, Path(tmp))))
+            notes = tuple(revisions.phrases(self._revise(spec if conform else None, slice_, Path(tmp))))
             if current is None and not notes:
                 return None
             if current is None:  # a first load that would correct lines of other slices
@@ -397,21 +397,6 @@ class _PartFiles:
         for writer, _, _ in self.writers.values():
             writer.close()
         self.writers.clear()
-
-
-def _phrases(found: revisions.Summary | dict[str, Any] | None) -> list[str]:
-    """What a load's corrections did, one phrase each (none when it revised nothing)."""
-    if isinstance(found, revisions.Summary):
-        found = found.as_extra()
-    if not isinstance(found, dict) or not found.get("rows"):
-        return []
-    out = []
-    if found.get("revised_lines"):
-        moved = float(found.get("value_moved_usd", 0.0))
-        out.append(f"{found['revised_lines']:,} lines correct earlier files (value moved {moved:+,.2f} US$)")
-    if found.get("late_lines"):
-        out.append(f"{found['late_lines']:,} lines already corrected by later files (left out)")
-    return out
 
 
 def _safe(name: str) -> str:

@@ -61,6 +61,21 @@ class Summary:
         }
 
 
+def phrases(found: Summary | dict[str, Any] | None) -> list[str]:
+    """What a load's corrections did, one phrase each (none when it revised nothing)."""
+    if isinstance(found, Summary):
+        found = found.as_extra()
+    if not isinstance(found, dict) or not found.get("rows"):
+        return []
+    out = []
+    if found.get("revised_lines"):
+        moved = float(found.get("value_moved_usd", 0.0))
+        out.append(f"{found['revised_lines']:,} lines correct earlier files (value moved {moved:+,.2f} US$)")
+    if found.get("late_lines"):
+        out.append(f"{found['late_lines']:,} lines already corrected by later files (left out)")
+    return out
+
+
 def count(extra: dict[str, Any]) -> int:
     """Records a vintage's provenance says it holds (0: none)."""
     found = extra.get("revisions")
@@ -186,4 +201,4 @@ def attribute(lines: ir.Table, regions: ir.Table) -> ir.Table:
     return joined.select(*[replaced[c].name(c) if c in replaced else joined[c] for c in lines.columns])
 
 
-__all__ = ["DIRECTORY", "Summary", "attribute", "count", "files", "find", "without_superseded"]
+__all__ = ["DIRECTORY", "Summary", "attribute", "count", "files", "find", "phrases", "without_superseded"]
