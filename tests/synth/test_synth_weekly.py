@@ -358,3 +358,14 @@ def test_a_million_lines_in_bounded_memory(built_home: Path, tmp_path: Path) -> 
     growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert res.rows == 1_000_000 and growth_mb < 1024, f"peak RSS grew {growth_mb:.0f} MB"
     assert len(res.files) == 2 * len(weekly.weeks(dt.date(2023, 1, 2), dt.date(2024, 12, 29)))
+
+
+def test_metalworking_exports_spread_over_several_products(twin: tuple[WeeklyResult, pa.Table]) -> None:
+    """The metalworking basket (HS 73, 82-90) is exported as several HS6, none above 60 % of its value."""
+    _, lines = twin
+    x = lines.filter(pc.equal(lines["flow"], "X"))
+    chapter = pc.utf8_slice_codeunits(x["hs6"], 0, 2)
+    basket = x.filter(pc.is_in(chapter, pa.array(["73", *map(str, range(82, 91))])))
+    by = basket.group_by("hs6").aggregate([("value_usd", "sum")])
+    shares = by["value_usd_sum"].to_numpy() / by["value_usd_sum"].to_numpy().sum()
+    assert by.num_rows >= 6 and shares.max() < 0.6

@@ -63,15 +63,27 @@ PRODUCTS: tuple[Product, ...] = (
     _P("4407299000", "manuf", "Maderas y papeles", 3e4, 0.8, "KG", "MADERA ASERRADA TROPICAL"),
     _P("4819100000", "manuf", "Maderas y papeles", 2e4, 1.5, "KG", "CAJAS DE PAPEL O CARTON CORRUGADO"),
     _P("8474900000", "manuf", "Metal-mecánico", 3e4, 10.0, "KG", "PARTES DE MAQUINAS PARA MINERIA"),
+    _P("7326110000", "manuf", "Metal-mecánico", 6e4, 1.8, "KG", "BOLAS DE ACERO FORJADO PARA MOLINOS"),
+    _P("7308909000", "manuf", "Metal-mecánico", 5e4, 2.5, "KG", "ESTRUCTURAS METALICAS Y SUS PARTES"),
+    _P("8431439000", "manuf", "Metal-mecánico", 3e4, 15.0, "KG", "PARTES DE MAQUINAS DE PERFORACION"),
+    _P("8413701900", "manuf", "Metal-mecánico", 2.5e4, 12.0, "U", "BOMBAS CENTRIFUGAS"),
+    _P("8474201000", "manuf", "Metal-mecánico", 8e4, 8.0, "U", "QUEBRANTADORES GIRATORIOS DE CONOS"),
+    _P("8428390000", "manuf", "Metal-mecánico", 5e4, 6.0, "U", "TRANSPORTADORES CONTINUOS"),
+    _P("8537109000", "manuf", "Metal-mecánico", 3e4, 20.0, "U", "TABLEROS DE CONTROL ELECTRICO"),
+    _P("7318159000", "manuf", "Metal-mecánico", 1.5e4, 4.0, "KG", "PERNOS Y TORNILLOS DE ACERO"),
+    _P("8708991900", "manuf", "Metal-mecánico", 2e4, 8.0, "KG", "PARTES DE VEHICULOS AUTOMOVILES"),
+    _P("8504409000", "manuf", "Metal-mecánico", 2e4, 25.0, "U", "CONVERTIDORES ESTATICOS"),
     _P("7214200000", "manuf", "Sidero-metalúrgico", 5e4, 0.7, "KG", "BARRAS DE HIERRO CORRUGADAS"),
     _P("2807001000", "manuf", "Químico", 2e5, 0.08, "KG", "ACIDO SULFURICO"),
     _P("2510100000", "manuf", "Minería no metálica", 5e5, 0.1, "KG", "FOSFATOS DE CALCIO NATURALES"),
 )
 BY_CODE = {p.code: p for p in PRODUCTS}
 
-_DIVERSE = {"6109100031": 15, "5105391000": 4, "8474900000": 8, "7214200000": 8, "2807001000": 5,
+_DIVERSE = {"6109100031": 15, "5105391000": 4, "8474900000": 3, "7214200000": 8, "2807001000": 5,
             "4819100000": 6, "1604141000": 4, "0709200000": 5, "0810400000": 5, "7108120000": 15,
-            "7901110000": 10, "2711110000": 15}  # fmt: skip
+            "7901110000": 10, "2711110000": 15, "7326110000": 1, "7308909000": 1, "8431439000": 0.5,
+            "8413701900": 0.5, "8474201000": 0.5, "8428390000": 0.5, "8537109000": 0.5, "7318159000": 0.3,
+            "8708991900": 0.3, "8504409000": 0.3}  # fmt: skip
 
 # Value shares by department (2-digit ubigeo). "99" (not registered) gets a diverse mix.
 DEPARTMENT_MIX: dict[str, dict[str, float]] = {
@@ -98,7 +110,11 @@ DEPARTMENT_MIX: dict[str, dict[str, float]] = {
     "07": {
         "2711110000": 20,
         "7214200000": 20,
-        "8474900000": 20,
+        "8474900000": 8,
+        "7326110000": 4,
+        "7308909000": 4,
+        "8537109000": 2,
+        "8413701900": 2,
         "6109100031": 15,
         "4819100000": 15,
         "2807001000": 10,
