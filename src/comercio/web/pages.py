@@ -328,7 +328,7 @@ def sector(
         if lines is None:
             message = no_data(exc, flow.value, code)
             return page(request, "message.html", code, heading=t("web.sector", code), message=message)
-        return _sector_lines_only(request, code, flow.value, world, world_error, lines)
+        return sector_lines.lines_only_page(request, code, flow.value, world, world_error, lines)
     options = {
         "end": months,
         "window": [(k, t(f"web.window_kind.{k}", code)) for k in SECTOR_WINDOWS],
@@ -365,35 +365,6 @@ def sector(
     if world_error is not None and world is not None:
         response.status_code = 400  # a span outside the data, or reversed: said on the page
     return response
-
-
-def _sector_lines_only(
-    request: Request,
-    code: str,
-    flow: str,
-    world: dict[str, Any] | None,
-    world_error: str | None,
-    lines: dict[str, Any],
-) -> Response:
-    """The sector page when SUNAT's cuadros are not loaded: the basket from customs lines (and the world
-    view when WTO data are)."""
-    options = {"flow": [(f.value, t(f"web.{f.value}", code)) for f in Flow]}
-    return page(
-        request,
-        "sector.html",
-        code,
-        w=section("sector.web", code),
-        world=world,
-        world_error=world_error,
-        path=None,
-        crumbs=[],
-        flow=flow,
-        form={"flow": flow},
-        options=options,
-        rows=None,
-        lines=lines,
-        cols=section("sector.col", code),
-    )
 
 
 @router.get("/customs", response_class=HTMLResponse)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import Response
+
 from comercio import reference
 from comercio.errors import DataNotAvailable
-from comercio.i18n import t
+from comercio.i18n import section, t
 from comercio.indicators import sector_lines
 from comercio.indicators.facts import FactSet
 from comercio.indicators.sector import SectorFacts
@@ -21,7 +24,8 @@ from comercio.indicators.sector_partners import lines_facts
 from comercio.reports.fmt import Formatter
 from comercio.reports.sector_context import partners
 from comercio.reports.sector_lines import lines_context
-from comercio.service import IndicatorService
+from comercio.service import Flow, IndicatorService
+from comercio.web.templating import page
 
 DIRECTIONS = {"M": "basket_origins", "X": "basket_destinations"}
 
@@ -126,4 +130,33 @@ def lines_view(svc: IndicatorService, study: str, flow: str, lang: str) -> dict[
     }
 
 
-__all__ = ["DIRECTIONS", "lines_view", "study_facts"]
+def lines_only_page(
+    request: Request,
+    code: str,
+    flow: str,
+    world: dict[str, Any] | None,
+    world_error: str | None,
+    lines: dict[str, Any],
+) -> Response:
+    """The sector page when SUNAT's cuadros are not loaded: the basket from customs lines (and the world
+    view when WTO data are)."""
+    options = {"flow": [(f.value, t(f"web.{f.value}", code)) for f in Flow]}
+    return page(
+        request,
+        "sector.html",
+        code,
+        w=section("sector.web", code),
+        world=world,
+        world_error=world_error,
+        path=None,
+        crumbs=[],
+        flow=flow,
+        form={"flow": flow},
+        options=options,
+        rows=None,
+        lines=lines,
+        cols=section("sector.col", code),
+    )
+
+
+__all__ = ["DIRECTIONS", "lines_only_page", "lines_view", "study_facts"]
