@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -90,6 +91,19 @@ def _tilted(dept: str, period: dt.date, marginals: Marginals) -> tuple[np.ndarra
     return idx, share
 
 
+def pick(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
+    """``size`` indices drawn with probabilities ∝ ``weights`` (inverse CDF; cheaper than ``rng.choice``)."""
+    cdf = np.cumsum(weights)
+    return np.minimum(np.searchsorted(cdf, rng.random(size) * cdf[-1], side="right"), weights.size - 1)
+
+
+@lru_cache(maxsize=8)
+def _zipf_cdf(size: int) -> np.ndarray:
+    """Normalised CDF of a Zipf law (exponent 1.1) over ``size`` ranks: few exporters carry most lines."""
+    cdf = np.cumsum(1.0 / np.arange(1, size + 1) ** 1.1)
+    return cdf / cdf[-1]
+
+
 def draw_chunk(
     rng: np.random.Generator,
     period: dt.date,
@@ -111,8 +125,8 @@ def draw_chunk(
     sizes[-1] -= int(sizes.sum()) - n
     decl = np.repeat(np.arange(m), sizes)
     series = (np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1).astype(np.int64)
-    primary = idx[rng.choice(idx.size, size=m, p=q)]
-    other = idx[rng.choice(idx.size, size=n, p=q)]
+    primary = idx[pick(rng, q, m)]
+    other = idx[pick(rng, q, n)]
     product = np.where(rng.random(n) < 0.7, primary[decl], other)
 
     month_days = ((period.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - period).days
@@ -120,9 +134,9 @@ def draw_chunk(
     day = first + rng.integers(0, month_days, size=m)
     opts = prof.offices_for(dept)
     w = np.array([o[2] for o in opts])
-    pick = rng.choice(len(opts), size=m, p=w / w.sum())
-    office = np.array([int(o[0]) for o in opts])[pick]
-    mode = np.array([int(o[1]) for o in opts])[pick]
+    chosen = pick(rng, w, m)
+    office = np.array([int(o[0]) for o in opts])[chosen]
+    mode = np.array([int(o[1]) for o in opts])[chosen]
     fam = _FAMILY[primary]
     air = rng.random(m) < _AIR[fam]
     office, mode = np.where(air, 235, office), np.where(air, 4, mode)
@@ -131,8 +145,7 @@ def draw_chunk(
     cum = _DEST_P[fam].cumsum(axis=1)
     partner = (rng.random(m)[:, None] > cum).sum(axis=1).clip(0, len(PARTNERS) - 1)
     pool = state.traders(dept)
-    zipf = 1.0 / np.arange(1, pool.size + 1) ** 1.1
-    trader = pool[rng.choice(pool.size, size=m, p=zipf / zipf.sum())]
+    trader = pool[np.searchsorted(_zipf_cdf(pool.size), rng.random(m), side="right")]
     if dept == "99":
         ubigeo = np.zeros(m, dtype=np.int64)
     else:

@@ -25,9 +25,9 @@ import csv
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -165,14 +165,75 @@ def _route(
     summary.records += int(published.sum() + has.sum())
 
 
+def _export_month(
+    sink: _Weeks,
+    summary: FlowSummary,
+    period: dt.date,
+    cells: list[tuple[int, tuple[dt.date, str, str, int, int]]],
+    uncovered: float,
+    state: LineState,
+    seed: int,
+    chunk_rows: int,
+    step: Callable[[int], None],
+) -> None:
+    """Draw a month's cells (each calibrated on its own) and write them in batches of ``chunk_rows`` lines,
+    so that a month of many small cells costs as little as one of a few large ones.
+
+    ``uncovered``: the share of each cell's value written without UBIGEO (in BCRP's months its
+    "No registrado" marginal, department 99, is what has none)."""
+    pending: list[tuple[Chunk, bool]] = []
+    batches = 0
+
+    def emit() -> None:
+        nonlocal batches
+        rng = np.random.default_rng([seed, 3, period.year * 100 + period.month, batches])
+        blank = np.concatenate([np.full(c.n, b) for c, b in pending])
+        chunk = _concat([c for c, _ in pending])
+        _emit_export(sink, summary, rng, chunk, period, blank)
+        summary.lines += chunk.n
+        step(chunk.n)
+        pending.clear()
+        batches += 1
+
+    for n_cell, (p, dept, sector, cents, lines) in cells:
+        summary.target_cents[p] = summary.target_cents.get(p, 0) + cents
+        rng = np.random.default_rng([seed, 1, p.year * 100 + p.month, n_cell])
+        parts = q.coverage_parts(rng, cents, lines, uncovered)
+        chunks = [(b, *part) for k, v, b in parts for part in _parts(k, v, chunk_rows)]
+        mix = cell_mix(dept, sector)
+        for i, (blank, size, part) in enumerate(chunks):
+            rng = np.random.default_rng([seed, 1, p.year * 100 + p.month, n_cell, i])
+            pending.append((draw_chunk(rng, p, dept, size, part, state, Marginals({}), mix=mix), blank))
+            if sum(c.n for c, _ in pending) >= chunk_rows:
+                emit()
+    if pending:
+        emit()
+
+
+def _concat(chunks: list[Chunk]) -> Chunk:
+    """One chunk of several (same month; each starts a declaration with series 1)."""
+    if len(chunks) == 1:
+        return chunks[0]
+    arrays: dict[str, Any] = {
+        f.name: np.concatenate([getattr(c, f.name) for c in chunks])
+        for f in fields(Chunk)
+        if f.name not in ("n", "partner_labels")
+    }
+    return Chunk(n=sum(c.n for c in chunks), partner_labels=chunks[0].partner_labels, **arrays)
+
+
 def _emit_export(
-    files: _Weeks, summary: FlowSummary, rng: np.random.Generator, c: Chunk, period: dt.date, blank: bool
+    files: _Weeks,
+    summary: FlowSummary,
+    rng: np.random.Generator,
+    c: Chunk,
+    period: dt.date,
+    blank: np.ndarray,
 ) -> None:
     decl = np.cumsum(c.series == 1) - 1
     m = int(decl[-1]) + 1
     value = np.bincount(decl, weights=c.cents, minlength=m)
-    if blank:
-        c.ubigeo = np.zeros(c.n, dtype=np.int64)
+    c.ubigeo = np.where(blank, 0, c.ubigeo)
     masked = q.masked_declarations(rng, value, np.bincount(decl, minlength=m))
     c.trader = np.where(masked[decl], q.natural_persons(rng, m)[decl], c.trader)
     regularised = c.days + q.lag_days(rng, m)[decl]
@@ -313,20 +374,8 @@ def generate_weekly(
         summary, sink = FlowSummary(), _Weeks(out, "X", weeks, EXPORT_WEEKLY)
         plan = _export_plan(targets, x_rows)
         for period, cells in _by_month(plan).items():
-            for n_cell, (p, dept, sector, cents, lines) in cells:
-                summary.target_cents[p] = summary.target_cents.get(p, 0) + cents
-                rng = np.random.default_rng([seed, 1, p.year * 100 + p.month, n_cell])
-                # in BCRP's months its "No registrado" marginal (department 99) is what has no UBIGEO
-                uncovered = 0.0 if p in bcrp_months else 1.0 - q.coverage(p.year)
-                parts = q.coverage_parts(rng, cents, lines, uncovered)
-                chunks = [(b, *part) for k, v, b in parts for part in _parts(k, v, chunk_rows)]
-                for i, (blank, size, part) in enumerate(chunks):
-                    rng = np.random.default_rng([seed, 1, p.year * 100 + p.month, n_cell, i])
-                    mix = cell_mix(dept, sector)
-                    c = draw_chunk(rng, p, dept, size, part, state, Marginals({}), mix=mix)
-                    _emit_export(sink, summary, rng, c, p, blank)
-                    summary.lines += size
-                    step(size)
+            uncovered = 0.0 if period in bcrp_months else 1.0 - q.coverage(period.year)
+            _export_month(sink, summary, period, cells, uncovered, state, seed, chunk_rows, step)
             sink.flush(_next_month(period))
         sink.flush(None)
         summaries["X"], files = summary, files + sink.files
