@@ -150,7 +150,10 @@ def test_department_sections_print_coverage_and_warn_below_threshold(rf: Regiona
         assert f"Advertencia: {lacked} del valor exportado" in text, sid
         assert "(base de atribución: ubigeo del productor)" in text, sid
     before = Formatter("es").pct(rf.facts.value("coverage.previous.share"))  # 2023: all attributed
-    assert f"En enero-junio de 2023 la cobertura era {before}: las variaciones por región" in headline
+    assert (
+        f"En enero-junio de 2023 la cobertura era {before} (ubigeo del productor): las variaciones"
+        in headline
+    )
     projection = " ".join(by_id["projection"].paragraphs)
     assert (
         "Como junio es un mes preliminar" in projection

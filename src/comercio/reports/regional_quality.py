@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from comercio.i18n import has, t
-from comercio.indicators.coverage import COMPARABLE
+from comercio.indicators.coverage import COMPARABLE, UNATTRIBUTED
 from comercio.indicators.regional import RegionalFacts
 from comercio.reports.fmt import Formatter
 
@@ -46,16 +46,28 @@ def coverage(rf: RegionalFacts, lang: str) -> dict[str, Any] | None:
     if f is None or f.value is None:
         return None
     bases = sorted(rf.facts.each("coverage.window.basis.{basis}"), key=lambda x: -(x.value or 0.0))
-    before = rf.facts.value("coverage.previous.share")
+    prev = rf.facts.get("coverage.previous.share")
     return {
-        "previous": before,
-        "apart": before is not None and abs(before - f.value) > COMPARABLE,
+        "previous": None if prev is None else prev.value,
+        "previous_bases": [] if prev is None else _names(prev.extra.get("shares", {}), lang),
+        "apart": prev is not None and _apart(f.extra.get("shares", {}), prev.extra.get("shares", {})),
         "share": f.value,
         "unattributed": rf.facts.value("coverage.window.unattributed", 0.0),
         "threshold": f.extra.get("threshold", 0.95),
         "below": f.value < f.extra.get("threshold", 0.95),
         "bases": [{"name": basis_name(b.parts["basis"], lang), "share": b.value} for b in bases],
     }
+
+
+def _names(shares: dict[str, float], lang: str) -> list[str]:
+    """The bases that attributed value, largest first, named in ``lang``."""
+    placed = sorted(((v, b) for b, v in shares.items() if b != UNATTRIBUTED and v > 0), reverse=True)
+    return [basis_name(b, lang) for _, b in placed]
+
+
+def _apart(now: dict[str, float], before: dict[str, float]) -> bool:
+    """Whether two windows' attribution differs (a basis' share, or the unattributed one, moved)."""
+    return any(abs(now.get(b, 0.0) - before.get(b, 0.0)) > COMPARABLE for b in {*now, *before})
 
 
 def labelled_span(span: str, rf: RegionalFacts, lang: str) -> str:
