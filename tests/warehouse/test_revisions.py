@@ -341,3 +341,42 @@ def test_the_basis_attributes_only_lines_without_ubigeo(wh: Warehouse, engine: s
     }
     after = wh.execute(t.aggregate(n=t.count(), v=t.value_usd.sum()), engine=engine).to_pylist()
     assert after == before == [{"n": 5, "v": 31.0}]
+
+
+def test_a_load_indexes_its_keys_and_reads_only_matching_vintages(tmp_path: Path) -> None:
+    """Each vintage records its key index and declaration years; a vintage of other years is never opened,
+    and of an indexed vintage of the same years only the index is read until a hash matches."""
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    load(wh, "x1.zip", WEEK_1, [{"declaration": decl(1), "value_usd": 1.0}])
+    [v] = wh.vintages("customs_lines")
+    assert v.extra["keys"] == {"rows": 1, "years": [2025, 2025]}
+    keyed = revisions.index_file(wh.vintage_dir(v))
+    assert keyed is not None
+    new = tmp_path / "new"
+    new.mkdir()
+    pq.write_table(
+        lines("x9.zip", WEEK_2, [{"declaration": decl(1), "value_usd": 3.0}]), new / "part.parquet"
+    )
+    gone = [tmp_path / "no-such-file.parquet"]  # reading it would fail
+    other_years = revisions.Other(gone, None, tmp_path / "no-such-index.parquet", (2020, 2021))
+    no_match = revisions.Other(gone, None, keyed, (2025, 2025))
+    pq.write_table(
+        lines("x9.zip", WEEK_2, [{"declaration": decl(2), "value_usd": 3.0}]), new / "part.parquet"
+    )
+    assert (
+        revisions.find(CUSTOMS_LINES.revision_key, [new / "part.parquet"], [other_years, no_match], new)
+        is None
+    )
+    pq.write_table(
+        lines("x9.zip", WEEK_2, [{"declaration": decl(1), "value_usd": 3.0}]), new / "part.parquet"
+    )
+    match = revisions.Other(sorted(wh.vintage_dir(v).glob("*.parquet")), None, keyed, (2025, 2025))
+    found = revisions.find(CUSTOMS_LINES.revision_key, [new / "part.parquet"], [other_years, match], new)
+    assert found == revisions.Summary(revised=1, moved_usd=2.0, moved_abs_usd=2.0, late=0, rows=1)
+
+
+def test_a_key_with_a_null_part_neither_corrects_nor_is_corrected(tmp_path: Path) -> None:
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    load(wh, "x1.zip", WEEK_1, [{"declaration": decl(1), "series": None, "value_usd": 1.0}])
+    load(wh, "x2.zip", WEEK_2, [{"declaration": decl(1), "series": None, "value_usd": 2.0}])
+    assert not any(revisions.count(v.extra) for v in wh.vintages("customs_lines"))

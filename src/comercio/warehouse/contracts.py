@@ -10,9 +10,11 @@ violation is a :class:`~comercio.errors.ValidationError` naming the file, the ro
 from __future__ import annotations
 
 import tempfile
+import threading
 import tomllib
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -143,16 +145,61 @@ def contract(dataset: str) -> Contract:
     return contracts().get(dataset, Contract(dataset))
 
 
+_SHARED = threading.local()
+
+
 @contextmanager
 def scratch() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB for checks on written Parquet: two threads, bounded memory, spilling to a
-    private temporary directory (removed afterwards)."""
+    private temporary directory (removed afterwards). Inside :meth:`Scratch.shared` (a loader's loads), the
+    one connection kept there; callers leave no temporary tables behind."""
+    shared = getattr(_SHARED, "con", None)
+    if shared is not None:
+        yield shared
+        return
+    with _open() as con:
+        yield con
+
+
+@contextmanager
+def _open() -> Iterator[duckdb.DuckDBPyConnection]:
     with tempfile.TemporaryDirectory(prefix="comercio-check-") as spill:
         con = duckdb.connect(config={"threads": 2, "memory_limit": MEMORY_LIMIT, "temp_directory": spill})
         try:
             yield con
         finally:
             con.close()
+
+
+class Scratch:
+    """One :func:`scratch` connection opened on first use and reused by every check run inside
+    :meth:`shared` (in the thread that holds it; another thread meanwhile opens its own)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stack = ExitStack()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        weakref.finalize(self, self._stack.close)
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        if getattr(_SHARED, "con", None) is not None or not self._lock.acquire(blocking=False):
+            yield  # already sharing one, or another thread uses this one
+            return
+        try:
+            if self._con is None:
+                self._con = self._stack.enter_context(_open())
+            _SHARED.con = self._con
+            yield
+        finally:
+            _SHARED.con = None
+            self._lock.release()
+
+    def close(self) -> None:
+        """Close the connection (the next :meth:`shared` opens a new one)."""
+        with self._lock:
+            self._stack.close()
+            self._con = None
 
 
 def _members(spec: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -333,4 +380,4 @@ class Checker:
         raise self._fail(f"duplicate key {shown}{rows}: {key} must be unique", column=key[0], row=row)
 
 
-__all__ = ["SOURCE_ROW", "Checker", "Contract", "Shrink", "contract", "contracts", "scratch"]
+__all__ = ["SOURCE_ROW", "Checker", "Contract", "Scratch", "Shrink", "contract", "contracts", "scratch"]

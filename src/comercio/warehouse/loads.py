@@ -31,7 +31,7 @@ from comercio.errors import ValidationError
 from comercio.warehouse import revisions, schema
 from comercio.warehouse._fs import fsync_dir
 from comercio.warehouse.catalog import Catalog, Vintage
-from comercio.warehouse.contracts import SOURCE_ROW, Checker, contract
+from comercio.warehouse.contracts import SOURCE_ROW, Checker, Scratch, contract
 from comercio.warehouse.shrink import Comparison, compare_files
 
 ROWS_PER_FILE = 5_000_000
@@ -124,12 +124,26 @@ def _file_period(extra: dict[str, Any]) -> tuple[date, date] | None:
     return date.fromisoformat(str(period[0])), date.fromisoformat(str(period[1]))
 
 
+def _other(directory: Path, extra: dict[str, Any]) -> revisions.Other:
+    """A current vintage of another slice as :func:`revisions.find` compares with it."""
+    period = _file_period(extra)
+    keyed = extra.get("keys")
+    years = keyed.get("years") if isinstance(keyed, dict) else None
+    return revisions.Other(
+        sorted(directory.glob("*.parquet")),
+        period[1] if period else None,
+        revisions.index_file(directory) if keyed else None,
+        (int(years[0]), int(years[1])) if years else None,
+    )
+
+
 class Loader:
     """Writes vintages into ``<home>/data`` and records them in the catalog."""
 
     def __init__(self, data_dir: Path, catalog: Catalog) -> None:
         self.data_dir = data_dir
         self.catalog = catalog
+        self.scratch = Scratch()  # one DuckDB for every check of every load
 
     def same_content(self, source: str, ref: FileRef) -> tuple[Vintage, str] | None:
         """A current vintage of ``source`` holding a file with ``ref``'s sha256 under another name, and
@@ -166,7 +180,7 @@ class Loader:
         """
         spec = schema.DATASETS.get(dataset)
         created = [p for p in (self.data_dir, self.data_dir / dataset) if not p.exists()]
-        with self.catalog.writer_lock():
+        with self.catalog.writer_lock(), self.scratch.shared():
             same = self.unchanged(dataset, slice_, provenance)
             if same is not None:
                 return LoadResult(dataset, slice_, "unchanged", same)
@@ -183,13 +197,14 @@ class Loader:
             try:
                 rows, total, marked = self._write(tmp, data, spec if conform else None, provenance, dataset)
                 shrank = self._guard(dataset, slice_, tmp, provenance, accept_shrink)
-                revised = self._revise(spec if conform else None, slice_, tmp)
+                revised, keyed = self._revise(spec if conform else None, slice_, tmp)
                 for f in tmp.rglob("*"):  # on disk before the rename (a preview's files need not be)
                     if f.is_file():
                         with f.open("rb") as fh:
                             os.fsync(fh.fileno())
-                if revised is not None:
-                    fsync_dir(tmp / revisions.DIRECTORY)
+                for sub in (revisions.DIRECTORY, revisions.INDEX):
+                    if (tmp / sub).is_dir():
+                        fsync_dir(tmp / sub)
                 if final.exists():  # left by an earlier interrupted load, never recorded
                     shutil.rmtree(final)
                 final.parent.mkdir(parents=True, exist_ok=True)
@@ -213,7 +228,8 @@ class Loader:
                     synthetic=provenance.synthetic or marked,  # rows marked synthetic keep the label
                     extra=dict(provenance.extra)
                     | ({"accepted_shrink": list(shrank)} if shrank else {})
-                    | ({"revisions": revised.as_extra()} if revised is not None else {}),
+                    | ({"revisions": revised.as_extra()} if revised is not None else {})
+                    | ({"keys": keyed} if keyed is not None else {}),
                 )
                 self.catalog.record(vintage)
             except BaseException:
@@ -254,20 +270,20 @@ class Loader:
 
     def _revise(
         self, spec: schema.DatasetSpec | None, slice_: str, directory: Path
-    ) -> revisions.Summary | None:
+    ) -> tuple[revisions.Summary | None, dict[str, Any] | None]:
         """List, inside the new vintage's ``directory``, the rows its keys supersede in the current vintages
-        of the other slices (and its own rows a later file already superseded)."""
+        of the other slices (and its own rows a later file already superseded), and write its key index;
+        return both summaries for the provenance."""
         if spec is None or not spec.revision_key:
-            return None
+            return None, None
         others = [
-            (
-                sorted((self.data_dir / v.path).glob("*.parquet")),
-                period[1] if (period := _file_period(v.extra)) else None,
-            )
+            _other(self.data_dir / v.path, v.extra)
             for v in self.catalog.vintages(spec.name, current_only=True)
             if v.slice != slice_
         ]
-        return revisions.find(spec.revision_key, sorted(directory.glob("*.parquet")), others, directory)
+        new = sorted(directory.glob("*.parquet"))
+        keyed = revisions.index(spec.revision_key, new, directory)
+        return revisions.find(spec.revision_key, new, others, directory), keyed
 
     def _compare(self, current: Vintage, directory: Path) -> Comparison:
         """The Parquet files in ``directory`` compared with the ``current`` vintage."""
@@ -293,7 +309,9 @@ class Loader:
         with tempfile.TemporaryDirectory(prefix="comercio-preview-") as tmp:
             self._write(Path(tmp), data, spec if conform else None, provenance, dataset)
             current = self.catalog.current(dataset, slice_)
-            notes = tuple(revisions.phrases(self._revise(spec if conform else None, slice_, Path(tmp))))
+            with self.scratch.shared():
+                found, _ = self._revise(spec if conform else None, slice_, Path(tmp))
+            notes = tuple(revisions.phrases(found))
             if current is None and not notes:
                 return None
             if current is None:  # a first load that would correct lines of other slices

@@ -8,7 +8,10 @@ oldest). The superseded rows are written inside the new vintage, under ``revisio
 ``*.parquet`` at the vintage's top level, never see them), before the vintage is committed: lines and their
 corrections arrive atomically. Each record holds the key, the superseded row's ``source``, ``file_date`` and
 ``value_usd``, the same three of the row replacing it (``by_*``), and ``late``: the new file's own row was
-already superseded by a later file loaded before it.
+already superseded by a later file loaded before it. Beside them, ``keys/`` holds the vintage's key index
+(:func:`index`: one hash per line; its declaration years go in the provenance), so a later load reads only
+the indexes of vintages of the same years, and the lines of those whose hashes match: its cost does not
+grow with the archive.
 
 The gateway leaves out every (key, source) listed by a current vintage (:func:`without_superseded`), and
 gives lines without a producer UBIGEO the department of the user's ``exporter_regions`` table
@@ -21,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import ibis
 import ibis.expr.types as ir
@@ -30,6 +33,8 @@ from comercio.warehouse.contracts import scratch
 
 DIRECTORY = "revisions"
 """The subfolder of a vintage holding the rows it supersedes."""
+INDEX = "keys"
+"""The subfolder of a vintage holding its key index (:func:`index`)."""
 
 _OLDEST = "DATE '0001-01-01'"
 
@@ -88,97 +93,187 @@ def files(directory: Path) -> list[Path]:
 
 
 def _eq(a: str, b: str, keys: Sequence[str]) -> str:
-    return " AND ".join(f'{a}."{k}" IS NOT DISTINCT FROM {b}."{k}"' for k in keys)
+    return " AND ".join(f'{a}."{k}" = {b}."{k}"' for k in keys)
+
+
+def _hash(keys: Sequence[str]) -> str:
+    """One UBIGINT per key, the same in every DuckDB version (md5, not ``hash()``): the index's column."""
+    parts = ", ".join(f'CAST("{k}" AS VARCHAR)' for k in keys)
+    return f"md5_number_lower(concat_ws(chr(31), {parts}))"
+
+
+def _known(keys: Sequence[str]) -> str:
+    return " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
+
+
+class Other(NamedTuple):
+    """A current vintage of another slice: its data files, the last day its file covers (when known), its
+    key index (:func:`index`; None: written before indexes) and the declaration years the index covers
+    (None: unknown, always read)."""
+
+    files: Sequence[Path]
+    end: date | None = None
+    keyed: Path | None = None
+    years: tuple[int, int] | None = None
+
+
+def index(keys: Sequence[str], new: Sequence[Path], out: Path) -> dict[str, Any] | None:
+    """Write ``out/keys/part-0.parquet``: one hash (UBIGINT ``h``) per row of ``new`` whose key is known,
+    sorted; return what the vintage's provenance keeps of it (rows, and the declaration years when every
+    key is a declaration with a year). None when ``new`` holds no known key."""
+    if not new:
+        return None
+    scan = f"read_parquet({[str(p) for p in new]!r})"
+    with scratch() as con:
+        rows = con.execute(f"SELECT count(*) FROM {scan} WHERE {_known(keys)}").fetchall()[0][0]
+        if not rows:
+            return None
+        (out / INDEX).mkdir()
+        con.execute(
+            f"COPY (SELECT {_hash(keys)} AS h FROM {scan} WHERE {_known(keys)} ORDER BY h) "
+            f"TO '{out / INDEX / 'part-0.parquet'}' (FORMAT parquet)"
+        )
+        years = _years(con, scan, keys)
+    return {"rows": int(rows)} | ({"years": list(years)} if years else {})
+
+
+def index_file(directory: Path) -> Path | None:
+    """A vintage directory's key index, if it has one."""
+    path = directory / INDEX / "part-0.parquet"
+    return path if path.exists() else None
 
 
 def find(
     keys: Sequence[str],
     new: Sequence[Path],
-    others: Sequence[tuple[Sequence[Path], date | None]],
+    others: Sequence[Other | tuple[Sequence[Path], date | None]],
     out: Path,
 ) -> Summary | None:
-    """Compare the rows in ``new`` with ``others`` (each: its files, and the last day its file covers when
-    known) on ``keys``; write the superseded rows to ``out/revisions/part-0.parquet`` and say what moved
-    (None: no key of ``new`` is in ``others``).
+    """Compare the rows in ``new`` with ``others`` on ``keys``; write the superseded rows to
+    ``out/revisions/part-0.parquet`` and say what moved (None: no key of ``new`` is in ``others``).
 
-    Only the key columns, ``source``, ``file_date`` and ``value_usd`` are read. When every key is a
-    declaration with a year, files ending before the first of those years are not read at all, and row
-    groups whose ``file_date`` ends before it are skipped.
+    A row whose key has a null part identifies no line: it neither corrects nor is corrected. The cost does
+    not grow with the archive: of an indexed vintage whose declaration years overlap the new rows', only
+    the index is read, and its data files only when a hash matches (then the key itself decides). A vintage
+    without an index is read as before indexes: its key columns, ``source``, ``file_date`` and
+    ``value_usd``, skipped when its file ends before the first year of the new declarations.
     """
     if not new or not others:
         return None
     cols = ", ".join(f'"{k}"' for k in (*keys, "source", "file_date", "value_usd"))
     k = ", ".join(f'"{c}"' for c in keys)
+    listed = [Other(*o) for o in others]
     with scratch() as con:
-        con.execute(f"CREATE TEMP TABLE n AS SELECT {cols} FROM read_parquet({[str(p) for p in new]!r})")
-        since = _since(con, keys)
-        paths = [str(p) for fs, end in others if since is None or end is None or end >= since for p in fs]
-        if not paths:
-            return None
-        scan = f"read_parquet({paths!r}, union_by_name = true)"
-        held = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
-        dated = "file_date" in held  # vintages written before customs lines carried file_date: all null
-        picked = cols if dated else cols.replace('"file_date"', 'NULL::DATE AS "file_date"')
-        prune = f"WHERE file_date IS NULL OR file_date >= DATE '{since}'" if since and dated else ""
-        con.execute(
-            f"CREATE TEMP TABLE o AS SELECT {cols} FROM (SELECT {picked} FROM {scan} {prune}) o "
-            f"SEMI JOIN n ON {_eq('o', 'n', keys)}"
-        )
-        newer = (
-            f"coalesce(n.file_date, {_OLDEST}) > coalesce(o.file_date, {_OLDEST}) OR "
-            f"(n.file_date IS NOT DISTINCT FROM o.file_date AND n.source > o.source)"
-        )
-        con.execute(
-            f"CREATE TEMP TABLE pairs AS SELECT {', '.join(f'n.{c} AS {c}' for c in keys)}, "
-            "o.source AS o_source, o.file_date AS o_date, o.value_usd AS o_value, "
-            "n.source AS n_source, n.file_date AS n_date, n.value_usd AS n_value, "
-            f"({newer}) AS n_wins FROM n JOIN o ON {_eq('o', 'n', keys)} "
-            "WHERE n.source IS DISTINCT FROM o.source"  # one file in two slices: nothing to decide
-        )
-        newest = f"row_number() OVER (PARTITION BY {k} ORDER BY o_date DESC NULLS LAST, o_source DESC) = 1"
-        records = (
-            f"SELECT {k}, o_source AS source, o_date AS file_date, o_value AS value_usd, "
-            "n_source AS by_source, n_date AS by_file_date, n_value AS by_value_usd, false AS late "
-            "FROM pairs WHERE n_wins "
-            "UNION ALL "
-            f"SELECT {k}, n_source, n_date, n_value, o_source, o_date, o_value, true "
-            f"FROM pairs WHERE NOT n_wins QUALIFY {newest}"
-        )
-        con.execute(f"CREATE TEMP TABLE records AS {records}")
-        rows = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
-        if not rows:
-            return None
-        (out / DIRECTORY).mkdir()
-        con.execute(
-            f"COPY (SELECT * FROM records ORDER BY {k}, source) "
-            f"TO '{out / DIRECTORY / 'part-0.parquet'}' (FORMAT parquet)"
-        )
-        revised, moved, moved_abs = con.execute(
-            "SELECT count(*), coalesce(sum(n_value - o_value), 0), coalesce(sum(abs(n_value - o_value)), 0) "
-            f"FROM (SELECT * FROM pairs WHERE n_wins QUALIFY {newest})"
-        ).fetchall()[0]
-        late = con.execute("SELECT count(*) FROM records WHERE late").fetchall()[0][0]
+        try:
+            con.execute(
+                f"CREATE TEMP TABLE n AS SELECT {cols}, {_hash(keys)} AS h "
+                f"FROM read_parquet({[str(p) for p in new]!r}) WHERE {_known(keys)}"
+            )
+            years = _years(con, "n", keys)
+            since = date(years[0], 1, 1) if years else None
+            paths = _matched(con, [o for o in listed if o.keyed is not None], years)
+            paths += [
+                str(p)
+                for o in listed
+                if o.keyed is None and (since is None or o.end is None or o.end >= since)
+                for p in o.files
+            ]
+            if not paths:
+                return None
+            return _compare(con, keys, cols, k, paths, since, out)
+        finally:
+            for table in ("n", "o", "pairs", "records"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _matched(con: Any, indexed: Sequence[Other], years: tuple[int, int] | None) -> list[str]:
+    """The data files of the ``indexed`` vintages whose index holds a hash of the new rows (table ``n``)."""
+    read = [
+        o
+        for o in indexed
+        if years is None or o.years is None or (o.years[0] <= years[1] and years[0] <= o.years[1])
+    ]
+    if not read:
+        return []
+    by_index = {str(o.keyed): o for o in read}
+    hit = con.execute(
+        f"SELECT DISTINCT filename FROM read_parquet({list(by_index)!r}, filename = true) i "
+        "SEMI JOIN n ON i.h = n.h"
+    ).fetchall()
+    return [str(p) for (name,) in sorted(hit) for p in by_index[name].files]
+
+
+def _compare(
+    con: Any, keys: Sequence[str], cols: str, k: str, paths: list[str], since: date | None, out: Path
+) -> Summary | None:
+    """The exact comparison of the new rows (table ``n``) with the rows of ``paths``."""
+    scan = f"read_parquet({paths!r}, union_by_name = true)"
+    held = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
+    dated = "file_date" in held  # vintages written before customs lines carried file_date: all null
+    picked = cols if dated else cols.replace('"file_date"', 'NULL::DATE AS "file_date"')
+    prune = f"AND (file_date IS NULL OR file_date >= DATE '{since}')" if since and dated else ""
+    known = f"WHERE {_known(keys)} {prune}"
+    con.execute(
+        f"CREATE TEMP TABLE o AS SELECT {cols} FROM (SELECT {picked} FROM {scan} {known}) o "
+        f"SEMI JOIN n ON {_eq('o', 'n', keys)}"
+    )
+    newer = (
+        f"coalesce(n.file_date, {_OLDEST}) > coalesce(o.file_date, {_OLDEST}) OR "
+        f"(n.file_date IS NOT DISTINCT FROM o.file_date AND n.source > o.source)"
+    )
+    con.execute(
+        f"CREATE TEMP TABLE pairs AS SELECT {', '.join(f'n.{c} AS {c}' for c in keys)}, "
+        "o.source AS o_source, o.file_date AS o_date, o.value_usd AS o_value, "
+        "n.source AS n_source, n.file_date AS n_date, n.value_usd AS n_value, "
+        f"({newer}) AS n_wins FROM n JOIN o ON {_eq('o', 'n', keys)} "
+        "WHERE n.source IS DISTINCT FROM o.source"  # one file in two slices: nothing to decide
+    )
+    newest = f"row_number() OVER (PARTITION BY {k} ORDER BY o_date DESC NULLS LAST, o_source DESC) = 1"
+    records = (
+        f"SELECT {k}, o_source AS source, o_date AS file_date, o_value AS value_usd, "
+        "n_source AS by_source, n_date AS by_file_date, n_value AS by_value_usd, false AS late "
+        "FROM pairs WHERE n_wins "
+        "UNION ALL "
+        f"SELECT {k}, n_source, n_date, n_value, o_source, o_date, o_value, true "
+        f"FROM pairs WHERE NOT n_wins QUALIFY {newest}"
+    )
+    con.execute(f"CREATE TEMP TABLE records AS {records}")
+    rows = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
+    if not rows:
+        return None
+    (out / DIRECTORY).mkdir()
+    con.execute(
+        f"COPY (SELECT * FROM records ORDER BY {k}, source) "
+        f"TO '{out / DIRECTORY / 'part-0.parquet'}' (FORMAT parquet)"
+    )
+    revised, moved, moved_abs = con.execute(
+        "SELECT count(*), coalesce(sum(n_value - o_value), 0), coalesce(sum(abs(n_value - o_value)), 0) "
+        f"FROM (SELECT * FROM pairs WHERE n_wins QUALIFY {newest})"
+    ).fetchall()[0]
+    late = con.execute("SELECT count(*) FROM records WHERE late").fetchall()[0][0]
     return Summary(int(revised), float(moved), float(moved_abs), int(late), int(rows))
 
 
-def _since(con: Any, keys: Sequence[str]) -> date | None:
-    """The first day of the earliest declaration year among the new rows (None: no pruning possible)."""
+def _years(con: Any, scan: str, keys: Sequence[str]) -> tuple[int, int] | None:
+    """The first and last declaration year among the rows of ``scan`` (None: not every key is a
+    declaration with a plausible year)."""
     if "declaration" not in keys:
         return None
-    first, unknown = con.execute(
+    first, last, unknown = con.execute(
         "SELECT min(TRY_CAST(split_part(declaration, '-', 2) AS INTEGER)), "
+        "max(TRY_CAST(split_part(declaration, '-', 2) AS INTEGER)), "
         "count(*) FILTER (WHERE NOT regexp_full_match(coalesce(declaration, ''), '[0-9]+-[0-9]{4}-[0-9]+')) "
-        "FROM n"
+        f"FROM {scan}"
     ).fetchall()[0]
-    if unknown or first is None or not 1900 <= first <= 2199:
+    if unknown or first is None or not 1900 <= first <= last <= 2199:
         return None
-    return date(int(first), 1, 1)
+    return int(first), int(last)
 
 
 def without_superseded(table: ir.Table, superseded: ir.Table, keys: Sequence[str]) -> ir.Table:
     """``table`` without the rows ``superseded`` lists (an anti-join on ``keys`` + ``source``)."""
     listed = superseded.select(*keys, "source").distinct()
-    on = [table[c].identical_to(listed[c]) for c in (*keys, "source")]
+    on = [table[c] == listed[c] for c in (*keys, "source")]  # key parts and source are never null there
     return table.anti_join(listed, on).select(*table.columns)
 
 
@@ -201,4 +296,17 @@ def attribute(lines: ir.Table, regions: ir.Table) -> ir.Table:
     return joined.select(*[replaced[c].name(c) if c in replaced else joined[c] for c in lines.columns])
 
 
-__all__ = ["DIRECTORY", "Summary", "attribute", "count", "files", "find", "phrases", "without_superseded"]
+__all__ = [
+    "DIRECTORY",
+    "INDEX",
+    "Other",
+    "Summary",
+    "attribute",
+    "count",
+    "files",
+    "find",
+    "index",
+    "index_file",
+    "phrases",
+    "without_superseded",
+]
