@@ -49,7 +49,9 @@ from comercio.errors import ParseError
 from comercio.sources import _dbf
 from comercio.sources._microdata_build import Error, build_batch, validate_block
 from comercio.sources._microdata_layout import (
+    EXPORT_FIELDS,
     EXPORT_LAYOUT,
+    IMPORT_FIELDS,
     IMPORT_LAYOUT,
     Layout,
     detect_layout,
@@ -62,7 +64,9 @@ from comercio.sources.protocol import LateNotes, Part, Reader, ReadOptions, Read
 from comercio.warehouse.schema import CUSTOMS_LINES
 
 __all__ = [
+    "EXPORT_FIELDS",
     "EXPORT_LAYOUT",
+    "IMPORT_FIELDS",
     "IMPORT_LAYOUT",
     "READER",
     "Layout",
