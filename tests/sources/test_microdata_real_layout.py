@@ -21,9 +21,14 @@ import pytest
 from comercio.config import Settings
 from comercio.errors import ParseError
 from comercio.sources import DbfField
-from comercio.sources.sunat_microdata import EXPORT_FIELDS, IMPORT_FIELDS
 from comercio.sources.protocol import ReadOptions, ReadResult
-from comercio.sources.sunat_microdata import READER, iter_microdata, read_microdata
+from comercio.sources.sunat_microdata import (
+    EXPORT_FIELDS,
+    IMPORT_FIELDS,
+    READER,
+    iter_microdata,
+    read_microdata,
+)
 from comercio.sources.weekly import file_name
 from comercio.synth._dbfwrite import DbfWriter, layout, write_dbf_zip
 from comercio.warehouse.schema import CUSTOMS_LINES
