@@ -285,3 +285,25 @@ def test_a_path_that_is_not_a_file_is_refused_before_anything_loads(tmp_path: Pa
         ingest(wh, "sunat-microdata", [path])
     assert err.value.reason == ("a directory, not a file" if kind == "directory" else "no such file")
     assert wh.vintages(current_only=False) == []
+
+
+def test_the_same_note_about_many_files_is_said_once_with_counts_summed() -> None:
+    from comercio.ingest import group_notes
+
+    notes = [
+        "x1.zip: 7 fields comercio does not know, ignored: R1",
+        "x1.zip: deleted records (*) skipped: 2",
+        "x2.zip: 7 fields comercio does not know, ignored: R1",
+        "x2.zip: deleted records (*) skipped: 1",
+        "x3.zip: 7 fields comercio does not know, ignored: R1",
+        "x3.zip: deleted records (*) skipped: 4",
+        "x3.zip: datos sintéticos / synthetic data",
+        "a note about no file",
+    ]
+    assert group_notes(notes) == [
+        "7 fields comercio does not know, ignored: R1 — 3 files (x1.zip … x3.zip)",
+        "deleted records (*) skipped: 7 — 3 files (x1.zip … x3.zip)",
+        "x3.zip: datos sintéticos / synthetic data",
+        "a note about no file",
+    ]
+    assert group_notes(notes[:2]) == notes[:2]  # below three files nothing changes

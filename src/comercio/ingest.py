@@ -39,7 +39,32 @@ class IngestReport:
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        return [r.summary() for r in self.results] + self.notes
+        return [r.summary() for r in self.results] + group_notes(self.notes)
+
+
+GROUP_FROM = 3  # the same note about this many files or more is said once
+
+
+def group_notes(notes: list[str]) -> list[str]:
+    """Notes of many files said once: ``file: text`` repeated for several files becomes
+    ``text — N files (first … last)``, and ``file: text: N`` counts are summed. Order is kept."""
+    groups: dict[str, list[tuple[str, int | None]]] = {}
+    for note in notes:
+        name, sep, text = note.partition(": ")
+        head, colon, tail = text.rpartition(": ")
+        count = int(tail) if colon and tail.isdigit() else None
+        key = head if count is not None else text
+        groups.setdefault(key if sep else note, []).append((name if sep else "", count))
+    out = []
+    for key, items in groups.items():
+        names = [n for n, _ in items if n]
+        counts = [c for _, c in items if c is not None]
+        if len(names) < GROUP_FROM:
+            out += [f"{n}: {key}" + (f": {c}" if c is not None else "") if n else key for n, c in items]
+            continue
+        total = f": {sum(counts):,}" if counts else ""
+        out.append(f"{key}{total} — {len(names):,} files ({names[0]} … {names[-1]})")
+    return out
 
 
 def _ref(path: Path, fetched: dict[Path, download.FetchedFile]) -> FileRef:

@@ -311,8 +311,8 @@ def read(path: Path, options: ReadOptions) -> ReadResult:
     def notes() -> tuple[str, ...]:
         said = [*stream.fields_noted]
         if stream.deleted:
-            said.append(f"{stream.deleted} deleted record{'s' if stream.deleted > 1 else ''} (*) skipped")
-        out = [f"{path.name}: {'; '.join(said)}"] if said else []
+            said.append(f"deleted records (*) skipped: {stream.deleted}")
+        out = [f"{path.name}: {text}" for text in said]  # one line each: ingest groups them across files
         q = stream.quarantine
         if q.count:
             why = "; ".join(f"{reason}: {n}" for reason, n in q.reasons.most_common(5))
