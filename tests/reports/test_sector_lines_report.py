@@ -49,7 +49,7 @@ def _section(report: Report, sid: str) -> str:
 
 SAY = {
     "es": {
-        "source": "Fuente: líneas de declaraciones (SUNAT) (datos sintéticos).",
+        "source": "Fuente: líneas de declaraciones de SUNAT (datos sintéticos).",
         "span": "enero-noviembre de 2024",
         "imports": "el Perú importó US$ 220 millones (valor CIF) de la canasta en enero-noviembre de 2024 "
         "(acumulado del año)",
@@ -57,9 +57,12 @@ SAY = {
         "preliminary": "El mes de noviembre de 2024 es preliminar",
         "origins": "el principal proveedor del grupo fue China",
         "partial": "enero-noviembre de 2024: año incompleto",
+        "origins_source": "Fuente: importaciones de la canasta según las líneas de declaraciones de SUNAT "
+        "(datos sintéticos).",
+        "methods": "Las líneas de declaraciones de SUNAT se clasifican con la canasta SA 73, 82–90.",
     },
     "en": {
-        "source": "Source: declaration lines (SUNAT) (synthetic data).",
+        "source": "Source: SUNAT declaration lines (synthetic data).",
         "span": "January-November 2024",
         "imports": "Peru imported US$ 220 million (CIF value) of the basket in January-November 2024 "
         "(year to date)",
@@ -67,6 +70,8 @@ SAY = {
         "preliminary": "November 2024 is preliminary",
         "origins": "the group's leading supplier in January-November 2024 was China",
         "partial": "January-November 2024: an incomplete year",
+        "origins_source": "Source: imports of the basket from SUNAT declaration lines (synthetic data).",
+        "methods": "SUNAT declaration lines are classified with the HS basket 73, 82–90.",
     },
 }
 
@@ -80,6 +85,28 @@ def test_peru_side_from_lines_with_source_and_synthetic_label(report: Report) ->
     assert say["origins"] in _section(report, "basket_origins")
     label = "(datos sintéticos)" if report.lang == "es" else "(synthetic data)"
     assert label in _section(report, "lines_trade") and label in _section(report, "basket_origins")
+
+
+def test_methods_describe_only_the_sources_used(report: Report) -> None:
+    """No WTO, G1, F1 or G6 loaded: the methods note names the HS basket of the lines and nothing else."""
+    say = SAY[report.lang]
+    methods = _section(report, "methods")
+    assert say["methods"] in methods
+    for absent in (
+        "OMC",
+        "WTO",
+        "CUCI 7)",
+        "SITC 7)",
+        "F1",
+        "G6",
+        "BACI",
+        "exportaciones peruanas",
+        "Peru's exports",
+    ):
+        assert absent not in methods, absent
+    origins = next(s for s in report.sections if s.id == "basket_origins")
+    assert origins.tables[0].note == say["origins_source"]
+    assert "(SUNAT) (" not in report.source and ") (" not in (origins.tables[0].note or "")
 
 
 def test_partial_year_is_labelled_never_a_full_year(report: Report) -> None:

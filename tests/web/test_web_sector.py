@@ -114,12 +114,12 @@ def test_the_sector_page_shows_the_basket_imports_balance_and_origins_from_lines
     assert "2023 48,0 180 −132" in trade and "enero-noviembre de 2024 66,0 220 −154" in trade
     origins = _block(resp.text, r'<table id="basket-origins">.*?</table>')
     assert "1 China 132 60,0 % +20,0 %" in origins and "3 Alemania 33,0 15,0 % n.d." in origins
-    assert "Fuente: líneas de declaraciones (SUNAT) (datos sintéticos)." in lines
+    assert "Fuente: líneas de declaraciones de SUNAT (datos sintéticos)." in lines
     assert 'id="world"' not in resp.text  # no WTO data: no world view, and no G1 table either
     english = lines_web.get("/sector?flow=X&lang=en").text
     destinations = _block(english, r'<table id="basket-destinations">.*?</table>')
     assert "1 Chile 55.0 83.3% +25.0%" in destinations
-    assert "Source: declaration lines (SUNAT) (synthetic data)." in visible(english)
+    assert "Source: SUNAT declaration lines (synthetic data)." in visible(english)
 
 
 def test_the_customs_page_has_a_flow_selector_and_the_month_s_origins(lines_web: TestClient) -> None:

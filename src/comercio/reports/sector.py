@@ -211,7 +211,7 @@ def _partner_figure(direction: str) -> FigureBuilder:
     def build(rc: RenderContext) -> tuple[Figure, ...]:
         p = rc.context[direction]
         title = rc.msg(f"sector.chart.{direction}", span=p["span"])
-        source = rc.msg(f"sector.source.{direction}", synthetic=p["synthetic_note"])
+        source = rc.msg(f"sector.source.{direction}", synthetic=p["synthetic_note"], lines=p["lines_source"])
         bars = [{"label": r["name"], "value": r["value"]} for r in p["rows"]]
         return (Figure(direction, title, charts.to_spec(charts.ranked_bars(bars, rc.fmt, title, source))),)
 
@@ -231,7 +231,11 @@ def _partner_table(direction: str) -> TableSpec:
             ColumnSpec("growth", text("sector.col.growth"), "pct_signed"),
         ),
         rows=f"{direction}.rows",
-        note=text(f"sector.source.{direction}", synthetic=f"{direction}.synthetic_note"),
+        note=text(
+            f"sector.source.{direction}",
+            synthetic=f"{direction}.synthetic_note",
+            lines=f"{direction}.lines_source",
+        ),
     )
 
 

@@ -18,7 +18,7 @@ from comercio.indicators.specs import Window
 from comercio.reference import BasketForm
 from comercio.reference.dimensions import in_prose, label
 from comercio.reports.fmt import Formatter
-from comercio.reports.sector_lines import lines_context
+from comercio.reports.sector_lines import lines_context, source_note
 
 SIDES = ("exports", "imports")
 PERU = "PER"
@@ -291,6 +291,7 @@ def partners(f: FactSet, direction: str, fmt: Formatter) -> dict[str, Any] | Non
         "prev_span": _prev_span(w, fmt),
         "synthetic": top.synthetic,
         "synthetic_note": f" ({msg('common.synthetic')})" if top.synthetic else "",
+        "lines_source": source_note(msg, top.synthetic),  # what sector.source.basket_* name
     }
 
 
@@ -328,9 +329,41 @@ def _why(study: str, pair: str, lang: str) -> str:
     return Messages(lang)(key if has(key) else f"sector.why.{pair}.default")
 
 
+def _used(c: dict[str, Any], sf: SectorFacts) -> dict[str, Any]:
+    """Which sources and baskets this run's figures use, for the methods note (it describes only those)."""
+    world, hs, xl = c["world"], c["forms"]["hs"], c["forms"]["export_lines"]
+    lines = c["lines"] is not None or c["basket_origins"] is not None
+    xl_used = xl if c["basket_destinations"] is not None and xl and xl != hs else None
+    used: dict[str, Any] = {
+        "wto": world is not None and sf.world_form != "hs",
+        "baci": world is not None and sf.world_form == "hs",
+        "g1": c["peru"] is not None and c["forms"]["g1"] is not None,
+        "lines": lines,
+        "lines_sides": [s for s in SIDES if c["lines"] and c["lines"][s]],
+        # the basket classifying export lines for the group's destinations, when it is not the HS basket
+        "export_lines": xl_used,
+        "context": [k for k, key in (("F1", "cuode"), ("G6", "destinations")) if c[key] is not None],
+    }
+    xl_hs = c["basket_destinations"] is not None and xl_used is None
+    names = [
+        world["basket"]["name"] if world and world["basket"] else None,
+        c["forms"]["g1"]["name"] if used["g1"] else None,
+        hs["name"] if hs and (lines or used["baci"] or xl_hs) else None,
+        xl_used["name"] if xl_used else None,
+    ]
+    used["baskets"] = len({n for n in names if n})
+    return used
+
+
 def sector_context(sf: SectorFacts, lang: str) -> dict[str, Any]:
     """Everything the narrative templates print, as raw numbers (facts' values) and names in ``lang``."""
     fmt = Formatter(lang)
+    c = _context(sf, lang, fmt)
+    c["used"] = _used(c, sf)
+    return c
+
+
+def _context(sf: SectorFacts, lang: str, fmt: Formatter) -> dict[str, Any]:
     world = _world(sf, lang)
     return {
         "sector": section("sector.basket", lang).get(sf.basket, sf.basket),

@@ -4,7 +4,7 @@ date, and its parts and leading HS subheadings.
 
 A year whose months are not all loaded is never a full year: its row and its prose name the months
 (``enero-noviembre de 2025``). Months the maturity of customs lines (:mod:`comercio.indicators.maturity`)
-calls preliminary are named. The source is "líneas de declaraciones (SUNAT)", with the synthetic label when
+calls preliminary are named. The source is "líneas de declaraciones de SUNAT", with the synthetic label when
 the lines are synthetic; the sentence says which source each side of the balance uses when they differ.
 """
 
@@ -31,7 +31,8 @@ def _window(fact: Fact | None) -> Window | None:
 
 
 def source_note(msg: Messages, synthetic: bool) -> str:
-    """``líneas de declaraciones (SUNAT)``, with the synthetic label when the lines are synthetic."""
+    """``líneas de declaraciones de SUNAT``, with the synthetic label when the lines are synthetic (one
+    message: the study's source line, the tables' notes and the partner sections' sources)."""
     return msg("sector.src.lines", synthetic=f" ({msg('common.synthetic')})" if synthetic else "")
 
 
