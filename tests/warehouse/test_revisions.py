@@ -8,6 +8,7 @@ on both engines.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -349,6 +350,7 @@ def test_a_load_indexes_its_keys_and_reads_only_matching_vintages(tmp_path: Path
     wh = Warehouse(Settings(home=tmp_path / "home"))
     load(wh, "x1.zip", WEEK_1, [{"declaration": decl(1), "value_usd": 1.0}])
     [v] = wh.vintages("customs_lines")
+    probe = v.extra["keys"].pop("hash")
     assert v.extra["keys"] == {"rows": 1, "years": [2025, 2025]}
     keyed = revisions.index_file(wh.vintage_dir(v))
     assert keyed is not None
@@ -358,8 +360,8 @@ def test_a_load_indexes_its_keys_and_reads_only_matching_vintages(tmp_path: Path
         lines("x9.zip", WEEK_2, [{"declaration": decl(1), "value_usd": 3.0}]), new / "part.parquet"
     )
     gone = [tmp_path / "no-such-file.parquet"]  # reading it would fail
-    other_years = revisions.Other(gone, None, tmp_path / "no-such-index.parquet", (2020, 2021))
-    no_match = revisions.Other(gone, None, keyed, (2025, 2025))
+    other_years = revisions.Other(gone, None, tmp_path / "no-such-index.parquet", (2020, 2021), probe)
+    no_match = revisions.Other(gone, None, keyed, (2025, 2025), probe)
     pq.write_table(
         lines("x9.zip", WEEK_2, [{"declaration": decl(2), "value_usd": 3.0}]), new / "part.parquet"
     )
@@ -370,9 +372,13 @@ def test_a_load_indexes_its_keys_and_reads_only_matching_vintages(tmp_path: Path
     pq.write_table(
         lines("x9.zip", WEEK_2, [{"declaration": decl(1), "value_usd": 3.0}]), new / "part.parquet"
     )
-    match = revisions.Other(sorted(wh.vintage_dir(v).glob("*.parquet")), None, keyed, (2025, 2025))
+    match = revisions.Other(sorted(wh.vintage_dir(v).glob("*.parquet")), None, keyed, (2025, 2025), probe)
     found = revisions.find(CUSTOMS_LINES.revision_key, [new / "part.parquet"], [other_years, match], new)
     assert found == revisions.Summary(revised=1, moved_usd=2.0, moved_abs_usd=2.0, late=0, rows=1)
+    shutil.rmtree(new / revisions.DIRECTORY)
+    shutil.rmtree(new / revisions.INDEX)
+    stale = revisions.Other(match.files, None, tmp_path / "no-such-index.parquet", (2025, 2025), probe + 1)
+    assert revisions.find(CUSTOMS_LINES.revision_key, [new / "part.parquet"], [stale], new) == found
 
 
 def test_a_key_with_a_null_part_neither_corrects_nor_is_corrected(tmp_path: Path) -> None:

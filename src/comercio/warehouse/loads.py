@@ -134,6 +134,7 @@ def _other(directory: Path, extra: dict[str, Any]) -> revisions.Other:
         period[1] if period else None,
         revisions.index_file(directory) if keyed else None,
         (int(years[0]), int(years[1])) if years else None,
+        keyed.get("hash") if isinstance(keyed, dict) else None,
     )
 
 
@@ -281,9 +282,8 @@ class Loader:
             for v in self.catalog.vintages(spec.name, current_only=True)
             if v.slice != slice_
         ]
-        new = sorted(directory.glob("*.parquet"))
-        keyed = revisions.index(spec.revision_key, new, directory)
-        return revisions.find(spec.revision_key, new, others, directory), keyed
+        done = revisions.revise(spec.revision_key, sorted(directory.glob("*.parquet")), others, directory)
+        return done.found, done.keyed
 
     def _compare(self, current: Vintage, directory: Path) -> Comparison:
         """The Parquet files in ``directory`` compared with the ``current`` vintage."""

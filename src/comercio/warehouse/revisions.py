@@ -9,7 +9,7 @@ oldest). The superseded rows are written inside the new vintage, under ``revisio
 corrections arrive atomically. Each record holds the key, the superseded row's ``source``, ``file_date`` and
 ``value_usd``, the same three of the row replacing it (``by_*``), and ``late``: the new file's own row was
 already superseded by a later file loaded before it. Beside them, ``keys/`` holds the vintage's key index
-(:func:`index`: one hash per line; its declaration years go in the provenance), so a later load reads only
+(:func:`revise`: one hash per line; its declaration years go in the provenance), so a later load reads only
 the indexes of vintages of the same years, and the lines of those whose hashes match: its cost does not
 grow with the archive.
 
@@ -97,9 +97,15 @@ def _eq(a: str, b: str, keys: Sequence[str]) -> str:
 
 
 def _hash(keys: Sequence[str]) -> str:
-    """One UBIGINT per key, the same in every DuckDB version (md5, not ``hash()``): the index's column."""
-    parts = ", ".join(f'CAST("{k}" AS VARCHAR)' for k in keys)
-    return f"md5_number_lower(concat_ws(chr(31), {parts}))"
+    return "hash(" + ", ".join(f'"{k}"' for k in keys) + ")"
+
+
+def _probe(con: Any, keys: Sequence[str]) -> int:
+    """DuckDB's hash of one fixed key of the new rows' types (table ``n``): an index written by a DuckDB
+    whose ``hash()`` differs is not used."""
+    types = {r[0]: r[1] for r in con.execute("DESCRIBE n").fetchall()}
+    probe = ", ".join(f"CAST('1' AS {types[k]})" for k in keys)
+    return int(con.execute(f"SELECT hash({probe})").fetchall()[0][0])
 
 
 def _known(keys: Sequence[str]) -> str:
@@ -107,34 +113,24 @@ def _known(keys: Sequence[str]) -> str:
 
 
 class Other(NamedTuple):
-    """A current vintage of another slice: its data files, the last day its file covers (when known), its
-    key index (:func:`index`; None: written before indexes) and the declaration years the index covers
-    (None: unknown, always read)."""
+    """A current vintage of another slice: its data files, the last day its file covers (when known), and
+    what its key index recorded (:func:`revise`; None: written before indexes): the index file, the
+    declaration years it covers (None: unknown, always read) and the hash probe it was written with."""
 
     files: Sequence[Path]
     end: date | None = None
     keyed: Path | None = None
     years: tuple[int, int] | None = None
+    probe: int | None = None
 
 
-def index(keys: Sequence[str], new: Sequence[Path], out: Path) -> dict[str, Any] | None:
-    """Write ``out/keys/part-0.parquet``: one hash (UBIGINT ``h``) per row of ``new`` whose key is known,
-    sorted; return what the vintage's provenance keeps of it (rows, and the declaration years when every
-    key is a declaration with a year). None when ``new`` holds no known key."""
-    if not new:
-        return None
-    scan = f"read_parquet({[str(p) for p in new]!r})"
-    with scratch() as con:
-        rows = con.execute(f"SELECT count(*) FROM {scan} WHERE {_known(keys)}").fetchall()[0][0]
-        if not rows:
-            return None
-        (out / INDEX).mkdir()
-        con.execute(
-            f"COPY (SELECT {_hash(keys)} AS h FROM {scan} WHERE {_known(keys)} ORDER BY h) "
-            f"TO '{out / INDEX / 'part-0.parquet'}' (FORMAT parquet)"
-        )
-        years = _years(con, scan, keys)
-    return {"rows": int(rows)} | ({"years": list(years)} if years else {})
+@dataclass(frozen=True)
+class Revision:
+    """What :func:`revise` did: the corrections found (None: none) and the key index written (None: the new
+    rows hold no complete key), as the vintage's provenance keeps it."""
+
+    found: Summary | None
+    keyed: dict[str, Any] | None
 
 
 def index_file(directory: Path) -> Path | None:
@@ -149,38 +145,56 @@ def find(
     others: Sequence[Other | tuple[Sequence[Path], date | None]],
     out: Path,
 ) -> Summary | None:
+    """The corrections :func:`revise` finds."""
+    return revise(keys, new, others, out).found
+
+
+def revise(
+    keys: Sequence[str],
+    new: Sequence[Path],
+    others: Sequence[Other | tuple[Sequence[Path], date | None]],
+    out: Path,
+) -> Revision:
     """Compare the rows in ``new`` with ``others`` on ``keys``; write the superseded rows to
-    ``out/revisions/part-0.parquet`` and say what moved (None: no key of ``new`` is in ``others``).
+    ``out/revisions/part-0.parquet``, and the new rows' key index to ``out/keys/part-0.parquet`` (one
+    ``hash()`` of the key per row, sorted).
 
     A row whose key has a null part identifies no line: it neither corrects nor is corrected. The cost does
     not grow with the archive: of an indexed vintage whose declaration years overlap the new rows', only
     the index is read, and its data files only when a hash matches (then the key itself decides). A vintage
-    without an index is read as before indexes: its key columns, ``source``, ``file_date`` and
+    without a usable index is read as before indexes: its key columns, ``source``, ``file_date`` and
     ``value_usd``, skipped when its file ends before the first year of the new declarations.
     """
-    if not new or not others:
-        return None
+    if not new:
+        return Revision(None, None)
     cols = ", ".join(f'"{k}"' for k in (*keys, "source", "file_date", "value_usd"))
     k = ", ".join(f'"{c}"' for c in keys)
-    listed = [Other(*o) for o in others]
     with scratch() as con:
         try:
             con.execute(
                 f"CREATE TEMP TABLE n AS SELECT {cols}, {_hash(keys)} AS h "
                 f"FROM read_parquet({[str(p) for p in new]!r}) WHERE {_known(keys)}"
             )
-            years = _years(con, "n", keys)
+            rows = con.execute("SELECT count(*) FROM n").fetchall()[0][0]
+            if not rows:
+                return Revision(None, None)
+            years, probe = _years(con, "n", keys), _probe(con, keys)
+            (out / INDEX).mkdir(exist_ok=True)
+            con.execute(
+                f"COPY (SELECT h FROM n ORDER BY h) TO '{out / INDEX / 'part-0.parquet'}' (FORMAT parquet)"
+            )
+            keyed = {"rows": int(rows), "hash": probe} | ({"years": list(years)} if years else {})
+            listed = [Other(*o) for o in others]
+            usable = [o for o in listed if o.keyed is not None and o.probe == probe]
             since = date(years[0], 1, 1) if years else None
-            paths = _matched(con, [o for o in listed if o.keyed is not None], years)
+            paths = _matched(con, usable, years)
             paths += [
                 str(p)
                 for o in listed
-                if o.keyed is None and (since is None or o.end is None or o.end >= since)
+                if o not in usable and (since is None or o.end is None or o.end >= since)
                 for p in o.files
             ]
-            if not paths:
-                return None
-            return _compare(con, keys, cols, k, paths, since, out)
+            return Revision(_compare(con, keys, cols, k, paths, since, out) if paths else None, keyed)
         finally:
             for table in ("n", "o", "pairs", "records"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -300,12 +314,12 @@ __all__ = [
     "DIRECTORY",
     "INDEX",
     "Other",
+    "Revision",
     "Summary",
     "attribute",
     "count",
     "files",
     "find",
-    "index",
     "index_file",
     "phrases",
     "without_superseded",
