@@ -209,6 +209,11 @@ def test_cli_diff_customs_lines_shows_the_corrections(
         "1 lines of older files loaded after their correction; 4 superseded lines left out of every total"
     ) in out
     assert "only one vintage" not in out
+    main(["diff", "customs_lines", "--limit", "1"])
+    out = capsys.readouterr().out
+    assert "│ x3.zip │ microdata-x3 │" in out  # |value moved| 25 > 20 > 0
+    assert "microdata-x2" not in out and "microdata-x0" not in out
+    assert "… and 2 more files (--limit)" in out
     main(["diff", "customs_lines", "--format", "json", "--limit", "1"])
     got = json.loads(capsys.readouterr().out)
     assert [f["lines_revised"] for f in got["files"]] == [0, 1, 2]

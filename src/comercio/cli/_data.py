@@ -286,7 +286,10 @@ def _diff_corrections(wh: Any, dataset: str, limit: int, fmt: OutputFormat, diff
         return True
     console.print(found.summary(), highlight=False, markup=False)
     if files:
-        emit(files, fmt, title=f"{dataset}: corrections per file")
+        shown = found.top(limit)
+        emit([f.as_dict() for f in shown], fmt, title=f"{dataset}: corrections per file (largest first)")
+        if len(files) > len(shown):
+            console.print(f"… and {len(files) - len(shown):,} more files (--limit)", highlight=False)
         emit(found.largest, fmt, title=f"{dataset}: largest corrections (old file → new file)")
     if diffs:
         _diff_vintages(diffs, fmt)

@@ -163,6 +163,11 @@ class Corrections:
     def late(self) -> int:
         return sum(f.late for f in self.files)
 
+    def top(self, limit: int) -> list[FileCorrections]:
+        """At most ``limit`` files, those that moved the most value first (then the most lines revised)."""
+        ranked = sorted(self.files, key=lambda f: (-abs(f.moved_usd), -f.revised, -f.late, f.file))
+        return ranked[:limit]
+
     def summary(self) -> str:
         if not self.files:
             return f"{self.dataset}: no corrections across files"
