@@ -60,6 +60,7 @@ SAY = {
         "origins_source": "Fuente: importaciones de la canasta según las líneas de declaraciones de SUNAT "
         "(datos sintéticos).",
         "methods": "Las líneas de declaraciones de SUNAT se clasifican con la canasta SA 73, 82–90.",
+        "part": "fue «Maquinaria y equipo de transporte (≈ CUCI 7)»",
     },
     "en": {
         "source": "Source: SUNAT declaration lines (synthetic data).",
@@ -72,6 +73,7 @@ SAY = {
         "partial": "January-November 2024: an incomplete year",
         "origins_source": "Source: imports of the basket from SUNAT declaration lines (synthetic data).",
         "methods": "SUNAT declaration lines are classified with the HS basket 73, 82–90.",
+        "part": "was “Machinery and transport equipment (≈ SITC 7)”",
     },
 }
 
@@ -107,6 +109,13 @@ def test_methods_describe_only_the_sources_used(report: Report) -> None:
     origins = next(s for s in report.sections if s.id == "basket_origins")
     assert origins.tables[0].note == say["origins_source"]
     assert "(SUNAT) (" not in report.source and ") (" not in (origins.tables[0].note or "")
+
+
+def test_basket_parts_are_named_in_the_report_language(report: Report) -> None:
+    assert SAY[report.lang]["part"] in _section(report, "lines_parts")
+    table = next(t for s in report.sections if s.id == "lines_parts" for t in s.tables)
+    names = [r["name"] for r in table.rows]
+    assert ("Instrumentos (HS 90)" if report.lang == "es" else "Instruments (HS 90)") in names
 
 
 def test_partial_year_is_labelled_never_a_full_year(report: Report) -> None:

@@ -15,6 +15,7 @@ from comercio.reference._baskets import (
     classify,
     group_form,
     normalize_codes,
+    path_name,
     product_group,
 )
 from comercio.reference._loader import ReferenceInfo, info, load, names
@@ -38,6 +39,7 @@ __all__ = [
     "load",
     "names",
     "normalize_codes",
+    "path_name",
     "product_group",
     "tariff_version",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "classify",
     "group_form",
     "normalize_codes",
+    "path_name",
     "product_group",
 ]
 
@@ -142,6 +143,32 @@ def _basket_index(basket: str) -> dict[str, str | None]:
             column="version",
         )
     return {r["prefix"]: (r["path"] or None) for r in rows if r["version"] == chosen}
+
+
+@functools.cache
+def _english_paths(name: str) -> dict[str, str]:
+    """Path → its English name (``path_en``) in basket ``name``; one path has one English name."""
+    result = parsed("baskets")
+    out: dict[str, str] = {}
+    for i, r in enumerate(result.table.to_pylist()):
+        if r["basket"] != name or not r["path"] or not r["path_en"]:
+            continue
+        if out.setdefault(r["path"], r["path_en"]) != r["path_en"]:
+            raise ReferenceDataError(
+                f"path {r['path']!r} has two English names: {out[r['path']]!r} and {r['path_en']!r}",
+                file=result.path,
+                row=result.lines[i],
+                column="path_en",
+            )
+    return out
+
+
+def path_name(basket: str, path: str, lang: str = "es") -> str:
+    """``path`` of ``basket`` (``name`` or ``name@version``) in ``lang``: the ``path_en`` column in English,
+    the path itself in Spanish or when the row has no English name."""
+    if lang == "es":
+        return path
+    return _english_paths(basket.partition("@")[0]).get(path, path)
 
 
 @functools.cache

@@ -137,6 +137,7 @@ TABLES: dict[str, TableSpec] = {
                 _c("path", required=False),
                 _c("prefix", pattern=r"\d{2,10}"),
                 _c("classification", choices=frozenset({"nandina", "hs"})),
+                _c("path_en", required=False),  # the path in English (empty with an empty path)
             ),
         ),
         TableSpec(

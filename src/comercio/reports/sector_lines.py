@@ -17,6 +17,7 @@ from comercio.i18n import Messages
 from comercio.indicators.facts import Fact, FactSet
 from comercio.indicators.sector import SectorFacts
 from comercio.indicators.specs import Window
+from comercio.reference import path_name
 from comercio.reference.dimensions import label
 from comercio.reports.fmt import Formatter
 from comercio.reports.narrative import join_names
@@ -61,14 +62,18 @@ def _side(f: FactSet, side: str) -> dict[str, Any] | None:
     }
 
 
-def _ranked(f: FactSet, side: str, dim: str, lang: str) -> list[dict[str, Any]]:
+def _ranked(f: FactSet, side: str, dim: str, lang: str, basket: str | None) -> list[dict[str, Any]]:
+    """The basket's parts (``dim`` sector: the last label of the path, in ``lang``) or HS subheadings."""
     rows = []
     for x in f.each(f"lines.{{side}}.{dim}.{{{dim}}}.value"):
         if x.parts["side"] != side:
             continue
         code = x.parts[dim]
         p = {"side": side, dim: code}
-        name = code.split(" > ")[-1] if dim == "sector" else label("hs6", code, lang)
+        if dim == "sector":
+            name = (path_name(basket, code, lang) if basket else code).split(" > ")[-1]
+        else:
+            name = label("hs6", code, lang)
         rows.append(
             {
                 "code": code,
@@ -119,6 +124,7 @@ def lines_context(sf: SectorFacts, fmt: Formatter) -> dict[str, Any] | None:
     prelim = [m for s in sides.values() if s for m in s["preliminary"]]
     exports_source = (balance.extra or {}).get("exports_source") if balance is not None else None
     hs = sf.form("hs")
+    code = None if hs is None else hs.code
     return {
         "basket": None if hs is None else {"name": hs.name(fmt.lang), "code": hs.code},
         **sides,
@@ -144,8 +150,8 @@ def lines_context(sf: SectorFacts, fmt: Formatter) -> dict[str, Any] | None:
         "synthetic_note": f" ({msg('common.synthetic')})" if synthetic else "",
         "source": source_note(msg, synthetic),
         "side_names": {s: msg(f"sector.side.{s}") for s in SIDES},
-        "parts": {s: _ranked(f, s, "sector", fmt.lang) for s in SIDES},
-        "products": {s: _ranked(f, s, "hs6", fmt.lang) for s in SIDES},
+        "parts": {s: _ranked(f, s, "sector", fmt.lang, code) for s in SIDES},
+        "products": {s: _ranked(f, s, "hs6", fmt.lang, code) for s in SIDES},
     }
 
 
