@@ -61,9 +61,7 @@ def test_sector_page_has_a_period_control(web: TestClient) -> None:
 
 
 def test_customs_page_labels_the_sample_for_what_it_is(web: TestClient) -> None:
-    html = web.get("/customs").text
-    if 'id="sample"' not in html:
-        pytest.skip("the built warehouse holds no customs declaration lines")
+    html = web.get("/customs").text  # the built warehouse holds the 111 consultation lines, nothing else
     note = re.search(r'id="sample"[^>]*>([^<]+)<', html)
     assert note is not None
     text = htmllib.unescape(note.group(1))
@@ -209,3 +207,28 @@ def test_view_xlsx_source_line_names_the_source_and_its_date_not_a_vintage_id(we
     source = next(line for line in lines if line.startswith("Fuente:"))
     assert "BCRP" in source and "Versión obtenida el" in source
     assert "bcrp_departments" not in source and "/v1-" not in source
+
+
+def test_customs_page_on_weekly_lines_is_the_trade_compared_with_a_year_before(
+    tmp_path: Path,
+) -> None:
+    """Lines from microdata are the trade itself (never called a sample, however few the tariff lines), and the
+    month is compared with the same month a year earlier."""
+    import importlib.util
+    from datetime import date
+
+    from comercio.config import Settings
+    from comercio.server import create_app
+
+    helper = Path(__file__).parents[1] / "indicators" / "_customs_lines.py"
+    spec = importlib.util.spec_from_file_location("_customs_lines", helper)
+    assert spec is not None and spec.loader is not None
+    made = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(made)
+    rows = [("M", date(2023, 6, 10), None, "99", "unattributed", 100.0)]
+    rows += [("M", date(2024, 6, 10), None, "99", "unattributed", 150.0)]
+    home = made.load_lines(tmp_path / "home", rows)
+    client = TestClient(create_app(Settings(home=home, reports_dir=tmp_path / "reports")))
+    html = client.get("/customs?flow=M").text
+    assert 'id="sample"' not in html and "junio de 2024" in html
+    assert "+50,0" in html  # 150 against 100 a year before

@@ -375,10 +375,14 @@ def customs(
     try:
         end = svc.latest_month(flow.value, "customs_lines")
         window, filters = Window.month(end), Filters(flow=flow.value)
-        spec = Spec(window, Grouping("customs_office"), filters, None, "customs_lines")
-        result = svc.indicator(spec)
-        products = svc.indicator(Spec(window, Grouping("product"), filters, None, "customs_lines"))
-        partners = svc.indicator(Spec(window, Grouping("partner"), filters, None, "customs_lines"))
+        before: Comparison | None = Comparison()  # the same month a year earlier, where the lines hold it
+        try:
+            result = svc.indicator(Spec(window, Grouping("customs_office"), filters, before, "customs_lines"))
+        except DataNotAvailable:  # no year-earlier month (a consultation extract): the month alone
+            before = None
+            result = svc.indicator(Spec(window, Grouping("customs_office"), filters, before, "customs_lines"))
+        products = svc.indicator(Spec(window, Grouping("product"), filters, before, "customs_lines"))
+        partners = svc.indicator(Spec(window, Grouping("partner"), filters, before, "customs_lines"))
     except ComercioError as exc:
         detail = "" if isinstance(exc, DataNotAvailable) else f" {exc.message}"  # the data, said in `code`
         message = f"{t('web.needs', code)} {t(f'web.customs_needs.{flow.value}', code)}.{detail}"

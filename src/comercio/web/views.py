@@ -246,16 +246,17 @@ def _shares(years: list[dict[str, Any]], name: str, lang: str) -> Figure | None:
     return figure(charts.share_over_years(rows, Formatter(lang), head, source(years[-1]["dataset"], lang)))
 
 
-SAMPLE_PRODUCTS = 100
-"""Fewer tariff lines than this in a month of declaration lines: the page shows a sample, not Peru's trade."""
+SAMPLE_SLICE = "declarations-"
+"""Slices of Aduanet consultation extracts (some declarations of one subpartida): a sample of the trade."""
 
 
 def sample_note(svc: IndicatorService, offices: Result, products: Result, lang: str) -> str | None:
-    """What a small set of declaration lines is (lines, tariff lines, customs offices, month), or None when
-    the month holds at least :data:`SAMPLE_PRODUCTS` tariff lines."""
-    codes = [r["member"] for r in products.rows(lang)]
-    if len(codes) >= SAMPLE_PRODUCTS:
+    """What a sample of declaration lines is (lines, tariff lines, customs offices, month), or None when the
+    month is answered by anything but consultation extracts (weekly or monthly microdata: the trade itself).
+    Decided by where the lines come from, never by how many there are."""
+    if not offices.vintages or not all(SAMPLE_SLICE in vintage for vintage in offices.vintages):
         return None
+    codes = [r["member"] for r in products.rows(lang)]
     lines = sum(
         int(v["rows"] or 0)
         for v in svc.vintages(offices.dataset)
