@@ -212,7 +212,7 @@ def test_view_xlsx_source_line_names_the_source_and_its_date_not_a_vintage_id(we
 def test_customs_page_on_weekly_lines_is_the_trade_compared_with_a_year_before(
     tmp_path: Path,
 ) -> None:
-    """Lines from microdata are the trade itself (never called a sample, however few the tariff lines), and the
+    """Lines from microdata are the trade itself (never a sample, however few their tariff lines), and a
     month is compared with the same month a year earlier."""
     import importlib.util
     from datetime import date
