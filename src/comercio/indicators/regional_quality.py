@@ -49,7 +49,17 @@ def quality_facts(b: _Builder) -> None:
     """How complete the report's last month is expected to be, and the window's attribution coverage."""
     s = b.series(Grouping("department"))
     month = Window.month(b.through)
-    found = mat.maturity(b.wh, "X", b.engine).get(b.through) if s.dataset == mat.DATASET else None
+    months = mat.maturity(b.wh, "X", b.engine) if s.dataset == mat.DATASET else {}
+    found = months.get(b.through)
+    for m in sorted(months):  # every preliminary month of the window (an earlier one can still be young)
+        if b.window.start <= m <= b.through and months[m].preliminary:
+            b.add(
+                "maturity.window.{month}.completeness",
+                months[m].completeness,
+                s,
+                parts={"month": f"{m:%Y-%m}"},
+                window=Window.month(m),
+            )
     if found is not None:
         extra: dict[str, Any] = {
             "as_of": None if found.as_of is None else found.as_of.isoformat(),

@@ -314,9 +314,8 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
         if facts.has("leaders.{category}.members", category=k)
     }
     full_year = through.month == 12
-    span = regional_quality.labelled_span(
-        str(through.year) if full_year else fmt.period(start, through), rf, lang
-    )
+    plain = str(through.year) if full_year else fmt.period(start, through)
+    span = regional_quality.labelled_span(plain, rf, lang)
     return {
         "lang": lang,
         "year": through.year,
@@ -324,6 +323,7 @@ def regional_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
         "month_name": fmt.month(through.month),
         "full_year": full_year,
         "span": span,
+        "span_title": regional_quality.labelled_span(plain, rf, lang, title=True),
         "span_prev": str(through.year - 1)
         if full_year
         else fmt.period(date(through.year - 1, 1, 1), prev_end),

@@ -239,7 +239,8 @@ def _cover(rc: RenderContext, omitted: Mapping[str, str]) -> Cover:
     }
     return Cover(
         title=msg(
-            "regional.report.title_year" if ctx["full_year"] else "regional.report.title", span=ctx["span"]
+            "regional.report.title_year" if ctx["full_year"] else "regional.report.title",
+            span=ctx["span_title"],
         ),
         subtitle=msg(
             "regional.report.subtitle",

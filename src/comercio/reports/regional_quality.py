@@ -24,20 +24,37 @@ def basis_name(basis: str, lang: str) -> str:
 
 
 def preliminary(rf: RegionalFacts, lang: str) -> dict[str, Any] | None:
-    """The last month's maturity when it is preliminary: month, expected completeness, cut-off, basis."""
+    """The window's preliminary months when the last is one: each month's name and expected completeness
+    (``months``), the last month's, the cut-off, the basis and the label of titles (``octubre (97,7 %) y
+    noviembre (47,9 %) preliminares``)."""
     f = rf.facts.get("maturity.latest.completeness")
     if f is None or not rf.facts.value("maturity.latest.preliminary"):
         return None
     fmt = Formatter(lang)
     as_of = rf.facts.value("maturity.latest.as_of")
+    young = sorted(rf.facts.each("maturity.window.{month}.completeness"), key=lambda x: x.parts["month"])
+    months = [
+        {"month": fmt.month(int(x.parts["month"][5:7])), "completeness": x.value}
+        for x in young
+        if x.parts["month"] < f"{rf.through:%Y-%m}"
+    ] + [{"month": fmt.month(rf.through.month), "completeness": f.value}]
+    key = f"regional.maturity.label{'_many' if len(months) > 1 else ''}"
+    measured = [f"{m['month']} ({fmt.pct(m['completeness'])})" for m in months]
     return {
         "month": fmt.month(rf.through.month),
         "year": rf.through.year,
         "completeness": f.value,
+        "months": months,
         "as_of": fmt.date_long(date.fromisoformat(as_of)) if as_of else "",
         "basis": t(f"regional.maturity.basis.{f.extra.get('basis', 'published')}", lang),
-        "label": t("regional.maturity.label", lang, month=fmt.month(rf.through.month)),
+        "label": t(key, lang, month=_joined([m["month"] for m in months], lang)),
+        "title_label": t(key, lang, month=_joined(measured, lang)),
     }
+
+
+def _joined(items: list[str], lang: str) -> str:
+    """``octubre y noviembre`` / ``a, b and c`` (month names: never the Spanish "e" before an i sound)."""
+    return ", ".join(items[:-1]) + t("common.and", lang) + items[-1] if len(items) > 1 else items[0]
 
 
 def coverage(rf: RegionalFacts, lang: str) -> dict[str, Any] | None:
@@ -47,16 +64,32 @@ def coverage(rf: RegionalFacts, lang: str) -> dict[str, Any] | None:
         return None
     bases = sorted(rf.facts.each("coverage.window.basis.{basis}"), key=lambda x: -(x.value or 0.0))
     prev = rf.facts.get("coverage.previous.share")
+    apart = prev is not None and _apart(f.extra.get("shares", {}), prev.extra.get("shares", {}))
+    below = f.value < f.extra.get("threshold", 0.95)
     return {
         "previous": None if prev is None else prev.value,
         "previous_bases": [] if prev is None else _names(prev.extra.get("shares", {}), lang),
-        "apart": prev is not None and _apart(f.extra.get("shares", {}), prev.extra.get("shares", {})),
+        "apart": apart,
         "share": f.value,
         "unattributed": rf.facts.value("coverage.window.unattributed", 0.0),
         "threshold": f.extra.get("threshold", 0.95),
-        "below": f.value < f.extra.get("threshold", 0.95),
+        "below": below,
         "bases": [{"name": basis_name(b.parts["basis"], lang), "share": b.value} for b in bases],
+        "reminder": _reminder(rf, lang, f.value, prev.value if apart and prev else None)
+        if below or apart
+        else None,
     }
+
+
+def _reminder(rf: RegionalFacts, lang: str, share: float, previous: float | None) -> str:
+    """The one line standing for the coverage warning in the later department sections:
+    ``Cobertura de atribución: 58,6 % del valor (2024: 100,0 %); ver la advertencia del Resumen.``"""
+    fmt = Formatter(lang)
+    before = ""
+    if previous is not None:
+        year = rf.through.year - 1
+        before = t("regional.coverage.reminder_previous", lang, year=year, share=fmt.pct(previous))
+    return t("regional.coverage.reminder", lang, share=fmt.pct(share), previous=before)
 
 
 def _names(shares: dict[str, float], lang: str) -> list[str]:
@@ -70,10 +103,12 @@ def _apart(now: dict[str, float], before: dict[str, float]) -> bool:
     return any(abs(now.get(b, 0.0) - before.get(b, 0.0)) > COMPARABLE for b in {*now, *before})
 
 
-def labelled_span(span: str, rf: RegionalFacts, lang: str) -> str:
-    """``span`` with the preliminary month named: ``enero-noviembre de 2025 (noviembre preliminar)``."""
+def labelled_span(span: str, rf: RegionalFacts, lang: str, *, title: bool = False) -> str:
+    """``span`` with the window's preliminary months named: ``enero-noviembre de 2025 (octubre y noviembre
+    preliminares)``; for a ``title`` with each month's expected completeness: ``(octubre (97,7 %) y noviembre
+    (47,9 %) preliminares)``."""
     p = preliminary(rf, lang)
-    return span if p is None else f"{span} ({p['label']})"
+    return span if p is None else f"{span} ({p['title_label' if title else 'label']})"
 
 
 def quality_context(rf: RegionalFacts, lang: str) -> dict[str, Any]:
@@ -91,6 +126,9 @@ def meta(rf: RegionalFacts) -> dict[str, Any]:
             "completeness": f.value,
             "preliminary": bool(rf.facts.value("maturity.latest.preliminary")),
             **dict(f.extra),
+            "preliminary_months": {
+                x.parts["month"]: x.value for x in rf.facts.each("maturity.window.{month}.completeness")
+            },
         }
     c = rf.facts.get("coverage.window.share")
     if c is not None:
