@@ -130,7 +130,7 @@ def _other(directory: Path, extra: dict[str, Any]) -> revisions.Other:
     keyed = extra.get("keys")
     years = keyed.get("years") if isinstance(keyed, dict) else None
     return revisions.Other(
-        sorted(directory.glob("*.parquet")),
+        directory,
         period[1] if period else None,
         revisions.index_file(directory) if keyed else None,
         (int(years[0]), int(years[1])) if years else None,

@@ -113,11 +113,12 @@ def _known(keys: Sequence[str]) -> str:
 
 
 class Other(NamedTuple):
-    """A current vintage of another slice: its data files, the last day its file covers (when known), and
-    what its key index recorded (:func:`revise`; None: written before indexes): the index file, the
-    declaration years it covers (None: unknown, always read) and the hash probe it was written with."""
+    """A current vintage of another slice: its data files (or directory), the last day its file covers
+    (when known), and what its key index recorded (:func:`revise`; None: written before indexes): the index
+    file, the declaration years it covers (None: unknown, always read) and the hash probe it was written
+    with."""
 
-    files: Sequence[Path]
+    files: Sequence[Path] | Path  # a directory: its *.parquet, listed only when read
     end: date | None = None
     keyed: Path | None = None
     years: tuple[int, int] | None = None
@@ -185,14 +186,14 @@ def revise(
             )
             keyed = {"rows": int(rows), "hash": probe} | ({"years": list(years)} if years else {})
             listed = [Other(*o) for o in others]
-            usable = [o for o in listed if o.keyed is not None and o.probe == probe]
+            usable = [o.keyed is not None and o.probe == probe for o in listed]
             since = date(years[0], 1, 1) if years else None
-            paths = _matched(con, usable, years)
+            paths = _matched(con, [o for o, u in zip(listed, usable, strict=True) if u], years)
             paths += [
                 str(p)
-                for o in listed
-                if o not in usable and (since is None or o.end is None or o.end >= since)
-                for p in o.files
+                for o, u in zip(listed, usable, strict=True)
+                if not u and (since is None or o.end is None or o.end >= since)
+                for p in _data(o)
             ]
             return Revision(_compare(con, keys, cols, k, paths, since, out) if paths else None, keyed)
         finally:
@@ -214,7 +215,12 @@ def _matched(con: Any, indexed: Sequence[Other], years: tuple[int, int] | None) 
         f"SELECT DISTINCT filename FROM read_parquet({list(by_index)!r}, filename = true) i "
         "SEMI JOIN n ON i.h = n.h"
     ).fetchall()
-    return [str(p) for (name,) in sorted(hit) for p in by_index[name].files]
+    return [str(p) for (name,) in sorted(hit) for p in _data(by_index[name])]
+
+
+def _data(other: Other) -> Sequence[Path]:
+    files = other.files
+    return sorted(files.glob("*.parquet")) if isinstance(files, Path) else files
 
 
 def _compare(
