@@ -55,6 +55,8 @@ SAY = {
         "(acumulado del año)",
         "balance": "un déficit de US$ 154 millones, frente a un déficit de US$ 121 millones",
         "preliminary": "El mes de noviembre de 2024 es preliminar",
+        "headline": "en enero-noviembre de 2024 el Perú importó US$ 220 millones y exportó US$ 66,0 millones "
+        "de la canasta SA 73, 82–90: un déficit de US$ 154 millones (noviembre de 2024 es preliminar).",
         "origins": "el principal proveedor del grupo fue China",
         "partial": "enero-noviembre de 2024: año incompleto",
         "origins_source": "Fuente: importaciones de la canasta según las líneas de declaraciones de SUNAT "
@@ -69,6 +71,8 @@ SAY = {
         "(year to date)",
         "balance": "a deficit of US$ 154 million, against a deficit of US$ 121 million",
         "preliminary": "November 2024 is preliminary",
+        "headline": "in January-November 2024 Peru imported US$ 220 million and exported US$ 66.0 million "
+        "of the HS basket 73, 82–90: a deficit of US$ 154 million (November 2024 is preliminary).",
         "origins": "the group's leading supplier in January-November 2024 was China",
         "partial": "January-November 2024: an incomplete year",
         "origins_source": "Source: imports of the basket from SUNAT declaration lines (synthetic data).",
@@ -82,8 +86,9 @@ def test_peru_side_from_lines_with_source_and_synthetic_label(report: Report) ->
     say = SAY[report.lang]
     assert report.synthetic
     assert report.source == say["source"]
-    summary = _section(report, "summary")
-    assert say["imports"] in summary and say["balance"] in summary and say["preliminary"] in summary
+    trade = _section(report, "lines_trade")
+    assert say["imports"] in trade and say["balance"] in trade and say["preliminary"] in trade
+    assert say["headline"] in _section(report, "summary")
     assert say["origins"] in _section(report, "basket_origins")
     label = "(datos sintéticos)" if report.lang == "es" else "(synthetic data)"
     assert label in _section(report, "lines_trade") and label in _section(report, "basket_origins")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from comercio.i18n import Messages
+from comercio.i18n import Messages, t
 from comercio.indicators.facts import Fact, FactSet
 from comercio.indicators.sector import SectorFacts
 from comercio.indicators.specs import Window
@@ -43,6 +43,26 @@ def _months(names: list[str], fmt: Formatter) -> list[str]:
         d = date.fromisoformat(f"{m}-01")
         out.append(fmt.period(d, d))
     return out
+
+
+def _month_names(names: list[str], fmt: Formatter) -> str:
+    """Months as prose, the year named once per year: ``octubre y noviembre de 2025``."""
+    by_year: dict[int, list[int]] = {}
+    for m in sorted(set(names)):
+        d = date.fromisoformat(f"{m}-01")
+        by_year.setdefault(d.year, []).append(d.month)
+    return join_names(
+        (
+            t(
+                "presentation.date.period_one_year",
+                fmt.lang,
+                months=join_names((fmt.month(m) for m in months), fmt.lang),
+                year=y,
+            )
+            for y, months in by_year.items()
+        ),
+        fmt.lang,
+    )
 
 
 def _side(f: FactSet, side: str) -> dict[str, Any] | None:
@@ -145,7 +165,7 @@ def lines_context(sf: SectorFacts, fmt: Formatter) -> dict[str, Any] | None:
         "partial": partial,
         "year": w.end.year,
         "preliminary": _months(prelim, fmt),
-        "preliminary_names": join_names(_months(prelim, fmt), fmt.lang),
+        "preliminary_names": _month_names(prelim, fmt),
         "synthetic": synthetic,
         "synthetic_note": f" ({msg('common.synthetic')})" if synthetic else "",
         "source": source_note(msg, synthetic),
@@ -168,6 +188,10 @@ def _trade_table(rc: RenderContext) -> Table | None:
     )
     title = rc.msg("sector.table.lines", basket=c["basket"]["name"] if c["basket"] else "")
     note = rc.msg("sector.note.lines", source=rc.msg("sector.src.line", sources=c["source"]))
+    if c["preliminary"]:
+        key = "sector.note.preliminary_" + ("one" if len(c["preliminary"]) == 1 else "many")
+        months = c["preliminary_names"]
+        note = f"{rc.msg(key, months=months[:1].upper() + months[1:])} {note}"
     if c["partial"]:
         note = f"{rc.msg('sector.note.partial', span=c['span'])} {note}"
     return Table("lines-trade", title, columns, tuple(c["rows"]), note=note)
