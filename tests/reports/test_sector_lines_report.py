@@ -59,7 +59,7 @@ SAY = {
         "de la canasta SA 73, 82–90: un déficit de US$ 154 millones (noviembre de 2024 es preliminar).",
         "origins": "el principal proveedor del grupo fue China",
         "partial": "enero-noviembre de 2024: año incompleto",
-        "origins_source": "Fuente: importaciones de la canasta según las líneas de declaraciones de SUNAT "
+        "origins_source": "Fuente: importaciones del grupo según las líneas de declaraciones de SUNAT "
         "(datos sintéticos).",
         "methods": "Las líneas de declaraciones de SUNAT se clasifican con la canasta SA 73, 82–90.",
         "part": "fue «Maquinaria y equipo de transporte (≈ CUCI 7)»",
@@ -75,7 +75,7 @@ SAY = {
         "of the HS basket 73, 82–90: a deficit of US$ 154 million (November 2024 is preliminary).",
         "origins": "the group's leading supplier in January-November 2024 was China",
         "partial": "January-November 2024: an incomplete year",
-        "origins_source": "Source: imports of the basket from SUNAT declaration lines (synthetic data).",
+        "origins_source": "Source: the group's imports from SUNAT declaration lines (synthetic data).",
         "methods": "SUNAT declaration lines are classified with the HS basket 73, 82–90.",
         "part": "was “Machinery and transport equipment (≈ SITC 7)”",
     },
