@@ -142,6 +142,10 @@ def test_a_synthetic_world_side_is_labelled(sf: SectorFacts, lang: str) -> None:
     assert "CEPII BACI" in report.source and marker in report.source
     world = next(s for s in report.sections if s.id == "world_exports")
     assert marker in world.tables[0].note
+    methods = " ".join(next(s for s in report.sections if s.id == "methods").paragraphs)
+    hs = next(f for f in sf.forms if f.form == "hs" and f.role == "group").name(lang)
+    assert f"{hs}, {'con datos de' if lang == 'es' else 'with'} CEPII BACI" in methods
+    assert "ITS_MTV_AX" not in methods  # the WTO group is not described: the world side did not use it
     assert not build_sector_report(sf, lang).synthetic
 
 
@@ -366,6 +370,9 @@ def test_without_wto_or_g1_the_study_says_what_is_missing(sf: SectorFacts, lang:
     left_out = {s.id for s in report.omitted_sections()}
     assert {"world", "peru_imports", "subsectors"} <= left_out
     assert "OMC" not in report.source and "WTO" not in report.source and "SUNAT" in report.source
+    methods = " ".join(next(s for s in report.sections if s.id == "methods").paragraphs)
+    assert not any(w in methods for w in ("OMC", "WTO", "BACI", "CUCI 7)", "SITC 7)")), methods
+    assert "G1" in methods and "F1" in methods and "G6" in methods
     no_g1 = FactSet(f for f in sf.facts if not f.id.startswith("peru.exports"))
     g1_missing = dataclasses.replace(sf, facts=no_g1, omitted={"peru_exports": "no G1 group"})
     report = build_sector_report(g1_missing, lang)
