@@ -46,14 +46,18 @@ def client(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
 
 
 def test_overview_marks_the_latest_month(client) -> None:  # type: ignore[no-untyped-def]
-    html = client.get("/").text
+    home = client.get("/").text  # the latest mature month by default, a link to the preliminary one
+    assert "(preliminar)</strong>" not in home
+    assert '<a href="?end=2024-06&amp;lang=es">junio de 2024 (preliminar)</a>' in home
+    html = client.get("/?end=2024-06").text
     assert "<strong>junio de 2024 (preliminar)</strong>" in html
     assert "enero-junio de 2024 (junio preliminar)" in html
-    assert "June 2024 (preliminary)" in client.get("/?lang=en").text
+    assert "June 2024 (preliminary)" in client.get("/?end=2024-06&lang=en").text
 
 
 def test_explorer_marks_the_period_and_the_month_picker(client) -> None:  # type: ignore[no-untyped-def]
-    html = client.get("/explorer").text
+    assert '<option value="2024-06">junio de 2024 (preliminar)</option>' in client.get("/explorer").text
+    html = client.get("/explorer?end=2024-06").text
     assert '<option value="2024-06" selected>junio de 2024 (preliminar)</option>' in html
     assert '<option value="2024-03">marzo de 2024</option>' in html  # settled: not marked
     view = client.get("/explorer/view.json?end=2024-06&window=month").json()
@@ -62,4 +66,5 @@ def test_explorer_marks_the_period_and_the_month_picker(client) -> None:  # type
 
 
 def test_region_page_marks_the_latest_month(client) -> None:  # type: ignore[no-untyped-def]
-    assert "junio de 2024 (preliminar)" in client.get("/region/13").text
+    assert "junio de 2024 (preliminar)" not in client.get("/region/13").text  # mature by default
+    assert "junio de 2024 (preliminar)" in client.get("/region/13?end=2024-06").text

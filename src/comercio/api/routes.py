@@ -210,7 +210,7 @@ def series(
     page: Page = Depends(page_params),
     svc: IndicatorService = Depends(service),
 ) -> Response:
-    s = svc.series(spec.grouping, spec.filters, spec.dataset)
+    s = svc.series(spec.grouping, spec.filters, spec.dataset, spec.window.end)
     w = spec.window
     measures.check_coverage(s, w)
     rows = [

@@ -22,10 +22,12 @@ from __future__ import annotations
 import bisect
 import calendar
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from comercio.indicators import engine as eng
 from comercio.warehouse import Warehouse
 
 DATASET = "customs_lines"
@@ -151,3 +153,20 @@ def _compute(wh: Warehouse, flow: str, engine: str | None) -> dict[date, MonthMa
 def preliminary_months(wh: Warehouse, flow: str = "X", engine: str | None = None) -> list[date]:
     """The months of ``flow`` whose expected completeness is below :data:`MATURE`, oldest first."""
     return [p for p, m in sorted(maturity(wh, flow, engine).items()) if m.preliminary]
+
+
+def latest_month(
+    wh: Warehouse, names: Iterable[str], flow: str = "X", engine: str | None = None, *, mature: bool = False
+) -> date | None:
+    """The latest month any of the datasets ``names`` holds for ``flow`` (None: none holds a month).
+
+    ``mature`` skips the months of customs lines that are still preliminary, unless none of theirs is mature.
+    """
+    latest: list[date] = []
+    for name in names:
+        periods = list(eng.cube(wh, name, flow, engine).periods)
+        if mature and name == DATASET:
+            young = set(preliminary_months(wh, flow, engine))
+            periods = [p for p in periods if p not in young] or periods
+        latest.extend(periods[-1:])
+    return max(latest, default=None)

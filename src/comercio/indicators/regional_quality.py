@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from comercio.errors import DataNotAvailable
 from comercio.indicators import coverage as cov
 from comercio.indicators import datasets
-from comercio.indicators import engine as eng
 from comercio.indicators import maturity as mat
 from comercio.indicators.specs import Filters, Grouping, Window
 from comercio.warehouse import Warehouse
@@ -33,16 +32,10 @@ def latest_month(wh: Warehouse, engine: str | None = None, *, mature: bool = Fal
         names = datasets.candidates(wh.datasets(), Grouping("department"), Filters())
     except DataNotAvailable:
         raise DataNotAvailable("no export data loaded", hint="run `comercio build`") from None
-    latest: list[date] = []
-    for name in names:
-        periods = list(eng.cube(wh, name, "X", engine).periods)
-        if mature and name == mat.DATASET:
-            young = set(mat.preliminary_months(wh, "X", engine))
-            periods = [p for p in periods if p not in young] or periods
-        latest.extend(periods[-1:])
-    if not latest:
+    latest = mat.latest_month(wh, names, "X", engine, mature=mature)
+    if latest is None:
         raise DataNotAvailable("no export data loaded", hint="run `comercio build`")
-    return max(latest)
+    return latest
 
 
 def quality_facts(b: _Builder) -> None:

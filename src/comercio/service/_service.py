@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from comercio import reference
 from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
 from comercio.i18n import t
-from comercio.indicators import engine, measures
+from comercio.indicators import datasets, engine, maturity, measures
 from comercio.indicators.regional import RegionalFacts, regional_facts
 from comercio.indicators.specs import Filters, Grouping, Spec
 from comercio.service._cache import LRU
@@ -83,18 +84,49 @@ class IndicatorService:
     def indicator(self, spec: Spec) -> Result:
         return self.run(("indicator", spec), lambda: self._indicator(spec))
 
-    def series(self, grouping: Grouping, filters: Filters, dataset: str | None = None) -> engine.Series:
+    def series(
+        self, grouping: Grouping, filters: Filters, dataset: str | None = None, holding: date | None = None
+    ) -> engine.Series:
+        """Value by member and month from the best dataset; ``holding`` (a month): the best one holding it."""
         return self.run(
-            ("series", grouping, filters, dataset),
-            lambda: engine.series(self.wh, grouping, filters, dataset=dataset),
+            ("series", grouping, filters, dataset, holding),
+            lambda: engine.series(self.wh, grouping, filters, dataset=dataset, holding=holding),
         )
 
-    def latest_month(self, flow: str = "X", dataset: str | None = None) -> str:
-        """The last loaded month (``YYYY-MM``) of the dataset that answers the national total of ``flow``."""
-        s = self.series(Grouping("national"), Filters(flow=flow), dataset)
-        if not s.periods:
-            raise DataNotAvailable(f"dataset {s.dataset!r} has no months")
-        last = max(s.periods)
+    def latest_month(
+        self,
+        flow: str = "X",
+        dataset: str | None = None,
+        *,
+        grouping: str = "national",
+        mature: bool = True,
+    ) -> str:
+        """The latest month (``YYYY-MM``) any dataset able to answer ``grouping`` for ``flow`` holds (only
+        ``dataset`` when given); ``mature`` skips the preliminary months of customs lines unless none of
+        theirs is mature (:func:`comercio.indicators.maturity.latest_month`)."""
+        key = ("latest_month", flow, dataset, grouping, mature)
+        return self.run(key, lambda: self._latest(flow, dataset, grouping, mature))
+
+    def months(self, flow: str = "X", dataset: str | None = None, grouping: str = "national") -> list[str]:
+        """Every month (``YYYY-MM``, newest first) held by a dataset able to answer ``grouping``."""
+
+        def compute() -> list[str]:
+            names = self._able(flow, dataset, grouping)
+            held = {p for name in names for p in engine.cube(self.wh, name, flow).periods}
+            return [f"{p.year:04d}-{p.month:02d}" for p in sorted(held, reverse=True)]
+
+        return self.run(("months", flow, dataset, grouping), compute)
+
+    def _able(self, flow: str, dataset: str | None, grouping: str) -> list[str]:
+        """The loaded datasets able to answer ``grouping`` for ``flow``, best first (or ``dataset``)."""
+        loaded = self.wh.datasets()
+        return datasets.candidates(loaded, Grouping(grouping), Filters(flow=flow), requested=dataset)
+
+    def _latest(self, flow: str, dataset: str | None, grouping: str, mature: bool) -> str:
+        names = self._able(flow, dataset, grouping)
+        last = maturity.latest_month(self.wh, names, flow, mature=mature)
+        if last is None:
+            raise DataNotAvailable(f"no dataset holds a month of flow {flow} ({', '.join(names)})")
         return f"{last.year:04d}-{last.month:02d}"
 
     def status(self) -> list[dict[str, Any]]:
@@ -132,7 +164,8 @@ class IndicatorService:
         return self.run(("regional", month), lambda: regional_facts(self.wh, month))
 
     def _indicator(self, spec: Spec) -> Result:
-        s = self.series(spec.grouping, spec.filters, spec.dataset)  # one query per grouping and filters
+        # one query per grouping and filters, from the best dataset holding the window's last month
+        s = self.series(spec.grouping, spec.filters, spec.dataset, spec.window.end)
         result = measures.compare(s, spec.window, spec.comparison)
         last = max(s.periods) if s.periods else None
         return Result(

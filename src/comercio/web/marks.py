@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from comercio.errors import ComercioError
 from comercio.i18n import t
 from comercio.indicators import maturity
-from comercio.indicators.specs import Filters, Grouping
+from comercio.indicators.specs import Filters, Grouping, month_start
 from comercio.reports.fmt import Formatter
 from comercio.service import IndicatorService
 
@@ -27,10 +27,14 @@ def is_preliminary(svc: IndicatorService, month: str, dataset: str | None, flow:
     return dataset == maturity.DATASET and month in preliminary_months(svc, flow)
 
 
-def answering(svc: IndicatorService, grouping: str = "department", flow: str = "X") -> str | None:
-    """The dataset answering ``grouping`` for ``flow`` (None when no data)."""
+def answering(
+    svc: IndicatorService, grouping: str = "department", flow: str = "X", month: str | None = None
+) -> str | None:
+    """The dataset answering ``grouping`` for ``flow`` (the best one holding ``month`` when given; None when
+    no data)."""
     try:
-        return svc.series(Grouping(grouping), Filters(flow=flow)).dataset
+        holding = None if month is None else month_start(month)
+        return svc.series(Grouping(grouping), Filters(flow=flow), holding=holding).dataset
     except ComercioError:
         return None
 
@@ -49,10 +53,38 @@ def period_label(svc: IndicatorService, label: str, month: str, dataset: str | N
 
 
 def month_choices(
-    svc: IndicatorService, choices: Sequence[tuple[str, str]], lang: str, flow: str = "X"
+    svc: IndicatorService,
+    choices: Sequence[tuple[str, str]],
+    lang: str,
+    flow: str = "X",
+    grouping: str = "national",
 ) -> list[tuple[str, str]]:
-    """A month picker's (value, label) choices with the preliminary months marked."""
-    dataset = answering(svc, "national", flow)
+    """A month picker's (value, label) choices with the preliminary months marked (a month is marked when
+    customs lines answer it)."""
+    young = preliminary_months(svc, flow)
     return [
-        (m, mark(label, lang) if is_preliminary(svc, m, dataset, flow) else label) for m, label in choices
+        (
+            m,
+            mark(label, lang)
+            if m in young and answering(svc, grouping, flow, m) == maturity.DATASET
+            else label,
+        )
+        for m, label in choices
     ]
+
+
+def newer_month(svc: IndicatorService, end: str | None, lang: str) -> dict[str, str] | None:
+    """When the page shows the latest mature month (no ``end`` asked) and customs lines hold a later,
+    preliminary one: the sentence, the later month's marked name and the link that shows it."""
+    if end is not None:
+        return None
+    mature = svc.latest_month(grouping="department")
+    newest = svc.latest_month(grouping="department", mature=False)
+    if newest <= mature:
+        return None
+    name = Formatter(lang).period(month_start(newest), month_start(newest))
+    return {
+        "text": t("regional.maturity.newer", lang),
+        "label": mark(name, lang),
+        "href": f"?end={newest}&lang={lang}",
+    }

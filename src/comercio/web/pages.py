@@ -49,10 +49,16 @@ def _table(result: Result, lang: str) -> list[dict[str, str]]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, lang: LangQ = ES, svc: IndicatorService = Depends(service)) -> Response:
+def overview(
+    request: Request,
+    end: Annotated[str | None, Query(pattern=MONTH_RE)] = None,
+    lang: LangQ = ES,
+    svc: IndicatorService = Depends(service),
+) -> Response:
     code = lang.value
     try:
-        end = svc.latest_month()
+        newer = marks.newer_month(svc, end, code)
+        end = end or svc.latest_month(grouping="department")
         month = svc.indicator(Spec(Window.month(end), Grouping("national")))
         ytd = svc.indicator(Spec(Window.ytd(end), Grouping("department")))
     except ComercioError as exc:
@@ -82,6 +88,7 @@ def overview(request: Request, lang: LangQ = ES, svc: IndicatorService = Depends
         code,
         kpis=kpis,
         end=shown,
+        newer=newer,
         headline=headline(svc, end, code),
         dataset=views.source(ytd.dataset, code),
         rows=_table(ytd, code)[:TOP],
@@ -109,7 +116,7 @@ def explorer_spec(
         )
     if window is WindowKind.range:
         window = WindowKind.ytd
-    end = end or svc.latest_month()
+    end = end or svc.latest_month(flow.value, grouping=grouping.value)
     if window is WindowKind.year and not end.endswith("-12"):
         end = f"{int(end[:4]) - 1}-12"
     return build_spec(
@@ -161,16 +168,19 @@ def map_note(spec: Spec, lang: str) -> str:
     return t("web.map_by_group", lang, group=dimensions.dimension(name).label(lang))
 
 
-def month_choices(svc: IndicatorService, lang: str, current: str) -> list[tuple[str, str]]:
-    """The month picker's choices (loaded months named in ``lang``); the current month always among them."""
+def month_choices(
+    svc: IndicatorService, lang: str, current: str, flow: str = "X", grouping: str = "national"
+) -> list[tuple[str, str]]:
+    """The month picker's choices (months a dataset able to answer ``grouping`` holds, named in ``lang``);
+    the current month always among them."""
     try:
-        choices = views.month_options(svc, lang)
+        choices = views.month_options(svc, lang, flow, grouping=grouping)
     except ComercioError:
         choices = []
     if current not in dict(choices):
         fmt = Formatter(lang)
         choices = [(current, views.month_name(current, fmt)), *choices]
-    return marks.month_choices(svc, choices, lang)
+    return marks.month_choices(svc, choices, lang, flow, grouping)
 
 
 def explorer_options(lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -215,7 +225,7 @@ def explorer(
     except ComercioError as exc:
         view, error = None, no_data(exc, spec.filters.flow, lang.value)
     options = explorer_options(lang.value)
-    options["end"] = month_choices(svc, lang.value, form["end"])
+    options["end"] = month_choices(svc, lang.value, form["end"], spec.filters.flow, spec.grouping.dimension)
     form["member"] = view["member"] if view else ""
     return page(
         request,
@@ -262,6 +272,7 @@ def explorer_download(
 def region(
     request: Request,
     ubigeo: Annotated[str, Path(pattern=r"^\d{2}$")],
+    end: Annotated[str | None, Query(pattern=MONTH_RE)] = None,
     lang: LangQ = ES,
     svc: IndicatorService = Depends(service),
 ) -> Response:
@@ -270,7 +281,7 @@ def region(
     if name is None:
         raise DataNotAvailable(t("web.error.no_department", code, ubigeo=repr(ubigeo)), field="ubigeo")
     try:
-        end = svc.latest_month()
+        end = end or svc.latest_month(grouping="department")
         years = views.yearly(svc, ubigeo, code)
         spec = Spec(Window.ytd(end), Grouping("department"), Filters(departments=(ubigeo,)))
         series = views.series_figure(svc, spec, code, member=ubigeo)
@@ -281,7 +292,8 @@ def region(
     fmt = Formatter(code)
     rows = [{"year": y["year"], **views.fmt_row(y, fmt)} for y in reversed(years)]
     last = views.month_name(end, fmt)
-    latest = marks.mark(last, code) if marks.is_preliminary(svc, end, marks.answering(svc)) else last
+    answered = marks.answering(svc, month=end)
+    latest = marks.mark(last, code) if marks.is_preliminary(svc, end, answered) else last
     return page(
         request, "region.html", code, name=name, rows=rows, series=series, shares=shares, latest=latest
     )
@@ -407,7 +419,7 @@ def customs(
 @router.get("/downloads", response_class=HTMLResponse)
 def downloads_page(request: Request, lang: LangQ = ES, svc: IndicatorService = Depends(service)) -> Response:
     try:
-        spec = build_spec(window=WindowKind.ytd, end=svc.latest_month(), lang=lang.value)
+        spec = build_spec(window=WindowKind.ytd, end=svc.latest_month(grouping="department"), lang=lang.value)
         params = downloads.query(spec, lang.value)
     except ComercioError:
         params = None

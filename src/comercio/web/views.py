@@ -19,7 +19,7 @@ from comercio.i18n import has, t
 from comercio.indicators import wto
 from comercio.indicators.facts import family
 from comercio.indicators.sector import PEERS, WORLD_FROM
-from comercio.indicators.specs import Comparison, Filters, Grouping, Spec, Window
+from comercio.indicators.specs import Comparison, Grouping, Spec, Window
 from comercio.reference import dimensions
 from comercio.reports import charts, maps
 from comercio.reports.fmt import Formatter
@@ -145,7 +145,7 @@ def series_figure(svc: IndicatorService, spec: Spec, lang: str, member: str | No
     key = ("series_fig", grouping, spec.filters, spec.window, member, lang)
 
     def compute() -> Figure:
-        s = svc.series(grouping, spec.filters, spec.dataset)
+        s = svc.series(grouping, spec.filters, spec.dataset, spec.window.end)
         start = series_start(spec.window)
         fmt = Formatter(lang)
         rows = [
@@ -181,13 +181,11 @@ def month_name(month: str, fmt: Formatter) -> str:
 
 
 def month_options(
-    svc: IndicatorService, lang: str, flow: str = "X", dataset: str | None = None
+    svc: IndicatorService, lang: str, flow: str = "X", dataset: str | None = None, grouping: str = "national"
 ) -> list[tuple[str, str]]:
     """Every loaded month as (``YYYY-MM``, its name in ``lang``), newest first: the month picker's choices."""
-    s = svc.series(Grouping("national"), Filters(flow=flow), dataset)
     fmt = Formatter(lang)
-    months = sorted({f"{p.year:04d}-{p.month:02d}" for p in s.periods}, reverse=True)
-    return [(m, month_name(m, fmt)) for m in months]
+    return [(m, month_name(m, fmt)) for m in svc.months(flow, dataset, grouping)]
 
 
 def bars_figure(svc: IndicatorService, result: Result, lang: str, *, top: int = 15) -> Figure | None:
@@ -215,8 +213,7 @@ def _bars(result: Result, lang: str, top: int) -> Figure | None:
 
 def yearly(svc: IndicatorService, member: str, lang: str) -> list[dict[str, Any]]:
     """One row per complete calendar year of a department: value, growth and share of Peru's total."""
-    base = svc.series(Grouping("department"), Filters())
-    years = sorted({p.year for p in base.periods if p.month == 12})
+    years = sorted({int(m[:4]) for m in svc.months() if m.endswith("-12")})
     out = []
     for y in years:
         spec = Spec(
