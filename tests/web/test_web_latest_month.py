@@ -1,6 +1,6 @@
 """The dashboard's latest month on a warehouse of BCRP's departments (to 2022) and weekly customs lines of
 2025: the latest month any dataset holds, answered by one that holds it, mature by default; the preliminary
-month stays selectable and marked (issue 14, item 4)."""
+month stays selectable and marked (issue 14, item 4); where lines answer, the attribution coverage is said."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def _lines() -> list[Any]:
             filed = shipped + timedelta(days=lag)
             if filed <= AS_OF:
                 out += [("X", shipped, filed, "15", "producer_ubigeo", 60.0)]
-                out += [("X", shipped, filed, "13", "producer_ubigeo", 40.0)]
+                out += [("X", shipped, filed, "13", "ruc_register", 40.0)]  # another basis than 2024
     for m in range(1, 7):  # the same months of 2024, settled (for the growth rates)
         out += [("X", date(2024, m, 10), date(2024, m, 20), d, "producer_ubigeo", 50.0) for d in ("15", "13")]
     return out
@@ -118,3 +118,27 @@ def test_explorer_defaults_to_the_mature_month_and_offers_every_month(  # type: 
     assert '<option value="2022-12">diciembre de 2022</option>' in html  # BCRP's months stay selectable
     view = client.get(f"/explorer/view.json?end={newest}&window=month").json()
     assert view["period"] == "junio de 2025 (junio preliminar)" and view["total"] != "—"
+
+
+def test_pages_answered_by_lines_say_the_attribution_coverage(  # type: ignore[no-untyped-def]
+    client, expected: tuple[str, str]
+) -> None:
+    from comercio.reports.fmt import Formatter
+
+    mature, _ = expected
+    fmt = Formatter("es")
+    month = date.fromisoformat(f"{mature}-01")
+    span, before = fmt.period(date(2025, 1, 1), month), fmt.period(date(2024, 1, 1), month.replace(year=2024))
+    said = (
+        f"Atribución por departamento: 100,0\u202f% del valor exportado en {span} tiene departamento "
+        "(ubigeo del productor, 60,0\u202f%; domicilio fiscal del exportador (padrón RUC), 40,0\u202f%)"
+    )
+    apart = f"En {before} la cobertura era 100,0\u202f% (ubigeo del productor): las variaciones por región"
+    for path in ("/", "/region/13"):
+        html = client.get(path).text
+        assert said in html and apart in html, path
+    view = client.get(f"/explorer/view.json?end={mature}").json()
+    assert view["coverage"].startswith(said) and apart in view["coverage"]
+    assert client.get("/explorer/view.json?end=2022-12&window=year").json()["coverage"] == ""  # BCRP
+    en = client.get("/?lang=en").text
+    assert "Attribution by department: 100.0" in en and "compares different attribution bases" in en

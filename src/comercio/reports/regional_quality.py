@@ -47,14 +47,14 @@ def preliminary(rf: RegionalFacts, lang: str) -> dict[str, Any] | None:
         "months": months,
         "as_of": fmt.date_long(date.fromisoformat(as_of)) if as_of else "",
         "basis": t(f"regional.maturity.basis.{f.extra.get('basis', 'published')}", lang),
-        "label": t(key, lang, month=_joined([m["month"] for m in months], lang)),
-        "title_label": t(key, lang, month=_joined(measured, lang)),
+        "label": t(key, lang, month=joined([m["month"] for m in months], lang)),
+        "title_label": t(key, lang, month=joined(measured, lang)),
     }
 
 
-def _joined(items: list[str], lang: str) -> str:
-    """``octubre y noviembre`` / ``a, b and c`` (month names: never the Spanish "e" before an i sound)."""
-    return ", ".join(items[:-1]) + t("common.and", lang) + items[-1] if len(items) > 1 else items[0]
+def joined(items: list[str], lang: str) -> str:
+    """``octubre y noviembre`` / ``a, b and c`` (month and basis names: no Spanish "e" before an i sound)."""
+    return ", ".join(items[:-1]) + t("common.and", lang) + items[-1] if len(items) > 1 else "".join(items)
 
 
 def coverage(rf: RegionalFacts, lang: str) -> dict[str, Any] | None:
@@ -64,19 +64,19 @@ def coverage(rf: RegionalFacts, lang: str) -> dict[str, Any] | None:
         return None
     bases = sorted(rf.facts.each("coverage.window.basis.{basis}"), key=lambda x: -(x.value or 0.0))
     prev = rf.facts.get("coverage.previous.share")
-    apart = prev is not None and _apart(f.extra.get("shares", {}), prev.extra.get("shares", {}))
+    moved = prev is not None and apart(f.extra.get("shares", {}), prev.extra.get("shares", {}))
     below = f.value < f.extra.get("threshold", 0.95)
     return {
         "previous": None if prev is None else prev.value,
-        "previous_bases": [] if prev is None else _names(prev.extra.get("shares", {}), lang),
-        "apart": apart,
+        "previous_bases": [] if prev is None else basis_names(prev.extra.get("shares", {}), lang),
+        "apart": moved,
         "share": f.value,
         "unattributed": rf.facts.value("coverage.window.unattributed", 0.0),
         "threshold": f.extra.get("threshold", 0.95),
         "below": below,
         "bases": [{"name": basis_name(b.parts["basis"], lang), "share": b.value} for b in bases],
-        "reminder": _reminder(rf, lang, f.value, prev.value if apart and prev else None)
-        if below or apart
+        "reminder": _reminder(rf, lang, f.value, prev.value if moved and prev else None)
+        if below or moved
         else None,
     }
 
@@ -92,13 +92,13 @@ def _reminder(rf: RegionalFacts, lang: str, share: float, previous: float | None
     return t("regional.coverage.reminder", lang, share=fmt.pct(share), previous=before)
 
 
-def _names(shares: dict[str, float], lang: str) -> list[str]:
+def basis_names(shares: dict[str, float], lang: str) -> list[str]:
     """The bases that attributed value, largest first, named in ``lang``."""
     placed = sorted(((v, b) for b, v in shares.items() if b != UNATTRIBUTED and v > 0), reverse=True)
     return [basis_name(b, lang) for _, b in placed]
 
 
-def _apart(now: dict[str, float], before: dict[str, float]) -> bool:
+def apart(now: dict[str, float], before: dict[str, float]) -> bool:
     """Whether two windows' attribution differs (a basis' share, or the unattributed one, moved)."""
     return any(abs(now.get(b, 0.0) - before.get(b, 0.0)) > COMPARABLE for b in {*now, *before})
 

@@ -30,7 +30,7 @@ from comercio.service import (
     WindowKind,
     build_spec,
 )
-from comercio.web import downloads, marks, sector_lines, views
+from comercio.web import attribution, downloads, marks, sector_lines, views
 from comercio.web.headline import headline
 from comercio.web.templating import page, service
 
@@ -89,6 +89,7 @@ def overview(
         kpis=kpis,
         end=shown,
         newer=newer,
+        coverage=attribution.coverage_note(svc, ytd.spec, ytd.dataset, code),
         headline=headline(svc, end, code),
         dataset=views.source(ytd.dataset, code),
         rows=_table(ytd, code)[:TOP],
@@ -143,6 +144,7 @@ def explorer_view(
         "members": [("", dimensions.label("national", "", lang)), *members],
         "member": member or "",
         "map_note": map_note(spec, lang),
+        "coverage": attribution.coverage_note(svc, spec, result.dataset, lang),
         "period": marks.period_label(svc, fmt.period(w.start, w.end), f"{w.end:%Y-%m}", result.dataset, lang),
         "total": fmt.money(result.total()["value"]),
         "total_growth": fmt.figure(result.total()["growth"], "growth"),
@@ -294,8 +296,17 @@ def region(
     last = views.month_name(end, fmt)
     answered = marks.answering(svc, month=end)
     latest = marks.mark(last, code) if marks.is_preliminary(svc, end, answered) else last
+    coverage = attribution.coverage_note(svc, spec, answered, code)
     return page(
-        request, "region.html", code, name=name, rows=rows, series=series, shares=shares, latest=latest
+        request,
+        "region.html",
+        code,
+        name=name,
+        rows=rows,
+        series=series,
+        shares=shares,
+        latest=latest,
+        coverage=coverage,
     )
 
 

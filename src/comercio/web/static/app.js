@@ -100,6 +100,7 @@
       text($("total-growth"), data.total_growth);
       text($("dataset"), data.dataset);
       text($("map-note"), data.map_note);
+      text($("coverage"), data.coverage);
       for (const kind of ["csv", "xlsx", "pdf", "api"]) {
         const a = $("dl-" + kind);
         if (a) a.href = data.links[kind];
