@@ -106,6 +106,7 @@ def test_overview_shows_the_mature_month_and_links_the_preliminary_one(  # type:
     assert f'<a href="?end={newest}&amp;lang=es">junio de 2025 (preliminar)</a>' in html
     chosen = client.get(f"/?end={newest}").text
     assert "<strong>junio de 2025 (preliminar)</strong>" in chosen and 'id="newer"' not in chosen
+    assert "Variación, enero-junio de 2025 (junio preliminar)" in chosen  # the chart's title too
 
 
 def test_explorer_defaults_to_the_mature_month_and_offers_every_month(  # type: ignore[no-untyped-def]

@@ -26,6 +26,7 @@ from comercio.reports.fmt import Formatter
 from comercio.reports.narrative import join_names
 from comercio.reports.sector_context import continent_share_rows
 from comercio.service import ROW_FAMILIES, IndicatorService, Result
+from comercio.web import marks
 
 Metric = Literal["value", "growth", "share"]
 OUTSIDE_DEPARTMENTS = "99"  # BCRP's "not registered" row: in the totals, not on the map
@@ -72,9 +73,13 @@ def fmt_row(row: dict[str, Any], fmt: Formatter) -> dict[str, str]:
     return out
 
 
-def title(result: Result, fmt: Formatter, what: str) -> str:
+def title(result: Result, fmt: Formatter, what: str, svc: IndicatorService | None = None) -> str:
+    """``what, period``; with ``svc``, a preliminary last month of customs lines is named (marks)."""
     w = result.spec.window
-    return t("web.figure.titled", fmt.lang, what=what, period=fmt.period(w.start, w.end))
+    period = fmt.period(w.start, w.end)
+    if svc is not None:
+        period = marks.period_label(svc, period, f"{w.end:%Y-%m}", result.dataset, fmt.lang)
+    return t("web.figure.titled", fmt.lang, what=what, period=period)
 
 
 def department_members(grouping: Grouping) -> dict[str, str]:
@@ -124,7 +129,7 @@ def map_figure(svc: IndicatorService, spec: Spec, metric: Metric, lang: str) -> 
             values,
             fmt,
             metric,
-            title(result, fmt, what),
+            title(result, fmt, what, svc),
             source(result.dataset, lang),
             labels=grouping.dimension == "department",
         )
@@ -190,10 +195,11 @@ def month_options(
 
 def bars_figure(svc: IndicatorService, result: Result, lang: str, *, top: int = 15) -> Figure | None:
     """Growth bars of the members (largest first, at most ``top``); None when no member has a growth."""
-    return svc.cache.get_or_compute(("bars", result.spec, lang, top), lambda: _bars(result, lang, top))
+    key = ("bars", result.spec, lang, top)
+    return svc.cache.get_or_compute(key, lambda: _bars(svc, result, lang, top))
 
 
-def _bars(result: Result, lang: str, top: int) -> Figure | None:
+def _bars(svc: IndicatorService, result: Result, lang: str, top: int) -> Figure | None:
     fmt = Formatter(lang)
     rows = [
         {"label": r["label"], "growth": r["growth"]}
@@ -204,7 +210,7 @@ def _bars(result: Result, lang: str, top: int) -> Figure | None:
         return None
     try:
         chart = charts.growth_bars(
-            rows, fmt, title(result, fmt, t("web.growth", lang)), source(result.dataset, lang)
+            rows, fmt, title(result, fmt, t("web.growth", lang), svc), source(result.dataset, lang)
         )
     except ComercioError:
         return None
