@@ -5,6 +5,7 @@ November 2024 marked preliminary."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from types import ModuleType
@@ -12,7 +13,8 @@ from types import ModuleType
 import pytest
 
 from comercio.config import Settings
-from comercio.indicators.sector import sector_facts
+from comercio.indicators.facts import FactSet
+from comercio.indicators.sector import SectorFacts, sector_facts
 from comercio.reports.sector import build_sector_report, write_sector
 from comercio.reports.writers import Report
 from comercio.warehouse import Warehouse
@@ -152,3 +154,20 @@ def test_written_files_carry_the_label(wh: Warehouse, tmp_path: Path, lang: str)
     assert SAY[lang]["source"] in md and SAY[lang]["span"] in md
     doc = json.loads(next(p for p in files if p.suffix == ".json").read_text())
     assert any(f["id"] == "lines.balance.ytd.value" and f["synthetic"] for f in doc["facts"])
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_lines_beside_the_wto_balance_say_why_they_differ(wh: Warehouse, sf: SectorFacts, lang: str) -> None:
+    """Official WTO and G1 facts plus the basket's lines: the summary's lines headline says why the HS basket
+    does not compare with the WTO group, and the methods note describes the three baskets."""
+    lines = [f for f in sector_facts(wh, "metalmecanica", None).facts if f.id.startswith("lines.")]
+    both = dataclasses.replace(sf, facts=FactSet([*sf.facts, *lines]))
+    report = build_sector_report(both, lang)
+    said = {
+        "es": "Esta canasta no se compara directamente con el grupo de la OMC: la canasta SA suma",
+        "en": "This basket does not compare directly with the WTO group: the HS basket adds",
+    }
+    assert said[lang] in _section(report, "summary")
+    methods = _section(report, "methods")
+    assert ("con tres canastas distintas" if lang == "es" else "with three different baskets") in methods
+    assert "ITS_MTV_AX" in methods and "G1" in methods and SAY[lang]["methods"] in methods

@@ -383,7 +383,7 @@ def _context(sf: SectorFacts, lang: str, fmt: Formatter) -> dict[str, Any]:
         **{d: partners(sf.facts, d, fmt) for d in LINES},
         "subsectors": _subsectors(sf, lang),
         "lines": lines_context(sf, fmt),
-        "why": {pair: _why(sf.basket, pair, lang) for pair in ("g1_wto", "f1_wto")},
+        "why": {pair: _why(sf.basket, pair, lang) for pair in ("g1_wto", "f1_wto", "hs_wto")},
     }
 
 
