@@ -5,7 +5,8 @@ the new vintage in the catalog in one transaction. Until that commit the warehou
 a load killed at any point leaves at most an unreferenced directory, removed by the next load.
 Loading the same file (same sha256, same parser) again is a no-op. For a dataset with a ``revision_key``, the
 rows the new slice supersedes in other slices (or that supersede its own) are listed inside the new vintage
-before the rename (:mod:`comercio.warehouse.revisions`).
+before the rename, beside the vintage's key index (:mod:`comercio.warehouse.revisions`). A loader runs every
+check of its loads on one scratch DuckDB (:class:`~comercio.warehouse.contracts.Scratch`).
 """
 
 from __future__ import annotations
