@@ -125,20 +125,6 @@ def _file_period(extra: dict[str, Any]) -> tuple[date, date] | None:
     return date.fromisoformat(str(period[0])), date.fromisoformat(str(period[1]))
 
 
-def _other(directory: Path, extra: dict[str, Any]) -> revisions.Other:
-    """A current vintage of another slice as :func:`revisions.find` compares with it."""
-    period = _file_period(extra)
-    keyed = extra.get("keys")
-    years = keyed.get("years") if isinstance(keyed, dict) else None
-    return revisions.Other(
-        directory,
-        period[1] if period else None,
-        revisions.index_file(directory) if keyed else None,
-        (int(years[0]), int(years[1])) if years else None,
-        keyed.get("hash") if isinstance(keyed, dict) else None,
-    )
-
-
 class Loader:
     """Writes vintages into ``<home>/data`` and records them in the catalog."""
 
@@ -279,7 +265,9 @@ class Loader:
         if spec is None or not spec.revision_key:
             return None, None
         others = [
-            _other(self.data_dir / v.path, v.extra)
+            revisions.Other.of(
+                self.data_dir / v.path, v.extra, p[1] if (p := _file_period(v.extra)) else None
+            )
             for v in self.catalog.vintages(spec.name, current_only=True)
             if v.slice != slice_
         ]

@@ -124,6 +124,16 @@ class Other(NamedTuple):
     years: tuple[int, int] | None = None
     probe: int | None = None
 
+    @classmethod
+    def of(cls, directory: Path, extra: dict[str, Any], end: date | None) -> Other:
+        """A vintage's ``directory`` with what its provenance ``extra`` says of its key index."""
+        keyed = extra.get("keys")
+        if not isinstance(keyed, dict):
+            return cls(directory, end)
+        years = keyed.get("years")
+        span = (int(years[0]), int(years[1])) if years else None
+        return cls(directory, end, index_file(directory), span, keyed.get("hash"))
+
 
 @dataclass(frozen=True)
 class Revision:
