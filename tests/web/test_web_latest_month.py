@@ -106,7 +106,8 @@ def test_overview_shows_the_mature_month_and_links_the_preliminary_one(  # type:
     assert f'<a href="?end={newest}&amp;lang=es">junio de 2025 (preliminar)</a>' in html
     chosen = client.get(f"/?end={newest}").text
     assert "<strong>junio de 2025 (preliminar)</strong>" in chosen and 'id="newer"' not in chosen
-    assert "Variación, enero-junio de 2025 (junio preliminar)" in chosen  # the chart's title too
+    young = "mayo y junio preliminares" if mature < "2025-05" else "junio preliminar"
+    assert f"Variación, enero-junio de 2025 ({young})" in chosen  # the chart's title too
 
 
 def test_explorer_defaults_to_the_mature_month_and_offers_every_month(  # type: ignore[no-untyped-def]
@@ -119,6 +120,9 @@ def test_explorer_defaults_to_the_mature_month_and_offers_every_month(  # type: 
     assert '<option value="2022-12">diciembre de 2022</option>' in html  # BCRP's months stay selectable
     view = client.get(f"/explorer/view.json?end={newest}&window=month").json()
     assert view["period"] == "junio de 2025 (junio preliminar)" and view["total"] != "—"
+    ytd = client.get(f"/explorer/view.json?end={newest}").json()["period"]  # every young month named
+    young = "mayo y junio preliminares" if mature < "2025-05" else "junio preliminar"
+    assert ytd == f"enero-junio de 2025 ({young})"
 
 
 def test_pages_answered_by_lines_say_the_attribution_coverage(  # type: ignore[no-untyped-def]

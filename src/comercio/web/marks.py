@@ -13,6 +13,7 @@ from comercio.i18n import t
 from comercio.indicators import maturity
 from comercio.indicators.specs import Filters, Grouping, month_start
 from comercio.reports.fmt import Formatter
+from comercio.reports.regional_quality import joined
 from comercio.service import IndicatorService
 
 
@@ -44,12 +45,23 @@ def mark(label: str, lang: str) -> str:
     return f"{label} ({t('regional.maturity.mark', lang)})"
 
 
-def period_label(svc: IndicatorService, label: str, month: str, dataset: str | None, lang: str) -> str:
-    """A period's label with its last month named preliminary when it is: ``… (noviembre preliminar)``."""
+def period_label(
+    svc: IndicatorService,
+    label: str,
+    month: str,
+    dataset: str | None,
+    lang: str,
+    start: str | None = None,
+) -> str:
+    """A period's label with its preliminary months named when the last is one: ``… (noviembre
+    preliminar)``, ``… (octubre y noviembre preliminares)`` (the months from ``start``, else the last)."""
     if not is_preliminary(svc, month, dataset):
         return label
-    name = Formatter(lang).month(int(month[5:7]))
-    return f"{label} ({t('regional.maturity.label', lang, month=name)})"
+    fmt = Formatter(lang)
+    young = sorted(m for m in preliminary_months(svc) if (start or month) <= m <= month)
+    names = [fmt.month(int(m[5:7])) for m in young]
+    key = "regional.maturity.label_many" if len(names) > 1 else "regional.maturity.label"
+    return f"{label} ({t(key, lang, month=joined(names, lang))})"
 
 
 def month_choices(

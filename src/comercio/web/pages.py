@@ -68,6 +68,7 @@ def overview(
     shown = fmt.period(w.end, w.end)
     if marks.is_preliminary(svc, end, ytd.dataset):
         shown = marks.mark(shown, code)
+    span = marks.period_label(svc, fmt.period(w.start, w.end), end, ytd.dataset, code, f"{w.start:%Y-%m}")
     kpis = [
         {
             "label": f"{t('web.month_value', code)} ({shown})",
@@ -75,8 +76,7 @@ def overview(
             "growth": fmt.figure(month.total()["growth"], "growth"),
         },
         {
-            "label": f"{t('web.year_value' if w.end.month == 12 else 'web.ytd_value', code)} "
-            f"({marks.period_label(svc, fmt.period(w.start, w.end), end, ytd.dataset, code)})",
+            "label": f"{t('web.year_value' if w.end.month == 12 else 'web.ytd_value', code)} ({span})",
             "value": fmt.money(ytd.total()["value"]),
             "growth": fmt.figure(ytd.total()["growth"], "growth"),
         },
@@ -145,7 +145,9 @@ def explorer_view(
         "member": member or "",
         "map_note": map_note(spec, lang),
         "coverage": attribution.coverage_note(svc, spec, result.dataset, lang),
-        "period": marks.period_label(svc, fmt.period(w.start, w.end), f"{w.end:%Y-%m}", result.dataset, lang),
+        "period": marks.period_label(
+            svc, fmt.period(w.start, w.end), f"{w.end:%Y-%m}", result.dataset, lang, f"{w.start:%Y-%m}"
+        ),
         "total": fmt.money(result.total()["value"]),
         "total_growth": fmt.figure(result.total()["growth"], "growth"),
         "map": None if fig is None else fig.as_dict(),

@@ -78,7 +78,8 @@ def title(result: Result, fmt: Formatter, what: str, svc: IndicatorService | Non
     w = result.spec.window
     period = fmt.period(w.start, w.end)
     if svc is not None:
-        period = marks.period_label(svc, period, f"{w.end:%Y-%m}", result.dataset, fmt.lang)
+        end, first = f"{w.end:%Y-%m}", f"{w.start:%Y-%m}"
+        period = marks.period_label(svc, period, end, result.dataset, fmt.lang, first)
     return t("web.figure.titled", fmt.lang, what=what, period=period)
 
 
