@@ -196,3 +196,13 @@ def write_dbf_zip(
                 writer.write(cols)
         writer.close()
     return path
+
+
+def digits(values: np.ndarray, width: int) -> np.ndarray:
+    """Zero-padded decimal digits of non-negative ints as a ``(n, width)`` latin-1 byte matrix."""
+    out = np.empty((values.shape[0], width), dtype=np.uint8)
+    v = values.astype(np.int64, copy=True)
+    for j in range(width - 1, -1, -1):
+        out[:, j] = v % 10 + 48
+        v //= 10
+    return out

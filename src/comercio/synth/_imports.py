@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from comercio.synth._calibration import split_cents
-from comercio.synth._lines import EPOCH, LineState
+from comercio.synth._lines import EPOCH, LineState, declarations
 from comercio.synth._profiles import CHANCAY_FROM, CHANCAY_SHARE
 
 # F1 level-1 rows (CUODE use groups), matched on the start of their normalised label
@@ -168,12 +168,7 @@ def draw_imports(
     idx = products_of(group)
     q = 1.0 / _LINE_USD[idx]
     q /= q.sum()
-    sizes = rng.geometric(0.45, size=n)
-    m = int(np.searchsorted(np.cumsum(sizes), n) + 1)
-    sizes = sizes[:m]
-    sizes[-1] -= int(sizes.sum()) - n
-    decl = np.repeat(np.arange(m), sizes)
-    series = (np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1).astype(np.int64)
+    m, decl, series = declarations(rng, n, 0.45)
     product = idx[rng.choice(idx.size, size=n, p=q)]
     month_days = ((period.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - period).days
     day = (period - EPOCH).days + rng.integers(0, month_days, size=m)
@@ -183,7 +178,7 @@ def draw_imports(
     mode = np.array([o[1] for o in IMPORT_OFFICES])[pick]
     chancay = (office == 118) & (day >= _CHANCAY_DAY) & (rng.random(m) < CHANCAY_SHARE)
     office = np.where(chancay, 370, office)
-    first_product = product[np.cumsum(sizes) - sizes]
+    first_product = product[series == 1]  # each declaration's first line
     origin_d = (rng.random(m)[:, None] > _ORIGIN_CUM[_PFAM[first_product]]).sum(axis=1)
     origin_d = origin_d.clip(0, len(COUNTRIES) - 1)
     hub = (rng.random(m)[:, None] > _HUB_CUM).sum(axis=1).clip(0, len(COUNTRIES) - 1)

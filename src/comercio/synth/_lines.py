@@ -104,6 +104,18 @@ def _zipf_cdf(size: int) -> np.ndarray:
     return cdf / cdf[-1]
 
 
+def declarations(rng: np.random.Generator, n: int, p: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """``n`` lines grouped into declarations of geometric size (parameter ``p``): how many declarations,
+    each line's declaration index and its series number (1, 2, … within the declaration)."""
+    sizes = rng.geometric(p, size=n)
+    m = int(np.searchsorted(np.cumsum(sizes), n) + 1)
+    sizes = sizes[:m]
+    sizes[-1] -= int(sizes.sum()) - n
+    decl = np.repeat(np.arange(m), sizes)
+    series = (np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1).astype(np.int64)
+    return m, decl, series
+
+
 def draw_chunk(
     rng: np.random.Generator,
     period: dt.date,
@@ -119,12 +131,7 @@ def draw_chunk(
     idx, share = _tilted(dept, period, marginals) if mix is None else mix
     q = share / _LINE_USD[idx]
     q /= q.sum()
-    sizes = rng.geometric(0.55, size=n)
-    m = int(np.searchsorted(np.cumsum(sizes), n) + 1)
-    sizes = sizes[:m]
-    sizes[-1] -= int(sizes.sum()) - n
-    decl = np.repeat(np.arange(m), sizes)
-    series = (np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes) + 1).astype(np.int64)
+    m, decl, series = declarations(rng, n, 0.55)
     primary = idx[pick(rng, q, m)]
     other = idx[pick(rng, q, n)]
     product = np.where(rng.random(n) < 0.7, primary[decl], other)

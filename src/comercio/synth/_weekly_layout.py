@@ -20,7 +20,7 @@ import numpy as np
 
 from comercio.synth import _imports as imp
 from comercio.synth import _profiles as prof
-from comercio.synth._dbfwrite import layout
+from comercio.synth._dbfwrite import digits, layout
 from comercio.synth._lines import PARTNERS, Chunk
 
 
@@ -98,15 +98,6 @@ def _text(value: str, n: int, width: int) -> np.ndarray:
     return np.broadcast_to(_cat([value], width), (n, width))
 
 
-def _digits(values: np.ndarray, width: int) -> np.ndarray:
-    out = np.empty((values.shape[0], width), dtype=np.uint8)
-    v = values.astype(np.int64, copy=True)
-    for j in range(width - 1, -1, -1):
-        out[:, j] = v % 10 + 48
-        v //= 10
-    return out
-
-
 def export_columns(c: Chunk, regularised: np.ndarray, masked: np.ndarray) -> dict[str, Any]:
     """DBF columns of an export chunk; ``ubigeo`` 0 is written blank."""
     n = c.n
@@ -115,7 +106,7 @@ def export_columns(c: Chunk, regularised: np.ndarray, masked: np.ndarray) -> dic
     return {
         "CADU": c.office, "FANO": c.year, "NDCL": c.number, "NSER": c.series, "FNUM": c.days,
         "FEMB": np.minimum(c.days + 2, regularised), "FREG": regularised, "REGIMEN": np.full(n, 40),
-        "NDOC": _digits(c.trader, 11), "DNOMBRE": names(c.trader, masked),
+        "NDOC": digits(c.trader, 11), "DNOMBRE": names(c.trader, masked),
         "DNOMPRO": names(c.trader, masked), "DDIRPRO": _text("DIRECCION SINTETICA", n, 40),
         "UBIGEO": np.where(c.ubigeo > 0, c.ubigeo.astype(np.float64), np.nan),
         "PART_NANDI": _X_CODE[c.product], "CPAIDES": _X_PARTNER[c.partner], "CVIATRA": mode2,
@@ -134,7 +125,7 @@ def import_columns(c: imp.ImportChunk, regularised: np.ndarray) -> dict[str, Any
     arrival = c.days - 3
     return {
         "CODI_ADUAN": c.office, "ANO_PRESE": c.year, "NUME_CORRE": c.number, "FECH_INGSI": c.days,
-        "TIPO_DOCUM": _text("4", n, 1), "LIBR_TRIBU": _digits(c.trader, 11),
+        "TIPO_DOCUM": _text("4", n, 1), "LIBR_TRIBU": digits(c.trader, 11),
         "DNOMBRE": names(c.trader, np.zeros(n, dtype=bool)), "FECH_LLEGA": arrival,
         "VIA_TRANSP": (c.mode + 48).astype(np.uint8)[:, None], "CADU_MANIF": c.office, "FECH_MANIF": c.year,
         "FECH_RECEP": c.days, "FECH_CANCE": regularised, "DK": _text("S", n, 1),

@@ -32,7 +32,7 @@ from comercio.errors import ConfigError
 from comercio.sources import Parsed, build_batch, const, weekly
 from comercio.synth import _profiles as prof
 from comercio.synth._calibration import Marginals, allocate_counts, marginals_from_tables, split_cents
-from comercio.synth._dbfwrite import layout, write_dbf_zip
+from comercio.synth._dbfwrite import digits, layout, write_dbf_zip
 from comercio.synth._lines import Chunk, LineState, draw_chunk, lines_per_usd
 
 __all__ = ["EXPORT_FIELDS", "Marginals", "SynthResult", "generate", "marginals_from_tables"]
@@ -65,15 +65,6 @@ class SynthResult:
     fmt: str
 
 
-def _zdigits(values: np.ndarray, width: int) -> np.ndarray:
-    out = np.empty((values.shape[0], width), dtype=np.uint8)
-    v = values.astype(np.int64, copy=True)
-    for j in range(width - 1, -1, -1):
-        out[:, j] = v % 10 + 48
-        v //= 10
-    return out
-
-
 def _cat(labels: list[str], width: int) -> np.ndarray:
     """Latin-1 byte matrix of category labels, to be indexed by category codes."""
     return (
@@ -93,17 +84,17 @@ _UNITS = ["KG", "U"]
 def _dbf_columns(c: Chunk) -> dict[str, Any]:
     n = c.n
     blank6 = np.full((n, 6), 0x20, dtype=np.uint8)
-    ubigeo = np.where(c.ubigeo[:, None] > 0, _zdigits(c.ubigeo, 6), blank6)
+    ubigeo = np.where(c.ubigeo[:, None] > 0, digits(c.ubigeo, 6), blank6)
     mode2 = np.full((n, 2), ord("0"), dtype=np.uint8)
     mode2[:, 1] = c.mode + 48
     return {
-        "CADU": _zdigits(c.office, 3),
-        "FANO": _zdigits(c.year, 4),
-        "NDCL": _zdigits(c.number, 8),
+        "CADU": digits(c.office, 3),
+        "FANO": digits(c.year, 4),
+        "NDCL": digits(c.number, 8),
         "NSER": c.series,
         "FNUM": c.days,
         "FEMB": c.days + 2,
-        "NDOC": _zdigits(c.trader, 11),
+        "NDOC": digits(c.trader, 11),
         "UBIGEO": ubigeo.astype(np.uint8),
         "PART_NANDI": _PCODE[c.product],
         "CPAIDES": _cat(c.partner_labels, 2)[c.partner],
@@ -129,7 +120,7 @@ def _canonical(c: Chunk, source: str, file_date: dt.date | None) -> pa.RecordBat
     p.txt = {
         "partner": pa.array(c.partner_labels).take(pa.array(c.partner)),
         "mode": pa.array([str(i) for i in range(10)]).take(pa.array(c.mode)),
-        "trader": pa.array(_zdigits(c.trader, 11).view("S11").ravel().astype(str)),
+        "trader": pa.array(digits(c.trader, 11).view("S11").ravel().astype(str)),
         "unit": pa.array(_UNITS).take(pa.array(c.unit)),
         "synth": const("S", c.n),
     }
