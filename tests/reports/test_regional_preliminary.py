@@ -197,3 +197,20 @@ def test_no_region_growing_is_said_as_such(rf: RegionalFacts) -> None:
     report = build_regional(RegionalFacts(rf.through, rf.grouping, rf.record_definition, facts), "es")
     fastest = next(s for s in report.sections if s.id == "fastest")
     assert fastest.omitted and fastest.paragraphs[0].startswith("Ninguna región del interior")
+
+
+def test_the_one_line_names_earlier_bases_when_they_were_others(rf: RegionalFacts) -> None:
+    from comercio.indicators.facts import FactSet, make
+
+    facts = FactSet(rf.facts)
+    old = rf.facts.get("coverage.window.share")
+    assert old is not None
+    shares = {"producer_ubigeo": 0.6, "ruc_register": 0.396, "unattributed": 0.004}
+    extra = {**dict(old.extra), "shares": shares}
+    facts.add(make("coverage.window.share", 0.996, window=old.window, dataset=old.dataset, extra=extra))
+    report = build_regional(RegionalFacts(rf.through, rf.grouping, rf.record_definition, facts), "es")
+    line = next(s for s in report.sections if s.id == "leaders").paragraphs[-1]
+    assert line == (
+        "Cobertura de atribución: 99,6\u202f% del valor (2023: 100,0\u202f% con ubigeo del productor); "
+        "ver la advertencia del Resumen."
+    )

@@ -66,29 +66,38 @@ def coverage(rf: RegionalFacts, lang: str) -> dict[str, Any] | None:
     prev = rf.facts.get("coverage.previous.share")
     moved = prev is not None and apart(f.extra.get("shares", {}), prev.extra.get("shares", {}))
     below = f.value < f.extra.get("threshold", 0.95)
+    before = [] if prev is None else basis_names(prev.extra.get("shares", {}), lang)
+    # the one line names the earlier bases when they were others, not only a lower share
+    other = set(before) != set(basis_names(f.extra.get("shares", {}), lang))
     return {
         "previous": None if prev is None else prev.value,
-        "previous_bases": [] if prev is None else basis_names(prev.extra.get("shares", {}), lang),
+        "previous_bases": before,
         "apart": moved,
         "share": f.value,
         "unattributed": rf.facts.value("coverage.window.unattributed", 0.0),
         "threshold": f.extra.get("threshold", 0.95),
         "below": below,
         "bases": [{"name": basis_name(b.parts["basis"], lang), "share": b.value} for b in bases],
-        "reminder": _reminder(rf, lang, f.value, prev.value if moved and prev else None)
+        "reminder": _reminder(
+            rf, lang, f.value, prev.value if moved and prev else None, before if other else []
+        )
         if below or moved
         else None,
     }
 
 
-def _reminder(rf: RegionalFacts, lang: str, share: float, previous: float | None) -> str:
+def _reminder(rf: RegionalFacts, lang: str, share: float, previous: float | None, bases: list[str]) -> str:
     """The one line standing for the coverage warning in the later department sections:
-    ``Cobertura de atribución: 58,6 % del valor (2024: 100,0 %); ver la advertencia del Resumen.``"""
+    ``Cobertura de atribución: 58,6 % del valor (2024: 100,0 %); ver la advertencia del Resumen.``, with
+    the earlier ``bases`` when given (``2024: 100,0 % con ubigeo del productor``)."""
     fmt = Formatter(lang)
     before = ""
     if previous is not None:
-        year = rf.through.year - 1
-        before = t("regional.coverage.reminder_previous", lang, year=year, share=fmt.pct(previous))
+        year, pct = rf.through.year - 1, fmt.pct(previous)
+        before = t("regional.coverage.reminder_previous", lang, year=year, share=pct)
+        if bases:
+            names = joined(bases, lang)
+            before = t("regional.coverage.reminder_basis", lang, year=year, share=pct, bases=names)
     return t("regional.coverage.reminder", lang, share=fmt.pct(share), previous=before)
 
 
