@@ -101,3 +101,31 @@ def test_spark_query_past_the_timeout_is_cancelled(tmp_path: Path) -> None:
     # can take longer than the 3 s that the first query was given, and that is not what this test is about.
     after = Warehouse(Settings(home=tmp_path, engine="spark", query_timeout_s=120.0), read_only=True)
     assert after.execute_bounded(_rows(3)).table.num_rows == 3
+
+
+@pytest.mark.spark
+def test_two_warehouses_in_one_spark_session_read_their_own_files(tmp_path: Path) -> None:
+    """Spark's temporary views are shared by the process: each warehouse names its own, so a second warehouse
+    (another home) never replaces the files the first one reads."""
+    pytest.importorskip("pyspark")
+    from datetime import date
+
+    from comercio.warehouse import FileRef, Provenance, schema
+
+    spec = schema.get("bcrp_national")
+    homes = []
+    for value in (1.0, 2.0):
+        home = tmp_path / f"home{int(value)}"
+        rows = {"flow": ["X"], "period": [date(2022, 1, 1)], "value_usd": [value], "value_basis": ["FOB"]}
+        table = pa.table({**rows, "source": ["hand"]}).select(list(spec.columns)).cast(spec.schema)
+        prov = Provenance("test", (FileRef(f"{value}.csv", f"{int(value)}" * 64),), "test/1")
+        Warehouse(Settings(home=home)).load("bcrp_national", "all", table, prov)
+        homes.append(home)
+    first, second = (Warehouse(Settings(home=h, engine="spark"), read_only=True) for h in homes)
+    a = first.table("bcrp_national")
+    b = second.table("bcrp_national")  # registered after the first: must not take over its view
+    total = {
+        w: w.execute(t.aggregate(v=t.value_usd.sum())).column("v")[0].as_py()
+        for w, t in ((first, a), (second, b))
+    }
+    assert (total[first], total[second]) == (1.0, 2.0)

@@ -52,6 +52,9 @@ class Warehouse:
         self._registered: dict[str, dict[str, ir.Table]] = {}
         self._memo: dict[Any, Any] = {}
         self._lock = threading.Lock()
+        # Spark's temporary views belong to the process-wide session: this warehouse's names are its own, so
+        # two warehouses in one process (a server and a test, two homes) never read each other's files
+        self._token = uuid.uuid4().hex[:12]
 
     # -- state -------------------------------------------------------------------------------------------
     @property
@@ -166,7 +169,9 @@ class Warehouse:
             paths = [str(p) for _, fs in files for p in fs]
             return con.read_parquet(paths, table_name=name, union_by_name=True)
         parts = [
-            con.read_parquet(str(fs[0].parent / "*.parquet"), table_name=f"{name}_{v.number}_{i}")
+            con.read_parquet(
+                str(fs[0].parent / "*.parquet"), table_name=f"{name}_{self._token}_{v.number}_{i}"
+            )
             for i, (v, fs) in enumerate(files)
         ]
         return parts[0] if len(parts) == 1 else ibis.union(*parts)
