@@ -127,6 +127,7 @@ def test_with_the_flag_every_format_marks_it(
     # May still lacks its 40-day lines: both young months are named with their expected completeness
     label = "mayo (89,6\u202f%) y junio (42,4\u202f%) preliminares"
     assert f"# Exportaciones regionales, enero-junio de 2024 ({label})" in md
+    assert "\n| Costa |" in md  # a natural region in a table cell starts with a capital ("la costa" in prose)
     notice = "Aviso: mayo y junio de 2024 son meses preliminares."
     assert notice in md and "estarían completas en 89,6\u202f% y 42,4\u202f%, respectivamente" in md
     html = (out / "report.html").read_text(encoding="utf-8")

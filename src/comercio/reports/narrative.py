@@ -210,13 +210,15 @@ def _agro(facts: FactSet, lang: str) -> dict[str, Any] | None:
     natural = [
         {
             "code": f.parts["natural_region"],
-            "name": names.get(f.parts["natural_region"], f.parts["natural_region"]),
+            "name": names.get(f.parts["natural_region"], f.parts["natural_region"]),  # as prose writes it
             "growth": f.value,
             "share": facts.value("agro.{natural_region}.share", natural_region=f.parts["natural_region"]),
         }
         for f in facts.each("agro.{natural_region}.growth")
     ]
     natural.sort(key=lambda r: -(r["growth"] or 0.0))
+    for r in natural:  # a table cell starts with a capital letter ("costa" → "Costa")
+        r["label"] = r["name"][:1].upper() + r["name"][1:]
     return {
         "value": facts.value("agro.value"),
         "growth": facts.value("agro.growth"),

@@ -94,7 +94,12 @@ REGIONS = TableSpec(
 ROLLING = TableSpec(
     "rolling12", text("regional.table.rolling12"), (NAME, VALUE, SHARE), rows="rolling", optional=True
 )
-AGRO = TableSpec("agro", text("regional.table.agro"), (NAME, GROWTH, SHARE), rows="agro.natural")
+AGRO = TableSpec(
+    "agro",
+    text("regional.table.agro"),
+    (ColumnSpec("label", text("regional.table.name")), GROWTH, SHARE),
+    rows="agro.natural",
+)
 CUSTOMS = TableSpec(
     "customs",
     text("regional.table.customs"),
