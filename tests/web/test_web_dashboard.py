@@ -232,3 +232,33 @@ def test_customs_page_on_weekly_lines_is_the_trade_compared_with_a_year_before(
     html = client.get("/customs?flow=M").text
     assert 'id="sample"' not in html and "junio de 2024" in html
     assert "+50,0" in html  # 150 against 100 a year before
+
+
+def test_official_data_carry_no_synthetic_banner(web: TestClient) -> None:
+    assert 'id="synthetic-notice"' not in web.get("/").text
+
+
+def test_every_page_says_when_the_warehouse_holds_synthetic_data(tmp_path: Path) -> None:
+    from datetime import date
+
+    import pyarrow as pa
+
+    from comercio.config import Settings
+    from comercio.server import create_app
+    from comercio.warehouse import FileRef, Provenance, Warehouse, schema
+
+    spec = schema.CUSTOMS_LINES
+    row: dict[str, object] = {"flow": "X", "date": date(2024, 6, 3), "period": date(2024, 6, 1)}
+    row |= {"declaration": "118-2024-000001"}
+    row |= {"series": 1, "customs_office": "118", "department": "13", "region_basis": "producer_ubigeo"}
+    row |= {"product": "0806100000", "hs6": "080610", "value_usd": 10.0, "value_basis": "FOB"}
+    row |= {"synthetic": True, "source": "x03090624.zip"}
+    table = pa.Table.from_pylist([{c: row.get(c) for c in spec.columns}], schema=spec.schema)
+    prov = Provenance("sunat-microdata", (FileRef("x03090624.zip", "a" * 64),), "t/1", synthetic=True)
+    Warehouse(Settings(home=tmp_path / "home")).load("customs_lines", "microdata-x03090624", table, prov)
+    client = TestClient(create_app(Settings(home=tmp_path / "home", reports_dir=tmp_path / "r")))
+    for path in ("/", "/explorer", "/customs?flow=X", "/sector", "/downloads", "/region/13"):
+        html = client.get(path).text
+        assert 'id="synthetic-notice"' in html, path
+        assert "«SUNAT, declaraciones aduaneras» son sintéticos" in htmllib.unescape(html), path
+    assert "are synthetic (a calibrated twin)" in client.get("/?lang=en").text

@@ -134,6 +134,14 @@ class IndicatorService:
 
         return self.run(("status",), lambda: status(self.wh))
 
+    def synthetic_datasets(self) -> list[str]:
+        """The loaded datasets any of whose current vintages is synthetic (every page says so)."""
+
+        def compute() -> list[str]:
+            return sorted({v.dataset for v in self.wh.vintages() if v.synthetic})
+
+        return self.run(("synthetic_datasets",), compute)
+
     def vintages(self, dataset: str) -> list[dict[str, Any]]:
         """The dataset's current vintages: slice, vintage id, number, rows and synthetic flag."""
         fields = ("slice", "vintage", "number", "rows", "synthetic")

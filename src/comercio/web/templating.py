@@ -15,7 +15,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from comercio.i18n import LANGS, section
+from comercio.i18n import LANGS, has, section, t
+from comercio.reports.narrative import join_names
 from comercio.service import ROW_FIELDS, IndicatorService
 
 HERE = Path(__file__).resolve().parent
@@ -32,8 +33,22 @@ def service(request: Request) -> IndicatorService:
     return svc
 
 
+def synthetic_notice(svc: IndicatorService, lang: str) -> str | None:
+    """The banner every page carries while the warehouse holds synthetic data, naming those datasets."""
+    names = svc.synthetic_datasets()
+    if not names:
+        return None
+    quote = ("«", "»") if lang == "es" else ("“", "”")
+    shown = [
+        f"{quote[0]}{t(f'common.dataset.{n}', lang) if has(f'common.dataset.{n}') else n}{quote[1]}"
+        for n in names
+    ]
+    return t("web.synthetic_notice", lang, datasets=join_names(shown, lang))
+
+
 def page(request: Request, template: str, lang: str, **context: Any) -> HTMLResponse:
-    """Render ``template`` in ``lang`` with the catalogue's dashboard texts as ``t``."""
+    """Render ``template`` in ``lang`` with the catalogue's dashboard texts as ``t`` (and the synthetic-data
+    banner when the warehouse holds any)."""
     other = next(code for code in LANGS if code != lang)
     params = dict(request.query_params)
     params["lang"] = other
@@ -46,6 +61,7 @@ def page(request: Request, template: str, lang: str, **context: Any) -> HTMLResp
             "other_lang": other,
             "switch_url": f"{request.url.path}?{urlencode(params)}",
             "q": urlencode({"lang": lang}),
+            "synthetic_notice": synthetic_notice(service(request), lang),
             **context,
         },
     )
