@@ -8,18 +8,50 @@ the regional report's refusal of a preliminary last month (decision 0017, points
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from comercio.errors import DataNotAvailable
 from comercio.indicators import coverage as cov
 from comercio.indicators import datasets
 from comercio.indicators import maturity as mat
-from comercio.indicators.specs import Filters, Grouping, Window
+from comercio.indicators.engine import Series
+from comercio.indicators.facts import FactSet
+from comercio.indicators.specs import Comparison, Filters, Grouping, Window
 from comercio.warehouse import Warehouse
 
-if TYPE_CHECKING:
-    from comercio.indicators.regional import RegionalFacts, _Builder
+
+class _Builder(Protocol):
+    """What the quality facts need from the regional report's builder (:mod:`.regional` imports us)."""
+
+    wh: Warehouse
+    engine: str | None
+    through: date
+    window: Window
+    comparison: Comparison
+
+    def series(self, grouping: Grouping, filters: Filters | None = None) -> Series: ...
+
+    def add(
+        self,
+        template: str,
+        value: Any,
+        s: Series,
+        *,
+        parts: Mapping[str, str] | None = None,
+        window: Window | None = None,
+        member: str | None = None,
+        compared: bool = False,
+        **extra: Any,
+    ) -> None: ...
+
+
+class RegionalFacts(Protocol):
+    """What the refusal reads from :class:`comercio.indicators.regional.RegionalFacts`."""
+
+    through: date
+    facts: FactSet
 
 
 def latest_month(wh: Warehouse, engine: str | None = None, *, mature: bool = False) -> date:
