@@ -199,7 +199,9 @@ def current_vintages(home: Path) -> list[dict[str, object]]:
 
 # --- the verdict ------------------------------------------------------------------------------------------
 
-_PID = re.compile(r"\bpid\b|\bprocess \d+", re.IGNORECASE)
+# A process id shows up next to the words that introduce it; the bare number of the test's own process is not
+# searched for, as it collides with the figures of a message ("drops 2022 (US$ 628 040 578.0 M)").
+_PID = re.compile(r"\bpid\b|\bprocess \d+|\bheld by \d+|\bowner \d+", re.IGNORECASE)
 
 
 def message_problems(run: Run, names: tuple[str, ...], where: tuple[str, ...] = ()) -> list[str]:
@@ -221,7 +223,7 @@ def message_problems(run: Run, names: tuple[str, ...], where: tuple[str, ...] = 
     for marker in INSTALL_MARKERS:
         if marker in err:
             problems.append(f"shows an install path ({marker})")
-    if _PID.search(err) or re.search(rf"\b{os.getpid()}\b", err):
+    if _PID.search(err):
         problems.append("shows a process id")
     return problems
 
