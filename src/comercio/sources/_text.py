@@ -25,18 +25,20 @@ def check_file(path: Path) -> None:
         raise ParseError("no such file", file=path.name)
 
 
-def read_text(path: Path) -> str:
-    """The file's text (UTF-8, else latin-1); ParseError for unreadable, binary or UTF-16 content."""
+def read_text(path: Path, *, latin1: bool = True) -> str:
+    """The file's text (UTF-8, else latin-1 unless ``latin1`` is False); ParseError for unreadable, binary or
+    UTF-16 content."""
     check_file(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read file: {exc.strerror or exc}", file=path.name) from None
-    return decode(raw, path.name)
+    return decode(raw, path.name, latin1=latin1)
 
 
-def decode(raw: bytes, file: str) -> str:
-    """Decode a text file's bytes (UTF-8, else latin-1), refusing UTF-16 and binary content."""
+def decode(raw: bytes, file: str, *, latin1: bool = True) -> str:
+    """Decode a text file's bytes (UTF-8, else latin-1), refusing UTF-16 and binary content; with
+    ``latin1=False`` a file that is not UTF-8 is refused, naming the row of the first bad byte."""
     if raw.startswith(_UTF16_BOMS):
         raise ParseError("the file is UTF-16 text; save it as UTF-8 (or latin-1) CSV", file=file)
     if b"\x00" in raw:
@@ -45,7 +47,10 @@ def decode(raw: bytes, file: str) -> str:
         )
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if not latin1:
+            row = raw[: exc.start].count(b"\n") + 1
+            raise ParseError("not UTF-8 text; save the file as UTF-8 CSV", file=file, row=row) from None
         return raw.decode("latin-1")
 
 

@@ -30,7 +30,7 @@ from typing import Any
 import pyarrow as pa
 
 from comercio.errors import ParseError
-from comercio.sources._text import check_file, unique_header
+from comercio.sources._text import read_text, unique_header
 from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult, fixed
 from comercio.warehouse.schema import EXPORTER_REGIONS
 
@@ -45,7 +45,7 @@ _RUC = re.compile(r"[0-9]{11}")
 def read_exporter_regions(path: Path) -> pa.Table:
     """The canonical ``exporter_regions`` rows of one CSV."""
     path = Path(path)
-    text = _utf8(path)
+    text = read_text(path, latin1=False)  # an exporter table is written by the user: UTF-8 only
     delimiter = max(",;\t", key=text.split("\n", 1)[0].count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader, None)
@@ -97,22 +97,6 @@ READER = Reader(
     targets=fixed((EXPORTER_REGIONS.name, SLICE)),
     files="a CSV trader_id,department,basis (UTF-8)",
 )
-
-
-def _utf8(path: Path) -> str:
-    """The file's text; ParseError (with the row) when it is not UTF-8."""
-    check_file(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror or exc}", file=path.name) from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
-        raise ParseError("not a UTF-8 text file (UTF-16 or binary); save it as UTF-8 CSV", file=path.name)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        row = raw[: exc.start].count(b"\n") + 1
-        raise ParseError("not UTF-8 text; save the file as UTF-8 CSV", file=path.name, row=row) from None
 
 
 def _record(file: str, row: int, cells: list[str], index: dict[str, int]) -> dict[str, Any]:
