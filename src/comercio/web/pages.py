@@ -32,7 +32,7 @@ from comercio.service import (
 )
 from comercio.web import attribution, downloads, marks, sector_lines, views
 from comercio.web.headline import headline
-from comercio.web.templating import page, service
+from comercio.web.templating import flow_options, page, service, world_options
 
 router = APIRouter(include_in_schema=False)
 EXPLORER_GROUPINGS = tuple(d.name for d in dimensions.DIMENSIONS if d.explorer)
@@ -191,7 +191,7 @@ def explorer_options(lang: str) -> dict[str, list[tuple[str, str]]]:
     """The explorer form's choices as (value, label in ``lang``)."""
     return {
         "window": [(w, t(f"web.window_kind.{w}", lang)) for w in EXPLORER_WINDOWS],
-        "flow": [(f.value, t(f"web.{f.value}", lang)) for f in Flow],
+        "flow": flow_options(lang),
         "grouping": [(g, dimensions.dimension(g).label(lang)) for g in EXPLORER_GROUPINGS],
         "metric": [(m, t(f"web.{m}", lang)) for m in METRICS],
     }
@@ -357,11 +357,9 @@ def sector(
     options = {
         "end": months,
         "window": [(k, t(f"web.window_kind.{k}", code)) for k in SECTOR_WINDOWS],
-        "flow": [(f.value, t(f"web.{f.value}", code)) for f in Flow],
+        "flow": flow_options(code),
+        **world_options(world),
     }
-    if world is not None:
-        options["first"] = [(str(y), str(y)) for y in world["years"][:-1]]
-        options["last"] = [(str(y), str(y)) for y in world["years"][1:]]
     response = page(
         request,
         "sector.html",
@@ -420,7 +418,7 @@ def customs(
         rows=_table(result, code),
         sample=sample,
         flow=flow.value,
-        flows=[(f.value, t(f"web.{f.value}", code)) for f in Flow],
+        flows=flow_options(code),
         partners=_table(partners, code)[:TOP],
         partners_caption=t(f"sector.web.customs_partners.{flow.value}", code, n=TOP),
         basket_link=t(f"sector.web.customs_basket.{flow.value}", code),

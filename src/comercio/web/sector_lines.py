@@ -24,8 +24,8 @@ from comercio.indicators.sector_partners import lines_facts
 from comercio.reports.fmt import Formatter
 from comercio.reports.sector_context import partners
 from comercio.reports.sector_lines import lines_context
-from comercio.service import Flow, IndicatorService
-from comercio.web.templating import page
+from comercio.service import IndicatorService
+from comercio.web.templating import flow_options, page, world_options
 
 DIRECTIONS = {"M": "basket_origins", "X": "basket_destinations"}
 
@@ -140,7 +140,7 @@ def lines_only_page(
 ) -> Response:
     """The sector page when SUNAT's cuadros are not loaded: the basket from customs lines (and the world
     view when WTO data are)."""
-    options = {"flow": [(f.value, t(f"web.{f.value}", code)) for f in Flow]}
+    options = {"flow": flow_options(code), **world_options(world)}  # the world view's pickers too
     return page(
         request,
         "sector.html",

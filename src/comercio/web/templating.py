@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from comercio.i18n import LANGS, has, section, t
 from comercio.reports.narrative import join_names
-from comercio.service import ROW_FIELDS, IndicatorService
+from comercio.service import ROW_FIELDS, Flow, IndicatorService
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -31,6 +31,19 @@ def service(request: Request) -> IndicatorService:
     """The application service of the app (a FastAPI dependency)."""
     svc: IndicatorService = request.app.state.service
     return svc
+
+
+def flow_options(lang: str) -> list[tuple[str, str]]:
+    """The flow picker's choices (exports, imports) in ``lang``."""
+    return [(f.value, t(f"web.{f.value}", lang)) for f in Flow]
+
+
+def world_options(world: dict[str, Any] | None) -> dict[str, list[tuple[str, str]]]:
+    """The first- and last-year pickers of the sector page's world view (none without WTO data)."""
+    if world is None:
+        return {}
+    years = [str(y) for y in world["years"]]
+    return {"first": [(y, y) for y in years[:-1]], "last": [(y, y) for y in years[1:]]}
 
 
 def synthetic_notice(svc: IndicatorService, lang: str) -> str | None:
