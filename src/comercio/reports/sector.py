@@ -26,7 +26,7 @@ from comercio.reports import charts
 from comercio.reports._render import render
 from comercio.reports.sector_context import G6, LINES, SIDES, continent_share_rows, sector_context
 from comercio.reports.sector_lines import SECTIONS as LINES_SECTIONS
-from comercio.reports.sector_lines import source_note
+from comercio.reports.sector_lines import ranked_columns, source_note
 from comercio.reports.spec import (
     ColumnSpec,
     Cover,
@@ -223,13 +223,7 @@ def _partner_table(direction: str) -> TableSpec:
     return TableSpec(
         f"{direction}-top",
         text(f"sector.chart.{direction}", span=f"{direction}.span"),
-        (
-            ColumnSpec("rank", text("sector.col.rank"), "count"),
-            ColumnSpec("name", text(f"sector.col.{direction}")),
-            ColumnSpec("value", text("presentation.table.value_millions"), "millions", decimals=1),
-            ColumnSpec("share", text("sector.col.share"), "pct"),
-            ColumnSpec("growth", text("sector.col.growth"), "pct_signed"),
-        ),
+        ranked_columns(f"sector.col.{direction}"),
         rows=f"{direction}.rows",
         note=text(
             f"sector.source.{direction}",

@@ -197,18 +197,24 @@ def _trade_table(rc: RenderContext) -> Table | None:
     return Table("lines-trade", title, columns, tuple(c["rows"]), note=note)
 
 
+def ranked_columns(name_header: str) -> tuple[ColumnSpec, ...]:
+    """The columns of the study's ranked tables: rank, name (headed by message ``name_header``), value in
+    millions, share and growth."""
+    return (
+        ColumnSpec("rank", text("sector.col.rank"), "count"),
+        ColumnSpec("name", text(name_header)),
+        ColumnSpec("value", text("presentation.table.value_millions"), "millions", decimals=1),
+        ColumnSpec("share", text("sector.col.share"), "pct"),
+        ColumnSpec("growth", text("sector.col.growth"), "pct_signed"),
+    )
+
+
 def _ranked_table(kind: str, side: str) -> TableSpec:
     """The basket's parts (``parts``) or leading HS subheadings (``products``) on one side, year to date."""
     return TableSpec(
         f"lines-{kind}-{side}",
         text(f"sector.table.lines_{kind}", side=f"lines.side_names.{side}", span="lines.span"),
-        (
-            ColumnSpec("rank", text("sector.col.rank"), "count"),
-            ColumnSpec("name", text(f"sector.col.lines_{kind}")),
-            ColumnSpec("value", text("presentation.table.value_millions"), "millions", decimals=1),
-            ColumnSpec("share", text("sector.col.share"), "pct"),
-            ColumnSpec("growth", text("sector.col.growth"), "pct_signed"),
-        ),
+        ranked_columns(f"sector.col.lines_{kind}"),
         rows=f"lines.{kind}.{side}",
         note=text("sector.src.line", sources="lines.source"),
         optional=True,
@@ -226,4 +232,4 @@ SECTIONS = (
 )
 
 
-__all__ = ["SECTIONS", "lines_context", "source_note"]
+__all__ = ["SECTIONS", "lines_context", "ranked_columns", "source_note"]
