@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
+from _weekly_files import SUNDAYS, write_week
 from comercio.config import Settings
 from comercio.errors import LoadError, ValidationError, WarehouseError
 from comercio.ingest import ingest
@@ -175,3 +179,28 @@ def test_partitioned_dataset_writes_one_file_series_per_year(tmp_path) -> None: 
     t = wh.table("world_trade")
     totals = wh.execute(t.group_by("year").aggregate(v=t.value_usd.sum()).order_by("year")).to_pylist()
     assert totals == [{"year": 2001, "v": 3.0}, {"year": 2002, "v": 7.0}, {"year": 2003, "v": 11.0}]
+
+
+def test_a_vintage_written_with_older_columns_is_reloaded_not_unchanged(tmp_path: Path) -> None:
+    """A customs-lines vintage written before ``file_date`` existed (by an older comercio) is a changed file:
+    ingesting the same weekly file again reloads it with today's columns."""
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    week = write_week(tmp_path / "mirror", SUNDAYS[0])
+    (first,) = ingest(wh, "sunat-microdata", [week]).results
+    assert first.status == "loaded" and first.vintage.extra.get("schema")
+    again = ingest(wh, "sunat-microdata", [week]).results
+    assert [r.status for r in again] == ["unchanged"]
+    # What an older comercio left: the files without file_date, a provenance without the fingerprint.
+    for part in (wh.settings.data_dir / first.vintage.path).glob("*.parquet"):
+        pq.write_table(pq.read_table(part).drop_columns(["file_date"]), part)
+    con = duckdb.connect(str(wh.catalog.path))
+    for vintage, extra in con.execute("SELECT vintage, extra FROM loads").fetchall():
+        kept = {k: v for k, v in json.loads(extra).items() if k != "schema"}
+        con.execute("UPDATE loads SET extra = ? WHERE vintage = ?", [json.dumps(kept), vintage])
+    con.close()
+    old = Warehouse(Settings(home=tmp_path / "home"))
+    assert "schema" not in old.vintages("customs_lines")[0].extra
+    (reloaded,) = ingest(old, "sunat-microdata", [week]).results
+    assert reloaded.status == "loaded" and reloaded.vintage.number == 2
+    t = old.table("customs_lines", "duckdb")
+    assert old.execute(t.aggregate(n=t.file_date.notnull().sum()), engine="duckdb").to_pylist()[0]["n"] == 3

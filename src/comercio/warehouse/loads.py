@@ -36,6 +36,8 @@ from comercio.warehouse.contracts import SOURCE_ROW, Checker, Scratch, contract
 from comercio.warehouse.shrink import Comparison, compare_files
 
 ROWS_PER_FILE = 5_000_000
+SCHEMA_KEY = "schema"
+"""The provenance entry holding the fingerprint of the columns a vintage was written with."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,16 @@ def _batches(data: pa.Table | Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBat
         yield from data
 
 
+def schema_fingerprint(dataset: str) -> str | None:
+    """A short hash of the columns (names and types) ``dataset`` is stored with today (None: a dataset
+    without a declared schema). A vintage records it, so one written with other columns is reloaded."""
+    spec = schema.DATASETS.get(dataset)
+    if spec is None:
+        return None
+    text = ";".join(f"{f.name}:{f.type}" for f in spec.schema)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _file_period(extra: dict[str, Any]) -> tuple[date, date] | None:
     """The period the reader says its file covers (``extra["file_period"]``: two ISO dates), if any."""
     period = extra.get("file_period")
@@ -145,11 +157,14 @@ class Loader:
         return None
 
     def unchanged(self, dataset: str, slice_: str, provenance: Provenance) -> Vintage | None:
-        """The current vintage if it was loaded from exactly these files with this parser."""
+        """The current vintage if it was loaded from exactly these files with this parser and written with
+        the dataset's current columns (:func:`schema_fingerprint`: an older schema counts as changed)."""
         current = self.catalog.current(dataset, slice_)
-        if current is not None and current.sha256 == provenance.sha256:
-            return current
-        return None
+        if current is None or current.sha256 != provenance.sha256:
+            return None
+        if current.extra.get(SCHEMA_KEY) != schema_fingerprint(dataset):
+            return None
+        return current
 
     def load(
         self,
@@ -215,6 +230,7 @@ class Loader:
                     current=True,
                     synthetic=provenance.synthetic or marked,  # rows marked synthetic keep the label
                     extra=dict(provenance.extra)
+                    | ({SCHEMA_KEY: printed} if (printed := schema_fingerprint(dataset)) else {})
                     | ({"accepted_shrink": list(shrank)} if shrank else {})
                     | ({"revisions": revised.as_extra()} if revised is not None else {})
                     | ({"keys": keyed} if keyed is not None else {}),
