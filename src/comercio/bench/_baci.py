@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,46 @@ def agree(results: dict[str, dict[str, Any]], rel: float = 1e-6) -> bool:
             if tuple(a[:3]) != tuple(b[:3]) or abs(a[3] - b[3]) > rel * max(abs(a[3]), abs(b[3]), 1.0):
                 return False
     return True
+
+
+# -- the bench part (frame interface: run, targets, render) ----------------------------------------------
+def run(config: Any, work: Path, jobs: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    """Parent side: one cached synthetic release, each system in its own process, agreement of the cells."""
+    from comercio.bench._run import run_job
+
+    log(f"baci: preparing {config.baci_rows:,} flows")
+    data = prepare(config.baci_rows, config.seed, work)
+    results: dict[str, dict[str, Any]] = {}
+    for system in config.baci_systems or SYSTEMS:
+        job = {"kind": "baci", "system": system, "dir": data["dir"], "rows": data["rows"]}
+        job["repeats"] = config.repeats or (1 if system == "spark" and data["rows"] >= 10**7 else 3)
+        try:
+            results[system] = run_job(job, jobs)
+        except Exception as exc:  # a failing system is a result too, the others still run
+            results[system] = {"error": str(exc)}
+        r = results[system]
+        log(f"baci {system}: {r.get('median_s')} s, {r.get('peak_rss_mib')} MiB")
+    return {"rows": data["rows"], "input": data, "systems": results, "agree": agree(results)}
+
+
+def targets(section: dict[str, Any]) -> list[dict[str, Any]]:
+    """BACI has no goal of its own: it is measured for comparison only."""
+    return []
+
+
+def render(section: dict[str, Any]) -> list[str]:
+    from comercio.bench._report import _fmt_n, _fmt_s
+
+    lines = [
+        f"### BACI: exporter continent × year × basket ({_fmt_n(section['rows'])} flows, 2001–2024)",
+        "",
+        "| system | median s | runs | peak MiB |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, r in section["systems"].items():
+        lines.append(
+            f"| {name} | {_fmt_s(r.get('median_s'))} | {len(r.get('times_s', []))} | "
+            f"{_fmt_n(r.get('peak_rss_mib'))} |"
+        )
+    lines += ["", f"All systems computed the same cells: {'yes' if section.get('agree') else 'NO'}."]
+    return lines + [f"{name} failed: {r['error']}." for name, r in section["systems"].items() if "error" in r]

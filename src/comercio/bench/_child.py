@@ -18,7 +18,6 @@ from comercio.errors import ComercioError
 _KINDS = {
     "regional": "comercio.bench._regional:run_system",
     "baci": "comercio.bench._baci:run_system",
-    "ingest": "comercio.bench._regional:run_ingest",
 }
 
 

@@ -3,42 +3,54 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+from dataclasses import replace
 from pathlib import Path
 
-from comercio.bench import _baci, _regional
 from comercio.bench._report import render, update_docs, write_results
-from comercio.bench._suite import BenchConfig, run_suite
+from comercio.bench._suite import PARTS, BenchConfig, run_suite
 
-DESCRIPTION = "Run the benchmarks; write bench/results/*.json and docs/benchmarks.md."
+DESCRIPTION = (
+    "Run the benchmark parts (" + ", ".join(PARTS) + "); write bench/results/*.json and docs/benchmarks.md."
+)
+# --quick: the CI size, every part at a tiny size (explicit size options still win)
+QUICK = {"sizes": (10**5,), "ingest_rows": 10**5, "append_sizes": (10**4, 10**5), "baci_rows": 10**5}
+
+
+def _count(text: str) -> int:
+    return int(float(text))
 
 
 def _sizes(text: str) -> tuple[int, ...]:
-    return tuple(int(float(x)) for x in text.split(",") if x.strip())
+    return tuple(_count(x) for x in text.split(",") if x.strip())
 
 
-def _names(text: str, known: tuple[str, ...]) -> tuple[str, ...]:
-    names = tuple(x.strip() for x in text.split(",") if x.strip())
-    bad = [n for n in names if n not in known]
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in text.split(",") if x.strip())
+
+
+def _parts(text: str) -> tuple[str, ...]:
+    names = _names(text)
+    bad = [n for n in names if n not in PARTS]
     if bad:
-        raise argparse.ArgumentTypeError(
-            f"unknown system(s) {', '.join(bad)}; choose from {', '.join(known)}"
-        )
+        raise argparse.ArgumentTypeError(f"unknown part(s) {', '.join(bad)}; choose from {', '.join(PARTS)}")
     return names
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m comercio.bench", description=DESCRIPTION)
-    p.add_argument("--sizes", type=_sizes, default=(10**6, 10**7), help="line counts, e.g. 1e6,1e7,1e8")
-    p.add_argument("--systems", type=lambda s: _names(s, _regional.SYSTEMS), default=_regional.SYSTEMS,
-                   help=f"regional systems ({', '.join(_regional.SYSTEMS)})")  # fmt: skip
-    p.add_argument("--baci-systems", type=lambda s: _names(s, _baci.SYSTEMS), default=_baci.SYSTEMS)
-    p.add_argument("--quick", action="store_true", help="CI size: 1e5 lines everywhere")
-    p.add_argument("--all", dest="run_all", action="store_true", help="also run pandas and Spark at 1e8")
+    p.add_argument("--only", type=_parts, default=None, help=f"run only these parts ({','.join(PARTS)})")
+    p.add_argument("--sizes", type=_sizes, default=None, help="regional line counts (default 1e6,1e7,1e8)")
+    p.add_argument("--systems", type=_names, default=None, help="regional systems (default: all)")
+    p.add_argument("--baci-systems", type=_names, default=None, help="BACI systems (default: all)")
+    p.add_argument("--quick", action="store_true", help="CI size: every part at a tiny size")
+    p.add_argument("--all", dest="run_all", action="store_true", help="also run pandas at 1e8")
     p.add_argument("--repeats", type=int, default=None, help="override repeats (default 3; 1 from 1e8)")
-    p.add_argument("--ingest-rows", type=lambda s: int(float(s)), default=10**6)
-    p.add_argument("--baci-rows", type=lambda s: int(float(s)), default=10**7)
-    p.add_argument("--no-ingest", action="store_true")
-    p.add_argument("--no-baci", action="store_true")
+    p.add_argument("--ingest-rows", type=_count, default=None, help="ingest lines (default 1e6)")
+    p.add_argument("--append-sizes", type=_sizes, default=None, help="archive sizes (default 1e6,1e8)")
+    p.add_argument("--baci-rows", type=_count, default=None, help="BACI flows (default 1e7)")
+    p.add_argument("--no-ingest", action="store_true", help="same as leaving ingest out of --only")
+    p.add_argument("--no-baci", action="store_true", help="same as leaving baci out of --only")
     p.add_argument("--seed", type=int, default=20240601)
     p.add_argument(
         "--work", type=Path, default=Path("var/bench"), help="cached inputs (regenerated if absent)"
@@ -48,23 +60,47 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    a = parser().parse_args(argv)
-    sizes, ingest_rows, baci_rows = a.sizes, a.ingest_rows, a.baci_rows
-    if a.quick:
-        sizes, ingest_rows, baci_rows = (10**5,), 10**5, 10**5
+def _check_systems(p: argparse.ArgumentParser, part: str, names: tuple[str, ...] | None) -> None:
+    """Unknown system names are a usage error (checked only when the part's module is there)."""
+    if names is None:
+        return
+    try:
+        known = tuple(importlib.import_module(f"comercio.bench._{part}").SYSTEMS)
+    except (ImportError, AttributeError):
+        return
+    bad = [n for n in names if n not in known]
+    if bad:
+        p.error(f"unknown {part} system(s) {', '.join(bad)}; choose from {', '.join(known)}")
+
+
+def config_from(argv: list[str] | None = None) -> tuple[BenchConfig, argparse.Namespace]:
+    p = parser()
+    a = p.parse_args(argv)
+    _check_systems(p, "regional", a.systems)
+    _check_systems(p, "baci", a.baci_systems)
+    parts = a.only or PARTS
+    dropped = {"ingest"} if a.no_ingest else set()
+    dropped |= {"baci"} if a.no_baci else set()
     config = BenchConfig(
-        sizes=sizes,
         systems=a.systems,
         baci_systems=a.baci_systems,
         repeats=a.repeats,
         run_all=a.run_all,
-        ingest_rows=ingest_rows,
-        baci_rows=baci_rows,
         seed=a.seed,
         work=a.work,
+        quick=a.quick,
+        parts=tuple(x for x in parts if x not in dropped),
     )
-    doc = run_suite(config, ingest=not a.no_ingest, baci=not a.no_baci)
+    sizes = QUICK if a.quick else {}
+    given = {"sizes": a.sizes, "ingest_rows": a.ingest_rows, "append_sizes": a.append_sizes}
+    given["baci_rows"] = a.baci_rows
+    chosen = {**sizes, **{k: v for k, v in given.items() if v is not None}}
+    return replace(config, **chosen), a
+
+
+def main(argv: list[str] | None = None) -> int:
+    config, a = config_from(argv)
+    doc = run_suite(config)
     path = write_results(doc, a.results)
     section = render(doc)
     if str(a.docs) != "-":

@@ -14,16 +14,10 @@ from typing import Any
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 TITLE = "# Benchmarks\n"
-INTRO = """## Indicator engine, ingest and BACI (`make bench`)
+INTRO = """## Speed at the limit (`make bench`)
 
-`make bench` (or `python -m comercio.bench --sizes 1e6,1e7`) generates synthetic SUNAT export lines calibrated
-to BCRP's real department × month totals, loads them as the only export dataset, and computes the full
-regional indicator set four ways: comercio on DuckDB, a hand-written DuckDB SQL version of the same figures,
-idiomatic pandas, and comercio on PySpark local. Every system runs in its own fresh interpreter, so the peak
-memory (resident set of the process tree, JVM included) is its own; wall time covers the computation only
-(data generation, imports and Spark start-up excluded); the median of the repeats is reported. Results are
-written to `bench/results/<UTC timestamp>.json` and `bench/results/latest.json`; the table below is
-regenerated from them. Ratios are always measured in the same run.
+`make bench` (`python -m comercio.bench`) runs every benchmark part in one go and regenerates the section
+below from that single run; the JSON document goes to `bench/results/<UTC timestamp>.json` and `latest.json`.
 """
 
 
@@ -35,81 +29,80 @@ def _fmt_n(v: Any) -> str:
     return "—" if v is None else f"{v:,.0f}".replace(",", " ")
 
 
-def render(doc: dict[str, Any]) -> str:
-    """The Markdown of the generated section (without the markers)."""
-    m = doc.get("machine", {})
-    v = doc.get("versions", {})
+def _fmt_value(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float) and abs(v) < 100:
+        return f"{v:.2f}"
+    return _fmt_n(v)
+
+
+def _status(t: dict[str, Any]) -> str:
+    """pass/miss and by how much: the margin left when met, the factor off when missed."""
+    status, value, goal = t["status"], t.get("value"), t.get("goal")
+    if status == "miss" and t.get("miss_factor"):
+        return f"**miss**, off by {t['miss_factor']}×"
+    if status == "pass" and value and goal:
+        margin = goal / value if t.get("kind", "max") == "max" else value / goal
+        return f"pass, {margin:.2f}× margin"
+    return status
+
+
+def _ratio(t: dict[str, Any]) -> str:
+    value, goal = t.get("value"), t.get("goal")
+    return "—" if value is None or not goal else f"{value / goal:.2f}"
+
+
+def target_table(targets: list[dict[str, Any]]) -> list[str]:
+    """Every target of the run in one table: measured, goal, measured ÷ goal, pass/miss and by how much."""
     lines = [
-        f"Run {doc.get('started_at')} on {m.get('cpus')} CPUs, {m.get('memory_gib')} GiB; "
-        + ", ".join(f"{k} {x}" for k, x in v.items())
-        + f"; load average at start {m.get('loadavg_start')}, at end {m.get('loadavg_end')}.",
-        "",
-        "### Regional indicator set",
-        "",
-        "| lines | system | median s | runs | peak MiB | comercio / SQL | pandas / comercio | agree |",
-        "|---:|---|---:|---:|---:|---:|---:|---|",
+        "| part | target | where | measured | goal | measured ÷ goal | status |",
+        "|---|---|---|---:|---:|---:|---|",
     ]
-    for e in doc.get("regional", []):
-        for name, r in e["systems"].items():
-            if "skipped" in r or "error" in r:
-                why = r.get("skipped") or r.get("error")
-                lines.append(
-                    f"| {_fmt_n(e['rows'])} | {name} | — | — | — | | | "
-                    f"{'skipped' if 'skipped' in r else 'error'}: {why} |"
-                )
-                continue
-            ratio_sql = e.get("ratio_comercio_vs_sql") if name == "comercio-duckdb" else None
-            ratio_pd = e.get("ratio_pandas_vs_comercio") if name == "pandas" else None
-            lines.append(
-                f"| {_fmt_n(e['rows'])} | {name} | {_fmt_s(r.get('median_s'))} | "
-                f"{len(r.get('times_s', []))} | "
-                f"{_fmt_n(r.get('peak_rss_mib'))} | {'' if ratio_sql is None else f'{ratio_sql:.2f}×'} | "
-                f"{'' if ratio_pd is None else f'{ratio_pd:.2f}×'} | {'yes' if e.get('agree') else 'NO'} |"
-            )
-    ing = doc.get("ingest")
-    if ing:
-        lines += [
-            "",
-            "### Ingest (SUNAT DBF zips → Parquet)",
-            "",
-            "| path | lines | median s | lines/s | peak MiB |",
-            "|---|---:|---:|---:|---:|",
-            f"| reader only: `iter_microdata` → Parquet | {_fmt_n(ing.get('lines'))} | "
-            f"{_fmt_s(ing.get('median_s'))} | {_fmt_n(ing.get('lines_per_s'))} | "
-            f"{_fmt_n(ing.get('peak_rss_mib'))} |",
-        ]
-        wh = ing.get("warehouse")
-        if wh:
-            lines.append(
-                f"| `comercio ingest sunat-microdata` (sha256, checks, atomic vintaged load) | "
-                f"{_fmt_n(wh.get('lines'))} | {_fmt_s(wh.get('median_s'))} | {_fmt_n(wh.get('lines_per_s'))} "
-                "| (same process) |"
-            )
-    baci = doc.get("baci")
-    if baci:
-        lines += [
-            "",
-            f"### BACI: exporter continent × year × basket ({_fmt_n(baci['rows'])} flows, 2001–2024)",
-            "",
-            "| system | median s | runs | peak MiB |",
-            "|---|---:|---:|---:|",
-        ]
-        for name, r in baci["systems"].items():
-            lines.append(
-                f"| {name} | {_fmt_s(r.get('median_s'))} | {len(r.get('times_s', []))} | "
-                f"{_fmt_n(r.get('peak_rss_mib'))} |"
-            )
-        lines.append(f"\nAll systems computed the same cells: {'yes' if baci.get('agree') else 'NO'}.")
-    lines += ["", "### Targets", "", "| target | measured | goal | status |", "|---|---:|---:|---|"]
-    for t in doc.get("targets", []):
-        status = t["status"] + (f" (off by {t['miss_factor']}×)" if t.get("miss_factor") else "")
-        value = t["value"]
-        shown = "—" if value is None else (f"{value:,.2f}" if value < 100 else _fmt_n(value))
-        goal = _fmt_n(t["goal"]) if t["goal"] >= 100 else t["goal"]
-        lines.append(f"| {t['target']} — {t.get('where') or ''} | {shown} | {goal} | {status} |")
-    notes = doc.get("notes")
-    if notes:
-        lines += ["", "#### Notes", "", *[f"- {n}" for n in notes]]
+    for t in targets:
+        where = str(t.get("where") or "").replace("|", "/")
+        lines.append(
+            f"| {t.get('part', '')} | {t['target']} | {where} | {_fmt_value(t.get('value'))} | "
+            f"{_fmt_value(t.get('goal'))} | {_ratio(t)} | {_status(t)} |"
+        )
+    return lines
+
+
+def _header(doc: dict[str, Any]) -> list[str]:
+    m, v = doc.get("machine", {}), dict(doc.get("versions", {}))
+    v = {"Python": m.get("python"), **v, "Java": m.get("java") or "not found"}
+    quiet = m.get("quiet")
+    return [
+        f"Run {doc.get('started_at')} → {doc.get('finished_at')} on {m.get('cpus')} CPUs, "
+        f"{m.get('memory_gib')} GiB, {m.get('platform')}.",
+        "",
+        "Versions: " + ", ".join(f"{k} {x}" for k, x in v.items()) + ".",
+        "",
+        f"Load average (1, 5, 15 min) at start {m.get('loadavg_start')}, at end {m.get('loadavg_end')}: "
+        + ("quiet machine (1-minute load below the CPU count)." if quiet else
+           "**busy machine** (1-minute load at or above the CPU count): times are indicative only."),
+    ]  # fmt: skip
+
+
+def _part_lines(part: str, result: dict[str, Any]) -> list[str]:
+    if result["status"] != "measured":
+        return [f"### {part}", "", f"{result['status']}: {result.get('reason')}."]
+    from comercio.bench._suite import load_part
+
+    module = load_part(part)
+    try:
+        if isinstance(module, str):
+            raise LookupError(module)
+        return list(module.render(result["section"]))
+    except Exception as exc:  # a rendering fault of one part must not lose the rest of the run
+        return [f"### {part}", "", f"error: the section could not be rendered ({type(exc).__name__})."]
+
+
+def render(doc: dict[str, Any]) -> str:
+    """The Markdown of the generated section (without the markers): header, targets, then each part."""
+    lines = [*_header(doc), "", "### Targets", "", *target_table(doc.get("targets", []))]
+    for part, result in doc.get("parts", {}).items():
+        lines += ["", *_part_lines(part, result)]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,168 @@
+"""The regional bench part: the regional indicator set on every system at every size (frame interface).
+
+Parent side only: one cached warehouse per size (:func:`comercio.bench._data.prepare_regional`), each
+system in its own child process (``run_system`` of :mod:`comercio.bench._regional`, which holds the systems),
+the agreement of their headline figures, and the ratios comercio / hand-written SQL and pandas / comercio.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from comercio.bench._regional import HEADLINE, SYSTEMS
+from comercio.bench._report import _fmt_n, _fmt_s
+from comercio.bench._suite import BenchConfig, _target
+
+LARGE = 10**8  # from this size pandas runs only with --all (memory the machine lacks)
+GOALS = {
+    "comercio_vs_sql": 1.15,  # comercio-duckdb time / duckdb-sql time at the worst size, at most
+    "pandas_speedup_10m": 5.0,  # pandas time / comercio-duckdb time at 10⁷ lines, at least
+    "peak_100m_mib": 8 * 1024,  # comercio-duckdb peak memory at 10⁸ lines, below
+}
+
+
+def repeats_for(config: BenchConfig, rows: int, system: str) -> int:
+    if config.repeats is not None:
+        return int(config.repeats)
+    if rows >= LARGE or ("spark" in system and rows >= 10**7):
+        return 1
+    return 3
+
+
+def skip_reason(config: BenchConfig, rows: int, system: str) -> str | None:
+    if config.run_all or rows < LARGE:
+        return None
+    if system == "pandas":
+        return "pandas holds every line in memory: about ten times its 10⁷ peak, beyond this machine; --all"
+    return None
+
+
+def _close(a: Any, b: Any, rel: float) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None:
+            return a is b
+        return math.isclose(float(a), float(b), rel_tol=rel, abs_tol=1e-9)
+    return bool(a == b)
+
+
+def agreement(results: dict[str, dict[str, Any]], rel: float = 1e-6) -> tuple[bool, list[str]]:
+    """Whether every system that ran computed the same headline figures; the differing ones."""
+    ran = {s: r["figures"] for s, r in results.items() if "figures" in r}
+    if len(ran) < 2:
+        return True, []
+    ref_name, ref = next(iter(ran.items()))
+    diffs = [
+        f"{key}: {ref_name}={ref.get(key)!r} {name}={fig.get(key)!r}"
+        for name, fig in ran.items()
+        for key in HEADLINE
+        if not _close(ref.get(key), fig.get(key), rel)
+    ]
+    return not diffs, diffs
+
+
+def _median(entry: dict[str, Any], system: str) -> float | None:
+    value = entry["systems"].get(system, {}).get("median_s")
+    return float(value) if value is not None else None
+
+
+def run(config: BenchConfig, work: Path, jobs: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    """Parent side: one warehouse per size (cached), each system in its own process; agreement; ratios."""
+    from comercio.bench import _data
+    from comercio.bench._run import run_job
+
+    marginals = _data.bcrp_marginals()
+    entries: list[dict[str, Any]] = []
+    for rows in config.sizes:
+        log(f"regional {rows:,}: preparing the warehouse")
+        data = _data.prepare_regional(rows, config.seed, work, marginals)
+        entry: dict[str, Any] = {"rows": data["rows"], "input": data, "systems": {}}
+        for system in config.systems or SYSTEMS:
+            reason = skip_reason(config, rows, system)
+            if reason is not None:
+                entry["systems"][system] = {"skipped": reason}
+                continue
+            job = {"kind": "regional", "system": system, "home": data["home"], "files": data["files"]}
+            job.update(through=data["through"], rows=rows, repeats=repeats_for(config, rows, system))
+            try:
+                entry["systems"][system] = run_job(job, jobs)
+            except Exception as exc:  # a failing system is a result too, the others still run
+                entry["systems"][system] = {"error": str(exc)}
+            r = entry["systems"][system]
+            log(f"regional {rows:,} {system}: {r.get('median_s')} s, {r.get('peak_rss_mib')} MiB")
+        entry["agree"], entry["disagreements"] = agreement(entry["systems"])
+        c, s, p = (_median(entry, k) for k in ("comercio-duckdb", "duckdb-sql", "pandas"))
+        if c and s:
+            entry["ratio_comercio_vs_sql"] = round(c / s, 3)
+        if c and p:
+            entry["ratio_pandas_vs_comercio"] = round(p / c, 3)
+        entries.append(entry)
+    return {"entries": entries}
+
+
+def targets(section: dict[str, Any]) -> list[dict[str, Any]]:
+
+    by_rows = {e["rows"]: e for e in section.get("entries", [])}
+    ratios = [(r, e["ratio_comercio_vs_sql"]) for r, e in by_rows.items() if "ratio_comercio_vs_sql" in e]
+    worst = max(ratios, key=lambda rv: rv[1]) if ratios else None
+    e100 = by_rows.get(LARGE, {}).get("systems", {}).get("comercio-duckdb", {})
+    return [
+        _target("comercio-duckdb ≤ 1.15× hand-written DuckDB SQL (worst size)", worst and worst[1],
+                GOALS["comercio_vs_sql"], "max", worst and f"{worst[0]:,} lines"),
+        _target("pandas / comercio-duckdb ≥ 5× (speed-up over pandas)",
+                by_rows.get(10**7, {}).get("ratio_pandas_vs_comercio"), GOALS["pandas_speedup_10m"], "min",
+                "10,000,000 lines"),
+        _target("10⁸ lines complete, peak < 8 GiB (comercio-duckdb, MiB)", e100.get("peak_rss_mib"),
+                GOALS["peak_100m_mib"], "max", "100,000,000 lines"),
+    ]  # fmt: skip
+
+
+def _notes(section: dict[str, Any]) -> list[str]:
+    """Why the figures are what they are: query counts, skipped or failed systems, disagreements."""
+    notes: list[str] = []
+    for e in section.get("entries", []):
+        c = e["systems"].get("comercio-duckdb", {})
+        if "queries_per_run" in c and c.get("median_s"):
+            notes.append(
+                f"{e['rows']:,} lines: comercio-duckdb ran {c['queries_per_run']} engine queries per run "
+                f"({c.get('engine_s_per_run')} s in the engine) against 1 scan plus 6 small queries in "
+                f"the hand-written SQL, and computes {c.get('facts')} facts, including drivers by product, "
+                "agro by natural region, category leaders and the projection, which the hand-written "
+                "versions do not."
+            )
+        for name, r in e["systems"].items():
+            if "skipped" in r:
+                notes.append(f"{e['rows']:,} lines, {name} not run: {r['skipped']}.")
+            if "error" in r:
+                notes.append(f"{e['rows']:,} lines, {name} failed: {r['error']}.")
+        if not e.get("agree", True):
+            notes.append(f"{e['rows']:,} lines: systems disagree: {'; '.join(e['disagreements'])}.")
+    return notes
+
+
+def render(section: dict[str, Any]) -> list[str]:
+
+    lines = [
+        "### Regional indicator set (comercio on DuckDB and Spark, hand-written DuckDB SQL, pandas)",
+        "",
+        "| lines | system | median s | runs | peak MiB | comercio / SQL | pandas / comercio | agree |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for e in section.get("entries", []):
+        for name, r in e["systems"].items():
+            if "skipped" in r or "error" in r:
+                kind = "skipped" if "skipped" in r else "error"
+                lines.append(f"| {_fmt_n(e['rows'])} | {name} | — | — | — | | | {kind} (see notes) |")
+                continue
+            ratio_sql = e.get("ratio_comercio_vs_sql") if name == "comercio-duckdb" else None
+            ratio_pd = e.get("ratio_pandas_vs_comercio") if name == "pandas" else None
+            lines.append(
+                f"| {_fmt_n(e['rows'])} | {name} | {_fmt_s(r.get('median_s'))} | "
+                f"{len(r.get('times_s', []))} | "
+                f"{_fmt_n(r.get('peak_rss_mib'))} | {'' if ratio_sql is None else f'{ratio_sql:.2f}×'} | "
+                f"{'' if ratio_pd is None else f'{ratio_pd:.2f}×'} | {'yes' if e.get('agree') else 'NO'} |"
+            )
+    notes = _notes(section)
+    return lines + (["", "Notes:", "", *[f"- {n}" for n in notes]] if notes else [])
