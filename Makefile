@@ -55,7 +55,7 @@ format: install
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
 
-## bench: benchmarks, JSON results in bench/results/, table in docs/benchmarks.md
+## bench: every benchmark part (BENCH_ARGS="--only regional --sizes 1e6" for a subset), JSON in bench/results/, tables in docs/benchmarks.md
 bench: install
 	$(BIN)/python -m comercio.bench $(BENCH_ARGS)
 
