@@ -39,7 +39,7 @@ def _fmt_value(v: Any) -> str:
 
 def _status(t: dict[str, Any]) -> str:
     """pass/miss and by how much: the margin left when met, the factor off when missed."""
-    status, value, goal = t["status"], t.get("value"), t.get("goal")
+    status, value, goal = t.get("status", "?"), t.get("value"), t.get("goal")
     if status == "miss" and t.get("miss_factor"):
         return f"**miss**, off by {t['miss_factor']}×"
     if status == "pass" and value and goal:
@@ -62,7 +62,7 @@ def target_table(targets: list[dict[str, Any]]) -> list[str]:
     for t in targets:
         where = str(t.get("where") or "").replace("|", "/")
         lines.append(
-            f"| {t.get('part', '')} | {t['target']} | {where} | {_fmt_value(t.get('value'))} | "
+            f"| {t.get('part', '')} | {t.get('target')} | {where} | {_fmt_value(t.get('value'))} | "
             f"{_fmt_value(t.get('goal'))} | {_ratio(t)} | {_status(t)} |"
         )
     return lines
@@ -72,6 +72,7 @@ def _header(doc: dict[str, Any]) -> list[str]:
     m, v = doc.get("machine", {}), dict(doc.get("versions", {}))
     v = {"Python": m.get("python"), **v, "Java": m.get("java") or "not found"}
     quiet = m.get("quiet")
+    spent = ", ".join(f"{p} {r['seconds']:.0f} s" for p, r in doc.get("parts", {}).items() if "seconds" in r)
     return [
         f"Run {doc.get('started_at')} → {doc.get('finished_at')} on {m.get('cpus')} CPUs, "
         f"{m.get('memory_gib')} GiB, {m.get('platform')}.",
@@ -81,6 +82,7 @@ def _header(doc: dict[str, Any]) -> list[str]:
         f"Load average (1, 5, 15 min) at start {m.get('loadavg_start')}, at end {m.get('loadavg_end')}: "
         + ("quiet machine (1-minute load below the CPU count)." if quiet else
            "**busy machine** (1-minute load at or above the CPU count): times are indicative only."),
+        *(["", f"Wall time of each part, input preparation included: {spent}."] if spent else []),
     ]  # fmt: skip
 
 
