@@ -19,6 +19,7 @@ from comercio.errors import WarehouseError
 from comercio.warehouse import Provenance, Warehouse
 from comercio.warehouse import catalog as catalog_module
 from comercio.warehouse.catalog import Catalog
+from comercio.warehouse.loads import schema_fingerprint
 
 Make = Callable[..., pa.Table]
 MakeProv = Callable[..., Provenance]
@@ -68,7 +69,11 @@ def test_provenance_round_trips_through_the_catalog(
     [read] = fresh_wh.vintages("bcrp_national")
     assert read == loaded
     assert read.synthetic is True
-    assert read.extra == {"table": "G1", "differences": [{"path": "Total", "difference_usd": 1.5}]}
+    assert read.extra == {
+        "table": "G1",
+        "differences": [{"path": "Total", "difference_usd": 1.5}],
+        "schema": schema_fingerprint("bcrp_national"),  # the columns it was written with
+    }
     assert [f["name"] for f in read.files] == ["x.csv", "y.csv"]
     assert read.retrieved_at == "2026-03-01T00:00:00Z"  # the latest of the files
     assert read.as_dict()["vintage"] == read.vintage and "path" not in read.as_dict()

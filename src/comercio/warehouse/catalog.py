@@ -14,7 +14,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,33 +180,42 @@ class Catalog:
 
     def record(self, vintage: Vintage) -> None:
         """Make ``vintage`` the current one of its slice, in one transaction, then publish the snapshot."""
+        self.record_many([vintage])
+
+    def record_many(self, vintages: Sequence[Vintage]) -> None:
+        """Make each of ``vintages`` the current one of its slice, all in one transaction (readers see all or
+        none of them), then publish the snapshot once."""
         self._cache = None
         with self.writer_lock(), self._connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(
-                    "UPDATE loads SET current = FALSE WHERE dataset = ? AND slice = ?",
-                    [vintage.dataset, vintage.slice],
-                )
-                con.execute(
+                for vintage in vintages:
+                    con.execute(
+                        "UPDATE loads SET current = FALSE WHERE dataset = ? AND slice = ?",
+                        [vintage.dataset, vintage.slice],
+                    )
+                con.executemany(
                     f"INSERT INTO loads ({_COLUMNS}) VALUES ({', '.join(['?'] * 16)})",
                     [
-                        vintage.vintage,
-                        vintage.dataset,
-                        vintage.slice,
-                        vintage.number,
-                        vintage.sha256,
-                        vintage.source,
-                        vintage.parser,
-                        json.dumps(list(vintage.files)),
-                        vintage.retrieved_at,
-                        vintage.loaded_at,
-                        vintage.rows,
-                        vintage.value_total,
-                        vintage.path,
-                        True,
-                        vintage.synthetic,
-                        json.dumps(vintage.extra),
+                        [
+                            v.vintage,
+                            v.dataset,
+                            v.slice,
+                            v.number,
+                            v.sha256,
+                            v.source,
+                            v.parser,
+                            json.dumps(list(v.files)),
+                            v.retrieved_at,
+                            v.loaded_at,
+                            v.rows,
+                            v.value_total,
+                            v.path,
+                            True,
+                            v.synthetic,
+                            json.dumps(v.extra),
+                        ]
+                        for v in vintages
                     ],
                 )
                 con.execute("COMMIT")

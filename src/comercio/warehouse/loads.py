@@ -12,30 +12,27 @@ check of its loads on one scratch DuckDB (:class:`~comercio.warehouse.contracts.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from comercio.errors import ValidationError
 from comercio.warehouse import revisions, schema
 from comercio.warehouse._fs import fsync_dir
+from comercio.warehouse._parts import PartFiles, safe, value_total
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.contracts import SOURCE_ROW, Checker, Scratch, contract
 from comercio.warehouse.shrink import Comparison, compare_files
 
-ROWS_PER_FILE = 5_000_000
 SCHEMA_KEY = "schema"
 """The provenance entry holding the fingerprint of the columns a vintage was written with."""
 
@@ -137,6 +134,61 @@ def _file_period(extra: dict[str, Any]) -> tuple[date, date] | None:
     return date.fromisoformat(str(period[0])), date.fromisoformat(str(period[1]))
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A load written and checked in a hidden directory (``tmp``), waiting for :meth:`Loader.commit`."""
+
+    dataset: str
+    slice: str
+    number: int
+    tmp: Path
+    created: tuple[Path, ...]  # directories the load created (removed again when it fails)
+    provenance: Provenance
+    rows: int
+    total: float | None
+    marked: bool
+    shrank: tuple[str, ...]
+    keyed: schema.DatasetSpec | None  # the spec, when corrections across slices apply
+
+    @property
+    def rel(self) -> Path:
+        return Path(self.dataset) / safe(self.slice) / f"v{self.number}"
+
+    def vintage(self, stamp: str, revised: revisions.Summary | None, keyed: dict[str, Any] | None) -> Vintage:
+        """The catalog row of this load, committed at ``stamp``."""
+        prov = self.provenance
+        return Vintage(
+            vintage=f"{self.dataset}/{self.slice}/v{self.number}-{stamp}",
+            dataset=self.dataset,
+            slice=self.slice,
+            number=self.number,
+            sha256=prov.sha256,
+            source=prov.source,
+            parser=prov.parser,
+            files=tuple(f.as_dict() for f in prov.files),
+            retrieved_at=prov.retrieved_at,
+            loaded_at=_now(),
+            rows=self.rows,
+            value_total=self.total,
+            path=str(self.rel),
+            current=True,
+            synthetic=prov.synthetic or self.marked,  # rows marked synthetic keep the label
+            extra=dict(prov.extra)
+            | ({SCHEMA_KEY: printed} if (printed := schema_fingerprint(self.dataset)) else {})
+            | ({"accepted_shrink": list(self.shrank)} if self.shrank else {})
+            | ({"revisions": revised.as_extra()} if revised is not None else {})
+            | ({"keys": keyed} if keyed is not None else {}),
+        )
+
+
+def _discard(tmp: Path, created: Sequence[Path]) -> None:
+    """Remove a staged directory and the empty directories its load created."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    for p in reversed(created):  # a refused first load leaves no empty directories behind
+        if p.is_dir() and not any(p.iterdir()):
+            p.rmdir()
+
+
 class Loader:
     """Writes vintages into ``<home>/data`` and records them in the catalog."""
 
@@ -181,70 +233,82 @@ class Loader:
         A contract violation, an empty load or (without ``accept_shrink``) a shrink compared with the current
         vintage raises :class:`~comercio.errors.ValidationError` and leaves the warehouse as it was.
         """
-        spec = schema.DATASETS.get(dataset)
-        created = [p for p in (self.data_dir, self.data_dir / dataset) if not p.exists()]
         with self.catalog.writer_lock(), self.scratch.shared():
             same = self.unchanged(dataset, slice_, provenance)
             if same is not None:
                 return LoadResult(dataset, slice_, "unchanged", same)
             self._collect_garbage(dataset)
-            previous = self.catalog.vintages(dataset, slice_=slice_)
-            number = max((v.number for v in previous), default=0) + 1
+            staged = self.stage(
+                dataset, slice_, data, provenance, conform=conform, accept_shrink=accept_shrink
+            )
+            return self.commit([staged])[0]
+
+    def stage(
+        self,
+        dataset: str,
+        slice_: str,
+        data: pa.Table | Iterable[pa.RecordBatch],
+        provenance: Provenance,
+        *,
+        conform: bool = True,
+        accept_shrink: bool = False,
+    ) -> Staged:
+        """Check and write ``data`` into a hidden directory of the dataset, to be made the slice's new vintage
+        by :meth:`commit` (the caller holds the writer lock throughout). On failure nothing is left."""
+        spec = schema.DATASETS.get(dataset)
+        created = tuple(p for p in (self.data_dir, self.data_dir / dataset) if not p.exists())
+        previous = self.catalog.vintages(dataset, slice_=slice_)
+        number = max((v.number for v in previous), default=0) + 1
+        tmp = self.data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
+        tmp.mkdir(parents=True)
+        try:
+            rows, total, marked = self._write(tmp, data, spec if conform else None, provenance, dataset)
+            shrank = self._guard(dataset, slice_, tmp, provenance, accept_shrink)
+        except BaseException:
+            _discard(tmp, created)
+            raise
+        keyed = spec if conform and spec is not None and spec.revision_key else None
+        return Staged(dataset, slice_, number, tmp, created, provenance, rows, total, marked, shrank, keyed)
+
+    def commit(self, batch: Sequence[Staged]) -> list[LoadResult]:
+        """Make every staged load of ``batch`` its slice's new vintage at once: corrections decided for the
+        whole batch in one pass (in batch order, as if loaded one after the other), files on disk, then one
+        catalog transaction. A failure leaves the warehouse as it was before the batch."""
+        finals: list[Path] = []
+        try:
+            found = self._revise_batch(batch)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            vintage_id = f"{dataset}/{slice_}/v{number}-{stamp}"
-            rel = Path(dataset) / _safe(slice_) / f"v{number}"
-            final = self.data_dir / rel
-            tmp = self.data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
-            tmp.mkdir(parents=True)
-            shrank: tuple[str, ...] = ()
-            try:
-                rows, total, marked = self._write(tmp, data, spec if conform else None, provenance, dataset)
-                shrank = self._guard(dataset, slice_, tmp, provenance, accept_shrink)
-                revised, keyed = self._revise(spec if conform else None, slice_, tmp)
-                for f in tmp.rglob("*"):  # on disk before the rename (a preview's files need not be)
+            made = []
+            for st, (revised, keyed) in zip(batch, found, strict=True):
+                for f in st.tmp.rglob("*"):  # on disk before the rename (a preview's files need not be)
                     if f.is_file():
                         with f.open("rb") as fh:
                             os.fsync(fh.fileno())
                 for sub in (revisions.DIRECTORY, revisions.INDEX):
-                    if (tmp / sub).is_dir():
-                        fsync_dir(tmp / sub)
+                    if (st.tmp / sub).is_dir():
+                        fsync_dir(st.tmp / sub)
+                final = self.data_dir / st.rel
                 if final.exists():  # left by an earlier interrupted load, never recorded
                     shutil.rmtree(final)
                 final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp, final)
-                fsync_dir(final.parent)
-                vintage = Vintage(
-                    vintage=vintage_id,
-                    dataset=dataset,
-                    slice=slice_,
-                    number=number,
-                    sha256=provenance.sha256,
-                    source=provenance.source,
-                    parser=provenance.parser,
-                    files=tuple(f.as_dict() for f in provenance.files),
-                    retrieved_at=provenance.retrieved_at,
-                    loaded_at=_now(),
-                    rows=rows,
-                    value_total=total,
-                    path=str(rel),
-                    current=True,
-                    synthetic=provenance.synthetic or marked,  # rows marked synthetic keep the label
-                    extra=dict(provenance.extra)
-                    | ({SCHEMA_KEY: printed} if (printed := schema_fingerprint(dataset)) else {})
-                    | ({"accepted_shrink": list(shrank)} if shrank else {})
-                    | ({"revisions": revised.as_extra()} if revised is not None else {})
-                    | ({"keys": keyed} if keyed is not None else {}),
-                )
-                self.catalog.record(vintage)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                if final.exists() and str(rel) not in self.catalog.referenced_paths():
+                os.replace(st.tmp, final)
+                finals.append(final)
+                made.append(st.vintage(stamp, revised, keyed))
+            for parent in {f.parent for f in finals}:
+                fsync_dir(parent)
+            self.catalog.record_many(made)
+        except BaseException:
+            referenced = self.catalog.referenced_paths()
+            for st in batch:
+                final = self.data_dir / st.rel
+                if final in finals and str(st.rel) not in referenced:
                     shutil.rmtree(final, ignore_errors=True)
-                for p in reversed(created):  # a refused first load leaves no empty directories behind
-                    if p.is_dir() and not any(p.iterdir()):
-                        p.rmdir()
-                raise
-        return LoadResult(dataset, slice_, "loaded", vintage, shrank)
+                _discard(st.tmp, st.created)
+            raise
+        return [
+            LoadResult(st.dataset, st.slice, "loaded", v, st.shrank)
+            for st, v in zip(batch, made, strict=True)
+        ]
 
     def _guard(
         self,
@@ -280,15 +344,42 @@ class Loader:
         return both summaries for the provenance."""
         if spec is None or not spec.revision_key:
             return None, None
-        others = [
+        done = revisions.revise(
+            spec.revision_key,
+            sorted(directory.glob("*.parquet")),
+            self._others(spec.name, {slice_}),
+            directory,
+        )
+        return done.found, done.keyed
+
+    def _revise_batch(
+        self, batch: Sequence[Staged]
+    ) -> list[tuple[revisions.Summary | None, dict[str, Any] | None]]:
+        """:meth:`_revise` of every staged load, one pass per dataset (a batch's slices are new, or it is
+        one load: the other slices' current vintages are the same for all)."""
+        out: list[tuple[revisions.Summary | None, dict[str, Any] | None]] = [(None, None)] * len(batch)
+        for dataset in dict.fromkeys(st.dataset for st in batch if st.keyed is not None):
+            mine = [(i, st) for i, st in enumerate(batch) if st.dataset == dataset and st.keyed is not None]
+            spec = mine[0][1].keyed
+            assert spec is not None
+            done = revisions.revise_many(
+                spec.revision_key,
+                [(sorted(st.tmp.glob("*.parquet")), st.tmp) for _, st in mine],
+                self._others(dataset, {st.slice for _, st in mine}),
+            )
+            for (i, _), d in zip(mine, done, strict=True):
+                out[i] = (d.found, d.keyed)
+        return out
+
+    def _others(self, dataset: str, slices: set[str]) -> list[revisions.Other]:
+        """The current vintages of ``dataset`` outside ``slices``, as :func:`revisions.revise` reads them."""
+        return [
             revisions.Other.of(
                 self.data_dir / v.path, v.extra, p[1] if (p := _file_period(v.extra)) else None
             )
-            for v in self.catalog.vintages(spec.name, current_only=True)
-            if v.slice != slice_
+            for v in self.catalog.vintages(dataset, current_only=True)
+            if v.slice not in slices
         ]
-        done = revisions.revise(spec.revision_key, sorted(directory.glob("*.parquet")), others, directory)
-        return done.found, done.keyed
 
     def _compare(self, current: Vintage, directory: Path) -> Comparison:
         """The Parquet files in ``directory`` compared with the ``current`` vintage."""
@@ -337,7 +428,7 @@ class Loader:
         rows, total, has_value = 0, 0.0, False
         name = provenance.files[0].name if provenance.files else None
         checker = Checker(contract(dataset), file=name, file_period=_file_period(provenance.extra))
-        files = _PartFiles(
+        files = PartFiles(
             directory, spec.schema if spec is not None else None, spec.partition if spec is not None else None
         )
         try:
@@ -354,7 +445,7 @@ class Loader:
                 rows += table.num_rows
                 if "value_usd" in table.column_names:
                     has_value = True
-                    total += _value_total(table, spec)
+                    total += value_total(table, spec)
             if files.empty:
                 checker.finish([], ordered=True)  # refuses: an empty load never replaces data
         finally:
@@ -377,61 +468,3 @@ class Loader:
                 rel = str(vdir.relative_to(self.data_dir))
                 if vdir.is_dir() and rel not in referenced:
                     shutil.rmtree(vdir, ignore_errors=True)
-
-
-class _PartFiles:
-    """Parquet files of one vintage: rolled every ``ROWS_PER_FILE`` rows, one series per partition value
-    (e.g. ``part-year=2024-00000.parquet``) when the dataset is partitioned."""
-
-    def __init__(self, directory: Path, schema_: pa.Schema | None, partition: str | None) -> None:
-        self.directory, self.schema, self.partition = directory, schema_, partition
-        self.writers: dict[Any, tuple[pq.ParquetWriter, int, int]] = {}  # key → (writer, part, rows)
-        self.empty = True
-
-    def write(self, table: pa.Table) -> None:
-        if self.schema is None:
-            self.schema = table.schema
-        if table.num_rows == 0:
-            return
-        self.empty = False
-        if self.partition is None:
-            self._write(None, table)
-            return
-        column = table.column(self.partition)
-        for key in pc.unique(column).to_pylist():
-            self._write(key, table.filter(pc.equal(column, key)))
-
-    def _write(self, key: Any, table: pa.Table) -> None:
-        writer, part, rows = self.writers.get(key, (None, -1, ROWS_PER_FILE))
-        if writer is None or rows >= ROWS_PER_FILE:
-            if writer is not None:
-                writer.close()
-            part += 1
-            label = "" if key is None else f"{self.partition}={key}-"
-            assert self.schema is not None
-            writer, rows = (
-                pq.ParquetWriter(self.directory / f"part-{label}{part:05d}.parquet", self.schema),
-                0,
-            )
-        writer.write_table(table)
-        self.writers[key] = (writer, part, rows + table.num_rows)
-
-    def close(self) -> None:
-        for writer, _, _ in self.writers.values():
-            writer.close()
-        self.writers.clear()
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "_"
-
-
-def _value_total(table: pa.Table, spec: schema.DatasetSpec | None) -> float:
-    """The batch's part of the vintage's value total: a tree table's top level, and only the rows the
-    dataset's ``total`` selects (so aggregates are not added to their parts)."""
-    keep = [pc.equal(table["level"], 0)] if "level" in table.column_names else []
-    keep += [pc.equal(table[c], v) for c, v in (spec.total.items() if spec is not None else ())]
-    values = table["value_usd"]
-    if keep:
-        values = values.filter(functools.reduce(pc.and_, keep))
-    return float(pc.sum(values).as_py() or 0.0)

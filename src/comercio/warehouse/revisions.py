@@ -28,6 +28,8 @@ from typing import Any, NamedTuple
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from comercio.warehouse.contracts import scratch
 
@@ -176,38 +178,76 @@ def revise(
     without a usable index is read as before indexes: its key columns, ``source``, ``file_date`` and
     ``value_usd``, skipped when its file ends before the first year of the new declarations.
     """
-    if not new:
-        return Revision(None, None)
+    return revise_many(keys, [(new, out)], others)[0]
+
+
+def revise_many(
+    keys: Sequence[str],
+    batch: Sequence[tuple[Sequence[Path], Path]],
+    others: Sequence[Other | tuple[Sequence[Path], date | None]],
+) -> list[Revision]:
+    """:func:`revise` for several new vintages at once, in one DuckDB pass: each ``(files, out)`` of
+    ``batch`` is compared with ``others`` and with the vintages before it in ``batch``, exactly as if they
+    were loaded one after the other in that order."""
     cols = ", ".join(f'"{k}"' for k in (*keys, "source", "file_date", "value_usd"))
     k = ", ".join(f'"{c}"' for c in keys)
+    done = [Revision(None, None)] * len(batch)
+    listed: list[tuple[int, str]] = [(i, str(p)) for i, (files, _) in enumerate(batch) for p in files]
+    if not listed:
+        return done
     with scratch() as con:
         try:
+            con.execute("CREATE TEMP TABLE ords(ord INTEGER, filename VARCHAR)")
+            con.executemany("INSERT INTO ords VALUES (?, ?)", listed)
             con.execute(
-                f"CREATE TEMP TABLE n AS SELECT {cols}, {_hash(keys)} AS h "
-                f"FROM read_parquet({[str(p) for p in new]!r}) WHERE {_known(keys)}"
+                f"CREATE TEMP TABLE n AS SELECT {cols}, {_hash(keys)} AS h, ords.ord "
+                f"FROM read_parquet({[f for _, f in listed]!r}, filename = true) r "
+                f"JOIN ords USING (filename) WHERE {_known(keys)}"
             )
-            rows = con.execute("SELECT count(*) FROM n").fetchall()[0][0]
-            if not rows:
-                return Revision(None, None)
-            years, probe = _years(con, "n", keys), _probe(con, keys)
-            (out / INDEX).mkdir(exist_ok=True)
-            con.execute(
-                f"COPY (SELECT h FROM n ORDER BY h) TO '{out / INDEX / 'part-0.parquet'}' (FORMAT parquet)"
+            counts = dict(con.execute("SELECT ord, count(*) FROM n GROUP BY ord").fetchall())
+            if not counts:
+                return done
+            probe = _probe(con, keys)
+            years = {o: _years(con, f"n WHERE ord = {o}", keys) for o in counts}
+            con.execute("CREATE TEMP TABLE since(ord INTEGER, since DATE)")
+            con.executemany(
+                "INSERT INTO since VALUES (?, ?)",
+                [[o, date(y[0], 1, 1) if y else None] for o, y in years.items()],
             )
-            keyed = {"rows": int(rows), "hash": probe} | ({"years": list(years)} if years else {})
-            listed = [Other(*o) for o in others]
-            usable = [o.keyed is not None and o.probe == probe for o in listed]
-            since = date(years[0], 1, 1) if years else None
-            paths = _matched(con, [o for o, u in zip(listed, usable, strict=True) if u], years)
-            paths += [
-                str(p)
-                for o, u in zip(listed, usable, strict=True)
-                if not u and (since is None or o.end is None or o.end >= since)
-                for p in _data(o)
-            ]
-            return Revision(_compare(con, keys, cols, k, paths, since, out) if paths else None, keyed)
+            hashes = con.sql("SELECT ord, h FROM n ORDER BY ord, h").to_arrow_table()
+            for o, (_, out) in enumerate(batch):
+                if o not in counts:
+                    continue
+                (out / INDEX).mkdir(exist_ok=True)
+                mine = hashes.filter(pc.equal(hashes["ord"], o)).select(["h"])
+                pq.write_table(mine, out / INDEX / "part-0.parquet")
+                y = years[o]
+                done[o] = Revision(
+                    None, {"rows": int(counts[o]), "hash": probe} | ({"years": list(y)} if y else {})
+                )
+            spans = [y for y in years.values() if y is not None]
+            span = (min(y[0] for y in spans), max(y[1] for y in spans)) if len(spans) == len(years) else None
+            first = date(span[0], 1, 1) if span else None
+            others_ = [Other(*o) for o in others]
+            usable = [o.keyed is not None and o.probe == probe for o in others_]
+            paths: dict[str, date | None] = {
+                p: None for p in _matched(con, [o for o, u in zip(others_, usable, strict=True) if u], span)
+            }
+            for other, u in zip(others_, usable, strict=True):
+                if not u and (first is None or other.end is None or other.end >= first):
+                    paths.update({str(p): other.end for p in _data(other)})
+            found = _compare(con, keys, cols, k, paths, first, len(batch) > 1)
+            for o, summary in found.items():
+                out = batch[o][1]
+                (out / DIRECTORY).mkdir()
+                con.execute(
+                    f"COPY (SELECT * EXCLUDE (n_ord) FROM records WHERE n_ord = {o} ORDER BY {k}, source) "
+                    f"TO '{out / DIRECTORY / 'part-0.parquet'}' (FORMAT parquet)"
+                )
+                done[o] = Revision(summary, done[o].keyed)
+            return done
         finally:
-            for table in ("n", "o", "pairs", "records"):
+            for table in ("ords", "n", "since", "ends", "o", "pairs", "records"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -234,54 +274,83 @@ def _data(other: Other) -> Sequence[Path]:
 
 
 def _compare(
-    con: Any, keys: Sequence[str], cols: str, k: str, paths: list[str], since: date | None, out: Path
-) -> Summary | None:
-    """The exact comparison of the new rows (table ``n``) with the rows of ``paths``."""
-    scan = f"read_parquet({paths!r}, union_by_name = true)"
-    held = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
-    dated = "file_date" in held  # vintages written before customs lines carried file_date: all null
-    picked = cols if dated else cols.replace('"file_date"', 'NULL::DATE AS "file_date"')
-    prune = f"AND (file_date IS NULL OR file_date >= DATE '{since}')" if since and dated else ""
-    known = f"WHERE {_known(keys)} {prune}"
-    con.execute(
-        f"CREATE TEMP TABLE o AS SELECT {cols} FROM (SELECT {picked} FROM {scan} {known}) o "
-        f"SEMI JOIN n ON {_eq('o', 'n', keys)}"
-    )
+    con: Any,
+    keys: Sequence[str],
+    cols: str,
+    k: str,
+    paths: dict[str, date | None],
+    first: date | None,
+    within: bool,
+) -> dict[int, Summary]:
+    """The exact comparison of the new rows (table ``n``, file order ``ord``) with the rows of ``paths``
+    (each with the end of its file when it was not found through an index) and, when ``within``, with the
+    rows of the batch's earlier files; the records go to table ``records`` (``n_ord``: the file listing
+    them), and each file's summary is returned."""
+    o_cols = ", ".join(f"o.{c}" for c in (*[f'"{x}"' for x in keys], "source", "file_date", "value_usd"))
+    parts = []
+    if paths:
+        scan = f"read_parquet({list(paths)!r}, union_by_name = true, filename = true)"
+        held = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()}
+        dated = "file_date" in held  # vintages written before customs lines carried file_date: all null
+        picked = cols if dated else cols.replace('"file_date"', 'NULL::DATE AS "file_date"')
+        prune = f"AND (file_date IS NULL OR file_date >= DATE '{first}')" if first and dated else ""
+        con.execute("CREATE TEMP TABLE ends(filename VARCHAR, o_end DATE)")
+        con.executemany("INSERT INTO ends VALUES (?, ?)", [[p, e] for p, e in paths.items()])
+        con.execute(
+            f"CREATE TEMP TABLE o AS SELECT {o_cols}, ends.o_end, -1 AS o_ord "
+            f"FROM (SELECT {picked}, filename FROM {scan} WHERE {_known(keys)} {prune}) o "
+            f"JOIN ends USING (filename) SEMI JOIN n ON {_eq('o', 'n', keys)}"
+        )
+        parts.append("SELECT * FROM o")
+    if within:
+        parts.append(f"SELECT {cols}, NULL::DATE AS o_end, ord AS o_ord FROM n")
+    if not parts:
+        return {}
     newer = (
         f"coalesce(n.file_date, {_OLDEST}) > coalesce(o.file_date, {_OLDEST}) OR "
         f"(n.file_date IS NOT DISTINCT FROM o.file_date AND n.source > o.source)"
     )
     con.execute(
-        f"CREATE TEMP TABLE pairs AS SELECT {', '.join(f'n.{c} AS {c}' for c in keys)}, "
+        f"CREATE TEMP TABLE pairs AS SELECT n.ord AS n_ord, {', '.join(f'n.{c} AS {c}' for c in keys)}, "
         "o.source AS o_source, o.file_date AS o_date, o.value_usd AS o_value, "
         "n.source AS n_source, n.file_date AS n_date, n.value_usd AS n_value, "
-        f"({newer}) AS n_wins FROM n JOIN o ON {_eq('o', 'n', keys)} "
-        "WHERE n.source IS DISTINCT FROM o.source"  # one file in two slices: nothing to decide
+        f"({newer}) AS n_wins FROM n JOIN since USING (ord) JOIN ({' UNION ALL '.join(parts)}) o "
+        f"ON {_eq('o', 'n', keys)} AND o.o_ord < n.ord "
+        "WHERE n.source IS DISTINCT FROM o.source "  # one file in two slices: nothing to decide
+        "AND (since.since IS NULL OR ((o.file_date IS NULL OR o.file_date >= since.since) "
+        "AND (o.o_end IS NULL OR o.o_end >= since.since)))"  # what a load of this file alone reads
     )
-    newest = f"row_number() OVER (PARTITION BY {k} ORDER BY o_date DESC NULLS LAST, o_source DESC) = 1"
+    newest = f"row_number() OVER (PARTITION BY n_ord, {k} ORDER BY o_date DESC NULLS LAST, o_source DESC) = 1"
     records = (
-        f"SELECT {k}, o_source AS source, o_date AS file_date, o_value AS value_usd, "
+        f"SELECT n_ord, {k}, o_source AS source, o_date AS file_date, o_value AS value_usd, "
         "n_source AS by_source, n_date AS by_file_date, n_value AS by_value_usd, false AS late "
         "FROM pairs WHERE n_wins "
         "UNION ALL "
-        f"SELECT {k}, n_source, n_date, n_value, o_source, o_date, o_value, true "
+        f"SELECT n_ord, {k}, n_source, n_date, n_value, o_source, o_date, o_value, true "
         f"FROM pairs WHERE NOT n_wins QUALIFY {newest}"
     )
     con.execute(f"CREATE TEMP TABLE records AS {records}")
-    rows = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
-    if not rows:
-        return None
-    (out / DIRECTORY).mkdir()
-    con.execute(
-        f"COPY (SELECT * FROM records ORDER BY {k}, source) "
-        f"TO '{out / DIRECTORY / 'part-0.parquet'}' (FORMAT parquet)"
-    )
-    revised, moved, moved_abs = con.execute(
-        "SELECT count(*), coalesce(sum(n_value - o_value), 0), coalesce(sum(abs(n_value - o_value)), 0) "
-        f"FROM (SELECT * FROM pairs WHERE n_wins QUALIFY {newest})"
-    ).fetchall()[0]
-    late = con.execute("SELECT count(*) FROM records WHERE late").fetchall()[0][0]
-    return Summary(int(revised), float(moved), float(moved_abs), int(late), int(rows))
+    rows = dict(con.execute("SELECT n_ord, count(*) FROM records GROUP BY n_ord").fetchall())
+    late = dict(con.execute("SELECT n_ord, count(*) FROM records WHERE late GROUP BY n_ord").fetchall())
+    moved = {
+        o: (r, m, a)
+        for o, r, m, a in con.execute(
+            "SELECT n_ord, count(*), coalesce(sum(n_value - o_value), 0), "
+            "coalesce(sum(abs(n_value - o_value)), 0) "
+            f"FROM (SELECT * FROM pairs WHERE n_wins QUALIFY {newest}) GROUP BY n_ord"
+        ).fetchall()
+    }
+    return {
+        o: Summary(
+            int(moved.get(o, (0, 0, 0))[0]),
+            float(moved.get(o, (0, 0.0, 0.0))[1]),
+            float(moved.get(o, (0, 0.0, 0.0))[2]),
+            int(late.get(o, 0)),
+            int(n),
+        )
+        for o, n in rows.items()
+        if n
+    }
 
 
 def _years(con: Any, scan: str, keys: Sequence[str]) -> tuple[int, int] | None:
@@ -338,5 +407,7 @@ __all__ = [
     "find",
     "index_file",
     "phrases",
+    "revise",
+    "revise_many",
     "without_superseded",
 ]
