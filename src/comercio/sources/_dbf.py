@@ -233,15 +233,32 @@ def undecodable(col: np.ndarray) -> np.ndarray:
     return np.asarray(mask.any(axis=1))
 
 
+def bounds(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the first and one past the last non-space byte (``0, 0`` for a blank row)."""
+    width = col.shape[1]
+    filled = col != SPACE
+    some = filled.any(axis=1)
+    start = np.where(some, filled.argmax(axis=1), 0)
+    end = np.where(some, width - filled[:, ::-1].argmax(axis=1), 0)
+    return start, end
+
+
 def text(col: np.ndarray) -> pa.StringArray:
-    """Trimmed strings (zero-copy over the column bytes); code fields are ASCII so UTF-8 equals latin-1."""
+    """Trimmed strings. ASCII without control bytes (code fields) is cut in numpy: UTF-8 equals latin-1 and
+    only spaces can be trimmed; anything else is decoded from latin-1 and trimmed by Arrow, row by row."""
     n, width = col.shape
-    if (col >= 0x80).any():  # non-ASCII latin-1 text: decode the slow way, still correct
+    if not n or (col >= 0x80).any() or (col < SPACE).any():  # rare: the slow way, still exact
         values = [bytes(r).decode("latin-1") for r in col]
         return pc.utf8_trim_whitespace(pa.array(values, pa.string()))
-    offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * width).tobytes())
-    arr = pa.StringArray.from_buffers(n, offsets, pa.py_buffer(col.tobytes()))
-    return pc.utf8_trim_whitespace(arr)
+    start, end = bounds(col)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(end - start, out=offsets[1:])
+    if offsets[-1] == n * width:  # nothing to trim: the column bytes as they are
+        data = col
+    else:
+        j = np.arange(width)
+        data = col[(j >= start[:, None]) & (j < end[:, None])]
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data)))
 
 
 def blank_rows(col: np.ndarray) -> np.ndarray:
@@ -251,95 +268,72 @@ def blank_rows(col: np.ndarray) -> np.ndarray:
     return np.asarray(rows == np.void(b" " * width))
 
 
-_DIGIT_OR_SPACE = np.zeros(256, dtype=bool)
-_DIGIT_OR_SPACE[[SPACE, *range(ZERO, ZERO + 10)]] = True
-_NUMBER_CHARS = _DIGIT_OR_SPACE.copy()
-_NUMBER_CHARS[[DOT, MINUS]] = True
+POW10 = 10 ** np.arange(19, dtype=np.int64)
+MAX_DIGITS = 15  # an integer of up to 15 digits is exact in a float64 (< 2**53)
 
 
-def _arrow_parse(col: np.ndarray, to: pa.DataType) -> tuple[np.ndarray, np.ndarray] | None:
-    """Fast path: Arrow's C++ parser over the trimmed strings; None when some row does not parse."""
-    s = text(col)
-    blank = pc.equal(s, "")
-    try:
-        parsed = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), s), to)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    values = parsed.fill_null(0).to_numpy(zero_copy_only=False)
-    return values, ~blank.to_numpy(zero_copy_only=False)
+def _digit_value(col: np.ndarray, is_digit: np.ndarray) -> np.ndarray:
+    """The row's digits read as one integer, other bytes skipped (``"1 2"`` → 12); exact up to 18 digits."""
+    right = np.cumsum(is_digit[:, ::-1], axis=1)[:, ::-1] - is_digit  # digits to the right of each byte
+    weights = POW10[np.minimum(right, 18)]
+    return np.asarray((np.where(is_digit, col - ZERO, 0) * weights).sum(axis=1, dtype=np.int64))
+
+
+def _one_run(mask: np.ndarray) -> np.ndarray:
+    """Rows where ``mask`` is true on exactly one run of consecutive bytes."""
+    starts = mask.copy()
+    starts[:, 1:] &= ~mask[:, :-1]
+    return np.asarray(starts.sum(axis=1) == 1)
 
 
 def digits_int(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unsigned integers in a fixed-width field: (values int64, ok mask). Blank is not ok."""
-    if _DIGIT_OR_SPACE[col].all():
-        fast = _arrow_parse(col, pa.int64())
-        if fast is not None:
-            return fast[0].astype(np.int64), fast[1]
-    return _digits_int_slow(col)
+    """Unsigned integers in a fixed-width field: (values int64, ok mask); ok = spaces, digits, spaces.
 
-
-def _digits_int_slow(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row-exact check: spaces, then digits, then spaces (no space between digits)."""
-    is_digit = (col >= ZERO) & (col <= ZERO + 9)
-    is_space = col == SPACE
-    # allowed: spaces, then digits, then spaces (no space between digits)
-    started = np.cumsum(is_digit, axis=1) > 0
-    ended = started & ~is_digit
-    ended_any = np.cumsum(ended, axis=1) > 0
-    ok = (is_digit | is_space).all(axis=1) & ~(is_digit & ended_any).any(axis=1) & is_digit.any(axis=1)
-    vals = np.zeros(col.shape[0], dtype=np.int64)
-    for j in range(col.shape[1]):
-        d = is_digit[:, j]
-        vals = np.where(d, vals * 10 + (col[:, j].astype(np.int64) - ZERO), vals)
-    return vals, ok
+    Blank is not ok. More than 18 digits do not fit: such a row reads as 10**18 (out of every code's range).
+    """
+    is_digit = (col - np.uint8(ZERO)) < 10  # uint8 wraps: one comparison
+    ok = (is_digit | (col == SPACE)).all(axis=1) & _one_run(is_digit)
+    values = _digit_value(col, is_digit)
+    if col.shape[1] > 18:
+        values = np.where(is_digit.sum(axis=1) > 18, POW10[18], values)
+    return values, ok
 
 
 def numeric(col: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse a dBase N field exactly: (values float64, ok mask, blank mask).
+    """Parse a dBase N field as Python's ``float`` reads its text: (values float64, ok mask, blank mask).
 
-    Fast path: digits with an optional leading ``-`` and the decimal point where the field declares it; the
-    value is accumulated as an exact int64 and divided once by ``10**decimals`` (correctly rounded). Rows that
-    do not fit the pattern (e.g. exponent notation) fall back to Arrow's decimal parser.
+    The usual form (``-?digits.digits``, up to 15 digits) is read as an exact integer divided once by a
+    power of ten, which IEEE division rounds correctly: the same double as ``float(text)``. Other rows
+    (exponents, ``nan``, very long numbers) go through ``float`` one by one. Values not ok are NaN.
+    ``decimals`` (the declared scale) is not needed: the dot, where there is one, says it.
     """
-    if _NUMBER_CHARS[col].all():
-        fast = _arrow_parse(col, pa.float64())
-        if fast is not None:
-            return fast[0], fast[1], ~fast[1]
-    return _numeric_slow(col, decimals)
-
-
-def _numeric_slow(col: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n, width = col.shape
+    n = col.shape[0]
     blank = blank_rows(col)
-    is_digit = (col >= ZERO) & (col <= ZERO + 9)
-    dot_pos = width - decimals - 1 if decimals else -1
-    acc = np.zeros(n, dtype=np.int64)
-    for j in range(width):
-        if j == dot_pos:
-            continue
-        acc = np.where(is_digit[:, j], acc * 10 + (col[:, j].astype(np.int64) - ZERO), acc * 10)
-    neg = (col == MINUS).any(axis=1)
-    allowed = is_digit | (col == SPACE) | (col == MINUS)
-    if dot_pos >= 0:
-        allowed[:, dot_pos] = col[:, dot_pos] == DOT
-    started = np.cumsum(is_digit | (col == MINUS), axis=1) > 0
-    gap = started & (col == SPACE)
-    ok = allowed.all(axis=1) & ~gap.any(axis=1) & (neg.astype(np.int64) == (col == MINUS).sum(axis=1))
-    # the leading part must not be all spaces up to the dot (".50" style is fine, "  . " is not a number)
-    ok &= is_digit.any(axis=1) & ~((col == MINUS) & (np.cumsum(is_digit, axis=1) > 0)).any(axis=1)
-    values = acc.astype(np.float64) / (10.0**decimals)
-    values = np.where(neg, -values, values)
-    slow = ~ok & ~blank
-    if slow.any():
-        idx = np.flatnonzero(slow)
-        strs = pc.utf8_trim_whitespace(text(col[idx]))
-        for k, i in enumerate(idx):
-            try:
-                values[i] = float(strs[k].as_py())
-                ok[i] = True
-            except ValueError:
-                pass
-    ok &= ~blank
+    is_digit = (col - np.uint8(ZERO)) < 10
+    is_dot, is_minus = col == DOT, col == MINUS
+    filled = col != SPACE
+    ndigits = is_digit.sum(axis=1)
+    first = filled.argmax(axis=1)
+    signed = col[np.arange(n), first] == MINUS
+    fast = (
+        (is_digit | ~filled | is_dot | is_minus).all(axis=1)
+        & _one_run(filled)
+        & (is_dot.sum(axis=1) <= 1)
+        & (is_minus.sum(axis=1) == signed)
+        & (ndigits >= 1)
+        & (ndigits <= MAX_DIGITS)
+    )
+    scale = (is_digit & (np.cumsum(is_dot, axis=1) > 0)).sum(axis=1)  # digits after the dot
+    values = _digit_value(col, is_digit).astype(np.float64) / POW10[np.minimum(scale, 18)]
+    values = np.where(signed, -values, values)
+    values[~fast] = np.nan
+    ok = fast.copy()
+    for i in np.flatnonzero(~fast & ~blank):
+        try:
+            values[i] = float(bytes(col[i]).decode("latin-1"))
+            ok[i] = True
+        except ValueError:
+            pass
     return values, ok, blank
 
 

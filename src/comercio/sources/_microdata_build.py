@@ -16,6 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from comercio.sources import _dbf
+from comercio.sources import _microdata_codes as codes
+from comercio.sources._microdata_codes import const
 from comercio.sources._microdata_ref import FileSpan, hs_version_index, offices, tariff_versions
 from comercio.sources._span import EARLIEST, MAX_LINE_USD
 from comercio.warehouse.schema import CUSTOMS_LINES
@@ -24,28 +26,6 @@ Error = tuple[int, str, str, float | None]  # record, field, reason, value (FOB)
 _MONEY = frozenset({"fob", "freight", "insurance"})
 SHIPMENT_DAYS = 366  # an export is shipped within a year of its declaration's numbering, before or after
 _NO_SPAN = FileSpan(np.iinfo(np.int32).min, np.iinfo(np.int32).max, "")
-NAME_PREFIX = 24  # bytes of the trader's name read: enough to see "No Disponible" after a few spaces
-MASKED = "^[ ._-]*no[ ._-]*disponible"  # on the folded name: lower case, no accents
-_ACCENTED = {
-    "a": "àáâãäåÀÁÂÃÄÅ",
-    "e": "èéêëÈÉÊË",
-    "i": "ìíîïÌÍÎÏ",
-    "o": "òóôõöÒÓÔÕÖ",
-    "u": "ùúûüÙÚÛÜ",
-    "n": "ñÑ",
-}
-
-
-def _fold_table() -> np.ndarray:
-    """latin-1 byte → lower-case ASCII without accents; other bytes (controls, symbols) → ``?``."""
-    fold = np.array([c if 0x20 <= c < 0x80 else ord("?") for c in range(256)], dtype=np.uint8)
-    fold[ord("A") : ord("Z") + 1] += 32
-    for base, accented in _ACCENTED.items():
-        fold[list(accented.encode("latin-1"))] = ord(base)
-    return fold
-
-
-_FOLD = _fold_table()
 
 
 @dataclass
@@ -67,43 +47,8 @@ class Parsed:
     reasons: Counter[str] = field(default_factory=Counter)
 
 
-def zfill(values: np.ndarray, width: int) -> pa.StringArray:
-    """Zero-padded decimal strings of non-negative ints, built as one fixed-width byte buffer."""
-    n = values.shape[0]
-    out = np.empty((n, width), dtype=np.uint8)
-    v = values.astype(np.int64, copy=True)
-    for j in range(width - 1, -1, -1):
-        out[:, j] = v % 10 + 48
-        v //= 10
-    offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * width).tobytes())
-    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(out.tobytes()))
-
-
-def zfill_min(values: np.ndarray, width: int) -> pa.Array:
-    """Zero-padded to at least ``width`` digits; longer numbers keep all their digits (row by row)."""
-    top = int(values.max()) if values.size else 0
-    full = max(width, len(str(top)))
-    out = zfill(values, full)
-    for w in range(full - 1, width - 1, -1):  # rows below 10**w lose the extra leading zeros
-        out = pc.if_else(pa.array(values < 10**w), pc.utf8_slice_codeunits(out, full - w), out)
-    return out
-
-
-def const(value: str, n: int) -> pa.StringArray:
-    raw = value.encode()
-    offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * len(raw)).tobytes())
-    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(raw * n))
-
-
 def _digit_count(col: np.ndarray) -> np.ndarray:
     return np.asarray(((col >= 48) & (col <= 57)).sum(axis=1))
-
-
-def masked_names(col: np.ndarray) -> np.ndarray:
-    """Rows whose name starts with "No Disponible" (a natural person masked by SUNAT), whatever the case,
-    accents, spaces or dots: the first bytes folded to lower-case ASCII through one lookup table."""
-    head = np.ascontiguousarray(_FOLD[col[:, :NAME_PREFIX]])
-    return pc.match_substring_regex(_dbf.text(head), MASKED).to_numpy(zero_copy_only=False)
 
 
 def validate_block(
@@ -127,7 +72,8 @@ def validate_block(
     p = Parsed(n=n)
     checks: list[tuple[str, str, np.ndarray]] = []  # (field, reason, bad mask), in reporting priority
     if "name" in fields:  # only its first bytes are read, folded: any byte is fine there
-        fields = {**fields, "name": replace(fields["name"], length=min(fields["name"].length, NAME_PREFIX))}
+        who = fields["name"]
+        fields = {**fields, "name": replace(who, length=min(who.length, codes.NAME_PREFIX))}
     cols = {role: _dbf.column(block, f) for role, f in fields.items()}  # NUL padding read as spaces
     for role, col in cols.items():  # only the fields read are checked: a wide record costs no more
         if role != "name" and _dbf.has_controls(col):
@@ -213,21 +159,18 @@ def validate_block(
             p.txt[role] = _dbf.text(cols[role])
     for role in ("partner", "acquisition"):
         if role in p.txt:
-            s = p.txt[role]
-            bad = pc.invert(pc.or_(pc.equal(s, ""), pc.match_substring_regex(s, "^[A-Z]{2}$")))
-            checks.append((fields[role].name, "country is not ISO 3166 alpha-2", bad.to_numpy(False)))
+            bad = codes.country_bad(cols[role], p.txt[role])
+            checks.append((fields[role].name, "country is not ISO 3166 alpha-2", bad))
     if "name" in cols:
-        p.num["masked"] = masked_names(cols["name"])
+        p.num["masked"] = codes.masked_names(cols["name"])
     if marker is not None and "synth" in p.txt:
         bad = pc.not_equal(p.txt["synth"], marker).to_numpy(False)
         checks.append(
             (fields["synth"].name, f"synthetic marker differs from the first line's {marker!r}", bad)
         )
     if "mode" in p.txt:
-        last = pc.utf8_slice_codeunits(p.txt["mode"], -1)
-        bad = pc.invert(pc.or_(pc.equal(last, ""), pc.match_substring_regex(last, "^[0-9]$")))
-        checks.append((fields["mode"].name, "transport mode is not a digit", bad.to_numpy(False)))
-        p.txt["mode"] = last
+        p.txt["mode"], bad = codes.last_digit(cols["mode"], p.txt["mode"])
+        checks.append((fields["mode"].name, "transport mode is not a digit", bad))
 
     bad_any = np.zeros(n, dtype=bool)
     for _, _, mask in checks:
@@ -305,9 +248,7 @@ def build_batch(p: Parsed, flow: str, source: str, *, file_date: dt.date | None 
     _, labels = tariff_versions()
     vidx = hs_version_index(days)
     hs_version = pc.take(pa.array(labels, pa.string()), pa.array(vidx, mask=vidx < 0))
-    declaration = pc.binary_join_element_wise(
-        zfill(num["office"], 3), zfill(num["year"], 4), zfill_min(num["number"], 6), "-"
-    )
+    product = codes.digit_bytes(num["product"], 10)  # validated: under 10**10
     basis = pc.take(
         pa.array(["producer_ubigeo", "unattributed"]), pa.array(num["unattributed"].astype(np.int8))
     )
@@ -341,14 +282,14 @@ def build_batch(p: Parsed, flow: str, source: str, *, file_date: dt.date | None 
         "flow": const(flow, n),
         "date": pa.array(days, pa.int32()).view(pa.date32()),
         "period": pa.array(months, pa.int32()).view(pa.date32()),
-        "declaration": declaration,
+        "declaration": codes.declaration(num["office"], num["year"], num["number"]),
         "series": pa.array(num["series"].astype(np.int32)),
-        "customs_office": zfill(num["office"], 3),
-        "department": zfill(num["dept"], 2),
+        "customs_office": codes.zfill(num["office"], 3),
+        "department": codes.zfill(num["dept"], 2),
         "region_basis": basis,
         "partner": opt_text("partner"),
-        "product": zfill(num["product"], 10),
-        "hs6": zfill(num["product"] // 10**4, 6),
+        "product": codes.strings(product),
+        "hs6": codes.strings(product[:, :6]),
         "hs_version": hs_version,
         "transport_mode": opt_text("mode"),
         "trader_id": opt_text("trader"),

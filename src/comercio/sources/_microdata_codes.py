@@ -1,0 +1,140 @@
+"""Code fields of SUNAT microdata: vectorised checks on their bytes and their zero-padded Arrow strings.
+
+Kept apart from :mod:`comercio.sources._microdata_build` so each module stays small. Everything works on a
+field's ``(rows, width)`` byte matrix with a few numpy passes; a column holding bytes outside printable
+ASCII (rare in code fields) takes Arrow's Unicode-aware path, so the result never depends on the path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from comercio.sources import _dbf
+
+NAME_PREFIX = 24  # bytes of the trader's name read: enough to see "No Disponible" after a few spaces
+MASKED = "^[ ._-]*no[ ._-]*disponible"  # on the folded name: lower case, no accents
+_ACCENTED = {
+    "a": "àáâãäåÀÁÂÃÄÅ",
+    "e": "èéêëÈÉÊË",
+    "i": "ìíîïÌÍÎÏ",
+    "o": "òóôõöÒÓÔÕÖ",
+    "u": "ùúûüÙÚÛÜ",
+    "n": "ñÑ",
+}
+
+
+def _fold_table() -> np.ndarray:
+    """latin-1 byte → lower-case ASCII without accents; other bytes (controls, symbols) → ``?``."""
+    fold = np.array([c if 0x20 <= c < 0x80 else ord("?") for c in range(256)], dtype=np.uint8)
+    fold[ord("A") : ord("Z") + 1] += 32
+    for base, accented in _ACCENTED.items():
+        fold[list(accented.encode("latin-1"))] = ord(base)
+    return fold
+
+
+_FOLD = _fold_table()
+
+
+_QUADS = np.array([list(f"{i:04d}".encode()) for i in range(10_000)], dtype=np.uint8)  # 0000 … 9999
+
+
+def digit_bytes(values: np.ndarray, width: int) -> np.ndarray:
+    """Zero-padded decimal digits of non-negative ints as a ``(rows, width)`` byte matrix (the last
+    ``width`` digits: four at a time through a lookup table)."""
+    v = values.astype(np.int64, copy=True)
+    quads = []
+    for _ in range(-(-width // 4)):
+        v, r = np.divmod(v, 10_000)
+        quads.append(_QUADS[r])
+    out = np.concatenate(quads[::-1], axis=1) if len(quads) > 1 else quads[0]
+    return np.ascontiguousarray(out[:, out.shape[1] - width :])
+
+
+def strings(matrix: np.ndarray) -> pa.StringArray:
+    """Fixed-width ASCII rows of a byte matrix as Arrow strings (one buffer, no copy per row)."""
+    n, width = matrix.shape
+    offsets = pa.py_buffer(np.arange(0, (n + 1) * width, width, dtype=np.int32))
+    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(np.ascontiguousarray(matrix)))
+
+
+def zfill(values: np.ndarray, width: int) -> pa.StringArray:
+    """Zero-padded decimal strings of non-negative ints, built as one fixed-width byte buffer."""
+    return strings(digit_bytes(values, width))
+
+
+def zfill_min(values: np.ndarray, width: int) -> pa.Array:
+    """Zero-padded to at least ``width`` digits; longer numbers keep all their digits (row by row)."""
+    top = int(values.max()) if values.size else 0
+    full = max(width, len(str(top)))
+    out = zfill(values, full)
+    for w in range(full - 1, width - 1, -1):  # rows below 10**w lose the extra leading zeros
+        out = pc.if_else(pa.array(values < 10**w), pc.utf8_slice_codeunits(out, full - w), out)
+    return out
+
+
+def const(value: str, n: int) -> pa.StringArray:
+    raw = value.encode()
+    offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * len(raw)).tobytes())
+    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(raw * n))
+
+
+def masked_names(col: np.ndarray) -> np.ndarray:
+    """Rows whose name starts with "No Disponible" (a natural person masked by SUNAT), whatever the case,
+    accents, spaces or dots: the first bytes folded to lower-case ASCII through one lookup table."""
+    head = np.ascontiguousarray(_FOLD[col[:, :NAME_PREFIX]])
+    return pc.match_substring_regex(_dbf.text(head), MASKED).to_numpy(zero_copy_only=False)
+
+
+def _plain(col: np.ndarray) -> bool:
+    """Whether every byte is printable ASCII or a space (then only spaces can be trimmed)."""
+    return not ((col >= 0x7F) | (col < 0x20)).any()
+
+
+def _first_two(col: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    rows, last = np.arange(col.shape[0]), col.shape[1] - 1
+    return col[rows, np.minimum(start, last)], col[rows, np.minimum(start + 1, last)]
+
+
+def _upper(b: np.ndarray) -> np.ndarray:
+    return np.asarray((b - np.uint8(ord("A"))) < 26)
+
+
+def country_bad(col: np.ndarray, trimmed: pa.StringArray) -> np.ndarray:
+    """Rows whose trimmed text is neither empty nor two capital letters (ISO 3166 alpha-2)."""
+    if not _plain(col):
+        ok = pc.or_(pc.equal(trimmed, ""), pc.match_substring_regex(trimmed, "^[A-Z]{2}$"))
+        return np.asarray(pc.invert(ok).to_numpy(zero_copy_only=False))
+    start, end = _dbf.bounds(col)
+    first, second = _first_two(col, start)
+    size = end - start
+    return np.asarray(~((size == 0) | ((size == 2) & _upper(first) & _upper(second))))
+
+
+def last_digit(col: np.ndarray, trimmed: pa.StringArray) -> tuple[pa.StringArray, np.ndarray]:
+    """The trimmed text's last character (transport mode: SUNAT's code ends with it) and where it is
+    not a digit (an empty text is fine)."""
+    if not _plain(col):
+        last = pc.utf8_slice_codeunits(trimmed, -1)
+        ok = pc.or_(pc.equal(last, ""), pc.match_substring_regex(last, "^[0-9]$"))
+        return last, np.asarray(pc.invert(ok).to_numpy(zero_copy_only=False))
+    start, end = _dbf.bounds(col)
+    filled = end > start
+    byte = col[np.arange(col.shape[0]), np.maximum(end - 1, 0)]
+    offsets = np.zeros(col.shape[0] + 1, dtype=np.int32)
+    np.cumsum(filled, out=offsets[1:])
+    data = np.ascontiguousarray(byte[filled])
+    last = pa.StringArray.from_buffers(col.shape[0], pa.py_buffer(offsets), pa.py_buffer(data))
+    return last, np.asarray(filled & ((byte - np.uint8(0x30)) >= 10))
+
+
+def declaration(office: np.ndarray, year: np.ndarray, number: np.ndarray) -> pa.Array:
+    """``OOO-YYYY-NNNNNN``: office, year and number zero-padded (the number to at least 6 digits)."""
+    if number.size and int(number.max()) >= 10**6:  # some longer numbers: widths differ row by row
+        return pc.binary_join_element_wise(
+            zfill(office, 3), zfill(year, 4), zfill_min(number, 6), "-"
+        )  # fmt: skip
+    dash = np.full((office.shape[0], 1), ord("-"), dtype=np.uint8)
+    parts = [digit_bytes(office, 3), dash, digit_bytes(year, 4), dash, digit_bytes(number, 6)]
+    return strings(np.concatenate(parts, axis=1))
