@@ -23,10 +23,10 @@ from comercio import reference
 from comercio.config import Settings
 from comercio.errors import ConfigError, SourceError, ValidationError
 from comercio.sources import download
-from comercio.sources.protocol import Reader, ReadOptions, ReadResult
+from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult
 from comercio.sources.registry import BUILD_SOURCES, SOURCES, Source, get_source
 from comercio.warehouse import FileRef, LoadResult, Provenance, Warehouse, file_ref
-from comercio.warehouse.loads import Loader
+from comercio.warehouse.loads import Loader, Staged
 from comercio.warehouse.shrink import Comparison
 
 PARSER_VERSION = "1"
@@ -210,18 +210,30 @@ def _run(
             report.results += done
         else:
             pending.append((path, prov))
-    with download.files_progress(
-        progress and len(pending) > 1, f"ingest {report.source}", len(pending)
-    ) as step:
-        for (path, prov), result in _read_all(reader, pending, options):
-            if reader.targets(path) is None:  # the slices were only known once read
-                done = _all_unchanged(wh, (p.target for p in result.parts), prov)
-                if done:
-                    report.results += done
-                    step()
-                    continue
-            _load(wh, path, prov, result, report, accept_shrink)
-            step()
+    batch = _Batch(wh, report)
+    with (
+        download.files_progress(
+            progress and len(pending) > 1, f"ingest {report.source}", len(pending)
+        ) as step,
+        batch.loader.scratch.shared(),
+    ):
+        try:
+            for (path, prov), result in _read_all(reader, pending, options):
+                if reader.targets(path) is None:  # the slices were only known once read
+                    done = _all_unchanged(wh, (p.target for p in result.parts), prov)
+                    if done:
+                        report.results += done
+                        step()
+                        continue
+                _load(wh, path, prov, result, report, accept_shrink, batch)
+                step()
+        except Exception:
+            batch.commit()  # the files before the failing one are loaded, as if one at a time
+            raise
+        except BaseException:
+            batch.discard()
+            raise
+        batch.commit()
 
 
 def _read_all(
@@ -247,13 +259,64 @@ def _read_all(
             yield item, result
 
 
+BATCH_FILES = 256
+BATCH_ROWS = 2_000_000
+"""A batch of new slices is committed once it holds this many files or rows (bounds the invisible work
+and the memory of the corrections pass)."""
+
+
+class _Batch:
+    """New slices staged file after file and committed together (one corrections pass, one catalog
+    transaction: the batch becomes visible at once). A load into a slice that already has a vintage is
+    committed on its own, after the batch before it, so every file is decided as if loaded in order."""
+
+    def __init__(self, wh: Warehouse, report: IngestReport) -> None:
+        self.wh, self.report = wh, report
+        self.loader = wh.loader
+        self.staged: list[Staged] = []
+        self.swept: set[str] = set()
+
+    def load(self, part: Part, prov: Provenance, accept_shrink: bool) -> bool:
+        """Stage or load ``part``; whether its rows are marked synthetic."""
+        loader = self.loader
+        if loader.catalog.current(part.dataset, part.slice) is not None or any(
+            st.slice == part.slice and st.dataset == part.dataset for st in self.staged
+        ):
+            self.commit()
+            done = self.wh.load(
+                part.dataset, part.slice, part.rows, prov, conform=part.conform, accept_shrink=accept_shrink
+            )
+            self.report.results.append(done)
+            return done.vintage.synthetic
+        if part.dataset not in self.swept:
+            loader._collect_garbage(part.dataset)
+            self.swept.add(part.dataset)
+        st = loader.stage(part.dataset, part.slice, part.rows, prov, conform=part.conform)
+        self.staged.append(st)
+        if len(self.staged) >= BATCH_FILES or sum(s.rows for s in self.staged) >= BATCH_ROWS:
+            self.commit()
+        return st.marked or prov.synthetic
+
+    def commit(self) -> None:
+        if self.staged:
+            staged, self.staged = self.staged, []
+            self.report.results += self.loader.commit(staged)
+            self.wh.refresh()
+
+    def discard(self) -> None:
+        for st in self.staged:
+            shutil.rmtree(st.tmp, ignore_errors=True)
+        self.staged = []
+
+
 def _load(
     wh: Warehouse,
     path: Path,
     prov: Provenance,
     result: ReadResult,
     report: IngestReport,
-    accept_shrink: bool = False,
+    accept_shrink: bool,
+    batch: _Batch,
 ) -> None:
     refused = result.refusal()
     if refused is not None:
@@ -261,16 +324,16 @@ def _load(
     prov = Provenance(
         prov.source, prov.files, prov.parser, synthetic=result.synthetic, extra=dict(result.extra)
     )
-    loaded = [
-        wh.load(part.dataset, part.slice, part.rows, prov, conform=part.conform, accept_shrink=accept_shrink)
-        for part in result.parts
-    ]
-    report.results += loaded
+    if result.keep:  # reference assets are copied once the rows are in
+        batch.commit()
+    marked = [batch.load(part, prov, accept_shrink) for part in result.parts]
+    if result.keep:
+        batch.commit()
     for file, dest in result.keep:
         _keep(file, dest)
     report.notes += [f"{c.name}: {c.detail}" for c in result.checks if not c.hard]
     report.notes += result.notes
-    if result.synthetic or any(r.vintage.synthetic for r in loaded):  # the rows' marker counts too
+    if result.synthetic or any(marked):  # the rows' marker counts too
         report.notes.append(f"{path.name}: datos sintéticos / synthetic data")
 
 
