@@ -301,3 +301,33 @@ def test_growth_map_classes_are_symmetric_and_named(departments: dict[str, Any])
     }
     ayacucho, apurimac = props["05"], props["03"]
     assert ayacucho["lon"] < apurimac["lon"] - 0.5  # Ayacucho's label clear of Apurímac's
+
+
+def test_every_builder_spec_is_valid_vega_lite(departments: dict[str, Any]) -> None:
+    """The report path skips Altair's schema check (speed): here every builder's spec is validated."""
+    built = [
+        charts.growth_bars(GROWTH, ES, "Crecimiento", "BCRP", apart=["Lima"], apart_title="Lima y Callao"),
+        charts.ranked_bars(
+            [{"label": "China", "value": 3.0e9}, {"label": "EE. UU.", "value": 1.0e9}], EN, "T", "S"
+        ),
+        charts.share_over_years(
+            [{"year": "2021", "share": 0.3}, {"year": "2022", "share": 0.32}], ES, "T", "S"
+        ),
+        charts.stacked_shares(CONTINENTS, ES, "Continentes", "OMC"),
+        maps.department_map(
+            departments, [{"ubigeo": "15", "value": 0.1, "label": "Lima"}], ES, "growth", "Mapa", "BCRP"
+        ),
+    ]
+    for chart in built:
+        fast = charts.to_spec(chart)
+        assert charts.to_spec(chart, validate=True) == fast  # raises on a schema error; same JSON
+        assert chart.to_dict() == fast
+
+
+def test_map_shares_its_features_between_layers(departments: dict[str, Any]) -> None:
+    """The map's rows are given once, at the top, not per layer."""
+    chart = maps.department_map(departments, [{"ubigeo": "15", "value": 0.1}], ES, "value", "Mapa", "BCRP")
+    spec = charts.to_spec(chart)
+    rows = spec["data"]["values"]
+    assert len(rows) == 25 and rows[0]["type"] == "Feature"
+    assert all("data" not in layer for layer in spec["vconcat"][0]["layer"])

@@ -357,3 +357,21 @@ def test_html_lists_sections_without_data_once(tmp_path: Path) -> None:
     assert "@top-left" in html and "counter(page)" in html
     screen = render_html(report, {})
     assert "Publicado el" not in screen  # the screen page is the same on any day
+
+
+def test_drawn_figures_are_built_once_and_only_for_formats_that_draw(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def draw() -> Any:
+        calls.append("drawn")
+        return charts.growth_bars([{"label": "A", "growth": 0.1}], Formatter("es"), "T", "X")
+
+    base = _report()
+    fig = Figure.drawn("bars", "T", draw)
+    report = base.with_sections([Section("s1", "Uno", ("Texto.",), figures=(fig,))])
+    path, _ = write_report(report, "json,xlsx", tmp_path / "data")
+    assert calls == [] and json.loads(path.read_text(encoding="utf-8"))["sections"][0]["figures"] == ["bars"]
+    write_report(report, "html,md", tmp_path / "pages")
+    assert calls == ["drawn"]
+    assert fig.alt == charts.to_spec(draw())["description"] and fig.spec["description"] == fig.alt
+    assert Figure.drawn("x", "T", draw, described=False).alt == ""

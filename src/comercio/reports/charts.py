@@ -19,17 +19,21 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Literal
-
-import altair as alt
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from comercio.errors import ReportError
 from comercio.i18n import LANGS, t
 from comercio.reports.axes import MONTH_FORMAT, labelled_years, month_ticks
 from comercio.reports.fmt import Formatter, axis_format
+from comercio.reports.vega import lazy_module, unchecked
 from comercio.reports.vega import render as render  # re-exported: writers and dashboard call charts.*
 from comercio.reports.vega import svg as svg
 from comercio.reports.vega import to_spec as to_spec
+
+if TYPE_CHECKING:
+    import altair as alt
+else:
+    alt = lazy_module("altair")
 
 Rows = Sequence[Mapping[str, Any]] | Any  # a pandas DataFrame is accepted too (anything with ``to_dict``)
 
@@ -129,6 +133,7 @@ def growth_cap(values: Sequence[float], ratio: float = 3.0) -> float | None:
     return 1.2 * ranked[1]
 
 
+@unchecked
 def growth_bars(
     rows: Rows,
     fmt: Formatter,
@@ -209,6 +214,7 @@ def _bold(label: str) -> Any:
     return alt.ExprRef(expr=f"datum.label === {label!r} ? 'bold' : 'normal'")
 
 
+@unchecked
 def ranked_bars(
     rows: Rows, fmt: Formatter, title: str, source: str, *, top: int | None = None
 ) -> alt.VConcatChart:
@@ -256,6 +262,7 @@ def ranked_bars(
     return finish(chart, fmt, title, source, desc)
 
 
+@unchecked
 def share_over_years(
     rows: Rows,
     fmt: Formatter,
@@ -311,6 +318,7 @@ def share_over_years(
     return finish(chart, fmt, title, source, desc)
 
 
+@unchecked
 def stacked_shares(
     rows: Rows, fmt: Formatter, title: str, source: str, *, min_label: float = 0.05
 ) -> alt.VConcatChart:
@@ -387,6 +395,7 @@ def stacked_shares(
     return finish(chart, fmt, title, source, desc)
 
 
+@unchecked
 def monthly_line(rows: Rows, fmt: Formatter, title: str, source: str, description: str) -> alt.VConcatChart:
     """Monthly values (US$, ``month`` as ``YYYY-MM``) as a line in US$ millions with points."""
     items = records(rows, ("month", "value"), "monthly_line")

@@ -25,15 +25,19 @@ import bisect
 import copy
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
-from typing import Any, Literal
-
-import altair as alt
+from typing import TYPE_CHECKING, Any, Literal
 
 from comercio.errors import ReportError
 from comercio.i18n import t
 from comercio.reference import dimensions
 from comercio.reports.charts import finish, is_missing, missing_note, records
 from comercio.reports.fmt import Formatter, axis_format
+from comercio.reports.vega import SharedValues, lazy_module, unchecked
+
+if TYPE_CHECKING:
+    import altair as alt
+else:
+    alt = lazy_module("altair")
 
 Metric = Literal["growth", "value", "share"]  # each is also the kind of the figure it maps
 MISSING_FILL = "#d0d0d0"
@@ -217,6 +221,7 @@ def _describe(features: list[dict[str, Any]], metric: Metric, fmt: Formatter, ti
     return text + missing_note(len(props) - len(have), fmt, "presentation.map.missing")
 
 
+@unchecked
 def department_map(
     geojson: Mapping[str, Any],
     values: Sequence[Mapping[str, Any]] | Any,
@@ -232,7 +237,7 @@ def department_map(
     features = join_features(geojson, rows, fmt, metric)
     if metric == "growth":
         _classify(features, fmt)
-    data = alt.Data(values=features)
+    data = alt.Data(values=SharedValues(features))
     projection = "mercator"
     base = alt.Chart(data).mark_geoshape(fill=MISSING_FILL, stroke="white", strokeWidth=0.7)
     coloured = (

@@ -12,6 +12,7 @@ the requested formats, with the department map when the boundaries are in the re
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -121,12 +122,13 @@ def _region_figures(rc: RenderContext) -> tuple[Figure, ...]:
     if geojson is not None:
         title = t("regional.figure.map_growth", lang, span=span)
         points = [{"ubigeo": r["ubigeo"], "value": r["growth"], "label": r["name"]} for r in depts]
-        chart = maps.department_map(geojson, points, fmt, "growth", title, source)
-        figs.append(Figure("map_growth", title, charts.to_spec(chart), str(chart.description)))
+        chart = functools.partial(maps.department_map, geojson, points, fmt, "growth", title, source)
+        figs.append(Figure.drawn("map_growth", title, chart))
     title = t("regional.figure.growth_bars", lang, span=span)
     groups = group_of()
     apart = [r["name"] for r in depts if groups.get(str(r["ubigeo"])) == "lima_callao"]
-    bars = charts.growth_bars(
+    bars = functools.partial(
+        charts.growth_bars,
         [{"label": r["name"], "growth": r["growth"]} for r in depts],
         fmt,
         title,
@@ -134,7 +136,7 @@ def _region_figures(rc: RenderContext) -> tuple[Figure, ...]:
         apart=apart,
         apart_title=member_names("region_group", lang).get("lima_callao", ""),
     )
-    figs.append(Figure("growth_bars", title, charts.to_spec(bars), str(bars.description)))
+    figs.append(Figure.drawn("growth_bars", title, bars))
     return tuple(figs)
 
 
@@ -212,8 +214,8 @@ def _share_figure(rc: RenderContext) -> tuple[Figure, ...]:
         {"year": _year_label(r["year"], through, fmt, "\n"), "share": r["share"]}
         for r in hist[-SHARE_YEARS_SHOWN:]
     ]
-    chart = charts.share_over_years(drawn, fmt, title, _source(rc.bundle, rc.lang))
-    return (Figure("interior_share", title, charts.to_spec(chart), str(chart.description)),)
+    chart = functools.partial(charts.share_over_years, drawn, fmt, title, _source(rc.bundle, rc.lang))
+    return (Figure.drawn("interior_share", title, chart),)
 
 
 def _regions(rc: RenderContext) -> Table | None:

@@ -15,6 +15,7 @@ them in the methods box. The files are written by the shared writers
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -86,10 +87,9 @@ def _world_figure(side: str) -> FigureBuilder:
 
     def build(rc: RenderContext) -> tuple[Figure, ...]:
         title = rc.msg(f"sector.chart.{side}", basket=rc.context["world"]["basket"]["name"])
-        chart = charts.stacked_shares(
-            continent_share_rows(rc.facts, side, rc.lang), rc.fmt, title, _world_source(rc)
-        )
-        return (Figure(f"world-{side}", title, charts.to_spec(chart)),)
+        rows = continent_share_rows(rc.facts, side, rc.lang)
+        chart = functools.partial(charts.stacked_shares, rows, rc.fmt, title, _world_source(rc))
+        return (Figure.drawn(f"world-{side}", title, chart, described=False),)
 
     return build
 
@@ -213,7 +213,8 @@ def _partner_figure(direction: str) -> FigureBuilder:
         title = rc.msg(f"sector.chart.{direction}", span=p["span"])
         source = rc.msg(f"sector.source.{direction}", synthetic=p["synthetic_note"], lines=p["lines_source"])
         bars = [{"label": r["name"], "value": r["value"]} for r in p["rows"]]
-        return (Figure(direction, title, charts.to_spec(charts.ranked_bars(bars, rc.fmt, title, source))),)
+        chart = functools.partial(charts.ranked_bars, bars, rc.fmt, title, source)
+        return (Figure.drawn(direction, title, chart, described=False),)
 
     return build
 

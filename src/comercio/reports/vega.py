@@ -6,21 +6,85 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import importlib.util
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal
-
-import altair as alt
-import vl_convert as vlc
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 from comercio.errors import ReportError
 
 
-def to_spec(chart: alt.TopLevelMixin | Mapping[str, Any]) -> dict[str, Any]:
-    """The Vega-Lite JSON of a chart (validated by Altair), as used by the dashboard."""
+def lazy_module(name: str) -> ModuleType:
+    """The pure-Python package ``name``, executed on first attribute use (:class:`importlib.util.LazyLoader`).
+
+    Altair and its dependencies take a third of a second to import; ``comercio --help``, a JSON or XLSX
+    report and the API's JSON answers draw no chart and so never pay it.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    import altair as alt
+else:
+    alt = lazy_module("altair")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def unchecked(build: Callable[P, R]) -> Callable[P, R]:
+    """Run a chart builder without Altair's schema check of every object it makes (its debug mode).
+
+    That check validates each wrapper at construction and costs more than the chart; the spec is the same.
+    The tests validate every builder's spec against the Vega-Lite schema instead.
+    """
+
+    @functools.wraps(build)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with alt.utils.schemapi.debug_mode(False):
+            return build(*args, **kwargs)
+
+    return run
+
+
+class SharedValues:
+    """Inline data Altair neither copies nor walks: a chart's ``.encode()``, ``.properties()`` and each layer
+    copy every list and dict they hold, which for a map is every coordinate of every department, once per
+    call. Wrapped, the rows are one object shared by all copies and handed to the spec as they are (Altair
+    reads any object with ``to_dict`` and a ``_schema`` as already converted). The rows must be plain JSON.
+    """
+
+    _schema: dict[str, str] = {"type": "array"}
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+
+    def to_dict(self, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        return self.rows
+
+
+def to_spec(chart: alt.TopLevelMixin | Mapping[str, Any], *, validate: bool = False) -> dict[str, Any]:
+    """The Vega-Lite JSON of a chart, as used by the dashboard and the writers.
+
+    The JSON-schema check costs more than building the chart, so it is off on the report path; the tests
+    validate every builder's spec (``validate=True``), and vl-convert refuses a malformed spec anyway.
+    """
     if isinstance(chart, Mapping):
         return dict(chart)
-    spec: dict[str, Any] = chart.to_dict()
+    spec: dict[str, Any] = chart.to_dict(validate=validate)
     return spec
 
 
@@ -35,6 +99,8 @@ def render(
     spec = to_spec(chart)
     kwargs = _vl_options(spec)
     path = Path(path)
+    import vl_convert as vlc
+
     try:
         if fmt == "png":
             path.write_bytes(vlc.vegalite_to_png(spec, scale=scale, **kwargs))
@@ -59,6 +125,8 @@ def _vl_options(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 def svg(chart: alt.TopLevelMixin | Mapping[str, Any]) -> str:
     """The chart as SVG markup (vl-convert: no browser, no network), for pages that inline it."""
+    import vl_convert as vlc
+
     spec = to_spec(chart)
     try:
         markup: str = vlc.vegalite_to_svg(spec, **_vl_options(spec))

@@ -9,7 +9,7 @@ Markdown, PDF) and the XLSX writer's stored number and number format come from t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -102,14 +102,62 @@ class Table:
         return column.key != self.group or self.kind(row) == "group"
 
 
-@dataclass(frozen=True)
 class Figure:
-    """A chart (Vega-Lite spec, rendered to PNG/SVG by the writers) with its title and text alternative."""
+    """A chart (Vega-Lite spec, rendered to PNG/SVG by the writers) with its title and text alternative.
 
-    id: str
-    title: str
-    spec: Mapping[str, Any]
-    alt: str = ""
+    Give the ``spec``, or :meth:`drawn`: a chart built on first use of :attr:`spec` or :attr:`alt`, once, so
+    a report written only as JSON or XLSX (which name figures but draw none) never builds its charts.
+    """
+
+    __slots__ = ("_alt", "_draw", "_spec", "id", "title")
+
+    def __init__(self, id: str, title: str, spec: Mapping[str, Any], alt: str = "") -> None:
+        self.id, self.title = id, title
+        self._spec: Mapping[str, Any] | None = spec
+        self._alt: str | None = alt
+        self._draw: Callable[[], Any] | None = None
+
+    @classmethod
+    def drawn(cls, id: str, title: str, draw: Callable[[], Any], *, described: bool = True) -> Figure:
+        """A figure whose chart ``draw()`` builds when first needed; its text alternative is the chart's
+        description (``described``) or empty."""
+        fig = cls(id, title, {}, "")
+        fig._spec, fig._alt, fig._draw = None, None if described else "", draw
+        return fig
+
+    def _drawn(self) -> None:
+        from comercio.reports.vega import to_spec
+
+        assert self._draw is not None
+        chart = self._draw()
+        self._spec = to_spec(chart)
+        if self._alt is None:
+            self._alt = str(chart.description)
+        self._draw = None
+
+    @property
+    def spec(self) -> Mapping[str, Any]:
+        if self._spec is None:
+            self._drawn()
+        assert self._spec is not None
+        return self._spec
+
+    @property
+    def alt(self) -> str:
+        if self._alt is None:
+            self._drawn()
+        assert self._alt is not None
+        return self._alt
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Figure):
+            return NotImplemented
+        return (self.id, self.title, self.spec, self.alt) == (other.id, other.title, other.spec, other.alt)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable spec: like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"Figure(id={self.id!r}, title={self.title!r})"
 
 
 @dataclass(frozen=True)
