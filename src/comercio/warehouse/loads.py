@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from comercio.errors import ValidationError
 from comercio.warehouse import revisions, schema
-from comercio.warehouse._fs import fsync_dir
+from comercio.warehouse._fs import sync_trees
 from comercio.warehouse._parts import PartFiles, safe, value_total
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.contracts import SOURCE_ROW, Checker, Scratch, contract
@@ -280,13 +280,6 @@ class Loader:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             made = []
             for st, (revised, keyed) in zip(batch, found, strict=True):
-                for f in st.tmp.rglob("*"):  # on disk before the rename (a preview's files need not be)
-                    if f.is_file():
-                        with f.open("rb") as fh:
-                            os.fsync(fh.fileno())
-                for sub in (revisions.DIRECTORY, revisions.INDEX):
-                    if (st.tmp / sub).is_dir():
-                        fsync_dir(st.tmp / sub)
                 final = self.data_dir / st.rel
                 if final.exists():  # left by an earlier interrupted load, never recorded
                     shutil.rmtree(final)
@@ -294,8 +287,8 @@ class Loader:
                 os.replace(st.tmp, final)
                 finals.append(final)
                 made.append(st.vintage(stamp, revised, keyed))
-            for parent in {f.parent for f in finals}:
-                fsync_dir(parent)
+            # on disk before the catalog names them (files renamed but never recorded are swept later)
+            sync_trees(finals, {f.parent for f in finals})
             self.catalog.record_many(made)
         except BaseException:
             referenced = self.catalog.referenced_paths()

@@ -28,7 +28,6 @@ from typing import Any, NamedTuple
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from comercio.warehouse.contracts import scratch
@@ -208,19 +207,20 @@ def revise_many(
             if not counts:
                 return done
             probe = _probe(con, keys)
-            years = {o: _years(con, f"n WHERE ord = {o}", keys) for o in counts}
+            years = _years(con, "n", keys)
             con.execute("CREATE TEMP TABLE since(ord INTEGER, since DATE)")
             con.executemany(
                 "INSERT INTO since VALUES (?, ?)",
                 [[o, date(y[0], 1, 1) if y else None] for o, y in years.items()],
             )
-            hashes = con.sql("SELECT ord, h FROM n ORDER BY ord, h").to_arrow_table()
+            hashes = con.sql("SELECT h FROM n ORDER BY ord, h").to_arrow_table()
+            at = 0
             for o, (_, out) in enumerate(batch):
                 if o not in counts:
                     continue
                 (out / INDEX).mkdir(exist_ok=True)
-                mine = hashes.filter(pc.equal(hashes["ord"], o)).select(["h"])
-                pq.write_table(mine, out / INDEX / "part-0.parquet")
+                pq.write_table(hashes.slice(at, counts[o]), out / INDEX / "part-0.parquet")
+                at += counts[o]
                 y = years[o]
                 done[o] = Revision(
                     None, {"rows": int(counts[o]), "hash": probe} | ({"years": list(y)} if y else {})
@@ -237,14 +237,17 @@ def revise_many(
                 if not u and (first is None or other.end is None or other.end >= first):
                     paths.update({str(p): other.end for p in _data(other)})
             found = _compare(con, keys, cols, k, paths, first, len(batch) > 1)
-            for o, summary in found.items():
-                out = batch[o][1]
-                (out / DIRECTORY).mkdir()
-                con.execute(
-                    f"COPY (SELECT * EXCLUDE (n_ord) FROM records WHERE n_ord = {o} ORDER BY {k}, source) "
-                    f"TO '{out / DIRECTORY / 'part-0.parquet'}' (FORMAT parquet)"
-                )
-                done[o] = Revision(summary, done[o].keyed)
+            if found:
+                listed_ = con.sql(f"SELECT * FROM records ORDER BY n_ord, {k}, source").to_arrow_table()
+                at = 0
+                for o, summary in sorted(found.items()):
+                    rows = summary.rows
+                    out = batch[o][1]
+                    (out / DIRECTORY).mkdir()
+                    mine = listed_.slice(at, rows).drop_columns(["n_ord"])
+                    pq.write_table(mine, out / DIRECTORY / "part-0.parquet")
+                    at += rows
+                    done[o] = Revision(summary, done[o].keyed)
             return done
         finally:
             for table in ("ords", "n", "since", "ends", "o", "pairs", "records"):
@@ -353,20 +356,21 @@ def _compare(
     }
 
 
-def _years(con: Any, scan: str, keys: Sequence[str]) -> tuple[int, int] | None:
-    """The first and last declaration year among the rows of ``scan`` (None: not every key is a
-    declaration with a plausible year)."""
-    if "declaration" not in keys:
-        return None
-    first, last, unknown = con.execute(
-        "SELECT min(TRY_CAST(split_part(declaration, '-', 2) AS INTEGER)), "
+def _years(con: Any, table: str, keys: Sequence[str]) -> dict[int, tuple[int, int] | None]:
+    """Per file (``ord`` of ``table``), the first and last declaration year among its rows (None: not every
+    key is a declaration with a plausible year)."""
+    found = con.execute(
+        "SELECT ord, min(TRY_CAST(split_part(declaration, '-', 2) AS INTEGER)), "
         "max(TRY_CAST(split_part(declaration, '-', 2) AS INTEGER)), "
         "count(*) FILTER (WHERE NOT regexp_full_match(coalesce(declaration, ''), '[0-9]+-[0-9]{4}-[0-9]+')) "
-        f"FROM {scan}"
-    ).fetchall()[0]
-    if unknown or first is None or not 1900 <= first <= last <= 2199:
-        return None
-    return int(first), int(last)
+        f"FROM {table} GROUP BY ord"
+        if "declaration" in keys
+        else f"SELECT DISTINCT ord, NULL, NULL, 1 FROM {table}"
+    ).fetchall()
+    return {
+        int(o): None if unknown or first is None or not 1900 <= first <= last <= 2199 else (first, last)
+        for o, first, last, unknown in found
+    }
 
 
 def without_superseded(table: ir.Table, superseded: ir.Table, keys: Sequence[str]) -> ir.Table:
