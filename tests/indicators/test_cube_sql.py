@@ -1,17 +1,21 @@
 """Snapshot of the SQL that Ibis compiles for each dataset's cube on DuckDB (``pytest --snapshot-update``).
 
-The cube is the only query the indicator engine sends for a dataset and flow; a change in its columns,
-filters or aggregation shows here as a diff of a few lines, without any data.
+The cube is the query the indicator engine sends for a dataset and flow (and, for a question on products,
+the product cube of the months asked); a change in its columns, filters or aggregation shows here as a
+diff of a few lines, without any data.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import ibis
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from comercio.indicators import datasets
-from comercio.indicators.engine import ON_DEMAND, cube_columns, cube_expr
+from comercio.indicators.engine import DETAIL, ON_DEMAND, cube_columns, cube_expr, needed_columns
+from comercio.indicators.specs import Filters, Grouping
 from comercio.warehouse import schema
 
 
@@ -37,4 +41,18 @@ def test_cube_sql(name: str, flow: str, extra: frozenset[str], snapshot: Snapsho
     spec = schema.get(name)
     t = ibis.table(spec.schema, name=name)
     expr = cube_expr(t, spec, flow, cube_columns(spec, extra))
+    assert ibis.to_sql(expr, dialect="duckdb") == snapshot
+
+
+PRODUCT_CASES = [n for n in datasets.preference() if DETAIL & set(schema.get(n).columns)]
+
+
+@pytest.mark.parametrize("name", PRODUCT_CASES)
+def test_product_cube_sql(name: str, snapshot: SnapshotAssertion) -> None:
+    """A product question (drivers of one department) groups by what it reads only, over its months."""
+    spec = schema.get(name)
+    t = ibis.table(spec.schema, name=name)
+    extra = needed_columns(spec, Grouping("product_group"), Filters(departments=("01",)))
+    assert extra == {"product", "department"}
+    expr = cube_expr(t, spec, "X", cube_columns(spec, extra), (date(2021, 1, 1), date(2022, 6, 1)))
     assert ibis.to_sql(expr, dialect="duckdb") == snapshot

@@ -5,8 +5,8 @@ user-supplied exporter → department table attributes some of those lines under
 (``ruc_register``, ``infotrade`` …); BCRP's table puts its "No registrado" value in ``99`` too (basis
 ``source_table``). Coverage is therefore one rule for every dataset with departments: the value outside
 department ``99`` divided by the month's total, and, per basis, the share of the total it attributes
-(decision 0017, point 6). Nothing is dropped: the unattributed value stays in the total. The aggregation is
-one Ibis expression on either engine, cached per vintage.
+(decision 0017, point 6). Nothing is dropped: the unattributed value stays in the total. It is re-aggregated
+from the dataset's cube, which keeps ``region_basis`` (decision 0019): no scan of its own.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from comercio.indicators import engine as eng
 from comercio.warehouse import Warehouse, schema
 
 NO_DEPARTMENT = "99"  # reference table departments: "No registrado" / without a department
@@ -74,18 +78,20 @@ def coverage(wh: Warehouse, dataset: str, flow: str = "X", engine: str | None = 
 
 
 def _compute(wh: Warehouse, dataset: str, flow: str, engine: str | None) -> dict[date, Coverage]:
-    t = wh.table(dataset, engine)
-    t = t.filter(t.flow == flow)
-    spec = schema.get(dataset)
-    expr = t.group_by(
-        [t.period, t.region_basis, (t.department == NO_DEPARTMENT).fill_null(True).name("none")]
-    ).aggregate(value=t[spec.value_column].sum())
-    out = wh.execute(expr, engine=engine).to_pydict()
+    t = eng.cube(wh, dataset, flow, engine).table
+    outside = pc.fill_null(pc.equal(t.column("department"), NO_DEPARTMENT), True)
+    out = (
+        pa.table({"period": t.column("period"), "region_basis": t.column("region_basis"), "none": outside})
+        .append_column("value", t.column("value_usd"))
+        .group_by(["period", "region_basis", "none"], use_threads=False)
+        .aggregate([("value", "sum")])
+        .to_pydict()
+    )  # the dataset's cube keeps region_basis: the coverage needs no scan of its own
     total: dict[date, float] = defaultdict(float)
     none: dict[date, float] = defaultdict(float)
     placed: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for p, basis, unplaced, v in zip(
-        out["period"], out["region_basis"], out["none"], out["value"], strict=True
+        out["period"], out["region_basis"], out["none"], out["value_sum"], strict=True
     ):
         if p is None:
             continue

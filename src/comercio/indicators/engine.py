@@ -2,8 +2,12 @@
 
 The engine scans each dataset once per flow: a single Ibis aggregation (the *cube*) sums value by month and
 by every raw column a dimension of :mod:`comercio.reference.dimensions` needs (department, customs office,
-partner, product …). The cube is small — the grain of the questions, not of the declarations — and cached
-per dataset vintage, so a whole report is one scan of the data whatever its size. Every grouping
+…) plus ``region_basis`` (the attribution coverage derives from it). The cube is small — the grain of the
+questions, not of the declarations — and cached per dataset vintage. The product code (:data:`DETAIL`)
+multiplies a cube by the catalogue of goods, so it is kept only in a second, *product cube*, built when a
+question groups by product or filters by a basket, and restricted to the months the question asks for
+(``start``/``end``): a report's region-level figures never pay for it, and its product sections read only
+their own months (docs/decisions/0019-region-cube-and-product-cube.md). Every grouping
 (macroregion, natural region, product group, basket …) is then a re-aggregation of the cube in Arrow, by the
 function :data:`DERIVE` holds for the dimension's derive kind, and every indicator (window sums, growth,
 shares, records, projections) is derived from the resulting monthly series per member in
@@ -40,6 +44,9 @@ TREE_COLUMNS = ("path", "level")  # kept in the cube of a dataset declared ``tre
 # only when a question needs them (they multiply the cube's size and the regional report never asks).
 CUBE_COLUMNS = ("period", *dict.fromkeys(d.needs for d in DIMENSIONS if d.needs is not None))
 ON_DEMAND = frozenset(d.needs for d in DIMENSIONS if d.on_demand and d.needs is not None)
+# Kept only in the product cube: the product code (product, product group, HS6, a line dataset's baskets).
+DETAIL = frozenset({"product"})
+QUALITY_COLUMNS = ("region_basis",)  # kept in every cube of a dataset carrying them (attribution coverage)
 _SERIES_SCHEMA = pa.schema([("member", pa.string()), ("period", pa.date32()), ("value", pa.float64())])
 
 
@@ -82,48 +89,95 @@ class Cube:
     vintages: tuple[str, ...]
     synthetic: bool
 
+    months: tuple[date, date] | None = None  # a product cube cut to these months (inclusive)
+    held: tuple[date, ...] | None = None  # then: the months of the whole dataset (its region cube's)
+
     @cached_property
     def periods(self) -> tuple[date, ...]:
+        """The months the dataset holds for this flow (of a cut cube too: not only those it kept)."""
+        if self.held is not None:
+            return self.held
         return tuple(sorted(pc.unique(self.table.column("period")).to_pylist()))
 
 
+Months = tuple[date, date]
+
+
 def cube(
-    wh: Warehouse, name: str, flow: str, engine: str | None = None, *, extra: frozenset[str] = frozenset()
+    wh: Warehouse,
+    name: str,
+    flow: str,
+    engine: str | None = None,
+    *,
+    extra: frozenset[str] = frozenset(),
+    months: Months | None = None,
 ) -> Cube:
     """The cube of ``name`` for ``flow``: one Ibis aggregation, cached per dataset vintages and engine.
 
-    ``extra`` asks for on-demand dimensions (``partner``) on top of the usual ones.
+    ``extra`` asks for on-demand dimensions (``partner``) and the product code (:data:`DETAIL`) on top of the
+    usual ones. ``months`` (first, last) cuts a product cube to those months; its :attr:`Cube.periods` are
+    still every month of the dataset, from the region cube (a region cube is never cut).
     """
     vintages = wh.vintages(name)
     wanted = cube_columns(schema.get(name), extra)
-    key = ("cube", name, flow, engine or wh.settings.engine, wanted, tuple(v.vintage for v in vintages))
-    return wh.memo(key, lambda: _build_cube(wh, name, flow, engine, vintages, wanted))
+    if months is not None and not DETAIL.intersection(wanted):
+        months = None
+    stamp = tuple(v.vintage for v in vintages)
+    key = ("cube", name, flow, engine or wh.settings.engine, wanted, months, stamp)
+    held = None if months is None else cube(wh, name, flow, engine).periods
+    return wh.memo(key, lambda: _build_cube(wh, name, flow, engine, vintages, wanted, months, held))
 
 
 def cube_columns(spec: DatasetSpec, extra: frozenset[str] = frozenset()) -> tuple[str, ...]:
-    """The columns ``spec``'s cube groups by (``extra`` adds on-demand ones), in the dataset's order."""
-    wanted = {c for c in CUBE_COLUMNS if c not in ON_DEMAND or c in extra}
+    """The columns ``spec``'s cube groups by, in the dataset's order: ``extra`` adds on-demand ones; with a
+    detail column, ``extra`` is all a product cube keeps (with the month)."""
+    if DETAIL & extra:
+        wanted = {"period", *extra}
+    else:
+        wanted = {c for c in (*CUBE_COLUMNS, *QUALITY_COLUMNS) if c not in ON_DEMAND | DETAIL or c in extra}
     if spec.tree:
         wanted.update(TREE_COLUMNS)
     return tuple(c for c in spec.columns if c in wanted)
 
 
-def cube_expr(t: ir.Table, spec: DatasetSpec, flow: str, columns: tuple[str, ...]) -> ir.Table:
-    """The Ibis aggregation of a cube: value by ``columns`` for one flow (and its table, where declared)."""
+def cube_expr(
+    t: ir.Table, spec: DatasetSpec, flow: str, columns: tuple[str, ...], months: Months | None = None
+) -> ir.Table:
+    """The Ibis aggregation of a cube: value by ``columns`` for one flow (and its table, where declared),
+    of the months ``months`` (first, last; None: all)."""
     t = t.filter(t.flow == flow)
     if flow in spec.flow_filter:
         column, value = spec.flow_filter[flow]
         t = t.filter(t[column] == value)
+    if months is not None:
+        t = t.filter((t.period >= months[0]) & (t.period <= months[1]))
     return t.group_by(list(columns)).aggregate(value_usd=t[spec.value_column].sum())
 
 
 def _build_cube(
-    wh: Warehouse, name: str, flow: str, engine: str | None, vintages: list[Any], wanted: tuple[str, ...]
+    wh: Warehouse,
+    name: str,
+    flow: str,
+    engine: str | None,
+    vintages: list[Any],
+    wanted: tuple[str, ...],
+    months: Months | None,
+    held: tuple[date, ...] | None,
 ) -> Cube:
-    expr = cube_expr(wh.table(name, engine), schema.get(name), flow, wanted)
+    expr = cube_expr(wh.table(name, engine), schema.get(name), flow, wanted, months)
     table = wh.execute(expr, engine=engine)
     table = table.cast(pa.schema([pa.field(c, table.schema.field(c).type) for c in table.column_names]))
-    return Cube(name, flow, table, tuple(v.vintage for v in vintages), any(v.synthetic for v in vintages))
+    synthetic = any(v.synthetic for v in vintages)
+    return Cube(name, flow, table, tuple(v.vintage for v in vintages), synthetic, months, held)
+
+
+def needed_columns(spec: DatasetSpec, grouping: Grouping, filters: Filters) -> frozenset[str]:
+    """The ``extra`` of a question's cube: its on-demand columns; or, when it reads a detail column (a line
+    dataset's basket classifies its product codes), every column it reads (a product cube keeps no other)."""
+    needs = datasets.needed_dimensions(grouping, filters)
+    if spec.lines and filters.basket is not None:
+        needs.add("product")
+    return frozenset(needs) if DETAIL & needs else frozenset(needs) & ON_DEMAND
 
 
 def series(
@@ -140,15 +194,17 @@ def series(
     """Value by member and month between ``start`` and ``end`` (inclusive), from the best dataset's cube.
 
     ``holding`` (a month) skips the candidates whose data do not reach it: a report through 2025-11 is not
-    answered by a table that stops in 2022 when a later-ranked dataset holds that month.
+    answered by a table that stops in 2022 when a later-ranked dataset holds that month. A question on
+    products with both ``start`` and ``end`` reads a product cube of those months only.
     """
     options = datasets.candidates(wh.datasets(), grouping, filters, requested=dataset)
-    extra = frozenset(datasets.needed_dimensions(grouping, filters)) & ON_DEMAND
+    months = (start, end) if start is not None and end is not None else None
     # The first candidate holding any month of this flow answers (a loaded file of imports cannot
     # answer an export question, however fine its grain), or the first holding ``holding`` when one does.
     first: Cube | None = None
     for name in options:
-        c = cube(wh, name, filters.flow, engine, extra=extra)
+        extra = needed_columns(schema.get(name), grouping, filters)
+        c = cube(wh, name, filters.flow, engine, extra=extra, months=months)
         if c.periods and first is None:
             first = c
         if first is not None and (holding is None or holding in c.periods):

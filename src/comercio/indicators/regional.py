@@ -102,9 +102,20 @@ class _Builder:
         self.comparison = Comparison()
         self.facts = FactSet()
         self.periods: dict[str, set[date]] = {}  # dataset → months loaded, for the source facts
+        # the months every product section reads (window, comparison, twelve months): one product cube
+        first = min(self.comparison.window(self.window).start, Window.rolling12(through).start)
+        self.detail = (first, through)
 
     def series(self, grouping: Grouping, filters: Filters | None = None) -> eng.Series:
         s = eng.series(self.wh, grouping, filters or Filters(), engine=self.engine, holding=self.through)
+        self.periods.setdefault(s.dataset, set()).update(s.periods)
+        return s
+
+    def products(self, grouping: Grouping, filters: Filters) -> eng.Series:
+        """A product section's series: only the months of :attr:`detail` (a product cube of those months)."""
+        first, last = self.detail
+        wh, engine, through = self.wh, self.engine, self.through
+        s = eng.series(wh, grouping, filters, start=first, end=last, engine=engine, holding=through)
         self.periods.setdefault(s.dataset, set()).update(s.periods)
         return s
 
@@ -310,7 +321,7 @@ def _rolling12(b: _Builder) -> None:
 
 def _drivers(b: _Builder) -> None:
     for m in b.facts.value("regions.fastest.members", []):
-        s = b.series(Grouping("product_group"), Filters(departments=(m,)))
+        s = b.products(Grouping("product_group"), Filters(departments=(m,)))
         prev = b.facts.value("region.{department}.previous", department=m)
         top = measures.drivers(s, b.window, prev or 0.0)
         b.add(
@@ -324,7 +335,7 @@ def _drivers(b: _Builder) -> None:
 
 
 def _agro(b: _Builder) -> None:
-    s = b.series(Grouping("natural_region"), Filters(basket="agro"))
+    s = b.products(Grouping("natural_region"), Filters(basket="agro"))
     r = measures.compare(s, b.window, b.comparison)
     b.add("agro.value", r.total, s, member="agro")
     b.add("agro.growth", r.total_growth, s, member="agro", compared=True)
@@ -332,7 +343,7 @@ def _agro(b: _Builder) -> None:
         parts = {"natural_region": row.member}
         b.add("agro.{natural_region}.growth", row.growth, s, parts=parts, compared=True)
         b.add("agro.{natural_region}.share", row.share, s, parts=parts)
-    rg = b.series(Grouping("region_group"), Filters(basket="agro"))
+    rg = b.products(Grouping("region_group"), Filters(basket="agro"))
     rr = measures.compare(rg, b.window, b.comparison).row("interior")
     if rr is not None:
         b.add("agro.interior.share", rr.share, rg, member="interior")
@@ -356,7 +367,7 @@ def _leaders(b: _Builder) -> None:
         (k, Filters(basket="g1", basket_path=p)) for k, p in G1_CATEGORIES.items()
     ] + [("agro", Filters(basket="agro"))]
     for key, filters in cats:
-        s = b.series(Grouping("department"), filters)
+        s = b.products(Grouping("department"), filters)
         r = measures.compare(s, w, None)
         top = [row for row in r.rows if row.member in interior][:3]
         b.add(
