@@ -375,3 +375,15 @@ def test_drawn_figures_are_built_once_and_only_for_formats_that_draw(tmp_path: P
     assert calls == ["drawn"]
     assert fig.alt == charts.to_spec(draw())["description"] and fig.spec["description"] == fig.alt
     assert Figure.drawn("x", "T", draw, described=False).alt == ""
+
+
+def test_figure_png_is_the_spec_rendered_to_png(tmp_path: Path) -> None:
+    """PNGs are rasterised from the SVG (one chart evaluation): the bytes are those of a direct PNG render."""
+    from comercio.reports import vega
+    from comercio.reports.writers import render_figures
+
+    report = _report()
+    (done,) = render_figures(report, tmp_path).values()
+    direct = vega.render(done.figure.spec, tmp_path / "direct.png", "png")
+    assert done.png.read_bytes() == direct.read_bytes()
+    assert done.svg == (tmp_path / "figure-bars.svg").read_text(encoding="utf-8")

@@ -113,6 +113,19 @@ def render(
     return path
 
 
+def rasterize(svg: str, path: Path, *, scale: float = 2) -> Path:
+    """Write the PNG of an SVG made by :func:`render` (vl-convert's own rasteriser: the same bytes as
+    rendering the spec to PNG, without evaluating the chart a second time) and return the path."""
+    import vl_convert as vlc
+
+    path = Path(path)
+    try:
+        path.write_bytes(vlc.svg_to_png(svg, scale=scale))
+    except (ValueError, OSError) as exc:
+        raise ReportError(f"could not render the chart: {exc}", file=path) from exc
+    return path
+
+
 def _vl_options(spec: Mapping[str, Any]) -> dict[str, Any]:
     """vl-convert options: the spec's own d3 locales and no network access."""
     locale = spec.get("config", {}).get("locale", {})

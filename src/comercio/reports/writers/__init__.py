@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from comercio.errors import ReportError
-from comercio.reports import charts
 from comercio.reports.writers._model import (
     FORMATS,
     ROW_KIND,
@@ -35,12 +34,15 @@ class RenderedFigure:
 
 
 def render_figures(report: Report, out: Path) -> dict[str, RenderedFigure]:
-    """Render every figure of ``report`` into ``out`` as ``figure-<id>.png`` and keep its SVG text."""
+    """Render every figure of ``report`` into ``out`` as ``figure-<id>.svg`` and ``.png`` and keep its SVG
+    text: each chart is evaluated once (to SVG) and the PNG rasterised from that SVG."""
+    from comercio.reports import vega
+
     done: dict[str, RenderedFigure] = {}
     for fig in report.figures():
-        png = charts.render(fig.spec, out / f"figure-{fig.id}.png", "png")
-        svg_path = charts.render(fig.spec, out / f"figure-{fig.id}.svg", "svg")
-        done[fig.id] = RenderedFigure(fig, png, svg_path.read_text(encoding="utf-8"))
+        svg = vega.render(fig.spec, out / f"figure-{fig.id}.svg", "svg").read_text(encoding="utf-8")
+        png = vega.rasterize(svg, out / f"figure-{fig.id}.png")
+        done[fig.id] = RenderedFigure(fig, png, svg)
     return done
 
 
@@ -65,9 +67,10 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def write_report(report: Report, formats: str | Iterable[str], out: Path) -> list[Path]:
-    """Write ``report`` in each of ``formats`` into directory ``out`` (created) and return the files."""
-    from comercio.reports.writers import html, json, markdown, pdf, xlsx
+    """Write ``report`` in each of ``formats`` into directory ``out`` (created) and return the files.
 
+    Only the writers asked for are imported (openpyxl, WeasyPrint and the chart renderer are not cheap).
+    """
     wanted = parse_formats(formats)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -75,14 +78,24 @@ def write_report(report: Report, formats: str | Iterable[str], out: Path) -> lis
     paths: list[Path] = []
     for name in wanted:
         if name == "html":
+            from comercio.reports.writers import html
+
             paths.append(html.write(report, out, figures))
         elif name == "pdf":
+            from comercio.reports.writers import pdf
+
             paths.extend(pdf.write(report, out, figures))
         elif name == "xlsx":
+            from comercio.reports.writers import xlsx
+
             paths.append(xlsx.write(report, out))
         elif name == "md":
+            from comercio.reports.writers import markdown
+
             paths.append(markdown.write(report, out, figures))
         else:
+            from comercio.reports.writers import json
+
             paths.append(json.write(report, out))
     return paths
 
