@@ -29,9 +29,11 @@ def register(app: typer.Typer) -> None:
 
         from comercio.errors import ConfigError
         from comercio.server import create_app
+        from comercio.web.app import warm
 
         if log_level not in LOG_LEVELS:
             raise ConfigError(f"unknown --log-level {log_level!r}; choose one of {', '.join(LOG_LEVELS)}")
 
         app_ = create_app(settings(engine), cors_origins=tuple(cors_origin or ()))
+        warm(app_)  # before uvicorn says it is ready: the first page is then served at once
         uvicorn.run(app_, host=host, port=port, log_level=log_level, server_header=False)
