@@ -307,3 +307,24 @@ def test_the_same_note_about_many_files_is_said_once_with_counts_summed() -> Non
         "a note about no file",
     ]
     assert group_notes(notes[:2]) == notes[:2]  # below three files nothing changes
+
+
+def test_a_bad_file_among_many_fails_as_alone_after_loading_the_files_before_it(tmp_path: Path) -> None:
+    """Many new weekly files are staged in worker processes and committed in batches; a bad one fails with
+    the message it has when ingested alone, the files before it are loaded, none after it."""
+    from _weekly_files import SUNDAYS, write_week
+    from comercio.errors import ComercioError
+
+    weeks = [
+        write_week(tmp_path / "mirror", s, lines=3, first_number=10 * i + 1) for i, s in enumerate(SUNDAYS)
+    ]
+    weeks[3].write_bytes(weeks[3].read_bytes()[:200])  # a truncated download
+    with pytest.raises(ComercioError) as alone:
+        ingest(Warehouse(Settings(home=tmp_path / "alone")), "sunat-microdata", [weeks[3]])
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    with pytest.raises(ComercioError) as many:
+        ingest(wh, "sunat-microdata", weeks)
+    assert str(many.value) == str(alone.value) and type(many.value) is type(alone.value)
+    loaded = sorted(v.slice for v in wh.vintages("customs_lines"))
+    assert loaded == sorted(f"microdata-{w.stem}" for w in weeks[:3])
+    assert not list((wh.settings.data_dir / "customs_lines").glob(".tmp-*"))

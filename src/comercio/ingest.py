@@ -13,13 +13,13 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from comercio import reference
+from comercio import _ingest_workers, reference
 from comercio.config import Settings
 from comercio.errors import ConfigError, SourceError, ValidationError
 from comercio.sources import download
@@ -218,7 +218,15 @@ def _run(
         batch.loader.scratch.shared(),
     ):
         try:
-            for (path, prov), result in _read_all(reader, pending, options):
+            jobs = _jobs(reader, pending, options, batch)
+            for job, staging in _ingest_workers.staged_in_order(jobs) if jobs else ():
+                if staging.ok:
+                    batch.add(staging, job.path)
+                else:  # read here again: the same error, or the same load, as without workers
+                    result = reader.read(job.path, options)
+                    _load(wh, job.path, job.provenance, result, report, accept_shrink, batch)
+                step()
+            for (path, prov), result in _read_all(reader, [] if jobs else pending, options):
                 if reader.targets(path) is None:  # the slices were only known once read
                     done = _all_unchanged(wh, (p.target for p in result.parts), prov)
                     if done:
@@ -234,6 +242,34 @@ def _run(
             batch.discard()
             raise
         batch.commit()
+
+
+WORKERS_FROM = 4
+"""Files from which an ingest stages them in worker processes (below, starting them costs more)."""
+
+
+def _jobs(
+    reader: Reader, pending: list[tuple[Path, Provenance]], options: ReadOptions, batch: _Batch
+) -> list[_ingest_workers.Job] | None:
+    """Jobs for the worker processes when every pending file feeds new slices only, named by its path
+    (else None: the files are loaded here, one after the other)."""
+    if reader.read_ahead < 1 or len(pending) < WORKERS_FROM or (os.cpu_count() or 1) < 2:
+        return None
+    catalog, data_dir = batch.loader.catalog, batch.loader.data_dir
+    jobs: list[_ingest_workers.Job] = []
+    seen: set[tuple[str, str]] = set()
+    for path, prov in pending:
+        targets = reader.targets(path)
+        if not targets or any(t in seen or catalog.current(*t) is not None for t in targets):
+            return None
+        seen.update(targets)
+        numbers = {
+            t: max((v.number for v in catalog.vintages(t[0], slice_=t[1])), default=0) + 1 for t in targets
+        }
+        jobs.append(_ingest_workers.Job(prov.source, path, prov, options, data_dir, numbers))
+    for dataset in sorted({t[0] for t in seen}):
+        batch.sweep(dataset)  # before any worker writes there
+    return jobs
 
 
 def _read_all(
@@ -288,14 +324,28 @@ class _Batch:
             )
             self.report.results.append(done)
             return done.vintage.synthetic
-        if part.dataset not in self.swept:
-            loader._collect_garbage(part.dataset)
-            self.swept.add(part.dataset)
+        self.sweep(part.dataset)
         st = loader.stage(part.dataset, part.slice, part.rows, prov, conform=part.conform)
-        self.staged.append(st)
+        self._staged([st])
+        return st.marked or prov.synthetic
+
+    def add(self, staging: _ingest_workers.Staging, path: Path) -> None:
+        """Take a file a worker process staged."""
+        self._staged(staging.staged)
+        self.report.notes += staging.notes
+        if staging.synthetic:
+            self.report.notes.append(f"{path.name}: datos sintéticos / synthetic data")
+
+    def sweep(self, dataset: str) -> None:
+        """Remove what interrupted loads left in ``dataset`` (once, before the first file is staged)."""
+        if dataset not in self.swept:
+            self.loader._collect_garbage(dataset)
+            self.swept.add(dataset)
+
+    def _staged(self, staged: Sequence[Staged]) -> None:
+        self.staged += staged
         if len(self.staged) >= BATCH_FILES or sum(s.rows for s in self.staged) >= BATCH_ROWS:
             self.commit()
-        return st.marked or prov.synthetic
 
     def commit(self) -> None:
         if self.staged:

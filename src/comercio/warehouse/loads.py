@@ -181,12 +181,75 @@ class Staged:
         )
 
 
+def _write(
+    directory: Path,
+    data: pa.Table | Iterable[pa.RecordBatch],
+    spec: schema.DatasetSpec | None,
+    provenance: Provenance,
+    dataset: str,
+) -> tuple[int, float | None, bool]:
+    """Check and write ``data``; return its rows, value total and whether any row is marked synthetic."""
+    rows, total, has_value = 0, 0.0, False
+    name = provenance.files[0].name if provenance.files else None
+    checker = Checker(contract(dataset), file=name, file_period=_file_period(provenance.extra))
+    files = PartFiles(
+        directory, spec.schema if spec is not None else None, spec.partition if spec is not None else None
+    )
+    try:
+        for batch in _batches(data):
+            table = pa.Table.from_batches([batch])
+            source = None
+            if SOURCE_ROW in table.column_names:
+                source = table[SOURCE_ROW].combine_chunks()
+                table = table.drop_columns([SOURCE_ROW])
+            if spec is not None:
+                table = spec.conform(table, file=name)
+            checker.batch(table, source)
+            files.write(table)
+            rows += table.num_rows
+            if "value_usd" in table.column_names:
+                has_value = True
+                total += value_total(table, spec)
+        if files.empty:
+            checker.finish([], ordered=True)  # refuses: an empty load never replaces data
+    finally:
+        files.close()
+    checker.finish(sorted(directory.glob("*.parquet")), ordered=spec is None or spec.partition is None)
+    return rows, (total if has_value else None), checker.synthetic
+
+
 def _discard(tmp: Path, created: Sequence[Path]) -> None:
     """Remove a staged directory and the empty directories its load created."""
     shutil.rmtree(tmp, ignore_errors=True)
     for p in reversed(created):  # a refused first load leaves no empty directories behind
         if p.is_dir() and not any(p.iterdir()):
             p.rmdir()
+
+
+def write_staged(
+    data_dir: Path,
+    dataset: str,
+    slice_: str,
+    number: int,
+    data: pa.Table | Iterable[pa.RecordBatch],
+    provenance: Provenance,
+    *,
+    conform: bool = True,
+) -> Staged:
+    """Check and write ``data`` into a hidden directory of the dataset, as vintage ``number`` of the slice
+    to be committed by :meth:`Loader.commit`. Needs no catalog (a worker process may run it); on failure
+    nothing is left."""
+    spec = schema.DATASETS.get(dataset)
+    created = tuple(p for p in (data_dir, data_dir / dataset) if not p.exists())
+    tmp = data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
+    tmp.mkdir(parents=True)
+    try:
+        rows, total, marked = _write(tmp, data, spec if conform else None, provenance, dataset)
+    except BaseException:
+        _discard(tmp, created)
+        raise
+    keyed = spec if conform and spec is not None and spec.revision_key else None
+    return Staged(dataset, slice_, number, tmp, created, provenance, rows, total, marked, (), keyed)
 
 
 class Loader:
@@ -255,20 +318,15 @@ class Loader:
     ) -> Staged:
         """Check and write ``data`` into a hidden directory of the dataset, to be made the slice's new vintage
         by :meth:`commit` (the caller holds the writer lock throughout). On failure nothing is left."""
-        spec = schema.DATASETS.get(dataset)
-        created = tuple(p for p in (self.data_dir, self.data_dir / dataset) if not p.exists())
         previous = self.catalog.vintages(dataset, slice_=slice_)
         number = max((v.number for v in previous), default=0) + 1
-        tmp = self.data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
-        tmp.mkdir(parents=True)
+        st = write_staged(self.data_dir, dataset, slice_, number, data, provenance, conform=conform)
         try:
-            rows, total, marked = self._write(tmp, data, spec if conform else None, provenance, dataset)
-            shrank = self._guard(dataset, slice_, tmp, provenance, accept_shrink)
+            shrank = self._guard(dataset, slice_, st.tmp, provenance, accept_shrink)
         except BaseException:
-            _discard(tmp, created)
+            _discard(st.tmp, st.created)
             raise
-        keyed = spec if conform and spec is not None and spec.revision_key else None
-        return Staged(dataset, slice_, number, tmp, created, provenance, rows, total, marked, shrank, keyed)
+        return dataclasses.replace(st, shrank=shrank)
 
     def commit(self, batch: Sequence[Staged]) -> list[LoadResult]:
         """Make every staged load of ``batch`` its slice's new vintage at once: corrections decided for the
@@ -396,7 +454,7 @@ class Loader:
         """
         spec = schema.DATASETS.get(dataset)
         with tempfile.TemporaryDirectory(prefix="comercio-preview-") as tmp:
-            self._write(Path(tmp), data, spec if conform else None, provenance, dataset)
+            _write(Path(tmp), data, spec if conform else None, provenance, dataset)
             current = self.catalog.current(dataset, slice_)
             with self.scratch.shared():
                 found, _ = self._revise(spec if conform else None, slice_, Path(tmp))
@@ -408,43 +466,6 @@ class Loader:
             else:
                 comparison = self._compare(current, Path(tmp))
             return dataclasses.replace(comparison, notes=notes)
-
-    def _write(
-        self,
-        directory: Path,
-        data: pa.Table | Iterable[pa.RecordBatch],
-        spec: schema.DatasetSpec | None,
-        provenance: Provenance,
-        dataset: str,
-    ) -> tuple[int, float | None, bool]:
-        """Check and write ``data``; return its rows, value total and whether any row is marked synthetic."""
-        rows, total, has_value = 0, 0.0, False
-        name = provenance.files[0].name if provenance.files else None
-        checker = Checker(contract(dataset), file=name, file_period=_file_period(provenance.extra))
-        files = PartFiles(
-            directory, spec.schema if spec is not None else None, spec.partition if spec is not None else None
-        )
-        try:
-            for batch in _batches(data):
-                table = pa.Table.from_batches([batch])
-                source = None
-                if SOURCE_ROW in table.column_names:
-                    source = table[SOURCE_ROW].combine_chunks()
-                    table = table.drop_columns([SOURCE_ROW])
-                if spec is not None:
-                    table = spec.conform(table, file=name)
-                checker.batch(table, source)
-                files.write(table)
-                rows += table.num_rows
-                if "value_usd" in table.column_names:
-                    has_value = True
-                    total += value_total(table, spec)
-            if files.empty:
-                checker.finish([], ordered=True)  # refuses: an empty load never replaces data
-        finally:
-            files.close()
-        checker.finish(sorted(directory.glob("*.parquet")), ordered=spec is None or spec.partition is None)
-        return rows, (total if has_value else None), checker.synthetic
 
     def _collect_garbage(self, dataset: str) -> None:
         """Remove directories of loads that were interrupted before they were recorded."""
