@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import IO
 
 import numpy as np
@@ -59,7 +60,7 @@ class DbfHeader:
                 return f
         raise KeyError(name)
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
@@ -207,130 +208,170 @@ def has_controls(block: np.ndarray) -> bool:
     return bool(_controls(block).any())
 
 
-def column(block: np.ndarray, f: DbfField, clean: bool = False) -> np.ndarray:
-    """The field's bytes as a C-contiguous ``(rows, width)`` uint8 array, NUL padding turned into spaces.
+def gather(
+    block: np.ndarray, fields: dict[str, DbfField]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The fields' bytes taken from the block in one pass, NUL padding read as spaces: per field a
+    ``(rows, width)`` view and a contiguous ``(width, rows)`` transpose, the layout the decoders work on
+    (each byte position one contiguous vector; numpy reduces a narrow row-major axis very slowly)."""
+    width = sum(f.length for f in fields.values())
+    sub_t = np.empty((width, block.shape[0]), dtype=np.uint8)
+    at = 0
+    for f in fields.values():
+        sub_t[at : at + f.length] = block[:, f.offset : f.offset + f.length].T
+        at += f.length
+    nul = sub_t == 0
+    if nul.any():
+        sub_t[nul] = SPACE
+    rows, cols = {}, {}
+    at = 0
+    for role, f in fields.items():
+        cols[role] = sub_t[at : at + f.length]
+        # the record's own bytes (a view) unless NUL padding had to be replaced
+        rows[role] = cols[role].T if nul.any() else block[:, f.offset : f.offset + f.length]
+        at += f.length
+    return rows, cols
 
-    ``clean=True`` says the block has no control bytes at all (see :func:`has_controls`), skipping a check.
-    """
-    n, rlen = block.shape
-    if n and block.flags.c_contiguous:  # one item of `length` bytes per row: twice as fast as a 2-D slice
-        items = np.ndarray((n,), dtype=f"V{f.length}", buffer=block, offset=f.offset, strides=(rlen,))
-        col = np.ascontiguousarray(items).view(np.uint8).reshape(n, f.length)
-    else:
-        col = np.ascontiguousarray(block[:, f.offset : f.offset + f.length])
-    if not clean and (col == 0).any():
-        col = np.where(col == 0, SPACE, col).astype(np.uint8)
-    return col
 
-
-def undecodable(col: np.ndarray) -> np.ndarray:
-    """Rows holding a byte no latin-1 text file contains (C0/C1 control codes), as a boolean mask.
+def undecodable(t: np.ndarray) -> np.ndarray:
+    """Rows holding a byte no latin-1 text file contains (C0/C1 control codes), as a boolean mask; ``t``
+    is the field transposed, ``(width, rows)`` (see :func:`gather`).
 
     Latin-1 maps every byte to a character, so "undecodable" means bytes that only appear when the file is
     not latin-1 text at all: UTF-16, EBCDIC, binary garbage or a DOS code page seen through latin-1 glasses.
     """
-    mask = _controls(col)
-    return np.asarray(mask.any(axis=1))
+    return np.asarray(_controls(t).any(axis=0))
 
 
 def bounds(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the first and one past the last non-space byte (``0, 0`` for a blank row)."""
-    width = col.shape[1]
-    filled = col != SPACE
-    some = filled.any(axis=1)
-    start = np.where(some, filled.argmax(axis=1), 0)
-    end = np.where(some, width - filled[:, ::-1].argmax(axis=1), 0)
+    filled = np.ascontiguousarray(col.T) != SPACE
+    width, n = filled.shape
+    start, end = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    for j in range(width - 1, -1, -1):
+        start = np.where(filled[j], j, start)
+    for j in range(width):
+        end = np.where(filled[j], j + 1, end)
     return start, end
 
 
 def text(col: np.ndarray) -> pa.StringArray:
-    """Trimmed strings. ASCII without control bytes (code fields) is cut in numpy: UTF-8 equals latin-1 and
-    only spaces can be trimmed; anything else is decoded from latin-1 and trimmed by Arrow, row by row."""
+    """Trimmed strings of a ``(rows, width)`` field. Printable ASCII (code fields) is trimmed of spaces by
+    Arrow's ASCII kernel, the only whitespace there; anything else is decoded from latin-1 and trimmed of
+    Unicode whitespace, row by row (rare, still exact)."""
     n, width = col.shape
-    if not n or (col >= 0x80).any() or (col < SPACE).any():  # rare: the slow way, still exact
+    if not n or (col >= 0x80).any() or (col < SPACE).any():
         values = [bytes(r).decode("latin-1") for r in col]
         return pc.utf8_trim_whitespace(pa.array(values, pa.string()))
-    start, end = bounds(col)
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(end - start, out=offsets[1:])
-    if offsets[-1] == n * width:  # nothing to trim: the column bytes as they are
-        data = col
-    else:
-        j = np.arange(width)
-        data = col[(j >= start[:, None]) & (j < end[:, None])]
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data)))
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+    data = np.ascontiguousarray(col)
+    raw = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+    return raw if not (data == SPACE).any() else pc.ascii_trim(raw, " ")
 
 
-def blank_rows(col: np.ndarray) -> np.ndarray:
-    """Rows that are all spaces (compared as whole fixed-width records, one memcmp each)."""
-    width = col.shape[1]
-    rows = np.ascontiguousarray(col).view(np.dtype((np.void, width))).ravel()
-    return np.asarray(rows == np.void(b" " * width))
+def blank_rows(t: np.ndarray) -> np.ndarray:
+    """Rows that are all spaces (``t``: the field transposed, ``(width, rows)``)."""
+    return np.asarray(~(t != SPACE).any(axis=0))
 
 
 POW10 = 10 ** np.arange(19, dtype=np.int64)
 MAX_DIGITS = 15  # an integer of up to 15 digits is exact in a float64 (< 2**53)
 
 
-def _digit_value(col: np.ndarray, is_digit: np.ndarray) -> np.ndarray:
-    """The row's digits read as one integer, other bytes skipped (``"1 2"`` → 12); exact up to 18 digits."""
-    right = np.cumsum(is_digit[:, ::-1], axis=1)[:, ::-1] - is_digit  # digits to the right of each byte
-    weights = POW10[np.minimum(right, 18)]
-    return np.asarray((np.where(is_digit, col - ZERO, 0) * weights).sum(axis=1, dtype=np.int64))
+def _weighted(t: np.ndarray, digit: np.ndarray, skip: int) -> np.ndarray:
+    """Rows' digits as one integer for rows whose digits end at the last byte (right-aligned, dBase's rule
+    for numbers): fixed powers of ten, byte ``skip`` (the dot) left out, nine digits at a time in uint32."""
+    width = t.shape[0]
+    places = [j for j in range(width) if j != skip]
+    power = {j: len(places) - 1 - k for k, j in enumerate(places)}
+    total = np.zeros(t.shape[1], np.int64)
+    for lo in range(0, len(places), 9):
+        group = places[lo : lo + 9]
+        w = np.array([10 ** (power[j] - power[group[-1]]) for j in group], dtype=np.uint32)[:, None]
+        part = ((t[group] - np.uint8(ZERO)) * digit[group]).astype(np.uint32)
+        total += (part * w).sum(axis=0, dtype=np.uint32).astype(np.int64) * POW10[power[group[-1]]]
+    return total
+
+
+def _horner(t: np.ndarray, digit: np.ndarray) -> np.ndarray:
+    """Rows' digits read as one integer, other bytes skipped (``"1 2"`` → 12), one byte position at a time."""
+    acc = np.zeros(t.shape[1], np.int64)
+    for j in range(t.shape[0]):
+        acc = np.where(digit[j], acc * 10 + (t[j] - np.uint8(ZERO)), acc)
+    return acc
 
 
 def _one_run(mask: np.ndarray) -> np.ndarray:
-    """Rows where ``mask`` is true on exactly one run of consecutive bytes."""
+    """Columns of a ``(width, rows)`` mask true on exactly one run of consecutive bytes."""
     starts = mask.copy()
-    starts[:, 1:] &= ~mask[:, :-1]
-    return np.asarray(starts.sum(axis=1) == 1)
+    starts[1:] &= ~mask[:-1]
+    return np.asarray(starts.sum(axis=0, dtype=np.int16) == 1)
 
 
-def digits_int(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unsigned integers in a fixed-width field: (values int64, ok mask); ok = spaces, digits, spaces.
+def _value(t: np.ndarray, digit: np.ndarray, fixed: np.ndarray, need: np.ndarray, skip: int) -> np.ndarray:
+    """Fixed weights where ``fixed`` (the usual layout), digit by digit for the other rows in ``need``
+    (rows in neither read 0: their value is never used)."""
+    if t.shape[0] - (skip >= 0) > 18:  # more than 18 places cannot take fixed weights in int64
+        fixed = np.zeros_like(fixed)
+    values = _weighted(t, digit, skip) if fixed.any() else np.zeros(t.shape[1], np.int64)
+    other = np.flatnonzero(need & ~fixed)
+    if other.size:
+        values[other] = _horner(t[:, other], digit[:, other])
+    return values
 
-    Blank is not ok. More than 18 digits do not fit: such a row reads as 10**18 (out of every code's range).
+
+def digits_int(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unsigned integers in a fixed-width field transposed (``(width, rows)``, see :func:`gather`):
+    (values int64, ok mask); ok = spaces, digits, spaces.
+
+    Blank is not ok; a row not ok reads 0. More than 18 digits do not fit: such a row reads as 10**18 (out
+    of every code's range).
     """
-    is_digit = (col - np.uint8(ZERO)) < 10  # uint8 wraps: one comparison
-    ok = (is_digit | (col == SPACE)).all(axis=1) & _one_run(is_digit)
-    values = _digit_value(col, is_digit)
-    if col.shape[1] > 18:
-        values = np.where(is_digit.sum(axis=1) > 18, POW10[18], values)
-    return values, ok
+    digit = (t - np.uint8(ZERO)) < 10  # uint8 wraps: one comparison
+    count = digit.sum(axis=0, dtype=np.int16)
+    ok = (digit | (t == SPACE)).all(axis=0) & _one_run(digit)
+    values = _value(t, digit, digit[-1] & ok & (count <= 18), ok, -1)
+    return np.where(count > 18, POW10[18], values), ok
 
 
-def numeric(col: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse a dBase N field as Python's ``float`` reads its text: (values float64, ok mask, blank mask).
+def numeric(t: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse a dBase N field (transposed, ``(width, rows)``) as Python's ``float`` reads its text:
+    (values float64, ok mask, blank mask).
 
     The usual form (``-?digits.digits``, up to 15 digits) is read as an exact integer divided once by a
     power of ten, which IEEE division rounds correctly: the same double as ``float(text)``. Other rows
     (exponents, ``nan``, very long numbers) go through ``float`` one by one. Values not ok are NaN.
-    ``decimals`` (the declared scale) is not needed: the dot, where there is one, says it.
     """
-    n = col.shape[0]
-    blank = blank_rows(col)
-    is_digit = (col - np.uint8(ZERO)) < 10
-    is_dot, is_minus = col == DOT, col == MINUS
-    filled = col != SPACE
-    ndigits = is_digit.sum(axis=1)
-    first = filled.argmax(axis=1)
-    signed = col[np.arange(n), first] == MINUS
+    width = t.shape[0]
+    digit = (t - np.uint8(ZERO)) < 10
+    dot, minus, filled = t == DOT, t == MINUS, t != SPACE
+    blank = ~filled.any(axis=0)
+    ndigits = digit.sum(axis=0, dtype=np.int16)
+    leading = minus.copy()  # a minus sign must open the number
+    leading[1:] &= ~filled[:-1]
+    signed = leading.any(axis=0)
     fast = (
-        (is_digit | ~filled | is_dot | is_minus).all(axis=1)
+        (digit | ~filled | dot | minus).all(axis=0)
         & _one_run(filled)
-        & (is_dot.sum(axis=1) <= 1)
-        & (is_minus.sum(axis=1) == signed)
+        & (dot.sum(axis=0, dtype=np.int16) <= 1)
+        & (minus.sum(axis=0, dtype=np.int16) == signed)
         & (ndigits >= 1)
         & (ndigits <= MAX_DIGITS)
     )
-    scale = (is_digit & (np.cumsum(is_dot, axis=1) > 0)).sum(axis=1)  # digits after the dot
-    values = _digit_value(col, is_digit).astype(np.float64) / POW10[np.minimum(scale, 18)]
+    at = width - decimals - 1 if 0 < decimals < width - 1 else -1  # where the declared scale puts the dot
+    fixed = fast & digit[-1] & (dot[at] if at >= 0 else ~dot.any(axis=0))
+    scale = np.where(fixed, width - 1 - at if at >= 0 else 0, 0)
+    loose = np.flatnonzero(fast & ~fixed)
+    if loose.size:  # digits after the dot, row by row
+        after = np.logical_or.accumulate(dot[:, loose], axis=0) & digit[:, loose]
+        scale[loose] = after.sum(axis=0)
+    values = _value(t, digit, fixed, fast, at).astype(np.float64) / POW10[np.minimum(scale, 18)]
     values = np.where(signed, -values, values)
     values[~fast] = np.nan
     ok = fast.copy()
     for i in np.flatnonzero(~fast & ~blank):
         try:
-            values[i] = float(bytes(col[i]).decode("latin-1"))
+            values[i] = float(bytes(t[:, i]).decode("latin-1"))
             ok[i] = True
         except ValueError:
             pass
@@ -348,16 +389,17 @@ def days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return era * 146097 + doe - 719468
 
 
-def dates(col: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Parse ``YYYYMMDD`` dates: (days since epoch int32, ok mask, blank mask); impossible dates not ok."""
-    blank = blank_rows(col)
-    if col.shape[1] != 8:
-        return np.zeros(col.shape[0], np.int32), np.zeros(col.shape[0], bool), blank
-    dig = col.astype(np.int64) - ZERO
-    ok = ((dig >= 0) & (dig <= 9)).all(axis=1)
-    y = dig[:, 0] * 1000 + dig[:, 1] * 100 + dig[:, 2] * 10 + dig[:, 3]
-    m = dig[:, 4] * 10 + dig[:, 5]
-    d = dig[:, 6] * 10 + dig[:, 7]
+def dates(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse ``YYYYMMDD`` dates (transposed, ``(8, rows)``): (days since epoch int32, ok mask, blank
+    mask); impossible dates not ok."""
+    blank = blank_rows(t)
+    if t.shape[0] != 8:
+        return np.zeros(t.shape[1], np.int32), np.zeros(t.shape[1], bool), blank
+    dig = (t - np.uint8(ZERO)).astype(np.int32)
+    ok = (dig < 10).all(axis=0)
+    y = dig[0] * 1000 + dig[1] * 100 + dig[2] * 10 + dig[3]
+    m = dig[4] * 10 + dig[5]
+    d = dig[6] * 10 + dig[7]
     ok &= (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1900)
     days = days_from_civil(y, np.clip(m, 1, 12), np.clip(d, 1, 31))
     # round-trip: day 31 of a 30-day month lands on the next month

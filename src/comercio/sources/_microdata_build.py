@@ -47,8 +47,8 @@ class Parsed:
     reasons: Counter[str] = field(default_factory=Counter)
 
 
-def _digit_count(col: np.ndarray) -> np.ndarray:
-    return np.asarray(((col >= 48) & (col <= 57)).sum(axis=1))
+def _digit_count(t: np.ndarray) -> np.ndarray:
+    return np.asarray(((t - np.uint8(48)) < 10).sum(axis=0, dtype=np.int16))
 
 
 def validate_block(
@@ -74,44 +74,44 @@ def validate_block(
     if "name" in fields:  # only its first bytes are read, folded: any byte is fine there
         who = fields["name"]
         fields = {**fields, "name": replace(who, length=min(who.length, codes.NAME_PREFIX))}
-    cols = {role: _dbf.column(block, f) for role, f in fields.items()}  # NUL padding read as spaces
-    for role, col in cols.items():  # only the fields read are checked: a wide record costs no more
-        if role != "name" and _dbf.has_controls(col):
+    cols, tcols = _dbf.gather(block, fields)  # NUL padding read as spaces
+    for role, t in tcols.items():  # only the fields read are checked: a wide record costs no more
+        if role != "name" and _dbf.has_controls(t):
             text = "undecodable bytes: not latin-1 text"
-            checks.append((fields[role].name, text, _dbf.undecodable(col)))
+            checks.append((fields[role].name, text, _dbf.undecodable(t)))
 
-    days, ok, _ = _dbf.dates(cols["date"])
+    days, ok, _ = _dbf.dates(tcols["date"])
     checks.append((fields["date"].name, "invalid or missing date (YYYYMMDD)", ~ok))
     checks.append(
         (fields["date"].name, f"date {span.text}", ok & ((days < span.first_day) | (days > span.last_day)))
     )
     p.num["date"] = days
     if "shipped" in cols:  # the shipment date (exports): blank, or a real day within a year of numbering
-        shipped, ok, blank = _dbf.dates(cols["shipped"])
+        shipped, ok, blank = _dbf.dates(tcols["shipped"])
         lo = np.datetime64(EARLIEST, "D").astype(np.int64)
         far = np.abs(shipped.astype(np.int64) - days) > SHIPMENT_DAYS
         text = f"shipment date invalid, before {EARLIEST} or more than a year from the declaration's date"
         checks.append((fields["shipped"].name, text, ~blank & (~ok | (shipped < lo) | far)))
     # code fields stored as numbers (N) lose their leading zeros, as characters (C) keep them: either way
     # the digits are read as a number, zero-padded to the code's width and then validated
-    office, ok = _dbf.digits_int(cols["office"])
+    office, ok = _dbf.digits_int(tcols["office"])
     text = "customs office code is not digits or longer than 3 digits"
     checks.append((fields["office"].name, text, ~ok | (office >= 1000)))
     known = offices().valid(office, days.astype(np.int64))
     checks.append((fields["office"].name, "unknown customs office", ok & (office < 1000) & ~known))
-    year, ok = _dbf.digits_int(cols["year"])
+    year, ok = _dbf.digits_int(tcols["year"])
     text = "invalid declaration year (4 digits, 1900-2199)"
     checks.append((fields["year"].name, text, ~ok | (year < 1900) | (year > 2199)))
-    number, ok = _dbf.digits_int(cols["number"])
+    number, ok = _dbf.digits_int(tcols["number"])
     text = "invalid declaration number (not digits or longer than 8 digits)"
     checks.append((fields["number"].name, text, ~ok | (number >= 10**8)))
-    series, ok = _dbf.digits_int(cols["series"])
+    series, ok = _dbf.digits_int(tcols["series"])
     text = "invalid series number (not digits, 0 or longer than 5 digits)"
     checks.append((fields["series"].name, text, ~ok | (series < 1) | (series >= 10**5)))
     p.num.update(office=office, year=year, number=number, series=series)
 
-    prod, ok = _dbf.digits_int(cols["product"])
-    nd = _digit_count(cols["product"])
+    prod, ok = _dbf.digits_int(tcols["product"])
+    nd = _digit_count(tcols["product"])
     # a numeric field drops the leading zero of chapters 01-09: 9 digits is then a valid 10-digit code
     width_ok = (nd == 10) | ((nd == 9) & (fields["product"].type in "NF"))
     chapter = prod // 10**8
@@ -125,8 +125,8 @@ def validate_block(
     p.num["product"] = prod
 
     if "ubigeo" in cols:  # numeric storage: 10101 is 010101; blank or all zeros names no place
-        ub, ok = _dbf.digits_int(cols["ubigeo"])
-        blank = _dbf.blank_rows(cols["ubigeo"]) | (ok & (ub == 0))
+        ub, ok = _dbf.digits_int(tcols["ubigeo"])
+        blank = _dbf.blank_rows(tcols["ubigeo"]) | (ok & (ub == 0))
         dept = ub // 10**4
         bad = ~blank & (~ok | (ub >= 10**6) | (dept < 1) | (dept > 25))
         text = "invalid ubigeo (not digits, longer than 6 digits or department not 01-25)"
@@ -140,7 +140,7 @@ def validate_block(
     for role in ("fob", "freight", "insurance", "net_kg", "quantity"):
         if role not in cols:
             continue
-        values, ok, blank = _dbf.numeric(cols[role], fields[role].decimals)
+        values, ok, blank = _dbf.numeric(tcols[role], fields[role].decimals)
         name = fields[role].name
         if role == "fob":
             checks.append((name, "missing value", blank))

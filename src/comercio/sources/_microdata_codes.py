@@ -35,21 +35,24 @@ def _fold_table() -> np.ndarray:
 
 
 _FOLD = _fold_table()
+_OPENS = np.isin(_FOLD, np.frombuffer(b" ._-n", dtype=np.uint8))  # bytes a masked name may start with
 
 
 _QUADS = np.array([list(f"{i:04d}".encode()) for i in range(10_000)], dtype=np.uint8)  # 0000 … 9999
 
 
 def digit_bytes(values: np.ndarray, width: int) -> np.ndarray:
-    """Zero-padded decimal digits of non-negative ints as a ``(rows, width)`` byte matrix (the last
-    ``width`` digits: four at a time through a lookup table)."""
-    v = values.astype(np.int64, copy=True)
-    quads = []
-    for _ in range(-(-width // 4)):
-        v, r = np.divmod(v, 10_000)
-        quads.append(_QUADS[r])
-    out = np.concatenate(quads[::-1], axis=1) if len(quads) > 1 else quads[0]
-    return np.ascontiguousarray(out[:, out.shape[1] - width :])
+    """The last ``width`` decimal digits of non-negative ints, zero-padded, as a ``(rows, width)`` byte
+    matrix: four digits at a time through a lookup table."""
+    v = values.astype(np.int64, copy=False)
+    out = np.empty((v.shape[0], width), dtype=np.uint8)
+    end = width
+    while end > 0:
+        v, quad = np.divmod(v, 10_000) if end > 4 else (v, v % 10_000)
+        take = min(4, end)
+        out[:, end - take : end] = _QUADS[quad][:, 4 - take :]
+        end -= take
+    return out
 
 
 def strings(matrix: np.ndarray) -> pa.StringArray:
@@ -60,7 +63,7 @@ def strings(matrix: np.ndarray) -> pa.StringArray:
 
 
 def zfill(values: np.ndarray, width: int) -> pa.StringArray:
-    """Zero-padded decimal strings of non-negative ints, built as one fixed-width byte buffer."""
+    """Zero-padded decimal strings of non-negative ints (a longer value keeps its last ``width`` digits)."""
     return strings(digit_bytes(values, width))
 
 
@@ -82,9 +85,14 @@ def const(value: str, n: int) -> pa.StringArray:
 
 def masked_names(col: np.ndarray) -> np.ndarray:
     """Rows whose name starts with "No Disponible" (a natural person masked by SUNAT), whatever the case,
-    accents, spaces or dots: the first bytes folded to lower-case ASCII through one lookup table."""
-    head = np.ascontiguousarray(_FOLD[col[:, :NAME_PREFIX]])
-    return pc.match_substring_regex(_dbf.text(head), MASKED).to_numpy(zero_copy_only=False)
+    accents, spaces or dots: the first bytes folded to lower-case ASCII through one lookup table. Only
+    rows whose first byte can open such a name (``n`` or a separator) go through the regular expression."""
+    out = np.zeros(col.shape[0], dtype=bool)
+    maybe = np.flatnonzero(_OPENS[col[:, 0]]) if col.shape[1] else np.empty(0, np.int64)
+    if maybe.size:
+        head = np.ascontiguousarray(_FOLD[col[maybe, :NAME_PREFIX]])
+        out[maybe] = pc.match_substring_regex(_dbf.text(head), MASKED).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _plain(col: np.ndarray) -> bool:
@@ -135,6 +143,11 @@ def declaration(office: np.ndarray, year: np.ndarray, number: np.ndarray) -> pa.
         return pc.binary_join_element_wise(
             zfill(office, 3), zfill(year, 4), zfill_min(number, 6), "-"
         )  # fmt: skip
-    dash = np.full((office.shape[0], 1), ord("-"), dtype=np.uint8)
-    parts = [digit_bytes(office, 3), dash, digit_bytes(year, 4), dash, digit_bytes(number, 6)]
-    return strings(np.concatenate(parts, axis=1))
+    out = np.empty((office.shape[0], 15), dtype=np.uint8)
+    out[:, [3, 8]] = ord("-")
+    out[:, :3], out[:, 4:8], out[:, 9:] = (
+        digit_bytes(office, 3),
+        digit_bytes(year, 4),
+        digit_bytes(number, 6),
+    )
+    return strings(out)
