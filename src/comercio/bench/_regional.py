@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from comercio import reference
 from comercio.bench._run import summary, timed
@@ -267,66 +266,3 @@ def run_system(job: dict[str, Any]) -> dict[str, Any]:
     fn = _duckdb_sql_once if system == "duckdb-sql" else _pandas_once
     times, figures = timed(lambda: fn(job["files"], through, dept), repeats)
     return {**summary(times), "figures": figures}
-
-
-def _ingest_command(job: dict[str, Any]) -> dict[str, Any]:
-    """The real `comercio ingest sunat-microdata` path: sha256, reader, conform, atomic vintaged load."""
-    import shutil
-
-    from comercio.config import Settings
-    from comercio.ingest import ingest
-    from comercio.warehouse import Warehouse
-
-    files = [Path(f) for f in job["files"]]
-    home = Path(job["out"]) / "warehouse"
-    rows = {"n": 0}
-
-    def once() -> int:
-        shutil.rmtree(home, ignore_errors=True)  # every run loads into an empty warehouse
-        report = ingest(Warehouse(Settings(home=home)), "sunat-microdata", files)
-        rows["n"] = sum(r.vintage.rows for r in report.results)
-        return rows["n"]
-
-    times, lines = timed(once, int(job["repeats"]))
-    result = summary(times)
-    result["lines"] = lines
-    result["lines_per_s"] = round(lines / result["median_s"]) if result["median_s"] else None
-    return result
-
-
-def run_ingest(job: dict[str, Any]) -> dict[str, Any]:
-    """Child side: SUNAT DBF zips → ``iter_microdata`` → one Parquet file per zip; lines per second."""
-    from comercio.sources.sunat_microdata import iter_microdata
-
-    out = Path(job["out"])
-    out.mkdir(parents=True, exist_ok=True)
-
-    split = {"write_s": 0.0}
-
-    def once() -> int:
-        lines = 0
-        split["write_s"] = 0.0
-        for src in job["files"]:
-            target = out / (Path(src).stem + ".parquet")
-            writer: pq.ParquetWriter | None = None
-            for batch in iter_microdata(Path(src), batch_rows=200_000):
-                w0 = time.perf_counter()
-                if writer is None:
-                    writer = pq.ParquetWriter(target, batch.schema, compression="zstd")
-                writer.write_batch(batch)
-                split["write_s"] += time.perf_counter() - w0
-                lines += batch.num_rows
-            if writer is not None:
-                w0 = time.perf_counter()
-                writer.close()
-                split["write_s"] += time.perf_counter() - w0
-        return lines
-
-    times, lines = timed(once, int(job["repeats"]))
-    result = summary(times)
-    result["warehouse"] = _ingest_command(job)
-    result["parquet_write_s_last_run"] = round(split["write_s"], 3)
-    result["read_decode_s_last_run"] = round(times[-1] - split["write_s"], 3)
-    result["lines"] = lines
-    result["lines_per_s"] = round(lines / result["median_s"]) if result["median_s"] else None
-    return result
