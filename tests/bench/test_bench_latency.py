@@ -1,0 +1,42 @@
+"""The latency bench part: it finds every command, measures one at a tiny size and renders its section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from comercio.bench import _latency
+
+
+def test_every_command_is_listed() -> None:
+    paths = _latency.commands()
+    assert paths[0] == []
+    assert {"report regional", "report sector", "serve", "warehouse status", "facts list"} <= {
+        " ".join(p) for p in paths
+    }
+
+
+def test_one_help_is_timed_in_a_fresh_process(tmp_path: Path) -> None:
+    timed = _latency._wall(["report", "--help"], _latency._env(tmp_path), 1)
+    assert len(timed["times_s"]) == 1 and timed["median_s"] > 0 and timed["cpu_s"] >= 0
+
+
+def test_targets_and_section_from_a_result() -> None:
+    section = {
+        "repeats": 3,
+        "help": {"(root)": {"median_s": 0.3, "cpu_s": 0.25}, "report regional": {"median_s": 0.42}},
+        "reports": {
+            "regional_json": {"median_s": 1.2, "cpu_s": 1.1},
+            "regional_all_es": {"median_s": 3.5},
+            "regional_all_en": {"median_s": 4.2},
+            "regional_pdf": {"median_s": 2.0},
+        },
+        "dashboard": {"first_page": {"median_s": 0.02}, "ready": {"median_s": 3.0}},
+        "pdf_split": {"figures_s": 0.5, "weasyprint_import_s": 0.4, "layout_s": 0.8, "write_pdf_s": 0.3,
+                      "previews_s": 0.4},
+    }  # fmt: skip
+    rows = {t["target"]: t for t in _latency.targets(section)}
+    assert [t["status"] for t in rows.values()] == ["pass", "pass", "miss", "pass"]
+    assert rows["every `comercio … --help` < 0.5 s (slowest)"]["where"] == "`report regional --help`"
+    text = "\n".join(_latency.render(section))
+    assert text.startswith("### Interactive latency")
+    assert "layout 0.80 s, 40% of `--format pdf`" in text and "`report regional` 0.42" in text
