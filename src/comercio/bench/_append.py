@@ -1,0 +1,336 @@
+"""The append bench part: one more week on archives of 10⁶ and 10⁸ lines (issue 15, item 2).
+
+Archives are written directly (not 10⁸ lines of DBF): one ``customs_lines`` vintage per week of
+``WEEK_LINES`` export lines, declarations numbered per customs office and year as SUNAT numbers them, each
+with the key index a load writes (:func:`comercio.warehouse.revisions.revise`) and recorded in the catalog
+in one transaction, generated once per size into the bench work directory. The week appended is a SUNAT
+weekly export zip (DBF, the reader's real path) of ``WEEK_LINES`` lines: the next week's declarations and
+1 % corrections of lines of the four weeks before.
+
+Measured in a child process per size, the catalog restored between runs: ``comercio ingest sunat-microdata
+<week>`` (``comercio.ingest.ingest``, the CLI's call), then the recomputation a monthly report makes after it
+(the corrected view of ``customs_lines`` — lines other files superseded left out — summed over the appended
+week's month), and how many key-index and data files the correction check read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from comercio.bench._suite import BenchConfig, _target
+
+WEEK_LINES = 60_000
+OFFICES = (19, 28, 46, 82, 118, 127, 145, 163, 172, 181, 190, 235, 244, 262)  # SUNAT office codes
+LAST = dt.date(2025, 11, 23)  # the archive's last week ends on this Sunday; the appended week follows
+GOAL_RATIO = 1.5
+FIELDS_SPEC = [
+    ("CADU", "N", 3, 0), ("FANO", "N", 4, 0), ("NDCL", "N", 8, 0), ("NSER", "N", 4, 0), ("FNUM", "D", 8, 0),
+    ("FEMB", "D", 8, 0), ("NDOC", "C", 11, 0), ("UBIGEO", "N", 6, 0), ("PART_NANDI", "N", 10, 0),
+    ("CPAIDES", "C", 2, 0), ("VFOBSERDOL", "N", 15, 2), ("SYNTH", "C", 1, 0),
+]  # fmt: skip
+
+
+def _number_sql(per: int) -> str:
+    """SQL for the declaration number of line ``i`` of the week ending ``d``: numbered per office and year,
+    each week after the one before."""
+    return (
+        f"(((d - make_date(year(d), 1, 1)) // 7) * {math.ceil(per / len(OFFICES))} + i // {len(OFFICES)} + 1)"
+    )
+
+
+def _week_sql(end: dt.date, per: int, source: str) -> str:
+    """The ``customs_lines`` rows of the archive week ending ``end`` (the dataset's columns and types)."""
+    from comercio.warehouse.schema import CUSTOMS_LINES
+
+    office = "[" + ", ".join(str(o) for o in OFFICES) + f"][1 + i % {len(OFFICES)}]"
+    values = {
+        "flow": "'X'",
+        "date": "d - CAST(i % 20 AS INTEGER)",
+        "period": "date_trunc('month', d - CAST(i % 20 AS INTEGER))::DATE",
+        "declaration": f"printf('%03d-%04d-%06d', {office}, year(d), {_number_sql(per)})",
+        "series": "1",
+        "customs_office": f"printf('%03d', {office})",
+        "department": "'15'",
+        "region_basis": "'producer_ubigeo'",
+        "partner": "'US'",
+        "product": "'0806100000'",
+        "hs6": "'080610'",
+        "hs_version": "'2022'",
+        "trader_id": "'20100000001'",
+        "trader_masked": "false",
+        "value_usd": "1000.0 + i % 997",
+        "value_basis": "'FOB'",
+        "fob_usd": "1000.0 + i % 997",
+        "file_date": "d",
+        "synthetic": "true",
+        "source": f"'{source}'",
+    }
+    cols = [
+        f'CAST({values.get(f.name, "NULL")} AS {_duck(f.type)}) AS "{f.name}"' for f in CUSTOMS_LINES.schema
+    ]
+    return f"SELECT {', '.join(cols)} FROM (SELECT range AS i, DATE '{end}' AS d FROM range({per}))"
+
+
+def _duck(kind: Any) -> str:
+    import pyarrow as pa
+
+    return {
+        pa.string(): "VARCHAR",
+        pa.date32(): "DATE",
+        pa.int32(): "INTEGER",
+        pa.float64(): "DOUBLE",
+        pa.bool_(): "BOOLEAN",
+    }[kind]
+
+
+def prepare(rows: int, per: int, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    """An archive of ``rows`` lines in weekly vintages of ``per`` lines (with key indexes) and the week zip
+    of ``per`` lines to append."""
+    base = work / f"append-{rows}-w{per}"
+    marker = base / "ready.json"
+    if marker.exists():
+        ready: dict[str, Any] = json.loads(marker.read_text(encoding="utf-8"))
+        return ready
+    shutil.rmtree(base, ignore_errors=True)
+    t0 = time.perf_counter()
+    weeks = math.ceil(rows / per)
+    home = base / "home"
+    _archive(home, weeks, per, log)
+    week = _week_zip(base / "week", per)
+    info = {
+        "rows": weeks * per,
+        "weeks": weeks,
+        "week_lines": per,
+        "home": str(home.resolve()),
+        "week": str(week.resolve()),
+        "generate_s": round(time.perf_counter() - t0, 1),
+    }
+    marker.write_text(json.dumps(info), encoding="utf-8")
+    return info
+
+
+def _archive(home: Path, weeks: int, per: int, log: Callable[[str], None]) -> None:
+    """``weeks`` weekly vintages of ``per`` lines ending on ``LAST``, indexed and recorded."""
+    from comercio.config import Settings
+    from comercio.sources.weekly import file_name, week_of
+    from comercio.warehouse import Warehouse, revisions
+    from comercio.warehouse.catalog import Vintage
+    from comercio.warehouse.contracts import scratch
+    from comercio.warehouse.loads import schema_fingerprint
+
+    wh = Warehouse(Settings(home=home))
+    data = wh.settings.data_dir / "customs_lines"
+    made = []
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    with wh.catalog.writer_lock(), scratch() as con:
+        for w in range(weeks):
+            end = LAST - dt.timedelta(weeks=weeks - 1 - w)
+            monday, sunday = week_of(end)
+            name = file_name("X", monday, sunday)
+            slice_ = f"microdata-{Path(name).stem}"
+            vdir = data / slice_ / "v1"
+            vdir.mkdir(parents=True)
+            part = vdir / "part-00000.parquet"
+            con.execute(f"COPY ({_week_sql(sunday, per, name)}) TO '{part}' (FORMAT parquet)")
+            keyed = revisions.revise(("flow", "declaration", "series"), [part], [], vdir).keyed
+            made.append(
+                Vintage(
+                    vintage=f"customs_lines/{slice_}/v1-{stamp}",
+                    dataset="customs_lines",
+                    slice=slice_,
+                    number=1,
+                    sha256=uuid.uuid4().hex * 2,
+                    source="sunat-microdata",
+                    parser="sunat-microdata/1",
+                    files=(
+                        {"name": name, "sha256": uuid.uuid4().hex * 2, "url": None, "retrieved_at": None},
+                    ),
+                    retrieved_at=None,
+                    loaded_at=stamp,
+                    rows=per,
+                    value_total=None,
+                    path=str(vdir.relative_to(wh.settings.data_dir)),
+                    current=True,
+                    synthetic=True,
+                    extra={
+                        "file_period": [monday.isoformat(), sunday.isoformat()],
+                        "schema": schema_fingerprint("customs_lines"),
+                        "keys": keyed,
+                    },
+                )
+            )
+            if (w + 1) % 200 == 0:
+                log(f"append: archive week {w + 1:,} of {weeks:,}")
+        wh.catalog.record_many(made)
+
+
+def _week_zip(folder: Path, per: int) -> Path:
+    """The week after ``LAST`` as SUNAT's weekly export zip: new declarations and 1 % corrections of lines
+    of the four weeks before it (same key, another value)."""
+    from comercio.sources.weekly import file_name, week_of
+    from comercio.synth._dbfwrite import layout, write_dbf_zip
+
+    monday, sunday = week_of(LAST + dt.timedelta(weeks=1))
+    i = np.arange(per)
+    office = np.array(OFFICES)[i % len(OFFICES)]
+    block = math.ceil(per / len(OFFICES))
+    week_index = (sunday - dt.date(sunday.year, 1, 1)).days // 7
+    number = week_index * block + i // len(OFFICES) + 1
+    fixes = i % 100 == 0  # corrections: the same line of one of the four weeks before
+    number = np.where(fixes, number - block * (1 + (i // 100) % 4), number)
+    day = (monday - dt.date(1970, 1, 1)).days
+    columns = {
+        "CADU": office,
+        "FANO": np.full(per, sunday.year),
+        "NDCL": number,
+        "NSER": np.ones(per, dtype=np.int64),
+        "FNUM": np.full(per, day),
+        "FEMB": np.full(per, day),
+        "NDOC": ["20100000001"] * per,
+        "UBIGEO": np.full(per, 150101),
+        "PART_NANDI": np.full(per, 806100000),
+        "CPAIDES": ["US"] * per,
+        "VFOBSERDOL": np.where(fixes, 5000.5, 1000.0 + i % 997),
+        "SYNTH": ["S"] * per,
+    }
+    name = file_name("X", monday, sunday)
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_dbf_zip(folder / name, name.replace(".zip", ".dbf"), layout(FIELDS_SPEC), per, [columns])
+
+
+# -- the child --------------------------------------------------------------------------------------------
+def append_week(job: dict[str, Any]) -> dict[str, Any]:
+    """Append the week to the archive ``repeats`` times (the catalog restored before each) and time the
+    ingest and the month's recomputation."""
+    from comercio.config import Settings
+    from comercio.ingest import ingest
+    from comercio.sources.weekly import week_of
+    from comercio.warehouse import Warehouse
+
+    home, week = Path(job["home"]), Path(job["week"])
+    keep = home.parent / "catalog-before"
+    if not keep.exists():
+        keep.mkdir()
+        for f in home.glob("catalog.*"):
+            shutil.copy2(f, keep / f.name)
+    ingest_s, recompute_s, read = [], [], {}
+    for _ in range(max(1, int(job["repeats"]))):
+        _restore(home, keep, week)
+        wh = Warehouse(Settings(home=home))
+        t0 = time.perf_counter()
+        report = ingest(wh, "sunat-microdata", [week])
+        ingest_s.append(time.perf_counter() - t0)
+        (result,) = report.results
+        month = week_of(LAST + dt.timedelta(weeks=1))[0].replace(day=1)
+        t1 = time.perf_counter()
+        fresh = Warehouse(Settings(home=home), read_only=True)
+        t = fresh.table("customs_lines", "duckdb")
+        t = t.filter(t.period >= month)
+        fresh.execute(t.aggregate(n=t.count(), v=t.value_usd.sum()), engine="duckdb").to_pylist()
+        recompute_s.append(time.perf_counter() - t1)
+        read = {"summary": result.summary(), "revised": result.vintage.extra.get("revisions", {})}
+    _restore(home, keep, week)
+    return {"ingest_s": ingest_s, "recompute_s": recompute_s, **read}
+
+
+def _restore(home: Path, keep: Path, week: Path) -> None:
+    """The archive as prepared: its catalog files back, the appended week's slice removed."""
+    for f in home.glob("catalog.*"):
+        f.unlink()
+    for f in keep.iterdir():
+        shutil.copy2(f, home / f.name)
+    shutil.rmtree(home / "data" / "customs_lines" / f"microdata-{week.stem}", ignore_errors=True)
+
+
+# -- the part ---------------------------------------------------------------------------------------------
+def run(config: BenchConfig, work: Path, jobs: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    from comercio.bench._run import run_job
+
+    sizes = (20_000, 200_000) if config.quick else config.append_sizes
+    per = 2_000 if config.quick else WEEK_LINES  # the same week on every archive
+    repeats = config.repeats if config.repeats is not None else 3
+    section: dict[str, Any] = {"repeats": repeats, "sizes": {}}
+    for rows in sizes:
+        data = prepare(rows, per, work, log)
+        log(f"append: {data['week_lines']:,} lines to {data['rows']:,} ({data['weeks']:,} weekly vintages)")
+        job = {"entry": "comercio.bench._append:append_week", "kind": "append", "rows": rows}
+        result = run_job(job | {"home": data["home"], "week": data["week"], "repeats": repeats}, jobs)
+        result |= {k: data[k] for k in ("rows", "weeks", "week_lines", "generate_s")}
+        for key in ("ingest_s", "recompute_s"):
+            result[key.replace("_s", "_median_s")] = round(float(np.median(result[key])), 3)
+        section["sizes"][str(rows)] = result
+        log(
+            f"append: {rows:,}: ingest {result['ingest_median_s']} s, "
+            f"recompute {result['recompute_median_s']} s"
+        )
+    done = sorted(section["sizes"].values(), key=lambda r: r["rows"])
+    if len(done) >= 2:
+        small, big = done[0], done[-1]
+        section["ratio"] = round(big["ingest_median_s"] / small["ingest_median_s"], 2)
+        section["recompute_ratio"] = round(big["recompute_median_s"] / small["recompute_median_s"], 2)
+    return section
+
+
+def _where(section: dict[str, Any]) -> str:
+    rows = sorted(r["rows"] for r in section.get("sizes", {}).values())
+    return " vs ".join(f"{r:,}" for r in (rows[-1], rows[0])) + " lines" if len(rows) >= 2 else ""
+
+
+def targets(section: dict[str, Any]) -> list[dict[str, Any]]:
+    where = _where(section)
+    return [
+        _target(
+            "append one week: largest ÷ smallest archive ≤ 1.5×",
+            section.get("ratio"),
+            GOAL_RATIO,
+            "max",
+            where,
+        ),
+        _target(
+            "month recomputation after the append: largest ÷ smallest archive ≤ 1.5×",
+            section.get("recompute_ratio"),
+            GOAL_RATIO,
+            "max",
+            where,
+        ),
+    ]
+
+
+def render(section: dict[str, Any]) -> list[str]:
+    lines = [
+        "### Append: one week on a large archive",
+        "",
+        f"One weekly export zip appended to archives of weekly vintages ({section.get('repeats')} runs each, "
+        "median; the catalog restored between runs).",
+        "",
+        "| archive lines | weekly vintages | week lines | `comercio ingest` s | month recomputation s "
+        "| peak MiB |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in sorted(section.get("sizes", {}).values(), key=lambda r: r["rows"]):
+        lines.append(
+            f"| {r['rows']:,} | {r['weeks']:,} | {r['week_lines']:,} | {r['ingest_median_s']} | "
+            f"{r['recompute_median_s']} | {r.get('peak_rss_mib', '–')} |"
+        )
+    if "ratio" in section:
+        lines += [
+            "",
+            f"Largest ÷ smallest archive: ingest {section['ratio']}×, "
+            f"recomputation {section['recompute_ratio']}×.",
+        ]
+    lines += [
+        "",
+        "The correction check reads the key indexes of the vintages whose declaration years overlap the "
+        "week's, and the data files only where a key hash matches; no existing partition is rewritten.",
+    ]
+    return lines
