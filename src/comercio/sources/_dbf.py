@@ -324,14 +324,16 @@ def digits_int(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Unsigned integers in a fixed-width field transposed (``(width, rows)``, see :func:`gather`):
     (values int64, ok mask); ok = spaces, digits, spaces.
 
-    Blank is not ok; a row not ok reads 0. More than 18 digits do not fit: such a row reads as 10**18 (out
-    of every code's range).
+    Blank is not ok; a row not ok reads 0. A value of 10**18 or more reads as 10**18 (out of every code's
+    range).
     """
     digit = (t - np.uint8(ZERO)) < 10  # uint8 wraps: one comparison
     count = digit.sum(axis=0, dtype=np.int16)
     ok = (digit | (t == SPACE)).all(axis=0) & _one_run(digit)
-    values = _value(t, digit, digit[-1] & ok & (count <= 18), ok, -1)
-    return np.where(count > 18, POW10[18], values), ok
+    values = _value(t, digit, digit[-1] & ok & (count <= 18), ok & (count <= 18), -1)
+    for i in np.flatnonzero(count > 18):  # beyond int64: exact up to the cap, row by row (never in SUNAT's)
+        values[i] = min(int(bytes(t[:, i])), POW10[18]) if ok[i] else POW10[18]
+    return values, ok
 
 
 def numeric(t: np.ndarray, decimals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -400,7 +402,7 @@ def dates(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     y = dig[0] * 1000 + dig[1] * 100 + dig[2] * 10 + dig[3]
     m = dig[4] * 10 + dig[5]
     d = dig[6] * 10 + dig[7]
-    ok &= (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1900)
+    ok &= (m >= 1) & (m <= 12) & (d >= 1) & (d <= 31) & (y >= 1900)
     days = days_from_civil(y, np.clip(m, 1, 12), np.clip(d, 1, 31))
     # round-trip: day 31 of a 30-day month lands on the next month
     nxt = days_from_civil(y + (m == 12), np.where(m == 12, 1, np.clip(m + 1, 1, 12)), np.ones_like(d))

@@ -68,13 +68,10 @@ def zfill(values: np.ndarray, width: int) -> pa.StringArray:
 
 
 def zfill_min(values: np.ndarray, width: int) -> pa.Array:
-    """Zero-padded to at least ``width`` digits; longer numbers keep all their digits (row by row)."""
+    """Zero-padded to at least ``width`` digits; longer numbers keep all their digits."""
     top = int(values.max()) if values.size else 0
-    full = max(width, len(str(top)))
-    out = zfill(values, full)
-    for w in range(full - 1, width - 1, -1):  # rows below 10**w lose the extra leading zeros
-        out = pc.if_else(pa.array(values < 10**w), pc.utf8_slice_codeunits(out, full - w), out)
-    return out
+    full = zfill(values, max(width, len(str(top))))
+    return pc.utf8_lpad(pc.utf8_ltrim(full, "0"), width, "0")
 
 
 def const(value: str, n: int) -> pa.StringArray:
