@@ -97,14 +97,14 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _inflate(files: list[str]) -> int:
-    """Inflate every member to memory (zipfile checks each CRC-32); the bytes inflated."""
-    total = 0
+def _inflate(files: list[str]) -> tuple[int, float]:
+    """Inflate every member to memory (zipfile checks each CRC-32): the bytes inflated, the CPU seconds."""
+    total, c0 = 0, _cpu()
     for name in files:
         with zipfile.ZipFile(name) as zf:
             for member in zf.namelist():
                 total += len(zf.read(member))
-    return total
+    return total, _cpu() - c0
 
 
 def _split(files: list[str], parts: int) -> list[list[str]]:
@@ -116,13 +116,14 @@ def _split(files: list[str], parts: int) -> list[list[str]]:
     return [names for _, names in loads]
 
 
-def _timed(fn: Callable[[], Any], repeats: int) -> dict[str, Any]:
+def _timed(fn: Callable[[], Any], repeats: int, cpu: Callable[[Any], float] | None = None) -> dict[str, Any]:
+    """Wall and CPU seconds of ``fn``, median of ``repeats``; ``cpu(value)`` when workers count their own."""
     walls, cpus, value = [], [], None
     for _ in range(max(1, repeats)):
         c0, t0 = _cpu(), time.perf_counter()
         value = fn()
         walls.append(time.perf_counter() - t0)
-        cpus.append(_cpu() - c0)
+        cpus.append(_cpu() - c0 if cpu is None else cpu(value))
     return {
         "times_s": [round(t, 4) for t in walls],
         "median_s": round(statistics.median(walls), 4),
@@ -135,11 +136,18 @@ def inflate(job: dict[str, Any]) -> dict[str, Any]:
     """Child: the inflate-only limit on ``job["processes"]`` processes (workers started before timing)."""
     files, procs = list(job["files"]), int(job["processes"])
     if procs <= 1:
-        return _timed(lambda: _inflate(files), int(job["repeats"]))
-    parts = _split(files, procs)
-    with ProcessPoolExecutor(procs) as pool:
-        list(pool.map(_inflate, [[] for _ in range(procs)]))  # start the workers outside the timing
-        return _timed(lambda: sum(pool.map(_inflate, parts)), int(job["repeats"]))
+        result = _timed(lambda: _inflate(files), int(job["repeats"]))
+    else:
+        parts = _split(files, procs)
+        with ProcessPoolExecutor(procs) as pool:
+            list(pool.map(_inflate, [[] for _ in range(procs)]))  # start the workers outside the timing
+            result = _timed(lambda: list(pool.map(_inflate, parts)), int(job["repeats"]), _worker_cpu)
+    result["value"] = sum(b for b, _ in result["value"]) if procs > 1 else result["value"][0]
+    return result
+
+
+def _worker_cpu(value: list[tuple[int, float]]) -> float:
+    return sum(c for _, c in value)
 
 
 def reader(job: dict[str, Any]) -> dict[str, Any]:
