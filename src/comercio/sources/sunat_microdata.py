@@ -279,8 +279,7 @@ def _marked_synthetic(path: Path) -> bool:
         header = _dbf.read_header(stream, path.name)
         if "SYNTH" not in header.names:
             return False
-        rows = max(1, min(1024, BLOCK_BYTES // header.record_length))
-        for _, block in _dbf.iter_blocks(stream, header, rows, path.name):
+        for _, block in _dbf.iter_blocks(stream, header, 16, path.name):  # a few records at a time
             live = block[block[:, 0] != ord("*")]
             if live.shape[0]:
                 return _marker(live[0], header.field("SYNTH")) in SYNTHETIC_MARKS
