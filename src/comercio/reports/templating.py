@@ -12,13 +12,15 @@ autoescaped; prose templates are plain text, escaped later by the HTML writer, a
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from comercio.i18n import Messages
@@ -47,6 +49,24 @@ def is_html(name: str | None) -> bool:
     return name is not None and ".html" in name
 
 
+class _Bytecode(FileSystemBytecodeCache):
+    """Compiled templates kept between runs in Jinja's private per-user directory under the system's
+    temporary directory, each checked against its template's source checksum (compiling the narratives
+    costs a report a fifth of a second). A cache that cannot be written is skipped, never an error."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+@cache
+def _bytecode() -> _Bytecode | None:
+    try:
+        return _Bytecode()
+    except (RuntimeError, OSError):  # no private temporary directory to be had: compile every time
+        return None
+
+
 @cache
 def _environment(lang: str) -> Environment:
     env = Environment(
@@ -54,6 +74,7 @@ def _environment(lang: str) -> Environment:
         autoescape=is_html,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode(),
     )
     env.filters.update(Formatter(lang).filters())
     env.filters["data_uri"] = data_uri

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
+import importlib
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -17,23 +17,28 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 from comercio.errors import ReportError
 
 
-def lazy_module(name: str) -> ModuleType:
-    """The pure-Python package ``name``, executed on first attribute use (:class:`importlib.util.LazyLoader`).
+class LazyModule:
+    """A module imported on first attribute use (then every attribute is the module's own).
 
     Altair and its dependencies take a third of a second to import; ``comercio --help``, a JSON or XLSX
-    report and the API's JSON answers draw no chart and so never pay it.
+    report and the API's JSON answers draw no chart and so never pay it. The import itself is the normal
+    one (thread-safe, and ``import altair`` elsewhere gets the same module).
     """
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: ModuleType | None = None
+
+    def __getattr__(self, attr: str) -> Any:
+        module = self._module
+        if module is None:
+            module = self._module = importlib.import_module(self._name)
+        return getattr(module, attr)
+
+
+def lazy_module(name: str) -> Any:
+    """``name`` as a :class:`LazyModule` (the module itself when it is already imported)."""
+    return sys.modules.get(name) or LazyModule(name)
 
 
 if TYPE_CHECKING:
