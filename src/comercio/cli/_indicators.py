@@ -17,7 +17,11 @@ def regional(
     through: str = typer.Option(None, help="last month, YYYY-MM (default: latest loaded)"),
     grouping: str = typer.Option("mincetur", help="macroregion grouping"),
     record_definition: str = typer.Option("annual", help="annual or same-window"),
-    engine: Engine = typer.Option(None, help="duckdb or spark (default COMERCIO_ENGINE or duckdb)"),
+    engine: Engine = typer.Option(
+        None,
+        help="duckdb or spark (default COMERCIO_ENGINE or duckdb); Spark runs on "
+        "COMERCIO_SPARK_MASTER or COMERCIO_SPARK_REMOTE",
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json"),
 ) -> None:
     """Every figure of the regional report as facts, with dataset and vintage."""

@@ -48,7 +48,11 @@ def register_sector(report_app: typer.Typer) -> None:
             help="basket of the world side: wto (the WTO product group) or hs (the HS basket, from CEPII "
             "BACI when loaded); default wto when WTO data are loaded, else hs",
         ),
-        engine: Engine = typer.Option(None, help="duckdb or spark (default COMERCIO_ENGINE or duckdb)"),
+        engine: Engine = typer.Option(
+            None,
+            help="duckdb or spark (default COMERCIO_ENGINE or duckdb); Spark runs on "
+            "COMERCIO_SPARK_MASTER or COMERCIO_SPARK_REMOTE",
+        ),
         demo: bool = typer.Option(
             False, help="write the demo study (es and en, every format) into the report directory"
         ),
