@@ -80,3 +80,15 @@ def test_a_cluster_refuses_a_relative_home(settings: Settings) -> None:
         spark_session(settings)
     assert err.value.field == "COMERCIO_HOME"
     assert "absolute path" in str(err.value.hint)
+
+
+def test_spark_connect_takes_only_sql_properties() -> None:
+    pytest.importorskip("grpc")
+    settings = Settings(
+        home=Path("/srv/comercio"),
+        spark_remote="sc://127.0.0.1:15002",
+        spark_conf=(("spark.sql.shuffle.partitions", "8"), ("spark.executor.memory", "2g")),
+    )
+    with pytest.raises(ConfigError, match=r"spark\.executor\.memory") as err:
+        spark_session(settings)
+    assert err.value.field == "COMERCIO_SPARK_CONF"

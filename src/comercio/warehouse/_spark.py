@@ -65,6 +65,13 @@ def _remote(spark_session_class: Any, settings: Settings) -> Any:
             "googleapis-common-protos)",
             hint="pip install 'comercio[spark]'",
         ) from exc
+    server_side = [key for key, _ in settings.spark_conf if not key.startswith("spark.sql.")]
+    if server_side:
+        raise ConfigError(
+            f"with Spark Connect only spark.sql.* properties can be set per session, not {server_side[0]}",
+            field="COMERCIO_SPARK_CONF",
+            hint="set it on the Spark Connect server",
+        )
     session = spark_session_class.builder.remote(settings.spark_remote).appName("comercio").getOrCreate()
     conf = {
         "spark.sql.session.timeZone": "UTC",
