@@ -353,7 +353,7 @@ def test_a_load_indexes_its_keys_and_reads_only_matching_vintages(tmp_path: Path
     load(wh, "x1.zip", WEEK_1, [{"declaration": decl(1), "value_usd": 1.0}])
     [v] = wh.vintages("customs_lines")
     probe = v.extra["keys"].pop("hash")
-    assert v.extra["keys"] == {"rows": 1, "years": [2025, 2025]}
+    assert v.extra["keys"] == {"rows": 1, "years": [2025, 2025], "zoned": True}  # ordered by declaration
     keyed = revisions.index_file(wh.vintage_dir(v))
     assert keyed is not None
     new = tmp_path / "new"
@@ -381,6 +381,23 @@ def test_a_load_indexes_its_keys_and_reads_only_matching_vintages(tmp_path: Path
     shutil.rmtree(new / revisions.INDEX)
     stale = revisions.Other(match.files, None, tmp_path / "no-such-index.parquet", (2025, 2025), probe + 1)
     assert revisions.find(CUSTOMS_LINES.revision_key, [new / "part.parquet"], [stale], new) == found
+    # the same through the zoned reading of the index (row groups by declaration range)
+    shutil.rmtree(new / revisions.DIRECTORY)
+    shutil.rmtree(new / revisions.INDEX)
+    zoned = match._replace(zoned=True)
+    assert (
+        revisions.find(CUSTOMS_LINES.revision_key, [new / "part.parquet"], [other_years, zoned], new) == found
+    )
+    shutil.rmtree(new / revisions.INDEX)
+    pq.write_table(
+        lines("x9.zip", WEEK_2, [{"declaration": decl(2), "value_usd": 3.0}]), new / "part.parquet"
+    )
+    assert (
+        revisions.find(
+            CUSTOMS_LINES.revision_key, [new / "part.parquet"], [no_match._replace(zoned=True)], new
+        )
+        is None
+    )
 
 
 def test_a_key_with_a_null_part_neither_corrects_nor_is_corrected(tmp_path: Path) -> None:

@@ -28,8 +28,10 @@ from typing import Any, NamedTuple
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pyarrow.parquet as pq
 
+from comercio.warehouse import _zones
 from comercio.warehouse.contracts import scratch
 
 DIRECTORY = "revisions"
@@ -124,6 +126,7 @@ class Other(NamedTuple):
     keyed: Path | None = None
     years: tuple[int, int] | None = None
     probe: int | None = None
+    zoned: bool = False  # the index is ordered by declaration (:mod:`comercio.warehouse._zones`)
 
     @classmethod
     def of(cls, directory: Path, extra: dict[str, Any], end: date | None) -> Other:
@@ -133,7 +136,8 @@ class Other(NamedTuple):
             return cls(directory, end)
         years = keyed.get("years")
         span = (int(years[0]), int(years[1])) if years else None
-        return cls(directory, end, index_file(directory), span, keyed.get("hash"))
+        zoned = bool(keyed.get("zoned"))
+        return cls(directory, end, index_file(directory), span, keyed.get("hash"), zoned)
 
 
 @dataclass(frozen=True)
@@ -198,8 +202,10 @@ def revise_many(
         try:
             con.execute("CREATE TEMP TABLE ords(ord INTEGER, filename VARCHAR)")
             con.executemany("INSERT INTO ords VALUES (?, ?)", listed)
+            zone = _zones.zone_sql(keys)
             con.execute(
-                f"CREATE TEMP TABLE n AS SELECT {cols}, {_hash(keys)} AS h, ords.ord "
+                f"CREATE TEMP TABLE n AS SELECT {cols}, {_hash(keys)} AS h, "
+                f"{zone or 'NULL::BIGINT'} AS z, ords.ord "
                 f"FROM read_parquet({[f for _, f in listed]!r}, filename = true) r "
                 f"JOIN ords USING (filename) WHERE {_known(keys)}"
             )
@@ -207,24 +213,25 @@ def revise_many(
             if not counts:
                 return done
             probe = _probe(con, keys)
-            years = _years(con, "n", keys)
+            years = _zones.years(con, "n", keys)
             con.execute("CREATE TEMP TABLE since(ord INTEGER, since DATE)")
             con.executemany(
                 "INSERT INTO since VALUES (?, ?)",
                 [[o, date(y[0], 1, 1) if y else None] for o, y in years.items()],
             )
-            hashes = con.sql("SELECT h FROM n ORDER BY ord, h").to_arrow_table()
+            hashes = con.sql("SELECT h, z FROM n ORDER BY ord, z, h").to_arrow_table()
             at = 0
             for o, (_, out) in enumerate(batch):
                 if o not in counts:
                     continue
                 (out / INDEX).mkdir(exist_ok=True)
-                pq.write_table(hashes.slice(at, counts[o]), out / INDEX / "part-0.parquet")
-                at += counts[o]
                 y = years[o]
-                done[o] = Revision(
-                    None, {"rows": int(counts[o]), "hash": probe} | ({"years": list(y)} if y else {})
-                )
+                zoned = zone is not None and y is not None  # every declaration parses: every row has a zone
+                mine = hashes.slice(at, counts[o]).select(["h", "z"] if zoned else ["h"])
+                pq.write_table(mine, out / INDEX / "part-0.parquet", row_group_size=_zones.ROW_GROUP)
+                at += counts[o]
+                keyed = {"rows": int(counts[o]), "hash": probe} | ({"years": list(y)} if y else {})
+                done[o] = Revision(None, keyed | ({"zoned": True} if zoned else {}))
             spans = [y for y in years.values() if y is not None]
             span = (min(y[0] for y in spans), max(y[1] for y in spans)) if len(spans) == len(years) else None
             first = date(span[0], 1, 1) if span else None
@@ -255,7 +262,8 @@ def revise_many(
 
 
 def _matched(con: Any, indexed: Sequence[Other], years: tuple[int, int] | None) -> list[str]:
-    """The data files of the ``indexed`` vintages whose index holds a hash of the new rows (table ``n``)."""
+    """The data files of the ``indexed`` vintages whose index holds a hash of the new rows (table ``n``):
+    of a zoned index only the row groups holding a zone of the new rows (when every one has a zone)."""
     read = [
         o
         for o in indexed
@@ -264,11 +272,22 @@ def _matched(con: Any, indexed: Sequence[Other], years: tuple[int, int] | None) 
     if not read:
         return []
     by_index = {str(o.keyed): o for o in read}
-    hit = con.execute(
-        f"SELECT DISTINCT filename FROM read_parquet({list(by_index)!r}, filename = true) i "
-        "SEMI JOIN n ON i.h = n.h"
-    ).fetchall()
-    return [str(p) for (name,) in sorted(hit) for p in _data(by_index[name])]
+    zoned = [Path(i) for i, o in by_index.items() if o.zoned] if years is not None else []
+    hit = set()
+    if zoned:
+        zones = con.sql("SELECT DISTINCT z FROM n ORDER BY z").fetchnumpy()["z"]
+        hashes = con.sql("SELECT DISTINCT h FROM n").to_arrow_table().column("h").combine_chunks()
+        hit |= {str(p) for p in _zones.matched(zoned, np.asarray(zones, dtype=np.int64), hashes)}
+    rest = [i for i in by_index if Path(i) not in set(zoned)]
+    if rest:
+        hit |= {
+            str(name)
+            for (name,) in con.execute(
+                f"SELECT DISTINCT filename FROM read_parquet({rest!r}, filename = true) i "
+                "SEMI JOIN n ON i.h = n.h"
+            ).fetchall()
+        }
+    return [str(p) for name in sorted(hit) for p in _data(by_index[name])]
 
 
 def _data(other: Other) -> Sequence[Path]:
@@ -353,23 +372,6 @@ def _compare(
         )
         for o, n in rows.items()
         if n
-    }
-
-
-def _years(con: Any, table: str, keys: Sequence[str]) -> dict[int, tuple[int, int] | None]:
-    """Per file (``ord`` of ``table``), the first and last declaration year among its rows (None: not every
-    key is a declaration with a plausible year)."""
-    found = con.execute(
-        "SELECT ord, min(TRY_CAST(split_part(declaration, '-', 2) AS INTEGER)), "
-        "max(TRY_CAST(split_part(declaration, '-', 2) AS INTEGER)), "
-        "count(*) FILTER (WHERE NOT regexp_full_match(coalesce(declaration, ''), '[0-9]+-[0-9]{4}-[0-9]+')) "
-        f"FROM {table} GROUP BY ord"
-        if "declaration" in keys
-        else f"SELECT DISTINCT ord, NULL, NULL, 1 FROM {table}"
-    ).fetchall()
-    return {
-        int(o): None if unknown or first is None or not 1900 <= first <= last <= 2199 else (first, last)
-        for o, first, last, unknown in found
     }
 
 

@@ -1,0 +1,78 @@
+"""Key indexes ordered by declaration, so a week's correction check reads a few row groups per index.
+
+SUNAT numbers declarations per customs office and year (``OOO-YYYY-NNNNNN``), so the lines of one weekly
+file are a few runs of consecutive numbers per office. A *zone* packs flow, office, year and number into one
+integer; an index sorted by zone, in row groups of ``ROW_GROUP`` lines, has narrow zone ranges in its footer,
+and a new week's keys (their zones) fall into a few of them: only those row groups are read and their key
+hashes compared. A vintage's index is zoned only when every one of its declarations parses (its years are
+known), so a row of it is never missed for lack of a zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+ROW_GROUP = 4_096
+
+
+def zone_sql(keys: Sequence[str]) -> str | None:
+    """SQL for the zone of a row (NULL when its declaration does not parse), or None when ``keys`` are not
+    flow + declaration (+ series)."""
+    if "flow" not in keys or "declaration" not in keys:
+        return None
+    part = "TRY_CAST(split_part(declaration, '-', {}) AS BIGINT)"
+    return (
+        "(CASE flow WHEN 'X' THEN 0 WHEN 'M' THEN 1 ELSE 2 END) * 1000000000000000 + "
+        f"{part.format(1)} * 1000000000000 + {part.format(2)} * 100000000 + {part.format(3)}"
+    )
+
+
+def matched(indexes: Sequence[Path], zones: np.ndarray, hashes: np.ndarray) -> list[Path]:
+    """The zoned ``indexes`` holding one of ``hashes`` (sorted), reading only the row groups whose zone range
+    holds one of ``zones`` (sorted, distinct)."""
+    hit = []
+    for path in indexes:
+        f = pq.ParquetFile(path)
+        meta = f.metadata
+        column = f.schema_arrow.get_field_index("z")
+        groups = []
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(column).statistics
+            if stats is None or not stats.has_min_max:
+                groups.append(g)
+                continue
+            at = int(np.searchsorted(zones, stats.min))
+            if at < len(zones) and zones[at] <= stats.max:
+                groups.append(g)
+        if not groups:
+            continue
+        h = f.read_row_groups(groups, columns=["h"]).column("h").combine_chunks()
+        if pc.any(pc.is_in(h, value_set=hashes)).as_py():
+            hit.append(path)
+    return hit
+
+
+def years(con: Any, table: str, keys: Sequence[str]) -> dict[int, tuple[int, int] | None]:
+    """Per file (``ord`` of ``table``), the first and last declaration year among its rows (None: not every
+    key is a declaration with a plausible year)."""
+    found = con.execute(
+        "SELECT ord, min(TRY_CAST(split_part(declaration, '-', 2) AS INTEGER)), "
+        "max(TRY_CAST(split_part(declaration, '-', 2) AS INTEGER)), "
+        "count(*) FILTER (WHERE NOT regexp_full_match(coalesce(declaration, ''), '[0-9]+-[0-9]{4}-[0-9]+')) "
+        f"FROM {table} GROUP BY ord"
+        if "declaration" in keys
+        else f"SELECT DISTINCT ord, NULL, NULL, 1 FROM {table}"
+    ).fetchall()
+    return {
+        int(o): None if unknown or first is None or not 1900 <= first <= last <= 2199 else (first, last)
+        for o, first, last, unknown in found
+    }
+
+
+__all__ = ["ROW_GROUP", "matched", "years", "zone_sql"]
