@@ -19,7 +19,9 @@ from comercio.bench import PARTS, BenchConfig, main, render, run_suite, update_d
 from comercio.bench._cli import config_from
 from comercio.bench._regional import HEADLINE
 from comercio.bench._regional_part import agreement
-from comercio.bench._suite import _target, load_part
+from comercio.bench._run import run_job
+from comercio.bench._suite import _message, _target, load_part
+from comercio.errors import ComercioError
 
 ROWS = 20_000
 
@@ -182,3 +184,13 @@ def test_update_docs_replaces_only_the_marked_section(tmp_path: Path) -> None:
         "<!-- bench:end -->\n## API load test\nx\n"
     )
     assert "old" not in text and "### Targets" in text
+
+
+def test_a_failing_job_says_why_in_one_line(tmp_path: Path) -> None:
+    job = {"kind": "baci", "entry": "comercio.bench._baci:run_system", "rows": 1}  # no "system": KeyError
+    with pytest.raises(ComercioError) as caught:
+        run_job(job, tmp_path)
+    assert "benchmark job baci failed: KeyError: 'system'" in caught.value.reason
+    part = _message(caught.value)
+    assert part.startswith("job-baci-1-") and "KeyError: 'system'" in part
+    assert "run it by hand" not in part and str(tmp_path) not in part

@@ -32,6 +32,11 @@ def _own_high_water_mib() -> float | None:
     return None
 
 
+def error_path(out: Path) -> Path:
+    """Where a failing child writes the one line saying why (next to its result file)."""
+    return out.with_name(out.name.removesuffix(".out.json") + ".error.txt")
+
+
 def child_main(argv: list[str]) -> None:
     """Entry point of the child interpreter: ``argv`` = job file, result file."""
     spec, out = Path(argv[0]), Path(argv[1])
@@ -40,6 +45,11 @@ def child_main(argv: list[str]) -> None:
     if entry is None:
         raise ComercioError(f"unknown benchmark job kind {job['kind']!r}", file=spec, field="kind")
     module, _, name = entry.partition(":")
-    result: dict[str, Any] = getattr(importlib.import_module(module), name)(job)
+    try:
+        result: dict[str, Any] = getattr(importlib.import_module(module), name)(job)
+    except Exception as exc:  # the parent reports this line; the traceback still goes to stderr
+        text = str(exc).strip().splitlines()
+        error_path(out).write_text(f"{type(exc).__name__}: {text[0] if text else ''}", encoding="utf-8")
+        raise
     result["child_hwm_mib"] = _own_high_water_mib()
     out.write_text(json.dumps(result, default=str), encoding="utf-8")

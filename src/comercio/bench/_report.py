@@ -50,7 +50,10 @@ def _status(t: dict[str, Any]) -> str:
 
 def _ratio(t: dict[str, Any]) -> str:
     value, goal = t.get("value"), t.get("goal")
-    return "—" if value is None or not goal else f"{value / goal:.2f}"
+    if value is None or not goal:
+        return "—"
+    ratio = value / goal
+    return f"{ratio:.2f}" if ratio >= 0.01 or ratio == 0 else f"{ratio:.2g}"
 
 
 def target_table(targets: list[dict[str, Any]]) -> list[str]:

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import statistics
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from comercio.bench._child import error_path
 from comercio.errors import ComercioError
 
 MIB = 1024 * 1024
@@ -69,9 +70,10 @@ class _Sampler(threading.Thread):
 def run_job(job: dict[str, Any], workdir: Path, *, timeout: float | None = None) -> dict[str, Any]:
     """Run ``job`` (``{"kind": ..., ...}``) in a child interpreter; its result plus ``peak_rss_mib``."""
     workdir.mkdir(parents=True, exist_ok=True)
-    name = f"job-{job['kind']}-{job.get('system', '')}-{int(job.get('rows', 0))}-{os.getpid()}"
+    label = "/".join(str(x) for x in (job["kind"], job.get("system")) if x)
+    name = f"job-{label.replace('/', '-')}-{int(job.get('rows', 0))}-{uuid.uuid4().hex[:8]}"
     spec, out = workdir / f"{name}.json", workdir / f"{name}.out.json"
-    out.unlink(missing_ok=True)
+    failed = error_path(out)
     spec.write_text(json.dumps(job), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(spec), str(out)])
     sampler = _Sampler(proc.pid)
@@ -84,8 +86,9 @@ def run_job(job: dict[str, Any], workdir: Path, *, timeout: float | None = None)
         sampler.join()
     elapsed = time.monotonic() - started
     if proc.returncode != 0 or not out.exists():
+        why = failed.read_text(encoding="utf-8") if failed.exists() else f"exit code {proc.returncode}"
         raise ComercioError(
-            f"benchmark job {job['kind']}/{job.get('system')} failed with exit code {proc.returncode}",
+            f"benchmark job {label} failed: {why}",
             file=spec,
             hint=f"run it by hand: python -c {_CHILD!r} {spec} {out}",
         )

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from comercio.errors import ComercioError
+from comercio.errors import ComercioError, scrub, show_path
 
 PARTS = ("ingest", "append", "regional", "latency", "baci")  # the order of the run and of the document
 INTERFACE = ("run", "targets", "render")
@@ -71,11 +71,13 @@ def load_part(part: str) -> ModuleType | str:
 
 
 def _message(exc: BaseException) -> str:
-    """One line for the document: the error's own message (never a traceback)."""
+    """One line for the document: where and why (no hint, traceback, install path nor process id)."""
     if isinstance(exc, ComercioError):
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+        text = f"{show_path(exc.file)}: {exc.reason}" if exc.file else exc.reason
+    else:
+        lines = str(exc).strip().splitlines()
+        text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return scrub(text).replace("\n", " ")
 
 
 def _loadavg() -> list[float]:
