@@ -12,6 +12,7 @@ import errno
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -31,6 +32,23 @@ app.add_typer(_reference.app, name="reference")
 app.add_typer(_data.warehouse_app, name="warehouse")
 for _module in (_data, _report, _serve, _synth, _indicators, _facts):
     _module.register(app)
+
+
+def _help_defaults(group: typer.Typer) -> dict[str, Any]:
+    """``--help`` is off by default in every command group, said as a plain ``False``.
+
+    Typer otherwise gives an unset help flag no value and coerces that through Pydantic, whose import is a
+    third of the start-up of ``comercio report regional --help``; groups only route, so this is their one
+    option to settle. (The command's own ``--help`` is given, hence already a bool.)
+    """
+    defaults: dict[str, Any] = {"help": False}
+    for sub in group.registered_groups:
+        if sub.name and sub.typer_instance is not None:
+            defaults[sub.name] = _help_defaults(sub.typer_instance)
+    return defaults
+
+
+app.info.context_settings = {"default_map": _help_defaults(app)}
 
 BAD_INPUT, INTERNAL = 2, 1
 
