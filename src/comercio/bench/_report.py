@@ -98,7 +98,10 @@ def _part_lines(part: str, result: dict[str, Any]) -> list[str]:
     try:
         if isinstance(module, str):
             raise LookupError(module)
-        return list(module.render(result["section"]))
+        lines = list(module.render(result["section"]))
+        while lines and not lines[-1].strip():  # one blank line between sections, whatever a part returns
+            lines.pop()
+        return lines
     except Exception as exc:  # a rendering fault of one part must not lose the rest of the run
         return [f"### {part}", "", f"error: the section could not be rendered ({type(exc).__name__})."]
 
