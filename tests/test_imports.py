@@ -83,3 +83,22 @@ def test_no_import_of_another_packages_private_module() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": {"c"}}) is None
+
+
+HEAVY = ("pydantic", "ibis", "pandas", "pyarrow", "duckdb", "altair", "weasyprint", "openpyxl", "vl_convert")
+
+
+def test_help_of_any_command_loads_no_heavy_module() -> None:
+    """``comercio … --help`` stays under half a second: none of the heavy libraries is imported for it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom comercio.cli import main\n"
+        "for argv in (['--help'], ['report', 'regional', '--help'], ['warehouse', 'status', '--help'],"
+        " ['serve', '--help'], ['indicators', 'compute', '--help']):\n"
+        "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
