@@ -387,3 +387,11 @@ def test_figure_png_is_the_spec_rendered_to_png(tmp_path: Path) -> None:
     direct = vega.render(done.figure.spec, tmp_path / "direct.png", "png")
     assert done.png.read_bytes() == direct.read_bytes()
     assert done.svg == (tmp_path / "figure-bars.svg").read_text(encoding="utf-8")
+
+
+def test_files_are_listed_in_the_order_asked_with_the_pdf_previews_after_the_pdf(tmp_path: Path) -> None:
+    names = [p.name for p in write_report(_report(), "json,pdf,md", tmp_path)]
+    assert names[:2] == ["report.json", "report.pdf"] and names[-1] == "report.md"
+    assert all(re.fullmatch(r"report-page-\d+\.png", n) for n in names[2:-1])
+    if shutil.which("pdftoppm"):
+        assert len(names) > 3

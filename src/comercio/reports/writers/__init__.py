@@ -6,7 +6,8 @@ hands them to each writer; every writer returns the files it wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,35 +70,57 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
 def write_report(report: Report, formats: str | Iterable[str], out: Path) -> list[Path]:
     """Write ``report`` in each of ``formats`` into directory ``out`` (created) and return the files.
 
-    Only the writers asked for are imported (openpyxl, WeasyPrint and the chart renderer are not cheap).
+    Only the writers asked for are imported (openpyxl, WeasyPrint and the chart renderer are not cheap). The
+    PDF goes first, so that its page previews (a ``pdftoppm`` process) are drawn while the other formats are
+    written; the files are listed in the order of ``formats`` all the same.
     """
     wanted = parse_formats(formats)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     figures = render_figures(report, out) if {"html", "pdf", "md"} & set(wanted) else {}
-    paths: list[Path] = []
+    written: dict[str, list[Path]] = {}
+    previews: Callable[[], list[Path]] = list
+    if "pdf" in wanted:
+        from comercio.reports.writers import pdf
+
+        written["pdf"] = pdf.write(report, out, figures, previews=False)
+        previews = pdf.start_previews(written["pdf"][0])
+    try:
+        _write_others(report, wanted, out, figures, written)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            previews()  # no pdftoppm left writing after the error is reported
+        raise
+    if "pdf" in written:
+        written["pdf"].extend(previews())
+    return [path for name in wanted for path in written[name]]
+
+
+def _write_others(
+    report: Report,
+    wanted: tuple[str, ...],
+    out: Path,
+    figures: dict[str, RenderedFigure],
+    written: dict[str, list[Path]],
+) -> None:
+    """Every format of ``wanted`` but the PDF, into ``written`` (format → files)."""
     for name in wanted:
         if name == "html":
             from comercio.reports.writers import html
 
-            paths.append(html.write(report, out, figures))
-        elif name == "pdf":
-            from comercio.reports.writers import pdf
-
-            paths.extend(pdf.write(report, out, figures))
+            written[name] = [html.write(report, out, figures)]
         elif name == "xlsx":
             from comercio.reports.writers import xlsx
 
-            paths.append(xlsx.write(report, out))
+            written[name] = [xlsx.write(report, out)]
         elif name == "md":
             from comercio.reports.writers import markdown
 
-            paths.append(markdown.write(report, out, figures))
-        else:
+            written[name] = [markdown.write(report, out, figures)]
+        elif name == "json":
             from comercio.reports.writers import json
 
-            paths.append(json.write(report, out))
-    return paths
+            written[name] = [json.write(report, out)]
 
 
 __all__ = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,22 +38,33 @@ def write(report: Report, out: Path, figures: dict[str, Any], *, previews: bool 
 
 def page_previews(pdf: Path, dpi: int = 60) -> list[Path]:
     """Render each page of ``pdf`` to ``<stem>-page-N.png`` next to it (needs poppler-utils)."""
+    return start_previews(pdf, dpi)()
+
+
+def start_previews(pdf: Path, dpi: int = 60) -> Callable[[], list[Path]]:
+    """Start :func:`page_previews` in the background (``pdftoppm`` is its own process, so the other formats
+    are written meanwhile); call the result to wait for the page files."""
     exe = shutil.which("pdftoppm")
     if exe is None:
         log.warning("pdftoppm not found: no page previews for %s (apt-get install poppler-utils)", pdf)
-        return []
+        return list
     for old in pdf.parent.glob(f"{pdf.stem}-page-*.png"):
         old.unlink()
     prefix = pdf.parent / f"{pdf.stem}-page"
-    try:
-        subprocess.run([exe, "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True, capture_output=True)
-    except subprocess.CalledProcessError as exc:
-        raise ReportError(f"pdftoppm failed: {exc.stderr.decode(errors='replace')}", file=pdf) from exc
-    pages = []
-    for p in pdf.parent.glob(f"{pdf.stem}-page-*.png"):  # pdftoppm pads numbers (-01, -001): normalise
-        n = int(p.stem.rsplit("-", 1)[1])
-        target = pdf.parent / f"{pdf.stem}-page-{n}.png"
-        if p != target:
-            p.rename(target)
-        pages.append(target)
-    return sorted(pages, key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    argv = [exe, "-png", "-r", str(dpi), str(pdf), str(prefix)]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def finish() -> list[Path]:
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            raise ReportError(f"pdftoppm failed: {err.decode(errors='replace')}", file=pdf)
+        pages = []
+        for p in pdf.parent.glob(f"{pdf.stem}-page-*.png"):  # pdftoppm pads numbers (-01, -001): normalise
+            n = int(p.stem.rsplit("-", 1)[1])
+            target = pdf.parent / f"{pdf.stem}-page-{n}.png"
+            if p != target:
+                p.rename(target)
+            pages.append(target)
+        return sorted(pages, key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+    return finish
