@@ -5,8 +5,15 @@ growth and share by region group, department, macroregion (Mincetur grouping) an
 national total; records (interior departments above every earlier complete year); and the twelve months to
 ``through`` by department. Each returns the same *headline figures* (:data:`HEADLINE`) so the parent can
 check they agree. comercio's ``regional_facts`` also computes the sections only line data allow (product
-drivers, agro by natural region, category leaders) and the projection: the hand-written versions do not,
-so comercio does strictly more work in these timings.
+drivers, agro by natural region, category leaders), the month maturity, the attribution coverage and the
+projection: the hand-written versions do not, so comercio does strictly more work in these timings.
+
+What each reads (docs/decisions/0019-region-cube-and-product-cube.md): the hand-written SQL scans the lines
+once (value by department, customs office and month). comercio sends three queries: the region cube (the
+same grouping plus ``region_basis``, from which the coverage is derived) over every line; the product cube
+(month, department, product) over the report's eighteen months only (comparison window to ``through``),
+shared by drivers, agro and leaders; and the maturity aggregation (month, day, file date) over every line.
+Each query's grouping and time are returned under ``scans`` (last run).
 """
 
 from __future__ import annotations
@@ -76,6 +83,7 @@ def _comercio(home: str, through: dt.date, engine: str, repeats: int) -> dict[st
     startup = time.perf_counter() - t0
     execute = wh.execute
     spent = {"queries": 0, "seconds": 0.0}
+    scans: list[dict[str, Any]] = []
 
     def counted(expr: Any, **kw: Any) -> Any:  # how many engine round trips, and how long they take
         q0 = time.perf_counter()
@@ -84,11 +92,13 @@ def _comercio(home: str, through: dt.date, engine: str, repeats: int) -> dict[st
         finally:
             spent["queries"] += 1
             spent["seconds"] += time.perf_counter() - q0
+            scans.append({"groups": _groups(expr), "s": round(time.perf_counter() - q0, 3)})
 
     setattr(wh, "execute", counted)  # noqa: B010 - instance-level wrapper, the class stays untouched
 
     def cold() -> Any:  # every run starts from nothing memoised: the scan of the lines is timed each time
         wh.refresh()
+        scans.clear()
         return regional_facts(wh, through, engine=engine)
 
     times, rf = timed(cold, repeats)
@@ -118,8 +128,15 @@ def _comercio(home: str, through: dt.date, engine: str, repeats: int) -> dict[st
         "omitted": sorted(rf.omitted),
         "queries_per_run": spent["queries"] // runs,
         "engine_s_per_run": round(spent["seconds"] / runs, 3),
+        "scans": scans,
     }
     return {**summary(times), "figures": figures, **extra}
+
+
+def _groups(expr: Any) -> list[str]:
+    """The columns an engine query groups by (empty for anything but an aggregation)."""
+    groups = getattr(expr.op(), "groups", None)
+    return [str(g) for g in groups] if groups else []
 
 
 # -- hand-written DuckDB SQL ----------------------------------------------------------------------------
