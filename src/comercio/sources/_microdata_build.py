@@ -156,10 +156,10 @@ def validate_block(
 
     for role in ("partner", "acquisition", "mode", "trader", "unit", "synth"):
         if role in cols:
-            p.txt[role] = _dbf.text(cols[role])
+            p.txt[role] = _dbf.text(cols[role], tcols[role])
     for role in ("partner", "acquisition"):
         if role in p.txt:
-            bad = codes.country_bad(cols[role], p.txt[role])
+            bad = codes.country_bad(tcols[role], p.txt[role])
             checks.append((fields[role].name, "country is not ISO 3166 alpha-2", bad))
     if "name" in cols:
         p.num["masked"] = codes.masked_names(cols["name"])
@@ -169,7 +169,7 @@ def validate_block(
             (fields["synth"].name, f"synthetic marker differs from the first line's {marker!r}", bad)
         )
     if "mode" in p.txt:
-        p.txt["mode"], bad = codes.last_digit(cols["mode"], p.txt["mode"])
+        p.txt["mode"], bad = codes.last_digit(tcols["mode"], p.txt["mode"])
         checks.append((fields["mode"].name, "transport mode is not a digit", bad))
 
     bad_any = np.zeros(n, dtype=bool)

@@ -92,45 +92,47 @@ def masked_names(col: np.ndarray) -> np.ndarray:
     return out
 
 
-def _plain(col: np.ndarray) -> bool:
+def _plain(t: np.ndarray) -> bool:
     """Whether every byte is printable ASCII or a space (then only spaces can be trimmed)."""
-    return not ((col >= 0x7F) | (col < 0x20)).any()
+    return not ((t - np.uint8(0x20)) >= 0x5F).any()  # uint8 wraps: one comparison for < 0x20 or >= 0x7F
 
 
-def _first_two(col: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    rows, last = np.arange(col.shape[0]), col.shape[1] - 1
-    return col[rows, np.minimum(start, last)], col[rows, np.minimum(start + 1, last)]
+def _first_two(t: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    rows, last = np.arange(t.shape[1]), t.shape[0] - 1
+    return t[np.minimum(start, last), rows], t[np.minimum(start + 1, last), rows]
 
 
 def _upper(b: np.ndarray) -> np.ndarray:
     return np.asarray((b - np.uint8(ord("A"))) < 26)
 
 
-def country_bad(col: np.ndarray, trimmed: pa.StringArray) -> np.ndarray:
-    """Rows whose trimmed text is neither empty nor two capital letters (ISO 3166 alpha-2)."""
-    if not _plain(col):
+def country_bad(t: np.ndarray, trimmed: pa.StringArray) -> np.ndarray:
+    """Rows whose trimmed text is neither empty nor two capital letters (ISO 3166 alpha-2); ``t`` is the
+    field transposed, ``(width, rows)``."""
+    if not _plain(t):
         ok = pc.or_(pc.equal(trimmed, ""), pc.match_substring_regex(trimmed, "^[A-Z]{2}$"))
         return np.asarray(pc.invert(ok).to_numpy(zero_copy_only=False))
-    start, end = _dbf.bounds(col)
-    first, second = _first_two(col, start)
+    start, end = _dbf.bounds(t)
+    first, second = _first_two(t, start)
     size = end - start
     return np.asarray(~((size == 0) | ((size == 2) & _upper(first) & _upper(second))))
 
 
-def last_digit(col: np.ndarray, trimmed: pa.StringArray) -> tuple[pa.StringArray, np.ndarray]:
+def last_digit(t: np.ndarray, trimmed: pa.StringArray) -> tuple[pa.StringArray, np.ndarray]:
     """The trimmed text's last character (transport mode: SUNAT's code ends with it) and where it is
-    not a digit (an empty text is fine)."""
-    if not _plain(col):
+    not a digit (an empty text is fine); ``t`` is the field transposed, ``(width, rows)``."""
+    if not _plain(t):
         last = pc.utf8_slice_codeunits(trimmed, -1)
         ok = pc.or_(pc.equal(last, ""), pc.match_substring_regex(last, "^[0-9]$"))
         return last, np.asarray(pc.invert(ok).to_numpy(zero_copy_only=False))
-    start, end = _dbf.bounds(col)
+    n = t.shape[1]
+    start, end = _dbf.bounds(t)
     filled = end > start
-    byte = col[np.arange(col.shape[0]), np.maximum(end - 1, 0)]
-    offsets = np.zeros(col.shape[0] + 1, dtype=np.int32)
+    byte = t[np.maximum(end - 1, 0), np.arange(n)]
+    offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(filled, out=offsets[1:])
     data = np.ascontiguousarray(byte[filled])
-    last = pa.StringArray.from_buffers(col.shape[0], pa.py_buffer(offsets), pa.py_buffer(data))
+    last = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
     return last, np.asarray(filled & ((byte - np.uint8(0x30)) >= 10))
 
 

@@ -231,11 +231,12 @@ class MicrodataStream(Iterator[pa.RecordBatch]):
                 live = block[:, 0] != ord("*")
                 self.deleted += int((~live).sum())
                 recnos = first + np.flatnonzero(live)
-                if self.marker is None and "synth" in fields and live.any():
-                    self.marker = _marker(block[live][0], fields["synth"])
+                kept = block if live.all() else block[live]  # no copy when nothing is deleted
+                if self.marker is None and "synth" in fields and kept.shape[0]:
+                    self.marker = _marker(kept[0], fields["synth"])
                 details = self.quarantine.room if self._quarantine else 1
                 parsed = validate_block(
-                    block[live], recnos, fields, self.layout.flow, seen, file,
+                    kept, recnos, fields, self.layout.flow, seen, file,
                     span=span, marker=self.marker, details=details,
                 )  # fmt: skip
                 seen = parsed.seen
