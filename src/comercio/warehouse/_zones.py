@@ -2,23 +2,26 @@
 
 SUNAT numbers declarations per customs office and year (``OOO-YYYY-NNNNNN``), so the lines of one weekly
 file are a few runs of consecutive numbers per office. A *zone* packs flow, office, year and number into one
-integer; an index sorted by zone, in row groups of ``ROW_GROUP`` lines, has narrow zone ranges in its footer,
-and a new week's keys (their zones) fall into a few of them: only those row groups are read and their key
-hashes compared. A vintage's index is zoned only when every one of its declarations parses (its years are
+integer; an index sorted by zone, in row groups of at most ``ROW_GROUP`` lines that never mix two offices or
+years, has one run of numbers per row group in its footer, and a new week's keys (their zones) fall into a
+few of them: only those row groups are read and their key hashes compared. A vintage's index is zoned only when every one of its declarations parses (its years are
 known), so a row of it is never missed for lack of a zone.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow.compute as pc
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROW_GROUP = 4_096
+NUMBERS = 100_000_000
+"""Declaration numbers per office and year a zone leaves room for (the number is the zone's last part)."""
 
 
 def zone_sql(keys: Sequence[str]) -> str | None:
@@ -29,8 +32,21 @@ def zone_sql(keys: Sequence[str]) -> str | None:
     part = "TRY_CAST(split_part(declaration, '-', {}) AS BIGINT)"
     return (
         "(CASE flow WHEN 'X' THEN 0 WHEN 'M' THEN 1 ELSE 2 END) * 1000000000000000 + "
-        f"{part.format(1)} * 1000000000000 + {part.format(2)} * 100000000 + {part.format(3)}"
+        f"{part.format(1)} * 1000000000000 + {part.format(2)} * {NUMBERS} + {part.format(3)}"
     )
+
+
+def write(index: pa.Table, path: Path) -> None:
+    """Write a key index; a zoned one (column ``z``, sorted) in row groups that never mix two offices or
+    years (nor flows), so each row group's zone range is one run of declaration numbers."""
+    with pq.ParquetWriter(path, index.schema) as writer:
+        if "z" not in index.column_names or index.num_rows == 0:
+            writer.write_table(index, row_group_size=ROW_GROUP)
+            return
+        prefix = index.column("z").to_numpy() // NUMBERS
+        starts = [0, *(np.flatnonzero(np.diff(prefix)) + 1).tolist(), index.num_rows]
+        for a, b in itertools.pairwise(starts):
+            writer.write_table(index.slice(a, b - a), row_group_size=ROW_GROUP)
 
 
 def matched(indexes: Sequence[Path], zones: np.ndarray, hashes: np.ndarray) -> list[Path]:
@@ -41,19 +57,21 @@ def matched(indexes: Sequence[Path], zones: np.ndarray, hashes: np.ndarray) -> l
         f = pq.ParquetFile(path)
         meta = f.metadata
         column = f.schema_arrow.get_field_index("z")
-        groups = []
-        for g in range(meta.num_row_groups):
-            stats = meta.row_group(g).column(column).statistics
-            if stats is None or not stats.has_min_max:
-                groups.append(g)
-                continue
-            at = int(np.searchsorted(zones, stats.min))
-            if at < len(zones) and zones[at] <= stats.max:
-                groups.append(g)
+        stats = [meta.row_group(g).column(column).statistics for g in range(meta.num_row_groups)]
+        known = [g for g, st in enumerate(stats) if st is not None and st.has_min_max]
+        lows = np.array([stats[g].min for g in known], dtype=zones.dtype)
+        highs = np.array([stats[g].max for g in known], dtype=zones.dtype)
+        at = np.minimum(np.searchsorted(zones, lows), len(zones) - 1)
+        inside = (zones[at] >= lows) & (zones[at] <= highs)
+        groups = sorted(
+            {g for g, ok in zip(known, inside.tolist(), strict=True) if ok}
+            | (set(range(len(stats))) - set(known))
+        )
         if not groups:
             continue
-        h = f.read_row_groups(groups, columns=["h"]).column("h").combine_chunks()
-        if pc.any(pc.is_in(h, value_set=hashes)).as_py():
+        h = f.read_row_groups(groups, columns=["h"]).column("h").to_numpy()
+        at = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
+        if bool((hashes[at] == h).any()):
             hit.append(path)
     return hit
 
@@ -75,4 +93,4 @@ def years(con: Any, table: str, keys: Sequence[str]) -> dict[int, tuple[int, int
     }
 
 
-__all__ = ["ROW_GROUP", "matched", "years", "zone_sql"]
+__all__ = ["NUMBERS", "ROW_GROUP", "matched", "write", "years", "zone_sql"]

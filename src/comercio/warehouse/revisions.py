@@ -228,7 +228,7 @@ def revise_many(
                 y = years[o]
                 zoned = zone is not None and y is not None  # every declaration parses: every row has a zone
                 mine = hashes.slice(at, counts[o]).select(["h", "z"] if zoned else ["h"])
-                pq.write_table(mine, out / INDEX / "part-0.parquet", row_group_size=_zones.ROW_GROUP)
+                _zones.write(mine, out / INDEX / "part-0.parquet")
                 at += counts[o]
                 keyed = {"rows": int(counts[o]), "hash": probe} | ({"years": list(y)} if y else {})
                 done[o] = Revision(None, keyed | ({"zoned": True} if zoned else {}))
@@ -276,8 +276,8 @@ def _matched(con: Any, indexed: Sequence[Other], years: tuple[int, int] | None) 
     hit = set()
     if zoned:
         zones = con.sql("SELECT DISTINCT z FROM n ORDER BY z").fetchnumpy()["z"]
-        hashes = con.sql("SELECT DISTINCT h FROM n").to_arrow_table().column("h").combine_chunks()
-        hit |= {str(p) for p in _zones.matched(zoned, np.asarray(zones, dtype=np.int64), hashes)}
+        hashes = con.sql("SELECT DISTINCT h FROM n ORDER BY h").fetchnumpy()["h"]
+        hit |= {str(p) for p in _zones.matched(zoned, np.asarray(zones), np.asarray(hashes))}
     rest = [i for i in by_index if Path(i) not in set(zoned)]
     if rest:
         hit |= {
