@@ -18,7 +18,7 @@ from comercio.bench._suite import BenchConfig, _target
 
 LARGE = 10**8  # from this size pandas runs only with --all (memory the machine lacks)
 GOALS = {
-    "comercio_vs_sql": 1.15,  # comercio-duckdb time / duckdb-sql time at the worst size, at most
+    "comercio_vs_sql": 1.15,  # comercio-duckdb time / duckdb-sql time at 10⁸ lines and at worst, at most
     "pandas_speedup_10m": 5.0,  # pandas time / comercio-duckdb time at 10⁷ lines, at least
     "peak_100m_mib": 8 * 1024,  # comercio-duckdb peak memory at 10⁸ lines, below
 }
@@ -109,7 +109,10 @@ def targets(section: dict[str, Any]) -> list[dict[str, Any]]:
     worst = max(ratios, key=lambda rv: rv[1]) if ratios else None
     e100 = by_rows.get(LARGE, {}).get("systems", {}).get("comercio-duckdb", {})
     return [
-        _target("comercio-duckdb ≤ 1.15× hand-written DuckDB SQL (worst size)", worst and worst[1],
+        _target("comercio-duckdb ≤ 1.15× hand-written DuckDB SQL at 10⁸ lines",
+                by_rows.get(LARGE, {}).get("ratio_comercio_vs_sql"), GOALS["comercio_vs_sql"], "max",
+                "100,000,000 lines"),
+        _target("comercio-duckdb ≤ 1.15× hand-written DuckDB SQL at every size (worst)", worst and worst[1],
                 GOALS["comercio_vs_sql"], "max", worst and f"{worst[0]:,} lines"),
         _target("pandas / comercio-duckdb ≥ 5× (speed-up over pandas)",
                 by_rows.get(10**7, {}).get("ratio_pandas_vs_comercio"), GOALS["pandas_speedup_10m"], "min",
@@ -124,13 +127,13 @@ def _notes(section: dict[str, Any]) -> list[str]:
     notes: list[str] = []
     for e in section.get("entries", []):
         c = e["systems"].get("comercio-duckdb", {})
-        if "queries_per_run" in c and c.get("median_s"):
+        if c.get("median_s") and "queries_per_run" in c:
+            scans = "; ".join(f"by {', '.join(x['groups'])} {x['s']} s" for x in c.get("scans", []))
             notes.append(
-                f"{e['rows']:,} lines: comercio-duckdb ran {c['queries_per_run']} engine queries per run "
-                f"({c.get('engine_s_per_run')} s in the engine) against 1 scan plus 6 small queries in "
-                f"the hand-written SQL, and computes {c.get('facts')} facts, including drivers by product, "
-                "agro by natural region, category leaders and the projection, which the hand-written "
-                "versions do not."
+                f"{e['rows']:,} lines: comercio-duckdb sent {c['queries_per_run']} queries "
+                f"({c.get('engine_s_per_run')} s in the engine){': ' + scans if scans else ''} — against one "
+                "scan in the hand-written SQL, which computes neither maturity, coverage nor the product "
+                "sections (decision 0019)."
             )
         for name, r in e["systems"].items():
             if "skipped" in r:
