@@ -33,7 +33,7 @@ TEXT_BYTES = bytes(range(0x20, 0x7F)) + bytes(range(0xA0, 0x100))
 def fields_of(width: int, rows: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """``rows`` as one field of a block (after a deleted flag), through :func:`_dbf.gather`."""
     block = np.frombuffer(b"".join(b" " + r for r in rows), np.uint8).reshape(len(rows), width + 1)
-    rows_view, cols = _dbf.gather(block, {"f": _dbf.DbfField("F", "C", width, 0, 1)})
+    rows_view, cols, _ = _dbf.gather(block, {"f": _dbf.DbfField("F", "C", width, 0, 1)})
     return np.ascontiguousarray(rows_view["f"]), cols["f"]
 
 

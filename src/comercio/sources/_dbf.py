@@ -209,28 +209,32 @@ def has_controls(block: np.ndarray) -> bool:
 
 
 def gather(
-    block: np.ndarray, fields: dict[str, DbfField]
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    block: np.ndarray, fields: dict[str, DbfField], free: str | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], bool]:
     """The fields' bytes taken from the block in one pass, NUL padding read as spaces: per field a
     ``(rows, width)`` view and a contiguous ``(width, rows)`` transpose, the layout the decoders work on
-    (each byte position one contiguous vector; numpy reduces a narrow row-major axis very slowly)."""
+    (each byte position one contiguous vector; numpy reduces a narrow row-major axis very slowly). The
+    third value says whether a field other than ``free`` holds a control byte (one pass for all)."""
+    ordered = sorted(fields.items(), key=lambda rf: rf[0] == free)  # the free field last
     width = sum(f.length for f in fields.values())
     sub_t = np.empty((width, block.shape[0]), dtype=np.uint8)
     at = 0
-    for f in fields.values():
+    for _, f in ordered:
         sub_t[at : at + f.length] = block[:, f.offset : f.offset + f.length].T
         at += f.length
     nul = sub_t == 0
     if nul.any():
         sub_t[nul] = SPACE
+    checked = width - (fields[free].length if free in fields else 0)
+    controls = bool(_controls(sub_t[:checked]).any())
     rows, cols = {}, {}
     at = 0
-    for role, f in fields.items():
+    for role, f in ordered:
         cols[role] = sub_t[at : at + f.length]
         # the record's own bytes (a view) unless NUL padding had to be replaced
         rows[role] = cols[role].T if nul.any() else block[:, f.offset : f.offset + f.length]
         at += f.length
-    return rows, cols
+    return rows, cols, controls
 
 
 def undecodable(t: np.ndarray) -> np.ndarray:

@@ -74,8 +74,8 @@ def validate_block(
     if "name" in fields:  # only its first bytes are read, folded: any byte is fine there
         who = fields["name"]
         fields = {**fields, "name": replace(who, length=min(who.length, codes.NAME_PREFIX))}
-    cols, tcols = _dbf.gather(block, fields)  # NUL padding read as spaces
-    for role, t in tcols.items():  # only the fields read are checked: a wide record costs no more
+    cols, tcols, controls = _dbf.gather(block, fields, "name")  # NUL padding read as spaces
+    for role, t in tcols.items() if controls else ():  # only the fields read: a wide record costs no more
         if role != "name" and _dbf.has_controls(t):
             text = "undecodable bytes: not latin-1 text"
             checks.append((fields[role].name, text, _dbf.undecodable(t)))

@@ -39,20 +39,19 @@ _OPENS = np.isin(_FOLD, np.frombuffer(b" ._-n", dtype=np.uint8))  # bytes a mask
 
 
 _QUADS = np.array([list(f"{i:04d}".encode()) for i in range(10_000)], dtype=np.uint8)  # 0000 … 9999
+_QUAD_WORDS = _QUADS.view(np.uint32).ravel()  # the same four bytes as one word each
 
 
 def digit_bytes(values: np.ndarray, width: int) -> np.ndarray:
     """The last ``width`` decimal digits of non-negative ints, zero-padded, as a ``(rows, width)`` byte
-    matrix: four digits at a time through a lookup table."""
+    matrix: four digits at a time, each group one 4-byte word of a lookup table."""
     v = values.astype(np.int64, copy=False)
-    out = np.empty((v.shape[0], width), dtype=np.uint8)
-    end = width
-    while end > 0:
-        v, quad = np.divmod(v, 10_000) if end > 4 else (v, v % 10_000)
-        take = min(4, end)
-        out[:, end - take : end] = _QUADS[quad][:, 4 - take :]
-        end -= take
-    return out
+    words = -(-width // 4)
+    out = np.empty((v.shape[0], words), dtype=np.uint32)
+    for j in range(words - 1, -1, -1):
+        v, quad = np.divmod(v, 10_000) if j else (v, v % 10_000)
+        out[:, j] = _QUAD_WORDS[quad]
+    return out.view(np.uint8)[:, 4 * words - width :]
 
 
 def strings(matrix: np.ndarray) -> pa.StringArray:

@@ -226,7 +226,9 @@ class MicrodataStream(Iterator[pa.RecordBatch]):
             span = self.span
             rows = max(1, min(self._batch_rows, BLOCK_BYTES // header.record_length))
             blocks = _dbf.iter_blocks(stream, header, rows, file)
-            for first, block in _prefetch(blocks):
+            if header.records > rows:  # several blocks: inflate the next one while this one is decoded
+                blocks = _prefetch(blocks)
+            for first, block in blocks:
                 self.records += block.shape[0]
                 live = block[:, 0] != ord("*")
                 self.deleted += int((~live).sum())
