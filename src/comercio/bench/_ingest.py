@@ -284,6 +284,8 @@ def render(section: dict[str, Any]) -> list[str]:
         "",
         "The limit inflates each zip member to memory (CRC-32 checked) and decodes nothing. The reader "
         "decodes only the fields comercio keeps, column-wise over blocks of records (bounded memory); "
-        "`ingest` adds hashing, corrections against the archive and the atomic vintaged load.",
+        "`ingest` adds hashing, corrections against the archive and the atomic vintaged load. CPU s counts "
+        "the measuring process and the workers it waited for (the inflate workers report their own); the "
+        "loader's worker processes, started through a fork server, are not in it.",
     ]
     return lines
