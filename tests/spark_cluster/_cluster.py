@@ -80,12 +80,24 @@ def facts_in_child(env: dict[str, str], through: str, work: Path, timeout: float
     return dict(json.loads(out.read_text(encoding="utf-8")))
 
 
-def executors(ui: str, app_id: str | None = None) -> list[dict[str, Any]]:
-    """The application's executors from the driver's REST API (``/api/v1/applications/<id>/executors``)."""
+def evidence(ui: str, app_id: str | None = None) -> dict[str, Any]:
+    """Where the work ran, from the driver's REST API: the executors (tasks completed by each) and, for every
+    stage that read input files, the bytes each executor read."""
     if app_id is None:
-        apps = _get(f"{ui}/api/v1/applications")
-        app_id = str(apps[0]["id"])
-    return list(_get(f"{ui}/api/v1/applications/{app_id}/executors?activeOnly=false"))
+        app_id = str(_get(f"{ui}/api/v1/applications")[0]["id"])
+    base = f"{ui}/api/v1/applications/{app_id}"
+    execs = _get(f"{base}/executors?activeOnly=false")
+    scans = [
+        {
+            "stage": st["stageId"],
+            "name": st["name"],
+            "input_bytes": st["inputBytes"],
+            "read_by": {k: v["inputBytes"] for k, v in (st.get("executorSummary") or {}).items()},
+        }
+        for st in _get(f"{base}/stages?details=true&status=complete")
+        if st.get("inputBytes", 0) > 0
+    ]
+    return {"app_id": app_id, "executors": execs, "scans": scans}
 
 
 def _get(url: str) -> Any:
@@ -134,3 +146,8 @@ def tail(log: Path, lines: int = 40) -> str:
 def task_counts(execs: list[dict[str, Any]]) -> dict[str, int]:
     """Tasks completed per executor (the driver runs none on a cluster)."""
     return {str(e["id"]): int(e["completedTasks"]) for e in execs if e["id"] != "driver"}
+
+
+def scans_across_executors(scans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The file-reading stages whose input was read by two executors or more."""
+    return [s for s in scans if sum(1 for b in s["read_by"].values() if b > 0) >= 2]

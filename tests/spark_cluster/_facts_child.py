@@ -1,16 +1,17 @@
 """Child of the cluster tests: the regional set on the Spark engine the environment names, as JSON.
 
 ``python _facts_child.py THROUGH OUT``: writes every fact (id → value), the sections left out and, on a master
-(not Spark Connect), the application's id, master and UI address so the parent can ask the driver's REST API
-where the tasks ran. The warehouse is ``COMERCIO_HOME``.
+(not Spark Connect), the application's id and master and, from the driver's REST API, where the tasks ran
+(:func:`_cluster.evidence`). The warehouse is ``COMERCIO_HOME``.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import urllib.request
 from pathlib import Path
+
+from _cluster import evidence
 
 from comercio.config import Settings
 from comercio.indicators.regional import regional_facts
@@ -29,10 +30,8 @@ def main(through: str, out: Path) -> None:
     if settings.spark_remote is None:
         sc = session.sparkContext
         answer.update(master=sc.master, app_id=sc.applicationId, ui=sc.uiWebUrl)
-        if sc.uiWebUrl:
-            url = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/executors?activeOnly=false"
-            with urllib.request.urlopen(url, timeout=30) as resp:
-                answer["executors"] = json.load(resp)
+        if sc.uiWebUrl:  # the driver ends with this process: ask its REST API now
+            answer.update(evidence(sc.uiWebUrl, sc.applicationId))
     else:
         answer["remote"] = settings.spark_remote
     out.write_text(json.dumps(answer, default=str), encoding="utf-8")

@@ -19,10 +19,11 @@ import pytest
 from _cluster import (
     base_env,
     connect_server_args,
-    executors,
+    evidence,
     facts_in_child,
     free_port,
     process_group,
+    scans_across_executors,
     spark_home,
     task_counts,
     wait_for_port,
@@ -36,6 +37,8 @@ ROWS = 40_000  # synthetic customs lines: every section of the regional set, pro
 CLUSTER = "local-cluster[2,1,1024]"
 CHILD_TIMEOUT_S = 420.0
 REL = 1e-9  # DuckDB and Spark sum floats in different orders (tests/fixtures/README.md)
+# the 2 MB of lines in 256 KiB splits, so each executor has part of the scan
+SPLIT = "spark.sql.files.maxPartitionBytes=262144"
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +79,19 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _report(label: str, execs: list[dict[str, Any]], facts: int) -> None:
-    """Printed with ``pytest -s``: the evidence the closing note quotes."""
-    rows = [f"{e['id']:>6} {e['hostPort']:>22} {e['completedTasks']:>6}" for e in execs]
-    print(f"\n[{label}] {facts} facts identical to DuckDB; executors (id, host:port, completed tasks):")
-    print("\n".join(rows))
+def _assert_across_executors(label: str, proof: dict[str, Any], facts: int) -> None:
+    """Tasks completed on two executors, and a stage reading the lines read by both; printed with ``-s``."""
+    tasks = task_counts(proof["executors"])
+    shared = scans_across_executors(proof["scans"])
+    print(f"\n[{label}] application {proof['app_id']}: {facts} facts identical to DuckDB")
+    print("executors (id, host:port, completed tasks):")
+    for e in proof["executors"]:
+        print(f"  {e['id']:>6} {e['hostPort']:>22} {e['completedTasks']:>5}")
+    print("stages that read files (stage, bytes read by each executor):")
+    for scan in proof["scans"]:
+        print(f"  {scan['stage']:>4} {scan['input_bytes']:>9} B  {scan['read_by']}")
+    assert sum(n > 0 for n in tasks.values()) >= 2, tasks
+    assert shared, proof["scans"]
 
 
 def _work_dirs() -> set[str]:
@@ -106,14 +117,12 @@ def test_regional_set_on_a_local_cluster_equals_duckdb(
     env = base_env(
         COMERCIO_HOME=lines_home["home"],
         COMERCIO_SPARK_MASTER=CLUSTER,
-        COMERCIO_SPARK_CONF="spark.ui.enabled=true spark.ui.port=0 spark.executor.memory=1g",
+        COMERCIO_SPARK_CONF=f"spark.ui.enabled=true spark.ui.port=0 spark.executor.memory=1g {SPLIT}",
     )
     got = facts_in_child(env, lines_home["through"], tmp_path, CHILD_TIMEOUT_S)
     assert got["master"] == CLUSTER
     _assert_same(got, duckdb_facts)
-    tasks = task_counts(got["executors"])
-    _report(CLUSTER, got["executors"], len(got["facts"]))
-    assert len(tasks) >= 2 and sum(n > 0 for n in tasks.values()) >= 2, tasks
+    _assert_across_executors(CLUSTER, got, len(got["facts"]))
 
 
 def test_regional_set_through_spark_connect_equals_duckdb(
@@ -125,13 +134,15 @@ def test_regional_set_through_spark_connect_equals_duckdb(
     args = connect_server_args(CLUSTER, grpc_port, ui_port)
     with process_group(args, base_env(), server_log) as server:
         wait_for_port(grpc_port, server, server_log, timeout=240)
-        env = base_env(COMERCIO_HOME=lines_home["home"], COMERCIO_SPARK_REMOTE=f"sc://127.0.0.1:{grpc_port}")
+        env = base_env(
+            COMERCIO_HOME=lines_home["home"],
+            COMERCIO_SPARK_REMOTE=f"sc://127.0.0.1:{grpc_port}",
+            COMERCIO_SPARK_CONF=SPLIT,
+        )
         got = facts_in_child(env, lines_home["through"], tmp_path, CHILD_TIMEOUT_S)
-        execs = executors(f"http://127.0.0.1:{ui_port}")
+        proof = evidence(f"http://127.0.0.1:{ui_port}")
     _assert_same(got, duckdb_facts)
-    tasks = task_counts(execs)
-    _report(f"Spark Connect on {CLUSTER}", execs, len(got["facts"]))
-    assert len(tasks) >= 2 and sum(n > 0 for n in tasks.values()) >= 2, tasks
+    _assert_across_executors(f"Spark Connect on {CLUSTER}", proof, len(got["facts"]))
 
 
 # -- settings (no JVM) ---------------
