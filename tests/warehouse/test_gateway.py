@@ -1,4 +1,5 @@
-"""The query gateway's limits: rows (fetched limit + 1, flagged ``truncated``) and time, on both engines."""
+"""The query gateway: its limits (rows fetched limit + 1, flagged ``truncated``; time) on both engines, and what
+it reads (old vintages without a newer column, the corrected view)."""
 
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ def test_duckdb_query_past_the_timeout_is_interrupted(wh: Warehouse) -> None:
 def test_spark_query_past_the_timeout_is_cancelled(tmp_path: Path) -> None:
     pytest.importorskip("pyspark")
     wh = Warehouse(Settings(home=tmp_path, engine="spark", query_timeout_s=3.0), read_only=True)
+    wh.backend("spark")  # the JVM starts outside the timed part: the bound is on the query, not the start
     expr = _slow()
     began = time.monotonic()
     with pytest.raises(WarehouseError, match=r"interrupted after 3\.0 s"):
@@ -129,3 +131,103 @@ def test_two_warehouses_in_one_spark_session_read_their_own_files(tmp_path: Path
         for w, t in ((first, a), (second, b))
     }
     assert (total[first], total[second]) == (1.0, 2.0)
+
+
+# -- what the gateway reads ---------------------------------------------------------------------------------
+def _lines(source: str, file_date: object, declaration: str, value: float) -> pa.Table:
+    """One canonical customs line of the weekly file ``source``."""
+    from datetime import date
+
+    from comercio.warehouse.schema import CUSTOMS_LINES
+
+    row = {c: None for c in CUSTOMS_LINES.columns} | {
+        "flow": "X",
+        "date": date(2025, 3, 3),
+        "period": date(2025, 3, 1),
+        "declaration": declaration,
+        "series": 1,
+        "department": "15",
+        "region_basis": "producer_ubigeo",
+        "product": "0806100000",
+        "trader_masked": False,
+        "value_usd": value,
+        "file_date": file_date,
+        "synthetic": False,
+        "source": source,
+    }
+    return pa.Table.from_pylist([row], schema=CUSTOMS_LINES.schema)
+
+
+def _load(wh: Warehouse, source: str, file_date: object, declaration: str, value: float) -> None:
+    import hashlib
+
+    from comercio.warehouse import FileRef, Provenance
+
+    sha = hashlib.sha256(f"{source}{declaration}{value}".encode()).hexdigest()
+    prov = Provenance("sunat-microdata", (FileRef(source, sha),), "sunat-microdata/1")
+    wh.load(
+        "customs_lines", f"microdata-{Path(source).stem}", _lines(source, file_date, declaration, value), prov
+    )
+
+
+def _drop_column(wh: Warehouse, source: str, column: str) -> None:
+    """Rewrite the vintage of ``source`` as if written before ``column`` existed."""
+    import pyarrow.parquet as pq
+
+    for v in wh.vintages("customs_lines"):
+        for f in wh.vintage_dir(v).glob("*.parquet"):
+            t = pq.read_table(f)
+            if t.column("source")[0].as_py() == source:
+                pq.write_table(t.drop_columns([column]), f)
+    wh.refresh()
+
+
+def test_an_old_vintage_without_a_column_reads_it_as_null(tmp_path: Path, engine: str) -> None:
+    """A vintage written before ``file_date`` existed reads with it NULL, beside newer ones and alone."""
+    from datetime import date
+
+    wh = Warehouse(Settings(home=tmp_path / "home", engine=engine))
+    _load(wh, "old.zip", date(2025, 3, 9), "118-2025-000001", 1.0)
+    _drop_column(wh, "old.zip", "file_date")
+    alone = wh.table("customs_lines", engine)
+    got = wh.execute(alone.group_by(["period", "date", "file_date"]).aggregate(v=alone.value_usd.sum()))
+    assert got.to_pylist() == [
+        {"period": date(2025, 3, 1), "date": date(2025, 3, 3), "file_date": None, "v": 1.0}
+    ]
+    _load(wh, "new.zip", date(2025, 3, 16), "118-2025-000002", 2.0)
+    both = wh.table("customs_lines", engine)
+    assert both.schema()["file_date"].is_date()
+    rows = wh.execute(both.select("source", "file_date").order_by("source")).to_pylist()
+    assert rows == [
+        {"source": "new.zip", "file_date": date(2025, 3, 16)},
+        {"source": "old.zip", "file_date": None},
+    ]
+
+
+def test_the_corrected_view_anti_joins_only_the_vintages_holding_superseded_lines(tmp_path: Path) -> None:
+    """Of three weekly files, the third correcting a line of the first: only the first goes through the
+    anti-join; the second is read as it is, and every figure is the corrected one."""
+    from datetime import date
+
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    _load(wh, "x1.zip", date(2025, 3, 9), "118-2025-000001", 100.0)
+    _load(wh, "x2.zip", date(2025, 3, 16), "118-2025-000002", 7.0)
+    _load(wh, "x3.zip", date(2025, 3, 23), "118-2025-000001", 120.0)  # corrects x1's line
+    t = wh.table("customs_lines")
+    rows = wh.execute(t.select("declaration", "source", "value_usd").order_by("source")).to_pylist()
+    assert [(r["source"], r["value_usd"]) for r in rows] == [("x2.zip", 7.0), ("x3.zip", 120.0)]
+    sql = ibis.to_sql(t, dialect="duckdb").upper()
+    assert "ANTI" in sql and "UNION" in sql
+    anti_joined = wh.backend().con.sql("SELECT DISTINCT source FROM customs_lines_corrected").fetchall()
+    assert anti_joined == [("x1.zip",)]
+
+
+def test_without_corrections_or_exporter_table_the_view_is_the_files(tmp_path: Path) -> None:
+    """No correction listed and no exporter table: no join, no union, no projection beyond the files."""
+    from datetime import date
+
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    _load(wh, "x1.zip", date(2025, 3, 9), "118-2025-000001", 1.0)
+    _load(wh, "x2.zip", date(2025, 3, 16), "118-2025-000002", 2.0)
+    sql = ibis.to_sql(wh.table("customs_lines"), dialect="duckdb").upper()
+    assert "JOIN" not in sql and "UNION" not in sql

@@ -13,25 +13,28 @@ slices (customs lines), the rows a later file superseded are left out; and once 
 
 from __future__ import annotations
 
+import bisect
 import os
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
 from comercio.warehouse import orphans, revisions, schema
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.loads import Loader, LoadResult, Provenance
+from comercio.warehouse.schema import DatasetSpec
 
 T = TypeVar("T")
 
@@ -135,7 +138,7 @@ class Warehouse:
         engine = engine or self.settings.engine
         with self._lock:
             if engine not in self._backends:
-                self._backends[engine] = _connect(engine, self.settings)
+                self._backends[engine] = _connect(engine)
             return self._backends[engine]
 
     def table(self, dataset: str, engine: str | None = None) -> ir.Table:
@@ -152,41 +155,59 @@ class Warehouse:
                 hint="run `comercio build` or `comercio ingest`",
             )
         name = _table_name(dataset)
-        tbl = self._read(engine, name, [(v, sorted(self.vintage_dir(v).glob("*.parquet"))) for v in vintages])
         spec = schema.DATASETS.get(dataset)
+        files = [(v, sorted(self.vintage_dir(v).glob("*.parquet"))) for v in vintages]
         if spec is not None and spec.revision_key:
-            tbl = self._corrected(engine, name, tbl, spec.revision_key, vintages)
+            tbl = self._corrected(engine, name, spec, files)
+        else:
+            tbl = self._read(engine, name, files, spec)
         if dataset == "customs_lines" and self.has("exporter_regions"):
             tbl = revisions.attribute(tbl, self.table("exporter_regions", engine))
         with self._lock:
             self._registered.setdefault(engine, {})[dataset] = tbl
         return tbl
 
-    def _read(self, engine: str, name: str, files: list[tuple[Vintage, list[Path]]]) -> ir.Table:
-        """One table over the given Parquet files of several vintages (Spark: a glob per directory)."""
+    def _read(
+        self, engine: str, name: str, files: list[tuple[Vintage, list[Path]]], spec: DatasetSpec | None = None
+    ) -> ir.Table:
+        """One table over the given Parquet files of several vintages (Spark: a glob per directory), with
+        ``spec``'s columns in its order: a column an older vintage was written without reads as NULL."""
         con = self.backend(engine)
         if engine == "duckdb":
             paths = [str(p) for _, fs in files for p in fs]
-            return con.read_parquet(paths, table_name=name, union_by_name=True)
+            return _conform(con.read_parquet(paths, table_name=name, union_by_name=True), spec)
         parts = [
-            con.read_parquet(
-                str(fs[0].parent / "*.parquet"), table_name=f"{name}_{self._token}_{v.number}_{i}"
+            _conform(
+                con.read_parquet(
+                    str(fs[0].parent / "*.parquet"), table_name=f"{name}_{self._token}_{v.number}_{i}"
+                ),
+                spec,
             )
             for i, (v, fs) in enumerate(files)
         ]
         return parts[0] if len(parts) == 1 else ibis.union(*parts)
 
     def _corrected(
-        self, engine: str, name: str, tbl: ir.Table, keys: tuple[str, ...], vintages: list[Vintage]
+        self, engine: str, name: str, spec: DatasetSpec, files: list[tuple[Vintage, list[Path]]]
     ) -> ir.Table:
-        """``tbl`` without the rows superseded by corrections in other slices (unchanged when no current
-        vintage lists any)."""
-        listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
+        """The lines of ``files`` without the rows superseded by corrections in other slices.
+
+        Only the vintages whose files may hold a superseded row's ``source`` (by their Parquet statistics)
+        go through the anti-join; the others, and every vintage when no current vintage lists any
+        correction, are read as they are.
+        """
+        listed = [(v, revisions.files(self.vintage_dir(v))) for v, _ in files if revisions.count(v.extra)]
         listed = [(v, fs) for v, fs in listed if fs]
-        if not listed:
-            return tbl
+        sources = _superseded_sources([p for _, fs in listed for p in fs])
+        touched = [(v, fs) for v, fs in files if any(_may_hold(p, sources) for p in fs)]
+        if not touched:
+            return self._read(engine, name, files, spec)
         superseded = self._read(engine, f"{name}_superseded", listed)
-        return revisions.without_superseded(tbl, superseded, keys)
+        fixed = revisions.without_superseded(
+            self._read(engine, f"{name}_corrected", touched, spec), superseded, spec.revision_key
+        )
+        clean = [(v, fs) for v, fs in files if all(v is not t for t, _ in touched)]
+        return fixed if not clean else ibis.union(self._read(engine, name, clean, spec), fixed)
 
     def execute(
         self,
@@ -241,12 +262,11 @@ def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
         yield
         return
     fired, done = threading.Event(), threading.Event()
-    if engine == "spark":  # the context's job tags; Spark Connect has no context: the session's tags
+    if engine == "spark":
+        context = con._session.sparkContext
         tag = f"comercio-{uuid.uuid4().hex}"
-        remote = type(con._session).__module__.startswith("pyspark.sql.connect")
-        tags = con._session if remote else con._session.sparkContext
-        (tags.addTag if remote else tags.addJobTag)(tag)
-        cancel: Callable[[], None] = partial(tags.interruptTag if remote else tags.cancelJobsWithTag, tag)
+        context.addJobTag(tag)
+        cancel: Callable[[], None] = partial(context.cancelJobsWithTag, tag)
     else:
         cancel = con.con.interrupt
 
@@ -271,18 +291,83 @@ def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
     finally:
         done.set()
         if engine == "spark":
-            (tags.removeTag if remote else tags.removeJobTag)(tag)
+            context.removeJobTag(tag)
+
+
+def _conform(tbl: ir.Table, spec: DatasetSpec | None) -> ir.Table:
+    """``tbl`` with ``spec``'s columns in its order and types: a column missing from every file read as a
+    typed NULL (an old vintage written before the column existed), one of another type cast (parts of one
+    dataset read apart must union); unchanged without a spec or when nothing differs."""
+    if spec is None:
+        return tbl
+    have = tbl.schema()
+    want = {c: ibis.dtype(spec.schema.field(c).type) for c in spec.columns}
+    same = {
+        c for c in spec.columns if c in have and have[c].copy(nullable=True) == want[c].copy(nullable=True)
+    }
+    if tuple(tbl.columns) == spec.columns and len(same) == len(want):
+        return tbl
+    return tbl.select(
+        *[
+            tbl[c] if c in same else (tbl[c].cast(want[c]) if c in have else ibis.null(want[c])).name(c)
+            for c in spec.columns
+        ]
+    )
+
+
+@lru_cache(maxsize=4096)
+def _sources_of(path: str) -> frozenset[str]:
+    """The ``source`` values of one record file of superseded rows (vintage files never change)."""
+    return frozenset(s for s in pq.read_table(path, columns=["source"]).column(0).to_pylist() if s)
+
+
+def _superseded_sources(paths: list[Path]) -> tuple[str, ...]:
+    return tuple(sorted(frozenset().union(*(_sources_of(str(p)) for p in paths))))
+
+
+@lru_cache(maxsize=65536)
+def _source_ranges(path: str) -> tuple[tuple[str, str], ...] | None:
+    """(min, max) of ``source`` per row group of a data file; None when a row group has no statistics."""
+    meta = pq.ParquetFile(path).metadata
+    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    if "source" not in names:
+        return ()  # written without a source: no row of it can be superseded (the key includes source)
+    at = names.index("source")
+    out = []
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(at).statistics
+        if stats is None or not stats.has_min_max:
+            if stats is not None and stats.null_count == meta.row_group(g).num_rows:
+                continue  # every source null: never superseded
+            return None
+        out.append((_text(stats.min), _text(stats.max)))
+    return tuple(out)
+
+
+def _text(value: Any) -> str:
+    """A string statistic as text (bytes when the column has no UTF-8 annotation; same order)."""
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
+
+
+def _may_hold(path: Path, sources: tuple[str, ...]) -> bool:
+    """Whether the data file ``path`` may hold a row of one of the (sorted) ``sources``."""
+    if not sources:
+        return False
+    ranges = _source_ranges(str(path))
+    if ranges is None:
+        return True
+    return any(bisect.bisect_left(sources, lo) < bisect.bisect_right(sources, hi) for lo, hi in ranges)
 
 
 def _table_name(dataset: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in dataset)
 
 
-def _connect(engine: str, settings: Settings) -> Any:
+def _connect(engine: str) -> Any:
     if engine == "duckdb":
         return ibis.duckdb.connect(threads=os.cpu_count() or 2)
     if engine == "spark":
         from comercio.warehouse._spark import spark_session
 
-        return ibis.pyspark.connect(spark_session(settings))
+        return ibis.pyspark.connect(spark_session())
     raise WarehouseError(f"unknown engine {engine!r}")
