@@ -40,3 +40,9 @@ def test_targets_and_section_from_a_result() -> None:
     text = "\n".join(_latency.render(section))
     assert text.startswith("### Interactive latency")
     assert "layout 0.80 s, 40% of `--format pdf`" in text and "`report regional` 0.42" in text
+
+
+def test_the_pdf_split_times_each_stage(built_home: Path, tmp_path: Path) -> None:
+    split = _latency._pdf_split(built_home, tmp_path)
+    assert set(split) == {"figures_s", "weasyprint_import_s", "layout_s", "write_pdf_s", "previews_s"}
+    assert all(v >= 0 for v in split.values()) and (tmp_path / "report.pdf").stat().st_size > 10_000

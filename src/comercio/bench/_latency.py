@@ -15,6 +15,7 @@ The runs happen in one child interpreter (:func:`comercio.bench._run.run_job`), 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import resource
@@ -182,7 +183,7 @@ def _pdf_split(home: Path, out: Path) -> dict[str, float]:
     page_previews(out / "report.pdf")
     marks.append(time.perf_counter())
     names = ("figures_s", "weasyprint_import_s", "layout_s", "write_pdf_s", "previews_s")
-    return {n: round(b - a, 3) for n, a, b in zip(names, marks, marks[1:], strict=True)}
+    return {n: round(b - a, 3) for n, (a, b) in zip(names, itertools.pairwise(marks), strict=True)}
 
 
 def measure(job: dict[str, Any]) -> dict[str, Any]:
