@@ -433,3 +433,22 @@ def test_many_files_in_one_ingest_decide_as_one_at_a_time(tmp_path: Path, order:
     assert seen(together) == seen(apart)
     assert any(v.extra.get("revisions") for v in together.vintages("customs_lines"))
     assert report.lines()[:4] == said  # the same "N lines correct earlier files" phrases
+
+
+def test_declarations_outside_sunats_numbering_are_compared_without_zones(tmp_path: Path) -> None:
+    """A declaration that does not fit a zone (an office of eleven digits, as in some extracts) is compared
+    on its hash alone: its index is not zoned, and a correction of it is still found."""
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    odd = "20230100000-2023-000001"
+    load(
+        wh,
+        "x1.zip",
+        WEEK_1,
+        [{"declaration": odd, "value_usd": 1.0}, {"declaration": decl(1), "value_usd": 1.0}],
+    )
+    [v] = wh.vintages("customs_lines")
+    assert "zoned" not in v.extra["keys"] and v.extra["keys"]["years"] == [2023, 2025]
+    load(wh, "x2.zip", WEEK_2, [{"declaration": odd, "value_usd": 4.0}])
+    load(wh, "x3.zip", WEEK_3, [{"declaration": decl(1), "value_usd": 2.0}])
+    found = {v.slice: v.extra.get("revisions", {}).get("revised_lines") for v in wh.vintages("customs_lines")}
+    assert found == {"microdata-x1": None, "microdata-x2": 1, "microdata-x3": 1}

@@ -4,8 +4,8 @@ SUNAT numbers declarations per customs office and year (``OOO-YYYY-NNNNNN``), so
 file are a few runs of consecutive numbers per office. A *zone* packs flow, office, year and number into one
 integer; an index sorted by zone, in row groups of at most ``ROW_GROUP`` lines that never mix two offices or
 years, has one run of numbers per row group in its footer, and a new week's keys (their zones) fall into a
-few of them: only those row groups are read and their key hashes compared. A vintage's index is zoned only when every one of its declarations parses (its years are
-known), so a row of it is never missed for lack of a zone.
+few of them: only those row groups are read and their key hashes compared. A vintage's index is zoned
+only when every one of its rows has a zone, so a row of it is never missed for lack of one.
 """
 
 from __future__ import annotations
@@ -25,14 +25,15 @@ NUMBERS = 100_000_000
 
 
 def zone_sql(keys: Sequence[str]) -> str | None:
-    """SQL for the zone of a row (NULL when its declaration does not parse), or None when ``keys`` are not
-    flow + declaration (+ series)."""
+    """SQL for the zone of a row (NULL when its declaration is not ``OOO-YYYY-NNNNNNNN``: an office of up to
+    three digits, a year, a number of up to eight), or None when ``keys`` are not flow + declaration."""
     if "flow" not in keys or "declaration" not in keys:
         return None
-    part = "TRY_CAST(split_part(declaration, '-', {}) AS BIGINT)"
+    part = "CAST(split_part(declaration, '-', {}) AS BIGINT)"
     return (
+        "CASE WHEN regexp_full_match(declaration, '[0-9]{1,3}-[0-9]{4}-[0-9]{1,8}') THEN "
         "(CASE flow WHEN 'X' THEN 0 WHEN 'M' THEN 1 ELSE 2 END) * 1000000000000000 + "
-        f"{part.format(1)} * 1000000000000 + {part.format(2)} * {NUMBERS} + {part.format(3)}"
+        f"{part.format(1)} * 1000000000000 + {part.format(2)} * {NUMBERS} + {part.format(3)} END"
     )
 
 

@@ -209,7 +209,9 @@ def revise_many(
                 f"FROM read_parquet({[f for _, f in listed]!r}, filename = true) r "
                 f"JOIN ords USING (filename) WHERE {_known(keys)}"
             )
-            counts = dict(con.execute("SELECT ord, count(*) FROM n GROUP BY ord").fetchall())
+            per_file = con.execute("SELECT ord, count(*), count(z) FROM n GROUP BY ord").fetchall()
+            counts = {o: c for o, c, _ in per_file}
+            zoned = {o for o, c, z in per_file if z == c}  # every row of the file has a zone
             if not counts:
                 return done
             probe = _probe(con, keys)
@@ -226,19 +228,21 @@ def revise_many(
                     continue
                 (out / INDEX).mkdir(exist_ok=True)
                 y = years[o]
-                zoned = zone is not None and y is not None  # every declaration parses: every row has a zone
-                mine = hashes.slice(at, counts[o]).select(["h", "z"] if zoned else ["h"])
+                mine = hashes.slice(at, counts[o]).select(["h", "z"] if o in zoned else ["h"])
                 _zones.write(mine, out / INDEX / "part-0.parquet")
                 at += counts[o]
                 keyed = {"rows": int(counts[o]), "hash": probe} | ({"years": list(y)} if y else {})
-                done[o] = Revision(None, keyed | ({"zoned": True} if zoned else {}))
+                done[o] = Revision(None, keyed | ({"zoned": True} if o in zoned else {}))
             spans = [y for y in years.values() if y is not None]
             span = (min(y[0] for y in spans), max(y[1] for y in spans)) if len(spans) == len(years) else None
             first = date(span[0], 1, 1) if span else None
             others_ = [Other(*o) for o in others]
             usable = [o.keyed is not None and o.probe == probe for o in others_]
             paths: dict[str, date | None] = {
-                p: None for p in _matched(con, [o for o, u in zip(others_, usable, strict=True) if u], span)
+                p: None
+                for p in _matched(
+                    con, [o for o, u in zip(others_, usable, strict=True) if u], span, zoned == set(counts)
+                )
             }
             for other, u in zip(others_, usable, strict=True):
                 if not u and (first is None or other.end is None or other.end >= first):
@@ -261,9 +265,12 @@ def revise_many(
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _matched(con: Any, indexed: Sequence[Other], years: tuple[int, int] | None) -> list[str]:
+def _matched(
+    con: Any, indexed: Sequence[Other], years: tuple[int, int] | None, zones: bool = False
+) -> list[str]:
     """The data files of the ``indexed`` vintages whose index holds a hash of the new rows (table ``n``):
-    of a zoned index only the row groups holding a zone of the new rows (when every one has a zone)."""
+    of a zoned index only the row groups holding a zone of the new rows (when ``zones``: every new row has
+    one)."""
     read = [
         o
         for o in indexed
@@ -272,7 +279,7 @@ def _matched(con: Any, indexed: Sequence[Other], years: tuple[int, int] | None) 
     if not read:
         return []
     by_index = {str(o.keyed): o for o in read}
-    zoned = [Path(i) for i, o in by_index.items() if o.zoned] if years is not None else []
+    zoned = [Path(i) for i, o in by_index.items() if o.zoned] if zones else []
     hit = set()
     if zoned:
         zones = con.sql("SELECT DISTINCT z FROM n ORDER BY z").fetchnumpy()["z"]
