@@ -217,13 +217,11 @@ def gather(
     third value says whether a field other than ``free`` holds a control byte (one pass for all)."""
     ordered = sorted(fields.items(), key=lambda rf: rf[0] == free)  # the free field last
     width = sum(f.length for f in fields.values())
-    sub_t = np.empty((width, block.shape[0]), dtype=np.uint8)
-    at = 0
-    for _, f in ordered:
-        sub_t[at : at + f.length] = block[:, f.offset : f.offset + f.length].T
-        at += f.length
+    idx = np.concatenate([np.arange(f.offset, f.offset + f.length) for _, f in ordered])
+    sub_t = block.T[idx]  # one gather of byte positions: several times faster than a copy per field
     nul = sub_t == 0
-    if nul.any():
+    padded = bool(nul.any())
+    if padded:
         sub_t[nul] = SPACE
     checked = width - (fields[free].length if free in fields else 0)
     controls = bool(_controls(sub_t[:checked]).any())
@@ -232,7 +230,7 @@ def gather(
     for role, f in ordered:
         cols[role] = sub_t[at : at + f.length]
         # the record's own bytes (a view) unless NUL padding had to be replaced
-        rows[role] = cols[role].T if nul.any() else block[:, f.offset : f.offset + f.length]
+        rows[role] = cols[role].T if padded else block[:, f.offset : f.offset + f.length]
         at += f.length
     return rows, cols, controls
 
