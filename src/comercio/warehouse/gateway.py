@@ -138,7 +138,7 @@ class Warehouse:
         engine = engine or self.settings.engine
         with self._lock:
             if engine not in self._backends:
-                self._backends[engine] = _connect(engine)
+                self._backends[engine] = _connect(engine, self.settings)
             return self._backends[engine]
 
     def table(self, dataset: str, engine: str | None = None) -> ir.Table:
@@ -262,11 +262,12 @@ def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
         yield
         return
     fired, done = threading.Event(), threading.Event()
-    if engine == "spark":
-        context = con._session.sparkContext
+    if engine == "spark":  # the context's job tags; Spark Connect has no context: the session's tags
         tag = f"comercio-{uuid.uuid4().hex}"
-        context.addJobTag(tag)
-        cancel: Callable[[], None] = partial(context.cancelJobsWithTag, tag)
+        remote = type(con._session).__module__.startswith("pyspark.sql.connect")
+        tags = con._session if remote else con._session.sparkContext
+        (tags.addTag if remote else tags.addJobTag)(tag)
+        cancel: Callable[[], None] = partial(tags.interruptTag if remote else tags.cancelJobsWithTag, tag)
     else:
         cancel = con.con.interrupt
 
@@ -291,7 +292,7 @@ def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
     finally:
         done.set()
         if engine == "spark":
-            context.removeJobTag(tag)
+            (tags.removeTag if remote else tags.removeJobTag)(tag)
 
 
 def _conform(tbl: ir.Table, spec: DatasetSpec | None) -> ir.Table:
@@ -363,11 +364,11 @@ def _table_name(dataset: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in dataset)
 
 
-def _connect(engine: str) -> Any:
+def _connect(engine: str, settings: Settings) -> Any:
     if engine == "duckdb":
         return ibis.duckdb.connect(threads=os.cpu_count() or 2)
     if engine == "spark":
         from comercio.warehouse._spark import spark_session
 
-        return ibis.pyspark.connect(spark_session())
+        return ibis.pyspark.connect(spark_session(settings))
     raise WarehouseError(f"unknown engine {engine!r}")
