@@ -36,7 +36,8 @@ def free_port() -> int:
 def base_env(**extra: str) -> dict[str, str]:
     """The environment of a child: loopback only, the executors' Python is this one, 1 GiB driver."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COMERCIO_SPARK_", "PYSPARK_", "SPARK_"))}
-    env.update(SPARK_LOCAL_IP=LOOPBACK, PYSPARK_PYTHON=sys.executable, COMERCIO_SPARK_MEMORY="1g", **extra)
+    env.update(SPARK_LOCAL_IP=LOOPBACK, PYSPARK_PYTHON=sys.executable, COMERCIO_SPARK_MEMORY="1g")
+    env.update(COMERCIO_QUERY_TIMEOUT_S="600", **extra)  # a bounded query's own limit; the machine is shared
     return env
 
 

@@ -79,6 +79,14 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _assert_bounds(got: dict[str, Any]) -> None:
+    """``execute_bounded`` cut the rows at its limit and interrupted the endless query at its deadline."""
+    print(f"\nbounded query: {got['bounded']}; deadline: {got['interrupted']!r} in {got['interrupt_s']} s")
+    assert got["bounded"] == [5, True]
+    assert got["interrupted"] == "query interrupted after 3.0 s", got
+    assert got["interrupt_s"] < 120, got  # not the minutes the cross join needs
+
+
 def _assert_across_executors(label: str, proof: dict[str, Any], facts: int) -> None:
     """Tasks completed on two executors, and a stage reading the lines read by both; printed with ``-s``."""
     tasks = task_counts(proof["executors"])
@@ -122,6 +130,7 @@ def test_regional_set_on_a_local_cluster_equals_duckdb(
     got = facts_in_child(env, lines_home["through"], tmp_path, CHILD_TIMEOUT_S)
     assert got["master"] == CLUSTER
     _assert_same(got, duckdb_facts)
+    _assert_bounds(got)
     _assert_across_executors(CLUSTER, got, len(got["facts"]))
 
 
@@ -142,6 +151,7 @@ def test_regional_set_through_spark_connect_equals_duckdb(
         got = facts_in_child(env, lines_home["through"], tmp_path, CHILD_TIMEOUT_S)
         proof = evidence(f"http://127.0.0.1:{ui_port}")
     _assert_same(got, duckdb_facts)
+    _assert_bounds(got)
     _assert_across_executors(f"Spark Connect on {CLUSTER}", proof, len(got["facts"]))
 
 
