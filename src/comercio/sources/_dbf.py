@@ -1,10 +1,10 @@
 """A fast, streaming dBase III reader: header parsing and vectorised column decoders.
 
 SUNAT's customs microdata come as one dBase III ``.dbf`` per zip; a weekly import file is ~260 MB, so the
-reader never loads a file whole. It reads blocks of fixed-width records into a ``numpy`` array of shape
-``(rows, record_length)`` and decodes each column in one vectorised pass (numbers and dates with integer
-arithmetic on the digit bytes, text as zero-copy Arrow strings). A per-record Python loop (``dbfread``) runs
-at ~50 000 records/s; this runs at millions.
+reader never loads a file whole. It reads blocks of fixed-width records into a ``(rows, record_length)``
+``numpy`` array, gathers the fields it needs transposed (one contiguous vector per byte position) and
+decodes them with a few whole-column passes each: codes and amounts by digit arithmetic, dates against the
+calendar, text as Arrow strings over the record bytes (decision 0018).
 
 Everything here raises :class:`~comercio.errors.ParseError` naming the file, the record (1-based, counting
 deleted records, as dBase does) and the field.
