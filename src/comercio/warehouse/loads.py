@@ -16,10 +16,9 @@ import hashlib
 import os
 import shutil
 import tempfile
-import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,18 @@ import pyarrow as pa
 from comercio.errors import ValidationError
 from comercio.warehouse import revisions, schema
 from comercio.warehouse._fs import sync_trees
-from comercio.warehouse._parts import PartFiles, safe, value_total
+from comercio.warehouse._staging import (
+    SCHEMA_KEY,
+    Staged,
+    discard,
+    file_period,
+    schema_fingerprint,
+    write_rows,
+    write_staged,
+)
 from comercio.warehouse.catalog import Catalog, Vintage
-from comercio.warehouse.contracts import SOURCE_ROW, Checker, Scratch, contract
+from comercio.warehouse.contracts import Scratch, contract
 from comercio.warehouse.shrink import Comparison, compare_files
-
-SCHEMA_KEY = "schema"
-"""The provenance entry holding the fingerprint of the columns a vintage was written with."""
 
 
 @dataclass(frozen=True)
@@ -103,153 +107,6 @@ def file_sha256(path: Path) -> str:
 
 def file_ref(path: Path, *, url: str | None = None, retrieved_at: str | None = None) -> FileRef:
     return FileRef(name=path.name, sha256=file_sha256(path), url=url, retrieved_at=retrieved_at)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _batches(data: pa.Table | Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    if isinstance(data, pa.Table):
-        yield from data.to_batches(max_chunksize=1_000_000)
-    else:
-        yield from data
-
-
-def schema_fingerprint(dataset: str) -> str | None:
-    """A short hash of the columns (names and types) ``dataset`` is stored with today (None: a dataset
-    without a declared schema). A vintage records it, so one written with other columns is reloaded."""
-    spec = schema.DATASETS.get(dataset)
-    if spec is None:
-        return None
-    text = ";".join(f"{f.name}:{f.type}" for f in spec.schema)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _file_period(extra: dict[str, Any]) -> tuple[date, date] | None:
-    """The period the reader says its file covers (``extra["file_period"]``: two ISO dates), if any."""
-    period = extra.get("file_period")
-    if not period:
-        return None
-    return date.fromisoformat(str(period[0])), date.fromisoformat(str(period[1]))
-
-
-@dataclass(frozen=True)
-class Staged:
-    """A load written and checked in a hidden directory (``tmp``), waiting for :meth:`Loader.commit`."""
-
-    dataset: str
-    slice: str
-    number: int
-    tmp: Path
-    created: tuple[Path, ...]  # directories the load created (removed again when it fails)
-    provenance: Provenance
-    rows: int
-    total: float | None
-    marked: bool
-    shrank: tuple[str, ...]
-    keyed: schema.DatasetSpec | None  # the spec, when corrections across slices apply
-
-    @property
-    def rel(self) -> Path:
-        return Path(self.dataset) / safe(self.slice) / f"v{self.number}"
-
-    def vintage(self, stamp: str, revised: revisions.Summary | None, keyed: dict[str, Any] | None) -> Vintage:
-        """The catalog row of this load, committed at ``stamp``."""
-        prov = self.provenance
-        return Vintage(
-            vintage=f"{self.dataset}/{self.slice}/v{self.number}-{stamp}",
-            dataset=self.dataset,
-            slice=self.slice,
-            number=self.number,
-            sha256=prov.sha256,
-            source=prov.source,
-            parser=prov.parser,
-            files=tuple(f.as_dict() for f in prov.files),
-            retrieved_at=prov.retrieved_at,
-            loaded_at=_now(),
-            rows=self.rows,
-            value_total=self.total,
-            path=str(self.rel),
-            current=True,
-            synthetic=prov.synthetic or self.marked,  # rows marked synthetic keep the label
-            extra=dict(prov.extra)
-            | ({SCHEMA_KEY: printed} if (printed := schema_fingerprint(self.dataset)) else {})
-            | ({"accepted_shrink": list(self.shrank)} if self.shrank else {})
-            | ({"revisions": revised.as_extra()} if revised is not None else {})
-            | ({"keys": keyed} if keyed is not None else {}),
-        )
-
-
-def _write(
-    directory: Path,
-    data: pa.Table | Iterable[pa.RecordBatch],
-    spec: schema.DatasetSpec | None,
-    provenance: Provenance,
-    dataset: str,
-) -> tuple[int, float | None, bool]:
-    """Check and write ``data``; return its rows, value total and whether any row is marked synthetic."""
-    rows, total, has_value = 0, 0.0, False
-    name = provenance.files[0].name if provenance.files else None
-    checker = Checker(contract(dataset), file=name, file_period=_file_period(provenance.extra))
-    files = PartFiles(
-        directory, spec.schema if spec is not None else None, spec.partition if spec is not None else None
-    )
-    try:
-        for batch in _batches(data):
-            table = pa.Table.from_batches([batch])
-            source = None
-            if SOURCE_ROW in table.column_names:
-                source = table[SOURCE_ROW].combine_chunks()
-                table = table.drop_columns([SOURCE_ROW])
-            if spec is not None:
-                table = spec.conform(table, file=name)
-            checker.batch(table, source)
-            files.write(table)
-            rows += table.num_rows
-            if "value_usd" in table.column_names:
-                has_value = True
-                total += value_total(table, spec)
-        if files.empty:
-            checker.finish([], ordered=True)  # refuses: an empty load never replaces data
-    finally:
-        files.close()
-    checker.finish(sorted(directory.glob("*.parquet")), ordered=spec is None or spec.partition is None)
-    return rows, (total if has_value else None), checker.synthetic
-
-
-def _discard(tmp: Path, created: Sequence[Path]) -> None:
-    """Remove a staged directory and the empty directories its load created."""
-    shutil.rmtree(tmp, ignore_errors=True)
-    for p in reversed(created):  # a refused first load leaves no empty directories behind
-        if p.is_dir() and not any(p.iterdir()):
-            p.rmdir()
-
-
-def write_staged(
-    data_dir: Path,
-    dataset: str,
-    slice_: str,
-    number: int,
-    data: pa.Table | Iterable[pa.RecordBatch],
-    provenance: Provenance,
-    *,
-    conform: bool = True,
-) -> Staged:
-    """Check and write ``data`` into a hidden directory of the dataset, as vintage ``number`` of the slice
-    to be committed by :meth:`Loader.commit`. Needs no catalog (a worker process may run it); on failure
-    nothing is left."""
-    spec = schema.DATASETS.get(dataset)
-    created = tuple(p for p in (data_dir, data_dir / dataset) if not p.exists())
-    tmp = data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
-    tmp.mkdir(parents=True)
-    try:
-        rows, total, marked = _write(tmp, data, spec if conform else None, provenance, dataset)
-    except BaseException:
-        _discard(tmp, created)
-        raise
-    keyed = spec if conform and spec is not None and spec.revision_key else None
-    return Staged(dataset, slice_, number, tmp, created, provenance, rows, total, marked, (), keyed)
 
 
 class Loader:
@@ -324,7 +181,7 @@ class Loader:
         try:
             shrank = self._guard(dataset, slice_, st.tmp, provenance, accept_shrink)
         except BaseException:
-            _discard(st.tmp, st.created)
+            discard(st.tmp, st.created)
             raise
         return dataclasses.replace(st, shrank=shrank)
 
@@ -354,7 +211,7 @@ class Loader:
                 final = self.data_dir / st.rel
                 if final in finals and str(st.rel) not in referenced:
                     shutil.rmtree(final, ignore_errors=True)
-                _discard(st.tmp, st.created)
+                discard(st.tmp, st.created)
             raise
         return [
             LoadResult(st.dataset, st.slice, "loaded", v, st.shrank)
@@ -425,9 +282,7 @@ class Loader:
     def _others(self, dataset: str, slices: set[str]) -> list[revisions.Other]:
         """The current vintages of ``dataset`` outside ``slices``, as :func:`revisions.revise` reads them."""
         return [
-            revisions.Other.of(
-                self.data_dir / v.path, v.extra, p[1] if (p := _file_period(v.extra)) else None
-            )
+            revisions.Other.of(self.data_dir / v.path, v.extra, p[1] if (p := file_period(v.extra)) else None)
             for v in self.catalog.vintages(dataset, current_only=True)
             if v.slice not in slices
         ]
@@ -454,7 +309,7 @@ class Loader:
         """
         spec = schema.DATASETS.get(dataset)
         with tempfile.TemporaryDirectory(prefix="comercio-preview-") as tmp:
-            _write(Path(tmp), data, spec if conform else None, provenance, dataset)
+            write_rows(Path(tmp), data, spec if conform else None, provenance, dataset)
             current = self.catalog.current(dataset, slice_)
             with self.scratch.shared():
                 found, _ = self._revise(spec if conform else None, slice_, Path(tmp))
