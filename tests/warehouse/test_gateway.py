@@ -1,5 +1,5 @@
-"""The query gateway: its limits (rows fetched limit + 1, flagged ``truncated``; time) on both engines, and what
-it reads (old vintages without a newer column, the corrected view)."""
+"""The query gateway on both engines: its limits (rows fetched limit + 1, flagged ``truncated``; time), and
+what it reads (old vintages without a newer column, the corrected view)."""
 
 from __future__ import annotations
 
