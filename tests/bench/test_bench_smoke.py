@@ -83,6 +83,7 @@ def _check(doc: dict, systems: list[str], baci: list[str]) -> None:
     assert all(t["status"] in {"pass", "miss", "not measured", "error"} for t in doc["targets"])
 
 
+@pytest.mark.slow  # every part at the CI size builds its inputs (warehouses from the mirror): minutes
 def test_bench_quick_duckdb_and_pandas(
     tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
