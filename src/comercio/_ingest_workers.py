@@ -1,5 +1,6 @@
-"""Ingest on both cores: worker processes read, check and write each new file's slices (staged, not yet
-visible) while the main process decides corrections and commits batches (:mod:`comercio.ingest`).
+"""Ingest in batches and on both cores: worker processes read, check and write each new file's slices
+(staged, not yet visible) while the main process decides corrections and commits them in batches
+(:class:`Batch`, used by :mod:`comercio.ingest` with or without workers).
 
 A worker needs no catalog: the main process gives it the vintage number of each slice. Whatever goes wrong
 in a worker (a refused file, a bad record, a reader that keeps reference assets) is not reported from
@@ -11,17 +12,22 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import shutil
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from comercio.sources.protocol import ReadOptions, Target
+from comercio.sources.protocol import Part, Reader, ReadOptions, Target
 from comercio.sources.registry import get_source
 from comercio.warehouse.contracts import Scratch
-from comercio.warehouse.loads import Provenance, Staged, write_staged
+from comercio.warehouse.loads import LoadResult, Provenance, Staged, write_staged
+
+if TYPE_CHECKING:
+    from comercio.warehouse import Warehouse
 
 WORKERS = 2
 """Worker processes (the machines comercio aims at have two cores or more)."""
@@ -96,14 +102,14 @@ def discard(staged: Sequence[Staged]) -> None:
         shutil.rmtree(st.tmp, ignore_errors=True)
 
 
-def staged_in_order(jobs: Sequence[Job]) -> Iterator[tuple[Job, Staging]]:
+def staged_in_order(todo: Sequence[Job]) -> Iterator[tuple[Job, Staging]]:
     """Each job with its staging, in order, ``WINDOW`` files in flight on ``WORKERS`` processes. Stopping
     early (an error in the caller) cancels what has not started; what was staged and never handed out is
     removed."""
     ctx = multiprocessing.get_context("forkserver")  # no fork of a process holding DuckDB's threads
     ctx.set_forkserver_preload([__name__])
     window: deque[tuple[Job, Future[Staging]]] = deque()
-    queue = iter(jobs)
+    queue = iter(todo)
     with ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx) as pool:
         try:
             for job in queue:
@@ -129,4 +135,96 @@ def staged_in_order(jobs: Sequence[Job]) -> Iterator[tuple[Job, Staging]]:
                         discard(future.result().staged)
 
 
-__all__ = ["Job", "Staging", "discard", "stage", "staged_in_order"]
+BATCH_FILES = 256
+BATCH_ROWS = 2_000_000
+"""A batch of new slices is committed once it holds this many files or rows (bounds the invisible work
+and the memory of the corrections pass)."""
+
+
+class Batch:
+    """New slices staged file after file and committed together (one corrections pass, one catalog
+    transaction: the batch becomes visible at once). A load into a slice that already has a vintage is
+    committed on its own, after the batch before it, so every file is decided as if loaded in order."""
+
+    def __init__(self, wh: Warehouse, results: list[LoadResult], notes: list[str]) -> None:
+        self.wh, self.results, self.notes = wh, results, notes  # the ingest report's lists
+        self.loader = wh.loader
+        self.staged: list[Staged] = []
+        self.swept: set[str] = set()
+
+    def load(self, part: Part, prov: Provenance, accept_shrink: bool) -> bool:
+        """Stage or load ``part``; whether its rows are marked synthetic."""
+        loader = self.loader
+        if loader.catalog.current(part.dataset, part.slice) is not None or any(
+            st.slice == part.slice and st.dataset == part.dataset for st in self.staged
+        ):
+            self.commit()
+            done = self.wh.load(
+                part.dataset, part.slice, part.rows, prov, conform=part.conform, accept_shrink=accept_shrink
+            )
+            self.results.append(done)
+            return done.vintage.synthetic
+        self.sweep(part.dataset)
+        st = loader.stage(part.dataset, part.slice, part.rows, prov, conform=part.conform)
+        self._staged([st])
+        return st.marked or prov.synthetic
+
+    def add(self, staging: Staging, path: Path) -> None:
+        """Take a file a worker process staged."""
+        self._staged(staging.staged)
+        self.notes += staging.notes
+        if staging.synthetic:
+            self.notes.append(f"{path.name}: datos sintéticos / synthetic data")
+
+    def sweep(self, dataset: str) -> None:
+        """Remove what interrupted loads left in ``dataset`` (once, before the first file is staged)."""
+        if dataset not in self.swept:
+            self.loader._collect_garbage(dataset)
+            self.swept.add(dataset)
+
+    def _staged(self, staged: Sequence[Staged]) -> None:
+        self.staged += staged
+        if len(self.staged) >= BATCH_FILES or sum(s.rows for s in self.staged) >= BATCH_ROWS:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.staged:
+            staged, self.staged = self.staged, []
+            self.results += self.loader.commit(staged)
+            self.wh.refresh()
+
+    def discard(self) -> None:
+        for st in self.staged:
+            shutil.rmtree(st.tmp, ignore_errors=True)
+        self.staged = []
+
+
+WORKERS_FROM = 4
+"""Files from which an ingest stages them in worker processes (below, starting them costs more)."""
+
+
+def jobs(
+    reader: Reader, pending: list[tuple[Path, Provenance]], options: ReadOptions, batch: Batch
+) -> list[Job] | None:
+    """Jobs for the worker processes when every pending file feeds new slices only, named by its path
+    (else None: the files are loaded here, one after the other)."""
+    if reader.read_ahead < 1 or len(pending) < WORKERS_FROM or (os.cpu_count() or 1) < 2:
+        return None
+    catalog, data_dir = batch.loader.catalog, batch.loader.data_dir
+    out: list[Job] = []
+    seen: set[tuple[str, str]] = set()
+    for path, prov in pending:
+        targets = reader.targets(path)
+        if not targets or any(t in seen or catalog.current(*t) is not None for t in targets):
+            return None
+        seen.update(targets)
+        numbers = {
+            t: max((v.number for v in catalog.vintages(t[0], slice_=t[1])), default=0) + 1 for t in targets
+        }
+        out.append(Job(prov.source, path, prov, options, data_dir, numbers))
+    for dataset in sorted({t[0] for t in seen}):
+        batch.sweep(dataset)  # before any worker writes there
+    return out
+
+
+__all__ = ["Batch", "Job", "Staging", "discard", "jobs", "stage", "staged_in_order"]

@@ -13,20 +13,21 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
 from comercio import _ingest_workers, reference
+from comercio._ingest_workers import Batch
 from comercio.config import Settings
 from comercio.errors import ConfigError, SourceError, ValidationError
 from comercio.sources import download
-from comercio.sources.protocol import Part, Reader, ReadOptions, ReadResult
+from comercio.sources.protocol import Reader, ReadOptions, ReadResult
 from comercio.sources.registry import BUILD_SOURCES, SOURCES, Source, get_source
 from comercio.warehouse import FileRef, LoadResult, Provenance, Warehouse, file_ref
-from comercio.warehouse.loads import Loader, Staged
+from comercio.warehouse.loads import Loader
 from comercio.warehouse.shrink import Comparison
 
 PARSER_VERSION = "1"
@@ -210,7 +211,7 @@ def _run(
             report.results += done
         else:
             pending.append((path, prov))
-    batch = _Batch(wh, report)
+    batch = Batch(wh, report.results, report.notes)
     with (
         download.files_progress(
             progress and len(pending) > 1, f"ingest {report.source}", len(pending)
@@ -218,7 +219,7 @@ def _run(
         batch.loader.scratch.shared(),
     ):
         try:
-            jobs = _jobs(reader, pending, options, batch)
+            jobs = _ingest_workers.jobs(reader, pending, options, batch)
             for job, staging in _ingest_workers.staged_in_order(jobs) if jobs else ():
                 if staging.ok:
                     batch.add(staging, job.path)
@@ -244,34 +245,6 @@ def _run(
         batch.commit()
 
 
-WORKERS_FROM = 4
-"""Files from which an ingest stages them in worker processes (below, starting them costs more)."""
-
-
-def _jobs(
-    reader: Reader, pending: list[tuple[Path, Provenance]], options: ReadOptions, batch: _Batch
-) -> list[_ingest_workers.Job] | None:
-    """Jobs for the worker processes when every pending file feeds new slices only, named by its path
-    (else None: the files are loaded here, one after the other)."""
-    if reader.read_ahead < 1 or len(pending) < WORKERS_FROM or (os.cpu_count() or 1) < 2:
-        return None
-    catalog, data_dir = batch.loader.catalog, batch.loader.data_dir
-    jobs: list[_ingest_workers.Job] = []
-    seen: set[tuple[str, str]] = set()
-    for path, prov in pending:
-        targets = reader.targets(path)
-        if not targets or any(t in seen or catalog.current(*t) is not None for t in targets):
-            return None
-        seen.update(targets)
-        numbers = {
-            t: max((v.number for v in catalog.vintages(t[0], slice_=t[1])), default=0) + 1 for t in targets
-        }
-        jobs.append(_ingest_workers.Job(prov.source, path, prov, options, data_dir, numbers))
-    for dataset in sorted({t[0] for t in seen}):
-        batch.sweep(dataset)  # before any worker writes there
-    return jobs
-
-
 def _read_all(
     reader: Reader, pending: list[tuple[Path, Provenance]], options: ReadOptions
 ) -> Iterator[tuple[tuple[Path, Provenance], ReadResult]]:
@@ -295,70 +268,6 @@ def _read_all(
             yield item, result
 
 
-BATCH_FILES = 256
-BATCH_ROWS = 2_000_000
-"""A batch of new slices is committed once it holds this many files or rows (bounds the invisible work
-and the memory of the corrections pass)."""
-
-
-class _Batch:
-    """New slices staged file after file and committed together (one corrections pass, one catalog
-    transaction: the batch becomes visible at once). A load into a slice that already has a vintage is
-    committed on its own, after the batch before it, so every file is decided as if loaded in order."""
-
-    def __init__(self, wh: Warehouse, report: IngestReport) -> None:
-        self.wh, self.report = wh, report
-        self.loader = wh.loader
-        self.staged: list[Staged] = []
-        self.swept: set[str] = set()
-
-    def load(self, part: Part, prov: Provenance, accept_shrink: bool) -> bool:
-        """Stage or load ``part``; whether its rows are marked synthetic."""
-        loader = self.loader
-        if loader.catalog.current(part.dataset, part.slice) is not None or any(
-            st.slice == part.slice and st.dataset == part.dataset for st in self.staged
-        ):
-            self.commit()
-            done = self.wh.load(
-                part.dataset, part.slice, part.rows, prov, conform=part.conform, accept_shrink=accept_shrink
-            )
-            self.report.results.append(done)
-            return done.vintage.synthetic
-        self.sweep(part.dataset)
-        st = loader.stage(part.dataset, part.slice, part.rows, prov, conform=part.conform)
-        self._staged([st])
-        return st.marked or prov.synthetic
-
-    def add(self, staging: _ingest_workers.Staging, path: Path) -> None:
-        """Take a file a worker process staged."""
-        self._staged(staging.staged)
-        self.report.notes += staging.notes
-        if staging.synthetic:
-            self.report.notes.append(f"{path.name}: datos sintéticos / synthetic data")
-
-    def sweep(self, dataset: str) -> None:
-        """Remove what interrupted loads left in ``dataset`` (once, before the first file is staged)."""
-        if dataset not in self.swept:
-            self.loader._collect_garbage(dataset)
-            self.swept.add(dataset)
-
-    def _staged(self, staged: Sequence[Staged]) -> None:
-        self.staged += staged
-        if len(self.staged) >= BATCH_FILES or sum(s.rows for s in self.staged) >= BATCH_ROWS:
-            self.commit()
-
-    def commit(self) -> None:
-        if self.staged:
-            staged, self.staged = self.staged, []
-            self.report.results += self.loader.commit(staged)
-            self.wh.refresh()
-
-    def discard(self) -> None:
-        for st in self.staged:
-            shutil.rmtree(st.tmp, ignore_errors=True)
-        self.staged = []
-
-
 def _load(
     wh: Warehouse,
     path: Path,
@@ -366,7 +275,7 @@ def _load(
     result: ReadResult,
     report: IngestReport,
     accept_shrink: bool,
-    batch: _Batch,
+    batch: Batch,
 ) -> None:
     refused = result.refusal()
     if refused is not None:
