@@ -242,6 +242,8 @@ def append_week(job: dict[str, Any]) -> dict[str, Any]:
     home, week = Path(job["home"]), Path(job["week"])
     keep = home.parent / "catalog-before"
     if not keep.exists():
+        with Warehouse(Settings(home=home)).catalog.writer_lock():
+            pass  # a writer's start publishes the snapshot as today's comercio leaves it
         keep.mkdir()
         for f in home.glob("catalog.*"):
             shutil.copy2(f, keep / f.name)

@@ -15,8 +15,10 @@ untouched for :data:`STALE_S` seconds (a live transfer writes every few millisec
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,14 +58,23 @@ def find(home: Path, *, stale_s: float = STALE_S, now: float | None = None) -> l
     cache = home / "cache"
     data = home / "data"
     found = sorted(data.glob("*/.tmp-*")) + sorted(data.glob(".tmp-*")) if data.is_dir() else []
-    for pattern in (".*.tmp", "*.part"):
-        for p in sorted(home.rglob(pattern)):
-            if not p.is_file() or p in found:
-                continue
-            download = p.is_relative_to(cache) or p.suffix == ".part"
-            if not download or _age(p, now) >= stale_s:
-                found.append(p)
+    for p in sorted(_files(home, data)):
+        if not (p.name.endswith(".part") or (p.name.startswith(".") and p.name.endswith(".tmp"))):
+            continue
+        download = p.is_relative_to(cache) or p.suffix == ".part"
+        if not download or _age(p, now) >= stale_s:
+            found.append(p)
     return found
+
+
+def _files(home: Path, data: Path) -> Iterator[Path]:
+    """Every file under ``home`` but inside the vintages of ``data`` (a load's only temporaries there are
+    the ``.tmp-*`` directories next to them; walking thousands of weekly vintages would cost every writer's
+    start more than its load)."""
+    for root, dirs, files in os.walk(home):
+        if Path(root) == data:
+            dirs[:] = []
+        yield from (Path(root) / f for f in files)
 
 
 def measure(home: Path, *, stale_s: float = STALE_S) -> Orphans:
