@@ -330,10 +330,12 @@ class Loader:
         for tmp in base.glob(".tmp-*"):
             shutil.rmtree(tmp, ignore_errors=True)
         referenced = self.catalog.referenced_paths()
-        for slice_dir in base.iterdir():
-            if not slice_dir.is_dir() or slice_dir.name.startswith("."):
-                continue
-            for vdir in slice_dir.iterdir():
-                rel = str(vdir.relative_to(self.data_dir))
-                if vdir.is_dir() and rel not in referenced:
-                    shutil.rmtree(vdir, ignore_errors=True)
+        with os.scandir(base) as slices:  # scandir: thousands of weekly slices are listed, not stat'ed
+            for slice_dir in slices:
+                if not slice_dir.is_dir() or slice_dir.name.startswith("."):
+                    continue
+                with os.scandir(slice_dir.path) as versions:
+                    for vdir in versions:
+                        rel = str(Path(dataset) / slice_dir.name / vdir.name)
+                        if rel not in referenced and vdir.is_dir():
+                            shutil.rmtree(vdir.path, ignore_errors=True)
