@@ -107,7 +107,7 @@ def staged_in_order(todo: Sequence[Job]) -> Iterator[tuple[Job, Staging]]:
     early (an error in the caller) cancels what has not started; what was staged and never handed out is
     removed."""
     ctx = multiprocessing.get_context("forkserver")  # no fork of a process holding DuckDB's threads
-    ctx.set_forkserver_preload([__name__])
+    ctx.set_forkserver_preload([__name__, "comercio.sources.sunat_microdata", "comercio.reference"])
     window: deque[tuple[Job, Future[Staging]]] = deque()
     queue = iter(todo)
     with ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx) as pool:
