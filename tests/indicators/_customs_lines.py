@@ -15,16 +15,19 @@ from comercio.warehouse import FileRef, Provenance, Warehouse, schema
 Line = tuple[str, date, date | None, str, str, float]
 
 
-def load_lines(home: Path, lines: list[Line]) -> Path:
-    """A warehouse in ``home`` holding ``lines`` as customs_lines (one slice)."""
+def load_lines(
+    home: Path, lines: list[Line], *, slice_: str = "all", source: str = "hand.csv", first: int = 0
+) -> Path:
+    """A warehouse in ``home`` holding ``lines`` as customs_lines (the slice ``slice_``, read from
+    ``source``; declarations numbered from ``first``)."""
     wh = Warehouse(Settings(home=home))
-    prov = Provenance("test", (FileRef("hand.csv", "c" * 64),), "test/1")
+    prov = Provenance("test", (FileRef(source, "c" * 64),), "test/1")
     rows: list[dict[str, Any]] = [
         {
             "flow": f,
             "date": d,
             "period": d.replace(day=1),
-            "declaration": str(i),
+            "declaration": str(first + i),
             "series": 1,
             "customs_office": "118",
             "department": dept,
@@ -38,11 +41,11 @@ def load_lines(home: Path, lines: list[Line]) -> Path:
             "file_date": filed,
             "trader_masked": False,
             "synthetic": False,
-            "source": "hand.csv",
+            "source": source,
         }
         for i, (f, d, filed, dept, basis, v) in enumerate(lines)
     ]
     spec = schema.CUSTOMS_LINES
     table = pa.Table.from_pylist([{c: r.get(c) for c in spec.columns} for r in rows], schema=spec.schema)
-    wh.load("customs_lines", "all", table, prov)
+    wh.load("customs_lines", slice_, table, prov)
     return home

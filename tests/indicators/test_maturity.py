@@ -10,8 +10,10 @@ import pytest
 from _customs_lines import Line, load_lines
 
 from comercio.config import Settings
+from comercio.indicators import engine as eng
 from comercio.indicators import maturity as mat
 from comercio.warehouse import Warehouse
+from comercio.warehouse._footer import Holding
 
 AS_OF = date(2024, 6, 30)
 
@@ -81,3 +83,81 @@ def test_published_lag_is_mature_a_month_after_month_end() -> None:
 
 def test_no_lines_no_maturity(tmp_path: Path) -> None:
     assert mat.maturity(Warehouse(Settings(home=tmp_path), read_only=True), "X") == {}
+
+
+# -- which files the aggregation reads (footer statistics of file_date) ----------------------------------
+MONTHLY: list[Line] = [  # extracts without a week: their months are final
+    ("X", date(2023, 12, 5), None, "15", "producer_ubigeo", 70.0),
+    ("X", date(2024, 5, 7), None, "15", "producer_ubigeo", 5.0),  # a month the weekly files hold too
+    ("M", date(2024, 2, 9), None, "99", "unattributed", 3.0),
+]
+
+
+def _mixed(home: Path) -> Path:
+    """Weekly twin files (exports, imports), a monthly extract, and a later weekly file correcting lines
+    of both: a weekly one (new value and file date) and the extract's December line (now weekly)."""
+    weekly = [line for line in _lines() if line[2] is not None]
+    load_lines(home, [x for x in weekly if x[0] == "X"], slice_="x-w1", source="x1.zip")
+    load_lines(home, [x for x in weekly if x[0] == "M"], slice_="m-w1", source="m1.zip", first=50)
+    load_lines(home, MONTHLY, slice_="monthly", source="monthly.zip", first=100)
+    fixes: list[Line] = [
+        ("X", date(2024, 2, 10), date(2024, 3, 20), "15", "producer_ubigeo", 45.0),  # declaration 4
+        ("X", date(2023, 12, 5), date(2024, 1, 8), "15", "producer_ubigeo", 70.0),  # declaration 100
+    ]
+    load_lines(home, fixes[:1], slice_="x-w2", source="x2.zip", first=4)
+    return load_lines(home, fixes[1:], slice_="x-w3", source="x3.zip", first=100)
+
+
+def _full_scan(home: Path, engine: str, flow: str, monkeypatch: pytest.MonkeyPatch) -> dict[date, object]:
+    """Maturity as before the footer statistics: every file read by the aggregation (``flow`` is never
+    null, so every file 'may hold' it) and none left to the distinct."""
+    with monkeypatch.context() as m:
+        m.setattr(mat, "WEEKLY", Holding("flow"))
+        m.setattr(mat, "OTHER", Holding("flow", non_null=False))
+        return dict(mat.maturity(Warehouse(Settings(home=home, engine=engine), read_only=True), flow, engine))
+
+
+def _counting(wh: Warehouse, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    queries: list[object] = []
+    run = wh.execute
+
+    def execute(expr: object, **kw: object) -> object:
+        queries.append(expr)
+        return run(expr, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wh, "execute", execute)
+    return queries
+
+
+def test_without_weekly_lines_maturity_scans_no_line(
+    tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = load_lines(tmp_path, MONTHLY, slice_="monthly", source="monthly.zip")
+    wh = Warehouse(Settings(home=home, engine=engine), read_only=True)
+    assert wh.files(mat.DATASET, mat.WEEKLY) == []
+    eng.cube(wh, mat.DATASET, "X", engine)  # the region cube: the report's, computed first
+    queries = _counting(wh, monkeypatch)
+    x = mat.maturity(wh, "X", engine)
+    assert queries == []
+    assert x == _full_scan(home, engine, "X", monkeypatch)
+    assert sorted(x) == [date(2023, 12, 1), date(2024, 5, 1)]
+    assert all((m.basis, m.as_of, m.completeness) == ("final", None, 1.0) for m in x.values())
+
+
+def test_a_mixed_warehouse_with_corrections_gives_the_full_scan_figures(
+    tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = _mixed(tmp_path)
+    wh = Warehouse(Settings(home=home, engine=engine), read_only=True)
+    weekly = wh.files(mat.DATASET, mat.WEEKLY)
+    assert len(weekly) == 4 and len(wh.files(mat.DATASET, mat.OTHER)) == 1
+    for flow in ("X", "M"):
+        eng.cube(wh, mat.DATASET, flow, engine)
+    queries = _counting(wh, monkeypatch)
+    x, m = mat.maturity(wh, "X", engine), mat.maturity(wh, "M", engine)
+    assert len(queries) == 4  # per flow: the weekly files' aggregation, the extract's distinct months
+    assert x == _full_scan(home, engine, "X", monkeypatch)
+    assert m == _full_scan(home, engine, "M", monkeypatch)
+    # December's extract line was corrected by a weekly file: no longer final; May is (the extract's line)
+    assert x[date(2023, 12, 1)].basis == "measured" and x[date(2024, 5, 1)].basis == "final"
+    assert m[date(2024, 2, 1)].basis == "final" and m[date(2024, 6, 1)].basis == "published"

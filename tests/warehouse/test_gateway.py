@@ -231,3 +231,35 @@ def test_without_corrections_or_exporter_table_the_view_is_the_files(tmp_path: P
     _load(wh, "x2.zip", date(2025, 3, 16), "118-2025-000002", 2.0)
     sql = ibis.to_sql(wh.table("customs_lines"), dialect="duckdb").upper()
     assert "JOIN" not in sql and "UNION" not in sql
+
+
+def test_a_table_of_the_files_holding_a_column_is_still_corrected(tmp_path: Path, engine: str) -> None:
+    """``where`` picks files by footer statistics (a column absent or null on every row: not holding it);
+    corrections listed by a vintage left out still apply to the files read; a file rewritten in place is
+    judged again."""
+    from datetime import date
+
+    from comercio.errors import DataNotAvailable
+    from comercio.warehouse._footer import Holding
+
+    wh = Warehouse(Settings(home=tmp_path / "home", engine=engine))
+    _load(wh, "old.zip", date(2025, 3, 9), "118-2025-000001", 1.0)
+    _drop_column(wh, "old.zip", "file_date")  # written before file_date existed
+    _load(wh, "x1.zip", date(2025, 3, 9), "118-2025-000002", 100.0)
+    _load(wh, "m.zip", None, "118-2025-000003", 5.0)  # a monthly extract: file_date null on every row
+    _load(wh, "x2.zip", date(2025, 3, 16), "118-2025-000003", 6.0)  # corrects the extract's line
+    weekly, other = Holding("file_date"), Holding("file_date", non_null=False)
+    names = {w: sorted(p.parent.parent.name for p in wh.files("customs_lines", w)) for w in (weekly, other)}
+    assert names == {weekly: ["microdata-x1", "microdata-x2"], other: ["microdata-m", "microdata-old"]}
+
+    def read(where: Holding) -> list[tuple[str, float]]:
+        t = wh.table("customs_lines", engine, where=where)
+        rows = wh.execute(t.select("source", "value_usd").order_by("source")).to_pylist()
+        return [(r["source"], r["value_usd"]) for r in rows]
+
+    assert read(weekly) == [("x1.zip", 100.0), ("x2.zip", 6.0)]
+    assert read(other) == [("old.zip", 1.0)]  # m.zip's line was superseded by x2, a file not read
+    _drop_column(wh, "x1.zip", "file_date")
+    assert read(weekly) == [("x2.zip", 6.0)] and read(other) == [("old.zip", 1.0), ("x1.zip", 100.0)]
+    with pytest.raises(DataNotAvailable, match="no data file"):
+        wh.table("customs_lines", engine, where=Holding("no_such_column"))

@@ -14,7 +14,10 @@ p99 30 days, a month ≥ 99.5 % complete 30 days after it ends: SUNAT_LAYOUTS.md
 a week (null ``file_date``: a monthly or yearly extract) make their month ``final``. A month is
 *preliminary* when its expected completeness is below :data:`MATURE`. The cut-off ``as_of`` is the latest
 ``file_date`` of the flow, never the clock. The aggregation (value by month, day and file date) runs as one
-Ibis expression on either engine and is cached per vintage of the dataset.
+Ibis expression on either engine and is cached per vintage of the dataset. It reads only the data files whose
+footer statistics say ``file_date`` may be non-null (through the gateway, so corrections still apply); the
+months of the other files are final, taken from the region cube when no file is weekly, else from a distinct
+over those files of only the months the weekly files hold without a null ``file_date``.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from typing import Literal
 
 from comercio.indicators import engine as eng
 from comercio.warehouse import Warehouse
+from comercio.warehouse._footer import Holding
 
 DATASET = "customs_lines"
+WEEKLY, OTHER = Holding("file_date"), Holding("file_date", non_null=False)  # files by footer statistics
 MATURE = 0.995  # expected completeness at or above which a month is no longer preliminary
 SETTLED_DAYS = 60  # a month this old at the cut-off measures the lag
 MIN_MEASURED = 3  # settled months needed before the measured lag replaces the published one
@@ -114,8 +119,9 @@ def maturity(wh: Warehouse, flow: str = "X", engine: str | None = None) -> dict[
 
 
 def _rows(wh: Warehouse, flow: str, engine: str | None) -> list[tuple[date, date | None, date | None, float]]:
-    """(period, date, file_date, value) summed: one Ibis aggregation, small (months × days × weeks)."""
-    t = wh.table(DATASET, engine)
+    """(period, date, file_date, value) summed over the files that may hold a ``file_date``: one Ibis
+    aggregation, small (months × days × weeks)."""
+    t = wh.table(DATASET, engine, where=WEEKLY)
     t = t.filter(t.flow == flow)
     expr = t.group_by(["period", "date", "file_date"]).aggregate(value=t.value_usd.sum())
     out = wh.execute(expr, engine=engine).to_pydict()
@@ -126,14 +132,26 @@ def _rows(wh: Warehouse, flow: str, engine: str | None) -> list[tuple[date, date
     ]
 
 
+def _final_elsewhere(wh: Warehouse, flow: str, engine: str | None, candidates: set[date]) -> set[date]:
+    """The ``candidates`` months of ``flow`` that the files without a ``file_date`` hold (a distinct over
+    those files, restricted to the candidates; no query when there are none or no such file)."""
+    if not candidates or not wh.files(DATASET, OTHER):
+        return set()
+    t = wh.table(DATASET, engine, where=OTHER)
+    t = t.filter((t.flow == flow) & t.period.isin(sorted(candidates)))
+    return set(wh.execute(t.select("period").distinct(), engine=engine).column("period").to_pylist())
+
+
 def _compute(wh: Warehouse, flow: str, engine: str | None) -> dict[date, MonthMaturity]:
-    rows = _rows(wh, flow, engine)
+    rows = _rows(wh, flow, engine) if wh.files(DATASET, WEEKLY) else []
     weekly = [r for r in rows if r[2] is not None]
     as_of = max((f for _, _, f, _ in weekly if f is not None), default=None)
-    final = {p for p, _, f, _ in rows if f is None}
-    periods = sorted({p for p, _, _, _ in rows})
-    if as_of is None:
+    periods = sorted(p for p in eng.cube(wh, DATASET, flow, engine).periods if p is not None)
+    if as_of is None:  # no line of the flow has a file_date: every month is final
         return {p: MonthMaturity(flow, p, None, None, 1.0, "final", 0) for p in periods}
+    held = {p for p, _, _, _ in rows}  # the months the weekly files hold; the others are final
+    final = {p for p, _, f, _ in rows if f is None} | (set(periods) - held)
+    final |= _final_elsewhere(wh, flow, engine, held - final)
     settled = {p for p in periods if (as_of - month_end(p)).days >= SETTLED_DAYS and p not in final}
     cdf, n = PUBLISHED_CDF, 0
     basis: Basis = "published"

@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
 from comercio.warehouse import orphans, revisions, schema
+from comercio.warehouse._footer import Holding, stats
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.loads import Loader, LoadResult, Provenance
 from comercio.warehouse.schema import DatasetSpec
@@ -98,11 +99,15 @@ class Warehouse:
     def vintage_dir(self, vintage: Vintage) -> Path:
         return self.settings.data_dir / vintage.path
 
-    def files(self, dataset: str) -> list[Path]:
-        paths: list[Path] = []
-        for v in self.vintages(dataset):
-            paths.extend(sorted(self.vintage_dir(v).glob("*.parquet")))
-        return paths
+    def files(self, dataset: str, where: Holding | None = None) -> list[Path]:
+        """The current vintages' data files of ``dataset`` (those ``where`` selects, when given)."""
+        return [p for _, fs in self._files(self.vintages(dataset), where) for p in fs]
+
+    def _files(self, vintages: list[Vintage], where: Holding | None) -> list[tuple[Vintage, list[Path]]]:
+        files = [(v, sorted(self.vintage_dir(v).glob("*.parquet"))) for v in vintages]
+        if where is None:
+            return files
+        return [(v, kept) for v, fs in files if (kept := [p for p in fs if where(p)])]
 
     def version(self) -> tuple[str, ...]:
         """The current vintages' ids (cheap while the catalog is unchanged): a key for caches of answers."""
@@ -141,30 +146,35 @@ class Warehouse:
                 self._backends[engine] = _connect(engine, self.settings)
             return self._backends[engine]
 
-    def table(self, dataset: str, engine: str | None = None) -> ir.Table:
+    def table(self, dataset: str, engine: str | None = None, *, where: Holding | None = None) -> ir.Table:
+        """The rows of ``dataset``'s current vintages (corrected, conformed); with ``where``, only those of
+        the data files it selects (by their Parquet statistics), still corrected and conformed."""
         engine = engine or self.settings.engine
         self._follow()
+        key = dataset if where is None else f"{dataset}|{where.column}|{where.non_null}"
         with self._lock:
             cache = self._registered.setdefault(engine, {})
-            if dataset in cache:
-                return cache[dataset]
+            if key in cache:
+                return cache[key]
         vintages = self.vintages(dataset)
         if not vintages:
             raise DataNotAvailable(
                 f"dataset {dataset!r} is not loaded",
                 hint="run `comercio build` or `comercio ingest`",
             )
-        name = _table_name(dataset)
+        files = self._files(vintages, where)
+        if not files:
+            raise DataNotAvailable(f"dataset {dataset!r}: no data file has {where}")
+        name = _table_name(key)
         spec = schema.DATASETS.get(dataset)
-        files = [(v, sorted(self.vintage_dir(v).glob("*.parquet"))) for v in vintages]
         if spec is not None and spec.revision_key:
-            tbl = self._corrected(engine, name, spec, files)
+            tbl = self._corrected(engine, name, spec, files, vintages)
         else:
             tbl = self._read(engine, name, files, spec)
         if dataset == "customs_lines" and self.has("exporter_regions"):
             tbl = revisions.attribute(tbl, self.table("exporter_regions", engine))
         with self._lock:
-            self._registered.setdefault(engine, {})[dataset] = tbl
+            self._registered.setdefault(engine, {})[key] = tbl
         return tbl
 
     def _read(
@@ -177,26 +187,27 @@ class Warehouse:
             paths = [str(p) for _, fs in files for p in fs]
             return _conform(con.read_parquet(paths, table_name=name, union_by_name=True), spec)
         parts = [
-            _conform(
-                con.read_parquet(
-                    str(fs[0].parent / "*.parquet"), table_name=f"{name}_{self._token}_{v.number}_{i}"
-                ),
-                spec,
-            )
+            _conform(_spark_read(con, fs, f"{name}_{self._token}_{v.number}_{i}"), spec)
             for i, (v, fs) in enumerate(files)
         ]
         return parts[0] if len(parts) == 1 else ibis.union(*parts)
 
     def _corrected(
-        self, engine: str, name: str, spec: DatasetSpec, files: list[tuple[Vintage, list[Path]]]
+        self,
+        engine: str,
+        name: str,
+        spec: DatasetSpec,
+        files: list[tuple[Vintage, list[Path]]],
+        vintages: list[Vintage],
     ) -> ir.Table:
-        """The lines of ``files`` without the rows superseded by corrections in other slices.
+        """The lines of ``files`` without the rows superseded by corrections listed in any of ``vintages``
+        (the dataset's current ones, whether or not ``files`` reads them).
 
         Only the vintages whose files may hold a superseded row's ``source`` (by their Parquet statistics)
         go through the anti-join; the others, and every vintage when no current vintage lists any
         correction, are read as they are.
         """
-        listed = [(v, revisions.files(self.vintage_dir(v))) for v, _ in files if revisions.count(v.extra)]
+        listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
         listed = [(v, fs) for v, fs in listed if fs]
         sources = _superseded_sources([p for _, fs in listed for p in fs])
         touched = [(v, fs) for v, fs in files if any(_may_hold(p, sources) for p in fs)]
@@ -316,6 +327,14 @@ def _conform(tbl: ir.Table, spec: DatasetSpec | None) -> ir.Table:
     )
 
 
+def _spark_read(con: Any, paths: list[Path], view: str) -> ir.Table:
+    """Spark: a glob over a vintage's directory when ``paths`` are all its data files, else those files."""
+    if len(paths) == len(list(paths[0].parent.glob("*.parquet"))):
+        return con.read_parquet(str(paths[0].parent / "*.parquet"), table_name=view)
+    con._session.read.parquet(*[str(p) for p in paths]).createOrReplaceTempView(view)
+    return con.table(view)
+
+
 @lru_cache(maxsize=4096)
 def _sources_of(path: str) -> frozenset[str]:
     """The ``source`` values of one record file of superseded rows (vintage files never change)."""
@@ -326,22 +345,18 @@ def _superseded_sources(paths: list[Path]) -> tuple[str, ...]:
     return tuple(sorted(frozenset().union(*(_sources_of(str(p)) for p in paths))))
 
 
-@lru_cache(maxsize=65536)
-def _source_ranges(path: str) -> tuple[tuple[str, str], ...] | None:
+def _source_ranges(path: Path) -> tuple[tuple[str, str], ...] | None:
     """(min, max) of ``source`` per row group of a data file; None when a row group has no statistics."""
-    meta = pq.ParquetFile(path).metadata
-    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
-    if "source" not in names:
+    groups = stats(path, "source")
+    if groups is None:
         return ()  # written without a source: no row of it can be superseded (the key includes source)
-    at = names.index("source")
     out = []
-    for g in range(meta.num_row_groups):
-        stats = meta.row_group(g).column(at).statistics
-        if stats is None or not stats.has_min_max:
-            if stats is not None and stats.null_count == meta.row_group(g).num_rows:
+    for g in groups:
+        if g.lo is None:
+            if g.nulls == g.rows:
                 continue  # every source null: never superseded
             return None
-        out.append((_text(stats.min), _text(stats.max)))
+        out.append((_text(g.lo), _text(g.hi)))
     return tuple(out)
 
 
@@ -354,7 +369,7 @@ def _may_hold(path: Path, sources: tuple[str, ...]) -> bool:
     """Whether the data file ``path`` may hold a row of one of the (sorted) ``sources``."""
     if not sources:
         return False
-    ranges = _source_ranges(str(path))
+    ranges = _source_ranges(path)
     if ranges is None:
         return True
     return any(bisect.bisect_left(sources, lo) < bisect.bisect_right(sources, hi) for lo, hi in ranges)
