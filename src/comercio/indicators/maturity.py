@@ -100,9 +100,10 @@ def measured_cdf(rows: list[tuple[date, date, float]]) -> LagCdf:
     by_lag: dict[int, float] = defaultdict(float)
     for day, filed, value in rows:
         by_lag[max((filed - day).days, 0)] += value
-    total = sum(by_lag.values())
+    lags = sorted(by_lag)
+    total = sum(by_lag[lag] for lag in lags)  # summed in the order of ``acc``: the last share is exactly 1
     days, shares, acc = [], [], 0.0
-    for lag in sorted(by_lag):
+    for lag in lags:
         acc += by_lag[lag]
         days.append(lag)
         shares.append(acc / total if total else 1.0)

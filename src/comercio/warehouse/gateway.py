@@ -165,6 +165,8 @@ class Warehouse:
         files = self._files(vintages, where)
         if not files:
             raise DataNotAvailable(f"dataset {dataset!r}: no data file has {where}")
+        if where is not None and files == self._files(vintages, None):
+            return self.table(dataset, engine)  # every file: the dataset's own table (registered once)
         name = _table_name(key)
         spec = schema.DATASETS.get(dataset)
         if spec is not None and spec.revision_key:
