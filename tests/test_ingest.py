@@ -328,3 +328,36 @@ def test_a_bad_file_among_many_fails_as_alone_after_loading_the_files_before_it(
     loaded = sorted(v.slice for v in wh.vintages("customs_lines"))
     assert loaded == sorted(f"microdata-{w.stem}" for w in weeks[:3])
     assert not list((wh.settings.data_dir / "customs_lines").glob(".tmp-*"))
+
+
+def test_a_script_without_a_main_guard_ingests_many_files(tmp_path: Path) -> None:
+    """Worker processes do not run the caller's script again: a script that calls ``ingest`` at its top
+    level (no ``if __name__ == "__main__"``) loads many weekly files and ends, instead of starting ingests
+    inside the workers."""
+    import subprocess
+    import sys
+
+    from _weekly_files import SUNDAYS, write_week
+
+    weeks = [
+        write_week(tmp_path / "mirror", s, lines=3, first_number=10 * i + 1) for i, s in enumerate(SUNDAYS)
+    ]
+    script = tmp_path / "load_weeks.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from comercio._ingest_workers import WORKERS_FROM\n"
+        "from comercio.config import Settings\n"
+        "from comercio.ingest import ingest\n"
+        "from comercio.warehouse import Warehouse\n"
+        f"files = [Path(p) for p in {[str(w) for w in weeks]!r}]\n"
+        "assert len(files) >= WORKERS_FROM  # the workers are used\n"
+        f"home = Path({str(tmp_path / 'home')!r})\n"
+        "report = ingest(Warehouse(Settings(home=home)), 'sunat-microdata', files)\n"
+        "print('lines', sum(r.vintage.rows for r in report.results))\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["lines", str(3 * len(weeks))]

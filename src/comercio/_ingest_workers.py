@@ -14,6 +14,8 @@ import contextlib
 import multiprocessing
 import os
 import shutil
+import sys
+import types
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -102,6 +104,25 @@ def discard(staged: Sequence[Staged]) -> None:
         shutil.rmtree(st.tmp, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _callers_main_left_alone() -> Iterator[None]:
+    """While a worker starts, ``__main__`` is a bare module. Otherwise multiprocessing (forkserver, spawn)
+    runs the caller's script again in every worker — a script that calls ``ingest`` at its top level, with
+    no ``if __name__ == "__main__"`` guard, would start ingests inside the workers and break the pool. The
+    workers need nothing from the caller's script: ``stage`` and its jobs live in comercio."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def _submit(pool: ProcessPoolExecutor, job: Job) -> Future[Staging]:
+    with _callers_main_left_alone():  # workers start lazily, inside submit
+        return pool.submit(stage, job)
+
+
 def staged_in_order(todo: Sequence[Job]) -> Iterator[tuple[Job, Staging]]:
     """Each job with its staging, in order, ``WINDOW`` files in flight on ``WORKERS`` processes. Stopping
     early (an error in the caller) cancels what has not started; what was staged and never handed out is
@@ -113,7 +134,7 @@ def staged_in_order(todo: Sequence[Job]) -> Iterator[tuple[Job, Staging]]:
     with ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx) as pool:
         try:
             for job in queue:
-                window.append((job, pool.submit(stage, job)))
+                window.append((job, _submit(pool, job)))
                 if len(window) >= WINDOW:
                     break
             while window:
@@ -124,7 +145,7 @@ def staged_in_order(todo: Sequence[Job]) -> Iterator[tuple[Job, Staging]]:
                     done = Staging(False)
                 nxt = next(queue, None)
                 if nxt is not None:
-                    window.append((nxt, pool.submit(stage, nxt)))
+                    window.append((nxt, _submit(pool, nxt)))
                 yield job, done
         finally:
             for _, future in window:
