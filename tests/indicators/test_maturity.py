@@ -12,8 +12,7 @@ from _customs_lines import Line, load_lines
 from comercio.config import Settings
 from comercio.indicators import engine as eng
 from comercio.indicators import maturity as mat
-from comercio.warehouse import Warehouse
-from comercio.warehouse._footer import Holding
+from comercio.warehouse import Holding, Warehouse
 
 AS_OF = date(2024, 6, 30)
 

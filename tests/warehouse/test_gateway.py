@@ -240,7 +240,7 @@ def test_a_table_of_the_files_holding_a_column_is_still_corrected(tmp_path: Path
     from datetime import date
 
     from comercio.errors import DataNotAvailable
-    from comercio.warehouse._footer import Holding
+    from comercio.warehouse import Holding
 
     wh = Warehouse(Settings(home=tmp_path / "home", engine=engine))
     _load(wh, "old.zip", date(2025, 3, 9), "118-2025-000001", 1.0)

@@ -31,8 +31,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from comercio.indicators import engine as eng
-from comercio.warehouse import Warehouse
-from comercio.warehouse._footer import Holding
+from comercio.warehouse import Holding, Warehouse
 
 DATASET = "customs_lines"
 WEEKLY, OTHER = Holding("file_date"), Holding("file_date", non_null=False)  # files by footer statistics

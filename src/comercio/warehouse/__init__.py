@@ -1,5 +1,6 @@
 """Warehouse: canonical schema, atomic loads with vintages and provenance, the one query gateway."""
 
+from comercio.warehouse._footer import Holding
 from comercio.warehouse._spark import spark_session
 from comercio.warehouse.catalog import Vintage
 from comercio.warehouse.gateway import Bounded, Warehouse
@@ -8,6 +9,7 @@ from comercio.warehouse.loads import FileRef, LoadResult, Provenance, file_ref
 __all__ = [
     "Bounded",
     "FileRef",
+    "Holding",
     "LoadResult",
     "Provenance",
     "Vintage",
