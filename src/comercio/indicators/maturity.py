@@ -10,8 +10,9 @@ month end)``.
 
 ``F`` is *measured* on the archive's own months that are at least :data:`SETTLED_DAYS` old at the cut-off,
 once :data:`MIN_MEASURED` such months exist; before that the *published* lag is used (median 11, p90 24,
-p99 30 days, a month ≥ 99.5 % complete 30 days after it ends: SUNAT_LAYOUTS.md §1). Lines from files without
-a week (null ``file_date``: a monthly or yearly extract) make their month ``final``. A month is
+p99 30 days, a month ≥ 99.5 % complete 30 days after it ends: SUNAT_LAYOUTS.md §1). Lines with a null
+``file_date`` (a file whose name gives no period, or a vintage written before the column existed; the reader
+gives monthly and yearly files their period's last day) make their month ``final``. A month is
 *preliminary* when its expected completeness is below :data:`MATURE`. The cut-off ``as_of`` is the latest
 ``file_date`` of the flow, never the clock. The aggregation (value by month, day and file date) runs as one
 Ibis expression on either engine and is cached per vintage of the dataset. It reads only the data files whose
