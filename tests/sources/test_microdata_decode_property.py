@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from comercio.sources import _dbf
+from comercio.sources import dbf as _dbf
 from comercio.sources.sunat_microdata import iter_microdata
 from comercio.synth._dbfwrite import header_bytes, layout
 
