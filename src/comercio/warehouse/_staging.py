@@ -21,7 +21,7 @@ from comercio.warehouse.catalog import Vintage
 from comercio.warehouse.contracts import SOURCE_ROW, Checker, contract
 
 if TYPE_CHECKING:
-    from comercio.warehouse.loads import Provenance
+    from comercio.warehouse._provenance import Provenance
 
 SCHEMA_KEY = "schema"
 """The provenance entry holding the fingerprint of the columns a vintage was written with."""

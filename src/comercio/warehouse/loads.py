@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ import pyarrow as pa
 from comercio.errors import ValidationError
 from comercio.warehouse import revisions, schema
 from comercio.warehouse._fs import sync_trees
+from comercio.warehouse._provenance import FileRef, Provenance
 from comercio.warehouse._staging import (
     SCHEMA_KEY,
     Staged,
@@ -39,43 +40,6 @@ from comercio.warehouse._staging import (
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.contracts import Scratch, contract
 from comercio.warehouse.shrink import Comparison, compare_files
-
-
-@dataclass(frozen=True)
-class FileRef:
-    """A source file behind a load."""
-
-    name: str
-    sha256: str
-    url: str | None = None
-    retrieved_at: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "sha256": self.sha256, "url": self.url, "retrieved_at": self.retrieved_at}
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a load comes from: the source, its files and the reader that turned them into rows."""
-
-    source: str
-    files: tuple[FileRef, ...]
-    parser: str
-    synthetic: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def sha256(self) -> str:
-        """One fingerprint for the whole input: every file's sha256 plus the parser version."""
-        h = hashlib.sha256(self.parser.encode())
-        for f in sorted(self.files, key=lambda f: f.name):
-            h.update(f.sha256.encode())
-        return h.hexdigest()
-
-    @property
-    def retrieved_at(self) -> str | None:
-        stamps = [f.retrieved_at for f in self.files if f.retrieved_at]
-        return max(stamps) if stamps else None
 
 
 @dataclass(frozen=True)
