@@ -16,7 +16,6 @@ region cube every report starts from (``indicators.engine.cube``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import shutil
 import time
@@ -27,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from comercio.bench._data import cached, mark_ready
 from comercio.bench._suite import BenchConfig, _target
 
 WEEK_LINES = 60_000
@@ -98,9 +98,8 @@ def prepare(rows: int, per: int, work: Path, log: Callable[[str], None]) -> dict
     """An archive of ``rows`` lines in weekly vintages of ``per`` lines (with key indexes) and the week zip
     of ``per`` lines to append."""
     base = work / f"append-{rows}-w{per}"
-    marker = base / "ready.json"
-    if marker.exists():
-        ready: dict[str, Any] = json.loads(marker.read_text(encoding="utf-8"))
+    ready = cached(base)
+    if ready is not None:
         return ready
     shutil.rmtree(base, ignore_errors=True)
     t0 = time.perf_counter()
@@ -116,7 +115,7 @@ def prepare(rows: int, per: int, work: Path, log: Callable[[str], None]) -> dict
         "week": str(week.resolve()),
         "generate_s": round(time.perf_counter() - t0, 1),
     }
-    marker.write_text(json.dumps(info), encoding="utf-8")
+    mark_ready(base, info)
     return info
 
 

@@ -8,7 +8,6 @@ a synthetic BACI release (:mod:`comercio.synth.baci`) stored as Hive-partitioned
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -18,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from comercio.bench._data import cached, mark_ready
 from comercio.bench._run import summary, timed
 from comercio.synth.baci import BASKET_CHAPTERS, continent_of
 
@@ -31,9 +31,8 @@ def prepare(rows: int, seed: int, work: Path) -> dict[str, Any]:
     from comercio.synth.baci import generate_baci
 
     base = work / f"baci-{rows}-s{seed}"
-    marker = base / "ready.json"
-    if marker.exists():
-        done: dict[str, Any] = json.loads(marker.read_text(encoding="utf-8"))
+    done = cached(base)
+    if done is not None:
         return done
     shutil.rmtree(base, ignore_errors=True)
     t0 = time.perf_counter()
@@ -57,7 +56,7 @@ def prepare(rows: int, seed: int, work: Path) -> dict[str, Any]:
         "dir": str((base / "parquet").resolve()),
         "generate_s": round(time.perf_counter() - t0, 2),
     }
-    marker.write_text(json.dumps(info), encoding="utf-8")
+    mark_ready(base, info)
     return info
 
 

@@ -51,12 +51,18 @@ def bcrp_marginals(shared: Path | None = None) -> Marginals:
     return marginals_from_tables(records)
 
 
-def _ready(directory: Path) -> dict[str, Any] | None:
+def cached(directory: Path) -> dict[str, Any] | None:
+    """What :func:`mark_ready` recorded for ``directory``, or None when its inputs are not (all) there."""
     marker = directory / "ready.json"
     if marker.exists():
         data: dict[str, Any] = json.loads(marker.read_text(encoding="utf-8"))
         return data
     return None
+
+
+def mark_ready(directory: Path, info: dict[str, Any]) -> None:
+    """Say ``directory``'s inputs are complete (written last, so an interrupted preparation is redone)."""
+    (directory / "ready.json").write_text(json.dumps(info), encoding="utf-8")
 
 
 def _batches(files: list[Path]) -> Iterator[pa.RecordBatch]:
@@ -71,7 +77,7 @@ def prepare_regional(rows: int, seed: int, work: Path, marginals: Marginals) -> 
     systems), ``through`` and the generation and load times.
     """
     base = work / f"regional-{rows}-s{seed}"
-    done = _ready(base)
+    done = cached(base)
     if done is not None:
         return done
     shutil.rmtree(base, ignore_errors=True)
@@ -102,14 +108,14 @@ def prepare_regional(rows: int, seed: int, work: Path, marginals: Marginals) -> 
         "load_s": round(t2 - t1, 2),
         "bytes": sum(p.stat().st_size for p in wh.files("customs_lines")),
     }
-    (base / "ready.json").write_text(json.dumps(info), encoding="utf-8")
+    mark_ready(base, info)
     return info
 
 
 def prepare_ingest(rows: int, seed: int, work: Path, marginals: Marginals) -> dict[str, Any]:
     """``rows`` synthetic export lines as SUNAT monthly DBF zips (the format ``iter_microdata`` reads)."""
     base = work / f"ingest-{rows}-s{seed}"
-    done = _ready(base)
+    done = cached(base)
     if done is not None:
         return done
     shutil.rmtree(base, ignore_errors=True)
@@ -122,5 +128,5 @@ def prepare_ingest(rows: int, seed: int, work: Path, marginals: Marginals) -> di
         "generate_s": round(time.perf_counter() - t0, 2),
         "bytes": sum(p.stat().st_size for p in result.files),
     }
-    (base / "ready.json").write_text(json.dumps(info), encoding="utf-8")
+    mark_ready(base, info)
     return info

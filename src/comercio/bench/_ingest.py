@@ -19,7 +19,6 @@ child's own CPU time, steadier than wall time when the machine is shared.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import resource
 import shutil
 import statistics
@@ -31,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from comercio.bench._data import cached, mark_ready
 from comercio.bench._suite import BenchConfig, _target
 
 FIRST, LAST = dt.date(2024, 1, 1), dt.date(2025, 11, 30)  # 100 weeks: ~10⁴ export lines a week at 10⁶
@@ -56,9 +56,8 @@ def _records(path: Path) -> int:
 def prepare(rows: int, seed: int, work: Path, log: Callable[[str], None]) -> dict[str, Any]:
     """The weekly twin, ``rows`` lines per flow, cached under ``work`` (a ``ready.json`` marks it done)."""
     base = work / f"ingest-weekly-{rows}-s{seed}"
-    marker = base / "ready.json"
-    if marker.exists():
-        done: dict[str, Any] = json.loads(marker.read_text(encoding="utf-8"))
+    done = cached(base)
+    if done is not None:
         return done
     from comercio.config import Settings
     from comercio.ingest import build
@@ -87,7 +86,7 @@ def prepare(rows: int, seed: int, work: Path, log: Callable[[str], None]) -> dic
             "generate_s": round(time.perf_counter() - t0, 1),
         }
     shutil.rmtree(base / "calibration", ignore_errors=True)
-    marker.write_text(json.dumps(info), encoding="utf-8")
+    mark_ready(base, info)
     return info
 
 

@@ -16,7 +16,6 @@ The runs happen in one child interpreter (:func:`comercio.bench._run.run_job`), 
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import resource
 import shutil
@@ -30,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from comercio.bench._data import cached, mark_ready
 from comercio.bench._run import run_job
 from comercio.bench._suite import BenchConfig, _target
 
@@ -54,7 +54,7 @@ def _exe() -> str:
 def prepare(work: Path, log: Callable[[str], None]) -> Path:
     """The warehouse ``comercio build`` makes from the mirror, cached under ``work`` (``ready.json``)."""
     home = work / "latency-home"
-    if (home / "ready.json").exists():
+    if cached(home) is not None:
         return home
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
@@ -63,7 +63,7 @@ def prepare(work: Path, log: Callable[[str], None]) -> Path:
     proc = subprocess.run([_exe(), "build"], env=_env(home), capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"`comercio build` failed: {proc.stderr.strip()[-500:]}")
-    (home / "ready.json").write_text(json.dumps({"build_s": round(time.perf_counter() - t0, 1)}))
+    mark_ready(home, {"build_s": round(time.perf_counter() - t0, 1)})
     return home
 
 
