@@ -361,3 +361,31 @@ def test_a_script_without_a_main_guard_ingests_many_files(tmp_path: Path) -> Non
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["lines", str(3 * len(weeks))]
+
+
+def test_a_load_into_an_existing_slice_leaves_what_workers_stage_alone(tmp_path: Path) -> None:
+    """Within an ingest, a revised file loaded in the main process (its slice already has a vintage) does not
+    sweep the dataset again: the directories worker processes are staging other files into stay."""
+    from _weekly_files import SUNDAYS, write_week
+    from comercio._ingest_workers import Batch
+    from comercio.ingest import _provenance, _ref
+    from comercio.sources.protocol import ReadOptions
+    from comercio.sources.registry import get_source
+
+    week = write_week(tmp_path / "mirror", SUNDAYS[0], lines=3)
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    ingest(wh, "sunat-microdata", [week])
+    week = write_week(tmp_path / "mirror", SUNDAYS[0], lines=3, fob=2000.5)  # the same week, revised
+    reader = get_source("sunat-microdata").reader
+    assert reader is not None
+    result = reader.read(week, ReadOptions(wh.settings, False))
+    prov = _provenance("sunat-microdata", _ref(week, {}))
+    batch = Batch(wh, [], [])
+    with wh.catalog.session():  # an ingest holds the writer lock throughout
+        batch.sweep("customs_lines")  # what the ingest does before its workers start
+        in_flight = wh.settings.data_dir / "customs_lines" / ".tmp-a-worker-is-writing-here"
+        in_flight.mkdir()
+        for part in result.parts:
+            batch.load(part, prov, accept_shrink=False)
+        assert in_flight.is_dir()
+    assert [r.vintage.number for r in batch.results] == [2]

@@ -180,8 +180,15 @@ class Batch:
             st.slice == part.slice and st.dataset == part.dataset for st in self.staged
         ):
             self.commit()
+            self.sweep(part.dataset)  # once per ingest: workers may be staging other files there now
             done = self.wh.load(
-                part.dataset, part.slice, part.rows, prov, conform=part.conform, accept_shrink=accept_shrink
+                part.dataset,
+                part.slice,
+                part.rows,
+                prov,
+                conform=part.conform,
+                accept_shrink=accept_shrink,
+                sweep=False,
             )
             self.results.append(done)
             return done.vintage.synthetic

@@ -80,9 +80,10 @@ class Warehouse:
         *,
         conform: bool = True,
         accept_shrink: bool = False,
+        sweep: bool = True,
     ) -> LoadResult:
         result = self.loader.load(
-            dataset, slice_, data, provenance, conform=conform, accept_shrink=accept_shrink
+            dataset, slice_, data, provenance, conform=conform, accept_shrink=accept_shrink, sweep=sweep
         )
         self.refresh()
         return result

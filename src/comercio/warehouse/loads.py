@@ -111,17 +111,21 @@ class Loader:
         *,
         conform: bool = True,
         accept_shrink: bool = False,
+        sweep: bool = True,
     ) -> LoadResult:
         """Check ``data`` against the dataset's contract and record it as the slice's new vintage.
 
         A contract violation, an empty load or (without ``accept_shrink``) a shrink compared with the current
-        vintage raises :class:`~comercio.errors.ValidationError` and leaves the warehouse as it was.
+        vintage raises :class:`~comercio.errors.ValidationError` and leaves the warehouse as it was. ``sweep``
+        False: the caller already removed what interrupted loads left (an ingest whose worker processes are
+        staging other files in the same dataset right now).
         """
         with self.catalog.writer_lock(), self.scratch.shared():
             same = self.unchanged(dataset, slice_, provenance)
             if same is not None:
                 return LoadResult(dataset, slice_, "unchanged", same)
-            self._collect_garbage(dataset)
+            if sweep:
+                self._collect_garbage(dataset)
             staged = self.stage(
                 dataset, slice_, data, provenance, conform=conform, accept_shrink=accept_shrink
             )
