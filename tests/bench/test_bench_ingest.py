@@ -9,7 +9,6 @@ import datetime as dt
 from pathlib import Path
 
 from comercio.bench import _ingest
-from comercio.bench._suite import BenchConfig
 from comercio.synth._dbfwrite import layout, write_dbf_zip
 
 DAY = (dt.date(2025, 10, 6) - dt.date(1970, 1, 1)).days
@@ -77,4 +76,3 @@ def test_targets_and_render() -> None:
     assert lines[0].startswith("### ") and sum(line.startswith("| exports") for line in lines) == 5
     assert any("2 000 000" in line for line in lines)
     assert _ingest.targets({"flows": {}}) == []
-    assert BenchConfig(quick=True).quick  # run() uses 20 000 lines per flow then

@@ -94,9 +94,7 @@ def records(alphabet: bytes, min_width: int = 1, max_width: int = 16) -> st.Sear
     )
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
+@settings(max_examples=300, deadline=None, suppress_health_check=SLOW_OK)
 @given(records(NUMBER_BYTES, 1, 20))
 def test_codes_are_read_as_the_reference_reads_them(rows: list[bytes]) -> None:
     _, t = fields_of(len(rows[0]), rows)
@@ -108,9 +106,7 @@ def test_codes_are_read_as_the_reference_reads_them(rows: list[bytes]) -> None:
             assert int(values[i]) == min(want, 10**18), raw
 
 
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
+@settings(max_examples=300, deadline=None, suppress_health_check=SLOW_OK)
 @given(records(NUMBER_BYTES, 1, 20), st.integers(0, 4))
 def test_numbers_are_read_as_python_float_reads_them(rows: list[bytes], decimals: int) -> None:
     _, t = fields_of(len(rows[0]), rows)
@@ -122,9 +118,7 @@ def test_numbers_are_read_as_python_float_reads_them(rows: list[bytes], decimals
         assert same_float(float(values[i]), np.nan if want is None else want), raw
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
+@settings(max_examples=200, deadline=None, suppress_health_check=SLOW_OK)
 @given(
     st.lists(
         st.one_of(
@@ -146,9 +140,7 @@ def test_dates_are_read_as_the_calendar_says(rows: list[bytes]) -> None:
             assert int(days[i]) == want, raw
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
+@settings(max_examples=200, deadline=None, suppress_health_check=SLOW_OK)
 @given(records(TEXT_BYTES, 1, 12))
 def test_text_is_latin1_trimmed(rows: list[bytes]) -> None:
     col, _ = fields_of(len(rows[0]), rows)
@@ -219,9 +211,7 @@ def quirky_file(path: Path, seed: int, n: int) -> list[dict[str, object]]:
     return expected
 
 
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
+@settings(max_examples=15, deadline=None, suppress_health_check=SLOW_OK)
 @given(st.integers(0, 2**31), st.integers(1, 300), st.integers(1, 120))
 def test_a_quirky_file_reads_as_record_by_record(
     tmp_path_factory: pytest.TempPathFactory, seed: int, n: int, batch: int

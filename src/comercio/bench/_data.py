@@ -110,23 +110,3 @@ def prepare_regional(rows: int, seed: int, work: Path, marginals: Marginals) -> 
     }
     mark_ready(base, info)
     return info
-
-
-def prepare_ingest(rows: int, seed: int, work: Path, marginals: Marginals) -> dict[str, Any]:
-    """``rows`` synthetic export lines as SUNAT monthly DBF zips (the format ``iter_microdata`` reads)."""
-    base = work / f"ingest-{rows}-s{seed}"
-    done = cached(base)
-    if done is not None:
-        return done
-    shutil.rmtree(base, ignore_errors=True)
-    t0 = time.perf_counter()
-    result = generate(rows, seed, base / "dbf", fmt="dbf", marginals=marginals, start=START, end=THROUGH)
-    info = {
-        "rows": result.rows,
-        "seed": seed,
-        "files": [str(p.resolve()) for p in sorted(result.files)],
-        "generate_s": round(time.perf_counter() - t0, 2),
-        "bytes": sum(p.stat().st_size for p in result.files),
-    }
-    mark_ready(base, info)
-    return info

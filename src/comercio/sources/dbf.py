@@ -2,8 +2,8 @@
 
 A block of fixed-width records is gathered once (:func:`gather`: the fields read, transposed) and each field
 is then decoded as a whole column: unsigned codes (:func:`digits_int`), dBase numbers (:func:`numeric`),
-dates (:func:`dates`) and latin-1 text (:func:`text`). Readers of other dBase sources, and tests, use these
-names; the module behind them is private.
+dates (:func:`dates`) and latin-1 text (:func:`text`). Code outside :mod:`comercio.sources` (today the
+decode tests) uses these names; the module behind them is private.
 """
 
 from __future__ import annotations
