@@ -20,7 +20,10 @@ Unit = Literal["usd", "fraction", "count", "year", "date", "plain"]
 Qualifier = Literal["exact", "more_than", "less_than", "about", "at_least", "at_most"]
 Verdict = Literal["consistent", "close", "differs", "not_checkable"]
 VERDICTS: tuple[str, ...] = ("consistent", "close", "differs", "not_checkable")
-Measure = Literal["value", "growth", "share", "share_change", "count", "members", "record", "rank"]
+# count: regions that grew; count_declined: regions that fell; record: regions above their earlier high
+Measure = Literal[
+    "value", "growth", "share", "share_change", "count", "count_declined", "members", "record", "rank"
+]
 # What a subject is: the dimension of comercio.reference.dimensions it is a member of, or a fixed kind.
 SubjectKind = Literal[
     "national",
@@ -46,7 +49,9 @@ class Number:
     unit: Unit
     half_unit: float  # half of the last printed digit, in the same unit
     qualifier: Qualifier = "exact"  # "más de", "cerca de", "superar los" …
-    sign: int = 0  # -1 when words around it say a fall ("cayeron 9 %"), +1 a rise or an explicit "+", 0 unsaid
+    sign: int = (
+        0  # -1 when words around it say a fall ("cayeron 9 %"), +1 a rise or an explicit "+", 0 unsaid
+    )
     words: bool = False  # written in words ("veinte regiones")
 
     def as_dict(self) -> dict[str, Any]:
@@ -100,6 +105,8 @@ class Claim:
     vintage: str | None = None
     sentence: tuple[int, int] | None = None  # the sentence it was read from
     tried: tuple[dict[str, Any], ...] = ()  # variants tried: {"variant", "computed"}
+    synthetic: bool = False  # computed from a synthetic dataset (every output must say so)
+    fact: str | None = None  # the fact family of the catalogue the claim was checked against
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +125,8 @@ class Claim:
             "dataset": self.dataset,
             "vintage": self.vintage,
             "tried": list(self.tried),
+            "synthetic": self.synthetic,
+            "fact": self.fact,
         }
 
 
@@ -152,6 +161,11 @@ class CheckReport:
     datasets: dict[str, list[str]] = field(default_factory=dict)  # dataset → vintages read
 
     @property
+    def synthetic(self) -> bool:
+        """Whether any figure was computed from synthetic data."""
+        return any(c.synthetic for c in self.claims)
+
+    @property
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys((*VERDICTS, "not_understood", "period"), 0)
         for c in self.claims:
@@ -169,5 +183,6 @@ class CheckReport:
             "claims": [c.as_dict() for c in self.claims],
             "skipped": [s.as_dict() for s in self.skipped],
             "datasets": self.datasets,
+            "synthetic": self.synthetic,
             "seconds": round(self.seconds, 3),
         }
