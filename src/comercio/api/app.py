@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from comercio.api import reports, routes
+from comercio.api import check, reports, routes
 from comercio.api.params import error_lang
 from comercio.errors import ComercioError, ConfigError, DataNotAvailable, ReferenceDataError, WarehouseError
 from comercio.i18n import t
@@ -46,7 +46,7 @@ OPENAPI: dict[str, Any] = {
     "redoc_url": None,
 }
 STATUS = {ConfigError: 400, ReferenceDataError: 404, DataNotAvailable: 404, WarehouseError: 503}
-HTTP_ERRORS = {404: "NotFound", 405: "MethodNotAllowed", 422: "ValidationError"}
+HTTP_ERRORS = {404: "NotFound", 405: "MethodNotAllowed", 413: "PayloadTooLarge", 422: "ValidationError"}
 
 
 def error_status(exc: ComercioError) -> int:
@@ -87,6 +87,7 @@ def install(app: FastAPI) -> None:
     """Add the ``/api/v1`` routers and the JSON error handlers to ``app``."""
     app.include_router(routes.router, prefix=PREFIX)
     app.include_router(reports.router, prefix=PREFIX)
+    app.include_router(check.router, prefix=PREFIX)
     _install_errors(app)
 
 

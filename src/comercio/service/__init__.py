@@ -2,8 +2,8 @@
 
 Both front ends ask it the same questions: an indicator result for a validated spec (facts, then rows
 labelled in the language asked for), monthly series, the latest month, dataset status, map boundaries, the
-regional report's facts (the home headline) and the report files. Queries are bounded in rows and time
-and cached by spec; nothing here speaks HTTP or HTML.
+regional report's facts (the home headline), the report files and the check of a text's figures. Queries
+are bounded in rows and time and cached by spec; nothing here speaks HTTP or HTML.
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ from comercio.service._results import (
     plain,
     units,
 )
-from comercio.service._service import REPORT_SUFFIXES, IndicatorService, report_files
+from comercio.service._service import MAX_CHECK_CHARS, REPORT_SUFFIXES, IndicatorService, report_files
 
 __all__ = [
     "BASKET_PATH_RE",
     "COLUMNS",
     "LRU",
+    "MAX_CHECK_CHARS",
     "MONTH_RE",
     "REPORT_SUFFIXES",
     "ROW_FAMILIES",

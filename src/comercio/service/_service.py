@@ -14,14 +14,14 @@ import threading
 from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from comercio import reference
 from comercio.config import Settings
-from comercio.errors import DataNotAvailable, WarehouseError
+from comercio.errors import ConfigError, DataNotAvailable, WarehouseError
 from comercio.i18n import t
 from comercio.indicators import datasets, engine, maturity, measures
 from comercio.indicators.regional import RegionalFacts, regional_facts
@@ -31,9 +31,13 @@ from comercio.service._reports import reports
 from comercio.service._results import Result, build_facts
 from comercio.warehouse import Warehouse
 
+if TYPE_CHECKING:
+    from comercio.check import CheckReport
+
 T = TypeVar("T")
 REPORT_SUFFIXES = frozenset({".html", ".pdf", ".xlsx", ".md", ".json", ".csv", ".png", ".svg"})
 MAX_REPORT_FILES = 5000
+MAX_CHECK_CHARS = 100_000  # the longest text checked through the API or the dashboard
 
 
 class ServiceWarehouse(Warehouse):
@@ -170,6 +174,20 @@ class IndicatorService:
     def regional(self, month: str) -> RegionalFacts:
         """The regional report's facts through ``month`` (cached: the dashboard's home shows its headline)."""
         return self.run(("regional", month), lambda: regional_facts(self.wh, month))
+
+    def check(
+        self, text: str, lang: str = "es", published: str | None = None, source: str = "-"
+    ) -> CheckReport:
+        """Every figure of ``text`` checked on the service's warehouse (each query bounded, cached by text);
+        a text over :data:`MAX_CHECK_CHARS` characters is refused."""
+        from comercio.check import check_text
+
+        if len(text) > MAX_CHECK_CHARS:
+            raise ConfigError(f"text of {len(text)} characters; at most {MAX_CHECK_CHARS}", field="text")
+        return self.run(
+            ("check", text, lang, published, source),
+            lambda: check_text(self.wh, text, lang=lang, published=published, source=source),
+        )
 
     def _indicator(self, spec: Spec) -> Result:
         # one query per grouping and filters, from the best dataset holding the window's last month
