@@ -35,6 +35,12 @@ EXAMPLE: dict[str, Any] = {
     "lang": "es",
     "published": "2023-02-15",
 }
+PAGE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+"""The HTML answer is a standalone page with its stylesheet inline, and the text in it is the sender's: styles
+only, no script, no request of any kind."""
 MEDIA = {"json": "application/json", "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
@@ -143,4 +149,7 @@ def check(
     report = svc.check(body.text, body.lang.value, body.published, "api")
     if format is CheckFormat.json:
         return json_response(report.as_dict())
-    return Response(render(report, format.value), media_type=MEDIA[format.value])
+    headers = {"Content-Security-Policy": PAGE_CSP} if format is CheckFormat.html else None
+    return Response(
+        render(report, format.value, report.lang), media_type=MEDIA[format.value], headers=headers
+    )

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comercio.web import pages
+from comercio.web import check, pages
 from comercio.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ NOT_CACHED = ("/explorer/download",)
 def install(app: FastAPI) -> None:
     """Add the dashboard pages and ``/static`` to ``app``."""
     app.include_router(pages.router)
+    app.include_router(check.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
