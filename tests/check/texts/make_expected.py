@@ -27,22 +27,26 @@ ROOT = HERE.parents[2]
 REF = ROOT / "src" / "comercio" / "reference" / "data"
 FLAT = 0.0005  # a change below this in absolute value counts as neither a rise nor a fall
 
-# Table G1 prints its row labels two ways (2005-2019 and 2020 on): one code, both labels.
+# Table G1 prints its row labels two ways (2005-2019 and from 2020): one code (the normalised prefix of the
+# label, as the checker names G1 rows), both labels, written out here rather than derived.
 G1_PATHS: dict[str, tuple[str, ...]] = {
     "total": ("Total",),
-    "tradicionales": ("I.Productos Tradicionales", "I. Productos Tradicionales"),
-    "no_tradicionales": ("II.Productos No Tradicionales", "II. Productos No Tradicionales"),
+    "iproductostradicionales": ("I.Productos Tradicionales", "I. Productos Tradicionales"),
+    "iiproductosnotradicionales": ("II.Productos No Tradicionales", "II. Productos No Tradicionales"),
     "agropecuario": (
         "II.Productos No Tradicionales > Agropecuario",
         "II. Productos No Tradicionales > Agropecuario",
     ),
     "textil": ("II.Productos No Tradicionales > Textil", "II. Productos No Tradicionales > Textil"),
-    "metalmecanico": (
+    "metalmecan": (
         "II.Productos No Tradicionales > Metal-Mecánica",
         "II. Productos No Tradicionales > Metal-mecanico",
     ),
     "minero": ("I.Productos Tradicionales > Minero", "I. Productos Tradicionales > Minero"),
 }
+# What the checker calls the documented definitions (METHODOLOGY.md §6).
+SHARE_OF_ATTRIBUTED = "share:attributed"
+SAME_WINDOW = "record:same-window"
 
 
 def home() -> Path:
@@ -132,20 +136,10 @@ def g1(code: str, start: str, end: str) -> float | None:
     return v
 
 
-def alpha2(alpha3: str) -> str:
-    import pycountry  # SUNAT's G6 carries ISO alpha-2; the expected files name partners in alpha-3
-
-    country = pycountry.countries.get(alpha_3=alpha3)
-    if country is None:
-        raise ValueError(f"unknown ISO alpha-3 code {alpha3}")
-    return str(country.alpha_2)
-
-
-def g6(alpha3: str, start: str, end: str) -> float | None:
+def g6(alpha2: str, start: str, end: str) -> float | None:
+    """Exports to a destination (SUNAT table G6 names partners by ISO alpha-2)."""
     a, b = months(start, end)
-    return one(
-        "select sum(v) from g6 where y * 100 + m between ? and ? and partner = ?", a, b, alpha2(alpha3)
-    )
+    return one("select sum(v) from g6 where y * 100 + m between ? and ? and partner = ?", a, b, alpha2)
 
 
 def wto(reporter: str, group: str, year: int, flow: str = "X") -> float | None:
@@ -161,7 +155,7 @@ def value(subject: dict[str, Any], start: str, end: str) -> float | None:
         return g6(str(code), start, end)
     if kind == "world":
         assert start[:4] == end[:4] and start[5:] == "01" and end[5:] == "12", "WTO data are annual"
-        return wto("WLD", subject["basket"], int(start[:4]))
+        return wto("WLD", subject["wto"], int(start[:4]))
     return bcrp(departments_of(kind, code), start, end)
 
 
@@ -174,7 +168,7 @@ def share(subject: dict[str, Any], start: str, end: str, variant: str | None = N
     if subject["kind"] == "world":  # a WTO group's share of all goods traded in the world
         return ratio(value(subject, start, end), wto("WLD", "TO", int(start[:4])))
     total = bcrp(None, start, end)
-    if variant == "share_of_attributed" and total is not None:
+    if variant == SHARE_OF_ATTRIBUTED and total is not None:
         total -= bcrp(["99"], start, end) or 0.0
     return ratio(value(subject, start, end), total)
 
@@ -184,18 +178,21 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 
 def count(what: str, start: str, end: str, variant: str | None = None) -> float | None:
-    """Interior departments that grew (``grew``) or beat a record (``record``: annual or same_window)."""
+    """Interior departments that grew (``count``), fell (``count_declined``) or beat a record (``record``)."""
     out = 0
     for d in interior():
         now = bcrp([d], start, end)
         if now is None:
             return None
-        if what == "grew":
+        if what in ("count", "count_declined"):
             before = bcrp([d], shift(start, -1), shift(end, -1))
-            out += before is not None and before > 0 and now / before - 1 > FLAT
+            if before is None or before <= 0:
+                return None
+            change = now / before - 1
+            out += change > FLAT if what == "count" else change < -FLAT
             continue
         first, y = 2005, int(start[:4])
-        if variant == "same_window":
+        if variant == SAME_WINDOW:
             earlier = [bcrp([d], shift(start, k - y), shift(end, k - y)) for k in range(first, y)]
         else:
             earlier = [bcrp([d], f"{k}-01", f"{k}-12") for k in range(first, y)]
@@ -211,8 +208,8 @@ def compute(c: dict[str, Any], variant: str | None = None) -> float | None:
         return growth(s, w["start"], w["end"])
     if m == "share":
         return share(s, w["start"], w["end"], variant)
-    if m in ("count", "record"):
-        return count(c["counts"], w["start"], w["end"], variant)
+    if m in ("count", "count_declined", "record"):
+        return count(m, w["start"], w["end"], variant)
     raise ValueError(f"measure {m} not computed here")
 
 
