@@ -1,0 +1,311 @@
+"""The periods a text talks about, resolved to whole months, and the period each number refers to.
+
+:func:`find_periods` returns every period phrase of a text in order ("entre enero y noviembre de 2025",
+"a noviembre", "en el primer semestre", "el año pasado", "de diciembre de 2024 a noviembre de 2025",
+"between January and November 2025", …) as :class:`~comercio.check.model.Period` values. A phrase without
+its year takes it from the text before it (the year of the latest period mentioned, the text's "current"
+year), else from the publication date (the latest such month before it: "a noviembre" published on
+2026-01-26 is November 2025). "El año pasado" is the year before publication; "el último año (analizado)"
+the greatest year mentioned before it (in its paragraph, else in the text). A phrase that cannot be
+resolved keeps start/end ``""`` and the kind it would have.
+
+Kinds: a single month is ``month``; January to December of one year ``year``; a span of whole years or any
+other multi-month span ``range``; a span from January inside one year ``ytd``; twelve months not starting in
+January ``rolling12``. Semesters and quarters are ``range``. A period right after "respecto a", "frente a",
+"en comparación con", "compared with" … has ``role="comparison"`` ("respecto a igual periodo del 2024" is the
+window's months one year back).
+
+A full date ("26 de enero de 2026", "January 26, 2026") is returned with ``phrase="date"``, kind ``month`` and
+role ``window``: its numbers are a date, not figures, and it never sets the text's current year nor is it the
+window of a number (:func:`window_for` skips it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from comercio.check._period_rules import Lang, fold, language
+from comercio.check._sentences import paragraphs, sentences
+from comercio.check.model import Period
+
+__all__ = ["find_periods", "sentences", "window_for"]
+
+Kind = Literal["year", "ytd", "range", "month", "rolling12"]
+_UNSIZED = re.compile(r"semestre|half|(?-i:H)[12]", re.I)
+# A period right after a number binds to it when this close, with no other figure between them.
+_TIGHT = 40
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """A period phrase as read, before its years are resolved (``y0``/``y1`` None: from context)."""
+
+    span: tuple[int, int]
+    tag: str
+    m0: int = 1
+    m1: int = 12  # 0: no month named ("en los últimos doce meses")
+    y0: int | None = None
+    y1: int | None = None
+    ref: str = "ctx"  # how to find a missing year: ctx, past, prev, this, latest
+    kind: Kind | None = None  # fixed by the phrase (semesters, quarters, dates); else from the months
+    months: int = 0  # for "last": how many months back
+    role: Literal["window", "comparison"] = "window"
+
+
+@dataclass
+class _Context:
+    """What the text has said so far."""
+
+    published: date | None = None
+    current: int | None = None  # year of the latest window period
+    anchor: int | None = None  # year of the latest window period with its year in digits
+    last: Period | None = None  # latest resolved window period
+    years: list[tuple[int, int]] = field(default_factory=list)  # (offset, year) of every period so far
+    paragraph: int = 0  # offset where the paragraph being read starts
+
+    def latest(self) -> int | None:
+        """The greatest year mentioned so far in this paragraph, else in the text."""
+        here = [y for at, y in self.years if at >= self.paragraph]
+        return max(here or [y for _, y in self.years], default=None)
+
+    def add(self, p: Period, explicit: bool) -> None:
+        if not p.start or p.phrase == "date" or p.span is None:
+            return
+        year = int(p.end[:4])
+        self.years.append((p.span[0], year))
+        if p.role == "window":
+            self.current, self.last = year, p
+            self.anchor = year if explicit else self.anchor
+
+
+def find_periods(text: str, lang: str = "es", published: date | None = None) -> list[Period]:
+    """Every period phrase of ``text`` in order, resolved against the text before it and ``published``."""
+    spec = language(lang)
+    folded = fold(text)
+    raws: list[_Raw] = []
+    for tag, pattern in spec.rules:
+        for m in pattern.finditer(folded):
+            s, e = m.span()
+            if spec.is_year_quantity(folded, s, e):
+                continue
+            if (raw := _read(tag, (s, e), folded[s:e], spec)) is not None:
+                raws.append(raw)
+    ctx = _Context(published=published)
+    starts = [a for a, _ in paragraphs(text)]
+    out: list[Period] = []
+    for raw in _longest_first(raws):
+        ctx.paragraph = max((a for a in starts if a <= raw.span[0]), default=0)
+        period = _resolve(_comparison(raw, folded, spec), text, ctx)
+        ctx.add(period, raw.y1 is not None or raw.y0 is not None)
+        out.append(period)
+    return out
+
+
+def window_for(periods: list[Period], start: int, end: int, text: str) -> Period | None:
+    """The period the number at [start, end) of ``text`` refers to.
+
+    In its sentence: a period right after it (within a few words, no figure between) binds first
+    ("84,3 % en 2024"), else the nearest one before it, else the nearest after it. Otherwise the last period
+    of the previous sentences of its paragraph, else of the text. Comparison periods and dates are skipped.
+    """
+    usable = [p for p in periods if p.span is not None and p.role == "window" and p.phrase != "date"]
+    spans = sentences(text)
+    s0, s1 = next(((a, b) for a, b in reversed(spans) if a <= start), (0, len(text)))
+    inside = [p for p in usable if p.span and s0 <= p.span[0] and p.span[1] <= s1]
+    before = [p for p in inside if p.span and p.span[1] <= start]
+    after = [p for p in inside if p.span and p.span[0] >= end]
+    if after:
+        first = min(after, key=_start)
+        gap = text[end : _start(first)]
+        tight = len(gap) <= _TIGHT and not any(c.isdigit() for c in gap)
+        if tight and (not before or not any(c in gap for c in ",;:()")):
+            return first
+    if before:
+        return max(before, key=_start)
+    if after:
+        return min(after, key=_start)
+    earlier = [p for p in usable if p.span and p.span[1] <= s0]
+    if not earlier:
+        return None
+    p0 = next((a for a, b in reversed(paragraphs(text)) if a <= s0), 0)
+    same = [p for p in earlier if _start(p) >= p0]
+    return max(same or earlier, key=_start)
+
+
+def _start(p: Period) -> int:
+    return p.span[0] if p.span else -1
+
+
+def _longest_first(raws: list[_Raw]) -> list[_Raw]:
+    """The longest phrases that do not overlap, in text order."""
+    taken: list[_Raw] = []
+    for raw in sorted(raws, key=lambda r: (r.span[0] - r.span[1], r.span[0])):
+        if all(raw.span[1] <= t.span[0] or raw.span[0] >= t.span[1] for t in taken):
+            taken.append(raw)
+    return sorted(taken, key=lambda r: r.span[0])
+
+
+def _read(tag: str, span: tuple[int, int], words: str, spec: Lang) -> _Raw | None:
+    """What a matched phrase says, before resolution; None when it is not a period after all."""
+    pairs: list[list[int | None]] = []  # [month, year]
+    years: list[int] = []
+    for tok in spec.token.finditer(words):
+        if tok.group().isdigit():
+            if pairs and pairs[-1][1] is None:
+                pairs[-1][1] = int(tok.group())
+            else:
+                years.append(int(tok.group()))
+        else:
+            pairs.append([spec.months[tok.group().lower().rstrip(".")], None])
+    ref = next((name for name, p in spec.year_refs if p.search(words)), "ctx")
+    year = years[-1] if years else None
+    if tag == "range" and len(pairs) == 2:
+        (m0, y0), (m1, y1) = pairs
+        return _Raw(span, tag, m0 or 1, m1 or 12, y0, y1, ref)
+    if tag in ("to", "month", "date") and len(pairs) == 1:
+        m1, y1 = pairs[0]
+        m0 = 1 if tag == "to" else m1
+        return _Raw(span, tag, m0 or 1, m1 or 12, None, y1, ref, "month" if tag == "date" else None)
+    if tag == "part":
+        return _part(span, words, spec, year, ref)
+    if tag in ("first", "last"):
+        count = spec.number.search(words)
+        n = spec.numbers.get(count.group(1).lower(), 0) if count and not count.group(1).isdigit() else 0
+        n = int(count.group(1)) if count and count.group(1).isdigit() else n
+        if not 1 <= n <= (12 if tag == "first" else 120):
+            return None
+        if tag == "first":
+            return _Raw(span, tag, 1, n, None, year, ref)
+        m1, y1 = pairs[-1] if pairs else (0, None)
+        return _Raw(span, tag, 1, m1 or 0, None, y1, ref, months=n)
+    if tag == "years" and len(years) == 2 and years[0] <= years[1]:
+        return _Raw(span, tag, 1, 12, years[0], years[1])
+    if tag == "year" and year is not None:
+        return _Raw(span, tag, 1, 12, year, year)
+    if tag == "yword" and ref != "ctx":
+        return _Raw(span, tag, 1, 12, None, None, ref)
+    if tag in ("same", "shift"):
+        return _Raw(span, tag, 1, 12, None, year, ref)
+    return None
+
+
+def _part(span: tuple[int, int], words: str, spec: Lang, year: int | None, ref: str) -> _Raw | None:
+    """A semester or quarter: "primer semestre", "third quarter", "Q1 2025"."""
+    low = words.lower()
+    quarter = re.search(r"\bq([1-4])", low)
+    n = int(quarter.group(1)) if quarter and "quarter" not in low else 0
+    n = n or next((v for w, v in spec.ordinals.items() if re.search(rf"\b{w}\b", low)), 0)
+    half = int(low.split("h")[-1][:1]) if re.search(r"\bh[12]", low) else 0
+    size = 6 if _UNSIZED.search(words) else 3
+    n = half or n
+    if not 1 <= n <= 12 // size:
+        return None
+    return _Raw(span, "part", (n - 1) * size + 1, n * size, None, year, ref, "range")
+
+
+def _comparison(raw: _Raw, folded: str, spec: Lang) -> _Raw:
+    """``raw`` with the comparison words before it ("respecto a", "compared with") and role comparison."""
+    if raw.tag == "date":
+        return raw
+    lo = max(0, raw.span[0] - 60)
+    m = spec.comparison.search(folded[lo : raw.span[0]])
+    if m is None:
+        return raw
+    return _Raw(**{**raw.__dict__, "span": (lo + m.start(), raw.span[1]), "role": "comparison"})
+
+
+def _resolve(raw: _Raw, text: str, ctx: _Context) -> Period:
+    phrase = "date" if raw.tag == "date" else text[raw.span[0] : raw.span[1]]
+
+    def period(i0: int, i1: int, kind: Kind | None = None) -> Period:
+        kind = kind or raw.kind or _kind(i0, i1)
+        return Period(_ym(i0), _ym(i1), kind, phrase, raw.span, raw.role)
+
+    def unresolved(kind: Kind) -> Period:
+        return Period("", "", kind, phrase, raw.span, raw.role)
+
+    last = ctx.last if ctx.last is not None and ctx.last.start else None
+    if raw.tag == "same":
+        return period(_index(last.start), _index(last.end), last.kind) if last else unresolved("range")
+    if raw.tag == "shift":
+        return _shift(raw, ctx, last, period, unresolved)
+    if raw.tag == "last":
+        if raw.m1:
+            y = raw.y1 if raw.y1 is not None else _year(raw.ref, raw.m1, ctx, raw.role)
+            end = None if y is None else y * 12 + raw.m1 - 1
+        else:
+            end = _index(last.end) if last else None
+        if end is None:
+            return unresolved("rolling12" if raw.months == 12 else "month" if raw.months == 1 else "range")
+        return period(end - raw.months + 1, end)
+    y0, y1 = raw.y0, raw.y1
+    if y1 is None and y0 is not None:
+        y1 = y0 if raw.m1 >= raw.m0 else y0 + 1
+    if y1 is None:
+        y1 = _year(raw.ref, raw.m1, ctx, raw.role)
+    if y1 is None:
+        return unresolved(raw.kind or _kind(raw.m0 - 1, raw.m1 - 1 + (12 if raw.m1 < raw.m0 else 0)))
+    if y0 is None:
+        y0 = y1 if raw.m0 <= raw.m1 else y1 - 1
+    return period(y0 * 12 + raw.m0 - 1, y1 * 12 + raw.m1 - 1)
+
+
+def _shift(
+    raw: _Raw,
+    ctx: _Context,
+    last: Period | None,
+    period: Callable[[int, int, Kind | None], Period],
+    unresolved: Callable[[Kind], Period],
+) -> Period:
+    """ "Igual periodo del 2024": the latest window's months moved to 2024 (one year back when no year)."""
+    if last is not None:
+        end = _index(last.end)
+        back = 12 * (raw.y1 - end // 12) if raw.y1 is not None else -12
+        return period(_index(last.start) + back, end + back, last.kind)
+    year = raw.y1 if raw.y1 is not None else _year(raw.ref, 12, ctx, raw.role) if raw.ref != "ctx" else None
+    return unresolved("year") if year is None else period(year * 12, year * 12 + 11, "year")
+
+
+def _year(ref: str, month: int, ctx: _Context, role: str) -> int | None:
+    """The year a phrase without one means (None: nothing to resolve it from)."""
+    pub = ctx.published
+    if ref == "ctx":
+        if ctx.current is not None:
+            return ctx.current
+        return None if pub is None else pub.year if month < pub.month else pub.year - 1
+    if ref == "latest":
+        latest = ctx.latest()
+        return latest if latest is not None else None if pub is None else pub.year - 1
+    anchor = ctx.anchor if ctx.anchor is not None else ctx.current
+    if ref == "this":
+        return pub.year if pub is not None else anchor
+    if ref == "past" and pub is not None and not (role == "comparison" and ctx.current is not None):
+        return pub.year - 1
+    if role == "comparison" and ctx.current is not None:
+        return ctx.current - 1
+    if anchor is not None:  # "el año anterior", or "el año pasado" without a publication date
+        return anchor - 1
+    return None if pub is None else pub.year - 1
+
+
+def _kind(i0: int, i1: int) -> Kind:
+    """The kind of the months [i0, i1] (month indices: year * 12 + month - 1)."""
+    if i0 == i1:
+        return "month"
+    if i0 % 12 == 0 and i1 % 12 == 11:
+        return "year" if i0 // 12 == i1 // 12 else "range"
+    if i0 % 12 == 0 and i0 // 12 == i1 // 12:
+        return "ytd"
+    return "rolling12" if i1 - i0 == 11 else "range"
+
+
+def _index(ym: str) -> int:
+    return int(ym[:4]) * 12 + int(ym[5:7]) - 1
+
+
+def _ym(i: int) -> str:
+    return f"{i // 12:04d}-{i % 12 + 1:02d}"
