@@ -82,9 +82,14 @@ def _prose(report: CheckReport, all_rows: list[Row], msg: Messages) -> str:
     return body.replace("<p></p>\n", "").replace("\n<p></p>", "")
 
 
+def _symbol(outcome: str) -> str:
+    """The verdict's symbol and a space, hidden from screen readers (they read its name); none for periods."""
+    symbol = SYMBOLS[outcome]
+    return f'<span aria-hidden="true">{_e(symbol)}</span> ' if symbol else ""
+
+
 def _badge(row: Row) -> str:
-    symbol = f'<span aria-hidden="true">{_e(row.symbol)}</span> ' if row.symbol else ""
-    return f'<span class="ck-badge v-{row.outcome}">{symbol}{_e(row.label)}</span>'
+    return f'<span class="ck-badge v-{row.outcome}">{_symbol(row.outcome)}{_e(row.label)}</span>'
 
 
 def _number_cell(row: Row, msg: Messages) -> str:
@@ -145,8 +150,7 @@ def _header(report: CheckReport, lang: str, msg: Messages) -> str:
     )
     counts = report.counts
     items = "".join(
-        f'<li class="v-{o}"><span aria-hidden="true">{_e(SYMBOLS[o])}</span> {_e(msg(f"check.verdict.{o}"))}'
-        f"<strong>{counts[o]}</strong></li>"
+        f'<li class="v-{o}">{_symbol(o)}{_e(msg(f"check.verdict.{o}"))} <strong>{counts[o]}</strong></li>'
         for o in OUTCOMES
     )
     out.append(f'<ul class="ck-counts" aria-label="{_e(msg("check.meta.counts"))}">{items}</ul>')
@@ -155,8 +159,8 @@ def _header(report: CheckReport, lang: str, msg: Messages) -> str:
 
 def _legend(msg: Messages) -> str:
     items = "".join(
-        f'<dt><span class="ck-badge v-{o}"><span aria-hidden="true">{_e(SYMBOLS[o])}</span> '
-        f"{_e(msg(f'check.verdict.{o}'))}</span></dt><dd>{_e(msg(f'check.definition.{o}'))}</dd>"
+        f'<dt><span class="ck-badge v-{o}">{_symbol(o)}{_e(msg(f"check.verdict.{o}"))}</span></dt>'
+        f"<dd>{_e(msg(f'check.definition.{o}'))}</dd>"
         for o in OUTCOMES
     )
     return f'<section class="ck-legend"><h2>{_e(msg("check.section.legend"))}</h2><dl>{items}</dl></section>'

@@ -26,7 +26,6 @@ STYLESHEET = """\
 .ck-meta dd { margin: 0; overflow-wrap: anywhere; }
 .ck-counts { display: flex; flex-wrap: wrap; gap: .4rem; list-style: none; padding: 0; margin: 0 0 1rem; }
 .ck-counts li { border-radius: 4px; padding: .2rem .6rem; border: 1px solid var(--ck-line); }
-.ck-counts strong { margin-left: .25rem; }
 .ck-body { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 2rem; align-items: start; }
 @media (min-width: 1000px) { .ck-body { grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); }
   .ck-side { position: sticky; top: 0; max-height: 100vh; overflow-y: auto; } }

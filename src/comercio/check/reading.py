@@ -39,6 +39,8 @@ _BLOCK = frozenset(
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
+_SENTENCE_END = frozenset('.:!?»”"')
+_SHORT_LINE = 0.8  # a line shorter than this share of the block's longest line may end a paragraph
 _WHITE = re.compile(r"[ \t\n\r\f\v]+")
 _SPACES = re.compile(r"[ \t\r\f\v]+")  # ASCII white space only: a no-break space inside "68 120" stays
 
@@ -196,11 +198,18 @@ def pdf_text(path: Path) -> str:
 
 def join_lines(text: str) -> str:
     """Text laid out in lines (as ``pdftotext`` writes it) as paragraphs: the lines of a paragraph joined by a
-    space, a blank line or a page break between paragraphs."""
+    space. A blank line or a page break ends a paragraph, and so does a line that ends a sentence well short
+    of the block's width (a paragraph's last line, where PDFs often leave no blank line)."""
     paragraphs: list[str] = []
     for block in re.split(r"\n\s*\n|\f", text):
-        lines = [_SPACES.sub(" ", line).strip() for line in block.splitlines()]
-        body = " ".join(line for line in lines if line)
-        if body:
-            paragraphs.append(body)
+        lines = [line for line in (_SPACES.sub(" ", raw).strip() for raw in block.splitlines()) if line]
+        width = max((len(line) for line in lines), default=0)
+        current: list[str] = []
+        for line in lines:
+            current.append(line)
+            if line[-1] in _SENTENCE_END and len(line) < _SHORT_LINE * width:
+                paragraphs.append(" ".join(current))
+                current = []
+        if current:
+            paragraphs.append(" ".join(current))
     return "\n\n".join(paragraphs)

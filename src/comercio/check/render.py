@@ -36,6 +36,8 @@ def parse_formats(text: str | Sequence[str]) -> list[str]:
     out: list[str] = []
     for raw in items:
         name = raw.strip().lower()
+        if not name:
+            continue
         if name not in FORMATS:
             raise ConfigError(
                 f"unknown format {raw.strip()!r}; use some of {', '.join(FORMATS)}", field="format"
