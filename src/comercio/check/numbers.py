@@ -248,7 +248,7 @@ class _Reader:
         after = text[end : end + 1]
         if glued or not fig.readable or (after.isalpha() and not _suffix().match(text, end)[0]):  # type: ignore[index]
             return Number((start, end), core, float(fig.value), "plain", 0.5)
-        if after in "º°ª":
+        if after and after in "º°ª":
             return Number((start, end + 1), text[start : end + 1], float(fig.value), "plain", 0.5)
         plain_int = not fig.marks and fig.decimals == 0
         if plain_int and (second := _second_year(text, prev, start, core)) is not None:
