@@ -123,7 +123,7 @@ def _spanish() -> Lang:
         ("month", rf"{mon}{ys}"),
         ("date", rf"(?<![\d.,])(?:[0-3]?\d|1\.?\s?[°º]|primero)\s+de\s+{mon}"
                  rf"(?:\s*(?:de|del|,)?\s*{YEAR})?"),
-        ("part", rf"(?:(?:en|durante)\s+el\s+)?\b{ordw}\s+(?:semestre|trimestre)(?:{ys})?"),
+        ("part", rf"{en}(?:el\s+)?\b{ordw}\s+(?:semestre|trimestre)(?:{ys})?"),
         ("first", rf"{en}los\s+primeros\s+{num}\s+meses(?:{ys})?"),
         ("last", rf"{en}(?:los\s+)?ultimos\s+{num}\s+meses(?:\s+{ending}\s+{mon}(?:{ys})?)?"),
         ("last", rf"{en}(?:los\s+)?{num}\s+meses\s+{ending}\s+{mon}(?:{ys})?"),
