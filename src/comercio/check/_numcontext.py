@@ -41,6 +41,13 @@ _FALL = re.compile(
     r"|fell|fall|falls|falling|fallen|drop\w*|decreas\w*|down|contract\w*|shr[iau]nk\w*|dip|dipped|slump\w*",
     re.I,
 )
+# A verb of level between a rise word and the number makes the number a level: "crecieron y el país exportó
+# US$ 35 803 millones".
+_LEVEL_VERB = re.compile(
+    r"(?:export|sum|alcanz|lleg|acumul|totaliz|vend)(?:ó|aron|aba|aban|ando|ar|ieron|ió)"
+    r"|reached|exported|totall?ed|amounted|shipped|sold|stood",
+    re.I,
+)
 _LEVEL_BEFORE = frozenset({"a", "al", "to", "hasta"})  # "a 85,3 %", "to 51%": a level reached, not a change
 _FROM = frozenset({"de", "del", "from"})
 _TO_AFTER = re.compile(r"\s+(?:en\s+\S+\s+|in\s+\S+\s+)?(?:a|al|to)\s+(?:el\s+|la\s+)?[+\-\u2212]?\d", re.I)
@@ -71,7 +78,10 @@ def qualifier(text: str, lo: int, start: int) -> tuple[Qualifier, int]:
 
 def word_sign(text: str, lo: int, start: int, end: int) -> int:
     """+1 / -1 when a rise or fall word stands at most :data:`SIGN_WORDS` words before ``text[start:end]``
-    (never before ``lo``), 0 when none does or when the number is a level ("pasó de 84,3 % a 85,3 %")."""
+    (never before ``lo``), 0 when none does or when the number is a level: "pasó de 84,3 % a 85,3 %",
+    "a 85,3 %", or a verb of level nearer than the rise word ("crecieron y el país exportó US$ 35 803
+    millones").
+    """
     words = _WORD.findall(text, lo, start)[-SIGN_WORDS:]
     if not words:
         return 0
@@ -79,6 +89,8 @@ def word_sign(text: str, lo: int, start: int, end: int) -> int:
     if last in _LEVEL_BEFORE or (last in _FROM and _TO_AFTER.match(text, end)):
         return 0
     for w in reversed(words):
+        if _LEVEL_VERB.fullmatch(w):
+            return 0
         if _RISE.fullmatch(w):
             return 1
         if _FALL.fullmatch(w):

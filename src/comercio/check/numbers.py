@@ -161,7 +161,7 @@ def _figure(core: str, decimal_mark: str | None) -> _Figure:
 
 def _second_year(text: str, prev: Number | None, start: int, core: str) -> float | None:
     """The end of a range of years ("2005-2022", "2024-25") whose first year ``prev`` is."""
-    if prev is None or prev.unit != "year" or text[prev.span[1] : start] not in ("-", "–", "/"):
+    if prev is None or prev.unit != "year" or text[prev.span[1] : start].strip() not in ("-", "–", "—", "/"):
         return None
     if len(core) == 2:
         return float(int(prev.value) // 100 * 100 + int(core))
@@ -271,8 +271,8 @@ class _Reader:
         out: list[Number] = []
         for m in word_pattern(self.lang).finditer(self.text):
             start, end = m.span()
-            if any(s < end and start < e for s, e in taken):
-                continue
+            if any(s < end and start < e for s, e in taken) or (out and start < out[-1].span[1]):
+                continue  # inside a digit figure, or the unit words of the previous one ("cinco por ciento")
             scaled = _suffix().match(self.text, end)
             if is_article(self.text, start, end, self.lang) and not (scaled and scaled.group("scale")):
                 continue
