@@ -49,8 +49,17 @@ SHARE_OF_ATTRIBUTED = "share:attributed"
 SAME_WINDOW = "record:same-window"
 
 
+_HOME: list[Path] = []
+
+
+def use_home(path: Path) -> None:
+    """Read another warehouse (the tests point this at the one they build from the mirror)."""
+    _HOME[:] = [Path(path)]
+    con.cache_clear()
+
+
 def home() -> Path:
-    return Path(os.environ.get("COMERCIO_HOME", ROOT / "var"))
+    return _HOME[0] if _HOME else Path(os.environ.get("COMERCIO_HOME", ROOT / "var"))
 
 
 @lru_cache(maxsize=1)
