@@ -116,13 +116,19 @@ def about_text(claim: Claim, lang: str) -> str:
     if s is not None:
         kind = t(f"check.kind.{s.kind}", lang)
         subject = (s.label or kind) if s.kind in ("national", "world") else f"{s.label} ({kind})"
-        parts.append(subject + (f", {s.basket}" if s.basket else ""))
+        parts.append(subject + (f", {basket_text(s.basket, lang)}" if s.basket else ""))
     if claim.measure is not None:
         flow = t(f"check.flow.{s.flow if s is not None else 'X'}", lang)
         parts.append(f"{t(f'check.measure.{claim.measure}', lang)} ({flow})")
     if claim.window is not None:
         parts.append(window_text(claim.window.start, claim.window.end, lang))
     return " · ".join(parts)
+
+
+def basket_text(basket: str, lang: str) -> str:
+    """A product basket by its name in the sector study's catalogue (``sector.basket.<id>``), else its id."""
+    key = f"sector.basket.{basket}"
+    return t(key, lang) if has(key) else basket
 
 
 def variant_text(variant: str | None, lang: str) -> str:

@@ -106,21 +106,27 @@ def _table(head: list[str], body: list[str], caption: str) -> str:
 
 
 def _claims(all_rows: list[Row], msg: Messages) -> str:
+    """The table of claims; the computed value and variant columns only when some claim has one."""
     rows_ = [r for r in all_rows if r.is_claim]
     title = msg("check.section.claims")
     if not rows_:
         return f'<h2>{_e(title)}</h2><p class="ck-empty">{_e(msg("check.empty.claims"))}</p>'
-    head = [
-        msg(f"check.column.{h}")
-        for h in ("n", "printed", "about", "computed", "verdict", "variant", "reason")
-    ]
-    body = [
-        f'<tr id="ck-row-{r.n}">{_number_cell(r, msg)}<td class="ck-num">{_e(r.printed)}</td>'
-        f'<td class="ck-about">{_e(r.about)}</td><td class="ck-num">{_e(r.computed)}</td><td>{_badge(r)}</td>'
-        f'<td>{_e(r.variant)}</td><td class="ck-reason">{_e(r.reason)}</td></tr>'
-        for r in rows_
-    ]
-    return f"<h2>{_e(title)}</h2>" + _table(head, body, title)
+    computed, variant = any(r.computed for r in rows_), any(r.variant for r in rows_)
+    cols = ["n", "printed", "about", *(["computed"] if computed else []), "verdict"]
+    cols += [*(["variant"] if variant else []), "reason"]
+    body = []
+    for r in rows_:
+        cells = [
+            _number_cell(r, msg),
+            f'<td class="ck-printed">{_e(r.printed)}</td>',
+            f'<td class="ck-about">{_e(r.about)}</td>',
+            f'<td class="ck-num">{_e(r.computed)}</td>' if computed else "",
+            f"<td>{_badge(r)}</td>",
+            f"<td>{_e(r.variant)}</td>" if variant else "",
+            f'<td class="ck-reason">{_e(r.reason)}</td>',
+        ]
+        body.append(f'<tr id="ck-row-{r.n}">{"".join(cells)}</tr>')
+    return f"<h2>{_e(title)}</h2>" + _table([msg(f"check.column.{c}") for c in cols], body, title)
 
 
 def _skipped(all_rows: list[Row], msg: Messages) -> str:
@@ -130,7 +136,7 @@ def _skipped(all_rows: list[Row], msg: Messages) -> str:
         return f'<h2>{_e(title)}</h2><p class="ck-empty">{_e(msg("check.empty.skipped"))}</p>'
     head = [msg(f"check.column.{h}") for h in ("n", "printed", "kind", "reason")]
     body = [
-        f'<tr id="ck-row-{r.n}">{_number_cell(r, msg)}<td class="ck-num">{_e(r.printed)}</td>'
+        f'<tr id="ck-row-{r.n}">{_number_cell(r, msg)}<td class="ck-printed">{_e(r.printed)}</td>'
         f'<td>{_badge(r)}</td><td class="ck-reason">{_e(r.reason)}</td></tr>'
         for r in rows_
     ]

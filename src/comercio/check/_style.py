@@ -27,7 +27,7 @@ STYLESHEET = """\
 .ck-counts { display: flex; flex-wrap: wrap; gap: .4rem; list-style: none; padding: 0; margin: 0 0 1rem; }
 .ck-counts li { border-radius: 4px; padding: .2rem .6rem; border: 1px solid var(--ck-line); }
 .ck-body { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 2rem; align-items: start; }
-@media (min-width: 1000px) { .ck-body { grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); }
+@media (min-width: 1100px) { .ck-body { grid-template-columns: minmax(20rem, 5fr) minmax(0, 8fr); }
   .ck-side { position: sticky; top: 0; max-height: 100vh; overflow-y: auto; } }
 .ck-prose { font-size: 1.05rem; max-width: 46em; }
 .ck-prose p { margin: 0 0 1em; overflow-wrap: anywhere; }
@@ -57,8 +57,9 @@ STYLESHEET = """\
   text-align: left; vertical-align: top; }
 .ck-report thead th { background: #eef2f6; position: sticky; top: 0; }
 .ck-report td.ck-num { white-space: nowrap; }
-.ck-report td.ck-about { min-width: 11em; }
-.ck-report td.ck-reason { min-width: 14em; }
+.ck-report td.ck-printed { min-width: 6em; }
+.ck-report td.ck-about { min-width: 10em; }
+.ck-report td.ck-reason { min-width: 12em; }
 .ck-report .ck-badge { display: inline-block; padding: 0 .35em; white-space: nowrap; }
 .ck-report tr:target { outline: 3px solid #f0a500; }
 .ck-report mark:target { outline: 3px solid #f0a500; }
