@@ -1,4 +1,4 @@
-"""Paragraphs and sentences of a text as character spans.
+"""Paragraphs and sentences of a text as character spans (the last few texts' are kept: a check asks often).
 
 A line break ends a paragraph unless the next line continues the sentence (it starts in lower case after a
 line that does not end in punctuation: hard-wrapped text). Inside a paragraph a sentence ends at ``.``,
@@ -11,6 +11,7 @@ follows them).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Words (lower case, without their final stop) after which a stop does not end a sentence.
 _ABBREVIATION_WORDS = """
@@ -26,6 +27,16 @@ _PARAGRAPH_BREAK = re.compile(r"\n")
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """The paragraphs of ``text`` as [start, end) spans, blank ones left out, ends trimmed."""
+    return list(_paragraphs(text))
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences of ``text`` as [start, end) spans in order, whitespace trimmed."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=8)
+def _paragraphs(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _PARAGRAPH_BREAK.finditer(text):
@@ -34,13 +45,13 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(text)))
-    return [t for s, e in spans if (t := _trim(text, s, e))[0] < t[1]]
+    return tuple(t for s, e in spans if (t := _trim(text, s, e))[0] < t[1])
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """The sentences of ``text`` as [start, end) spans in order, whitespace trimmed."""
+@lru_cache(maxsize=8)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
     out: list[tuple[int, int]] = []
-    for p0, p1 in paragraphs(text):
+    for p0, p1 in _paragraphs(text):
         start = p0
         for m in _STOP.finditer(text, p0, p1):
             following = text[m.end() :].lstrip()[:1]
@@ -49,7 +60,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
             out.append(_trim(text, start, m.end()))
             start = m.end()
         out.append(_trim(text, start, p1))
-    return [s for s in out if s[0] < s[1]]
+    return tuple(s for s in out if s[0] < s[1])
 
 
 def _continues(text: str, newline: int) -> bool:

@@ -23,6 +23,7 @@ window of a number (:func:`window_for` skips it).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -114,7 +115,8 @@ def window_for(periods: list[Period], start: int, end: int, text: str) -> Period
     """
     usable = [p for p in periods if p.span is not None and p.role == "window" and p.phrase != "date"]
     spans = sentences(text)
-    s0, s1 = next(((a, b) for a, b in reversed(spans) if a <= start), (0, len(text)))
+    at = bisect_right([a for a, _ in spans], start) - 1
+    s0, s1 = spans[at] if at >= 0 else (0, len(text))
     inside = [p for p in usable if p.span and s0 <= p.span[0] and p.span[1] <= s1]
     before = [p for p in inside if p.span and p.span[1] <= start]
     after = [p for p in inside if p.span and p.span[0] >= end]
@@ -131,7 +133,8 @@ def window_for(periods: list[Period], start: int, end: int, text: str) -> Period
     earlier = [p for p in usable if p.span and p.span[1] <= s0]
     if not earlier:
         return None
-    p0 = next((a for a, b in reversed(paragraphs(text)) if a <= s0), 0)
+    starts = [a for a, _ in paragraphs(text)]
+    p0 = starts[bisect_right(starts, s0) - 1] if starts and starts[0] <= s0 else 0
     same = [p for p in earlier if _start(p) >= p0]
     return max(same or earlier, key=_start)
 
