@@ -1,12 +1,13 @@
 """Read a text as claims: for each number, what it is about (subject), what it measures and over which months.
 
-Reading is sentence by sentence. A number's measure comes from its unit and the words around it (a
-percentage after "crecieron" is a growth, after "participación" a share); its subject is the subject named
-closest before it in the same sentence, with the rules of the press: "Cajamarca (+64 %)" binds the number
-to the name before the parenthesis, "Apurímac y Puno (+34 % cada una)" gives the number to both names, "9 % y
-8 %, respectivamente" pairs numbers and names in order; a count of regions ("20 regiones incrementaron") is
-about the interior regions. The period is the phrase of :func:`comercio.check.periods.window_for`. Nothing is
-dropped: a number that cannot be read is returned with the reason.
+A figure's measure comes from its unit and the words around it (:mod:`comercio.check._cues`). Its subject is
+the subject named closest before it, with the rules of the press: "Cajamarca (+64 %)" binds the number to the
+name before the bracket, "Apurímac y Puno (+34 % cada una)" gives it to both names, "9 % y 8 %,
+respectivamente" pairs figures and names in order, a name only left out ("sin considerar Lima y el Callao") is
+no subject, and a count of regions ("20 regiones incrementaron") is about the interior regions. A basket named
+with the subject ("las exportaciones mundiales de productos metalmecánicos") narrows it; "el sector" is the
+basket the text is about. The period is the phrase :func:`comercio.check.periods.window_for` binds. Nothing
+is dropped: a number that cannot be read is returned with the reason.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from datetime import date
 from typing import Literal
 
 from comercio import reference
+from comercio.check import _cues as cues
 from comercio.check import lexicon as lx
 from comercio.check.model import Measure, Number, Period, Subject
 from comercio.check.numbers import find_numbers
 from comercio.check.periods import find_periods, sentences, window_for
 
-BEFORE = 70  # characters of a number's own clause read for its cue words
 PRIMARY: tuple[str, ...] = (
     "department",
     "region_group",
@@ -35,6 +36,7 @@ PRIMARY: tuple[str, ...] = (
     "continent",
     "world",
 )
+COUNTS = ("count", "count_declined", "record")
 
 
 @dataclass(frozen=True)
@@ -52,35 +54,62 @@ class Reading:
     denominator: str | None = None  # a share's base the text names ("de la agroexportación")
 
 
+@dataclass
+class _Text:
+    """One text being read: its figures, subjects and the measures read so far."""
+
+    text: str
+    folded: str
+    lang: str
+    figures: list[Number]
+    candidates: list[lx.Mention]
+    baskets: list[lx.Mention]
+    topic: str | None
+    measures: dict[int, Measure | None]  # figure start → measure read
+
+
 def read(text: str, lang: str = "es", published: date | None = None) -> list[Reading]:
     """Every number of ``text`` as a :class:`Reading`, in order."""
     numbers = find_numbers(text, lang)
     periods = find_periods(text, lang, published)
-    mentions = lx.find_subjects(text, lang)
     spans = sentences(text)
-    topic = _topic(mentions)
+    mentions = lx.find_subjects(text, lang)
+    folded = lx.fold(text)
+    is_period = [n.unit in ("year", "date") or any(_inside(n.span, p.span) for p in periods) for n in numbers]
+    figures = [n for n, p in zip(numbers, is_period, strict=True) if not p and n.unit != "plain"]
+    t = _Text(text, folded, lang, figures, _candidates(text, lang, mentions), [], _topic(mentions), {})
+    t.baskets = [m for m in mentions if m.subject.kind == "basket"]
     out: list[Reading] = []
-    last_subject: Subject | None = None
-    for n in numbers:
+    for n, period in zip(numbers, is_period, strict=True):
         s = next((sp for sp in spans if sp[0] <= n.span[0] < sp[1]), (0, len(text)))
-        if n.unit in ("year", "date") or any(_inside(n.span, p.span) for p in periods):
+        if period:
             out.append(Reading(n, sentence=s, period=True, why=_period_reason(n)))
-            continue
-        if n.unit == "plain":
+        elif n.unit == "plain":
             out.append(Reading(n, sentence=s, why=_plain_reason(n)))
-            continue
-        same = [m for m in mentions if s[0] <= m.span[0] < s[1]]
-        others = [x for x in numbers if s[0] <= x.span[0] < s[1] and x.unit not in ("year", "date")]
-        readings = _read_number(text, lang, n, s, same, others, topic, last_subject)
-        for r in readings:
-            if r.why:
+        else:
+            for r in _read_figure(t, n, s):
+                if not r.why:
+                    r = replace(r, window=_window(periods, n, text))
                 out.append(r)
-                continue
-            window = window_for(periods, n.span[0], n.span[1], text)
-            out.append(replace(r, window=window))
-            if r.subject is not None and r.measure not in ("count", "count_declined", "record"):
-                last_subject = r.subject
     return out
+
+
+def _window(periods: list[Period], n: Number, text: str) -> Period | None:
+    """The figure's period; a headline before any period takes the text's first one (it sums up the body)."""
+    found = window_for(periods, n.span[0], n.span[1], text)
+    if found is not None:
+        return found
+    later = [
+        p
+        for p in periods
+        if p.role == "window" and p.phrase != "date" and p.end and p.span and p.span[0] > n.span[1]
+    ]
+    if later and not [p for p in periods if p.span and p.span[1] <= n.span[0] and p.phrase != "date"]:
+        first = later[0]
+        return replace(
+            first, phrase=f"{first.phrase} (the text's first period: the headline sums up the body)"
+        )
+    return None
 
 
 def _inside(span: tuple[int, int], outer: tuple[int, int] | None) -> bool:
@@ -100,162 +129,178 @@ def _plain_reason(n: Number) -> str:
 
 
 def _topic(mentions: list[lx.Mention]) -> str | None:
-    """The text's basket when it names one more than any other (what "el sector" refers to)."""
-    baskets = Counter(m.subject.basket for m in mentions if m.subject.kind == "basket" and m.subject.basket)
+    """The sector study a text is about, when it names one (the one named most: what "el sector" refers to,
+    and the basket of its world figures, destinations and origins)."""
+    studies = set(reference.basket_studies())
+    named = [m.subject.basket for m in mentions if m.subject.kind == "basket" and m.subject.basket in studies]
+    baskets = Counter(named)
     return baskets.most_common(1)[0][0] if baskets else None
 
 
-def _read_number(
-    text: str,
-    lang: str,
-    n: Number,
-    s: tuple[int, int],
-    mentions: list[lx.Mention],
-    numbers: list[Number],
-    topic: str | None,
-    last_subject: Subject | None,
-) -> list[Reading]:
-    prev_end = max([x.span[1] for x in numbers if x.span[1] <= n.span[0]] + [s[0], n.span[0] - BEFORE])
-    before = lx.fold(text[prev_end : n.span[0]])
-    nxt = min([x.span[0] for x in numbers if x.span[0] >= n.span[1]] + [s[1], n.span[1] + BEFORE])
-    after = lx.fold(text[n.span[1] : nxt])
-    sentence = lx.fold(text[s[0] : s[1]])
-    flow: Literal["X", "M"] = "M" if lx.has_cue(sentence, lx.IMPORTS[lang]) else "X"
-    base = Reading(n, sentence=s)
-    if lx.has_cue(before, lx.BALANCE[lang]):
-        return [replace(base, why="a trade balance: comercio does not check balance figures in a text yet")]
-    if n.unit == "count":
-        return [_count(base, before, after, sentence, lang)]
-    measure = _measure(n, before, after, sentence, lang)
-    if measure is None:
-        return [
-            replace(
-                base,
-                why="a percentage with no word saying whether it is a growth rate or a share "
-                "(crecimiento, participación …)",
-            )
-        ]
-    subjects = _subjects(text, lang, n, mentions, numbers, after)
-    if not subjects:
-        if last_subject is None:
-            return [replace(base, why="no subject: the sentence names no region, group, product or country")]
-        subjects = [last_subject]
-    denominator = _denominator(after, lang)
-    basket = _basket(text, n, mentions, after, sentence, topic)
-    out = []
-    for subj in subjects:
-        if basket and subj.kind in PRIMARY and subj.basket is None:
-            subj = replace(subj, basket=basket)
-        out.append(replace(base, subject=replace(subj, flow=flow), measure=measure, denominator=denominator))
-    return out
-
-
-def _measure(n: Number, before: str, after: str, sentence: str, lang: str) -> Measure | None:
-    printed = lx.fold(n.printed)
-    if n.unit == "usd":
-        return "value"
-    if any(p in printed for p in lx.POINTS):
-        return "share_change"
-    if n.sign != 0 or lx.has_cue(before, lx.GROWTH[lang]):
-        return "growth"
-    if lx.has_cue(before, lx.SHARE[lang]) or lx.has_cue(after[:25], lx.SHARE[lang]):
-        return "share"
-    if re.match(r"\s*\)", after) or re.match(r"\s*(cada|ambas|ambos|each)", after):
-        # an unsigned figure in brackets is a share when the sentence speaks of shares ("Matarani (12,5 %)")
-        return "share" if lx.has_cue(sentence, lx.SHARE[lang]) else "growth"
-    if lx.has_cue(after[:30], lx.GROWTH[lang]):
-        return "growth"
-    return None
-
-
-def _count(base: Reading, before: str, after: str, sentence: str, lang: str) -> Reading:
-    near = after[:40]
-    if not (lx.has_cue(near, lx.REGION_NOUNS[lang]) or lx.has_cue(before[-25:], lx.REGION_NOUNS[lang])):
-        return replace(
-            base,
-            why="a count of something other than regions (comercio checks counts of regions that grew, "
-            "fell or beat a record)",
-        )
-    label = "regiones" if lang == "es" else "regions"
-    subject = Subject("region_group", "interior", label)
-    clause = after[:90]
-    measure: Measure
-    definition = None
-    if lx.has_cue(clause, lx.RECORD[lang]):
-        measure = "record"
-        definition = "annual" if re.search(r"anual|annual|full.year", clause) else None
-    elif lx.has_cue(clause, lx.DECLINE[lang]):
-        measure = "count_declined"
-    elif lx.has_cue(clause, lx.GROWTH[lang]):
-        measure = "count"
-    else:
-        return replace(base, why="a number of regions without saying what they did (grew, fell, a record)")
-    return replace(base, subject=subject, measure=measure, definition=definition)
-
-
-def _candidates(text: str, mentions: list[lx.Mention]) -> list[lx.Mention]:
-    """Mentions that can be a number's subject: named places, groups and countries, and a basket named on its
-    own ("la agroexportación creció", read as the national total of the basket); not a basket right after a
-    number, which qualifies that number ("el 81 % de la agroexportación")."""
+def _candidates(text: str, lang: str, mentions: list[lx.Mention]) -> list[lx.Mention]:
+    """Mentions that can be a figure's subject: places, groups and countries, and a basket named on its own
+    ("la agroexportación creció": the national total of the basket). Not a basket right after a figure, which
+    qualifies it ("el 81 % de la agroexportación"), nor a name left out ("sin considerar Lima y el Callao")."""
     out = []
     for m in mentions:
+        lead = lx.fold(text[max(0, m.span[0] - 30) : m.span[0]])
+        if any(lead.rstrip().endswith(c) for c in lx.EXCLUDED[lang]):
+            continue
         if m.subject.kind in PRIMARY:
             out.append(m)
         elif m.subject.kind == "basket" and not re.search(
-            r"[\d%]\s*(?:de|del|of)\s+(?:la|las|los|el|the)?\s*$", text[max(0, m.span[0] - 30) : m.span[0]]
+            r"[\d%]\s*(?:de|del|of)\s+(?:la|las|los|el|the)?\s*$", lead
         ):
             out.append(lx.Mention(m.span, _basket_subject(m.subject)))
     return out
 
 
 def _basket_subject(s: Subject) -> Subject:
-    """A basket named on its own: Peru's exports of it, read from its cuadro G1 group when it has one."""
+    """A basket named on its own: Peru's exports of it, from its cuadro G1 group when it has one."""
     if s.code is not None:  # already a G1 node
         return s
     studies = reference.basket_studies()
-    forms = reference.basket_forms(s.basket, "group") if s.basket in studies else []
+    forms = reference.basket_forms(s.basket or "", "group") if s.basket in studies else []
     g1 = next((f for f in forms if f.form == "g1"), None)
     if g1 is not None:
         return Subject("basket", f"g1:{g1.code}", s.label, s.basket)
     return Subject("national", None, s.label, s.basket)
 
 
-def _subjects(
-    text: str,
-    lang: str,
-    n: Number,
-    mentions: list[lx.Mention],
-    numbers: list[Number],
-    after: str,
-) -> list[Subject]:
+def _read_figure(t: _Text, n: Number, s: tuple[int, int]) -> list[Reading]:
+    in_sentence = [x for x in t.figures if s[0] <= x.span[0] < s[1]]
+    run = _figures_run(t.text, n, in_sentence)
+    prev_end = max([x.span[1] for x in in_sentence if x.span[1] <= run[0].span[0]] + [s[0]])
+    before = t.folded[prev_end : run[0].span[0]]
+    nxt = min([x.span[0] for x in in_sentence if x.span[0] >= n.span[1]] + [s[1]])
+    after = t.folded[n.span[1] : nxt]
+    sentence = t.folded[s[0] : s[1]]
+    base = Reading(n, sentence=s)
+    if n.unit == "count":
+        measure, definition, why = cues.count_measure(before, after, t.lang)
+        if measure is None:
+            return [replace(base, why=why)]
+        label = "regiones" if t.lang == "es" else "regions"
+        subject = Subject("region_group", "interior", label)
+        return [replace(base, subject=subject, measure=measure, definition=definition)]
+    if n.unit == "usd" and cues.is_balance(t.folded[max(s[0], n.span[0] - 60) : n.span[0]], t.lang):
+        return [replace(base, why="a trade balance: comercio does not check balance figures in a text yet")]
+    measure: Measure | None = "value" if n.unit == "usd" else None
+    if measure is None and run[0] is not n:
+        measure = t.measures.get(run[0].span[0])
+    if measure is None:
+        measure = cues.fraction_measure(n, before, after, sentence, t.lang)
+    t.measures[n.span[0]] = measure
+    if measure is None:
+        why = "a percentage with no word saying whether it is a growth rate or a share (crecimiento, participación …)"
+        return [replace(base, why=why)]
+    subjects = _subjects(t, n, run, measure)
+    if not subjects:
+        return [replace(base, why="no subject: nothing before it names a region, group, product or country")]
+    if any(_peer(t, n, subj) for subj in subjects):
+        why = (
+            "another economy's own trade (a peer comparison): comercio checks peers only through the sector "
+            "study's WTO figures, not in a text yet"
+        )
+        return [replace(base, why=why)]
+    if cues.is_projection(sentence, t.lang) and measure == "value":
+        why = "a projection of a year not yet closed: compare it with `comercio report regional`'s projection"
+        return [replace(base, why=why)]
+    flow: Literal["X", "M"] = "M" if cues.flow_of(t.folded, n.span[0], t.lang) == "M" else "X"
+    denominator = cues.denominator(after)
+    out = []
+    for subj in subjects:
+        subj = _narrow(t, n, subj, s, denominator)
+        out.append(replace(base, subject=replace(subj, flow=flow), measure=measure, denominator=denominator))
+    return out
+
+
+def _narrow(t: _Text, n: Number, subj: Subject, s: tuple[int, int], denominator: str | None) -> Subject:
+    """The subject with its basket: named before the figure in its sentence, right after it, or the text's."""
+    if subj.basket is None:
+        named = [m for m in t.baskets if s[0] <= m.span[1] <= n.span[0]]
+        basket = named[-1].subject.basket if named else None
+        if basket is None and denominator == "agro":
+            basket = "agro"
+        sector = re.search(r"\bsector\b", t.folded[s[0] : s[1]]) is not None
+        if basket is None and t.topic and (sector or subj.kind in ("world", "continent", "partner")):
+            basket = t.topic
+        if basket is not None:
+            subj = replace(subj, basket=basket)
+    if subj.kind == "basket" and denominator in ("world", "manufactures"):
+        return Subject("world", None, subj.label, subj.basket)
+    if subj.kind == "national" and subj.basket is not None:
+        return _basket_subject(replace(subj, code=None))
+    return subj
+
+
+def _base_of_share(t: _Text, last: lx.Mention, prior: lx.Mention) -> bool:
+    """ "La participación de X en Y": Y (after "en la") is the base of the share, X its subject."""
+    lead = t.folded[max(0, last.span[0] - 12) : last.span[0]]
+    gap = t.folded[prior.span[1] : last.span[0]]
+    return re.search(r"\b(en|in) (la|el|las|los|the)?\s*$", lead) is not None and not re.search(
+        r"[\d.;]", gap
+    )
+
+
+def _peer(t: _Text, n: Number, subj: Subject) -> bool:
+    if subj.kind != "partner":
+        return False
+    around = t.folded[max(0, n.span[0] - 120) : n.span[0]]
+    return lx.has_cue(around, lx.PEER[t.lang])
+
+
+def _subjects(t: _Text, n: Number, run: list[Number], measure: Measure) -> list[Subject]:
     """The subjects of ``n`` (several for "cada una" or "respectivamente")."""
-    candidates = _candidates(text, mentions)
-    before = [m for m in candidates if m.span[1] <= n.span[0]]
+    before = [m for m in t.candidates if m.span[1] <= n.span[0]]
+    if measure == "share" and len(before) > 1 and _base_of_share(t, before[-1], before[-2]):
+        before = before[:-1]
     if not before:
-        later = [m for m in candidates if m.span[0] >= n.span[1]]
+        sentence_end = t.text.find(".", n.span[1])
+        later = [m for m in t.candidates if n.span[1] <= m.span[0] <= max(sentence_end, n.span[1])]
         return [later[0].subject] if later else []
-    near_after = lx.fold(text[n.span[1] : n.span[1] + 40])
-    gap = lx.fold(text[before[-1].span[1] : n.span[0]])
+    lang = t.lang
+    near_after = lx.fold(t.text[n.span[1] : n.span[1] + 40])
+    gap = lx.fold(t.text[before[-1].span[1] : n.span[0]])
     if lx.has_cue(near_after, lx.EACH[lang]) or lx.has_cue(gap, lx.EACH[lang]):
-        return [m.subject for m in _run(text, before)]
-    group = _figures_run(text, n, numbers)
-    tail = lx.fold(text[group[-1].span[1] : group[-1].span[1] + 40])
-    if len(group) > 1 and lx.has_cue(tail, lx.RESPECTIVELY[lang]):
-        firsts = [m for m in before if m.span[1] <= group[0].span[0]]
+        return [m.subject for m in _run(t.text, before)]
+    tail = lx.fold(t.text[run[-1].span[1] : run[-1].span[1] + 40])
+    if len(run) > 1 and lx.has_cue(tail, lx.RESPECTIVELY[lang]):
+        firsts = [m for m in before if m.span[1] <= run[0].span[0]]
         for end in range(len(firsts), 0, -1):
-            run = _run(text, firsts[:end])
-            if len(run) == len(group):
-                return [run[group.index(n)].subject]
-    return [before[-1].subject]
+            names = _run(t.text, firsts[:end])
+            if len(names) == len(run):
+                return [names[run.index(n)].subject]
+    return [_with_place(t, before)]
 
 
-def _figures_run(text: str, n: Number, numbers: list[Number]) -> list[Number]:
-    """The figures listed together with ``n`` ("9 % y 8 %"), in order."""
-    ordered = sorted(numbers, key=lambda x: x.span[0])
+def _with_place(t: _Text, before: list[lx.Mention]) -> Subject:
+    """The nearest subject; a basket right after a place or the world ("exportaciones mundiales de productos
+    metalmecánicos") narrows that place rather than replacing it."""
+    last = before[-1]
+    if last.subject.kind in ("basket", "national") and last.subject.basket and len(before) > 1:
+        prior = before[-2]
+        gap = t.text[prior.span[1] : last.span[0]]
+        if (
+            prior.subject.kind in PRIMARY
+            and prior.subject.basket is None
+            and len(gap) < 40
+            and not re.search(r"[\d.;]", gap)
+        ):
+            return replace(prior.subject, basket=last.subject.basket)
+    return last.subject
+
+
+def _figures_run(text: str, n: Number, figures: list[Number]) -> list[Number]:
+    """The figures listed together with ``n`` ("9 % y 8 %", "de 32 % a 51 %", "84,3 % en 2024 a 85,3 %")."""
+    ordered = sorted(figures, key=lambda x: x.span[0])
     i = next(k for k, x in enumerate(ordered) if x is n)
 
     def joined(a: Number, b: Number) -> bool:
-        return re.fullmatch(r"[\s,]*(?:y|e|and)?[\s,]*", text[a.span[1] : b.span[0]]) is not None
+        if a.unit != b.unit:
+            return False
+        gap = text[a.span[1] : b.span[0]]
+        return re.fullmatch(r"[\s,]*(?:(?:en|in) \d{4}\s*)?(?:y|e|and|a|al|to)?[\s,]*", gap) is not None
 
     lo = i
     while lo > 0 and joined(ordered[lo - 1], ordered[lo]):
@@ -267,7 +312,7 @@ def _figures_run(text: str, n: Number, numbers: list[Number]) -> list[Number]:
 
 
 def _run(text: str, before: list[lx.Mention]) -> list[lx.Mention]:
-    """The last names before a number joined by "," or "y" ("Apurímac y Puno", "Amazonas, Junín y Pasco")."""
+    """The last names before a figure joined by "," or "y" ("Apurímac y Puno", "Amazonas, Junín y Pasco")."""
     if not before:
         return []
     run = [before[-1]]
@@ -278,29 +323,3 @@ def _run(text: str, before: list[lx.Mention]) -> list[lx.Mention]:
         else:
             break
     return run
-
-
-def _denominator(after: str, lang: str) -> str | None:
-    head = after[:60]
-    if re.search(r"manufactur", after[:120]):
-        return "manufactures"
-    if re.match(r"\s*de (la|las|los|el|del)?\s*(agroexportacion|exportaciones agr)", head):
-        return "agro"
-    if re.match(r"\s*(del|de la) (exportacion|exportaciones) (del interior|regional)", head):
-        return "interior"
-    return None
-
-
-def _basket(
-    text: str, n: Number, mentions: list[lx.Mention], after: str, sentence: str, topic: str | None
-) -> str | None:
-    """The product basket a number is about: named before it in its sentence, right after it ("el 81 % de la
-    agroexportación"), or the text's topic when the sentence says "el sector"."""
-    named = [m for m in mentions if m.subject.kind == "basket" and m.span[1] <= n.span[0]]
-    if named:
-        return named[-1].subject.basket
-    if re.match(r"\s*de (la|las|los)?\s*agroexport", after):
-        return "agro"
-    if topic and re.search(r"\bsector\b", sentence):
-        return topic
-    return None

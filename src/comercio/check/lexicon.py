@@ -161,7 +161,7 @@ GROWTH = {
     ),
 }
 SHARE = {
-    "es": ("particip", "concentr", "del total", "representa", "peso", "cuota", "porcion"),
+    "es": ("particip", "concentr", "del total", "representa", "peso", "cuota", "porcion", "contribucion"),
     "en": ("share", "accounted", "of the total", "of total", "weight"),
 }
 POINTS = ("punto", "point", "p.p", "pp")
@@ -181,6 +181,19 @@ IMPORTS = {
     "es": ("importac", "importa", "compras externas", "compras", "proveedor", "adquisicion"),
     "en": ("import", "purchases", "supplier"),
 }
+EXPORTS = {
+    "es": ("export", "envios", "ventas al exterior", "destino", "vendi"),
+    "en": ("export", "shipments", "sales abroad", "destination"),
+}
+FLOWS = {lang: IMPORTS[lang] + EXPORTS[lang] for lang in ("es", "en")}
+PROJECTION = {"es": ("proyect", "estima", "prev", "espera"), "en": ("project", "forecast", "expect")}
+# a subject named only to be left out ("sin considerar Lima y el Callao")
+EXCLUDED = {
+    "es": ("sin considerar", "sin contar", "sin incluir", "excepto", "salvo", "a excepcion de"),
+    "en": ("excluding", "except", "other than", "leaving out"),
+}
+# another economy's own trade, not Peru's trade with it ("Chile, cuyas exportaciones del sector superan …")
+PEER = {"es": ("cuyas exportaciones", "cuyas importaciones", "economias vecinas"), "en": ("whose exports",)}
 BALANCE = {"es": ("deficit", "superavit", "balanza"), "en": ("deficit", "surplus", "balance")}
 # "cada una", "ambas": one number about every subject listed before it
 EACH = {"es": ("cada una", "cada uno", "ambas", "ambos"), "en": ("each", "both")}

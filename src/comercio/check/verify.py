@@ -159,7 +159,7 @@ class Checker:
                 break
         if best is None:
             reason = first_error or "no definition of this measure for this subject"
-            return replace(base, reason=f"not covered by the loaded data: {reason}")
+            return replace(base, reason=f"{_need(r)}: {reason}")
         _, variant, got = best
         default = next((t["computed"] for t in tried if t["variant"] == "default"), None)
         verdict, why = _verdict(n, printed, got.value)
@@ -312,6 +312,21 @@ def _g1_name(study: str | None, prefix: str) -> str:
     return f"SUNAT, cuadro G1 ({prefix})"
 
 
+def _need(r: Reading) -> str:
+    """What data a claim needs, said before the reason the loaded data cannot answer it."""
+    s = r.subject
+    assert s is not None
+    if s.kind == "customs_office":
+        return "not covered: exports by customs office need SUNAT's export declarations (microdata)"
+    if s.kind == "natural_region" or (
+        s.basket is not None and s.kind in ("department", "region_group", "partner")
+    ):
+        return "not covered: a product basket by region or partner needs SUNAT's declarations (microdata)"
+    if s.kind in ("world", "continent"):
+        return "not covered by WTO merchandise values"
+    return "not covered by the loaded data"
+
+
 def _interior() -> set[str]:
     return {r["ubigeo"] for r in reference.load("departments").to_pylist() if r["interior"]}
 
@@ -342,7 +357,8 @@ def _verdict(n: Number, printed: float, computed: float) -> tuple[Verdict, str]:
     if n.qualifier in ("more_than", "at_least"):
         above = abs(printed) * ABOVE["usd"] if n.unit == "usd" else ABOVE.get(n.unit, 0.0)
         if -half <= diff <= above + half:
-            return "consistent", f"the data give {_show(computed, n)}, above the stated {_show(printed, n)}"
+            where = "above" if diff >= 0 else "within the printed precision of"
+            return "consistent", f"the data give {_show(computed, n)}, {where} the stated {_show(printed, n)}"
         if diff > above:
             return "close", f"the data give {_show(computed, n)}: true, but well above the stated floor"
         return ("close" if -diff <= close else "differs"), f"the data give {_show(computed, n)}, below it"

@@ -1,0 +1,101 @@
+"""What a figure measures, read from the words around it: growth, share, change of share, counts of regions.
+
+The words nearest the figure decide ("cuya participación se incrementó de 32 % a 51 %": the figures are levels
+of a share, from one to the other); a figure listed with others ("9 % y 8 %", "de 32 % a 51 %") measures what
+the first of them measures.
+"""
+
+from __future__ import annotations
+
+import re
+
+from comercio.check import lexicon as lx
+from comercio.check.model import Measure, Number
+
+
+def last_cue(folded: str, cues: tuple[str, ...]) -> int:
+    """Position of the last cue word in ``folded`` (-1 when none)."""
+    best = -1
+    for c in cues:
+        for m in re.finditer(rf"(?<!\w){re.escape(c)}", folded):
+            best = max(best, m.start())
+    return best
+
+
+def fraction_measure(n: Number, before: str, after: str, sentence: str, lang: str) -> Measure | None:
+    """The measure of a percentage; ``before`` runs from the previous figure (or the sentence start)."""
+    printed = lx.fold(n.printed)
+    if any(p in printed for p in lx.POINTS):
+        return "share_change"
+    growth_at, share_at = last_cue(before, lx.GROWTH[lang]), last_cue(before, lx.SHARE[lang])
+    level_pair = re.search(r"\b(de|from)\s*$", before) and re.match(r"\s*(en \d{4}\s*)?(a|al|to)\b", after)
+    if share_at >= 0 and (level_pair or share_at > growth_at):
+        return "share"
+    if n.sign != 0 or growth_at >= 0:
+        return "growth"
+    if re.search(r"\b(con|with) (el|un|the|a)\s*$", before) or lx.has_cue(after[:25], lx.SHARE[lang]):
+        return "share"
+    if re.search(r"\b(el|del|al)\s*$", before) and re.match(r"\s*de (la|las|los|el)\b", after):
+        return "share"  # "alrededor del 60 % de las …": a part of a whole
+    bracket = re.search(r"\(\s*$", before) and re.match(r"\s*\)", after)
+    shared = re.match(r"\s*(cada|ambas|ambos|each|both)", after) or re.search(
+        r"(cada una|cada uno|ambas|ambos|each|both)(\s+con)?\s*$", before
+    )
+    if bracket or shared:
+        # bracketed or shared by several names: what the sentence speaks of; a bare bracket is a share
+        if lx.has_cue(sentence, lx.SHARE[lang]) or re.search(r"\bcon el\b", sentence):
+            return "share"
+        return "growth" if lx.has_cue(sentence, lx.GROWTH[lang]) else "share"
+    if lx.has_cue(after[:30], lx.GROWTH[lang]):
+        return "growth"
+    return None
+
+
+def count_measure(before: str, after: str, lang: str) -> tuple[Measure | None, str | None, str]:
+    """(measure, record definition, why not) of a count: regions that grew, fell or beat a record."""
+    near = after[:40]
+    if not (lx.has_cue(near, lx.REGION_NOUNS[lang]) or lx.has_cue(before[-25:], lx.REGION_NOUNS[lang])):
+        why = (
+            "a count of something other than regions (comercio checks counts of regions that grew, fell or "
+            "beat a record)"
+        )
+        return None, None, why
+    clause = after[:90]
+    if lx.has_cue(clause, lx.RECORD[lang]):
+        definition = "annual" if re.search(r"anual|annual|full.year", clause) else None
+        return "record", definition, ""
+    if lx.has_cue(clause, lx.DECLINE[lang]):
+        return "count_declined", None, ""
+    if lx.has_cue(clause, lx.GROWTH[lang]):
+        return "count", None, ""
+    return None, None, "a number of regions without saying what they did (grew, fell, beat a record)"
+
+
+def is_balance(before: str, lang: str) -> bool:
+    """A trade balance named right before the figure ("un déficit comercial de US$ …")."""
+    local = before[-45:]
+    at = last_cue(local, lx.BALANCE[lang])
+    return at >= 0 and last_cue(local[at:], lx.FLOWS[lang]) < 0
+
+
+def is_projection(sentence: str, lang: str) -> bool:
+    return lx.has_cue(sentence, lx.PROJECTION[lang])
+
+
+def flow_of(folded_text: str, at: int, lang: str) -> str:
+    """Imports when the nearest flow word before ``at`` in its paragraph speaks of imports."""
+    window = folded_text[max(0, at - 600) : at]
+    imports, exports = last_cue(window, lx.IMPORTS[lang]), last_cue(window, lx.EXPORTS[lang])
+    return "M" if imports > exports else "X"
+
+
+def denominator(after: str) -> str | None:
+    """A share's base named right after it: "de la agroexportación", "de los productos manufactureros"."""
+    head = after[:120]
+    if re.search(r"manufactur", head):
+        return "manufactures"
+    if re.search(r"mundial|world", head):
+        return "world"
+    if re.match(r"\s*(de (la|las|los|el|del)?\s*)?(agroexport|exportaciones agr)", head):
+        return "agro"
+    return None
