@@ -173,6 +173,8 @@ def results(wh: Any) -> dict[str, tuple[dict[str, Any], CheckReport, dict[str, A
         print("\n" + table(result))
     ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
     summary = {name: {k: v for k, v in r.items() if k != "misses"} for name, (_, _, r) in out.items()}
+    for name, (_, report, _) in out.items():
+        summary[name]["check_seconds"] = round(report.seconds, 3)
     ARTIFACT.write_text(
         json.dumps(
             {"bar": BAR, "texts": summary, "misses": {n: r["misses"] for n, (_, _, r) in out.items()}},
@@ -186,6 +188,9 @@ def results(wh: Any) -> dict[str, tuple[dict[str, Any], CheckReport, dict[str, A
 
 
 NAMES = [p.name.removesuffix(".expected.json") for p in EXPECTED]
+WITH_VARIANTS = [
+    n for n, p in zip(NAMES, EXPECTED, strict=True) if any(e.get("variant") for e in load(p)["claims"])
+]
 
 
 def test_there_are_texts_of_both_languages_with_enough_claims() -> None:
@@ -257,3 +262,17 @@ def test_every_number_is_claimed_or_skipped(name: str, results: dict[str, Any]) 
     starts = {a for a, _ in covered}
     lost = [e["printed"] for e in doc["claims"] if span(text, e["printed"], e["occurrence"])[0] not in starts]
     assert not lost, lost
+
+
+@pytest.mark.parametrize("name", WITH_VARIANTS)
+def test_a_figure_only_a_variant_reproduces_names_it(name: str, results: dict[str, Any]) -> None:
+    """The interior share without "No registrado" and the same-window record count come with their variant."""
+    doc, report, _ = results[name]
+    by_span = {c.number.span: c for c in report.claims}
+    wrong = []
+    for e in doc["claims"]:
+        if e.get("variant"):
+            c = by_span.get(span(doc["body"], e["printed"], e["occurrence"]))
+            if c is None or c.variant != e["variant"]:
+                wrong.append((e["printed"], e["variant"], None if c is None else c.variant))
+    assert not wrong, wrong
