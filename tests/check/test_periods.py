@@ -143,6 +143,44 @@ def test_comparisons(text: str, lang: str, phrase: str, start: str, end: str, ki
     assert (p.phrase, p.start, p.end, p.kind, p.role) == (phrase, start, end, kind, "comparison")
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("El año pasado sumaron US$ 66 167 millones, un 4,8 % más que en 2021.", "es",
+         [("el año pasado", "2022-01", "2022-12", "window"),
+          ("más que en 2021", "2021-01", "2021-12", "comparison")]),
+        ("En 2022 el interior subió 0,3 % por encima del año anterior.", "es",
+         [("En 2022", "2022-01", "2022-12", "window"),
+          ("por encima del año anterior", "2021-01", "2021-12", "comparison")]),
+        ("Exports reached US$ 63.1 billion in 2021, up 47.4% on 2020, 43.3% more than a year earlier.", "en",
+         [("in 2021", "2021-01", "2021-12", "window"), ("on 2020", "2020-01", "2020-12", "comparison"),
+          ("than a year earlier", "2020-01", "2020-12", "comparison")]),
+    ],
+)  # fmt: skip
+def test_comparisons_made_with_more_than_and_on(
+    text: str, lang: str, expected: list[tuple[str, str, str, str]]
+) -> None:
+    found = find_periods(text, lang, date(2023, 2, 15))
+    assert [(p.phrase.lower(), p.start, p.end, p.role) for p in found] == [
+        (e[0].lower(), *e[1:]) for e in expected
+    ]
+
+
+def test_that_year_and_that_period_repeat_the_one_before() -> None:
+    text = (
+        "El año 2021 fue excepcional. La participación llegó a 71,6 % ese año. "
+        "Entre enero y noviembre de 2021, 13 de ellas alcanzaron récords para ese periodo."
+    )
+    found = find_periods(text)
+    assert [(p.phrase, *summary(p)) for p in found] == [
+        ("El año 2021", "2021-01", "2021-12", "year", "window"),
+        ("ese año", "2021-01", "2021-12", "year", "window"),
+        ("Entre enero y noviembre de 2021", "2021-01", "2021-11", "ytd", "window"),
+        ("para ese periodo", "2021-01", "2021-11", "ytd", "window"),
+    ]
+    assert summary(only("In that year", "en")) == ("", "", "year", "window")
+
+
 def test_a_comparison_does_not_move_the_current_year() -> None:
     found = find_periods("En 2025 creció 5 % frente a 2024. En noviembre cayó.")
     assert [summary(p) for p in found] == [

@@ -33,9 +33,13 @@ _YEAR_REFS = {
 # A comparison: these words right before a period make it the basis a change is measured against.
 _COMPARISON = {
     "es": r"(?:(?:con\s+)?respecto(?:\s+(?:a|al|de|del))?|frente(?:\s+(?:a|al))?"
-    r"|en\s+comparacion(?:\s+(?:con|a|al))?|comparad[oa]s?(?:\s+(?:con|a|al))?|(?:con|en)\s+relacion(?:\s+(?:a|al|con))?|versus|vs\.?)"
+    r"|en\s+comparacion(?:\s+(?:con|a|al))?|comparad[oa]s?(?:\s+(?:con|a|al))?"
+    r"|(?:con|en)\s+relacion(?:\s+(?:a|al|con))?|versus|vs\.?"
+    r"|(?:mas|menos|mayor|menor|superior|inferior)\s+(?:que|a|al)(?:\s+(?:en|lo\s+de|el|los\s+de))?"
+    r"|por\s+(?:encima|debajo)(?:\s+(?:de|del))?)"
     r"(?:\s+(?:a\s+)?lo\s+(?:registrado|alcanzado|exportado|importado|observado)(?:\s+(?:en|durante))?)?",
-    "en": r"(?:compared\s+(?:with|to)|relative\s+to|against|versus|vs\.?|than\s+in)",
+    "en": r"(?:compared\s+(?:with|to)|relative\s+to|against|versus|vs\.?|than(?:\s+in)?"
+    r"|(?<=%\s)(?:on|over|from)|(?<=percent\s)(?:on|over|from))",
 }
 YEAR = r"(?<![\d.,])(?:19|20)\d\d(?![\d]|[.,]\d)"
 # After a year, these words make it a quantity ("2025 millones", "2024 %"); before it, a currency or a
@@ -132,7 +136,8 @@ def _spanish() -> Lang:
         ("years", rf"{YEAR}\s*[-–—]\s*{YEAR}"),
         ("year", rf"(?:{year_of})?{YEAR}"),
         ("yword", rf"(?:(?:en|durante|de|del|a\s+lo\s+largo\s+del?)\s+)?(?:(?:el|este)\s+)?{yw}"),
-        ("same", r"(?:en|durante)\s+(?:este|ese|dicho|el\s+mismo|aquel)\s+(?:periodo|lapso)"),
+        ("same", r"(?:en|durante|para|de)\s+(?:este|ese|dicho|el\s+mismo|aquel)\s+(?:periodo|lapso)"),
+        ("thatyear", r"(?:(?:en|durante|para|de)\s+)?(?:ese|dicho|aquel|ese\s+mismo|el\s+mismo)\s+ano"),
         ("shift", rf"(?:(?:el|un)\s+)?(?:igual|mismo)\s+periodo(?:\s+(?:de|del)\s+(?:el\s+)?(?:ano\s+)?"
                   rf"(?:{YEAR}|ano\s+(?:pasado|anterior)))?"),
     ]  # fmt: skip
@@ -172,7 +177,8 @@ def _english() -> Lang:
         ("year", rf"(?:(?:in|during|for|of|throughout)\s+(?:the\s+year\s+)?)?{YEAR}"),
         ("yword", rf"{in_}(?:last\s+year|this\s+year|the\s+(?:previous|latest|current)\s+year"
                   r"|the\s+year\s+before)"),
-        ("same", r"(?:in|during|over)\s+(?:this|that|the\s+same)\s+period"),
+        ("same", r"(?:in|during|over|for)\s+(?:this|that|the\s+same)\s+period"),
+        ("thatyear", r"(?:(?:in|during|for)\s+)?(?:that|the\s+same)\s+year"),
         ("shift", rf"the\s+same\s+period(?:\s+(?:(?:of|in)\s+)?(?:{YEAR}|last\s+year"
                   r"|the\s+previous\s+year))?"),
         ("shift", r"a\s+year\s+(?:earlier|before|ago)"),

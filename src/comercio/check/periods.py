@@ -191,7 +191,7 @@ def _read(tag: str, span: tuple[int, int], words: str, spec: Lang) -> _Raw | Non
         return _Raw(span, tag, 1, 12, year, year)
     if tag == "yword" and ref != "ctx":
         return _Raw(span, tag, 1, 12, None, None, ref)
-    if tag in ("same", "shift"):
+    if tag in ("same", "shift", "thatyear"):
         return _Raw(span, tag, 1, 12, None, year, ref)
     return None
 
@@ -234,6 +234,9 @@ def _resolve(raw: _Raw, text: str, ctx: _Context) -> Period:
     last = ctx.last if ctx.last is not None and ctx.last.start else None
     if raw.tag == "same":
         return period(_index(last.start), _index(last.end), last.kind) if last else unresolved("range")
+    if raw.tag == "thatyear":
+        year = ctx.current
+        return unresolved("year") if year is None else period(year * 12, year * 12 + 11, "year")
     if raw.tag == "shift":
         return _shift(raw, ctx, last, period, unresolved)
     if raw.tag == "last":
