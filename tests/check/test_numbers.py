@@ -433,3 +433,21 @@ def test_press_money_in_either_convention_round_trips(
     expected = Decimal(f"{whole}.{fraction}" if fraction else str(whole)).scaleb(scale[1])
     assert (n.printed, n.unit, n.value) == (printed, "usd", float(expected))
     assert n.half_unit == float(Decimal(5).scaleb(scale[1] - len(fraction) - 1))
+
+
+_PIECES = st.sampled_from(
+    [
+        *"0123456789.,-+−%/ \u00a0\u202f\nabxyz()$;º",
+        *("US$", "USD", "S/", " mil ", " millones", " de ", "dólares", "por ciento", "dos", "un", "una"),
+        *("veinte", " y ", "2024", "enero", "cayó", "más de", "p.p.", "bn", "one"),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(_PIECES, max_size=30), lang=st.sampled_from(["es", "en"]))
+def test_any_text_reads_without_error_and_every_digit_comes_back(parts: list[str], lang: str) -> None:
+    text = "".join(parts)
+    found = _checked(text, lang)
+    for m in re.finditer(r"\d", text):
+        assert any(s <= m.start() < e for s, e in (n.span for n in found)), (text, m.start())

@@ -27,19 +27,21 @@ toneladas") are ``plain``. "billón"/"billones" is 10^12, "billion" 10^9.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
 from comercio.check._numcontext import clause_bounds, clause_of, qualifier, word_sign
-from comercio.check._numwords import THOUSAND, is_article, word_pattern, word_value
+from comercio.check._numdigits import SPACES, decide, figure, vote
+from comercio.check._numwords import THOUSAND, VALUES, is_article, word_pattern, word_value
 from comercio.check.model import Number, Unit
 from comercio.i18n import LANGS, t
 from comercio.reports.figures import SCALES
 from comercio.reports.fmt import MINUS, Formatter
 
-_SP = "[ \u00a0\u202f\u2009]"  # what may group digits: space, no-break, narrow no-break and thin spaces
-_CORE = rf"(?<![\d.,])(?:\d{{1,3}}(?:{_SP}\d{{3}}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)*)"
+_SP = f"[{SPACES}]"
+_CORE = rf"(?<!\d)(?:\d{{1,3}}(?:{_SP}\d{{3}}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)*)"
 _DATE = r"(?<![\d.,/-])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))(?![\d/])"
 _MASTER = re.compile(rf"(?P<date>{_DATE})|(?P<core>{_CORE})")
 _SIGNS = r"+\-" + MINUS  # for a character class
@@ -48,6 +50,10 @@ _PREFIX = re.compile(
     rf"(?:(?P<s1>[{_SIGNS}])\s?)?(?:(?P<cur>{_DOLLARS}|S/\.?|€|EUR)\s?)?(?:(?P<s2>[{_SIGNS}])\s?)?$"
 )
 _DOLLAR_WORDS = r"d[oó]lar(?:es)?|dollars?|US\$|USD"
+_DOLLAR_MARKS = frozenset({"US$", "U$S", "USD", "$"})
+_DOLLAR_WORD = re.compile(_DOLLAR_WORDS, re.I)
+_DOLLAR_MENTION = re.compile(rf"(?<!\w)(?:{_DOLLAR_WORDS})", re.I)
+_TOKEN = re.compile(r"[^\W\d_]+")
 _OTHER_CUR = r"(?:nuevos\s+)?soles|euros?"
 _CUR_AFTER = rf"(?:(?:de|of)\s+)?(?:los\s+)?(?:US\s+)?(?P<curword>{_DOLLAR_WORDS}|{_OTHER_CUR})(?!\w)"
 _PERCENT = r"%|por\s+ciento(?!\w)|per\s*cent(?!\w)"
@@ -56,6 +62,8 @@ _EXTRA_SCALES = {"millon": 6, "millones": 6, "millions": 6, "billions": 9, "tril
 _ABBREV_SCALES = {"bn": 9, "mn": 6, "mill.": 6}
 _NOUN_AFTER = re.compile(rf"\s+(?:de|of)\s+(?!{_DOLLAR_WORDS}|los\s+d|US\b|{_OTHER_CUR})[^\W\d_]", re.I)
 _DAY_MONTH_ES = r"\s+de\s+"
+_SIGN_REACH = 200  # characters before a number read for its sign words (they are at most six words back)
+_MAX_DIGITS = 30  # a longer digit run is not a figure (it comes back as plain, value 0)
 
 
 @cache
@@ -103,60 +111,13 @@ def _date_before() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){_months('en')}\.?\s+$")
 
 
-@dataclass(frozen=True)
-class _Figure:
-    """The digits of one figure: exact value and number of decimals, or None when they cannot be read."""
-
-    value: Decimal
-    decimals: int
-    readable: bool = True
-    marks: bool = False  # printed with a thousands or decimal mark
-
-
-def _vote(core: str) -> str | None:
-    """The decimal mark a figure shows unambiguously, if any."""
-    spaced = re.search(_SP, core) is not None
-    marks = re.findall(r"[.,]", core)
-    if not marks:
-        return None
-    if len(set(marks)) == 2:
-        return marks[-1]
-    if len(marks) > 1:
-        return "," if marks[0] == "." else "."
-    head, _, tail = re.sub(_SP, "", core).partition(marks[0])
-    return marks[0] if spaced or len(tail) != 3 or len(head) > 3 else None
+def _convention(matches: list[re.Match[str]]) -> str | None:
+    return decide([v for m in matches if m.group("core") and (v := vote(m.group("core")))])
 
 
 def convention(text: str) -> str | None:
     """The decimal mark ("," or ".") most unambiguous figures of ``text`` use; None when none or a tie."""
-    votes = [v for m in _MASTER.finditer(text) if m.group("core") and (v := _vote(m.group("core")))]
-    commas, dots = votes.count(","), votes.count(".")
-    return None if commas == dots else ("," if commas > dots else ".")
-
-
-def _figure(core: str, decimal_mark: str | None) -> _Figure:
-    digits = re.sub(_SP, "", core)
-    marks = re.findall(r"[.,]", digits)
-    groups = re.split(r"[.,]", digits)
-    spaced = digits != core
-    if not marks:
-        return _Figure(Decimal(digits), 0, marks=spaced)
-    unreadable = _Figure(Decimal("".join(groups)), 0, readable=False, marks=True)
-    if len(set(marks)) == 2 or len(marks) == 1:
-        head, tail = "".join(groups[:-1]), groups[-1]
-        if len(set(marks)) == 2 and (
-            marks.count(marks[-1]) != 1 or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:-1])
-        ):
-            return unreadable
-        lone_thousands = (
-            len(marks) == 1 and not spaced and len(tail) == 3 and len(head) <= 3 and decimal_mark != marks[0]
-        )
-        if lone_thousands:
-            return _Figure(Decimal(head + tail), 0, marks=True)
-        return _Figure(Decimal(f"{head}.{tail}"), len(tail), marks=True)
-    if spaced or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]):
-        return unreadable
-    return _Figure(Decimal("".join(groups)), 0, marks=True)
+    return _convention(list(_MASTER.finditer(text)))
 
 
 def _second_year(text: str, prev: Number | None, start: int, core: str) -> float | None:
@@ -173,11 +134,18 @@ class _Reader:
     text: str
     lang: str
     decimal_mark: str | None
-    bounds: list[int]
+    bounds: list[int]  # where clauses start
+    dollars: list[int]  # where "US$", "USD", "dólares", "dollars" stand
+
+    @classmethod
+    def of(cls, text: str, lang: str, decimal_mark: str | None) -> _Reader:
+        marks = [m.start() for m in _DOLLAR_MENTION.finditer(text)]
+        return cls(text, lang, decimal_mark, clause_bounds(text), marks)
 
     def dollars_in_clause(self, pos: int) -> bool:
         start, end = clause_of(self.bounds, pos, len(self.text))
-        return re.search(rf"(?<!\w)(?:{_DOLLAR_WORDS})", self.text[start:end], re.I) is not None
+        i = bisect_left(self.dollars, start)
+        return i < len(self.dollars) and self.dollars[i] < end
 
     def prefix(self, start: int, lo: int) -> tuple[int, str | None, int]:
         """(new start, currency mark, explicit sign) of what stands right before ``start``."""
@@ -207,7 +175,7 @@ class _Reader:
         if m.group("pct") or m.group("pts"):
             power = -2
         elif m.group("scale"):
-            word = re.sub(r"\s+", " ", m.group("scale").strip().lower())
+            word = " ".join(m.group("scale").lower().split())
             power = _scales().get(word, _ABBREV_SCALES.get(word, 0))
         if sign < 0:
             value = -value
@@ -227,7 +195,7 @@ class _Reader:
             return "fraction"
         named = m.group("curword")
         if cur is not None or named is not None:
-            dollars = re.fullmatch(_DOLLARS, cur or "") or re.fullmatch(_DOLLAR_WORDS, named or "", re.I)
+            dollars = cur in _DOLLAR_MARKS or (named is not None and _DOLLAR_WORD.fullmatch(named))
             return "usd" if dollars else "plain"
         if m.group("scale"):
             noun = _NOUN_AFTER.match(self.text, m.end())
@@ -239,11 +207,11 @@ class _Reader:
         text, lo = self.text, (prev.span[1] if prev else 0)
         start, end = m.span()
         if m.group("date"):
-            a, mo, b = (int(p) for p in re.split(r"[-/]", m.group("date")))
+            a, mo, b = (int(p) for p in m.group("date").replace("/", "-").split("-"))
             y, d = (a, b) if a > 31 else (b + (2000 if b < 100 else 0), a)
             return Number((start, end), m.group(0), float(y * 10000 + mo * 100 + d), "date", 0.5)
         core = m.group("core")
-        fig = _figure(core, self.decimal_mark)
+        fig = figure(core, self.decimal_mark)
         glued = start > 0 and (text[start - 1].isalpha() or text[start - 1] == "_")
         after = text[end : end + 1]
         if glued or not fig.readable or (after.isalpha() and not _suffix().match(text, end)[0]):  # type: ignore[index]
@@ -267,14 +235,23 @@ class _Reader:
         return n
 
     def words(self, taken: list[tuple[int, int]]) -> list[Number]:
-        """Numbers written in words, outside the spans of digit figures."""
+        """Numbers written in words, outside the spans ``taken`` by digit figures (sorted)."""
+        text, values, pattern = self.text, VALUES[self.lang], word_pattern(self.lang)
+        starts = [s for s, _ in taken]
         out: list[Number] = []
-        for m in word_pattern(self.lang).finditer(self.text):
+        for tok in _TOKEN.finditer(text):
+            low = tok.group(0).lower()
+            if (out and tok.start() < out[-1].span[1]) or (low not in values and low != "a"):
+                continue  # not a number word, or inside the previous one's unit words ("cinco por ciento")
+            m = pattern.match(text, tok.start())
+            if m is None:
+                continue
             start, end = m.span()
-            if any(s < end and start < e for s, e in taken) or (out and start < out[-1].span[1]):
-                continue  # inside a digit figure, or the unit words of the previous one ("cinco por ciento")
-            scaled = _suffix().match(self.text, end)
-            if is_article(self.text, start, end, self.lang) and not (scaled and scaled.group("scale")):
+            i = bisect_right(starts, start) - 1
+            if (i >= 0 and taken[i][1] > start) or (i + 1 < len(taken) and taken[i + 1][0] < end):
+                continue  # a scale word of a digit figure ("2 mil 723 millones")
+            scaled = _suffix().match(text, end)
+            if is_article(text, start, end, self.lang) and not (scaled and scaled.group("scale")):
                 continue
             begin, cur, sign = self.prefix(start, out[-1].span[1] if out else 0)
             last = m.group(0).lower().split()[-1]
@@ -295,7 +272,7 @@ def _context(r: _Reader, numbers: list[Number]) -> list[Number]:
             if q != "exact":
                 n = replace(n, qualifier=q)
             if n.sign == 0 and n.unit in ("fraction", "usd", "plain"):
-                lo = max(block, clause_of(r.bounds, start, len(r.text))[0])
+                lo = max(block, clause_of(r.bounds, start, len(r.text))[0], start - _SIGN_REACH)
                 n = replace(n, sign=word_sign(r.text, lo, q_start, end))
             block = end
         prev_end = end
@@ -309,10 +286,18 @@ def find_numbers(text: str, lang: str = "es") -> list[Number]:
     ``lang`` ("es" or "en") chooses the number words read ("veinte", "twenty"); digits, currency marks, scale
     words, qualifiers and sign words of both languages are read in either.
     """
-    r = _Reader(text, lang, convention(text), clause_bounds(text))
+    matches = list(_MASTER.finditer(text))
+    r = _Reader.of(text, lang, _convention(matches))
     found: list[Number] = []
     pos = 0
-    while (m := _MASTER.search(text, pos)) is not None:
+    for match in matches:
+        m: re.Match[str] | None = match
+        if match.start() < pos:
+            if match.end() <= pos:
+                continue  # read as part of the previous figure ("2 mil 723 millones")
+            m = _MASTER.search(text, pos)  # a figure cut short by the previous one's words
+        if m is None:
+            break
         n = r.digits(m, found[-1] if found else None)
         found.append(n)
         pos = n.span[1]
