@@ -130,7 +130,7 @@ def test_html_marks_every_figure_with_its_verdict_and_links_it_to_its_row(report
     html = render(report, "html", "es")
     assert isinstance(html, str)
     page = _page(html)
-    items = sorted((*report.claims, *report.skipped), key=lambda i: i.number.span)
+    items: list[Claim | Skipped] = sorted((*report.claims, *report.skipped), key=lambda i: i.number.span)
     assert len(page.marks) == len(items) == 9
     for n, item in enumerate(items, start=1):
         mark = page.marks[f"ck-fig-{n}"]
