@@ -17,13 +17,17 @@ _QUALIFIERS: dict[str, str] = {
     "at_least": r"al\s+menos|por\s+lo\s+menos|como\s+mínimo|no\s+menos\s+del?|at\s+least|no\s+less\s+than",
     "more_than": (
         r"(?:poco\s+)?más\s+del?|super(?:ar|an|aron|ando|a|ó|aría|arían|ará|arán)|por\s+encima\s+del?"
-        r"|(?:slightly\s+|just\s+)?more\s+than|over|above|exceeding|in\s+excess\s+of|upwards\s+of"
+        r"|superior(?:es)?\s+al?|(?:slightly\s+|just\s+)?more\s+than|over|above|exceed(?:ing|ed|s)?|surpass\w*"
+        r"|in\s+excess\s+of|upwards\s+of"
     ),
     "about": (
         r"cerca\s+del?|alrededor\s+del?|casi|aproximadamente|aprox\.|unos|unas|en\s+torno\s+al?"
         r"|del\s+orden\s+del?|about|around|nearly|almost|approximately|roughly|some|close\s+to"
     ),
-    "less_than": r"(?:poco\s+)?menos\s+del?|por\s+debajo\s+del?|less\s+than|fewer\s+than|under|below",
+    "less_than": (
+        r"(?:poco\s+)?menos\s+del?|por\s+debajo\s+del?|inferior(?:es)?\s+al?|less\s+than|fewer\s+than|under"
+        r"|below"
+    ),
 }
 assert set(_QUALIFIERS) <= set(get_args(Qualifier))
 _QUALIFIER_RE = re.compile(
@@ -32,13 +36,16 @@ _QUALIFIER_RE = re.compile(
 
 _RISE = re.compile(
     r"crec\w*|aument\w*|increment\w*|sub(?:ió|ieron|e|en|ida)|alzas?|avanz(?:ó|aron|a|an)|expan\w*|repunt\w*"
-    r"|rise|rises|rising|risen|rose|gr[eo]w\w*|increas\w*|up|gain\w*|climb\w*|jump\w*|surg\w*|expand\w*",
+    r"|elev(?:ó|aron|ando|ación)|salt(?:o|ó|aron)|trep(?:ó|aron)|dispar(?:ó|aron)"
+    r"|rise|rises|rising|risen|rose|gr[eo]w\w*|increas\w*|up|gain\w*|climb\w*|jump\w*|surg\w*|expand\w*"
+    r"|soar\w*|advanc\w*",
     re.I,
 )
 _FALL = re.compile(
     r"ca(?:yó|yeron|e|en|ída|ídas|ida)|retroce\w*|disminu\w*|reduj\w*|reduc\w*|contraj\w*|contrac\w*"
-    r"|baj(?:ó|aron|a|an)|descen\w*|declin\w*|merm\w*|desplom\w*|retraj\w*"
-    r"|fell|fall|falls|falling|fallen|drop\w*|decreas\w*|down|contract\w*|shr[iau]nk\w*|dip|dipped|slump\w*",
+    r"|baj(?:ó|aron|a|an)|descen\w*|declin\w*|merm\w*|desplom\w*|retraj\w*|decrec\w*|hund(?:ió|ieron)"
+    r"|fell|fall|falls|falling|fallen|drop\w*|decreas\w*|down|contract\w*|shr[iau]nk\w*|dip|dipped|slump\w*"
+    r"|slid|sank|tumbl\w*|plung\w*",
     re.I,
 )
 # A verb of level between a rise word and the number makes the number a level: "crecieron y el país exportó
