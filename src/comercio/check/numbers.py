@@ -22,6 +22,17 @@ Money is ``usd`` when "US$", "USD" or "$" stands before it or "dólares"/"dollar
 scale word ("millones", "billion") and its clause names dollars elsewhere ("por 613 millones" after
 "US$ 68 120 millones"); soles ("S/", "soles") and scaled amounts of anything else ("20 millones de
 toneladas") are ``plain``. "billón"/"billones" is 10^12, "billion" 10^9.
+
+Other units: "%", "por ciento", "percent" and percentage points ("0,5 puntos porcentuales", "p.p.") are
+fractions; a bare integer is a ``count`` ("20 regiones", "veinte", "ocho de los diez"; "un"/"una" only when
+they count: "solo una región", "un millón"), a bare decimal ``plain``; a bare 1900–2100 is a ``year`` (also
+the end of "2005-2022", "2024-25"), a day before its month ("26 de enero") or a numeric date a ``date``.
+
+Context: the qualifier is the phrase right before the figure ("más de", "superaron los", "cerca del",
+"hasta", "at least"); the sign is +1/-1 for a printed "+"/minus, else for a rise or fall word at most six
+words back in the same clause (never across a sentence end, a semicolon or another figure), for amounts and
+rates only. A level is unsigned: "pasó de 84,3 % a 85,3 %", "fell to 66.0%", "crecieron y el país exportó
+US$ …".
 """
 
 from __future__ import annotations
