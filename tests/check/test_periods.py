@@ -71,6 +71,17 @@ SPANISH = [
     ("entre 2010 y 2022", "entre 2010 y 2022", "2010-01", "2022-12", "range"),
     ("de 2010 a 2022", "de 2010 a 2022", "2010-01", "2022-12", "range"),
     ("en el periodo 2010-2022", "2010-2022", "2010-01", "2022-12", "range"),
+    ("en el periodo desde 2010 hasta 2022", "en el periodo desde 2010 hasta 2022", "2010-01", "2022-12",
+     "range"),
+    ("en el año 2024", "en el año 2024", "2024-01", "2024-12", "year"),
+    ("a diciembre de 2024", "a diciembre de 2024", "2024-01", "2024-12", "year"),
+    ("en enero-noviembre del 2025", "en enero-noviembre del 2025", "2025-01", "2025-11", "ytd"),
+    ("En 2025 creció. En los once primeros meses del año", "En los once primeros meses del año", "2025-01",
+     "2025-11", "ytd"),
+    ("Entre enero y noviembre de 2025 subió. En lo que va del año", "En lo que va del año", "2025-01",
+     "2025-11", "ytd"),
+    ("En 2025 creció. En noviembre pasado", "En noviembre pasado", "2025-11", "2025-11", "month"),
+    ("En 2025 creció. El pasado mes de octubre", "El pasado mes de octubre", "2025-10", "2025-10", "month"),
 ]  # fmt: skip
 
 ENGLISH = [
@@ -91,6 +102,8 @@ ENGLISH = [
      "rolling12"),
     ("in the first eleven months of 2025", "in the first eleven months of 2025", "2025-01", "2025-11", "ytd"),
     ("between 2010 and 2022", "between 2010 and 2022", "2010-01", "2022-12", "range"),
+    ("in the year to November 2025", "in the year to November 2025", "2024-12", "2025-11", "rolling12"),
+    ("Through November 2025 sales rose. Year-to-date", "Year-to-date", "2025-01", "2025-11", "ytd"),
 ]  # fmt: skip
 
 
@@ -130,6 +143,10 @@ def test_two_years_in_one_sentence_are_two_periods() -> None:
         ("frente al mismo periodo de 2024", "es", "frente al mismo periodo de 2024", "2024-01", "2024-12",
          "year"),
         ("creció 5 % en comparación con 2024", "es", "en comparación con 2024", "2024-01", "2024-12", "year"),
+        ("Creció 200 % desde 2010", "es", "desde 2010", "2010-01", "2010-12", "year"),
+        ("Up 3% since 2019", "en", "since 2019", "2019-01", "2019-12", "year"),
+        ("En octubre de 2025 subió 3 % respecto al mismo mes del año anterior", "es",
+         "respecto al mismo mes del año anterior", "2024-10", "2024-10", "month"),
         ("En 2023 creció 5 % respecto al año anterior", "es", "respecto al año anterior", "2022-01",
          "2022-12", "year"),
         ("Between January and November 2025 exports rose 5% compared with the same period of 2024", "en",

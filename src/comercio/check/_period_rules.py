@@ -36,9 +36,9 @@ _COMPARISON = {
     r"|en\s+comparacion(?:\s+(?:con|a|al))?|comparad[oa]s?(?:\s+(?:con|a|al))?"
     r"|(?:con|en)\s+relacion(?:\s+(?:a|al|con))?|versus|vs\.?"
     r"|(?:mas|menos|mayor|menor|superior|inferior)\s+(?:que|a|al)(?:\s+(?:en|lo\s+de|el|los\s+de))?"
-    r"|por\s+(?:encima|debajo)(?:\s+(?:de|del))?)"
+    r"|por\s+(?:encima|debajo)(?:\s+(?:de|del))?|desde)"
     r"(?:\s+(?:a\s+)?lo\s+(?:registrado|alcanzado|exportado|importado|observado)(?:\s+(?:en|durante))?)?",
-    "en": r"(?:compared\s+(?:with|to)|relative\s+to|against|versus|vs\.?|than(?:\s+in)?"
+    "en": r"(?:compared\s+(?:with|to)|relative\s+to|against|versus|vs\.?|than(?:\s+in)?|since"
     r"|(?<=%\s)(?:on|over|from)|(?<=percent\s)(?:on|over|from))",
 }
 YEAR = r"(?<![\d.,])(?:19|20)\d\d(?![\d]|[.,]\d)"
@@ -113,7 +113,7 @@ def _spanish() -> Lang:
     month_of = r"(?:el\s+mes\s+de\s+)?"
     opening = (
         r"(?:(?:en|durante)\s+el\s+periodo\s+(?:que\s+va\s+)?(?:de\s+|desde\s+|entre\s+)?"
-        r"|entre\s+|de\s+|desde\s+|del\s+periodo\s+)?"
+        r"|entre\s+|de\s+|desde\s+|del\s+periodo\s+|en\s+|durante\s+)?"
     )
     to = r"(?:a|hasta)\s+(?:fines\s+de\s+|finales\s+de\s+|el\s+mes\s+de\s+)?|al\s+(?:cierre\s+de|mes\s+de)\s+"
     ending = r"(?:a|hasta|al\s+mes\s+de|terminados\s+en)"
@@ -125,21 +125,23 @@ def _spanish() -> Lang:
         ("to", rf"(?:{to}){mon}(?:{ys})?"),
         ("month", rf"(?:en|durante)\s+{month_of}{mon}(?:{ys})?"),
         ("month", rf"{mon}{ys}"),
+        ("month", rf"{en}(?:el\s+)?pasado\s+(?:mes\s+de\s+)?{mon}|{en}{mon}\s+(?:pasado|ultimo)"),
+        ("sofar", r"(?:en\s+)?lo\s+que\s+va\s+del\s+ano"),
         ("date", rf"(?<![\d.,])(?:[0-3]?\d|1\.?\s?[°º]|primero)\s+de\s+{mon}"
                  rf"(?:\s*(?:de|del|,)?\s*{YEAR})?"),
         ("part", rf"{en}(?:el\s+)?\b{ordw}\s+(?:semestre|trimestre)(?:{ys})?"),
-        ("first", rf"{en}los\s+primeros\s+{num}\s+meses(?:{ys})?"),
+        ("first", rf"{en}los\s+(?:primeros\s+{num}|{num}\s+primeros)\s+meses(?:{ys})?"),
         ("last", rf"{en}(?:los\s+)?ultimos\s+{num}\s+meses(?:\s+{ending}\s+{mon}(?:{ys})?)?"),
         ("last", rf"{en}(?:los\s+)?{num}\s+meses\s+{ending}\s+{mon}(?:{ys})?"),
-        ("years", rf"(?:entre|de|del|desde)\s+(?:el\s+)?(?:ano\s+)?{YEAR}\s+(?:y|a|al|hasta)\s+(?:el\s+)?"
-                  rf"{YEAR}"),
+        ("years", rf"(?:(?:en|durante)\s+el\s+periodo\s+)?(?:entre|de|del|desde)\s+(?:el\s+)?"
+                  rf"(?:ano\s+)?{YEAR}\s+(?:y|a|al|hasta)\s+(?:el\s+)?{YEAR}"),
         ("years", rf"{YEAR}\s*[-–—]\s*{YEAR}"),
         ("year", rf"(?:{year_of})?{YEAR}"),
         ("yword", rf"(?:(?:en|durante|de|del|a\s+lo\s+largo\s+del?)\s+)?(?:(?:el|este)\s+)?{yw}"),
         ("same", r"(?:en|durante|para|de)\s+(?:este|ese|dicho|el\s+mismo|aquel)\s+(?:periodo|lapso)"),
         ("thatyear", r"(?:(?:en|durante|para|de)\s+)?(?:ese|dicho|aquel|ese\s+mismo|el\s+mismo)\s+ano"),
-        ("shift", rf"(?:(?:el|un)\s+)?(?:igual|mismo)\s+periodo(?:\s+(?:de|del)\s+(?:el\s+)?(?:ano\s+)?"
-                  rf"(?:{YEAR}|ano\s+(?:pasado|anterior)))?"),
+        ("shift", rf"(?:(?:el|un)\s+)?(?:igual|mismo)\s+(?:periodo|mes|lapso)"
+                  rf"(?:\s+(?:de|del)\s+(?:el\s+)?(?:ano\s+)?(?:{YEAR}|ano\s+(?:pasado|anterior)))?"),
     ]  # fmt: skip
     return _lang("es", months, numbers, rules, mon, num)
 
@@ -170,9 +172,12 @@ def _english() -> Lang:
         ("part", rf"{in_}(?:the\s+)?\b{ordw}\s+(?:half|quarter)(?:{ys})?"),
         ("part", rf"{in_}\b(?-i:[HQ])[1-4]\s*{YEAR}"),
         ("first", rf"{in_}the\s+first\s+{num}\s+months(?:{ys})?"),
+        ("sofar", r"(?:so\s+far\s+this\s+year|(?:in\s+the\s+)?year[-\s]to[-\s]date)"),
+        ("last", rf"{in_}the\s+year\s+(?:to|ending(?:\s+in)?)\s+{mon}(?:{ys})?"),
         ("last", rf"{in_}the\s+(?:last|past)\s+{num}\s+months(?:\s+{ending}\s+{mon}(?:{ys})?)?"),
         ("last", rf"{in_}the\s+{num}\s+months\s+{ending}\s+{mon}(?:{ys})?"),
-        ("years", rf"(?:between|from)\s+{YEAR}\s+(?:and|to|through)\s+{YEAR}"),
+        ("years", rf"(?:(?:in|during)\s+the\s+period\s+)?(?:between|from)\s+{YEAR}"
+                  rf"\s+(?:and|to|through)\s+{YEAR}"),
         ("years", rf"{YEAR}\s*[-–—]\s*{YEAR}"),
         ("year", rf"(?:(?:in|during|for|of|throughout)\s+(?:the\s+year\s+)?)?{YEAR}"),
         ("yword", rf"{in_}(?:last\s+year|this\s+year|the\s+(?:previous|latest|current)\s+year"
@@ -193,10 +198,10 @@ def _lang(code: str, months: dict[str, int], numbers: dict[str, int], rules: lis
         numbers=numbers,
         ordinals=_ORDINALS[code],
         year_refs=tuple((ref, re.compile(rf"\b(?:{p})\b", re.I)) for ref, p in _YEAR_REFS[code]),
-        rules=tuple((tag, re.compile(p, re.I)) for tag, p in rules),
+        rules=tuple((tag, re.compile(rf"\b(?:{p})", re.I)) for tag, p in rules),
         token=re.compile(rf"{mon}|{YEAR}", re.I),
         comparison=re.compile(rf"\b{_COMPARISON[code]}\s*$", re.I),
-        number=re.compile(rf"\b({num})\s+(?:meses|months)", re.I),
+        number=re.compile(rf"\b({num})\s+(?:primeros\s+)?(?:meses|months)", re.I),
     )
 
 

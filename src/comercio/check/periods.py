@@ -177,8 +177,8 @@ def _read(tag: str, span: tuple[int, int], words: str, spec: Lang) -> _Raw | Non
         return _part(span, words, spec, year, ref)
     if tag in ("first", "last"):
         count = spec.number.search(words)
-        n = spec.numbers.get(count.group(1).lower(), 0) if count and not count.group(1).isdigit() else 0
-        n = int(count.group(1)) if count and count.group(1).isdigit() else n
+        said = "" if count is None else count.group(1).lower()
+        n = int(said) if said.isdigit() else spec.numbers.get(said, 12 if count is None else 0)
         if not 1 <= n <= (12 if tag == "first" else 120):
             return None
         if tag == "first":
@@ -191,7 +191,7 @@ def _read(tag: str, span: tuple[int, int], words: str, spec: Lang) -> _Raw | Non
         return _Raw(span, tag, 1, 12, year, year)
     if tag == "yword" and ref != "ctx":
         return _Raw(span, tag, 1, 12, None, None, ref)
-    if tag in ("same", "shift", "thatyear"):
+    if tag in ("same", "shift", "thatyear", "sofar"):
         return _Raw(span, tag, 1, 12, None, year, ref)
     return None
 
@@ -234,6 +234,11 @@ def _resolve(raw: _Raw, text: str, ctx: _Context) -> Period:
     last = ctx.last if ctx.last is not None and ctx.last.start else None
     if raw.tag == "same":
         return period(_index(last.start), _index(last.end), last.kind) if last else unresolved("range")
+    if raw.tag == "sofar":  # "en lo que va del año": from January to the month the text is at
+        if last is None or _index(last.start) // 12 != _index(last.end) // 12:
+            return unresolved("ytd")
+        stop = _index(last.end)
+        return period(stop - stop % 12, stop, "ytd" if stop % 12 < 11 else "year")
     if raw.tag == "thatyear":
         year = ctx.current
         return unresolved("year") if year is None else period(year * 12, year * 12 + 11, "year")
