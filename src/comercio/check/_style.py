@@ -48,6 +48,8 @@ STYLESHEET = """\
   border-radius: 4px; padding: .4rem .6rem; font-size: .85rem; font-weight: 400; line-height: 1.35;
   box-shadow: 0 2px 8px rgba(0, 0, 0, .2); white-space: normal; }
 .ck-tip span { display: block; }
+@media (max-width: 600px) { .ck-tip { position: fixed; left: .5rem; right: .5rem; top: auto; bottom: .5rem;
+  width: auto; max-width: none; } }
 .ck-report mark:hover .ck-tip, .ck-report mark:focus-within .ck-tip { display: block; }
 .ck-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }

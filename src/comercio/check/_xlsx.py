@@ -40,6 +40,7 @@ FILLS = {
 CLAIM_COLUMNS = (
     "n", "printed", "value", "unit", "qualifier", "subject", "subject_kind", "code", "basket", "flow",
     "measure", "window", "start", "end", "computed", "verdict", "variant", "reason", "dataset", "vintage",
+    "fact",
 )  # fmt: skip
 TEXT_WIDTH = {"printed": 22, "subject": 24, "reason": 60, "variant": 24, "window": 16, "dataset": 18}
 
@@ -81,6 +82,7 @@ def _claim_row(n: int, c: Claim, lang: str, msg: Messages) -> list[Any]:
         c.reason,
         c.dataset,
         c.vintage,
+        c.fact,
     ]
 
 
