@@ -66,6 +66,9 @@ CASES = [
         "usd",
         5e5,
     ),
+    Case(
+        "Las compras sumaron USD 18 mil 203,5 millones.", "USD 18 mil 203,5 millones", 1.82035e10, "usd", 5e4
+    ),
     Case("Las compras sumaron USD 18 mil 203 millones.", "USD 18 mil 203 millones", 1.8203e10, "usd", 5e5),
     Case(
         "El interior exportó 68,1 mil millones de dólares.",

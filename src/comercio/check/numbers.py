@@ -93,7 +93,7 @@ def _suffix() -> re.Pattern[str]:
     words = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_scales(), key=len, reverse=True))
     abbrev = "|".join(re.escape(w) for w in _ABBREV_SCALES)
     return re.compile(
-        rf"(?:\s+{THOUSAND['es']}\s+(?P<num2>\d{{3}})(?![\d.,]?\d))?"
+        rf"(?:\s+{THOUSAND['es']}\s+(?P<num2>\d{{3}}(?:[.,]\d{{1,2}})?)(?![\d.,]?\d))?"
         rf"(?:(?P<pct>\s?(?:{_PERCENT}))|(?P<pts>\s?(?:{_POINTS}))"
         rf"|(?P<scale>\s+(?:{words})(?!\w)|\s?(?:{abbrev})(?!\w))?(?:\s+{_CUR_AFTER})?)",
         re.I,
@@ -180,8 +180,9 @@ class _Reader:
         text = self.text
         m = _suffix().match(text, end)
         assert m is not None  # every part is optional
-        if m.group("num2") and not words:
-            value, decimals = value * 1000 + Decimal(m.group("num2")), 0
+        if m.group("num2") and not words:  # "2 mil 723 millones", "18 mil 203,5 millones"
+            low = m.group("num2").replace(",", ".")
+            value, decimals = value * 1000 + Decimal(low), len(low.partition(".")[2])
         power, unit = 0, self._unit(m, start, cur)
         if m.group("pct") or m.group("pts"):
             power = -2
