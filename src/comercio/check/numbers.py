@@ -68,6 +68,7 @@ _TOKEN = re.compile(r"[^\W\d_]+")
 _OTHER_CUR = r"(?:nuevos\s+)?soles|euros?"
 _CUR_AFTER = rf"(?:(?:de|of)\s+)?(?:los\s+)?(?:US\s+)?(?P<curword>{_DOLLAR_WORDS}|{_OTHER_CUR})(?!\w)"
 _PERCENT = r"%|por\s+ciento(?!\w)|per\s*cent(?!\w)"
+# Percentage points as the press writes them (the catalogue's "p.p."/"pp" are added in _suffix).
 _POINTS = r"puntos?\s+porcentual(?:es)?(?!\w)|percentage\s+points?(?!\w)|p\.\s?p\.|pp\.?(?!\w)"
 _EXTRA_SCALES = {"millon": 6, "millones": 6, "millions": 6, "billions": 9, "trillions": 12, "thousands": 3}
 _ABBREV_SCALES = {"bn": 9, "mn": 6, "mill.": 6}
@@ -92,9 +93,10 @@ def _scales() -> dict[str, int]:
 def _suffix() -> re.Pattern[str]:
     words = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_scales(), key=len, reverse=True))
     abbrev = "|".join(re.escape(w) for w in _ABBREV_SCALES)
+    points = "|".join(re.escape(t("presentation.points", lang)) for lang in LANGS)
     return re.compile(
         rf"(?:\s+{THOUSAND['es']}\s+(?P<num2>\d{{3}}(?:[.,]\d{{1,2}})?)(?![\d.,]?\d))?"
-        rf"(?:(?P<pct>\s?(?:{_PERCENT}))|(?P<pts>\s?(?:{_POINTS}))"
+        rf"(?:(?P<pct>\s?(?:{_PERCENT}))|(?P<pts>\s?(?:{_POINTS}|(?:{points})(?!\w)))"
         rf"|(?P<scale>\s+(?:{words})(?!\w)|\s?(?:{abbrev})(?!\w))?(?:\s+{_CUR_AFTER})?)",
         re.I,
     )
