@@ -330,6 +330,11 @@ def test_english_number_words(words: str, value: int) -> None:
     assert (n.value, n.unit, n.words) == (value, "count", True)
 
 
+def test_ranks_are_plain_numbers() -> None:
+    found = _checked("Quedó en el 2.º puesto, tras el 1er lugar y antes del 3° lugar.")
+    assert [(n.printed, n.unit) for n in found] == [("2.º", "plain"), ("1", "plain"), ("3°", "plain")]
+
+
 def test_an_unreadable_digit_sequence_still_comes_back() -> None:
     found = _checked("El código 1.2.34 y el G1 siguen.")
     assert [(n.printed, n.unit) for n in found] == [("1.2.34", "plain"), ("1", "plain")]

@@ -65,6 +65,7 @@ _DOLLAR_MARKS = frozenset({"US$", "U$S", "USD", "$"})
 _DOLLAR_WORD = re.compile(_DOLLAR_WORDS, re.I)
 _DOLLAR_MENTION = re.compile(rf"(?<!\w)(?:{_DOLLAR_WORDS})", re.I)
 _TOKEN = re.compile(r"[^\W\d_]+")
+_ORDINAL = re.compile(r"\.?[º°ª]")
 _OTHER_CUR = r"(?:nuevos\s+)?soles|euros?"
 _CUR_AFTER = rf"(?:(?:de|of)\s+)?(?:los\s+)?(?:US\s+)?(?P<curword>{_DOLLAR_WORDS}|{_OTHER_CUR})(?!\w)"
 _PERCENT = r"%|por\s+ciento(?!\w)|per\s*cent(?!\w)"
@@ -230,8 +231,8 @@ class _Reader:
         after = text[end : end + 1]
         if glued or not fig.readable or (after.isalpha() and not _suffix().match(text, end)[0]):  # type: ignore[index]
             return Number((start, end), core, float(fig.value), "plain", 0.5)
-        if after and after in "º°ª":
-            return Number((start, end + 1), text[start : end + 1], float(fig.value), "plain", 0.5)
+        if (mark := _ORDINAL.match(text, end)) is not None:  # "1.º", "3°": a rank, not a quantity
+            return Number((start, mark.end()), text[start : mark.end()], float(fig.value), "plain", 0.5)
         plain_int = not fig.marks and fig.decimals == 0
         if plain_int and (second := _second_year(text, prev, start, core)) is not None:
             return Number((start, end), core, second, "year", 0.5)
