@@ -280,6 +280,8 @@ def test_articles_and_a_lone_un_are_not_numbers() -> None:
     text = "Hubo una caída de 3 % y un aumento de 5 %; cada una de ellas creció."
     assert [n.printed for n in _checked(text)] == ["3 %", "5 %"]
     assert [n.printed for n in _checked("No one region fell; one region grew.", "en")] == ["one"]
+    compounds = _checked("Two-thirds of a three-year plan; twenty-one grew.", "en")
+    assert [n.printed for n in compounds] == ["twenty-one"]
 
 
 def test_from_one_level_to_another_carries_no_sign() -> None:

@@ -66,6 +66,7 @@ _DOLLAR_WORD = re.compile(_DOLLAR_WORDS, re.I)
 _DOLLAR_MENTION = re.compile(rf"(?<!\w)(?:{_DOLLAR_WORDS})", re.I)
 _TOKEN = re.compile(r"[^\W\d_]+")
 _ORDINAL = re.compile(r"\.?[º°ª]")
+_COMPOUND = re.compile(r"-[^\W\d_]")
 _OTHER_CUR = r"(?:nuevos\s+)?soles|euros?"
 _CUR_AFTER = rf"(?:(?:de|of)\s+)?(?:los\s+)?(?:US\s+)?(?P<curword>{_DOLLAR_WORDS}|{_OTHER_CUR})(?!\w)"
 _PERCENT = r"%|por\s+ciento(?!\w)|per\s*cent(?!\w)"
@@ -262,6 +263,8 @@ class _Reader:
             if m is None:
                 continue
             start, end = m.span()
+            if _COMPOUND.match(text, end):
+                continue  # "two-thirds", "three-year": part of another word
             i = bisect_right(starts, start) - 1
             if (i >= 0 and taken[i][1] > start) or (i + 1 < len(taken) and taken[i + 1][0] < end):
                 continue  # a scale word of a digit figure ("2 mil 723 millones")
