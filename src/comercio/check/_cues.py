@@ -22,11 +22,16 @@ def last_cue(folded: str, cues: tuple[str, ...]) -> int:
     return best
 
 
-def fraction_measure(n: Number, before: str, after: str, sentence: str, lang: str) -> Measure | None:
-    """The measure of a percentage; ``before`` runs from the previous figure (or the sentence start)."""
+def fraction_measure(
+    n: Number, before: str, after: str, sentence: str, lang: str, previous: Measure | None = None
+) -> Measure | None:
+    """The measure of a percentage; ``before`` runs from the previous figure (or the sentence start), whose
+    measure is ``previous``: "pasó de 69,0 % … y bajó a 66,0 %" gives the second the first one's measure."""
     printed = lx.fold(n.printed)
     if any(p in printed for p in lx.POINTS):
         return "share_change"
+    if previous in ("share", "growth") and re.search(r"\b(a|al|hasta|to)\s*$", before):
+        return previous
     growth_at, share_at = last_cue(before, lx.GROWTH[lang]), last_cue(before, lx.SHARE[lang])
     level_pair = re.search(r"\b(de|from)\s*$", before) and re.match(r"\s*(en \d{4}\s*)?(a|al|to)\b", after)
     if share_at >= 0 and (level_pair or share_at > growth_at):
@@ -35,7 +40,7 @@ def fraction_measure(n: Number, before: str, after: str, sentence: str, lang: st
         return "growth"
     if re.search(r"\b(con|with) (el|un|the|a)\s*$", before) or lx.has_cue(after[:25], lx.SHARE[lang]):
         return "share"
-    if re.search(r"\b(el|del|al)\s*$", before) and re.match(r"\s*de (la|las|los|el)\b", after):
+    if re.search(r"\b(el|del|al)\s*$", before) and re.match(r"\s*(de (la|las|los|el)|del)\b", after):
         return "share"  # "alrededor del 60 % de las …": a part of a whole
     bracket = re.search(r"\(\s*$", before) and re.match(r"\s*\)", after)
     shared = re.match(r"\s*(cada|ambas|ambos|each|both)", after) or re.search(
@@ -54,7 +59,10 @@ def fraction_measure(n: Number, before: str, after: str, sentence: str, lang: st
 def count_measure(before: str, after: str, lang: str) -> tuple[Measure | None, str | None, str]:
     """(measure, record definition, why not) of a count: regions that grew, fell or beat a record."""
     near = after[:40]
-    if not (lx.has_cue(near, lx.REGION_NOUNS[lang]) or lx.has_cue(before[-25:], lx.REGION_NOUNS[lang])):
+    others = re.search(r"\b(otras|otros|las demas|los demas|other|the others)\s*$", before) is not None
+    if not (
+        lx.has_cue(near, lx.REGION_NOUNS[lang]) or lx.has_cue(before[-25:], lx.REGION_NOUNS[lang]) or others
+    ):
         why = (
             "a count of something other than regions (comercio checks counts of regions that grew, fell or "
             "beat a record)"

@@ -23,6 +23,7 @@ from comercio.check import _cues as cues
 from comercio.check import lexicon as lx
 from comercio.check.model import Measure, Number, Period, Subject
 from comercio.check.numbers import find_numbers
+from comercio.check._sentences import paragraphs
 from comercio.check.periods import find_periods, sentences, window_for
 
 PRIMARY: tuple[str, ...] = (
@@ -52,6 +53,8 @@ class Reading:
     period: bool = False  # a year or a date: it sets the period of other figures
     definition: str | None = None  # a record definition the text names ("anuales" → annual)
     denominator: str | None = None  # a share's base the text names ("de la agroexportación")
+    unsupported: bool = False  # a claim about the data comercio has no measure for (``why`` says which)
+    ytd_months: tuple[int, ...] = ()  # months ending the year-to-date periods of its paragraph
 
 
 @dataclass
@@ -73,6 +76,7 @@ def read(text: str, lang: str = "es", published: date | None = None) -> list[Rea
     numbers = find_numbers(text, lang)
     periods = find_periods(text, lang, published)
     spans = sentences(text)
+    paras = paragraphs(text)
     mentions = lx.find_subjects(text, lang)
     folded = lx.fold(text)
     is_period = [n.unit in ("year", "date") or any(_inside(n.span, p.span) for p in periods) for n in numbers]
@@ -89,7 +93,9 @@ def read(text: str, lang: str = "es", published: date | None = None) -> list[Rea
         else:
             for r in _read_figure(t, n, s):
                 if not r.why:
-                    r = replace(r, window=_window(periods, n, text))
+                    r = replace(
+                        r, window=_window(periods, n, text), ytd_months=_ytd_months(periods, paras, n)
+                    )
                 out.append(r)
     return out
 
@@ -110,6 +116,19 @@ def _window(periods: list[Period], n: Number, text: str) -> Period | None:
             first, phrase=f"{first.phrase} (the text's first period: the headline sums up the body)"
         )
     return None
+
+
+def _ytd_months(periods: list[Period], paras: list[tuple[int, int]], n: Number) -> tuple[int, ...]:
+    """The last months of the January-to-month periods in the figure's paragraph ("entre enero y noviembre")."""
+    para = next((p for p in paras if p[0] <= n.span[0] < p[1]), None)
+    if para is None:
+        return ()
+    found = {
+        int(p.end[5:7])
+        for p in periods
+        if p.kind == "ytd" and p.end and p.span and para[0] <= p.span[0] < para[1] and p.phrase != "date"
+    }
+    return tuple(sorted(found))
 
 
 def _inside(span: tuple[int, int], outer: tuple[int, int] | None) -> bool:
@@ -177,19 +196,25 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int]) -> list[Reading]:
     sentence = t.folded[s[0] : s[1]]
     base = Reading(n, sentence=s)
     if n.unit == "count":
-        measure, definition, why = cues.count_measure(before, after, t.lang)
-        if measure is None:
-            return [replace(base, why=why)]
+        counted, definition, why = cues.count_measure(before, after, t.lang)
+        if counted is None:
+            stat = lx.has_cue(after[:40], lx.STAT_NOUNS[t.lang])
+            if stat:
+                why = "measure not supported: comercio counts regions, not exporters, firms, markets or products"
+            return [replace(base, why=why, unsupported=stat)]
         label = "regiones" if t.lang == "es" else "regions"
         subject = Subject("region_group", "interior", label)
-        return [replace(base, subject=subject, measure=measure, definition=definition)]
+        return [replace(base, subject=subject, measure=counted, definition=definition)]
     if n.unit == "usd" and cues.is_balance(t.folded[max(s[0], n.span[0] - 60) : n.span[0]], t.lang):
-        return [replace(base, why="a trade balance: comercio does not check balance figures in a text yet")]
+        why = "measure not supported: comercio does not check trade-balance figures in a text yet"
+        return [replace(base, why=why, unsupported=True)]
     measure: Measure | None = "value" if n.unit == "usd" else None
     if measure is None and run[0] is not n:
         measure = t.measures.get(run[0].span[0])
     if measure is None:
-        measure = cues.fraction_measure(n, before, after, sentence, t.lang)
+        earlier = [x for x in in_sentence if x.span[1] <= run[0].span[0] and x.unit == "fraction"]
+        previous = t.measures.get(earlier[-1].span[0]) if earlier else None
+        measure = cues.fraction_measure(n, before, after, sentence, t.lang, previous)
     t.measures[n.span[0]] = measure
     if measure is None:
         why = "a percentage with no word saying whether it is a growth rate or a share (crecimiento, participación …)"
@@ -199,13 +224,16 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int]) -> list[Reading]:
         return [replace(base, why="no subject: nothing before it names a region, group, product or country")]
     if any(_peer(t, n, subj) for subj in subjects):
         why = (
-            "another economy's own trade (a peer comparison): comercio checks peers only through the sector "
-            "study's WTO figures, not in a text yet"
+            "measure not supported: another economy's own trade (a peer comparison) is checked only in the "
+            "sector study's WTO figures (`comercio report sector`), not in a text yet"
         )
-        return [replace(base, why=why)]
+        return [replace(base, why=why, unsupported=True)]
     if cues.is_projection(sentence, t.lang) and measure == "value":
-        why = "a projection of a year not yet closed: compare it with `comercio report regional`'s projection"
-        return [replace(base, why=why)]
+        why = (
+            "measure not supported: a projection of a year not yet closed; compare it with the projection of "
+            "`comercio report regional`"
+        )
+        return [replace(base, why=why, unsupported=True)]
     flow: Literal["X", "M"] = "M" if cues.flow_of(t.folded, n.span[0], t.lang) == "M" else "X"
     denominator = cues.denominator(after)
     out = []
@@ -222,8 +250,7 @@ def _narrow(t: _Text, n: Number, subj: Subject, s: tuple[int, int], denominator:
         basket = named[-1].subject.basket if named else None
         if basket is None and denominator == "agro":
             basket = "agro"
-        sector = re.search(r"\bsector\b", t.folded[s[0] : s[1]]) is not None
-        if basket is None and t.topic and (sector or subj.kind in ("world", "continent", "partner")):
+        if basket is None and t.topic and (_sector(t, s) or subj.kind in ("world", "continent")):
             basket = t.topic
         if basket is not None:
             subj = replace(subj, basket=basket)
@@ -235,12 +262,24 @@ def _narrow(t: _Text, n: Number, subj: Subject, s: tuple[int, int], denominator:
 
 
 def _base_of_share(t: _Text, last: lx.Mention, prior: lx.Mention) -> bool:
-    """ "La participación de X en Y": Y (after "en la") is the base of the share, X its subject."""
+    """ "La participación de X en la exportación nacional": a total named after "en la", "of" is the base of
+    the share, X its subject."""
+    if last.subject.kind not in ("national", "world"):
+        return False
     lead = t.folded[max(0, last.span[0] - 12) : last.span[0]]
     gap = t.folded[prior.span[1] : last.span[0]]
-    return re.search(r"\b(en|in) (la|el|las|los|the)?\s*$", lead) is not None and not re.search(
-        r"[\d.;]", gap
-    )
+    base = re.search(r"\b(en|in|of|de) (la|el|las|los|the)?\s*$", lead) is not None
+    return base and not re.search(r"[.;]\s", gap)
+
+
+def _sector(t: _Text, s: tuple[int, int]) -> bool:
+    """Whether the sentence speaks of "el sector" (the text's), or continues one that does ("Le siguieron")."""
+    if re.search(r"\b(sector|industry)\b", t.folded[s[0] : s[1]]):
+        return True
+    if not re.match(r"\s*(les? sigui|seguid|followed|next came)", t.folded[s[0] : s[1]]):
+        return False
+    prior = t.folded.rfind(".", 0, max(s[0] - 1, 0))
+    return re.search(r"\b(sector|industry)\b", t.folded[max(prior, 0) : s[0]]) is not None
 
 
 def _peer(t: _Text, n: Number, subj: Subject) -> bool:

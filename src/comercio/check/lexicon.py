@@ -71,6 +71,8 @@ def entries(lang: str) -> tuple[Entry, ...]:
             add(row["phrase"], Entry("", kind, row["code"] or None, row["basket"] or None))
     for r in reference.load("customs_offices").to_pylist():
         add(r["name_prose_es"], Entry("", "customs_office", r["code"]))
+        for article in ("aduana de ", "aduana del ", "customs office of "):
+            add(article + r["name"], Entry("", "customs_office", r["code"]))
     for r in reference.load("departments").to_pylist():
         if r["ubigeo"] == "99":
             continue
@@ -144,6 +146,12 @@ GROWTH = {
         "dinamismo",
         "alza",
         "tasa",
+        "elev",
+        "mas que",
+        "por encima",
+        "menos que",
+        "por debajo",
+        "repunt",
     ),
     "en": (
         "grow",
@@ -158,11 +166,30 @@ GROWTH = {
         "declin",
         "drop",
         "down",
+        "more than",
+        "above",
+        "below",
+        "higher",
+        "lower",
+        "gain",
+        "jump",
+        "climb",
     ),
 }
 SHARE = {
-    "es": ("particip", "concentr", "del total", "representa", "peso", "cuota", "porcion", "contribucion"),
-    "en": ("share", "accounted", "of the total", "of total", "weight"),
+    "es": (
+        "particip",
+        "concentr",
+        "del total",
+        "representa",
+        "peso",
+        "cuota",
+        "porcion",
+        "contribucion",
+        "canaliz",
+        "absorb",
+    ),
+    "en": ("share", "accounted", "of the total", "of total", "weight", "handled", "channelled"),
 }
 POINTS = ("punto", "point", "p.p", "pp")
 RECORD = {
@@ -186,7 +213,7 @@ EXPORTS = {
     "en": ("export", "shipments", "sales abroad", "destination"),
 }
 FLOWS = {lang: IMPORTS[lang] + EXPORTS[lang] for lang in ("es", "en")}
-PROJECTION = {"es": ("proyect", "estima", "prev", "espera"), "en": ("project", "forecast", "expect")}
+PROJECTION = {"es": ("proyect", "estima", "preve", "espera"), "en": ("project", "forecast", "expect")}
 # a subject named only to be left out ("sin considerar Lima y el Callao")
 EXCLUDED = {
     "es": ("sin considerar", "sin contar", "sin incluir", "excepto", "salvo", "a excepcion de"),
@@ -195,6 +222,11 @@ EXCLUDED = {
 # another economy's own trade, not Peru's trade with it ("Chile, cuyas exportaciones del sector superan …")
 PEER = {"es": ("cuyas exportaciones", "cuyas importaciones", "economias vecinas"), "en": ("whose exports",)}
 BALANCE = {"es": ("deficit", "superavit", "balanza"), "en": ("deficit", "surplus", "balance")}
+# counted things that are statistics comercio has no measure for (a claim, not checkable)
+STAT_NOUNS = {
+    "es": ("empresa", "exportador", "destino", "mercado", "producto", "partida", "pais", "paises"),
+    "en": ("firm", "compan", "exporter", "destination", "market", "product", "countr"),
+}
 # "cada una", "ambas": one number about every subject listed before it
 EACH = {"es": ("cada una", "cada uno", "ambas", "ambos"), "en": ("each", "both")}
 RESPECTIVELY = {"es": ("respectivamente",), "en": ("respectively",)}

@@ -43,15 +43,14 @@ def check_text(
     day = published_date(published)
     started = time.perf_counter()
     readings = read(text, lang, day)
-    ytd = sorted(
-        {int(r.window.end[5:7]) for r in readings if r.window and r.window.kind == "ytd" and r.window.end}
-    )
-    checker = Checker(wh, engine, tuple(ytd))
+    checker = Checker(wh, engine)
     claims: list[Claim] = []
     skipped: list[Skipped] = []
     for r in readings:
         if r.period:
             skipped.append(Skipped(r.number, "period", r.why))
+        elif r.unsupported:
+            claims.append(Claim(r.number, r.subject, r.measure, r.window, "not_checkable", reason=r.why))
         elif r.why:
             skipped.append(Skipped(r.number, "not_understood", r.why))
         else:

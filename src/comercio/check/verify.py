@@ -110,9 +110,8 @@ def to_window(p: Period) -> Window:
 class Checker:
     """Computes claims on one warehouse; series are read once per question and reused."""
 
-    def __init__(self, wh: Warehouse, engine: str | None = None, ytd_months: tuple[int, ...] = ()) -> None:
+    def __init__(self, wh: Warehouse, engine: str | None = None) -> None:
         self.wh, self.engine = wh, engine
-        self.ytd_months = ytd_months  # months that end the year-to-date windows the text speaks of
         self._memo: dict[Any, Any] = {}
         self.used: dict[str, set[str]] = {}
 
@@ -200,7 +199,7 @@ class Checker:
             other = "same-window" if (r.definition or "annual") == "annual" else "annual"
             out.append(Variant(f"record:{other}", window, record=other))
         if window.kind == "year":
-            for month in self.ytd_months:
+            for month in r.ytd_months:
                 if month != 12:
                     ytd = Window.ytd(date(window.end.year, month, 1))
                     out.append(Variant(f"same-window:ytd-{month:02d}", ytd, record=r.definition or "annual"))
