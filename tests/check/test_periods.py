@@ -135,6 +135,26 @@ def test_two_years_in_one_sentence_are_two_periods() -> None:
     ]
 
 
+def test_a_bare_year_next_to_a_year_to_date_window_takes_its_months() -> None:
+    text = (
+        "Entre enero y noviembre de 2022 subieron 5 %.\n\n"
+        "En este periodo, su participación pasó de 69,3 % en 2021 a 65,3 % en 2022, frente a 2021; "
+        "en 2015 y el año 2022 no.\n\n"
+        "En 2021 cayó 3 %."
+    )
+    found = find_periods(text)
+    assert [(p.phrase, *summary(p)) for p in found] == [
+        ("Entre enero y noviembre de 2022", "2022-01", "2022-11", "ytd", "window"),
+        ("En este periodo", "2022-01", "2022-11", "ytd", "window"),
+        ("en 2021", "2021-01", "2021-11", "ytd", "window"),
+        ("en 2022", "2022-01", "2022-11", "ytd", "window"),
+        ("frente a 2021", "2021-01", "2021-11", "ytd", "comparison"),
+        ("en 2015", "2015-01", "2015-12", "year", "window"),  # not the window's year nor the one before
+        ("el año 2022", "2022-01", "2022-12", "year", "window"),  # a year named as such
+        ("En 2021", "2021-01", "2021-12", "year", "window"),  # another paragraph
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "lang", "phrase", "start", "end", "kind"),
     [
@@ -346,6 +366,16 @@ def test_a_period_after_the_number_when_none_before() -> None:
     assert window_of(text, "15,9%") == "entre enero y noviembre de 2025"
 
 
+def test_a_period_after_a_colon_belongs_to_its_own_clause() -> None:
+    text = (
+        "Entre enero y noviembre de 2022 subió. Concentraron más de 65 % de la exportación nacional: "
+        "su participación pasó de 69,3 % en 2021 a 65,3 % en 2022."
+    )
+    assert window_of(text, "65 %") == "Entre enero y noviembre de 2022"
+    assert window_of(text, "69,3 %") == "en 2021"
+    assert window_of("Subió 65 %: fue en 2022.", "65 %") == "en 2022"  # nothing before: the clause after
+
+
 def test_comparisons_are_never_the_window() -> None:
     text = "Entre enero y noviembre de 2025, aumentó 18,5% respecto a igual periodo del 2024."
     assert window_of(text, "18,5%") == "Entre enero y noviembre de 2025"
@@ -430,8 +460,8 @@ def test_periods_of_article_000() -> None:
     assert [(p.phrase, *summary(p)) for p in found] == [
         ("Entre enero y noviembre de 2025", "2025-01", "2025-11", "ytd", "window"),
         ("En este periodo", "2025-01", "2025-11", "ytd", "window"),
-        ("en 2024", "2024-01", "2024-12", "year", "window"),
-        ("en 2025", "2025-01", "2025-12", "year", "window"),
+        ("en 2024", "2024-01", "2024-11", "ytd", "window"),
+        ("en 2025", "2025-01", "2025-11", "ytd", "window"),
         ("a noviembre", "2025-01", "2025-11", "ytd", "window"),
         ("Entre enero y noviembre de 2025", "2025-01", "2025-11", "ytd", "window"),
         ("respecto a igual periodo del 2024", "2024-01", "2024-11", "ytd", "comparison"),

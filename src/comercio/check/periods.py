@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -39,6 +39,7 @@ Kind = Literal["year", "ytd", "range", "month", "rolling12"]
 _UNSIZED = re.compile(r"semestre|half|(?-i:H)[12]", re.I)
 # A period right after a number binds to it when this close, with no other figure between them.
 _TIGHT = 40
+_YEAR_WORD = re.compile(r"\b(?:ano|year|todo|whole|full)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -67,20 +68,41 @@ class _Context:
     last: Period | None = None  # latest resolved window period
     years: list[tuple[int, int]] = field(default_factory=list)  # (offset, year) of every period so far
     paragraph: int = 0  # offset where the paragraph being read starts
+    months: tuple[int, int, int, int] | None = None  # paragraph, year, first and last month of a ytd window
 
     def latest(self) -> int | None:
         """The greatest year mentioned so far in this paragraph, else in the text."""
         here = [y for at, y in self.years if at >= self.paragraph]
         return max(here or [y for _, y in self.years], default=None)
 
-    def add(self, p: Period, explicit: bool) -> None:
+    def add(self, p: Period, raw: _Raw) -> None:
         if not p.start or p.phrase == "date" or p.span is None:
             return
         year = int(p.end[:4])
         self.years.append((p.span[0], year))
         if p.role == "window":
             self.current, self.last = year, p
-            self.anchor = year if explicit else self.anchor
+            self.anchor = year if raw.y1 is not None or raw.y0 is not None else self.anchor
+            if p.kind == "ytd" and raw.tag != "year":
+                self.months = (self.paragraph, year, int(p.start[5:]), int(p.end[5:]))
+
+    def same_months(self, p: Period, raw: _Raw, words: str) -> Period:
+        """A bare year in the paragraph of a year-to-date window, that window's year or the one before, means
+        the window's months of that year ("pasó de 84,3 % en 2024 a 85,3 % en 2025" in a January–November
+        text compares January–November of both years)."""
+        at = self.months
+        if (
+            raw.tag != "year"
+            or not p.start
+            or at is None
+            or at[0] != self.paragraph
+            or _YEAR_WORD.search(words)
+        ):
+            return p
+        year = int(p.start[:4])
+        if year not in (at[1] - 1, at[1]):
+            return p
+        return replace(p, start=f"{year:04d}-{at[2]:02d}", end=f"{year:04d}-{at[3]:02d}", kind="ytd")
 
 
 def find_periods(text: str, lang: str = "es", published: date | None = None) -> list[Period]:
@@ -100,8 +122,9 @@ def find_periods(text: str, lang: str = "es", published: date | None = None) -> 
     out: list[Period] = []
     for raw in _longest_first(raws):
         ctx.paragraph = max((a for a in starts if a <= raw.span[0]), default=0)
-        period = _resolve(_comparison(raw, folded, spec), text, ctx)
-        ctx.add(period, raw.y1 is not None or raw.y0 is not None)
+        raw = _comparison(raw, folded, spec)
+        period = ctx.same_months(_resolve(raw, text, ctx), raw, folded[raw.span[0] : raw.span[1]])
+        ctx.add(period, raw)
         out.append(period)
     return out
 
@@ -110,8 +133,9 @@ def window_for(periods: list[Period], start: int, end: int, text: str) -> Period
     """The period the number at [start, end) of ``text`` refers to.
 
     In its sentence: a period right after it (within a few words, no figure between) binds first
-    ("84,3 % en 2024"), else the nearest one before it, else the nearest after it. Otherwise the last period
-    of the previous sentences of its paragraph, else of the text. Comparison periods and dates are skipped.
+    ("84,3 % en 2024"), else the nearest one before it, else the nearest after it in the same clause (no
+    ``:`` or ``;`` between). Otherwise the last period of the previous sentences of its paragraph, else of the
+    text, else the first one after it in its sentence. Comparison periods and dates are skipped.
     """
     usable = [p for p in periods if p.span is not None and p.role == "window" and p.phrase != "date"]
     spans = sentences(text)
@@ -119,7 +143,8 @@ def window_for(periods: list[Period], start: int, end: int, text: str) -> Period
     s0, s1 = spans[at] if at >= 0 else (0, len(text))
     inside = [p for p in usable if p.span and s0 <= p.span[0] and p.span[1] <= s1]
     before = [p for p in inside if p.span and p.span[1] <= start]
-    after = [p for p in inside if p.span and p.span[0] >= end]
+    beyond = [p for p in inside if p.span and p.span[0] >= end]
+    after = [p for p in beyond if not any(c in text[end : _start(p)] for c in ":;")]  # same clause
     if after:
         first = min(after, key=_start)
         gap = text[end : _start(first)]
@@ -132,7 +157,7 @@ def window_for(periods: list[Period], start: int, end: int, text: str) -> Period
         return min(after, key=_start)
     earlier = [p for p in usable if p.span and p.span[1] <= s0]
     if not earlier:
-        return None
+        return min(beyond, key=_start) if beyond else None
     starts = [a for a, _ in paragraphs(text)]
     p0 = starts[bisect_right(starts, s0) - 1] if starts and starts[0] <= s0 else 0
     same = [p for p in earlier if _start(p) >= p0]
