@@ -8,6 +8,8 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from comercio.check.model import Period
 from comercio.check.periods import find_periods, sentences, window_for
@@ -494,3 +496,38 @@ def test_periods_of_article_003() -> None:
     assert window_of(text, "51%") == "en el último año analizado"
     assert window_of(text, "37%") == "en 2024"
     assert window_of(text, "42,6%") == "entre enero y noviembre de 2025"
+
+
+_VOCABULARY = (
+    "en entre de del a y hasta el año pasado último este 2024 2025 1999 enero noviembre diciembre setiembre "
+    "primer semestre trimestre los primeros últimos once doce meses periodo respecto frente igual mismo "
+    "26 US$ 2.523 % , . : ; — - – \n \n\n EE. UU. Sr. N.° 19,8 In May last year between and the of to "
+    "January November first half quarter months compared with"
+)
+_WORDS = st.sampled_from(_VOCABULARY.split(" "))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WORDS, max_size=40), st.sampled_from(["es", "en"]), st.sampled_from([None, PUBLISHED]))
+def test_any_text_gives_well_formed_periods(words: list[str], lang: str, published: date | None) -> None:
+    text = " ".join(words)
+    found = find_periods(text, lang, published)
+    spans = [p.span for p in found]
+    assert all(s is not None and 0 <= s[0] < s[1] <= len(text) for s in spans)
+    assert all(a[1] <= b[0] for a, b in pairwise(s for s in spans if s is not None))
+    for p in found:
+        assert (p.start == "") == (p.end == "")
+        assert p.start <= p.end
+        assert p.phrase == "date" or (p.span is not None and text[p.span[0] : p.span[1]] == p.phrase)
+    cuts = sentences(text)
+    assert all(a < b <= c for (a, b), (c, _) in pairwise(cuts))
+    assert "".join("".join(text[a:b].split()) for a, b in cuts) == "".join(text.split())
+    for at in range(0, len(text), 7):
+        got = window_for(found, at, at + 1, text)
+        assert got is None or (got in found and got.role == "window" and got.phrase != "date")
+
+
+def test_an_empty_text() -> None:
+    assert find_periods("") == []
+    assert sentences("") == []
+    assert window_for([], 0, 0, "") is None
