@@ -527,6 +527,26 @@ def test_any_text_gives_well_formed_periods(words: list[str], lang: str, publish
         assert got is None or (got in found and got.role == "window" and got.phrase != "date")
 
 
+def test_a_backward_span_is_not_a_period() -> None:
+    assert [p.phrase for p in find_periods("de diciembre de 2025 a enero de 2024")] == [
+        "diciembre de 2025",
+        "a enero de 2024",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("H2 2024", "2024-07", "2024-12"),
+        ("in Q1 2025", "2025-01", "2025-03"),
+        ("the second half of 2023", "2023-07", "2023-12"),
+        ("H3 2024", "2024-01", "2024-12"),  # no third half: the year alone
+    ],
+)
+def test_halves_and_quarters_in_short(text: str, start: str, end: str) -> None:
+    assert summary(only(text, "en"))[:2] == (start, end)
+
+
 def test_an_empty_text() -> None:
     assert find_periods("") == []
     assert sentences("") == []

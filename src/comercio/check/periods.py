@@ -36,7 +36,6 @@ from comercio.check.model import Period
 __all__ = ["find_periods", "sentences", "window_for"]
 
 Kind = Literal["year", "ytd", "range", "month", "rolling12"]
-_UNSIZED = re.compile(r"semestre|half|(?-i:H)[12]", re.I)
 # A period right after a number binds to it when this close, with no other figure between them.
 _TIGHT = 40
 _YEAR_WORD = re.compile(r"\b(?:ano|year|todo|whole|full)\b", re.I)
@@ -193,6 +192,8 @@ def _read(tag: str, span: tuple[int, int], words: str, spec: Lang) -> _Raw | Non
     year = years[-1] if years else None
     if tag == "range" and len(pairs) == 2:
         (m0, y0), (m1, y1) = pairs
+        if y0 is not None and y1 is not None and (y0, m0 or 1) > (y1, m1 or 12):
+            return None  # "de diciembre de 2025 a enero de 2024" says no span
         return _Raw(span, tag, m0 or 1, m1 or 12, y0, y1, ref)
     if tag in ("to", "month", "date") and len(pairs) == 1:
         m1, y1 = pairs[0]
@@ -222,14 +223,14 @@ def _read(tag: str, span: tuple[int, int], words: str, spec: Lang) -> _Raw | Non
 
 
 def _part(span: tuple[int, int], words: str, spec: Lang, year: int | None, ref: str) -> _Raw | None:
-    """A semester or quarter: "primer semestre", "third quarter", "Q1 2025"."""
+    """A semester or quarter: "primer semestre", "third quarter", "Q1 2025", "H2 2024"."""
     low = words.lower()
-    quarter = re.search(r"\bq([1-4])", low)
-    n = int(quarter.group(1)) if quarter and "quarter" not in low else 0
-    n = n or next((v for w, v in spec.ordinals.items() if re.search(rf"\b{w}\b", low)), 0)
-    half = int(low.split("h")[-1][:1]) if re.search(r"\bh[12]", low) else 0
-    size = 6 if _UNSIZED.search(words) else 3
-    n = half or n
+    short = re.search(r"\b([hq])([1-4])", low)
+    if short:
+        size, n = (6 if short.group(1) == "h" else 3), int(short.group(2))
+    else:
+        size = 6 if re.search(r"semestre|half", low) else 3
+        n = next((v for w, v in spec.ordinals.items() if re.search(rf"\b{w}\b", low)), 0)
     if not 1 <= n <= 12 // size:
         return None
     return _Raw(span, "part", (n - 1) * size + 1, n * size, None, year, ref, "range")
@@ -243,7 +244,7 @@ def _comparison(raw: _Raw, folded: str, spec: Lang) -> _Raw:
     m = spec.comparison.search(folded[lo : raw.span[0]])
     if m is None:
         return raw
-    return _Raw(**{**raw.__dict__, "span": (lo + m.start(), raw.span[1]), "role": "comparison"})
+    return replace(raw, span=(lo + m.start(), raw.span[1]), role="comparison")
 
 
 def _resolve(raw: _Raw, text: str, ctx: _Context) -> Period:
@@ -297,7 +298,8 @@ def _shift(
     period: Callable[[int, int, Kind | None], Period],
     unresolved: Callable[[Kind], Period],
 ) -> Period:
-    """ "Igual periodo del 2024": the latest window's months moved to 2024 (one year back when no year)."""
+    """A phrase like "igual periodo del 2024": the latest window's months moved to 2024 (one year back when
+    no year is said)."""
     if last is not None:
         end = _index(last.end)
         back = 12 * (raw.y1 - end // 12) if raw.y1 is not None else -12
