@@ -57,17 +57,13 @@ def fraction_measure(
 
 
 def count_measure(before: str, after: str, lang: str) -> tuple[Measure | None, str | None, str]:
-    """(measure, record definition, why not) of a count: regions that grew, fell or beat a record."""
+    """(measure, record definition, catalogue key of why not) of a count of regions: grew, fell, a record."""
     near = after[:40]
     others = re.search(r"\b(otras|otros|las demas|los demas|other|the others)\s*$", before) is not None
     if not (
         lx.has_cue(near, lx.REGION_NOUNS[lang]) or lx.has_cue(before[-25:], lx.REGION_NOUNS[lang]) or others
     ):
-        why = (
-            "a count of something other than regions (comercio checks counts of regions that grew, fell or "
-            "beat a record)"
-        )
-        return None, None, why
+        return None, None, "count_other"
     clause = after[:90]
     if lx.has_cue(clause, lx.RECORD[lang]):
         definition = "annual" if re.search(r"anual|annual|full.year", clause) else None
@@ -76,7 +72,7 @@ def count_measure(before: str, after: str, lang: str) -> tuple[Measure | None, s
         return "count_declined", None, ""
     if lx.has_cue(clause, lx.GROWTH[lang]):
         return "count", None, ""
-    return None, None, "a number of regions without saying what they did (grew, fell, beat a record)"
+    return None, None, "count_no_verb"
 
 
 def is_balance(before: str, lang: str) -> bool:

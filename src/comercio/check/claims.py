@@ -21,9 +21,9 @@ from typing import Literal
 from comercio import reference
 from comercio.check import _cues as cues
 from comercio.check import lexicon as lx
+from comercio.check._sentences import paragraphs
 from comercio.check.model import Measure, Number, Period, Subject
 from comercio.check.numbers import find_numbers
-from comercio.check._sentences import paragraphs
 from comercio.check.periods import find_periods, sentences, window_for
 
 PRIMARY: tuple[str, ...] = (
@@ -49,7 +49,7 @@ class Reading:
     measure: Measure | None = None
     window: Period | None = None
     sentence: tuple[int, int] | None = None
-    why: str = ""  # not a claim: the reason
+    why: str = ""  # not a claim: the key of the reason in the catalogue (check.reason.*)
     period: bool = False  # a year or a date: it sets the period of other figures
     definition: str | None = None  # a record definition the text names ("anuales" → annual)
     denominator: str | None = None  # a share's base the text names ("de la agroexportación")
@@ -87,9 +87,10 @@ def read(text: str, lang: str = "es", published: date | None = None) -> list[Rea
     for n, period in zip(numbers, is_period, strict=True):
         s = next((sp for sp in spans if sp[0] <= n.span[0] < sp[1]), (0, len(text)))
         if period:
-            out.append(Reading(n, sentence=s, period=True, why=_period_reason(n)))
+            why = "period_date" if n.unit == "date" else "period_year"
+            out.append(Reading(n, sentence=s, period=True, why=why))
         elif n.unit == "plain":
-            out.append(Reading(n, sentence=s, why=_plain_reason(n)))
+            out.append(Reading(n, sentence=s, why="plain"))
         else:
             for r in _read_figure(t, n, s):
                 if not r.why:
@@ -119,7 +120,7 @@ def _window(periods: list[Period], n: Number, text: str) -> Period | None:
 
 
 def _ytd_months(periods: list[Period], paras: list[tuple[int, int]], n: Number) -> tuple[int, ...]:
-    """The last months of the January-to-month periods in the figure's paragraph ("entre enero y noviembre")."""
+    """The last months of the January-to-month periods of the figure's paragraph ("entre enero y …")."""
     para = next((p for p in paras if p[0] <= n.span[0] < p[1]), None)
     if para is None:
         return ()
@@ -135,18 +136,6 @@ def _inside(span: tuple[int, int], outer: tuple[int, int] | None) -> bool:
     return outer is not None and outer[0] <= span[0] and span[1] <= outer[1]
 
 
-def _period_reason(n: Number) -> str:
-    what = "a date" if n.unit == "date" else "a year"
-    return f"{what}: it sets the period of the figures around it, it is not a figure itself"
-
-
-def _plain_reason(n: Number) -> str:
-    return (
-        "a number without a unit comercio checks (money in US$, a percentage, or a count of regions): "
-        f"{n.printed!r} is none of them"
-    )
-
-
 def _topic(mentions: list[lx.Mention]) -> str | None:
     """The sector study a text is about, when it names one (the one named most: what "el sector" refers to,
     and the basket of its world figures, destinations and origins)."""
@@ -158,8 +147,8 @@ def _topic(mentions: list[lx.Mention]) -> str | None:
 
 def _candidates(text: str, lang: str, mentions: list[lx.Mention]) -> list[lx.Mention]:
     """Mentions that can be a figure's subject: places, groups and countries, and a basket named on its own
-    ("la agroexportación creció": the national total of the basket). Not a basket right after a figure, which
-    qualifies it ("el 81 % de la agroexportación"), nor a name left out ("sin considerar Lima y el Callao")."""
+    ("la agroexportación creció": the national total of the basket). Not a basket right after a figure,
+    which qualifies it ("el 81 % de la agroexportación"), nor a name left out ("sin considerar Lima")."""
     out = []
     for m in mentions:
         lead = lx.fold(text[max(0, m.span[0] - 30) : m.span[0]])
@@ -200,14 +189,13 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int]) -> list[Reading]:
         if counted is None:
             stat = lx.has_cue(after[:40], lx.STAT_NOUNS[t.lang])
             if stat:
-                why = "measure not supported: comercio counts regions, not exporters, firms, markets or products"
+                why = "count_stat"
             return [replace(base, why=why, unsupported=stat)]
         label = "regiones" if t.lang == "es" else "regions"
         subject = Subject("region_group", "interior", label)
         return [replace(base, subject=subject, measure=counted, definition=definition)]
     if n.unit == "usd" and cues.is_balance(t.folded[max(s[0], n.span[0] - 60) : n.span[0]], t.lang):
-        why = "measure not supported: comercio does not check trade-balance figures in a text yet"
-        return [replace(base, why=why, unsupported=True)]
+        return [replace(base, why="balance", unsupported=True)]
     measure: Measure | None = "value" if n.unit == "usd" else None
     if measure is None and run[0] is not n:
         measure = t.measures.get(run[0].span[0])
@@ -217,23 +205,14 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int]) -> list[Reading]:
         measure = cues.fraction_measure(n, before, after, sentence, t.lang, previous)
     t.measures[n.span[0]] = measure
     if measure is None:
-        why = "a percentage with no word saying whether it is a growth rate or a share (crecimiento, participación …)"
-        return [replace(base, why=why)]
+        return [replace(base, why="no_measure")]
     subjects = _subjects(t, n, run, measure)
     if not subjects:
-        return [replace(base, why="no subject: nothing before it names a region, group, product or country")]
+        return [replace(base, why="no_subject")]
     if any(_peer(t, n, subj) for subj in subjects):
-        why = (
-            "measure not supported: another economy's own trade (a peer comparison) is checked only in the "
-            "sector study's WTO figures (`comercio report sector`), not in a text yet"
-        )
-        return [replace(base, why=why, unsupported=True)]
+        return [replace(base, why="peer", unsupported=True)]
     if cues.is_projection(sentence, t.lang) and measure == "value":
-        why = (
-            "measure not supported: a projection of a year not yet closed; compare it with the projection of "
-            "`comercio report regional`"
-        )
-        return [replace(base, why=why, unsupported=True)]
+        return [replace(base, why="projection", unsupported=True)]
     flow: Literal["X", "M"] = "M" if cues.flow_of(t.folded, n.span[0], t.lang) == "M" else "X"
     denominator = cues.denominator(after)
     out = []
@@ -262,18 +241,18 @@ def _narrow(t: _Text, n: Number, subj: Subject, s: tuple[int, int], denominator:
 
 
 def _base_of_share(t: _Text, last: lx.Mention, prior: lx.Mention) -> bool:
-    """ "La participación de X en la exportación nacional": a total named after "en la", "of" is the base of
-    the share, X its subject."""
+    """ "La participación de X en la exportación nacional", "Asia lidera las compras globales con el 37 %": a
+    total (the country, the world) named after a place in the same clause is the base of the share."""
     if last.subject.kind not in ("national", "world"):
         return False
-    lead = t.folded[max(0, last.span[0] - 12) : last.span[0]]
+    if prior.subject.kind in ("national", "world") and prior.subject.basket is None:
+        return False
     gap = t.folded[prior.span[1] : last.span[0]]
-    base = re.search(r"\b(en|in|of|de) (la|el|las|los|the)?\s*$", lead) is not None
-    return base and not re.search(r"[.;]\s", gap)
+    return not re.search(r"[.;]\s", gap) and len(gap) < 80
 
 
 def _sector(t: _Text, s: tuple[int, int]) -> bool:
-    """Whether the sentence speaks of "el sector" (the text's), or continues one that does ("Le siguieron")."""
+    """Whether the sentence speaks of "el sector" or continues one that does ("Le siguieron")."""
     if re.search(r"\b(sector|industry)\b", t.folded[s[0] : s[1]]):
         return True
     if not re.match(r"\s*(les? sigui|seguid|followed|next came)", t.folded[s[0] : s[1]]):

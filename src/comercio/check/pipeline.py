@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from datetime import date
 
+from comercio.check._reasons import say
 from comercio.check.claims import read
 from comercio.check.model import CheckReport, Claim, Skipped
 from comercio.check.verify import Checker
@@ -43,16 +44,17 @@ def check_text(
     day = published_date(published)
     started = time.perf_counter()
     readings = read(text, lang, day)
-    checker = Checker(wh, engine)
+    checker = Checker(wh, lang, engine)
     claims: list[Claim] = []
     skipped: list[Skipped] = []
     for r in readings:
         if r.period:
-            skipped.append(Skipped(r.number, "period", r.why))
+            skipped.append(Skipped(r.number, "period", say(lang, r.why)))
         elif r.unsupported:
-            claims.append(Claim(r.number, r.subject, r.measure, r.window, "not_checkable", reason=r.why))
+            reason = say(lang, r.why)
+            claims.append(Claim(r.number, r.subject, r.measure, r.window, "not_checkable", reason=reason))
         elif r.why:
-            skipped.append(Skipped(r.number, "not_understood", r.why))
+            skipped.append(Skipped(r.number, "not_understood", say(lang, r.why)))
         else:
             claims.append(_finite(checker.check(r)))
     datasets = {name: sorted(v) for name, v in sorted(checker.used.items())}

@@ -2,14 +2,11 @@
 
 Each reading becomes one question to the indicator engine (a series of the subject's dimension, compared over
 the claim's window: :func:`comercio.indicators.measures.compare`) or, for world trade, to the facts of the
-WTO part of the sector study; the fact family of the catalogue that defines the figure is named on the claim.
-When comercio's definition does not reproduce the figure, the variants METHODOLOGY.md documents are tried
-(share of the attributed total, share of the interior, the other macroregion grouping, the other record
-definition, the same months instead of the whole year) and the closest one is reported.
-
-Verdicts (docs/decisions/0022-checking-published-text.md): *consistent* within half a unit of the printed
-precision; *close* within 2 % of a value, one percentage point of a rate or share, one region of a count;
-*differs* beyond; *not_checkable* when the data loaded do not cover the subject, the period or the measure.
+WTO part of the sector study (:mod:`comercio.check.world`); the fact family of the catalogue that defines the
+figure is named on the claim. When comercio's definition does not reproduce the figure, the variants
+METHODOLOGY.md documents are tried (share of the attributed total, share of the interior, the other
+macroregion grouping, the other record definition, the same months instead of the whole year) and the one
+that reproduces it is reported; verdicts follow :mod:`comercio.check._verdicts`.
 """
 
 from __future__ import annotations
@@ -20,16 +17,16 @@ from datetime import date
 from typing import Any
 
 from comercio import reference
+from comercio.check._reasons import Why, month, period, say, show
+from comercio.check._verdicts import distance, printed_value, verdict
 from comercio.check.claims import Reading
-from comercio.check.model import Claim, Number, Period, Verdict
+from comercio.check.model import Claim, Period
 from comercio.errors import ComercioError, DataNotAvailable
 from comercio.indicators import engine as eng
 from comercio.indicators import measures
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window
 from comercio.warehouse import Warehouse
 
-CLOSE = {"usd": 0.02, "fraction": 0.01, "count": 1.0}  # usd: relative; the others absolute
-ABOVE = {"usd": 0.10, "fraction": 0.02, "count": 2.0}  # how far above "más de X" is still consistent
 DIMENSION = {
     "national": "national",
     "region_group": "region_group",
@@ -70,10 +67,6 @@ FAMILY = {
 }
 
 
-class Unsupported(ComercioError):
-    """A claim comercio cannot compute (a measure or subject it has no definition for)."""
-
-
 @dataclass(frozen=True)
 class Computed:
     value: float
@@ -108,75 +101,72 @@ def to_window(p: Period) -> Window:
 
 
 class Checker:
-    """Computes claims on one warehouse; series are read once per question and reused."""
+    """Computes claims on one warehouse, with reasons in ``lang``; series are read once and reused."""
 
-    def __init__(self, wh: Warehouse, engine: str | None = None) -> None:
-        self.wh, self.engine = wh, engine
+    def __init__(self, wh: Warehouse, lang: str = "es", engine: str | None = None) -> None:
+        self.wh, self.lang, self.engine = wh, lang, engine
         self._memo: dict[Any, Any] = {}
         self.used: dict[str, set[str]] = {}
 
-    def _cached(self, key: Any, build: Callable[[], Any]) -> Any:
+    def cached(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()`` once per key (an error too: the same question fails the same way)."""
         if key not in self._memo:
             try:
                 self._memo[key] = build()
-            except ComercioError as exc:
+            except (ComercioError, Why) as exc:
                 self._memo[key] = exc
         found = self._memo[key]
-        if isinstance(found, ComercioError):
+        if isinstance(found, ComercioError | Why):
             raise found
         return found
 
     # -- one claim -------------------------------------------------------------------------------------
     def check(self, r: Reading) -> Claim:
-        n = r.number
+        n, lang = r.number, self.lang
         assert r.subject is not None and r.measure is not None
         base = Claim(n, r.subject, r.measure, r.window, "not_checkable", sentence=r.sentence)
         base = replace(base, fact=FAMILY.get((r.subject.kind, r.measure)))
         if r.window is None or not r.window.end:
-            return replace(base, reason="no period: neither the sentence nor the text before it says when")
+            return replace(base, reason=say(lang, "no_period"))
         try:
             window = to_window(r.window)
         except ComercioError as exc:
-            return replace(base, reason=f"period not understood: {exc}")
-        printed = _printed(n, r.measure)
+            return replace(base, reason=say(lang, "period_unclear", detail=str(exc)))
+        printed = printed_value(n, r.measure)
         tried: list[dict[str, Any]] = []
         best: tuple[float, Variant, Computed] | None = None
-        first_error: str | None = None
         for variant in self._variants(r, window):
             try:
                 got = self._compute(r, variant)
-            except (DataNotAvailable, Unsupported) as exc:
+            except (DataNotAvailable, Why) as exc:
                 if variant.name is None:
-                    first_error = exc.reason if isinstance(exc, DataNotAvailable) else str(exc)
-                    break
+                    return replace(
+                        base, reason=say(lang, "not_covered", need=self._need(r), detail=self._say(exc))
+                    )
                 continue
             tried.append({"variant": variant.name or "default", "computed": got.value})
-            distance = _distance(n, printed, got.value, r.measure)
-            if best is None or distance < best[0] - 1e-12:
-                best = (distance, variant, got)
-            if variant.name is None and _verdict(n, printed, got.value)[0] == "consistent":
+            d = distance(n, printed, got.value)
+            if best is None or d < best[0] - 1e-12:
+                best = (d, variant, got)
+            if variant.name is None and verdict(n, printed, got.value, lang)[0] == "consistent":
                 break
-        if best is None:
-            reason = first_error or "no definition of this measure for this subject"
-            return replace(base, reason=f"{_need(r)}: {reason}")
+        assert best is not None  # the default variant either computed or returned above
         _, variant, got = best
-        default = next((t["computed"] for t in tried if t["variant"] == "default"), None)
-        verdict, why = _verdict(n, printed, got.value)
-        if variant.name is not None and verdict != "consistent":
-            variant, got = Variant(None, window), _default(tried, got)
-            verdict, why = _verdict(n, printed, got.value)
-            why += "; no documented variant reproduces it either"
+        default = next(t["computed"] for t in tried if t["variant"] == "default")
+        outcome, why = verdict(n, printed, got.value, lang)
+        if variant.name is not None and outcome != "consistent":
+            variant, got = Variant(None, window), replace(got, value=default)
+            outcome, why = verdict(n, printed, default, lang)
+            why = f"{why}; {say(lang, 'no_variant')}" if len(tried) > 1 else why
         elif variant.name is not None:
-            why = (
-                f"reproduced only by the variant {variant.name}; comercio's definition gives {_show(default)}"
-            )
+            why = say(lang, "variant_only", variant=variant.name, default=show(default, n.unit, lang))
         if got.basket:
-            why += f" (basket: {got.basket})"
-        for name in (got.dataset,) if got.dataset else ():
-            self.used.setdefault(name, set()).update(got.vintages)
+            why = f"{why} ({say(lang, 'basket', basket=got.basket)})"
+        if got.dataset:
+            self.used.setdefault(got.dataset, set()).update(got.vintages)
         return replace(
             base,
-            verdict=verdict,
+            verdict=outcome,
             computed=got.value,
             variant=variant.name,
             reason=why,
@@ -186,8 +176,26 @@ class Checker:
             synthetic=got.synthetic,
         )
 
+    def _say(self, exc: DataNotAvailable | Why) -> str:
+        return exc.say(self.lang) if isinstance(exc, Why) else say(self.lang, "other", detail=exc.reason)
+
+    def _need(self, r: Reading) -> str:
+        """What data a claim needs, said before the reason the loaded data cannot answer it."""
+        s = r.subject
+        assert s is not None
+        if s.kind == "customs_office":
+            return say(self.lang, "need_customs")
+        if s.kind == "natural_region" or (
+            s.basket is not None and s.kind in ("department", "region_group", "partner")
+        ):
+            return say(self.lang, "need_detail")
+        if s.kind in ("world", "continent"):
+            return say(self.lang, "need_wto")
+        return say(self.lang, "need_data")
+
     def _variants(self, r: Reading, window: Window) -> list[Variant]:
-        out = [Variant(None, window, record=r.definition or "annual")]
+        record = r.definition or "annual"
+        out = [Variant(None, window, record=record)]
         kind, measure = r.subject.kind if r.subject else None, r.measure
         if measure == "share":
             out.append(Variant("share:attributed", window, denominator="attributed"))
@@ -196,13 +204,13 @@ class Checker:
         if kind == "macroregion":
             out.append(Variant("macroregion:adex", window, scheme="adex"))
         if measure == "record":
-            other = "same-window" if (r.definition or "annual") == "annual" else "annual"
+            other = "same-window" if record == "annual" else "annual"
             out.append(Variant(f"record:{other}", window, record=other))
         if window.kind == "year":
-            for month in r.ytd_months:
-                if month != 12:
-                    ytd = Window.ytd(date(window.end.year, month, 1))
-                    out.append(Variant(f"same-window:ytd-{month:02d}", ytd, record=r.definition or "annual"))
+            for m in r.ytd_months:
+                if m != 12:
+                    ytd = Window.ytd(date(window.end.year, m, 1))
+                    out.append(Variant(f"same-window:ytd-{m:02d}", ytd, record=record))
         return out
 
     # -- computing ---------------------------------------------------------------------------------------
@@ -219,30 +227,57 @@ class Checker:
             return self._count(r, v)
         dim = DIMENSION.get(s.kind)
         if dim is None:
-            raise Unsupported(f"comercio has no series for a subject of kind {s.kind}")
+            raise Why("no_series")
         scheme = v.scheme if dim == "macroregion" else None
-        filters = Filters(flow=s.flow, basket=s.basket)
-        series = self._series(Grouping(dim, scheme), filters)
+        series = self.series(Grouping(dim, scheme), Filters(flow=s.flow, basket=s.basket))
         return self._measure(series, s.code, r.measure, v)
 
-    def _series(self, grouping: Grouping, filters: Filters) -> eng.Series:
+    def series(self, grouping: Grouping, filters: Filters) -> eng.Series:
+        """The engine's series (cuadro G6 for destinations of all products, the finest answer otherwise)."""
         if grouping.dimension == "partner" and filters.flow == "X" and filters.basket is None:
             from comercio.indicators.sector_partners import g6_series
 
-            g6: eng.Series = self._cached(("g6",), lambda: g6_series(self.wh, self.engine))
+            g6: eng.Series = self.cached(("g6",), lambda: g6_series(self.wh, self.engine))
             return g6
         key = ("series", grouping, filters)
-        found: eng.Series = self._cached(
+        found: eng.Series = self.cached(
             key, lambda: eng.series(self.wh, grouping, filters, engine=self.engine)
         )
         return found
 
+    def covered(self, series: eng.Series, window: Window) -> None:
+        """Refuse, with the reason in words, a window the series does not hold whole."""
+        name = series.dataset
+        if not series.periods:
+            raise Why("no_rows", dataset=name)
+        present = set(series.periods)
+        if window.end > max(present):
+            raise Why(
+                "past_data",
+                window=period(window, self.lang),
+                dataset=name,
+                last=month(max(present), self.lang),
+            )
+        missing = [m for m in window.months() if m not in present]
+        if missing:
+            first = month(min(present), self.lang)
+            raise Why(
+                "missing_months",
+                window=period(window, self.lang),
+                dataset=name,
+                count=len(missing),
+                first=first,
+            )
+
     def _measure(self, series: eng.Series, member: str | None, measure: str, v: Variant) -> Computed:
         compared = measure in ("growth", "share_change")
+        self.covered(series, v.window)
+        if compared:
+            self.covered(series, v.window.shifted(-1))
         result = measures.compare(series, v.window, Comparison() if compared else None)
         row = None if member is None else result.row(member)
         if member is not None and row is None:
-            raise DataNotAvailable(f"{member!r} has no value in {series.dataset!r} in the window")
+            raise Why("no_member", member=member, dataset=series.dataset)
         value: float | None
         if measure == "value":
             value = result.total if row is None else row.value
@@ -255,9 +290,9 @@ class Checker:
                 past = self._share(series, before, before.row(member) if member else None, v)
                 value = None if value is None or past is None else value - past
         else:
-            raise Unsupported(f"no {measure} for this subject")
+            raise Why("no_series")
         if value is None:
-            raise DataNotAvailable("the figure is undefined in the data (nothing in the comparison window)")
+            raise Why("undefined")
         return Computed(value, series.dataset, series.vintages, series.synthetic)
 
     def _share(
@@ -267,7 +302,7 @@ class Checker:
             return None
         denominator = result.total
         if v.denominator in ("attributed", "interior"):
-            depts = self._series(Grouping("department"), series.filters)
+            depts = self.series(Grouping("department"), series.filters)
             values = measures.window_values(depts, result.window)
             if v.denominator == "attributed":
                 denominator = result.total - values.get("99", 0.0)
@@ -277,12 +312,14 @@ class Checker:
         return row.value / denominator if denominator else None
 
     def _count(self, r: Reading, v: Variant) -> Computed:
-        series = self._series(Grouping("department"), Filters())
+        series = self.series(Grouping("department"), Filters())
         interior = _interior()
+        self.covered(series, v.window)
         if r.measure == "record":
             found = [x for x in measures.records(series, v.window, v.record) if x.member in interior]
             value = float(len(found))
         else:
+            self.covered(series, v.window.shifted(-1))
             result = measures.compare(series, v.window, Comparison())
             counts = measures.count_changes(result, interior)
             value = float(counts["growing" if r.measure == "count" else "declining"])
@@ -294,96 +331,22 @@ class Checker:
         s = r.subject
         assert s is not None and s.code is not None
         if s.flow != "X":
-            raise Unsupported("SUNAT table G1 holds exports only; imports of a sector need table F1 or lines")
-        prefix = s.code.removeprefix("g1:")
-        series = self._cached(("g1", prefix), lambda: peru_export_series(self.wh, prefix, self.engine))
+            raise Why("g1_imports")
         if r.measure == "share":
-            raise Unsupported("a sector's share of total exports is not checked yet")
+            raise Why("g1_share")
+        prefix = s.code.removeprefix("g1:")
+        series = self.cached(("g1", prefix), lambda: peru_export_series(self.wh, prefix, self.engine))
         got = self._measure(series, "peru", r.measure or "value", v)
-        return replace(got, basket=_g1_name(s.basket, prefix))
+        return replace(got, basket=_g1_name(s.basket, prefix, self.lang))
 
 
-def _g1_name(study: str | None, prefix: str) -> str:
+def _g1_name(study: str | None, prefix: str, lang: str) -> str:
     if study in reference.basket_studies():
         form = next((f for f in reference.basket_forms(study or "", "group") if f.form == "g1"), None)
         if form is not None:
-            return form.name()
-    return f"SUNAT, cuadro G1 ({prefix})"
-
-
-def _need(r: Reading) -> str:
-    """What data a claim needs, said before the reason the loaded data cannot answer it."""
-    s = r.subject
-    assert s is not None
-    if s.kind == "customs_office":
-        return "not covered: exports by customs office need SUNAT's export declarations (microdata)"
-    if s.kind == "natural_region" or (
-        s.basket is not None and s.kind in ("department", "region_group", "partner")
-    ):
-        return "not covered: a product basket by region or partner needs SUNAT's declarations (microdata)"
-    if s.kind in ("world", "continent"):
-        return "not covered by WTO merchandise values"
-    return "not covered by the loaded data"
+            return form.name(lang)
+    return f"SUNAT, G1 ({prefix})"
 
 
 def _interior() -> set[str]:
     return {r["ubigeo"] for r in reference.load("departments").to_pylist() if r["interior"]}
-
-
-def _default(tried: list[dict[str, Any]], fallback: Computed) -> Computed:
-    value = next((t["computed"] for t in tried if t["variant"] == "default"), fallback.value)
-    return replace(fallback, value=value)
-
-
-def _printed(n: Number, measure: str) -> float:
-    """The printed figure in canonical units, with the sign words say ("cayeron 9 %" is −0.09)."""
-    value = n.value
-    if measure in ("growth", "share_change") and n.sign < 0 and value > 0:
-        value = -value
-    return value
-
-
-def _tolerance(n: Number, printed: float) -> float:
-    if n.unit == "usd":
-        return abs(printed) * CLOSE["usd"]
-    return CLOSE.get(n.unit, 0.0)
-
-
-def _verdict(n: Number, printed: float, computed: float) -> tuple[Verdict, str]:
-    """The verdict on ``printed`` against ``computed``, and why."""
-    half, close = n.half_unit * (1 + 1e-9), _tolerance(n, printed)
-    diff = computed - printed
-    if n.qualifier in ("more_than", "at_least"):
-        above = abs(printed) * ABOVE["usd"] if n.unit == "usd" else ABOVE.get(n.unit, 0.0)
-        if -half <= diff <= above + half:
-            where = "above" if diff >= 0 else "within the printed precision of"
-            return "consistent", f"the data give {_show(computed, n)}, {where} the stated {_show(printed, n)}"
-        if diff > above:
-            return "close", f"the data give {_show(computed, n)}: true, but well above the stated floor"
-        return ("close" if -diff <= close else "differs"), f"the data give {_show(computed, n)}, below it"
-    if n.qualifier in ("less_than", "at_most"):
-        if diff <= half:
-            return "consistent", f"the data give {_show(computed, n)}, below the stated {_show(printed, n)}"
-        return ("close" if diff <= close else "differs"), f"the data give {_show(computed, n)}, above it"
-    if abs(diff) <= half or (n.qualifier == "about" and abs(diff) <= close):
-        return "consistent", f"the data give {_show(computed, n)}"
-    if abs(diff) <= close:
-        return "close", f"the data give {_show(computed, n)} (off by {_show(abs(diff), n)})"
-    return "differs", f"the data give {_show(computed, n)} (off by {_show(abs(diff), n)})"
-
-
-def _distance(n: Number, printed: float, computed: float, measure: str) -> float:
-    scale = abs(printed) if n.unit == "usd" and printed else 1.0
-    return abs(computed - printed) / scale
-
-
-def _show(value: float | None, n: Number | None = None) -> str:
-    """A plain rendering for reasons (the outputs format figures with the house formatter)."""
-    if value is None:
-        return "nothing"
-    unit = n.unit if n is not None else ("fraction" if abs(value) < 5 else "usd")
-    if unit == "fraction":
-        return f"{value * 100:.2f} %"
-    if unit == "usd":
-        return f"US$ {value / 1e6:,.1f} million"
-    return f"{value:g}"

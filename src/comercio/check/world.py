@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from comercio import reference
+from comercio.check._reasons import Why
+from comercio.errors import DataNotAvailable
 from comercio.indicators import wto
 from comercio.indicators.facts import FactSet
 
@@ -17,23 +19,22 @@ if TYPE_CHECKING:
 
 def world_value(ch: Checker, r: Reading, v: Variant) -> Computed:
     """The world figure of ``r`` in the year of ``v``'s window."""
-    from comercio.check.verify import Computed, Unsupported
+    from comercio.check.verify import Computed
 
     s = r.subject
     assert s is not None
     if v.window.kind != "year":
-        raise Unsupported("WTO merchandise values are annual: a world figure is checked for a calendar year")
-    study = s.basket
-    if study not in reference.basket_studies():
-        raise Unsupported(
-            "world figures are checked for a study basket (" + ", ".join(reference.basket_studies()) + ")"
-        )
-    form = next((f for f in reference.basket_forms(study, "group") if f.form == "wto"), None)
+        raise Why("wto_annual")
+    studies = reference.basket_studies()
+    if s.basket not in studies:
+        raise Why("wto_basket", baskets=", ".join(studies))
+    form = next((f for f in reference.basket_forms(s.basket or "", "group") if f.form == "wto"), None)
     if form is None:
-        raise Unsupported(f"the basket {study!r} has no WTO product group")
+        raise Why("wto_no_group", basket=s.basket)
     year, side = v.window.end.year, "imports" if s.flow == "M" else "exports"
-    facts = _facts(ch, form, year - 1 if r.measure == "growth" else year, year)
+    facts = _facts(ch, form, year - 1 if r.measure == "growth" else year, year, ch.lang)
     parts = {"side": side, "year": str(year)}
+    value: float | None
     if r.measure == "value" and s.kind == "world":
         value = facts.value("world.{side}.value.{year}", **parts)
     elif r.measure == "growth" and s.kind == "world":
@@ -44,25 +45,28 @@ def world_value(ch: Checker, r: Reading, v: Variant) -> Computed:
     elif r.measure == "share" and s.kind == "continent":
         value = facts.value("world.{side}.share.{continent}.{year}", continent=s.code or "", **parts)
     elif r.measure == "share" and s.kind == "world":
-        family = (
-            "world.share_of_manufactures.{year}"
-            if r.denominator == "manufactures"
-            else "world.share_of_trade.{year}"
-        )
+        manufactures = r.denominator == "manufactures"
+        family = "world.share_of_manufactures.{year}" if manufactures else "world.share_of_trade.{year}"
         value = facts.value(family, year=str(year))
     else:
-        raise Unsupported(f"no world {r.measure} for a {s.kind}")
+        raise Why("wto_measure")
     if value is None:
-        raise Unsupported(f"the WTO facts of {form.name()} give no such figure for {year}")
+        raise Why("wto_year", year=year, basket=form.name(ch.lang))
     found = next(iter(facts), None)
-    vintages = found.vintages if found is not None else ()
-    return Computed(float(value), wto.DATASET, tuple(vintages), bool(found and found.synthetic), form.name())
+    vintages = tuple(found.vintages) if found is not None else ()
+    synthetic = bool(found is not None and found.synthetic)
+    return Computed(float(value), wto.DATASET, vintages, synthetic, form.name(ch.lang))
 
 
-def _facts(ch: Checker, form: reference.BasketForm, first: int, last: int) -> FactSet:
+def _facts(ch: Checker, form: reference.BasketForm, first: int, last: int, lang: str) -> FactSet:
     def build() -> FactSet:
-        fs, _ = wto.world_facts(ch.wh, form, [], world_from=first, last_year=last, peers=(), engine=ch.engine)
+        try:
+            fs, _ = wto.world_facts(
+                ch.wh, form, [], world_from=first, last_year=last, peers=(), engine=ch.engine
+            )
+        except DataNotAvailable:
+            raise Why("wto_year", year=last, basket=form.name(lang)) from None
         return fs
 
-    found: FactSet = ch._cached(("wto", form.code, first, last), build)
+    found: FactSet = ch.cached(("wto", form.code, first, last, lang), build)
     return found
