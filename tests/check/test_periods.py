@@ -137,24 +137,34 @@ def test_two_years_in_one_sentence_are_two_periods() -> None:
     ]
 
 
-def test_a_bare_year_next_to_a_year_to_date_window_takes_its_months() -> None:
+def test_a_period_bound_to_a_figure_is_not_carried_on() -> None:
     text = (
         "Entre enero y noviembre de 2022 subieron 5 %.\n\n"
-        "En este periodo, su participación pasó de 69,3 % en 2021 a 65,3 % en 2022, frente a 2021; "
-        "en 2015 y el año 2022 no.\n\n"
-        "En 2021 cayó 3 %."
+        "En este periodo, 15 regiones crecieron. Concentraron más de 65 % de la exportación nacional: "
+        "su participación pasó de 69,3 % en 2021 a 65,3 % en 2022. "
+        "A noviembre, Ica sumó US$ 500 millones.\n\n"
+        "Por macrorregiones, el oriente creció 66,2 %. En el mismo periodo, el sur cayó 6,7 %."
     )
     found = find_periods(text)
     assert [(p.phrase, *summary(p)) for p in found] == [
         ("Entre enero y noviembre de 2022", "2022-01", "2022-11", "ytd", "window"),
         ("En este periodo", "2022-01", "2022-11", "ytd", "window"),
-        ("en 2021", "2021-01", "2021-11", "ytd", "window"),
-        ("en 2022", "2022-01", "2022-11", "ytd", "window"),
-        ("frente a 2021", "2021-01", "2021-11", "ytd", "comparison"),
-        ("en 2015", "2015-01", "2015-12", "year", "window"),  # not the window's year nor the one before
-        ("el año 2022", "2022-01", "2022-12", "year", "window"),  # a year named as such
-        ("En 2021", "2021-01", "2021-12", "year", "window"),  # another paragraph
+        ("en 2021", "2021-01", "2021-12", "year", "window"),  # a bare year stays the calendar year
+        ("en 2022", "2022-01", "2022-12", "year", "window"),
+        ("A noviembre", "2022-01", "2022-11", "ytd", "window"),
+        ("En el mismo periodo", "2022-01", "2022-11", "ytd", "window"),
     ]
+    assert window_of(text, "65 %") == "En este periodo"
+    assert window_of(text, "69,3 %") == "en 2021"
+    assert window_of(text, "65,3 %") == "en 2022"
+    assert window_of(text, "66,2 %") == "A noviembre"
+    text = (
+        "Durante el 2024 llegaron a USD 9,0 billones, más que los USD 2,5 billones del 2001. Asia creció 5 %."
+    )
+    assert window_of(text, "5 %") == "Durante el 2024"
+    # with nothing carried in the paragraph, the figure's own period of the sentence before goes on
+    text = "Exports in 2021 and 2022\n\nExports reached US$ 63.1 billion in 2021. The interior grew 4 %."
+    assert window_of(text, "4 %", lang="en") == "in 2021"
 
 
 @pytest.mark.parametrize(
@@ -462,8 +472,8 @@ def test_periods_of_article_000() -> None:
     assert [(p.phrase, *summary(p)) for p in found] == [
         ("Entre enero y noviembre de 2025", "2025-01", "2025-11", "ytd", "window"),
         ("En este periodo", "2025-01", "2025-11", "ytd", "window"),
-        ("en 2024", "2024-01", "2024-11", "ytd", "window"),
-        ("en 2025", "2025-01", "2025-11", "ytd", "window"),
+        ("en 2024", "2024-01", "2024-12", "year", "window"),
+        ("en 2025", "2025-01", "2025-12", "year", "window"),
         ("a noviembre", "2025-01", "2025-11", "ytd", "window"),
         ("Entre enero y noviembre de 2025", "2025-01", "2025-11", "ytd", "window"),
         ("respecto a igual periodo del 2024", "2024-01", "2024-11", "ytd", "comparison"),

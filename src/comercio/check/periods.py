@@ -38,7 +38,7 @@ __all__ = ["find_periods", "sentences", "window_for"]
 Kind = Literal["year", "ytd", "range", "month", "rolling12"]
 # A period right after a number binds to it when this close, with no other figure between them.
 _TIGHT = 40
-_YEAR_WORD = re.compile(r"\b(?:ano|year|todo|whole|full)\b", re.I)
+_CLAUSE = frozenset(",;:()[]")
 
 
 @dataclass(frozen=True)
@@ -62,46 +62,27 @@ class _Context:
     """What the text has said so far."""
 
     published: date | None = None
-    current: int | None = None  # year of the latest window period
-    anchor: int | None = None  # year of the latest window period with its year in digits
-    last: Period | None = None  # latest resolved window period
+    current: int | None = None  # year of the carried window (see carried)
+    anchor: int | None = None  # year of the latest carried window with its year in digits
+    last: Period | None = None  # the carried window: the latest window period not bound to a figure
+    nearby: Period | None = None  # the latest window period, bound or not (what a comparison is against)
     years: list[tuple[int, int]] = field(default_factory=list)  # (offset, year) of every period so far
     paragraph: int = 0  # offset where the paragraph being read starts
-    months: tuple[int, int, int, int] | None = None  # paragraph, year, first and last month of a ytd window
 
     def latest(self) -> int | None:
         """The greatest year mentioned so far in this paragraph, else in the text."""
         here = [y for at, y in self.years if at >= self.paragraph]
         return max(here or [y for _, y in self.years], default=None)
 
-    def add(self, p: Period, raw: _Raw) -> None:
+    def add(self, p: Period, explicit: bool, carried: bool) -> None:
         if not p.start or p.phrase == "date" or p.span is None:
             return
         year = int(p.end[:4])
         self.years.append((p.span[0], year))
-        if p.role == "window":
+        self.nearby = p if p.role == "window" else self.nearby
+        if p.role == "window" and carried:
             self.current, self.last = year, p
-            self.anchor = year if raw.y1 is not None or raw.y0 is not None else self.anchor
-            if p.kind == "ytd" and raw.tag != "year":
-                self.months = (self.paragraph, year, int(p.start[5:]), int(p.end[5:]))
-
-    def same_months(self, p: Period, raw: _Raw, words: str) -> Period:
-        """A bare year in the paragraph of a year-to-date window, that window's year or the one before, means
-        the window's months of that year ("pasó de 84,3 % en 2024 a 85,3 % en 2025" in a January–November
-        text compares January–November of both years)."""
-        at = self.months
-        if (
-            raw.tag != "year"
-            or not p.start
-            or at is None
-            or at[0] != self.paragraph
-            or _YEAR_WORD.search(words)
-        ):
-            return p
-        year = int(p.start[:4])
-        if year not in (at[1] - 1, at[1]):
-            return p
-        return replace(p, start=f"{year:04d}-{at[2]:02d}", end=f"{year:04d}-{at[3]:02d}", kind="ytd")
+            self.anchor = year if explicit else self.anchor
 
 
 def find_periods(text: str, lang: str = "es", published: date | None = None) -> list[Period]:
@@ -119,11 +100,14 @@ def find_periods(text: str, lang: str = "es", published: date | None = None) -> 
     ctx = _Context(published=published)
     starts = [a for a, _ in paragraphs(text)]
     out: list[Period] = []
+    out_raws: list[_Raw] = []
     for raw in _longest_first(raws):
         ctx.paragraph = max((a for a in starts if a <= raw.span[0]), default=0)
         raw = _comparison(raw, folded, spec)
-        period = ctx.same_months(_resolve(raw, text, ctx), raw, folded[raw.span[0] : raw.span[1]])
-        ctx.add(period, raw)
+        period = _resolve(raw, text, ctx)
+        explicit = raw.y0 is not None or raw.y1 is not None
+        ctx.add(period, explicit, not _bound(text, raw.span, [r.span for r in out_raws]))
+        out_raws.append(raw)
         out.append(period)
     return out
 
@@ -133,8 +117,10 @@ def window_for(periods: list[Period], start: int, end: int, text: str) -> Period
 
     In its sentence: a period right after it (within a few words, no figure between) binds first
     ("84,3 % en 2024"), else the nearest one before it, else the nearest after it in the same clause (no
-    ``:`` or ``;`` between). Otherwise the last period of the previous sentences of its paragraph, else of the
-    text, else the first one after it in its sentence. Comparison periods and dates are skipped.
+    ``:`` or ``;`` between). Otherwise the period the text carries on with: the last one of the previous
+    sentences of its paragraph that is not some other figure's own ("pasó de 69,3 % en 2021 …" is not carried
+    on), else the last one of the paragraph, else the same in the text before, else the first one after it in
+    its sentence. Comparison periods and dates are skipped.
     """
     usable = [p for p in periods if p.span is not None and p.role == "window" and p.phrase != "date"]
     spans = sentences(text)
@@ -157,10 +143,26 @@ def window_for(periods: list[Period], start: int, end: int, text: str) -> Period
     earlier = [p for p in usable if p.span and p.span[1] <= s0]
     if not earlier:
         return min(beyond, key=_start) if beyond else None
+    spans = [p.span for p in periods if p.span is not None]
+    carried = [p for p in earlier if p.span and not _bound(text, p.span, spans)]
     starts = [a for a, _ in paragraphs(text)]
     p0 = starts[bisect_right(starts, s0) - 1] if starts and starts[0] <= s0 else 0
-    same = [p for p in earlier if _start(p) >= p0]
-    return max(same or earlier, key=_start)
+    for pool in ([p for p in carried if _start(p) >= p0], [p for p in earlier if _start(p) >= p0], carried):
+        if pool:
+            return max(pool, key=_start)
+    return max(earlier, key=_start)
+
+
+def _bound(text: str, span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    """Whether the period at ``span`` closely follows a figure in its clause ("84,3 % en 2024", "USD 2,5
+    billones del 2001"): then it is that figure's own period, not the window the text carries on with."""
+    for i in range(span[0] - 1, max(-1, span[0] - _TIGHT - 1), -1):
+        c = text[i]
+        if c in _CLAUSE or c in ".!?\n":
+            return False
+        if c.isdigit() or c == "%":
+            return not any(a <= i < b for a, b in others)
+    return False
 
 
 def _start(p: Period) -> int:
@@ -269,7 +271,7 @@ def _resolve(raw: _Raw, text: str, ctx: _Context) -> Period:
         year = ctx.current
         return unresolved("year") if year is None else period(year * 12, year * 12 + 11, "year")
     if raw.tag == "shift":
-        return _shift(raw, ctx, last, period, unresolved)
+        return _shift(raw, ctx, ctx.nearby or last, period, unresolved)
     if raw.tag == "last":
         if raw.m1:
             y = raw.y1 if raw.y1 is not None else _year(raw.ref, raw.m1, ctx, raw.role)
@@ -314,6 +316,8 @@ def _year(ref: str, month: int, ctx: _Context, role: str) -> int | None:
     if ref == "ctx":
         if ctx.current is not None:
             return ctx.current
+        if ctx.nearby is not None:
+            return int(ctx.nearby.end[:4])
         return None if pub is None else pub.year if month < pub.month else pub.year - 1
     if ref == "latest":
         latest = ctx.latest()
@@ -321,10 +325,11 @@ def _year(ref: str, month: int, ctx: _Context, role: str) -> int | None:
     anchor = ctx.anchor if ctx.anchor is not None else ctx.current
     if ref == "this":
         return pub.year if pub is not None else anchor
-    if ref == "past" and pub is not None and not (role == "comparison" and ctx.current is not None):
+    against = int(ctx.nearby.end[:4]) if ctx.nearby is not None else None
+    if ref == "past" and pub is not None and not (role == "comparison" and against is not None):
         return pub.year - 1
-    if role == "comparison" and ctx.current is not None:
-        return ctx.current - 1
+    if role == "comparison" and against is not None:
+        return against - 1
     if anchor is not None:  # "el año anterior", or "el año pasado" without a publication date
         return anchor - 1
     return None if pub is None else pub.year - 1
