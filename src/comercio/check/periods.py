@@ -3,8 +3,9 @@
 :func:`find_periods` returns every period phrase of a text in order ("entre enero y noviembre de 2025",
 "a noviembre", "en el primer semestre", "el año pasado", "de diciembre de 2024 a noviembre de 2025",
 "between January and November 2025", …) as :class:`~comercio.check.model.Period` values. A phrase without
-its year takes it from the text before it (the year of the latest period mentioned, the text's "current"
-year), else from the publication date (the latest such month before it: "a noviembre" published on
+its year takes it from the text before it (the year of the window the text carries on with: the latest
+window period that is not some figure's own, as "en 2021" is in "pasó de 69,3 % en 2021"), else from the
+publication date (the latest such month before it: "a noviembre" published on
 2026-01-26 is November 2025). "El año pasado" is the year before publication; "el último año (analizado)"
 the greatest year mentioned before it (in its paragraph, else in the text). A phrase that cannot be
 resolved keeps start/end ``""`` and the kind it would have.
