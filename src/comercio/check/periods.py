@@ -103,11 +103,13 @@ def find_periods(text: str, lang: str = "es", published: date | None = None) -> 
     out: list[Period] = []
     out_raws: list[_Raw] = []
     for raw in _longest_first(raws):
-        ctx.paragraph = max((a for a in starts if a <= raw.span[0]), default=0)
+        ctx.paragraph = (
+            starts[bisect_right(starts, raw.span[0]) - 1] if starts and starts[0] <= raw.span[0] else 0
+        )
         raw = _comparison(raw, folded, spec)
         period = _resolve(raw, text, ctx)
         explicit = raw.y0 is not None or raw.y1 is not None
-        ctx.add(period, explicit, not _bound(text, raw.span, [r.span for r in out_raws]))
+        ctx.add(period, explicit, not _bound(text, raw.span, [r.span for r in out_raws[-8:]]))
         out_raws.append(raw)
         out.append(period)
     return out
@@ -141,28 +143,30 @@ def window_for(periods: list[Period], start: int, end: int, text: str) -> Period
         return max(before, key=_start)
     if after:
         return min(after, key=_start)
-    earlier = [p for p in usable if p.span and p.span[1] <= s0]
+    earlier = sorted((p for p in usable if p.span and p.span[1] <= s0), key=_start)
     if not earlier:
         return min(beyond, key=_start) if beyond else None
-    spans = [p.span for p in periods if p.span is not None]
-    carried = [p for p in earlier if p.span and not _bound(text, p.span, spans)]
+    spans = sorted(p.span for p in periods if p.span is not None)
     starts = [a for a, _ in paragraphs(text)]
     p0 = starts[bisect_right(starts, s0) - 1] if starts and starts[0] <= s0 else 0
-    for pool in ([p for p in carried if _start(p) >= p0], [p for p in earlier if _start(p) >= p0], carried):
-        if pool:
-            return max(pool, key=_start)
-    return max(earlier, key=_start)
+    here = [p for p in earlier if _start(p) >= p0]
+    carried = next((p for p in reversed(here) if p.span and not _bound(text, p.span, spans)), None)
+    if carried is None and not here:
+        carried = next((p for p in reversed(earlier) if p.span and not _bound(text, p.span, spans)), None)
+    return carried or (here or earlier)[-1]
 
 
 def _bound(text: str, span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
     """Whether the period at ``span`` closely follows a figure in its clause ("84,3 % en 2024", "USD 2,5
-    billones del 2001"): then it is that figure's own period, not the window the text carries on with."""
+    billones del 2001"): then it is that figure's own period, not the window the text carries on with.
+    ``others``: the spans of the text's period phrases, sorted."""
     for i in range(span[0] - 1, max(-1, span[0] - _TIGHT - 1), -1):
         c = text[i]
         if c in _CLAUSE or c in ".!?\n":
             return False
-        if c.isdigit() or c == "%":
-            return not any(a <= i < b for a, b in others)
+        if c.isdigit() or c == "%":  # a figure, unless it is a digit of another period phrase
+            at = bisect_right(others, (i, len(text))) - 1
+            return not (at >= 0 and others[at][0] <= i < others[at][1])
     return False
 
 
@@ -172,11 +176,17 @@ def _start(p: Period) -> int:
 
 def _longest_first(raws: list[_Raw]) -> list[_Raw]:
     """The longest phrases that do not overlap, in text order."""
-    taken: list[_Raw] = []
+    starts: list[int] = []  # of the phrases taken, sorted; they never overlap, so their ends sort alike
+    ends: list[int] = []
+    taken: dict[int, _Raw] = {}
     for raw in sorted(raws, key=lambda r: (r.span[0] - r.span[1], r.span[0])):
-        if all(raw.span[1] <= t.span[0] or raw.span[0] >= t.span[1] for t in taken):
-            taken.append(raw)
-    return sorted(taken, key=lambda r: r.span[0])
+        at = bisect_right(starts, raw.span[0])
+        if (at and ends[at - 1] > raw.span[0]) or (at < len(starts) and starts[at] < raw.span[1]):
+            continue
+        starts.insert(at, raw.span[0])
+        ends.insert(at, raw.span[1])
+        taken[raw.span[0]] = raw
+    return [taken[s] for s in starts]
 
 
 def _read(tag: str, span: tuple[int, int], words: str, spec: Lang) -> _Raw | None:
