@@ -73,6 +73,9 @@ SPANISH = [
     ("entre 2010 y 2022", "entre 2010 y 2022", "2010-01", "2022-12", "range"),
     ("de 2010 a 2022", "de 2010 a 2022", "2010-01", "2022-12", "range"),
     ("en el periodo 2010-2022", "2010-2022", "2010-01", "2022-12", "range"),
+    ("entre los años 2010 y 2022", "entre los años 2010 y 2022", "2010-01", "2022-12", "range"),
+    ("del 1 de enero al 30 de noviembre de 2025", "del 1 de enero al 30 de noviembre de 2025", "2025-01",
+     "2025-11", "ytd"),
     ("en el periodo desde 2010 hasta 2022", "en el periodo desde 2010 hasta 2022", "2010-01", "2022-12",
      "range"),
     ("en el año 2024", "en el año 2024", "2024-01", "2024-12", "year"),
@@ -105,6 +108,10 @@ ENGLISH = [
     ("in the first eleven months of 2025", "in the first eleven months of 2025", "2025-01", "2025-11", "ytd"),
     ("between 2010 and 2022", "between 2010 and 2022", "2010-01", "2022-12", "range"),
     ("in the year to November 2025", "in the year to November 2025", "2024-12", "2025-11", "rolling12"),
+    ("as of November 2025", "as of November 2025", "2025-01", "2025-11", "ytd"),
+    ("by November 2025", "by November 2025", "2025-01", "2025-11", "ytd"),
+    ("from January 1 to November 30, 2025", "from January 1 to November 30, 2025", "2025-01", "2025-11",
+     "ytd"),
     ("Through November 2025 sales rose. Year-to-date", "Year-to-date", "2025-01", "2025-11", "ytd"),
 ]  # fmt: skip
 
@@ -251,6 +258,8 @@ def test_a_comparison_does_not_move_the_current_year() -> None:
         ("durante el año pasado", PUBLISHED, ("2025-01", "2025-12", "year")),
         ("este año", PUBLISHED, ("2026-01", "2026-12", "year")),
         ("last year", PUBLISHED, ("2025-01", "2025-12", "year")),
+        ("el mes pasado", PUBLISHED, ("2025-12", "2025-12", "month")),
+        ("el mes pasado", date(2025, 6, 3), ("2025-05", "2025-05", "month")),
         ("en el último año", PUBLISHED, ("2025-01", "2025-12", "year")),
     ],
 )
@@ -278,6 +287,7 @@ def test_the_text_before_wins_over_the_publication_date() -> None:
         ("entre diciembre y noviembre", "es", "rolling12"),
         ("last year", "en", "year"),
         ("through November", "en", "ytd"),
+        ("el mes pasado", "es", "month"),
     ],
 )
 def test_unresolved_without_context_nor_publication(text: str, lang: str, kind: str) -> None:

@@ -117,12 +117,16 @@ def _spanish() -> Lang:
     )
     to = r"(?:a|hasta)\s+(?:fines\s+de\s+|finales\s+de\s+|el\s+mes\s+de\s+)?|al\s+(?:cierre\s+de|mes\s+de)\s+"
     ending = r"(?:a|hasta|al\s+mes\s+de|terminados\s+en)"
+    day = r"[0-3]?\d"
     year_of = (
         r"(?:en|durante|de|del|para|a\s+lo\s+largo\s+del?)\s+(?:el\s+)?(?:ano\s+)?|este\s+|el\s+(?:ano\s+)?"
     )
     rules = [
         ("range", rf"{opening}{month_of}{mon}(?:{ys})?\s*(?:y|a|al|hasta|-|–|—)\s*{month_of}{mon}(?:{ys})?"),
         ("to", rf"(?:{to}){mon}(?:{ys})?"),
+        ("range", rf"(?:del?|desde\s+el)\s+{day}\s+de\s+{mon}(?:{ys})?\s+(?:al|hasta\s+el|a)\s+{day}\s+de\s+"
+                  rf"{mon}(?:{ys})?"),
+        ("lastmonth", r"(?:(?:en|durante)\s+)?el\s+mes\s+pasado"),
         ("month", rf"(?:en|durante)\s+{month_of}{mon}(?:{ys})?"),
         ("month", rf"{mon}{ys}"),
         ("month", rf"{en}(?:el\s+)?pasado\s+(?:mes\s+de\s+)?{mon}|{en}{mon}\s+(?:pasado|ultimo)"),
@@ -133,7 +137,7 @@ def _spanish() -> Lang:
         ("first", rf"{en}los\s+(?:primeros\s+{num}|{num}\s+primeros)\s+meses(?:{ys})?"),
         ("last", rf"{en}(?:los\s+)?ultimos\s+{num}\s+meses(?:\s+{ending}\s+{mon}(?:{ys})?)?"),
         ("last", rf"{en}(?:los\s+)?{num}\s+meses\s+{ending}\s+{mon}(?:{ys})?"),
-        ("years", rf"(?:(?:en|durante)\s+el\s+periodo\s+)?(?:entre|de|del|desde)\s+(?:el\s+)?"
+        ("years", rf"(?:(?:en|durante)\s+el\s+periodo\s+)?(?:entre|de|del|desde)\s+(?:el\s+|los\s+anos\s+)?"
                   rf"(?:ano\s+)?{YEAR}\s+(?:y|a|al|hasta)\s+(?:el\s+)?{YEAR}"),
         ("years", rf"{YEAR}\s*[-–—]\s*{YEAR}"),
         ("year", rf"(?:{year_of})?{YEAR}"),
@@ -161,10 +165,14 @@ def _english() -> Lang:
     ordw = rf"(?:{_alt(list(_ORDINALS['en']))})"
     in_ = r"(?:(?:in|during|over)\s+)?"
     ending = r"(?:to|through|up\s+to|ending(?:\s+in)?)"
+    day = r"[0-3]?\d(?:st|nd|rd|th)?"
     rules = [
         ("range", rf"(?:(?:in\s+the\s+period\s+)?(?:between|from)\s+)?{mon}(?:{ys})?"
                   rf"\s*(?:and|to|through|until|-|–|—)\s*{mon}(?:{ys})?"),
-        ("to", rf"(?:through|to|until|up\s+to|by\s+the\s+end\s+of)\s+{mon}(?:{ys})?"),
+        ("to", rf"(?:through|to|until|up\s+to|by(?:\s+the\s+end\s+of)?|as\s+of)\s+{mon}(?:{ys})?"),
+        ("range", rf"(?:from\s+)?{mon}\s+{day}(?:,?\s*{YEAR})?\s+(?:to|through|until|-|–)\s+"
+                  rf"{mon}\s+{day},?\s+{YEAR}"),
+        ("lastmonth", r"(?:(?:in|during)\s+)?last\s+month"),
         ("month", rf"(?:in|during)\s+(?:the\s+month\s+of\s+)?{mon}(?:{ys})?"),
         ("month", rf"{mon}{ys}"),
         ("date", rf"{mon}\s+[0-3]?\d(?:st|nd|rd|th)?,?\s+{YEAR}"),

@@ -230,7 +230,7 @@ def _read(tag: str, span: tuple[int, int], words: str, spec: Lang) -> _Raw | Non
         return _Raw(span, tag, 1, 12, year, year)
     if tag == "yword" and ref != "ctx":
         return _Raw(span, tag, 1, 12, None, None, ref)
-    if tag in ("same", "shift", "thatyear", "sofar"):
+    if tag in ("same", "shift", "thatyear", "sofar", "lastmonth"):
         return _Raw(span, tag, 1, 12, None, year, ref)
     return None
 
@@ -278,6 +278,13 @@ def _resolve(raw: _Raw, text: str, ctx: _Context) -> Period:
             return unresolved("ytd")
         stop = _index(last.end)
         return period(stop - stop % 12, stop, "ytd" if stop % 12 < 11 else "year")
+    if raw.tag == "lastmonth":  # "el mes pasado": the month before publication
+        pub = ctx.published
+        return (
+            unresolved("month")
+            if pub is None
+            else period(pub.year * 12 + pub.month - 2, pub.year * 12 + pub.month - 2)
+        )
     if raw.tag == "thatyear":
         year = ctx.current
         return unresolved("year") if year is None else period(year * 12, year * 12 + 11, "year")
