@@ -53,7 +53,7 @@ def fraction_measure(
         return "growth" if lx.has_cue(sentence, lx.GROWTH[lang]) else "share"
     if lx.has_cue(after[:30], lx.GROWTH[lang]):
         return "growth"
-    return None
+    return previous  # no word of its own: the sentence goes on about what its previous figure measured
 
 
 def count_measure(before: str, after: str, lang: str) -> tuple[Measure | None, str | None, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from comercio.i18n import t
+from comercio.i18n import has, t
 from comercio.indicators.specs import Window
 from comercio.reports.fmt import Formatter
 
@@ -47,3 +47,17 @@ def period(w: Window, lang: str) -> str:
 
 def month(d: date, lang: str) -> str:
     return Formatter(lang).period(d, d)
+
+
+def variant_label(code: str, lang: str) -> str:
+    """A variant's name for a reader: ``same-window:ytd-11`` → "los mismos meses (enero-noviembre)"."""
+    name, _, rest = code.partition(":ytd-")
+    if rest:
+        f = Formatter(lang)
+        months = (
+            f.period(date(2000, 1, 1), date(2000, int(rest), 1))
+            .removesuffix(" de 2000")
+            .removesuffix(" 2000")
+        )
+        return t(f"check.variant.{name}", lang, months=months) if has(f"check.variant.{name}") else code
+    return t(f"check.variant.{code}", lang) if has(f"check.variant.{code}") else code

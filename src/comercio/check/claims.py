@@ -206,13 +206,13 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int]) -> list[Reading]:
     t.measures[n.span[0]] = measure
     if measure is None:
         return [replace(base, why="no_measure")]
+    if cues.is_projection(sentence, t.lang) and measure == "value":
+        return [replace(base, why="projection", unsupported=True)]
     subjects = _subjects(t, n, run, measure)
     if not subjects:
         return [replace(base, why="no_subject")]
     if any(_peer(t, n, subj) for subj in subjects):
         return [replace(base, why="peer", unsupported=True)]
-    if cues.is_projection(sentence, t.lang) and measure == "value":
-        return [replace(base, why="projection", unsupported=True)]
     flow: Literal["X", "M"] = "M" if cues.flow_of(t.folded, n.span[0], t.lang) == "M" else "X"
     denominator = cues.denominator(after)
     out = []

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from comercio import reference
-from comercio.check._reasons import Why, month, period, say, show
+from comercio.check._reasons import Why, month, period, say, show, variant_label
 from comercio.check._verdicts import distance, printed_value, verdict
 from comercio.check.claims import Reading
 from comercio.check.model import Claim, Period
@@ -159,7 +159,8 @@ class Checker:
             outcome, why = verdict(n, printed, default, lang)
             why = f"{why}; {say(lang, 'no_variant')}" if len(tried) > 1 else why
         elif variant.name is not None:
-            why = say(lang, "variant_only", variant=variant.name, default=show(default, n.unit, lang))
+            label = variant_label(variant.name, lang)
+            why = say(lang, "variant_only", variant=label, default=show(default, n.unit, lang))
         if got.basket:
             why = f"{why} ({say(lang, 'basket', basket=got.basket)})"
         if got.dataset:
