@@ -68,7 +68,7 @@ def sample_report(*, synthetic: bool = False) -> CheckReport:
             YEAR_2022,
             "close",
             computed=0.05234,
-            variant="share_of_attributed",
+            variant="share:attributed",
             reason="1,3 p.p. above; the share of the attributed total gives 5,1 %",
             dataset="bcrp_departments",
             vintage="2024-05-01",

@@ -13,6 +13,7 @@ from datetime import date
 
 from babel.dates import get_month_names
 
+from comercio.check._reasons import variant_label
 from comercio.check.model import CheckReport, Claim, Skipped
 from comercio.i18n import has, t
 from comercio.reports.fmt import Formatter
@@ -132,11 +133,8 @@ def basket_text(basket: str, lang: str) -> str:
 
 
 def variant_text(variant: str | None, lang: str) -> str:
-    """A definitional variant in words when the catalogue has it (``check.variant.<code>``), else its code."""
-    if not variant:
-        return ""
-    key = f"check.variant.{variant}"
-    return t(key, lang) if has(key) else variant
+    """A definitional variant in words (:func:`comercio.check._reasons.variant_label`), else its code."""
+    return variant_label(variant, lang) if variant else ""
 
 
 def rows(report: CheckReport, lang: str) -> list[Row]:
