@@ -437,6 +437,8 @@ def test_window_in_english() -> None:
         ("Una línea cortada\nen dos. Otra.", ["Una línea cortada\nen dos.", "Otra."]),
         ("Lima, 26 de enero de 2026.- La industria.", ["Lima, 26 de enero de 2026.-", "La industria."]),
         ("Made by Acme S.A. in Lima. Next one.", ["Made by Acme S.A. in Lima.", "Next one."]),
+        ("Regiones:\n1. Ica creció. Bien.\n2. Puno", ["Regiones:", "1. Ica creció.", "Bien.", "2. Puno"]),
+        ("Una línea\r\ncortada. Otra\r\n\r\nY otra.", ["Una línea\r\ncortada.", "Otra", "Y otra."]),
     ],
 )  # fmt: skip
 def test_sentences(text: str, expected: list[str]) -> None:

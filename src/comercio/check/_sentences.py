@@ -21,6 +21,7 @@ apr jun jul aug sep sept oct nov dec ene abr ago dic
 """
 _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _STOP = re.compile(r"[.!?…]+[”\"’»)\]]*(?:[-–—](?=\s))?(?=\s+[\"“«¿¡(\[\w])")
+_MARKER = re.compile(r"\d{1,2}|[a-z]")
 _INITIALS = re.compile(r"[^\W\d]{1,3}(?:\.[^\W\d]{1,3})+")
 _PARAGRAPH_BREAK = re.compile(r"\n")
 
@@ -65,16 +66,23 @@ def _sentences(text: str) -> tuple[tuple[int, int], ...]:
 
 def _continues(text: str, newline: int) -> bool:
     """Whether the line after ``newline`` continues the sentence of the line before it."""
-    before = text[:newline].rstrip()
-    after = text[newline + 1 :].lstrip(" \t")
-    if not before or not after or after.startswith("\n"):
+    i = newline - 1
+    while i >= 0 and text[i] in " \t\r":
+        i -= 1
+    j = newline + 1
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    if i < 0 or j >= len(text) or text[i] == "\n" or text[j] in "\r\n":
         return False
-    return after[0].islower() and before[-1] not in '.!?:…”"»'
+    return text[j].islower() and text[i] not in '.!?:…”"»'
 
 
 def _abbreviation(text: str, start: int, stop: int) -> bool:
     """Whether the word ending at ``stop`` (the first stop character) is an abbreviation."""
-    word = text[start:stop].rsplit(maxsplit=1)[-1].lstrip('([¿¡"“«') if text[start:stop].strip() else ""
+    so_far = text[start:stop].strip()
+    if _MARKER.fullmatch(so_far):  # "1. Arequipa …", "b. Puno …": a list marker, not a sentence
+        return True
+    word = so_far.rsplit(maxsplit=1)[-1].lstrip('([¿¡"“«') if so_far else ""
     if not word:
         return False
     low = word.lower()
