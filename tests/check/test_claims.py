@@ -47,8 +47,8 @@ def test_longest_name_wins_and_proper_names_need_a_capital() -> None:
 
 def test_a_name_left_out_is_no_subject() -> None:
     text = (
-        "Entre enero y noviembre de 2025, las exportaciones de las regiones del interior —sin considerar Lima y "
-        "el Callao— alcanzaron los US$ 68 120 millones, creciendo 19,8%."
+        "Entre enero y noviembre de 2025, las exportaciones de las regiones del interior —sin considerar "
+        "Lima y el Callao— alcanzaron los US$ 68 120 millones, creciendo 19,8%."
     )
     assert _about(_one(text, "US$ 68 120 millones")) == ("region_group", "interior", "value")
     assert _about(_one(text, "19,8%")) == ("region_group", "interior", "growth")
