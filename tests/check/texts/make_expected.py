@@ -47,6 +47,7 @@ G1_PATHS: dict[str, tuple[str, ...]] = {
 # What the checker calls the documented definitions (METHODOLOGY.md §6).
 SHARE_OF_ATTRIBUTED = "share:attributed"
 SAME_WINDOW = "record:same-window"
+SAME_MONTHS = "same-window:ytd-"  # + the last month: a calendar year read as January-MM of that year
 
 
 _HOME: list[Path] = []
@@ -210,15 +211,20 @@ def count(what: str, start: str, end: str, variant: str | None = None) -> float 
 
 
 def compute(c: dict[str, Any], variant: str | None = None) -> float | None:
+    """The claim's measure over its window, or under ``variant`` (one of the names above, or
+    ``same-window:ytd-MM``: the same figure over January-MM of the window's year)."""
     s, w, m = c["subject"], c["window"], c["measure"]
+    start, end = w["start"], w["end"]
+    if variant and variant.startswith(SAME_MONTHS):
+        start, end, variant = f"{end[:4]}-01", f"{end[:4]}-{variant[-2:]}", None
     if m == "value":
-        return value(s, w["start"], w["end"])
+        return value(s, start, end)
     if m == "growth":
-        return growth(s, w["start"], w["end"])
+        return growth(s, start, end)
     if m == "share":
-        return share(s, w["start"], w["end"], variant)
+        return share(s, start, end, variant)
     if m in ("count", "count_declined", "record"):
-        return count(m, w["start"], w["end"], variant)
+        return count(m, start, end, variant)
     raise ValueError(f"measure {m} not computed here")
 
 
