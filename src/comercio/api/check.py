@@ -1,12 +1,11 @@
 """``POST /api/v1/check``: a text in, every figure in it checked against the loaded data.
 
 The API's one POST, and read-only all the same: the text is read into claims and each claim is computed
-through the indicator engine on the app's read-only warehouse (:func:`comercio.check.check_text`); nothing
-is stored and the text never becomes SQL. Bounds: the body is refused past :data:`MAX_BODY` bytes before it
-is read (413), the text past ``MAX_CHECK_CHARS`` characters (422 naming ``text``), and every query the check
-runs goes through the service's warehouse, so past ``query_timeout_s`` it is interrupted (503). Checks are
-serialised and cached by the service (:meth:`~comercio.service.IndicatorService.check`) like any other
-computation.
+through the indicator engine (:func:`comercio.check.check_text`) on a read-only warehouse of the service;
+nothing is stored and the text never becomes SQL. Bounds: the body is refused past :data:`MAX_BODY` bytes
+before it is read (413), the text past ``MAX_CHECK_CHARS`` characters (422 naming ``text``), and every query
+the check runs is bounded by the service's ``query_timeout_s`` (503 past it). Checks run one at a time and
+are cached by the service (:meth:`~comercio.service.IndicatorService.check`).
 """
 
 from __future__ import annotations
