@@ -146,13 +146,13 @@ def window_for(periods: list[Period], start: int, end: int, text: str) -> Period
     earlier = sorted((p for p in usable if p.span and p.span[1] <= s0), key=_start)
     if not earlier:
         return min(beyond, key=_start) if beyond else None
-    spans = sorted(p.span for p in periods if p.span is not None)
+    phrases = sorted(p.span for p in periods if p.span is not None)
     starts = [a for a, _ in paragraphs(text)]
     p0 = starts[bisect_right(starts, s0) - 1] if starts and starts[0] <= s0 else 0
     here = [p for p in earlier if _start(p) >= p0]
-    carried = next((p for p in reversed(here) if p.span and not _bound(text, p.span, spans)), None)
+    carried = next((p for p in reversed(here) if p.span and not _bound(text, p.span, phrases)), None)
     if carried is None and not here:
-        carried = next((p for p in reversed(earlier) if p.span and not _bound(text, p.span, spans)), None)
+        carried = next((p for p in reversed(earlier) if p.span and not _bound(text, p.span, phrases)), None)
     return carried or (here or earlier)[-1]
 
 
