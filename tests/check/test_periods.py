@@ -326,6 +326,11 @@ def test_a_number_is_not_a_year(text: str) -> None:
     assert find_periods(text) == []
 
 
+def test_a_currency_after_a_year_leaves_it_a_year() -> None:
+    assert summary(only("En 2024 US$ 750 millones"))[:3] == ("2024-01", "2024-12", "year")
+    assert find_periods("pagaron 2024 dólares y 2023 toneladas") == []
+
+
 def test_a_full_date_is_a_date_not_a_window() -> None:
     text = "Lima, 26 de enero de 2026.- En 2024 las exportaciones superaron los USD 750 millones."
     found = find_periods(text)

@@ -45,8 +45,7 @@ YEAR = r"(?<![\d.,])(?:19|20)\d\d(?![\d]|[.,]\d)"
 # After a year, these words make it a quantity ("2025 millones", "2024 %"); before it, a currency or a
 # number sign.
 _NOT_YEAR_AFTER = re.compile(
-    r"\s*(?:%|por\s*ciento|percent|millon|million|mil\b|billon|billion|tonelada|ton|dolar|dollar|soles"
-    r"|usd|us\$)",
+    r"\s*(?:%|por\s*ciento|percent|millon|million|mil\b|billon|billion|tonelada|tons?\b|dolar|dollar|soles)",
     re.I,
 )
 _NOT_YEAR_BEFORE = re.compile(
@@ -77,7 +76,7 @@ class Lang:
     numbers: dict[str, int]  # number words → value ("once" → 11)
     ordinals: dict[str, int]
     year_refs: tuple[tuple[str, re.Pattern[str]], ...]
-    rules: tuple[tuple[str, re.Pattern[str]], ...]  # (tag, pattern), tags as read by periods._raw
+    rules: tuple[tuple[str, re.Pattern[str]], ...]  # (tag, pattern), tags as read by periods._read
     token: re.Pattern[str]  # a month name or a year, in order of appearance
     comparison: re.Pattern[str]  # a comparison introducer ending right before a period
     number: re.Pattern[str]  # "once meses" / "12 months": group 1 is the count
