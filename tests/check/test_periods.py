@@ -237,6 +237,23 @@ def test_that_year_and_that_period_repeat_the_one_before() -> None:
     assert summary(only("In that year", "en")) == ("", "", "year", "window")
 
 
+def test_the_year_after_and_a_year_before() -> None:
+    text = (
+        "En 2017 el interior exportó US$ 29 698 millones, 18,9 % más que un año antes. "
+        "En 2013 cayó. Al año siguiente, el interior volvió a caer (−7,7 %)."
+    )
+    found = find_periods(text)
+    assert [(p.phrase, *summary(p)) for p in found] == [
+        ("En 2017", "2017-01", "2017-12", "year", "window"),
+        ("más que un año antes", "2016-01", "2016-12", "year", "comparison"),
+        ("En 2013", "2013-01", "2013-12", "year", "window"),
+        ("Al año siguiente", "2014-01", "2014-12", "year", "window"),
+    ]
+    found = find_periods("In 2013 it fell. The following year, it rose 5 %.", "en")
+    assert summary(found[-1]) == ("2014-01", "2014-12", "year", "window")
+    assert summary(only("el año siguiente")) == ("", "", "year", "window")
+
+
 def test_a_comparison_does_not_move_the_current_year() -> None:
     found = find_periods("En 2025 creció 5 % frente a 2024. En noviembre cayó.")
     assert [summary(p) for p in found] == [

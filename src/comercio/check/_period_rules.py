@@ -25,10 +25,11 @@ _ORDINALS = {
 }  # fmt: skip
 # Words that place a year relative to something: the publication (past, this), the text (prev, latest, ctx).
 _YEAR_REFS = {
-    "es": (("past", r"ano\s+pasado"), ("prev", r"ano\s+anterior"), ("latest", r"ultimo\s+ano"),
-           ("this", r"(?:este|presente)\s+ano|ano\s+en\s+curso")),
+    "es": (("past", r"ano\s+pasado"), ("prev", r"ano\s+(?:anterior|previo)"), ("latest", r"ultimo\s+ano"),
+           ("this", r"(?:este|presente)\s+ano|ano\s+en\s+curso"), ("next", r"ano\s+(?:siguiente|posterior)")),
     "en": (("past", r"last\s+year"), ("prev", r"previous\s+year|year\s+before|prior\s+year|year\s+earlier"),
-           ("latest", r"(?:latest|most\s+recent)\s+year"), ("this", r"this\s+year|current\s+year")),
+           ("latest", r"(?:latest|most\s+recent)\s+year"), ("this", r"this\s+year|current\s+year"),
+           ("next", r"following\s+year|year\s+later")),
 }  # fmt: skip
 # A comparison: these words right before a period make it the basis a change is measured against.
 _COMPARISON = {
@@ -106,7 +107,10 @@ def _spanish() -> Lang:
         rf"(?:\s*,?\s*(?:(?:de|del)\s+)?(?:(?:el\s+)?ano\s+)?{YEAR}|\s+(?:de|del)\s+"
         r"(?:este\s+|presente\s+|ultimo\s+|el\s+|mismo\s+)?ano(?:\s+(?:pasado|anterior|en\s+curso|analizado))?)"
     )
-    yw = r"(?:ano\s+(?:pasado|anterior|en\s+curso)|(?:ultimo|presente)\s+ano(?:\s+analizado)?|este\s+ano)"
+    yw = (
+        r"(?:ano\s+(?:pasado|anterior|previo|en\s+curso|siguiente|posterior)|(?:ultimo|presente)\s+ano"
+        r"(?:\s+analizado)?|este\s+ano)"
+    )
     ordw = rf"(?:{_alt(list(ordinals))})"
     en = r"(?:(?:en|durante)\s+)?"
     month_of = r"(?:el\s+mes\s+de\s+)?"
@@ -140,11 +144,12 @@ def _spanish() -> Lang:
                   rf"(?:ano\s+)?{YEAR}\s+(?:y|a|al|hasta)\s+(?:el\s+)?{YEAR}"),
         ("years", rf"{YEAR}\s*[-–—]\s*{YEAR}"),
         ("year", rf"(?:{year_of})?{YEAR}"),
-        ("yword", rf"(?:(?:en|durante|de|del|a\s+lo\s+largo\s+del?)\s+)?(?:(?:el|este)\s+)?{yw}"),
+        ("yword", rf"(?:(?:en|durante|de|del|al|a\s+lo\s+largo\s+del?)\s+)?(?:(?:el|este)\s+)?{yw}"),
         ("same", r"(?:en|durante|para|de)\s+(?:este|ese|dicho|el\s+mismo|aquel)\s+(?:periodo|lapso)"),
         ("thatyear", r"(?:(?:en|durante|para|de)\s+)?(?:ese|dicho|aquel|ese\s+mismo|el\s+mismo)\s+ano"),
         ("shift", rf"(?:(?:el|un)\s+)?(?:igual|mismo)\s+(?:periodo|mes|lapso)"
                   rf"(?:\s+(?:de|del)\s+(?:el\s+)?(?:ano\s+)?(?:{YEAR}|ano\s+(?:pasado|anterior)))?"),
+        ("shift", r"un\s+ano\s+(?:antes|atras)"),
     ]  # fmt: skip
     return _lang("es", months, numbers, rules, mon, num)
 
@@ -187,8 +192,8 @@ def _english() -> Lang:
                   rf"\s+(?:and|to|through)\s+{YEAR}"),
         ("years", rf"{YEAR}\s*[-–—]\s*{YEAR}"),
         ("year", rf"(?:(?:in|during|for|of|throughout)\s+(?:the\s+year\s+)?)?{YEAR}"),
-        ("yword", rf"{in_}(?:last\s+year|this\s+year|the\s+(?:previous|latest|current)\s+year"
-                  r"|the\s+year\s+before)"),
+        ("yword", rf"{in_}(?:last\s+year|this\s+year|the\s+(?:previous|latest|current|following)\s+year"
+                  r"|the\s+year\s+before|a\s+year\s+later)"),
         ("same", r"(?:in|during|over|for)\s+(?:this|that|the\s+same)\s+period"),
         ("thatyear", r"(?:(?:in|during|for)\s+)?(?:that|the\s+same)\s+year"),
         ("shift", rf"the\s+same\s+period(?:\s+(?:(?:of|in)\s+)?(?:{YEAR}|last\s+year"

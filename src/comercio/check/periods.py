@@ -52,7 +52,7 @@ class _Raw:
     m1: int = 12  # 0: no month named ("en los últimos doce meses")
     y0: int | None = None
     y1: int | None = None
-    ref: str = "ctx"  # how to find a missing year: ctx, past, prev, this, latest
+    ref: str = "ctx"  # how to find a missing year: ctx, past, prev, next, this, latest
     kind: Kind | None = None  # fixed by the phrase (semesters, quarters, dates); else from the months
     months: int = 0  # for "last": how many months back
     role: Literal["window", "comparison"] = "window"
@@ -341,6 +341,10 @@ def _year(ref: str, month: int, ctx: _Context, role: str) -> int | None:
         latest = ctx.latest()
         return latest if latest is not None else None if pub is None else pub.year - 1
     anchor = ctx.anchor if ctx.anchor is not None else ctx.current
+    if ref == "next":  # "al año siguiente": the year after the text's
+        if ctx.current is not None:
+            return ctx.current + 1
+        return None if ctx.nearby is None else int(ctx.nearby.end[:4]) + 1
     if ref == "this":
         return pub.year if pub is not None else anchor
     against = int(ctx.nearby.end[:4]) if ctx.nearby is not None else None
