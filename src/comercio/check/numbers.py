@@ -58,7 +58,7 @@ _MASTER = re.compile(rf"(?P<date>{_DATE})|(?P<core>{_CORE})")
 _SIGNS = r"+\-" + MINUS  # for a character class
 _DOLLARS = r"US\$|U\$S|USD|\$"
 _PREFIX = re.compile(
-    rf"(?:(?P<s1>[{_SIGNS}])\s?)?(?:(?P<cur>{_DOLLARS}|S/\.?|€|EUR)\s?)?(?:(?P<s2>[{_SIGNS}])\s?)?$"
+    rf"(?:(?P<s1>[{_SIGNS}])\s?)?(?:(?P<cur>{_DOLLARS}|S/\.?|€|EUR)\s?)?(?:(?P<s2>[{_SIGNS}])\s?)?\Z"
 )
 _DOLLAR_WORDS = r"d[oó]lar(?:es)?|dollars?|US\$|USD"
 _DOLLAR_MARKS = frozenset({"US$", "U$S", "USD", "$"})
