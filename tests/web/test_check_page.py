@@ -67,12 +67,15 @@ def marks(html: str) -> dict[str, str]:
 def test_the_form_is_in_spanish_and_english(web: TestClient) -> None:
     html = web.get("/verificar").text
     assert "<h1>Verificar un texto</h1>" in html
-    assert '<form id="check-form" class="check-form" method="post" action="/verificar?lang=es">' in html
+    assert (
+        '<form id="check-form" class="check-form" method="post" action="/verificar?lang=es#check-result">'
+        in html
+    )
     for name in ('name="text"', 'name="lang"', 'name="published"', 'type="date"', 'id="c-submit"'):
         assert name in html
     assert 'href="/verificar/check.css"' in html and 'id="check-result"' not in html
     en = web.get("/verificar?lang=en").text
-    assert "<h1>Check a text</h1>" in en and 'action="/verificar?lang=en"' in en
+    assert "<h1>Check a text</h1>" in en and 'action="/verificar?lang=en#check-result"' in en
     assert '<option value="en" selected>English</option>' in en
     css = web.get("/verificar/check.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
@@ -99,7 +102,7 @@ def test_a_posted_text_is_checked_under_the_form(
     assert found[printed["puno"]] == "differs"
     assert '<tr id="ck-row-' in html  # the side table
     # the form keeps what was sent
-    assert f">{text}</textarea>" in html and 'value="2023-02-15"' in html
+    assert f">\n{text}</textarea>" in html and 'value="2023-02-15"' in html
 
 
 def test_a_script_in_the_text_stays_inert(web: TestClient, release: tuple[str, dict[str, str]]) -> None:
@@ -185,8 +188,8 @@ def test_paste_submit_and_see_the_marks(browser: Any, live_server: str, width: i
     page.select_option("#c-lang", "es")
     page.click("#c-submit")
     page.wait_for_selector("#check-result .ck-report")
-    assert page.url.endswith("/verificar?lang=es")
-    assert page.input_value("#c-text") == text  # the form keeps the text
+    assert page.url.endswith("/verificar?lang=es#check-result")  # the answer opens at the result
+    assert page.input_value("#c-text") == text  # the form keeps the text as it was
     for key, verdict in (("value", "consistent"), ("cusco", "consistent"), ("puno", "differs")):
         mark = page.locator("#check-result mark.ck-mark", has_text=printed[key])
         assert mark.count() == 1, key
