@@ -8,6 +8,7 @@ the first of them measures.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from comercio.check import lexicon as lx
 from comercio.check.model import Measure, Number
@@ -15,11 +16,13 @@ from comercio.check.model import Measure, Number
 
 def last_cue(folded: str, cues: tuple[str, ...]) -> int:
     """Position of the last cue word in ``folded`` (-1 when none)."""
-    best = -1
-    for c in cues:
-        for m in re.finditer(rf"(?<!\w){re.escape(c)}", folded):
-            best = max(best, m.start())
-    return best
+    found = [m.start() for m in _cue_pattern(cues).finditer(folded)]
+    return found[-1] if found else -1
+
+
+@cache
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(rf"(?<!\w){re.escape(c)}" for c in cues))
 
 
 def fraction_measure(
@@ -30,12 +33,15 @@ def fraction_measure(
     printed = lx.fold(n.printed)
     if any(p in printed for p in lx.POINTS):
         return "share_change"
-    if previous in ("share", "growth") and re.search(r"\b(a|al|hasta|to)\s*$", before):
-        return previous
+    to_level = re.search(r"\b(a|al|hasta|to)\s*$", before) is not None
+    if previous in ("share", "growth") and to_level and last_cue(before, lx.SHARE[lang]) < 0:
+        return previous  # "pasó de 69,0 % … y bajó a 66,0 %": the same measure, a new level
     growth_at, share_at = last_cue(before, lx.GROWTH[lang]), last_cue(before, lx.SHARE[lang])
     level_pair = re.search(r"\b(de|from)\s*$", before) and re.match(r"\s*(en \d{4}\s*)?(a|al|to)\b", after)
     if share_at >= 0 and (level_pair or share_at > growth_at):
         return "share"
+    if re.search(r"\b(el|al|del|the)\s*$", before) and lx.has_cue(after[:22], lx.SHARE[lang]):
+        return "share"  # "equivalentes al 28,1 % del total del país": a part of a whole
     if n.sign != 0 or growth_at >= 0:
         return "growth"
     if re.search(r"\b(con|with) (el|un|the|a)\s*$", before) or lx.has_cue(after[:25], lx.SHARE[lang]):
@@ -57,12 +63,17 @@ def fraction_measure(
 
 
 def count_measure(before: str, after: str, lang: str) -> tuple[Measure | None, str | None, str]:
-    """(measure, record definition, catalogue key of why not) of a count of regions: grew, fell, a record."""
+    """(measure, record definition, catalogue key of why not) of a count of regions: grew, fell, a record.
+
+    The counted noun is right after the figure ("14 regiones") or, elided, earlier in the sentence
+    ("Catorce departamentos crecieron, frente a ocho que cayeron"; "otras ocho retrocedieron")."""
     near = after[:40]
-    others = re.search(r"\b(otras|otros|las demas|los demas|other|the others)\s*$", before) is not None
-    if not (
-        lx.has_cue(near, lx.REGION_NOUNS[lang]) or lx.has_cue(before[-25:], lx.REGION_NOUNS[lang]) or others
-    ):
+    if lx.has_cue(near[:25], lx.STAT_NOUNS[lang]):
+        return None, None, "count_stat"
+    elided = lx.has_cue(before[-90:], lx.REGION_NOUNS[lang]) and not re.match(
+        r"\s*[^\W\d]{4,}\s+(de|del)\b", near
+    )
+    if not (lx.has_cue(near, lx.REGION_NOUNS[lang]) or elided):
         return None, None, "count_other"
     clause = after[:90]
     if lx.has_cue(clause, lx.RECORD[lang]):
@@ -80,6 +91,13 @@ def is_balance(before: str, lang: str) -> bool:
     local = before[-45:]
     at = last_cue(local, lx.BALANCE[lang])
     return at >= 0 and last_cue(local[at:], lx.FLOWS[lang]) < 0
+
+
+def falls(before: str, lang: str) -> bool:
+    """Whether the nearest change word before a figure says a fall."""
+    return last_cue(before, lx.DECLINE[lang]) > last_cue(
+        before, tuple(c for c in lx.GROWTH[lang] if c not in lx.DECLINE[lang])
+    )
 
 
 def is_projection(sentence: str, lang: str) -> bool:

@@ -206,8 +206,11 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int]) -> list[Reading]:
     t.measures[n.span[0]] = measure
     if measure is None:
         return [replace(base, why="no_measure")]
-    if cues.is_projection(sentence, t.lang) and measure == "value":
+    if cues.is_projection(sentence, t.lang):
         return [replace(base, why="projection", unsupported=True)]
+    if measure == "growth" and n.sign == 0 and cues.falls(before[-45:], t.lang):
+        n = replace(n, sign=-1)  # "Piura perdió 14,3 %": a fall word the number reader does not know
+        base = replace(base, number=n)
     subjects = _subjects(t, n, run, measure)
     if not subjects:
         return [replace(base, why="no_subject")]

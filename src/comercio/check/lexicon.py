@@ -96,6 +96,17 @@ def entries(lang: str) -> tuple[Entry, ...]:
 
 
 @cache
+def _g1_studies() -> dict[str, str]:
+    """The G1 group of each sector study: its code (a normalised label prefix) → the study."""
+    out = {}
+    for study in reference.basket_studies():
+        for f in reference.basket_forms(study, "group"):
+            if f.form == "g1":
+                out[f.code] = study
+    return out
+
+
+@cache
 def _pattern(lang: str) -> re.Pattern[str]:
     alts = "|".join(re.escape(e.phrase) for e in entries(lang))
     return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])")
@@ -116,8 +127,8 @@ def find_subjects(text: str, lang: str = "es") -> list[Mention]:
         if e.proper and not text[m.start()].isupper():
             continue
         label = text[m.start() : m.end()]
-        if e.kind == "g1":  # a node of cuadro G1: a basket of its own
-            subject = Subject("basket", f"g1:{e.code}", label)
+        if e.kind == "g1":  # a node of cuadro G1: a basket of its own (a study's, when one uses it)
+            subject = Subject("basket", f"g1:{e.code}", label, _g1_studies().get(e.code or ""))
         else:
             subject = Subject(e.kind, e.code, label, e.basket)
         out.append(Mention((m.start(), m.end()), subject))
@@ -152,6 +163,13 @@ GROWTH = {
         "menos que",
         "por debajo",
         "repunt",
+        "perd",
+        "desplom",
+        "trep",
+        "duplic",
+        "tripl",
+        "vendieron menos",
+        "vendieron mas",
     ),
     "en": (
         "grow",
@@ -188,6 +206,7 @@ SHARE = {
         "contribucion",
         "canaliz",
         "absorb",
+        "equivalent",
     ),
     "en": ("share", "accounted", "of the total", "of total", "weight", "handled", "channelled"),
 }
@@ -201,7 +220,21 @@ REGION_NOUNS = {
     "en": ("region", "department", "of them"),
 }
 DECLINE = {
-    "es": ("cay", "caida", "retroce", "disminu", "redujer", "redujo", "baj", "descen", "contraj"),
+    "es": (
+        "cay",
+        "caida",
+        "retroce",
+        "disminu",
+        "redujer",
+        "redujo",
+        "baj",
+        "descen",
+        "contraj",
+        "perd",
+        "desplom",
+        "vendieron menos",
+        "menos",
+    ),
     "en": ("fell", "fall", "declin", "drop", "decreas", "contract"),
 }
 IMPORTS = {
@@ -234,4 +267,9 @@ RESPECTIVELY = {"es": ("respectivamente",), "en": ("respectively",)}
 
 def has_cue(folded: str, cues: tuple[str, ...]) -> bool:
     """Whether a word of ``folded`` starts with one of ``cues`` (a cue with a space matches as a phrase)."""
-    return any(re.search(rf"(?<!\w){re.escape(c)}", folded) for c in cues)
+    return _cues(cues).search(folded) is not None
+
+
+@cache
+def _cues(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(rf"(?<!\w){re.escape(c)}" for c in cues))

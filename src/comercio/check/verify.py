@@ -246,6 +246,15 @@ class Checker:
         )
         return found
 
+    def compare(self, series: eng.Series, window: Window, compared: bool) -> measures.WindowResult:
+        """Every member's figures for ``window`` (with the same months a year earlier when ``compared``), once
+        per series and window: a text asks about many members of the same window."""
+        key = ("compare", id(series), window, compared)
+        found: measures.WindowResult = self.cached(
+            key, lambda: measures.compare(series, window, Comparison() if compared else None)
+        )
+        return found
+
     def covered(self, series: eng.Series, window: Window) -> None:
         """Refuse, with the reason in words, a window the series does not hold whole."""
         name = series.dataset
@@ -275,7 +284,7 @@ class Checker:
         self.covered(series, v.window)
         if compared:
             self.covered(series, v.window.shifted(-1))
-        result = measures.compare(series, v.window, Comparison() if compared else None)
+        result = self.compare(series, v.window, compared)
         row = None if member is None else result.row(member)
         if member is not None and row is None:
             raise Why("no_member", member=member, dataset=series.dataset)
@@ -287,7 +296,7 @@ class Checker:
         elif measure in ("share", "share_change"):
             value = self._share(series, result, row, v)
             if measure == "share_change":
-                before = measures.compare(series, v.window.shifted(-1), None)
+                before = self.compare(series, v.window.shifted(-1), False)
                 past = self._share(series, before, before.row(member) if member else None, v)
                 value = None if value is None or past is None else value - past
         else:
@@ -317,11 +326,13 @@ class Checker:
         interior = _interior()
         self.covered(series, v.window)
         if r.measure == "record":
-            found = [x for x in measures.records(series, v.window, v.record) if x.member in interior]
+            key = ("records", id(series), v.window, v.record)
+            records = self.cached(key, lambda: measures.records(series, v.window, v.record))
+            found = [x for x in records if x.member in interior]
             value = float(len(found))
         else:
             self.covered(series, v.window.shifted(-1))
-            result = measures.compare(series, v.window, Comparison())
+            result = self.compare(series, v.window, True)
             counts = measures.count_changes(result, interior)
             value = float(counts["growing" if r.measure == "count" else "declining"])
         return Computed(value, series.dataset, series.vintages, series.synthetic)
