@@ -178,3 +178,21 @@ def test_a_check_writes_nothing(api_settings, tmp_path: Path, arequipa: dict[str
         assert c.post(f"{URL}?format={fmt}", json={"text": text}).status_code == 200
     assert _tree(api_settings.home) == before
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_check_kept_waiting_past_the_time_limit_is_a_503(api_settings) -> None:  # type: ignore[no-untyped-def]
+    """Checks run one at a time; one that waits longer than ``query_timeout_s`` for the check before it
+    gets a 503 saying so (the check before it is held here by taking the service's check lock)."""
+    from comercio.server import create_app
+
+    app = create_app(replace(api_settings, query_timeout_s=0.2), dashboard=False)
+    c = TestClient(app, raise_server_exceptions=False)
+    lock = app.state.service._check_lock
+    assert lock.acquire(timeout=1)
+    try:
+        resp = c.post(URL, json={"text": "En 2022 sumaron US$ 5 millones."})
+    finally:
+        lock.release()
+    assert resp.status_code == 503
+    assert resp.json()["error"] == "WarehouseError" and "0.2 s" in resp.json()["detail"]
+    assert c.post(URL, json={"text": "En 2022 sumaron US$ 5 millones."}).status_code == 200

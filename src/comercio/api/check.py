@@ -4,8 +4,8 @@ The API's one POST, and read-only all the same: the text is read into claims and
 through the indicator engine (:func:`comercio.check.check_text`) on a read-only warehouse of the service;
 nothing is stored and the text never becomes SQL. Bounds: the body is refused past :data:`MAX_BODY` bytes
 before it is read (413), the text past ``MAX_CHECK_CHARS`` characters (422 naming ``text``), and every query
-the check runs is bounded by the service's ``query_timeout_s`` (503 past it). Checks run one at a time and
-are cached by the service (:meth:`~comercio.service.IndicatorService.check`).
+the check runs is bounded by the service's ``query_timeout_s`` (503 past it). Checks run one at a time, on
+a connection of their own (:meth:`~comercio.service.IndicatorService.check`).
 """
 
 from __future__ import annotations

@@ -182,21 +182,26 @@ class IndicatorService:
     def check(
         self, text: str, lang: str = "es", published: str | None = None, source: str = "-"
     ) -> CheckReport:
-        """Every figure of ``text`` checked (:func:`comercio.check.check_text`), cached by text; a text over
+        """Every figure of ``text`` checked (:func:`comercio.check.check_text`); a text over
         :data:`MAX_CHECK_CHARS` characters is refused. Checks run one at a time on a read-only connection of
-        their own (each query bounded like the others), so a long one never holds up the dashboard's."""
+        their own (each query bounded like the others), so a long one never holds up the dashboard's; one
+        kept waiting past ``query_timeout_s`` is a :class:`WarehouseError`. They are not cached: a text is
+        not a spec, and a cache of texts would keep whatever anyone sends."""
         from comercio.check import check_text
 
         if len(text) > MAX_CHECK_CHARS:
             raise ConfigError(f"text of {len(text)} characters; at most {MAX_CHECK_CHARS}", field="text")
-
-        def compute() -> CheckReport:
-            with self._check_lock:
-                if self._check_wh is None:
-                    self._check_wh = ServiceWarehouse(self.settings, read_only=True)
-                return check_text(self._check_wh, text, lang=lang, published=published, source=source)
-
-        return self.cache.get_or_compute(("check", text, lang, published, source), compute)
+        if not self._check_lock.acquire(timeout=self.settings.query_timeout_s):
+            raise WarehouseError(
+                f"the checks ahead of this text took over {self.settings.query_timeout_s:g} s",
+                hint="send it again in a moment",
+            )
+        try:
+            if self._check_wh is None:
+                self._check_wh = ServiceWarehouse(self.settings, read_only=True)
+            return check_text(self._check_wh, text, lang=lang, published=published, source=source)
+        finally:
+            self._check_lock.release()
 
     def _indicator(self, spec: Spec) -> Result:
         # one query per grouping and filters, from the best dataset holding the window's last month

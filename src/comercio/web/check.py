@@ -3,7 +3,7 @@
 A plain form that works without JavaScript: GET shows it; POST reads the form (at most
 :data:`MAX_FORM_BYTES` bytes, the text at most ``MAX_CHECK_CHARS`` characters, as the API), checks the text
 through the service (:meth:`~comercio.service.IndicatorService.check`, the API's call: bounded queries on the
-read-only warehouse, cached) and shows the check's own HTML under the form. Nothing is written anywhere. The
+read-only warehouse) and shows the check's own HTML under the form. Nothing is written anywhere. The
 page's language (``?lang=``) and the text's language (the form's select) are chosen apart.
 """
 
