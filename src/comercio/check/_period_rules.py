@@ -37,7 +37,7 @@ _COMPARISON = {
     r"|en\s+comparacion(?:\s+(?:con|a|al))?|comparad[oa]s?(?:\s+(?:con|a|al))?"
     r"|(?:con|en)\s+relacion(?:\s+(?:a|al|con))?|versus|vs\.?"
     r"|(?:mas|menos|mayor|menor|superior|inferior)\s+(?:que|a|al)(?:\s+(?:en|lo\s+de|el|los\s+de))?"
-    r"|por\s+(?:encima|debajo)(?:\s+(?:de|del))?|desde)"
+    r"|por\s+(?:encima|debajo)(?:\s+(?:de|del))?|desde|(?<=%\s)sobre|(?<=por\sciento\s)sobre)"
     r"(?:\s+(?:a\s+)?lo\s+(?:registrado|alcanzado|exportado|importado|observado)(?:\s+(?:en|durante))?)?",
     "en": r"(?:compared\s+(?:with|to)|relative\s+to|against|versus|vs\.?|than(?:\s+in)?|since"
     r"|(?<=%\s)(?:on|over|from)|(?<=percent\s)(?:on|over|from))",
