@@ -13,8 +13,9 @@ is dropped: a number that cannot be read is returned with the reason.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -38,6 +39,7 @@ PRIMARY: tuple[str, ...] = (
     "world",
 )
 COUNTS = ("count", "count_declined", "record")
+RUN = 16  # names looked at before a figure: the longest list of names a figure can refer to
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class _Text:
     baskets: list[lx.Mention]
     topic: str | None
     measures: dict[int, Measure | None]  # figure start → measure read
+    ends: list[int] = field(default_factory=list)  # end of each candidate, for bisection
 
 
 def read(text: str, lang: str = "es", published: date | None = None) -> list[Reading]:
@@ -79,57 +82,69 @@ def read(text: str, lang: str = "es", published: date | None = None) -> list[Rea
     paras = paragraphs(text)
     mentions = lx.find_subjects(text, lang)
     folded = lx.fold(text)
-    is_period = [n.unit in ("year", "date") or any(_inside(n.span, p.span) for p in periods) for n in numbers]
+    phrases = sorted(p.span for p in periods if p.span)
+    is_period = [n.unit in ("year", "date") or _in_any(n.span, phrases) for n in numbers]
     figures = [n for n, p in zip(numbers, is_period, strict=True) if not p and n.unit != "plain"]
     t = _Text(text, folded, lang, figures, _candidates(text, lang, mentions), [], _topic(mentions), {})
     t.baskets = [m for m in mentions if m.subject.kind == "basket"]
+    t.ends = [m.span[1] for m in t.candidates]
+    starts = [a for a, _ in spans]
+    by_sentence: dict[tuple[int, int], list[Number]] = {}
+    sentence_of = {}
+    for n in numbers:
+        i = bisect_right(starts, n.span[0]) - 1
+        sentence_of[n.span] = spans[i] if i >= 0 and n.span[0] < spans[i][1] else (0, len(text))
+    for n in figures:
+        by_sentence.setdefault(sentence_of[n.span], []).append(n)
+    first = next((p for p in periods if p.role == "window" and p.phrase != "date" and p.end and p.span), None)
+    ytd = _ytd_by_paragraph(periods, paras)
     out: list[Reading] = []
     for n, period in zip(numbers, is_period, strict=True):
-        s = next((sp for sp in spans if sp[0] <= n.span[0] < sp[1]), (0, len(text)))
+        s = sentence_of[n.span]
         if period:
             why = "period_date" if n.unit == "date" else "period_year"
             out.append(Reading(n, sentence=s, period=True, why=why))
         elif n.unit == "plain":
             out.append(Reading(n, sentence=s, why="plain"))
         else:
-            for r in _read_figure(t, n, s):
+            for r in _read_figure(t, n, s, by_sentence[s]):
                 if not r.why:
-                    r = replace(
-                        r, window=_window(periods, n, text), ytd_months=_ytd_months(periods, paras, n)
-                    )
+                    r = replace(r, window=_window(periods, n, text, first), ytd_months=_ytd_of(ytd, paras, n))
                 out.append(r)
     return out
 
 
-def _window(periods: list[Period], n: Number, text: str) -> Period | None:
+def _window(periods: list[Period], n: Number, text: str, first: Period | None) -> Period | None:
     """The figure's period; a headline before any period takes the text's first one (it sums up the body)."""
     found = window_for(periods, n.span[0], n.span[1], text)
     if found is not None:
         return found
-    later = [
-        p
-        for p in periods
-        if p.role == "window" and p.phrase != "date" and p.end and p.span and p.span[0] > n.span[1]
-    ]
-    if later and not [p for p in periods if p.span and p.span[1] <= n.span[0] and p.phrase != "date"]:
-        first = later[0]
+    if first is not None and first.span is not None and first.span[0] > n.span[1]:
         return replace(
             first, phrase=f"{first.phrase} (the text's first period: the headline sums up the body)"
         )
     return None
 
 
-def _ytd_months(periods: list[Period], paras: list[tuple[int, int]], n: Number) -> tuple[int, ...]:
-    """The last months of the January-to-month periods of the figure's paragraph ("entre enero y …")."""
-    para = next((p for p in paras if p[0] <= n.span[0] < p[1]), None)
-    if para is None:
-        return ()
-    found = {
-        int(p.end[5:7])
-        for p in periods
-        if p.kind == "ytd" and p.end and p.span and para[0] <= p.span[0] < para[1] and p.phrase != "date"
-    }
-    return tuple(sorted(found))
+def _ytd_by_paragraph(periods: list[Period], paras: list[tuple[int, int]]) -> dict[int, set[int]]:
+    """Paragraph index → the last months of its January-to-month periods ("entre enero y noviembre")."""
+    starts = [a for a, _ in paras]
+    out: dict[int, set[int]] = {}
+    for p in periods:
+        if p.kind == "ytd" and p.end and p.span and p.phrase != "date":
+            out.setdefault(bisect_right(starts, p.span[0]) - 1, set()).add(int(p.end[5:7]))
+    return out
+
+
+def _ytd_of(ytd: dict[int, set[int]], paras: list[tuple[int, int]], n: Number) -> tuple[int, ...]:
+    i = bisect_right([a for a, _ in paras], n.span[0]) - 1
+    return tuple(sorted(ytd.get(i, ())))
+
+
+def _in_any(span: tuple[int, int], phrases: list[tuple[int, int]]) -> bool:
+    """Whether ``span`` lies inside one of the period phrases (sorted spans): its years are the period's."""
+    i = bisect_right(phrases, (span[0], len(phrases) and 1 << 62)) - 1
+    return any(_inside(span, phrases[j]) for j in range(max(0, i - 2), i + 1))
 
 
 def _inside(span: tuple[int, int], outer: tuple[int, int] | None) -> bool:
@@ -175,8 +190,7 @@ def _basket_subject(s: Subject) -> Subject:
     return Subject("national", None, s.label, s.basket)
 
 
-def _read_figure(t: _Text, n: Number, s: tuple[int, int]) -> list[Reading]:
-    in_sentence = [x for x in t.figures if s[0] <= x.span[0] < s[1]]
+def _read_figure(t: _Text, n: Number, s: tuple[int, int], in_sentence: list[Number]) -> list[Reading]:
     run = _figures_run(t.text, n, in_sentence)
     prev_end = max([x.span[1] for x in in_sentence if x.span[1] <= run[0].span[0]] + [s[0]])
     before = t.folded[prev_end : run[0].span[0]]
@@ -273,7 +287,8 @@ def _peer(t: _Text, n: Number, subj: Subject) -> bool:
 
 def _subjects(t: _Text, n: Number, run: list[Number], measure: Measure) -> list[Subject]:
     """The subjects of ``n`` (several for "cada una" or "respectivamente")."""
-    before = [m for m in t.candidates if m.span[1] <= n.span[0]]
+    k = bisect_right(t.ends, n.span[0])
+    before = t.candidates[max(0, k - RUN) : k]  # the nearest names (a run of names is never longer)
     if measure == "share" and len(before) > 1 and _base_of_share(t, before[-1], before[-2]):
         before = before[:-1]
     if not before:
