@@ -280,3 +280,12 @@ def test_a_skipped_number_is_never_in_the_claims_table() -> None:
     only = CheckReport("Dijo 2 mil.", "es", None, (), (skipped,))
     md = str(render(only, "md"))
     assert "| 1 | 2 mil | … no interpretada | sin sujeto |" in md
+
+
+def test_the_page_has_one_h1_and_the_fragment_fits_under_a_page_h1(report: CheckReport) -> None:
+    page = str(render(report, "html"))
+    assert page.count("<h1") == 1 and "<h3" not in page and page.count("<h2") == 4
+    fragment = html_fragment(report)
+    assert "<h1" not in fragment and fragment.count("<h2") == 1 and fragment.count("<h3") == 4
+    with pytest.raises(ValueError, match="heading level"):
+        html_fragment(report, level=6)

@@ -31,6 +31,10 @@ def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
+def _h(level: int, text: str, cls: str = "ck-section") -> str:
+    return f'<h{level} class="{cls}">{_e(text)}</h{level}>'
+
+
 def _plain(text: str) -> str:
     """A stretch of the text between figures: escaped, blank lines ending a paragraph, line breaks kept."""
     parts = _PARAGRAPH.split(text)
@@ -105,12 +109,12 @@ def _table(head: list[str], body: list[str], caption: str) -> str:
     )
 
 
-def _claims(all_rows: list[Row], msg: Messages) -> str:
+def _claims(all_rows: list[Row], msg: Messages, sub: int) -> str:
     """The table of claims; the computed value and variant columns only when some claim has one."""
     rows_ = [r for r in all_rows if r.is_claim]
     title = msg("check.section.claims")
     if not rows_:
-        return f'<h2>{_e(title)}</h2><p class="ck-empty">{_e(msg("check.empty.claims"))}</p>'
+        return f'{_h(sub, title)}<p class="ck-empty">{_e(msg("check.empty.claims"))}</p>'
     computed, variant = any(r.computed for r in rows_), any(r.variant for r in rows_)
     cols = ["n", "printed", "about", *(["computed"] if computed else []), "verdict"]
     cols += [*(["variant"] if variant else []), "reason"]
@@ -126,25 +130,25 @@ def _claims(all_rows: list[Row], msg: Messages) -> str:
             f'<td class="ck-reason">{_e(r.reason)}</td>',
         ]
         body.append(f'<tr id="ck-row-{r.n}">{"".join(cells)}</tr>')
-    return f"<h2>{_e(title)}</h2>" + _table([msg(f"check.column.{c}") for c in cols], body, title)
+    return _h(sub, title) + _table([msg(f"check.column.{c}") for c in cols], body, title)
 
 
-def _skipped(all_rows: list[Row], msg: Messages) -> str:
+def _skipped(all_rows: list[Row], msg: Messages, sub: int) -> str:
     rows_ = [r for r in all_rows if not r.is_claim]
     title = msg("check.section.skipped")
     if not rows_:
-        return f'<h2>{_e(title)}</h2><p class="ck-empty">{_e(msg("check.empty.skipped"))}</p>'
+        return f'{_h(sub, title)}<p class="ck-empty">{_e(msg("check.empty.skipped"))}</p>'
     head = [msg(f"check.column.{h}") for h in ("n", "printed", "kind", "reason")]
     body = [
         f'<tr id="ck-row-{r.n}">{_number_cell(r, msg)}<td class="ck-printed">{_e(r.printed)}</td>'
         f'<td>{_badge(r)}</td><td class="ck-reason">{_e(r.reason)}</td></tr>'
         for r in rows_
     ]
-    return f"<h2>{_e(title)}</h2>" + _table(head, body, title)
+    return _h(sub, title) + _table(head, body, title)
 
 
-def _header(report: CheckReport, lang: str, msg: Messages) -> str:
-    out = [f"<h1>{_e(msg('check.title_source', source=source_text(report, lang)))}</h1>"]
+def _header(report: CheckReport, lang: str, msg: Messages, level: int) -> str:
+    out = [_h(level, msg("check.title_source", source=source_text(report, lang)), "ck-title")]
     if report.synthetic:
         out.append(f'<p class="ck-synthetic" role="alert">{_e(msg("check.synthetic.notice"))}</p>')
     out.append(f'<p class="ck-intro">{_e(msg("check.intro"))}</p>')
@@ -163,26 +167,31 @@ def _header(report: CheckReport, lang: str, msg: Messages) -> str:
     return "\n".join(out)
 
 
-def _legend(msg: Messages) -> str:
+def _legend(msg: Messages, sub: int) -> str:
     items = "".join(
         f'<dt><span class="ck-badge v-{o}">{_symbol(o)}{_e(msg(f"check.verdict.{o}"))}</span></dt>'
         f"<dd>{_e(msg(f'check.definition.{o}'))}</dd>"
         for o in OUTCOMES
     )
-    return f'<section class="ck-legend"><h2>{_e(msg("check.section.legend"))}</h2><dl>{items}</dl></section>'
+    return f'<section class="ck-legend">{_h(sub, msg("check.section.legend"))}<dl>{items}</dl></section>'
 
 
-def html_fragment(report: CheckReport, lang: str = "es") -> str:
-    """The check as one ``<article class="ck-report">``, for the dashboard (CSS: :func:`stylesheet`)."""
+def html_fragment(report: CheckReport, lang: str = "es", *, level: int = 2) -> str:
+    """The check as one ``<article class="ck-report">`` for a page that has its own ``<h1>``: the title is
+    a heading of ``level`` (2 by default), its sections one below (CSS: :func:`stylesheet`)."""
+    if not 1 <= level <= 5:
+        raise ValueError(f"heading level must be 1-5, got {level}")
     msg = Messages(lang)
     all_rows = rows(report, lang)
+    sub = level + 1
+    side = f"{_claims(all_rows, msg, sub)}\n{_skipped(all_rows, msg, sub)}"
     return (
-        f'<article class="ck-report" lang="{_e(lang)}">\n{_header(report, lang, msg)}\n'
+        f'<article class="ck-report" lang="{_e(lang)}">\n{_header(report, lang, msg, level)}\n'
         '<div class="ck-body">\n'
-        f'<section class="ck-text"><h2>{_e(msg("check.section.text"))}</h2>\n'
+        f'<section class="ck-text">{_h(sub, msg("check.section.text"))}\n'
         f'<div class="ck-prose">\n{_prose(report, all_rows, msg)}\n</div></section>\n'
-        f'<section class="ck-side">\n{_claims(all_rows, msg)}\n{_skipped(all_rows, msg)}\n</section>\n'
-        f"</div>\n{_legend(msg)}\n</article>"
+        f'<section class="ck-side">\n{side}\n</section>\n'
+        f"</div>\n{_legend(msg, sub)}\n</article>"
     )
 
 
@@ -194,5 +203,5 @@ def html_page(report: CheckReport, lang: str = "es") -> str:
         f'<!doctype html>\n<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>\nbody {{ margin: 0; padding: 1rem; }}\n{stylesheet()}</style>\n"
-        f"</head>\n<body>\n<main>\n{html_fragment(report, lang)}\n</main>\n</body>\n</html>\n"
+        f"</head>\n<body>\n<main>\n{html_fragment(report, lang, level=1)}\n</main>\n</body>\n</html>\n"
     )

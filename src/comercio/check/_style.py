@@ -14,8 +14,8 @@ STYLESHEET = """\
   color: var(--ck-ink); font-family: system-ui, "DejaVu Sans", "Segoe UI", Roboto, sans-serif;
   line-height: 1.5; max-width: 1400px; margin: 0 auto; }
 .ck-report * { box-sizing: border-box; }
-.ck-report h1 { font-size: 1.5rem; margin: .25rem 0 .5rem; overflow-wrap: anywhere; }
-.ck-report h2 { font-size: 1.15rem; margin: 1.25rem 0 .5rem; }
+.ck-report .ck-title { font-size: 1.5rem; margin: .25rem 0 .5rem; overflow-wrap: anywhere; }
+.ck-report .ck-section { font-size: 1.15rem; margin: 1.25rem 0 .5rem; }
 .ck-report a { color: var(--ck-accent); }
 .ck-report :focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
 .ck-intro { color: var(--ck-muted); margin: 0 0 .75rem; }
