@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from comercio.api import check, reports, routes
+from comercio.api import check, query, reports, routes
 from comercio.api.params import error_lang
 from comercio.errors import ComercioError, ConfigError, DataNotAvailable, ReferenceDataError, WarehouseError
 from comercio.i18n import t
@@ -88,6 +88,7 @@ def install(app: FastAPI) -> None:
     app.include_router(routes.router, prefix=PREFIX)
     app.include_router(reports.router, prefix=PREFIX)
     app.include_router(check.router, prefix=PREFIX)
+    app.include_router(query.router, prefix=PREFIX)
     _install_errors(app)
 
 

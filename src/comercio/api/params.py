@@ -25,7 +25,7 @@ SCHEME_RE = r"^[a-z0-9_]{1,32}$"
 MAX_PAGE_SIZE = 500
 MAX_PAGE = 10_000
 MAX_LIST = 30
-REPEATABLE = frozenset({"department"})
+REPEATABLE = frozenset({"department", "where"})
 """The only query parameters that may be given more than once (a list); any other, repeated, is a 400."""
 ERROR_LANG = "en"
 

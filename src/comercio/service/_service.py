@@ -33,6 +33,7 @@ from comercio.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from comercio.check import CheckReport
+    from comercio.query import Query, QueryResult
 
 T = TypeVar("T")
 REPORT_SUFFIXES = frozenset({".html", ".pdf", ".xlsx", ".md", ".json", ".csv", ".png", ".svg"})
@@ -100,6 +101,13 @@ class IndicatorService:
             ("series", grouping, filters, dataset, holding),
             lambda: engine.series(self.wh, grouping, filters, dataset=dataset, holding=holding),
         )
+
+    def query(self, q: Query) -> QueryResult:
+        """Any cut of the data (:func:`comercio.query.run`) on the bounded read-only warehouse, cached by the
+        query's URL (:meth:`Query.query_string`)."""
+        from comercio.query import run
+
+        return self.run(("query", q.query_string()), lambda: run(self.wh, q))
 
     def latest_month(
         self,
