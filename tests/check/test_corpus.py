@@ -131,6 +131,7 @@ def score(doc: dict[str, Any], report: CheckReport) -> dict[str, Any]:
         "recall": correct / n_expected if n_expected else 0.0,
         "precision": correct / n_emitted if n_emitted else 0.0,
         "counts": report.counts,
+        "held_out_first_run": doc.get("held_out", {}).get("first_run"),
         "misses": misses,
     }
 
