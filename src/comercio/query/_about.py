@@ -1,0 +1,137 @@
+"""What a result answers and where its figures come from: the query in words, its stable URL, the dataset,
+vintages, the synthetic flag, incomplete periods and notes (the XLSX "Consulta" sheet and the JSON header)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from comercio import __version__
+from comercio.errors import ComercioError
+from comercio.i18n import has, t
+from comercio.query.model import Query, QueryResult
+from comercio.reports.fmt import Formatter
+
+URL_PATH = "/consultas"
+
+
+def url(query: Query) -> str:
+    """The stable address (path and query string) that reproduces ``query`` on the dashboard."""
+    return f"{URL_PATH}?{query.query_string()}"
+
+
+def dimension_name(dim: str, lang: str) -> str:
+    """A breakdown's name in words (``department`` → ``Departamento``), else the name itself."""
+    if has(f"query.dimension.{dim}"):
+        return t(f"query.dimension.{dim}", lang)
+    from comercio.reference import dimensions
+
+    try:
+        return dimensions.dimension(dim).label(lang)
+    except ComercioError:
+        return dim
+
+
+def member_name(dim: str, code: str, lang: str) -> str:
+    """``15 (Lima)``: the code and, where the reference tables know it, the member's name."""
+    from comercio.reference import dimensions
+
+    try:
+        name = dimensions.label(dim, code, lang)
+    except ComercioError:
+        name = code
+    return code if name == code else f"{code} ({name})"
+
+
+def dataset_name(dataset: str, lang: str) -> str:
+    key = f"common.dataset.{dataset}"
+    return f"{t(key, lang)} ({dataset})" if has(key) else dataset
+
+
+def _month(fmt: Formatter, month: str) -> str:
+    return f"{fmt.month(int(month[5:]))} {month[:4]}"
+
+
+def describe(
+    result: QueryResult, *, wide: bool | None = None, asked_at: datetime | None = None
+) -> list[tuple[str, str]]:
+    """Every parameter of the query and every fact of provenance as (label, text) pairs, in reading order
+    (``wide``: the form of the download, when it differs from the query's)."""
+    q, lang = result.query, result.query.lang
+    fmt = Formatter(lang)
+
+    def a(key: str, **values: object) -> str:
+        return t(f"query.about.{key}", lang, **values)
+
+    rows = [
+        (a("flow"), t(f"query.flow.{q.flow}", lang)),
+        (a("period"), a("period_value", start=_month(fmt, q.start), end=_month(fmt, q.end))),
+        (a("freq"), t(f"query.freq.{q.freq}", lang)),
+        (a("by"), ", ".join(dimension_name(d, lang) for d in q.by) or a("by_none")),
+    ]
+    if q.where:
+        for dim, codes in q.where:
+            rows.append(
+                (
+                    a("where", dim=dimension_name(dim, lang)),
+                    ", ".join(member_name(dim, c, lang) for c in codes),
+                )
+            )
+    else:
+        rows.append((a("where_none"), a("none")))
+    rows.append((a("measures"), ", ".join(t(f"query.measure.{m}", lang) for m in q.measures)))
+    if any(m in q.measures for m in ("growth", "contribution")):
+        compare = (
+            a("compare_base", year=q.base_year)
+            if q.base_year is not None
+            else a("compare_years", years=q.compare_years)
+        )
+        rows.append((a("compare"), compare))
+    rows += [
+        (a("form"), a("form_wide") if (q.wide if wide is None else wide) else a("form_long")),
+        (a("language"), lang),
+        (a("url"), url(q)),
+        (a("dataset"), dataset_name(result.dataset, lang)),
+        (a("vintages"), ", ".join(result.vintages) or a("none")),
+        (a("synthetic"), a("synthetic_yes") if result.synthetic else a("synthetic_no")),
+        (a("partial"), ", ".join(result.partial) or a("none")),
+        (a("rows"), str(len(result.rows))),
+    ]
+    if result.truncated:
+        rows.append((a("truncated"), a("truncated_yes")))
+    rows += [(a("notes"), note) for note in result.notes]
+    when = (asked_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S")
+    rows += [(a("version"), __version__), (a("asked_at"), when)]
+    return rows
+
+
+def params(query: Query) -> dict[str, object]:
+    """The query's parameters as JSON: one value each, ``where`` a list of ``DIM=CODE[,CODE…]``."""
+    out: dict[str, object] = {}
+    where: list[str] = []
+    for key, value in query.to_params():
+        if key == "where":
+            where.append(value)
+        else:
+            out[key] = value
+    if where:
+        out["where"] = where
+    return out
+
+
+def header(result: QueryResult, *, asked_at: datetime | None = None) -> dict[str, object]:
+    """The JSON header: the query's parameters, its URL and the provenance of the figures."""
+    when = asked_at or datetime.now(UTC)
+    return {
+        "query": params(result.query),
+        "url": url(result.query),
+        "dataset": result.dataset,
+        "vintages": list(result.vintages),
+        "synthetic": result.synthetic,
+        "periods": list(result.periods),
+        "partial": list(result.partial),
+        "coverage": {k: list(v) for k, v in (result.extra.get("coverage") or {}).items()},
+        "truncated": result.truncated,
+        "notes": list(result.notes),
+        "comercio_version": __version__,
+        "asked_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }

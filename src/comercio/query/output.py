@@ -1,0 +1,147 @@
+"""Downloads of a query result: CSV, JSON and XLSX, in long or wide form.
+
+``render(result, fmt)`` returns the file's bytes, ``write(result, fmt, out)`` writes them to a path or an
+open binary file. ``wide`` (default: the query's own ``wide``) puts the periods in columns, like SUNAT's
+tables (see :mod:`comercio.query._grid`). Headers are in the query's language with the unit in the header
+(``Valor FOB (US$)``, ``Net weight (kg)``), as the result's columns name them; a period with months missing
+is marked (``2025 (ene–may)``); on synthetic data every measure header says so.
+
+Formats, and why:
+
+- **CSV**: UTF-8 *with* a byte-order mark by default, because the CSV is meant to be opened in Excel, which
+  reads a BOM-less UTF-8 file as the local code page and garbles ``Año``, ``Región``, ``Perú``; readers that
+  do not want the mark decode with ``utf-8-sig`` (``render(..., bom=False)`` omits it; the CLI does so when
+  printing to a terminal or pipe). Comma-separated, ``.`` as decimal mark, one header row and nothing else:
+  no comment line, no sidecar, because either breaks CSV readers; the query, sources and vintages travel in
+  the JSON and XLSX downloads (and the stable URL rebuilds the query). Growth, share and contribution are
+  written as percentages (``12.5`` under ``Variación (%)``), codes as text as published (a spreadsheet that
+  reads ``04`` as a number needs the XLSX instead).
+- **JSON**: ``{query, url, dataset, vintages, synthetic, periods, partial, coverage, truncated, notes,
+  comercio_version, asked_at, columns, rows}``; ``columns`` give key, header, kind and unit, rows are objects
+  keyed by column key (long form) or lists in the column order (wide form). Growth, share and contribution
+  are fractions (0.125 = 12.5 %), as their unit ``fraction`` says.
+- **XLSX**: the data sheet and the query sheet (see :mod:`comercio.query._xlsx`); fractions stored as
+  fractions under a percent format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+from comercio.errors import ConfigError
+from comercio.query._about import header
+from comercio.query._grid import Grid, grid, period_label
+from comercio.query._xlsx import workbook
+from comercio.query.model import QueryResult
+
+Format = Literal["csv", "json", "xlsx"]
+FORMATS: tuple[str, ...] = ("csv", "json", "xlsx")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+BOM = "\ufeff"
+
+
+def _check(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}; choose {', '.join(FORMATS)}", field="format")
+
+
+def render(
+    result: QueryResult,
+    fmt: str,
+    *,
+    wide: bool | None = None,
+    bom: bool = True,
+    asked_at: datetime | None = None,
+) -> bytes:
+    """The download's bytes in ``fmt`` (csv, json or xlsx); ``wide`` defaults to the query's."""
+    _check(fmt)
+    wide = result.query.wide if wide is None else wide
+    asked_at = asked_at or datetime.now(UTC)
+    if fmt == "json":
+        return _json(result, wide, asked_at).encode("utf-8")
+    g = grid(result, wide)
+    if fmt == "xlsx":
+        return workbook(result, g, wide=wide, asked_at=asked_at)
+    return ((BOM if bom else "") + _csv(g)).encode("utf-8")
+
+
+def write(
+    result: QueryResult,
+    fmt: str,
+    out: Path | BinaryIO,
+    *,
+    wide: bool | None = None,
+    bom: bool = True,
+) -> None:
+    """Write the download to ``out``: a path (written whole, then renamed into place) or a binary file."""
+    data = render(result, fmt, wide=wide, bom=bom)
+    if isinstance(out, str | Path):
+        path = Path(out)
+        tmp = path.with_name(f".{path.name}.part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    else:
+        out.write(data)
+
+
+def filename(result: QueryResult, fmt: str) -> str:
+    """A file name for the download: ``comercio_X_2024-01_2025-11[_wide][_sintetico].xlsx``."""
+    _check(fmt)
+    q = result.query
+    parts = ["comercio", q.flow, q.start, q.end, *q.by]
+    if q.wide:
+        parts.append("wide")
+    if result.synthetic:
+        parts.append("sintetico" if q.lang == "es" else "synthetic")
+    return "_".join(parts) + f".{fmt}"
+
+
+def _csv_value(value: Any, unit: str | None) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if unit == "fraction" and isinstance(value, int | float):
+        return repr(round(value * 100, 10))
+    return value
+
+
+def _csv(g: Grid) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(g.headers)
+    for row in g.rows:
+        w.writerow(_csv_value(v, u) for v, u in zip(row, g.units, strict=True))
+    return buf.getvalue()
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _json(result: QueryResult, wide: bool, asked_at: datetime) -> str:
+    payload: dict[str, Any] = header(result, asked_at=asked_at)
+    payload["form"] = "wide" if wide else "long"
+    if wide:
+        g = grid(result, True)
+        payload["columns"] = [
+            {"header": h, "kind": k, "unit": u} for h, k, u in zip(g.headers, g.kinds, g.units, strict=True)
+        ]
+        payload["rows"] = [[_number(v) for v in row] for row in g.rows]
+    else:
+        payload["columns"] = [
+            {"key": c.key, "header": c.header, "kind": c.kind, "unit": c.unit} for c in result.columns
+        ]
+        payload["rows"] = [{c.key: _number(r.get(c.key)) for c in result.columns} for r in result.rows]
+        payload["period_labels"] = {p: period_label(result, p) for p in result.periods}
+    return json.dumps(payload, ensure_ascii=False, indent=1, default=str)
