@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from comercio.check.model import Period
-from comercio.check.periods import find_periods, sentences, window_for
+from comercio.check.periods import Windows, find_periods, sentences, window_for
 
 PUBLISHED = date(2026, 1, 26)
 
@@ -473,17 +473,21 @@ def test_sentences(text: str, expected: list[str]) -> None:
     assert [text[a:b] for a, b in sentences(text)] == expected
 
 
-ARTICLES = Path(os.environ.get("COMERCIO_SHARED_DATA", "/nonexistent")) / ".." / "reference" / "articles"
+@pytest.fixture(scope="module")
+def article(shared_data: Path) -> Callable[[str], str]:
+    """``article("000")``: the text of a reference article next to the data mirror (skips when absent)."""
+    folder = shared_data.parent / "reference" / "articles"
+
+    def read(prefix: str) -> str:
+        found = sorted(folder.glob(f"{prefix}_*.txt")) if folder.is_dir() else []
+        if not found:
+            pytest.skip(f"article {prefix} not found in {folder}")
+        return found[0].read_text(encoding="utf-8")
+
+    return read
 
 
-def article(prefix: str) -> str:
-    found = sorted(ARTICLES.glob(f"{prefix}_*.txt")) if ARTICLES.is_dir() else []
-    if not found:
-        pytest.skip(f"article {prefix} not found (set COMERCIO_SHARED_DATA; looked in {ARTICLES})")
-    return found[0].read_text(encoding="utf-8")
-
-
-def test_sentences_of_article_000() -> None:
+def test_sentences_of_article_000(article: Callable[[str], str]) -> None:
     text = article("000")
     spans = sentences(text)
     got = [text[a:b] for a, b in spans]
@@ -497,7 +501,7 @@ def test_sentences_of_article_000() -> None:
     assert all(not text[a].isspace() and not text[b - 1].isspace() for a, b in spans)
 
 
-def test_sentences_of_article_003() -> None:
+def test_sentences_of_article_003(article: Callable[[str], str]) -> None:
     text = article("003")
     got = [text[a:b] for a, b in sentences(text)]
     assert len(got) == 27
@@ -506,7 +510,7 @@ def test_sentences_of_article_003() -> None:
     assert any(s.startswith("Durante el 2024,") and s.endswith("del 2001.") for s in got)
 
 
-def test_periods_of_article_000() -> None:
+def test_periods_of_article_000(article: Callable[[str], str]) -> None:
     text = article("000")
     found = find_periods(text)
     assert [(p.phrase, *summary(p)) for p in found] == [
@@ -533,7 +537,7 @@ def test_periods_of_article_000() -> None:
     assert window_of(text, "9% y 8%") == "En el periodo que va de diciembre de 2024 a noviembre de 2025"
 
 
-def test_periods_of_article_003() -> None:
+def test_periods_of_article_003(article: Callable[[str], str]) -> None:
     text = article("003")
     found = find_periods(text, published=PUBLISHED)
     by_phrase = {p.phrase: summary(p) for p in found}
@@ -595,6 +599,17 @@ def test_a_backward_span_is_not_a_period() -> None:
 )
 def test_halves_and_quarters_in_short(text: str, start: str, end: str) -> None:
     assert summary(only(text, "en"))[:2] == (start, end)
+
+
+def test_the_index_answers_like_the_function_and_follows_a_changed_list() -> None:
+    text = "Entre enero y noviembre de 2025 subió 5 %. En 2024 cayó 3 %. Luego subió 2 %."
+    found = find_periods(text)
+    index = Windows(found, text)
+    for printed in ("5 %", "3 %", "2 %"):
+        assert index.window_for(*span_of(text, printed)) == window_for(found, *span_of(text, printed), text)
+    assert window_for(found, *span_of(text, "2 %"), text) == found[1]
+    found.pop()  # the cached index must not answer for a list that changed
+    assert window_for(found, *span_of(text, "2 %"), text) == found[0]
 
 
 def test_an_empty_text() -> None:

@@ -32,14 +32,12 @@ from typing import Literal
 
 from comercio.check._period_rules import Lang, fold, language
 from comercio.check._sentences import paragraphs, sentences
+from comercio.check._windows import Windows, bound, window_for
 from comercio.check.model import Period
 
-__all__ = ["find_periods", "sentences", "window_for"]
+__all__ = ["Windows", "find_periods", "sentences", "window_for"]
 
 Kind = Literal["year", "ytd", "range", "month", "rolling12"]
-# A period right after a number binds to it when this close, with no other figure between them.
-_TIGHT = 40
-_CLAUSE = frozenset(",;:()[]")
 
 
 @dataclass(frozen=True)
@@ -109,69 +107,10 @@ def find_periods(text: str, lang: str = "es", published: date | None = None) -> 
         raw = _comparison(raw, folded, spec)
         period = _resolve(raw, text, ctx)
         explicit = raw.y0 is not None or raw.y1 is not None
-        ctx.add(period, explicit, not _bound(text, raw.span, [r.span for r in out_raws[-8:]]))
+        ctx.add(period, explicit, not bound(text, raw.span, [r.span for r in out_raws[-8:]]))
         out_raws.append(raw)
         out.append(period)
     return out
-
-
-def window_for(periods: list[Period], start: int, end: int, text: str) -> Period | None:
-    """The period the number at [start, end) of ``text`` refers to.
-
-    In its sentence: a period right after it (within a few words, no figure between) binds first
-    ("84,3 % en 2024"), else the nearest one before it, else the nearest after it in the same clause (no
-    ``:`` or ``;`` between). Otherwise the period the text carries on with: the last one of the previous
-    sentences of its paragraph that is not some other figure's own ("pasó de 69,3 % en 2021 …" is not carried
-    on), else the last one of the paragraph, else the same in the text before, else the first one after it in
-    its sentence. Comparison periods and dates are skipped.
-    """
-    usable = [p for p in periods if p.span is not None and p.role == "window" and p.phrase != "date"]
-    spans = sentences(text)
-    at = bisect_right([a for a, _ in spans], start) - 1
-    s0, s1 = spans[at] if at >= 0 else (0, len(text))
-    inside = [p for p in usable if p.span and s0 <= p.span[0] and p.span[1] <= s1]
-    before = [p for p in inside if p.span and p.span[1] <= start]
-    beyond = [p for p in inside if p.span and p.span[0] >= end]
-    after = [p for p in beyond if not any(c in text[end : _start(p)] for c in ":;")]  # same clause
-    if after:
-        first = min(after, key=_start)
-        gap = text[end : _start(first)]
-        tight = len(gap) <= _TIGHT and not any(c.isdigit() for c in gap)
-        if tight and (not before or not any(c in gap for c in ",;:()")):
-            return first
-    if before:
-        return max(before, key=_start)
-    if after:
-        return min(after, key=_start)
-    earlier = sorted((p for p in usable if p.span and p.span[1] <= s0), key=_start)
-    if not earlier:
-        return min(beyond, key=_start) if beyond else None
-    phrases = sorted(p.span for p in periods if p.span is not None)
-    starts = [a for a, _ in paragraphs(text)]
-    p0 = starts[bisect_right(starts, s0) - 1] if starts and starts[0] <= s0 else 0
-    here = [p for p in earlier if _start(p) >= p0]
-    carried = next((p for p in reversed(here) if p.span and not _bound(text, p.span, phrases)), None)
-    if carried is None and not here:
-        carried = next((p for p in reversed(earlier) if p.span and not _bound(text, p.span, phrases)), None)
-    return carried or (here or earlier)[-1]
-
-
-def _bound(text: str, span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
-    """Whether the period at ``span`` closely follows a figure in its clause ("84,3 % en 2024", "USD 2,5
-    billones del 2001"): then it is that figure's own period, not the window the text carries on with.
-    ``others``: the spans of the text's period phrases, sorted."""
-    for i in range(span[0] - 1, max(-1, span[0] - _TIGHT - 1), -1):
-        c = text[i]
-        if c in _CLAUSE or c in ".!?\n":
-            return False
-        if c.isdigit() or c == "%":  # a figure, unless it is a digit of another period phrase
-            at = bisect_right(others, (i, len(text))) - 1
-            return not (at >= 0 and others[at][0] <= i < others[at][1])
-    return False
-
-
-def _start(p: Period) -> int:
-    return p.span[0] if p.span else -1
 
 
 def _longest_first(raws: list[_Raw]) -> list[_Raw]:
