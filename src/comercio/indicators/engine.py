@@ -46,6 +46,7 @@ CUBE_COLUMNS = ("period", *dict.fromkeys(d.needs for d in DIMENSIONS if d.needs 
 ON_DEMAND = frozenset(d.needs for d in DIMENSIONS if d.on_demand and d.needs is not None)
 # Kept only in the product cube: the product code (product, product group, HS6, a line dataset's baskets).
 DETAIL = frozenset({"product"})
+WEIGHT = "net_kg"  # summed beside the value in cubes of datasets carrying it (unit values of queries)
 QUALITY_COLUMNS = ("region_basis",)  # kept in every cube of a dataset carrying them (attribution coverage)
 _SERIES_SCHEMA = pa.schema([("member", pa.string()), ("period", pa.date32()), ("value", pa.float64())])
 
@@ -143,15 +144,18 @@ def cube_columns(spec: DatasetSpec, extra: frozenset[str] = frozenset()) -> tupl
 def cube_expr(
     t: ir.Table, spec: DatasetSpec, flow: str, columns: tuple[str, ...], months: Months | None = None
 ) -> ir.Table:
-    """The Ibis aggregation of a cube: value by ``columns`` for one flow (and its table, where declared),
-    of the months ``months`` (first, last; None: all)."""
+    """The Ibis aggregation of a cube: value (and net weight, in datasets carrying it) by ``columns`` for one
+    flow (and its table, where declared), of the months ``months`` (first, last; None: all)."""
     t = t.filter(t.flow == flow)
     if flow in spec.flow_filter:
         column, value = spec.flow_filter[flow]
         t = t.filter(t[column] == value)
     if months is not None:
         t = t.filter((t.period >= months[0]) & (t.period <= months[1]))
-    return t.group_by(list(columns)).aggregate(value_usd=t[spec.value_column].sum())
+    sums = {"value_usd": t[spec.value_column].sum()}
+    if WEIGHT in spec.columns:
+        sums[WEIGHT] = t[WEIGHT].sum()
+    return t.group_by(list(columns)).aggregate(**sums)
 
 
 def _build_cube(

@@ -1,0 +1,220 @@
+"""Which dataset answers a query, and its cube cut to the query: filtered, one member array per breakdown.
+
+The dataset is the first loaded one (in the engine's order of preference, docs/decisions/0004) that carries
+every column the breakdowns, the filters and the measures read and holds every month asked; else the able one
+holding most of them. Its cube comes from :func:`comercio.indicators.engine.cube` (one Ibis aggregation,
+cached per vintage) and members from the engine's :data:`~comercio.indicators.engine.DERIVE` functions, one
+array per breakdown over the same cube rows. Filters on any dimension derive members the same way and keep
+the rows whose member is asked (a macroregion keeps its departments' rows, an HS heading its products).
+A filter on a breakdown's own dimension only picks which of its members are shown (:func:`shown`): shares and
+ranks stay of all its members (Arequipa's share is of Peru's total, its rank among every department).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from comercio.indicators import datasets
+from comercio.indicators import engine as eng
+from comercio.indicators.specs import Filters, Grouping
+from comercio.query.model import Query, QueryRefused
+from comercio.reference import classify
+from comercio.reference.dimensions import dimension
+from comercio.warehouse import Warehouse, schema
+
+BASKET = "basket"  # a filter naming a basket of baskets.csv (Filters.basket), not a dimension
+DEFAULT_BASKET = "g1"  # how a line dataset's products are put into sectors when no basket is asked
+_WEIGHED = frozenset({"net_kg", "unit_value"})
+
+# Which loaded data would answer a column no loaded dataset carries (the refusal's hint).
+_WOULD_ANSWER = {
+    "customs_office": "customs offices need SUNAT's declarations: `comercio fetch sunat-microdata` then "
+    "`comercio ingest sunat-microdata`",
+    "transport_mode": "transport modes need SUNAT's declarations: `comercio fetch sunat-microdata` then "
+    "`comercio ingest sunat-microdata`",
+    "product": "products need item-level lines: `comercio fetch sunat-microdata` then "
+    "`comercio ingest sunat-microdata` (or `comercio ingest infotrade FILE`)",
+    "partner": "partner countries need SUNAT's cuadro G 6 (`comercio fetch sunat-cuadros` then "
+    "`comercio ingest sunat-cuadros`, exports) or SUNAT's declarations (`comercio fetch sunat-microdata` "
+    "then `comercio ingest sunat-microdata`)",
+    "department": "departments need BCRP's departmental series (`comercio fetch bcrp` then `comercio ingest "
+    "bcrp`, exports only) or SUNAT's declarations (`comercio fetch sunat-microdata` then `comercio ingest "
+    "sunat-microdata`)",
+    "sector": "sectors need SUNAT's cuadros (`comercio fetch sunat-cuadros` then `comercio ingest "
+    "sunat-cuadros`) or item-level lines (`comercio ingest sunat-microdata`)",
+    "net_kg": "net weights need item-level lines: `comercio fetch sunat-microdata` then "
+    "`comercio ingest sunat-microdata`",
+}
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One breakdown: the dimension and its grouping (a scheme: ``macroregion:adex``)."""
+
+    key: str
+    grouping: Grouping
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A cube cut to a query: per cube row, one member per breakdown, the month, value and net weight."""
+
+    dataset: str
+    members: tuple[pa.Array, ...]  # one per axis, aligned with the rows
+    period: pa.Array
+    value: pa.Array
+    weight: pa.Array | None
+    total: tuple[pa.Array, pa.Array]  # (period, value) of the whole filtered universe
+    held: tuple[date, ...]  # the months the dataset holds for the flow
+    vintages: tuple[str, ...]
+    synthetic: bool
+
+
+def axes(query: Query) -> tuple[Axis, ...]:
+    out = []
+    for item in query.by:
+        name, _, scheme = item.partition(":")
+        dimension(name)
+        out.append(Axis(name, Grouping(name, scheme or None)))
+    return tuple(out)
+
+
+def shown(query: Query) -> dict[int, frozenset[str]]:
+    """Breakdown index → the members a filter on that breakdown's dimension picks."""
+    where = query.filters()
+    return {i: frozenset(where[a.key]) for i, a in enumerate(axes(query)) if a.key in where}
+
+
+def base_filters(query: Query) -> Filters:
+    """The engine's own filters the query's ``where`` maps to (basket, departments, partners, offices)."""
+    where = query.filters()
+    basket = where.get(BASKET)
+    if basket is not None and len(basket) != 1:
+        raise _config("a basket filter names one basket, e.g. basket=agro", "where")
+    return Filters(flow=query.flow, basket=None if basket is None else basket[0])
+
+
+def needs(query: Query) -> set[str]:
+    """The raw columns the breakdowns, filters and measures read."""
+    filters = base_filters(query)
+    out = datasets.needed_dimensions(Grouping(), filters)
+    for axis in axes(query):
+        out |= datasets.needed_dimensions(axis.grouping, Filters(flow=query.flow))
+    for dim, _ in query.where:
+        if dim != BASKET:
+            out |= datasets.needed_dimensions(Grouping(dimension(dim).name), Filters(flow=query.flow))
+    return out
+
+
+def able(wh: Warehouse, query: Query) -> list[str]:
+    """The loaded datasets able to answer ``query`` (its columns, flow and measures), best first."""
+    wanted = needs(query)
+    weighed = bool(_WEIGHED.intersection(query.measures))
+    loaded = wh.datasets()
+    names = [query.dataset] if query.dataset else list(datasets.preference())
+    if query.dataset and query.dataset not in loaded:
+        raise QueryRefused(
+            f"dataset {query.dataset!r} is not loaded", would_answer="run `comercio build`", field="dataset"
+        )
+    found = [
+        n
+        for n in names
+        if n in loaded
+        and all(datasets.provides(n, c, query.flow) for c in wanted)
+        and (not weighed or eng.WEIGHT in schema.get(n).columns)
+    ]
+    tree_misuse = [n for n in found if schema.get(n).tree and (len(query.by) > 1 or _non_sector(query))]
+    found = [n for n in found if n not in tree_misuse]
+    if found:
+        return found
+    if tree_misuse:
+        raise QueryRefused(
+            f"{', '.join(tree_misuse)} is a published tree of sectors: it answers one sector breakdown "
+            "(and sector filters) only",
+            would_answer=_WOULD_ANSWER["product"],
+            field="by",
+        )
+    missing = sorted(c for c in wanted if not any(datasets.provides(n, c, query.flow) for n in loaded))
+    if weighed:
+        missing.append(eng.WEIGHT)
+    flow = "exports" if query.flow == "X" else "imports"
+    what = ", ".join(missing) if missing else "this combination of " + ", ".join(sorted(wanted))
+    hints = [_WOULD_ANSWER[c] for c in missing if c in _WOULD_ANSWER]
+    hint = "; ".join(hints) or _WOULD_ANSWER["product"]
+    raise QueryRefused(
+        f"no loaded dataset answers {flow} by {what} (loaded: {', '.join(loaded) or 'none'})",
+        would_answer=hint,
+        field="by" if query.by else "where",
+    )
+
+
+def _non_sector(query: Query) -> bool:
+    dims = [a.key for a in axes(query)] + [d for d, _ in query.where]
+    return any(d not in ("sector", BASKET) for d in dims)
+
+
+def extra_columns(spec: schema.DatasetSpec, query: Query) -> frozenset[str]:
+    """The ``extra`` of the query's cube: on-demand columns, or every column read when it reads products."""
+    wanted = needs(query)
+    if spec.lines and (base_filters(query).basket is not None or "sector" in wanted):
+        wanted = (wanted - {"sector"}) | {"product"}
+    return frozenset(wanted) if eng.DETAIL & wanted else frozenset(wanted) & eng.ON_DEMAND
+
+
+def cut(wh: Warehouse, name: str, query: Query, months: eng.Months, engine: str | None) -> Cut:
+    """The cube of ``name`` for the query's flow and ``months``, filtered, with its member arrays."""
+    spec = schema.get(name)
+    filters = base_filters(query)
+    where = query.filters()
+    if "sector" in where:  # a sector path keeps its rows and those of every sector below it
+        if len(where["sector"]) != 1:
+            raise _config("a sector filter names one sector path", "where")
+        filters = replace(filters, basket_path=where["sector"][0])
+        if spec.lines and filters.basket is None:
+            filters = replace(filters, basket=DEFAULT_BASKET)
+    c = eng.cube(wh, name, query.flow, engine, extra=extra_columns(spec, query), months=months)
+    t = eng._filtered(c.table, spec, filters)
+    if spec.lines and filters.basket is None and any(a.key == "sector" for a in axes(query)):
+        # sectors of the default basket; products outside it stay, as rows with no sector
+        paths = eng._map_codes(t.column("product"), lambda codes: classify(codes, DEFAULT_BASKET))
+        t = t.append_column("basket_path", paths)
+    shown = {a.key for a in axes(query)}
+    for dim, codes in query.where:
+        if dim in (BASKET, "sector") or dim in shown:  # a breakdown's filter picks the members shown only
+            continue
+        d = dimension(dim)
+        t, member = eng.DERIVE[d.derive](eng.Derivation(t, d, Grouping(d.name), filters, spec))
+        t = t.filter(pc.fill_null(pc.is_in(member, pa.array(list(codes), pa.string())), False))
+    total_t, _ = eng.DERIVE["total"](eng.Derivation(t, dimension("national"), Grouping(), filters, spec))
+    rows = t
+    members: list[pa.Array] = []
+    for axis in axes(query):
+        d = dimension(axis.key)
+        rows, member = eng.DERIVE[d.derive](eng.Derivation(rows, d, axis.grouping, filters, spec))
+        members.append(member)
+    if spec.tree and not members:
+        rows = total_t
+    if rows.num_rows != t.num_rows and len(members) > 1:
+        raise _config("breakdowns that select rows (sectors of a tree) cannot be combined", "by")
+    weight = rows.column(eng.WEIGHT).combine_chunks() if eng.WEIGHT in rows.column_names else None
+    return Cut(
+        dataset=name,
+        members=tuple(members),
+        period=rows.column("period").combine_chunks(),
+        value=rows.column("value_usd").combine_chunks(),
+        weight=weight,
+        total=(total_t.column("period").combine_chunks(), total_t.column("value_usd").combine_chunks()),
+        held=c.periods,
+        vintages=c.vintages,
+        synthetic=c.synthetic,
+    )
+
+
+def _config(reason: str, field: str) -> Exception:
+    from comercio.errors import ConfigError
+
+    return ConfigError(reason, field=field)

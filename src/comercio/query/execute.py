@@ -1,0 +1,232 @@
+"""Answer a :class:`~comercio.query.model.Query` from the finest loaded dataset that can, within bounds.
+
+``run(wh, query)`` picks the dataset (:mod:`comercio.query._cut`), reads its cube through the indicator
+engine (one aggregation per vintage, cached), derives one member array per breakdown, sums the months of each
+period (:mod:`comercio.query._periods`) and computes the measures (:mod:`comercio.query._measures`). A period
+the dataset holds only in part is kept and listed in :attr:`QueryResult.partial` (its months in
+``extra["coverage"]``); one it holds none of is left out with a note. Cubes are read within the settings'
+bounds (``query_max_rows``, ``query_timeout_s``) or tighter ones given here; a result with more rows than
+the bound is refused with a clear message, never cut.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from comercio.errors import ConfigError
+from comercio.i18n import t
+from comercio.indicators.specs import add_months
+from comercio.query import _cut, _measures
+from comercio.query._periods import Period, month_label, periods, whole
+from comercio.query.model import Column, Query, QueryRefused, QueryResult
+from comercio.reference.dimensions import dimension, label
+from comercio.warehouse import Warehouse, schema
+
+UNITS = {
+    "value": "usd",
+    "net_kg": "kg",
+    "unit_value": "usd_per_kg",
+    "growth": "fraction",
+    "share": "fraction",
+    "contribution": "fraction",
+    "rank": "position",
+}
+_COMPARED = frozenset({"growth", "contribution"})
+
+
+class _Bounded:
+    """``wh`` whose queries run within ``rows`` and ``seconds``: a cube over the bound is refused."""
+
+    def __init__(self, wh: Warehouse, rows: int, seconds: float) -> None:
+        self._wh, self._rows, self._seconds = wh, rows, seconds
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wh, name)
+
+    def execute(self, expr: ir.Table, *, engine: str | None = None, **_: Any) -> pa.Table:
+        bounded = self._wh.execute_bounded(expr, engine=engine, limit=self._rows, timeout=self._seconds)
+        if bounded.truncated:
+            raise ConfigError(
+                f"this cut reads more than {bounded.limit:,} rows of aggregated data (the query row bound); "
+                "narrow it with a filter, fewer breakdowns or fewer months",
+                field="by",
+                hint="raise COMERCIO_QUERY_MAX_ROWS to allow larger cuts",
+            )
+        return bounded.table
+
+
+def run(
+    wh: Warehouse,
+    query: Query,
+    *,
+    engine: str | None = None,
+    max_rows: int | None = None,
+    timeout_s: float | None = None,
+) -> QueryResult:
+    """Answer ``query``: :class:`QueryRefused` when no loaded dataset can, :class:`ConfigError` over a bound
+    (``max_rows`` result or cube rows, ``timeout_s`` seconds a cube query; at most the settings' bounds)."""
+    began = time.perf_counter()
+    rows_bound = min(max_rows or wh.settings.query_max_rows, wh.settings.query_max_rows)
+    seconds = min(timeout_s or wh.settings.query_timeout_s, wh.settings.query_timeout_s)
+    bounded: Any = _Bounded(wh, rows_bound, seconds)
+    lang = query.lang
+    asked = periods(query.start, query.end, query.freq, lang)
+    wanted = {m for p in asked for m in p.months}
+    name, held = _choose(bounded, query, wanted, engine)
+    notes: list[str] = []
+    shift = _comparison_shift(query)
+    needed = sorted(wanted | {add_months(m, 12 * shift(p)) for p in asked for m in p.months})
+    c = _cut.cut(bounded, name, query, (needed[0], needed[-1]), engine)
+    data, totals = _measures.monthly(c)
+    kept: list[Period] = []
+    partial: list[str] = []
+    coverage: dict[str, tuple[str, str]] = {}
+    out: list[dict[str, Any]] = []
+    compared = bool(_COMPARED.intersection(query.measures))
+    no_comparison: list[str] = []
+    ax = _cut.axes(query)
+    picked = _cut.shown(query)
+    for p in asked:
+        months = tuple(m for m in p.months if m in held)
+        if not months:
+            notes.append(t("query_run.note.period_missing", lang, period=p.label, dataset=_title(name, lang)))
+            continue
+        kept.append(p)
+        if len(months) < whole(p, query.freq):
+            partial.append(p.label)
+            coverage[p.label] = (month_label(months[0]), month_label(months[-1]))
+        back = tuple(add_months(m, 12 * shift(p)) for m in months)
+        comparison = back if all(m in held for m in back) else None
+        if compared and comparison is None:
+            no_comparison.append(p.label)
+        figs = _measures.figures(
+            data,
+            totals,
+            p,
+            months,
+            comparison,
+            weighed=c.weight is not None,
+            with_previous=compared,
+        )
+        out += [_row(f, ax, query) for f in figs if _picked(f.members, picked)]
+        if len(out) > rows_bound:
+            raise ConfigError(
+                f"this cut has more than {rows_bound:,} rows (the query row bound); narrow it with a filter, "
+                "fewer breakdowns or fewer periods",
+                field="by",
+                hint="raise COMERCIO_QUERY_MAX_ROWS to allow larger results",
+            )
+    if not kept:
+        first, last = (month_label(min(held)), month_label(max(held))) if held else ("", "")
+        raise QueryRefused(
+            f"{name} holds no month between {query.start} and {query.end}"
+            + (f" (it holds {first} to {last})" if held else ""),
+            would_answer="choose months the data hold, or load newer data (`comercio update`)",
+            field="from",
+        )
+    notes.insert(0, t("query_run.note.dataset", lang, dataset=_title(name, lang)))
+    if partial:
+        notes.append(t("query_run.note.partial", lang, periods=", ".join(partial)))
+    if picked and {"share", "rank", "contribution"}.intersection(query.measures):
+        notes.append(t("query_run.note.picked", lang))
+    if compared:
+        notes.append(_comparison_note(query))
+    if no_comparison:
+        notes.append(t("query_run.note.no_comparison", lang, periods=", ".join(no_comparison)))
+    if c.synthetic:
+        notes.append(t("common.synthetic_notice", lang))
+    return QueryResult(
+        query=query,
+        columns=_columns(query, ax),
+        rows=tuple(out),
+        dataset=name,
+        vintages=c.vintages,
+        synthetic=c.synthetic,
+        periods=tuple(p.label for p in kept),
+        partial=tuple(partial),
+        notes=tuple(notes),
+        seconds=time.perf_counter() - began,
+        extra={
+            "coverage": coverage,
+            "months": {p.label: (month_label(p.first), month_label(p.last)) for p in kept},
+        },
+    )
+
+
+def _choose(wh: Warehouse, query: Query, wanted: set[date], engine: str | None) -> tuple[str, set[date]]:
+    """The first able dataset holding every month asked, else the one holding most of them."""
+    from comercio.indicators.engine import cube
+
+    best: tuple[int, str, set[date]] | None = None
+    for name in _cut.able(wh, query):
+        held = set(cube(wh, name, query.flow, engine).periods)
+        n = len(wanted & held)
+        if n == len(wanted):
+            return name, held
+        if n and (best is None or n > best[0]):
+            best = (n, name, held)
+    if best is None:
+        raise QueryRefused(
+            f"no loaded dataset able to answer this cut holds a month between {query.start} and {query.end}",
+            would_answer="load data for those months (`comercio update`, or `comercio ingest "
+            "sunat-microdata` for declarations)",
+            field="from",
+        )
+    return best[1], best[2]
+
+
+def _comparison_shift(query: Query) -> Any:
+    def shift(p: Period) -> int:
+        return -query.compare_years if query.base_year is None else query.base_year - p.year
+
+    return shift
+
+
+def _comparison_note(query: Query) -> str:
+    if query.base_year is not None:
+        return t("query_run.note.base_year", query.lang, year=query.base_year)
+    return t("query_run.note.compare", query.lang, years=query.compare_years)
+
+
+def _title(name: str, lang: str) -> str:
+    key = f"common.dataset.{name}"
+    from comercio.i18n import has
+
+    return t(key, lang) if has(key) else schema.get(name).title
+
+
+def _picked(members: _measures.Key, picked: dict[int, frozenset[str]]) -> bool:
+    return all(members[i] in codes for i, codes in picked.items())
+
+
+def _row(f: _measures.Figures, ax: tuple[_cut.Axis, ...], query: Query) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for axis, code in zip(ax, f.members, strict=True):
+        row[axis.key] = code
+        row[f"{axis.key}_label"] = (
+            t("query_run.unattributed", query.lang) if code is None else label(axis.key, code, query.lang)
+        )
+    row["period"] = f.period.label
+    for m in query.measures:
+        row[m] = f.measure(m)
+    return row
+
+
+def _columns(query: Query, ax: tuple[_cut.Axis, ...]) -> tuple[Column, ...]:
+    lang = query.lang
+    out: list[Column] = []
+    for axis in ax:
+        words = dimension(axis.key).label(lang)
+        out.append(Column(axis.key, t("query.column.code", lang, dim=words), "code"))
+        out.append(Column(f"{axis.key}_label", t("query.column.label", lang, dim=words), "label"))
+    out.append(Column("period", t("query.column.period", lang), "period"))
+    out += [Column(m, t(f"query.column.{m}", lang), "number", UNITS[m]) for m in query.measures]
+    return tuple(out)
+
+
+__all__ = ["QueryRefused", "run"]
