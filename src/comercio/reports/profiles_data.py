@@ -12,7 +12,7 @@ from :func:`comercio.indicators.engine.series`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -36,11 +36,12 @@ class Year:
     value: float
     first: int  # first month of the year held by the dataset (1 for a year held from January)
     last: int  # last month held
-    total: float | None  # the national total of the same months (None: the member is the total)
+    held: int  # months held (fewer than last - first + 1 when the dataset skips some)
+    total: float | None  # the national total of the same dataset and months (None: none held)
 
     @property
     def partial(self) -> bool:
-        return (self.first, self.last) != (1, 12)
+        return self.held != 12
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,16 @@ class History:
     years: tuple[Year, ...]
     vintages: tuple[str, ...]
     synthetic: bool
+    monthly: Mapping[tuple[int, int], float] = field(default_factory=dict)  # (year, month) → value
+    held: frozenset[tuple[int, int]] = frozenset()  # the (year, month) the dataset holds
+
+    def same_months(self, y: Year, years_back: int = 1) -> float | None:
+        """The value of the months of ``y`` ``years_back`` years earlier; None unless all are held."""
+        months = [m for (yy, m) in self.held if yy == y.year]
+        back = [(y.year - years_back, m) for m in months]
+        if not back or not all(k in self.held for k in back):
+            return None
+        return sum(self.monthly.get(k, 0.0) for k in back)
 
 
 def _months_by_year(periods: Iterable[date]) -> dict[int, list[int]]:
@@ -61,27 +72,29 @@ def _months_by_year(periods: Iterable[date]) -> dict[int, list[int]]:
     return out
 
 
-def _sums(s: eng.Series, member: str | None, months: Mapping[int, list[int]]) -> tuple[dict, dict]:
-    """Per (year, month): the member's value and the total of every member (rows outside members too)."""
-    mine: dict[tuple[int, int], float] = {}
-    total: dict[tuple[int, int], float] = {}
+Member = str | Callable[[str], bool] | None  # a member code, a test of member codes, or None (every row)
+
+
+def _values(s: eng.Series, member: Member) -> dict[tuple[int, int], float]:
+    """Per (year, month): the value of ``member`` (the members it accepts; None: every row)."""
+    test = member if callable(member) else None
+    out: dict[tuple[int, int], float] = {}
     for m, p, v in s.triples:
-        key = (p.year, p.month)
-        total[key] = total.get(key, 0.0) + v
-        if member is None or m == member:
-            mine[key] = mine.get(key, 0.0) + v
-    return mine, total
+        if member is None or (m is not None and (test(m) if test is not None else m == member)):
+            out[(p.year, p.month)] = out.get((p.year, p.month), 0.0) + v
+    return out
 
 
 def history(
     wh: Warehouse,
     grouping: Grouping,
     filters: Filters,
-    member: str | None,
+    member: Member,
     dataset: str,
     engine: str | None = None,
 ) -> History | None:
-    """The yearly history of ``member`` of ``grouping`` (None: the total of ``filters``) in ``dataset``.
+    """The yearly history of ``member`` of ``grouping`` in ``dataset``, with the national total of the same
+    dataset, flow and months (unattributed rows included) for its share.
 
     Years are those the dataset holds for the flow; a year the member is absent from counts 0 (the dataset
     holds it: nothing was traded). None when the dataset holds no month of the flow.
@@ -90,23 +103,18 @@ def history(
     held = _months_by_year(s.periods)
     if not held:
         return None
-    mine, total = _sums(s, member, held)
+    mine = _values(s, member)
+    national = eng.series(
+        wh, Grouping("national"), Filters(flow=filters.flow), engine=engine, dataset=dataset
+    )
+    total = _values(national, None)
     years = []
     for y, months in sorted(held.items()):
         value = sum(mine.get((y, m), 0.0) for m in months)
-        tot = None if member is None else sum(total.get((y, m), 0.0) for m in months)
-        years.append(Year(y, value, months[0], months[-1], tot))
-    return History(dataset, filters.flow, tuple(years), s.vintages, s.synthetic)
-
-
-def same_months(h: History, year: int, months: tuple[int, int]) -> float | None:
-    """The value of ``year`` over ``months`` (first, last) when the history holds them all (else None)."""
-    row = next((y for y in h.years if y.year == year), None)
-    if row is None or row.first > months[0] or row.last < months[1]:
-        return None
-    if (row.first, row.last) == months:
-        return row.value
-    return None  # a year held whole is not cut to fewer months here: no monthly detail kept
+        tot = sum(total.get((y, m), 0.0) for m in months)
+        years.append(Year(y, value, months[0], months[-1], len(months), tot or None))
+    held_months = frozenset((p.year, p.month) for p in s.periods)
+    return History(dataset, filters.flow, tuple(years), s.vintages, s.synthetic, mine, held_months)
 
 
 def _growth(value: float, previous: float | None) -> float | None:
@@ -147,29 +155,42 @@ class Builder:
         """Value, share of the national total and growth of every year, and the record (full years)."""
         word = FLOW_WORD[h.flow]
         base = {"dataset": h.dataset, "flow_word": word}
-        previous: Year | None = None
         for y in h.years:
             window = {"kind": "months", "start": f"{y.year}-{y.first:02d}", "end": f"{y.year}-{y.last:02d}"}
-            months = {"months": [y.first, y.last], "partial": y.partial}
+            months = {"months": [y.first, y.last], "held": y.held, "partial": y.partial}
             parts = {**base, "year": str(y.year)}
-            self.add(f"profile.{{dataset}}.{{flow_word}}.value.{{year}}", y.value, window=window, src=h,
-                     parts=parts, extra=months, member=member)  # fmt: skip
+            kw: dict[str, Any] = {"window": window, "src": h, "parts": parts, "member": member}
+            self.add("profile.{dataset}.{flow_word}.value.{year}", y.value, extra=months, **kw)
             if y.total:
-                self.add("profile.{dataset}.{flow_word}.share.{year}", y.value / y.total, window=window,
-                         src=h, parts=parts, extra={**months, "total": y.total}, member=member)  # fmt: skip
-            if previous is not None and previous.year == y.year - 1:
-                prev = previous.value if (previous.first, previous.last) == (y.first, y.last) else None
-                if prev is not None and prev > 0:
-                    self.add("profile.{dataset}.{flow_word}.growth.{year}", _growth(y.value, prev),
-                             window=window, src=h, parts=parts, extra={**months, "previous": prev},
-                             comparison={"kind": "same_window", "years": 1}, member=member)  # fmt: skip
-            previous = y
+                share = y.value / y.total
+                self.add(
+                    "profile.{dataset}.{flow_word}.share.{year}",
+                    share,
+                    extra={**months, "total": y.total},
+                    **kw,
+                )
+            prev = h.same_months(y)
+            if prev is not None and prev > 0:
+                self.add(
+                    "profile.{dataset}.{flow_word}.growth.{year}",
+                    _growth(y.value, prev),
+                    extra={**months, "previous": prev},
+                    comparison={"kind": "same_window", "years": 1},
+                    **kw,
+                )
         full = [y for y in h.years if not y.partial]
         if full:
             top = max(full, key=lambda y: y.value)
             window = {"kind": "years", "start": str(full[0].year), "end": str(full[-1].year)}
-            self.add("profile.{dataset}.{flow_word}.record", top.value, window=window, src=h, parts=base,
-                     extra={"year": top.year, "years": len(full)}, member=member)  # fmt: skip
+            self.add(
+                "profile.{dataset}.{flow_word}.record",
+                top.value,
+                window=window,
+                src=h,
+                parts=base,
+                extra={"year": top.year, "years": len(full)},
+                member=member,
+            )
 
     def breakdown_facts(
         self,
@@ -179,12 +200,11 @@ class Builder:
         dataset: str,
         engine: str | None = None,
         *,
-        member: str | None = None,
-        within: str | None = None,
+        key: str | None = None,
     ) -> bool:
         """The :data:`TOP` members of ``dimension`` in the dataset's latest year (its months), with share
-        and growth on the same months a year earlier. ``member`` (of ``within``) keeps one member's rows
-        (a product's regions: ``within`` hs6). False when the dataset holds nothing for it."""
+        and growth on the same months a year earlier; ``key`` names the breakdown in the facts' parts
+        (default: the dimension; ``agro`` for the agro basket's products). False when nothing is held."""
         grouping = Grouping(dimension)
         s = eng.series(wh, grouping, filters, engine=engine, dataset=dataset)
         held = _months_by_year(s.periods)
@@ -207,30 +227,50 @@ class Builder:
         has_before = all(m in held.get(year - 1, []) for m in months)
         word = FLOW_WORD[filters.flow]
         window = {"kind": "months", "start": f"{year}-{months[0]:02d}", "end": f"{year}-{months[-1]:02d}"}
-        extra = {"months": [months[0], months[-1]], "partial": (months[0], months[-1]) != (1, 12),
-                 "year": year, "total": total}  # fmt: skip
+        extra = {
+            "months": [months[0], months[-1]],
+            "partial": (months[0], months[-1]) != (1, 12),
+            "year": year,
+            "total": total,
+        }
         ranked = sorted(((m, v) for m, v in now.items() if m is not None), key=lambda mv: -mv[1])
         for code, value in ranked[:TOP]:
-            parts = {"flow_word": word, "dimension": dimension, "member": code}
-            self.add("profile.{flow_word}.{dimension}.{member}.value", value, window=window, src=s,
-                     parts=parts, extra=extra, member=code)  # fmt: skip
-            self.add("profile.{flow_word}.{dimension}.{member}.share", value / total, window=window, src=s,
-                     parts=parts, extra=extra, member=code)  # fmt: skip
+            parts = {"flow_word": word, "dimension": key or dimension, "member": code}
+            self.add(
+                "profile.{flow_word}.{dimension}.{member}.value",
+                value,
+                window=window,
+                src=s,
+                parts=parts,
+                extra=extra,
+                member=code,
+            )
+            self.add(
+                "profile.{flow_word}.{dimension}.{member}.share",
+                value / total,
+                window=window,
+                src=s,
+                parts=parts,
+                extra=extra,
+                member=code,
+            )
             growth = _growth(value, before.get(code)) if has_before else None
             if growth is not None:
-                self.add("profile.{flow_word}.{dimension}.{member}.growth", growth, window=window, src=s,
-                         parts=parts, extra=extra, member=code,
-                         comparison={"kind": "same_window", "years": 1})  # fmt: skip
+                self.add(
+                    "profile.{flow_word}.{dimension}.{member}.growth",
+                    growth,
+                    window=window,
+                    src=s,
+                    parts=parts,
+                    extra=extra,
+                    member=code,
+                    comparison={"kind": "same_window", "years": 1},
+                )
         return True
-
-
-def dataset_holds(dataset: str, column: str, flow: str) -> bool:
-    """Whether ``dataset`` answers ``flow`` by ``column`` (re-exported for the profile builders)."""
-    return datasets.provides(dataset, column, flow)
 
 
 def is_lines(dataset: str) -> bool:
     return schema.get(dataset).lines
 
 
-__all__ = ["FLOW_WORD", "TOP", "Builder", "History", "Year", "answering", "history", "same_months"]
+__all__ = ["FLOW_WORD", "TOP", "Builder", "History", "Year", "answering", "history"]
