@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comercio.web import check, pages
+from comercio.web import check, pages, query
 from comercio.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ def install(app: FastAPI) -> None:
     """Add the dashboard pages and ``/static`` to ``app``."""
     app.include_router(pages.router)
     app.include_router(check.router)
+    app.include_router(query.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 

@@ -1,0 +1,241 @@
+"""The dashboard's query builder «Consultas» (``/consultas``): any cut of the data, as a table and a chart.
+
+A GET form that works without JavaScript: its fields are the query's own parameters (flow, from, to, freq,
+by, where, measures, compare, base, wide, lang — :meth:`comercio.query.Query.from_params` reads them, as it
+does for the CLI and the API), so the page's URL is ``/consultas?`` + the query's URL and copying the address
+reproduces the query. A product or partner is found by name (``buscar``): the hits are links that add the
+filter. The answer comes from the service (:meth:`~comercio.service.IndicatorService.query`, bounded and
+cached); a cut no loaded data can answer shows why and which data would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from comercio.errors import ComercioError, ConfigError, WarehouseError
+from comercio.i18n import has, t
+from comercio.indicators import datasets
+from comercio.query import MEASURES, QueryRefused, QueryResult
+from comercio.query import Query as CutQuery
+from comercio.query.model import FREQS, MAX_BY
+from comercio.reference import dimensions
+from comercio.service import IndicatorService, Lang
+from comercio.web import query_view
+from comercio.web.templating import flow_options, page, service
+
+router = APIRouter(include_in_schema=False)
+PATH = query_view.PAGE
+PARAMS = ("flow", "from", "to", "freq", "by", "where", "measures", "compare", "base", "dataset", "wide")
+SEARCH_KINDS = ("product", "partner")
+MAX_SEARCH_TEXT = 80
+MAX_HITS = 12
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the page shows under the form: a result, or why there is none."""
+
+    result: QueryResult | None = None
+    error: str | None = None
+    error_field: str | None = None
+    refused: str | None = None
+    would_answer: str | None = None
+    hits: list[dict[str, str]] = field(default_factory=list)
+
+
+def given(request: Request) -> dict[str, list[str]]:
+    """The form's values as sent, blanks dropped (an empty breakdown or filter field means none)."""
+    out: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        if name in PARAMS and value.strip():
+            out.setdefault(name, []).append(value.strip())
+    return out
+
+
+def as_params(values: dict[str, list[str]], lang: str) -> dict[str, Any]:
+    """The values in the shape :meth:`Query.from_params` reads (lists for by, where and measures)."""
+    params: dict[str, Any] = {k: v[-1] for k, v in values.items() if k not in ("by", "where", "measures")}
+    params |= {k: values[k] for k in ("by", "where", "measures") if k in values}
+    params["lang"] = lang
+    return params
+
+
+@router.get(PATH, response_class=HTMLResponse)
+def query_page(
+    request: Request,
+    lang: Annotated[Lang, Query()] = Lang("es"),
+    buscar: Annotated[str, Query(max_length=MAX_SEARCH_TEXT)] = "",
+    tipo: Annotated[str, Query(pattern="^(product|partner)$")] = "product",
+    svc: IndicatorService = Depends(service),
+) -> Response:
+    code = lang.value
+    values = given(request)
+    answer, q = ask(svc, values, code)
+    hits = search_hits(request, buscar, tipo, code, values) if buscar.strip() else []
+    flow = q.flow if q else (values.get("flow") or ["X"])[-1]
+    response = page(
+        request,
+        "query.html",
+        code,
+        form=form_state(q, values, code, svc),
+        options=options(svc, code, flow),
+        answer=answer,
+        view=None if answer.result is None else query_view.view(answer.result),
+        search={"text": buscar, "kind": tipo, "hits": hits},
+    )
+    if answer.error:
+        response.status_code = 422
+    return response
+
+
+def ask(svc: IndicatorService, values: dict[str, list[str]], lang: str) -> tuple[Answer, CutQuery | None]:
+    """The query of the form and its answer (None and an empty answer when no period was chosen yet)."""
+    if "from" not in values and "to" not in values:
+        return Answer(), None
+    try:
+        q = CutQuery.from_params(as_params(values, lang))
+    except ConfigError as exc:
+        return Answer(error=exc.message, error_field=exc.field), None
+    try:
+        return Answer(result=answer_query(svc)(q)), q
+    except QueryRefused as exc:
+        return Answer(refused=exc.message, would_answer=exc.would_answer), q
+    except WarehouseError as exc:
+        return Answer(error=exc.message + (f" ({exc.hint})" if exc.hint else "")), q
+    except ComercioError as exc:
+        return Answer(error=exc.message, error_field=exc.field), q
+
+
+def answer_query(svc: IndicatorService) -> Callable[[CutQuery], QueryResult]:
+    """How the page answers a query: the service's bounded, cached :meth:`~IndicatorService.query`."""
+    return svc.query
+
+
+def search_hits(
+    request: Request, text: str, kind: str, lang: str, values: dict[str, list[str]]
+) -> list[dict[str, str]]:
+    """Products or partners whose name matches ``text``, each a link to this page with its filter added."""
+    from comercio.query.search import search
+
+    try:
+        hits = search(text.strip(), kind=kind, lang=lang, limit=MAX_HITS)
+    except ComercioError:
+        return []
+    out = []
+    for hit in hits:
+        dim = filter_dimension(hit)
+        kept = [(k, v) for k, vs in values.items() for v in vs]
+        href = f"{PATH}?" + urlencode([*kept, ("where", f"{dim}={hit.code}"), ("lang", lang)])
+        out.append({"code": hit.code, "label": hit.label, "dim": dim_label(dim, lang), "href": href})
+    return out
+
+
+def filter_dimension(hit: Any) -> str:
+    """The dimension a search hit filters: its level when it is one (hs2, hs4, hs6), else partner/product."""
+    names = {d.name for d in dimensions.DIMENSIONS}
+    level = str(getattr(hit, "level", "") or "")
+    if level in names:
+        return level
+    return "partner" if getattr(hit, "kind", "") == "partner" else "product"
+
+
+def dim_label(name: str, lang: str) -> str:
+    """A dimension's name in ``lang``: the registry's, else the query catalogue's, else the name itself."""
+    try:
+        return dimensions.dimension(name).label(lang)
+    except ComercioError:
+        return t(f"query.dimension.{name}", lang) if has(f"query.dimension.{name}") else name
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def breakdowns(svc: IndicatorService, flow: str) -> list[str]:
+    """The dimensions some loaded dataset can break ``flow`` down by, in the registry's order."""
+    loaded = svc.wh.datasets()
+    out = []
+    for d in dimensions.DIMENSIONS:
+        if d.name == "national" or d.needs is None:
+            continue
+        column = "sector" if d.derive == "sector" else d.needs
+        if any(datasets.provides(name, column, flow) for name in loaded if name in _ranked()):
+            out.append(d.name)
+    return out
+
+
+def _ranked() -> set[str]:
+    return set(datasets.preference())
+
+
+def options(svc: IndicatorService, lang: str, flow: str) -> dict[str, list[tuple[str, str]]]:
+    """The choices of the form's pickers in ``lang``."""
+    return {
+        "flow": flow_options(lang),
+        "freq": [(f, capital(t(f"query.freq.{f}", lang))) for f in FREQS],
+        "by": [("", t("web.query.none", lang))] + [(d, dim_label(d, lang)) for d in breakdowns(svc, flow)],
+        "measures": [(m, capital(t(f"query.measure.{m}", lang))) for m in MEASURES],
+        "kinds": [(k, t(f"web.query.kind.{k}", lang)) for k in SEARCH_KINDS],
+    }
+
+
+def form_state(
+    q: CutQuery | None, values: dict[str, list[str]], lang: str, svc: IndicatorService
+) -> dict[str, Any]:
+    """The values the form shows: the query's when it was read, else what was sent (or the defaults)."""
+    if q is not None:
+        by = list(q.by)
+        return {
+            "flow": q.flow,
+            "from": q.start,
+            "to": q.end,
+            "freq": q.freq,
+            "by": by + [""] * (MAX_BY - len(by)),
+            "where": [(f"{d}={','.join(c)}", filter_label(d, c, lang)) for d, c in q.where],
+            "measures": set(q.measures),
+            "compare": "" if q.compare_years == 1 else str(q.compare_years),
+            "base": "" if q.base_year is None else str(q.base_year),
+            "dataset": q.dataset or "",
+            "wide": q.wide,
+        }
+    end = default_end(svc)
+    by = [b for v in values.get("by", []) for b in v.split(",")][:MAX_BY]
+    wheres = values.get("where", [])
+    return {
+        "flow": (values.get("flow") or ["X"])[-1],
+        "from": (values.get("from") or [f"{int(end[:4]) - 4}-01"])[-1],
+        "to": (values.get("to") or [end])[-1],
+        "freq": (values.get("freq") or ["year"])[-1],
+        "by": by + [""] * (MAX_BY - len(by)),
+        "where": [(w, w) for w in wheres],
+        "measures": {m for v in values.get("measures", ["value"]) for m in v.split(",")},
+        "compare": (values.get("compare") or [""])[-1],
+        "base": (values.get("base") or [""])[-1],
+        "dataset": (values.get("dataset") or [""])[-1],
+        "wide": bool(values.get("wide")),
+    }
+
+
+def default_end(svc: IndicatorService) -> str:
+    """The latest loaded month of exports (the form's first «to»), or December of last year without data."""
+    try:
+        return svc.latest_month("X")
+    except ComercioError:
+        from datetime import date
+
+        return f"{date.today().year - 1}-12"
+
+
+def filter_label(dim: str, codes: tuple[str, ...], lang: str) -> str:
+    """A filter in words: «Departamento: Arequipa (04)»."""
+    try:
+        names = [f"{dimensions.label(dim, c, lang)} ({c})" for c in codes]
+    except ComercioError:
+        names = list(codes)
+    return f"{dim_label(dim, lang)}: {', '.join(names)}"

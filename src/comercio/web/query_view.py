@@ -1,0 +1,144 @@
+"""What the query builder shows of a result: its table (house formatter), a chart, provenance and links.
+
+The table is the downloads' own grid (:func:`comercio.query.output.grid`, long or wide, partial periods
+marked, measure headers labelled on synthetic data) with each figure written by :class:`Formatter`. The
+chart is one of the reports' (:mod:`comercio.reports.charts`): a line of the months of one series, bars of
+the periods of one series (a partial period drawn apart), or bars of the members in one period.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from comercio.errors import ComercioError
+from comercio.i18n import t
+from comercio.query import QueryResult
+from comercio.reports import charts
+from comercio.reports.fmt import Formatter
+from comercio.web.views import Figure, figure, source
+
+API = "/api/v1/query"
+PAGE = "/consultas"
+TOP_BARS = 15
+MONTH_LABEL = 7  # "2025-11"
+
+
+def cell(value: Any, kind: str, unit: str | None, fmt: Formatter) -> str:
+    """One cell as the reader sees it: money with its unit word, kilograms, US$/kg, percentages, ranks."""
+    if value is None:
+        return fmt.na
+    if kind != "number":
+        return str(value)
+    if unit == "usd":
+        return fmt.figure(value, "value")
+    if unit == "kg":
+        return fmt.number(value)
+    if unit == "usd_per_kg":
+        return fmt.number(value, 2)
+    if unit == "fraction":
+        return fmt.pct(value, decimals=1)
+    if unit == "position":
+        return str(int(value))
+    return fmt.number(value, 2)
+
+
+def table(result: QueryResult, wide: bool, fmt: Formatter) -> dict[str, Any]:
+    """The table's headers, which columns are numbers, and its formatted rows."""
+    from comercio.query.output import grid
+
+    g = grid(result, wide)
+    rows = [[cell(v, k, u, fmt) for v, k, u in zip(row, g.kinds, g.units, strict=True)] for row in g.rows]
+    return {"headers": list(g.headers), "numeric": [k == "number" for k in g.kinds], "rows": rows}
+
+
+def member_name(row: dict[str, Any], result: QueryResult) -> str:
+    """The member combination of a row in words (labels, else codes), e.g. «Arequipa · Chile»."""
+    labels = [c.key for c in result.columns if c.kind == "label"]
+    codes = [c.key for c in result.columns if c.kind == "code"]
+    keys = labels or codes
+    return " · ".join(str(row.get(k)) for k in keys if row.get(k) is not None)
+
+
+def chart(result: QueryResult, fmt: Formatter) -> Figure | None:
+    """A line (months of one series), bars over periods (one series) or bars of members (one period); None
+    when the result has no value or nothing to draw."""
+    from comercio.query.output import period_label
+
+    if not any(c.key == "value" for c in result.columns) or not result.rows:
+        return None
+    lang = fmt.lang
+    src = source(result.dataset, lang)
+    if result.synthetic:
+        src = f"{src} ({t('common.synthetic', lang)})"
+    members = {member_name(r, result) for r in result.rows}
+    periods = [p for p in result.periods if any(str(r.get("period")) == p for r in result.rows)]
+    try:
+        if len(members) == 1 and len(periods) > 1:
+            name = members.pop() or t("common.national", lang)
+            head = t("web.query.chart_series", lang, name=name[:1].upper() + name[1:])
+            by_period = {str(r.get("period")): r.get("value") for r in result.rows}
+            if result.query.freq == "month" and all(len(p) == MONTH_LABEL for p in periods):
+                rows = [{"month": p, "value": by_period[p]} for p in periods if by_period[p] is not None]
+                desc = t("web.query.chart_line", lang, name=name, first=periods[0], last=periods[-1])
+                return figure(charts.monthly_line(rows, fmt, head, src, desc))
+            bars = [
+                {"label": period_label(result, p), "value": by_period[p], "partial": p in result.partial}
+                for p in periods
+                if by_period[p] is not None
+            ]
+            return figure(_annual_bars(bars, fmt, head, src))
+        last = next((p for p in reversed(periods) if p not in result.partial), periods[-1] if periods else "")
+        rows = [
+            {"label": member_name(r, result), "value": r.get("value")}
+            for r in result.rows
+            if str(r.get("period")) == last and r.get("value") is not None
+        ]
+        head = t("web.query.chart_members", lang, period=period_label(result, last), n=TOP_BARS)
+        return figure(charts.ranked_bars(rows, fmt, head, src, top=TOP_BARS))
+    except ComercioError:
+        return None
+
+
+def _annual_bars(rows: list[dict[str, Any]], fmt: Formatter, head: str, src: str) -> Any:
+    from comercio.reports.profiles_charts import annual_bars
+
+    return annual_bars(rows, fmt, head, src)
+
+
+def links(result: QueryResult) -> dict[str, str]:
+    """The stable URL of the page and the downloads (CSV and XLSX, long and wide) of the same query."""
+    q = result.query
+    long_q, wide_q = q.with_(wide=False), q.with_(wide=True)
+    return {
+        "page": f"{PAGE}?{q.query_string()}",
+        "csv": f"{API}?{long_q.query_string()}&{urlencode({'format': 'csv'})}",
+        "xlsx": f"{API}?{long_q.query_string()}&{urlencode({'format': 'xlsx'})}",
+        "csv_wide": f"{API}?{wide_q.query_string()}&{urlencode({'format': 'csv'})}",
+        "xlsx_wide": f"{API}?{wide_q.query_string()}&{urlencode({'format': 'xlsx'})}",
+        "json": f"{API}?{q.query_string()}",
+    }
+
+
+def view(result: QueryResult, vintage_days: str | None = None) -> dict[str, Any]:
+    """Everything the page shows of ``result`` in the query's language."""
+    lang = result.query.lang
+    fmt = Formatter(lang)
+    from comercio.query.output import period_label
+
+    partial = [period_label(result, p) for p in result.partial]
+    return {
+        "table": table(result, result.query.wide, fmt),
+        "chart": chart(result, fmt),
+        "dataset": source(result.dataset, lang),
+        "dataset_code": result.dataset,
+        "vintages": list(result.vintages),
+        "retrieved": vintage_days,
+        "synthetic": result.synthetic,
+        "partial": partial,
+        "notes": list(result.notes),
+        "truncated": result.truncated,
+        "rows": len(result.rows),
+        "seconds": fmt.number(result.seconds * 1000),
+        "links": links(result),
+    }
