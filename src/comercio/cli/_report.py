@@ -76,7 +76,9 @@ def regional(
 
 def register(root: typer.Typer) -> None:
     """Add the ``report`` command group (regional, sector) to the root CLI."""
+    from comercio.cli._report_profile import register_profile
     from comercio.cli._report_sector import register_sector
 
     register_sector(app)
+    register_profile(app)
     root.add_typer(app, name="report")

@@ -154,7 +154,10 @@ def product_facts(wh: Warehouse, code: str, *, engine: str | None = None) -> Pro
             raise ConfigError(
                 f"no G1 sector is named like {code!r} (e.g. textil, agropecuario, quimico)", field="product"
             )
-        return ProfileFacts("product", code, dim, b.facts, tuple(hs), b.datasets, b.synthetic, label=code)
+        no_lines = {"unit_value": "a G1 sector has no net weight"}
+        return ProfileFacts(
+            "product", code, dim, b.facts, tuple(hs), b.datasets, b.synthetic, label=code, omitted=no_lines
+        )
     hs = _histories(b, wh, Grouping(dim), Filters(), code, code, engine)
     hs = [h for h in hs if is_lines(h.dataset)]
     extra: dict[str, Any] = {}
@@ -172,6 +175,7 @@ def product_facts(wh: Warehouse, code: str, *, engine: str | None = None) -> Pro
         b.synthetic,
         hs[0].dataset if hs else None,
         extra=extra,
+        omitted={} if extra.get("unit_value") else {"unit_value": "no net weight loaded for the product"},
     )
 
 
