@@ -192,14 +192,13 @@ def invalid(exc: ConfigError, request: Request) -> JSONResponse:
 
 def refused(exc: QueryRefused, request: Request) -> JSONResponse:
     """A cut the loaded data cannot answer: 404 with why and which data would answer it."""
-    from comercio.api.app import public_message, scrub
+    from comercio.api.app import scrub
 
-    reason = public_message(exc, request)
     return JSONResponse(
         {
             "error": "QueryRefused",
-            "detail": reason,
-            "reason": reason,
+            "detail": scrub(exc.message, request),  # not public_message(): a QueryRefused cannot be copied
+            "reason": scrub(exc.reason, request),
             "would_answer": scrub(exc.would_answer, request),
             "field": exc.field,
         },
@@ -223,10 +222,9 @@ def search(
     kind: Annotated[SearchKind, Query(description="product, partner or any")] = SearchKind.any,
     lang: Annotated[Lang, Query(description="Language of the labels")] = Lang("es"),
     limit: Annotated[int, Query(ge=1, le=MAX_SEARCH, description="Most hits")] = 20,
+    svc: IndicatorService = Depends(service),
 ) -> Response:
-    from comercio.query.search import search as find
-
-    hits = find(q, kind=kind.value, lang=lang.value, limit=limit)
+    hits = svc.search(q, kind.value, lang.value, limit)
     return json_response(
         {"q": q, "kind": kind.value, "lang": lang.value, "hits": [hit_dict(h) for h in hits]}
     )

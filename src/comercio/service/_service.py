@@ -34,6 +34,7 @@ from comercio.warehouse import Warehouse
 if TYPE_CHECKING:
     from comercio.check import CheckReport
     from comercio.query import Query, QueryResult
+    from comercio.query.search import Hit
 
 T = TypeVar("T")
 REPORT_SUFFIXES = frozenset({".html", ".pdf", ".xlsx", ".md", ".json", ".csv", ".png", ".svg"})
@@ -108,6 +109,14 @@ class IndicatorService:
         from comercio.query import run
 
         return self.run(("query", q.query_string()), lambda: run(self.wh, q))
+
+    def search(self, text: str, kind: str = "any", lang: str = "es", limit: int = 20) -> list[Hit]:
+        """Products and partners by name (:func:`comercio.query.search.search`) from the reference tables of
+        the warehouse, cached."""
+        from comercio.query.search import search
+
+        key = ("search", text, kind, lang, limit)
+        return self.run(key, lambda: search(text, kind=kind, lang=lang, limit=limit, wh=self.wh))
 
     def latest_month(
         self,

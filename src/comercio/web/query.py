@@ -77,7 +77,7 @@ def query_page(
     code = lang.value
     values = given(request)
     answer, q = ask(svc, values, code)
-    hits = search_hits(request, buscar, tipo, code, values) if buscar.strip() else []
+    hits = search_hits(svc, buscar, tipo, code, values) if buscar.strip() else []
     flow = q.flow if q else (values.get("flow") or ["X"])[-1]
     response = page(
         request,
@@ -101,15 +101,15 @@ def ask(svc: IndicatorService, values: dict[str, list[str]], lang: str) -> tuple
     try:
         q = CutQuery.from_params(as_params(values, lang))
     except ConfigError as exc:
-        return Answer(error=exc.message, error_field=exc.field), None
+        return Answer(error=exc.reason, error_field=exc.field), None
     try:
         return Answer(result=answer_query(svc)(q)), q
     except QueryRefused as exc:
-        return Answer(refused=exc.message, would_answer=exc.would_answer), q
+        return Answer(refused=exc.reason, would_answer=exc.would_answer), q
     except WarehouseError as exc:
-        return Answer(error=exc.message + (f" ({exc.hint})" if exc.hint else "")), q
+        return Answer(error=exc.reason + (f" ({exc.hint})" if exc.hint else "")), q
     except ComercioError as exc:
-        return Answer(error=exc.message, error_field=exc.field), q
+        return Answer(error=exc.reason, error_field=exc.field), q
 
 
 def answer_query(svc: IndicatorService) -> Callable[[CutQuery], QueryResult]:
@@ -118,13 +118,11 @@ def answer_query(svc: IndicatorService) -> Callable[[CutQuery], QueryResult]:
 
 
 def search_hits(
-    request: Request, text: str, kind: str, lang: str, values: dict[str, list[str]]
+    svc: IndicatorService, text: str, kind: str, lang: str, values: dict[str, list[str]]
 ) -> list[dict[str, str]]:
     """Products or partners whose name matches ``text``, each a link to this page with its filter added."""
-    from comercio.query.search import search
-
     try:
-        hits = search(text.strip(), kind=kind, lang=lang, limit=MAX_HITS)
+        hits = svc.search(text.strip(), kind, lang, MAX_HITS)
     except ComercioError:
         return []
     out = []
@@ -139,6 +137,9 @@ def search_hits(
 def filter_dimension(hit: Any) -> str:
     """The dimension a search hit filters: its level when it is one (hs2, hs4, hs6), else partner/product."""
     names = {d.name for d in dimensions.DIMENSIONS}
+    given = str(getattr(hit, "dimension", "") or "")
+    if given:
+        return given
     level = str(getattr(hit, "level", "") or "")
     if level in names:
         return level
