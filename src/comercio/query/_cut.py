@@ -30,8 +30,9 @@ BASKET = "basket"  # a filter naming a basket of baskets.csv (Filters.basket), n
 DEFAULT_BASKET = "g1"  # how a line dataset's products are put into sectors when no basket is asked
 _WEIGHED = frozenset({"net_kg", "unit_value"})
 
+LINES = "`comercio fetch sunat-microdata` then `comercio ingest sunat-microdata`"
 # Which loaded data would answer a column no loaded dataset carries (the refusal's hint).
-_WOULD_ANSWER = {
+WOULD_ANSWER = {
     "customs_office": "customs offices need SUNAT's declarations: `comercio fetch sunat-microdata` then "
     "`comercio ingest sunat-microdata`",
     "transport_mode": "transport modes need SUNAT's declarations: `comercio fetch sunat-microdata` then "
@@ -110,6 +111,11 @@ def needs(query: Query) -> set[str]:
     return out
 
 
+def columns(query: Query) -> set[str]:
+    """:func:`needs`, plus the net weight when a measure reads it."""
+    return needs(query) | ({eng.WEIGHT} if _WEIGHED.intersection(query.measures) else set())
+
+
 def able(wh: Warehouse, query: Query) -> list[str]:
     """The loaded datasets able to answer ``query`` (its columns, flow and measures), best first."""
     wanted = needs(query)
@@ -135,20 +141,35 @@ def able(wh: Warehouse, query: Query) -> list[str]:
         raise QueryRefused(
             f"{', '.join(tree_misuse)} is a published tree of sectors: it answers one sector breakdown "
             "(and sector filters) only",
-            would_answer=_WOULD_ANSWER["product"],
+            would_answer=WOULD_ANSWER["product"],
             field="by",
         )
-    missing = sorted(c for c in wanted if not any(datasets.provides(n, c, query.flow) for n in loaded))
-    if weighed:
-        missing.append(eng.WEIGHT)
+    raise refused(query, loaded, columns(query))
+
+
+def refused(query: Query, loaded: list[str], wanted: set[str], *, held: bool = True) -> QueryRefused:
+    """The refusal of a cut no loaded dataset answers: which columns none carries (or that none carries them
+    together; ``held`` False: the able datasets hold no line of the flow), and which data would answer."""
+    have = [n for n in loaded if n in schema.DATASETS and schema.get(n).rank is not None]
     flow = "exports" if query.flow == "X" else "imports"
-    what = ", ".join(missing) if missing else "this combination of " + ", ".join(sorted(wanted))
-    hints = [_WOULD_ANSWER[c] for c in missing if c in _WOULD_ANSWER]
-    hint = "; ".join(hints) or _WOULD_ANSWER["product"]
-    raise QueryRefused(
-        f"no loaded dataset answers {flow} by {what} (loaded: {', '.join(loaded) or 'none'})",
-        would_answer=hint,
-        field="by" if query.by else "where",
+
+    def carried(c: str) -> bool:
+        if c == eng.WEIGHT:
+            return any(c in schema.get(n).columns for n in have)
+        return any(datasets.provides(n, c, query.flow) for n in have)
+
+    missing = sorted(c for c in wanted if not held or not carried(c))
+    together = len(wanted) > 1 and (not missing or not held)
+    columns = sorted(wanted) if together else missing
+    what = " and ".join(columns) or "the national total"
+    hints = [WOULD_ANSWER[c] for c in columns if c in WOULD_ANSWER]
+    if together:
+        hints = [f"only item-level lines carry them together: {LINES}"]
+    return QueryRefused(
+        f"no loaded dataset holds {flow} by {what}{' together' if together and held else ''} "
+        f"(loaded: {', '.join(have) or 'none'})",
+        would_answer="; ".join(hints) or WOULD_ANSWER["product"],
+        field="measures" if columns == [eng.WEIGHT] else ("by" if query.by else "where"),
     )
 
 

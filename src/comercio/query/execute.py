@@ -163,6 +163,7 @@ def _choose(wh: Warehouse, query: Query, wanted: set[date], engine: str | None) 
     from comercio.indicators.engine import cube
 
     best: tuple[int, str, set[date]] | None = None
+    spans = []
     for name in _cut.able(wh, query):
         held = set(cube(wh, name, query.flow, engine).periods)
         n = len(wanted & held)
@@ -170,11 +171,20 @@ def _choose(wh: Warehouse, query: Query, wanted: set[date], engine: str | None) 
             return name, held
         if n and (best is None or n > best[0]):
             best = (n, name, held)
+        if held:
+            spans.append(f"{name} {month_label(min(held))} to {month_label(max(held))}")
     if best is None:
+        if not spans:  # the able datasets are loaded, but hold no line of this flow
+            raise _cut.refused(query, wh.datasets(), _cut.columns(query), held=False)
+        needs = _cut.needs(query)
+        flow = "exports" if query.flow == "X" else "imports"
+        what = f" by {' and '.join(sorted(needs))}" if needs else ""
+        hints = [_cut.WOULD_ANSWER[c] for c in sorted(needs) if c in _cut.WOULD_ANSWER]
         raise QueryRefused(
-            f"no loaded dataset able to answer this cut holds a month between {query.start} and {query.end}",
-            would_answer="load data for those months (`comercio update`, or `comercio ingest "
-            "sunat-microdata` for declarations)",
+            f"no loaded dataset holds {flow}{what} between {query.start} and {query.end} "
+            f"(held: {'; '.join(spans)})",
+            would_answer="choose months the data hold, or load those months"
+            + (": " + "; ".join(hints) if hints else " (`comercio update`)"),
             field="from",
         )
     return best[1], best[2]
