@@ -50,16 +50,16 @@ def _history_table(flow: str, i: int) -> TableBuilder:
         if i >= len(hs):
             return None
         h, msg = hs[i], rc.msg
-        cols = (
+        cols: tuple[Column, ...] = (
             Column("year", msg("profiles.table.year")),
             Column("value", msg("profiles.table.value"), "millions", MILLIONS),
             Column("share", msg("profiles.table.share"), "pct"),
             Column("growth", msg("profiles.table.growth"), "pct_signed"),
         )
-        rows = tuple(
-            {"year": r["label"], "value": r["value"], "share": r["share"], "growth": r["growth"]}
-            for r in h["rows"]
-        )
+        keys = ("value", "share", "growth", "coverage")
+        rows = tuple({"year": r["label"], **{k: r[k] for k in keys}} for r in h["rows"])
+        if any(r["coverage"] is not None for r in rows):
+            cols += (Column("coverage", msg("profiles.table.coverage"), "pct"),)
         notes = [msg("profiles.partial_note", label=r["label"]) for r in h["rows"] if r["partial"]]
         if h["synthetic"]:
             notes.append(msg("profiles.synthetic_note"))
@@ -158,7 +158,7 @@ def _unit_value_table(rc: RenderContext) -> Table | None:
         {"year": r["label"], "value": r["value"], "tonnes": r["tonnes"], "unit_value": r["unit_value"]}
         for r in rows
     )
-    notes = [msg("profiles.partial_note", label=r["label"]) for r in rows if r["partial"]]
+    notes = [msg("profiles.partial_only", label=r["label"]) for r in rows if r["partial"]]
     if rc.bundle.synthetic:
         notes.append(msg("profiles.synthetic_note"))
     return Table("unit_value", msg("profiles.title.unit_value"), cols, out, note=" ".join(notes) or None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from comercio.i18n import t
+from comercio.indicators.coverage import THRESHOLD
 from comercio.reference.dimensions import label, member_names
 from comercio.reports.fmt import Formatter
 from comercio.reports.narrative import dataset_name
@@ -76,13 +77,21 @@ def _year(p: ProfileFacts, h: History, y: Year, fmt: Formatter) -> dict[str, Any
         "value": p.facts.value(VALUE, **parts),
         "share": p.facts.value(SHARE, **parts),
         "growth": p.facts.value(GROWTH, **parts),
+        "coverage": _coverage(p, h, y),
     }
+
+
+def _coverage(p: ProfileFacts, h: History, y: Year) -> float | None:
+    """The share of the year's value with a department, for a region read from lines (else None)."""
+    f = p.facts.get("coverage.{year}.share", year=str(y.year))
+    return None if f is None or f.dataset != h.dataset else f.value
 
 
 def history_context(p: ProfileFacts, h: History, fmt: Formatter) -> dict[str, Any]:
     """One dataset's history: its source, span, latest full year, latest year and record."""
     full = [y for y in h.years if not y.partial]
     record = p.facts.get(RECORD, dataset=h.dataset, flow_word=FLOW_WORD[h.flow])
+    rows = [_year(p, h, y, fmt) for y in h.years]
     return {
         "dataset": h.dataset,
         "source": dataset_name(h.dataset, fmt.lang),
@@ -93,7 +102,8 @@ def history_context(p: ProfileFacts, h: History, fmt: Formatter) -> dict[str, An
         "full": _year(p, h, full[-1], fmt) if full else None,
         "latest": _year(p, h, h.years[-1], fmt),
         "record": None if record is None else {"year": record.extra["year"], "value": record.value},
-        "rows": [_year(p, h, y, fmt) for y in h.years],
+        "rows": rows,
+        "low_coverage": [r for r in rows if r["coverage"] is not None and r["coverage"] < THRESHOLD],
     }
 
 

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from comercio import reference
 from comercio.errors import ConfigError, DataNotAvailable
+from comercio.indicators import coverage as cov
 from comercio.indicators.facts import FactSet
 from comercio.indicators.sector_g1 import normalise_label
 from comercio.indicators.specs import Filters, Grouping
@@ -90,6 +91,23 @@ def _lines_breakdowns(
     return used
 
 
+def _coverage_facts(b: Builder, wh: Warehouse, h: History, engine: str | None) -> None:
+    """The share of each year's export value that has a department (``coverage.{year}.share``)."""
+    by_month = cov.coverage(wh, h.dataset, h.flow, engine)
+    for y in h.years:
+        c = cov.combine(v for m, v in by_month.items() if m.year == y.year)
+        if c.share is not None:
+            window = {"kind": "months", "start": f"{y.year}-{y.first:02d}", "end": f"{y.year}-{y.last:02d}"}
+            b.add(
+                "coverage.{year}.share",
+                c.share,
+                window=window,
+                src=h,
+                parts={"year": str(y.year)},
+                extra={"shares": c.shares()},
+            )
+
+
 def region_facts(wh: Warehouse, code: str, *, engine: str | None = None) -> ProfileFacts:
     """The profile of a department (``04``)."""
     names = dimensions.member_names("department", "es")
@@ -101,6 +119,9 @@ def region_facts(wh: Warehouse, code: str, *, engine: str | None = None) -> Prof
     hs = _histories(b, wh, Grouping("department"), Filters(), code, code, engine)
     if not hs:
         raise DataNotAvailable("no loaded dataset holds exports by department", hint="run `comercio build`")
+    for h in hs:
+        if is_lines(h.dataset):
+            _coverage_facts(b, wh, h, engine)
     mine = Filters(departments=(code,))
     cuts = [
         ("products", "hs6", mine),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal, cast
 
 from comercio.errors import ConfigError, DataNotAvailable
+from comercio.indicators.coverage import NO_DEPARTMENT
 from comercio.query import run
 from comercio.query.model import Query, QueryResult
 from comercio.reports.profiles_data import FLOW_WORD, TOP, Builder, History
@@ -30,12 +31,16 @@ def _answer(wh: Any, query: Query, engine: str | None) -> QueryResult | None:
 
 
 def breakdown(b: Builder, r: QueryResult, key: str, year: int, months: tuple[int, int]) -> None:
-    """The :data:`TOP` members of ``r`` (one period, one breakdown) as ``profile.*`` breakdown facts."""
+    """The :data:`TOP` members of ``r`` (one period, one breakdown) as ``profile.*`` breakdown facts; value
+    without a member (no department: "No registrado") counts in the total, never in the ranking."""
     word = FLOW_WORD[r.query.flow]
     window = {"kind": "months", "start": _month(year, months[0]), "end": _month(year, months[1])}
     total = sum(row["value"] or 0.0 for row in r.rows)
     extra = {"months": list(months), "partial": months != (1, 12), "year": year, "total": total}
-    ranked = sorted((row for row in r.rows if row[key] is not None), key=lambda row: -(row["value"] or 0.0))
+    named = [
+        row for row in r.rows if row[key] is not None and (key, row[key]) != ("department", NO_DEPARTMENT)
+    ]
+    ranked = sorted(named, key=lambda row: -(row["value"] or 0.0))
     for row in ranked[:TOP]:
         parts = {"flow_word": word, "dimension": key, "member": str(row[key])}
         kw: dict[str, Any] = {
