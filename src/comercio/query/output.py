@@ -49,6 +49,8 @@ MEDIA_TYPES = {
 }
 BOM = "\ufeff"
 
+__all__ = ["FORMATS", "MEDIA_TYPES", "Grid", "filename", "grid", "period_label", "render", "write"]
+
 
 def _check(fmt: str) -> None:
     if fmt not in FORMATS:
