@@ -1,4 +1,4 @@
-"""Product and country search on a warehouse built from the mirror (ref_hs2022, ref_nandina, reference tables)."""
+"""Product and country search on a warehouse built from the mirror (ref_hs2022, ref_nandina, references)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def test_chile_is_the_country_first(wh: Any) -> None:
 def test_country_names_aliases_and_accents(wh: Any) -> None:
     assert search("Perú", "partner", wh=wh)[0].code == "PE"
     assert search("united states", "partner", "en", wh=wh)[0].code == "US"
-    assert search("estados unidos", "partner", wh=wh)[0].code == "US"  # exact name before "Islas … de los EE.UU."
+    assert search("estados unidos", "partner", wh=wh)[0].code == "US"  # before "Islas … de los …"
     assert search("COREA (SUR), REPUBLICA DE", "partner", wh=wh)[0].code == "KR"  # SUNAT's spelling
     assert search("DEU", "partner", wh=wh)[0].code == "DE"  # alpha-3
     assert search("asia", "partner", wh=wh)[0] == Hit("asia", "continent", "Asia", "Asia", "continent")
