@@ -186,6 +186,7 @@ def product_facts(wh: Warehouse, code: str, *, engine: str | None = None) -> Pro
         from comercio.reports.profiles_query import product_breakdowns
 
         extra = product_breakdowns(b, wh, dim, code, hs[0], engine)
+    weighed = any(r["unit_value"] is not None for r in extra.get("unit_value", ()))
     return ProfileFacts(
         "product",
         code,
@@ -196,7 +197,7 @@ def product_facts(wh: Warehouse, code: str, *, engine: str | None = None) -> Pro
         b.synthetic,
         hs[0].dataset if hs else None,
         extra=extra,
-        omitted={} if extra.get("unit_value") else {"unit_value": "no net weight loaded for the product"},
+        omitted={} if weighed else {"unit_value": "no net weight loaded for the product"},
     )
 
 
