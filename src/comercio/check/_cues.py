@@ -62,12 +62,16 @@ def fraction_measure(
     return previous  # no word of its own: the sentence goes on about what its previous figure measured
 
 
-def count_measure(before: str, after: str, lang: str) -> tuple[Measure | None, str | None, str]:
+def count_measure(
+    before: str, after: str, lang: str, ahead: str | None = None
+) -> tuple[Measure | None, str | None, str]:
     """(measure, record definition, catalogue key of why not) of a count of regions: grew, fell, a record.
 
     The counted noun is right after the figure ("14 regiones") or, elided, earlier in the sentence
     ("Catorce departamentos crecieron, frente a ocho que cayeron"; "otras ocho retrocedieron")."""
-    near = after[:40]
+    near = (after if ahead is None else ahead)[
+        :40
+    ]  # the noun may lie past another figure ("de las 23 regiones")
     if lx.has_cue(near[:25], lx.STAT_NOUNS[lang]):
         return None, None, "count_stat"
     elided = lx.has_cue(before[-90:], lx.REGION_NOUNS[lang]) and not re.match(
@@ -98,6 +102,10 @@ def falls(before: str, lang: str) -> bool:
     return last_cue(before, lx.DECLINE[lang]) > last_cue(
         before, tuple(c for c in lx.GROWTH[lang] if c not in lx.DECLINE[lang])
     )
+
+
+def has_change_word(before: str, lang: str) -> bool:
+    return lx.has_cue(before, lx.GROWTH[lang])
 
 
 def is_projection(sentence: str, lang: str) -> bool:

@@ -72,6 +72,7 @@ class _Text:
     topic: str | None
     measures: dict[int, Measure | None]  # figure start → measure read
     ends: list[int] = field(default_factory=list)  # end of each candidate, for bisection
+    falls: set[tuple[int, int]] = field(default_factory=set)  # figures read as falls (by span)
 
 
 def read(text: str, lang: str = "es", published: date | None = None) -> list[Reading]:
@@ -164,11 +165,21 @@ def _candidates(text: str, lang: str, mentions: list[lx.Mention]) -> list[lx.Men
     """Mentions that can be a figure's subject: places, groups and countries, and a basket named on its own
     ("la agroexportación creció": the national total of the basket). Not a basket right after a figure,
     which qualifies it ("el 81 % de la agroexportación"), nor a name left out ("sin considerar Lima")."""
-    out = []
+    out: list[lx.Mention] = []
+    excluded: lx.Mention | None = None
     for m in mentions:
         lead = lx.fold(text[max(0, m.span[0] - 30) : m.span[0]])
-        if any(lead.rstrip().endswith(c) for c in lx.EXCLUDED[lang]):
+        chained = excluded is not None and re.fullmatch(
+            r"\s*(,|y|e|ni|o|and|or|nor)\s+(el|la|los|las|the)?\s*",
+            lx.fold(text[excluded.span[1] : m.span[0]]),
+        )
+        if any(lead.rstrip().endswith(c) for c in lx.EXCLUDED[lang]) or chained:
+            excluded = m  # "sin contar Lima ni el Callao": every name of the list is left out
             continue
+        excluded = None
+        base_of_share = re.search(r"%\s*(?:de|del|of)\s+(?:la|las|los|el|the)?\s*$", lead) is not None
+        if m.subject.kind in ("national", "world") and base_of_share:
+            continue  # "el 32,9 % de las exportaciones del país": the base of a share, not a subject
         if m.subject.kind in PRIMARY:
             out.append(m)
         elif m.subject.kind == "basket" and not re.search(
@@ -199,7 +210,16 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int], in_sentence: list[Numb
     sentence = t.folded[s[0] : s[1]]
     base = Reading(n, sentence=s)
     if n.unit == "count":
-        counted, definition, why = cues.count_measure(before, after, t.lang)
+        ahead = t.folded[n.span[1] : min(s[1], n.span[1] + 90)]
+        if re.match(r"\s*(regiones|departamentos|regions|departments)\b", ahead) and re.search(
+            r"\b(de|of)\s+(las|los|the)\s*$", t.folded[max(s[0], n.span[0] - 12) : n.span[0]]
+        ):
+            return [replace(base, why="count_total")]  # "diecinueve de las veintitrés regiones": the whole
+        clause = after
+        if re.fullmatch(r"\s*(de|of)\s+(las|los|the)\s*", after):  # "diecinueve de las veintitrés regiones …"
+            later = [x.span[0] for x in in_sentence if x.span[0] > n.span[1]][1:2]
+            clause = t.folded[n.span[1] : later[0] if later else s[1]]
+        counted, definition, why = cues.count_measure(t.folded[s[0] : n.span[0]], clause, t.lang, ahead)
         if counted is None:
             stat = lx.has_cue(after[:40], lx.STAT_NOUNS[t.lang])
             if stat:
@@ -222,10 +242,11 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int], in_sentence: list[Numb
         return [replace(base, why="no_measure")]
     if cues.is_projection(sentence, t.lang):
         return [replace(base, why="projection", unsupported=True)]
-    if measure == "growth" and n.sign == 0 and cues.falls(before[-45:], t.lang):
-        n = replace(n, sign=-1)  # "Piura perdió 14,3 %": a fall word the number reader does not know
-        base = replace(base, number=n)
-    subjects = _subjects(t, n, run, measure)
+    subjects = _subjects(t, n, run, measure, s)
+    if measure == "growth" and n.sign == 0 and _falls(t, n, before, after, in_sentence):
+        base = replace(base, number=replace(n, sign=-1))  # a fall word the number reader does not know
+    if base.number.sign < 0:
+        t.falls.add(n.span)
     if not subjects:
         return [replace(base, why="no_subject")]
     if any(_peer(t, n, subj) for subj in subjects):
@@ -237,6 +258,21 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int], in_sentence: list[Numb
         subj = _narrow(t, n, subj, s, denominator)
         out.append(replace(base, subject=replace(subj, flow=flow), measure=measure, denominator=denominator))
     return out
+
+
+def _falls(t: _Text, n: Number, before: str, after: str, in_sentence: list[Number]) -> bool:
+    """Whether words say the figure is a fall: before it ("Piura perdió 14,3 %"), right after it ("15,1 %
+    menos que"), or, with no word of its own, the figure before it in the sentence fell ("las ventas de
+    Apurímac se desplomaron 81 % y las de Tacna, 27,3 %")."""
+    if cues.falls(before[-45:], t.lang):
+        return True
+    if re.match(r"\s*(menos|por debajo|less|lower|below|down)\b", after):
+        return True
+    earlier = [x for x in in_sentence if x.span[1] <= n.span[0] and x.unit == n.unit]
+    if earlier and not cues.has_change_word(before, t.lang):
+        prior = earlier[-1]
+        return prior.span in t.falls
+    return False
 
 
 def _narrow(t: _Text, n: Number, subj: Subject, s: tuple[int, int], denominator: str | None) -> Subject:
@@ -285,29 +321,64 @@ def _peer(t: _Text, n: Number, subj: Subject) -> bool:
     return lx.has_cue(around, lx.PEER[t.lang])
 
 
-def _subjects(t: _Text, n: Number, run: list[Number], measure: Measure) -> list[Subject]:
-    """The subjects of ``n`` (several for "cada una" or "respectivamente")."""
+def _subjects(t: _Text, n: Number, run: list[Number], measure: Measure, s: tuple[int, int]) -> list[Subject]:
+    """The subjects of ``n`` (several for "cada una", "respectivamente" or a list of figures beside a list of
+    names); names in the figure's own sentence first, then the text before it."""
     k = bisect_right(t.ends, n.span[0])
     before = t.candidates[max(0, k - RUN) : k]  # the nearest names (a run of names is never longer)
     if measure == "share" and len(before) > 1 and _base_of_share(t, before[-1], before[-2]):
         before = before[:-1]
-    if not before:
-        sentence_end = t.text.find(".", n.span[1])
-        later = [m for m in t.candidates if n.span[1] <= m.span[0] <= max(sentence_end, n.span[1])]
-        return [later[0].subject] if later else []
+    if len(before) > 1 and before[-1].span[0] >= s[0] and _locative(t, before[-1]):
+        before = before[:-1]  # "la región que más creció en el sur (+84,7 %)": the place is not the subject
+    own = [m for m in before if m.span[0] >= s[0]]
+    if not own:
+        fronted = _fronted(t, n, s)
+        if fronted is not None:
+            return [fronted]
+        if not before or _generic(t, n, s):
+            return (
+                [Subject("national", None, "exportaciones" if t.lang == "es" else "exports")]
+                if _generic(t, n, s)
+                else []
+            )
     lang = t.lang
-    near_after = lx.fold(t.text[n.span[1] : n.span[1] + 40])
-    gap = lx.fold(t.text[before[-1].span[1] : n.span[0]])
+    near_after = t.folded[n.span[1] : n.span[1] + 40]
+    gap = t.folded[before[-1].span[1] : n.span[0]]
     if lx.has_cue(near_after, lx.EACH[lang]) or lx.has_cue(gap, lx.EACH[lang]):
         return [m.subject for m in _run(t.text, before)]
-    tail = lx.fold(t.text[run[-1].span[1] : run[-1].span[1] + 40])
-    if len(run) > 1 and lx.has_cue(tail, lx.RESPECTIVELY[lang]):
+    if len(run) > 1:  # "9 % y 8 %, respectivamente", "(up 121.9% and 120.6%)" after two names
         firsts = [m for m in before if m.span[1] <= run[0].span[0]]
         for end in range(len(firsts), 0, -1):
             names = _run(t.text, firsts[:end])
             if len(names) == len(run):
-                return [names[run.index(n)].subject]
+                return [names[[x.span for x in run].index(n.span)].subject]
+            if len(names) > 1:
+                break
     return [_with_place(t, before)]
+
+
+def _locative(t: _Text, m: lx.Mention) -> bool:
+    """A name introduced as a place where something happened ("creció en el sur"), not as what is measured."""
+    lead = t.folded[max(0, m.span[0] - 10) : m.span[0]]
+    return m.subject.kind == "macroregion" and re.search(r"\b(en|in)\s*$", lead) is not None
+
+
+def _fronted(t: _Text, n: Number, s: tuple[int, int]) -> Subject | None:
+    """ "Con envíos por US$ 4 409 millones, Ica se consolidó …": a figure in a phrase opening the sentence
+    belongs to the name right after that phrase."""
+    comma = t.text.find(",", n.span[1], s[1])
+    if comma < 0 or "," in t.text[s[0] : n.span[0]]:
+        return None
+    k = bisect_right(t.ends, comma + 40)
+    after = [m for m in t.candidates[max(0, k - RUN) : k] if comma < m.span[0] <= comma + 3]
+    return after[0].subject if after else None
+
+
+def _generic(t: _Text, n: Number, s: tuple[int, int]) -> bool:
+    """The clause speaks of exports with no place ("las exportaciones crecieron 47,4 %"): the national one."""
+    clause = t.folded[s[0] : n.span[0]]
+    said = re.search(r"\b(?<!sus )(?<!su )(?<!its )(?<!their )(exportaciones|exports|envios)\b", clause)
+    return said is not None and not re.search(r"\b(de|from|of)\s+(las?|los|the)?\s*$", clause)
 
 
 def _with_place(t: _Text, before: list[lx.Mention]) -> Subject:

@@ -166,6 +166,12 @@ GROWTH = {
         "perd",
         "desplom",
         "trep",
+        "caid",
+        "cedi",
+        "escal",
+        "expandi",
+        "slid",
+        "slip",
         "duplic",
         "tripl",
         "vendieron menos",
@@ -207,6 +213,7 @@ SHARE = {
         "canaliz",
         "absorb",
         "equivalent",
+        "aport",
     ),
     "en": ("share", "accounted", "of the total", "of total", "weight", "handled", "channelled"),
 }
@@ -234,8 +241,10 @@ DECLINE = {
         "desplom",
         "vendieron menos",
         "menos",
+        "caid",
+        "cedi",
     ),
-    "en": ("fell", "fall", "declin", "drop", "decreas", "contract"),
+    "en": ("fell", "fall", "declin", "drop", "decreas", "contract", "slid", "slip", "shrank", "lost"),
 }
 IMPORTS = {
     "es": ("importac", "importa", "compras externas", "compras", "proveedor", "adquisicion"),
