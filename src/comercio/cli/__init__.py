@@ -17,7 +17,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from comercio.cli import _check, _data, _facts, _indicators, _reference, _report, _serve, _synth
+from comercio.cli import _check, _data, _facts, _indicators, _query, _reference, _report, _serve, _synth
 from comercio.cli._common import console_err
 from comercio.errors import ComercioError, scrub, show_path
 
@@ -30,7 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(_reference.app, name="reference")
 app.add_typer(_data.warehouse_app, name="warehouse")
-for _module in (_data, _report, _check, _serve, _synth, _indicators, _facts):
+for _module in (_data, _report, _check, _serve, _synth, _indicators, _facts, _query):
     _module.register(app)
 
 

@@ -48,6 +48,7 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 BOM = "\ufeff"
+DECIMALS = {"usd": 2, "kg": 3, "usd_per_kg": 6, "fraction": 8, "position": 0}
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "Grid", "filename", "grid", "period_label", "render", "write"]
 
@@ -108,12 +109,21 @@ def filename(result: QueryResult, fmt: str) -> str:
     return "_".join(parts) + f".{fmt}"
 
 
+def _plain(value: Any, unit: str | None) -> Any:
+    """A figure as CSV and JSON write it: cents for US$, grams for kg, six decimals otherwise (binary
+    floating-point noise such as ``3777697491.7229996`` never reaches a file); None for a missing figure."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if not isinstance(value, float):
+        return value
+    return round(value, DECIMALS.get(unit or "", 6))
+
+
 def _csv_value(value: Any, unit: str | None) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if unit == "fraction" and isinstance(value, int | float):
-        return repr(round(value * 100, 10))
-    return value
+    if unit == "fraction" and isinstance(value, int | float) and math.isfinite(value):
+        value = value * 100  # percentages under "(%)"
+    plain = _plain(value, unit)
+    return "" if plain is None else plain
 
 
 def _csv(g: Grid) -> str:
@@ -125,12 +135,6 @@ def _csv(g: Grid) -> str:
     return buf.getvalue()
 
 
-def _number(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _json(result: QueryResult, wide: bool, asked_at: datetime) -> str:
     payload: dict[str, Any] = header(result, asked_at=asked_at)
     payload["form"] = "wide" if wide else "long"
@@ -139,11 +143,11 @@ def _json(result: QueryResult, wide: bool, asked_at: datetime) -> str:
         payload["columns"] = [
             {"header": h, "kind": k, "unit": u} for h, k, u in zip(g.headers, g.kinds, g.units, strict=True)
         ]
-        payload["rows"] = [[_number(v) for v in row] for row in g.rows]
+        payload["rows"] = [[_plain(v, u) for v, u in zip(row, g.units, strict=True)] for row in g.rows]
     else:
         payload["columns"] = [
             {"key": c.key, "header": c.header, "kind": c.kind, "unit": c.unit} for c in result.columns
         ]
-        payload["rows"] = [{c.key: _number(r.get(c.key)) for c in result.columns} for r in result.rows]
+        payload["rows"] = [{c.key: _plain(r.get(c.key), c.unit) for c in result.columns} for r in result.rows]
         payload["period_labels"] = {p: period_label(result, p) for p in result.periods}
     return json.dumps(payload, ensure_ascii=False, indent=1, default=str)
