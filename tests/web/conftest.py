@@ -5,8 +5,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,19 @@ def web_app(web_settings):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def live_server(web_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """uvicorn in a thread on 127.0.0.1 and a free port; stopped at the end of the session."""
+    with serving(web_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def serve() -> Callable[[Any], AbstractContextManager[str]]:
+    """:func:`serving` for tests that serve an app of their own (another warehouse)."""
+    return serving
+
+
+@contextmanager
+def serving(web_app: Any) -> Iterator[str]:
+    """uvicorn serving ``web_app`` in a thread on 127.0.0.1 and a free port, stopped on exit."""
     import uvicorn
 
     with socket.socket() as s:

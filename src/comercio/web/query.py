@@ -10,13 +10,12 @@ cached); a cut no loaded data can answer shows why and which data would.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from comercio.errors import ComercioError, ConfigError, WarehouseError
 from comercio.i18n import has, t
@@ -76,7 +75,11 @@ def query_page(
 ) -> Response:
     code = lang.value
     values = given(request)
-    answer, q = ask(svc, values, code)
+    q, answer = read(values, code)
+    if q is not None and not buscar.strip() and request.url.query != q.query_string():
+        return RedirectResponse(f"{PATH}?{q.query_string()}", status_code=303)  # the address is the query's
+    if q is not None:
+        answer = ask(svc, q)
     hits = search_hits(svc, buscar, tipo, code, values) if buscar.strip() else []
     flow = q.flow if q else (values.get("flow") or ["X"])[-1]
     response = page(
@@ -86,7 +89,9 @@ def query_page(
         form=form_state(q, values, code, svc),
         options=options(svc, code, flow),
         answer=answer,
-        view=None if answer.result is None else query_view.view(answer.result),
+        view=None
+        if answer.result is None
+        else query_view.view(answer.result, member_names(svc, answer.result.query)),
         search={"text": buscar, "kind": tipo, "hits": hits},
     )
     if answer.error:
@@ -94,27 +99,26 @@ def query_page(
     return response
 
 
-def ask(svc: IndicatorService, values: dict[str, list[str]], lang: str) -> tuple[Answer, CutQuery | None]:
-    """The query of the form and its answer (None and an empty answer when no period was chosen yet)."""
+def read(values: dict[str, list[str]], lang: str) -> tuple[CutQuery | None, Answer]:
+    """The query of the form, or why it is not one (None and an empty answer when no period was chosen)."""
     if "from" not in values and "to" not in values:
-        return Answer(), None
+        return None, Answer()
     try:
-        q = CutQuery.from_params(as_params(values, lang))
+        return CutQuery.from_params(as_params(values, lang)), Answer()
     except ConfigError as exc:
-        return Answer(error=exc.reason, error_field=exc.field), None
+        return None, Answer(error=exc.reason, error_field=exc.field)
+
+
+def ask(svc: IndicatorService, q: CutQuery) -> Answer:
+    """The answer of the service (bounded, cached), or why there is none."""
     try:
-        return Answer(result=answer_query(svc)(q)), q
+        return Answer(result=svc.query(q))
     except QueryRefused as exc:
-        return Answer(refused=exc.reason, would_answer=exc.would_answer), q
+        return Answer(refused=exc.reason, would_answer=exc.would_answer)
     except WarehouseError as exc:
-        return Answer(error=exc.reason + (f" ({exc.hint})" if exc.hint else "")), q
+        return Answer(error=exc.reason + (f" ({exc.hint})" if exc.hint else ""))
     except ComercioError as exc:
-        return Answer(error=exc.reason, error_field=exc.field), q
-
-
-def answer_query(svc: IndicatorService) -> Callable[[CutQuery], QueryResult]:
-    """How the page answers a query: the service's bounded, cached :meth:`~IndicatorService.query`."""
-    return svc.query
+        return Answer(error=exc.reason, error_field=exc.field)
 
 
 def search_hits(
@@ -191,6 +195,7 @@ def form_state(
 ) -> dict[str, Any]:
     """The values the form shows: the query's when it was read, else what was sent (or the defaults)."""
     if q is not None:
+        names = member_names(svc, q)
         by = list(q.by)
         return {
             "flow": q.flow,
@@ -198,7 +203,7 @@ def form_state(
             "to": q.end,
             "freq": q.freq,
             "by": by + [""] * (MAX_BY - len(by)),
-            "where": [(f"{d}={','.join(c)}", filter_label(d, c, lang)) for d, c in q.where],
+            "where": [(f"{d}={','.join(c)}", filter_label(d, c, names, lang)) for d, c in q.where],
             "measures": set(q.measures),
             "compare": "" if q.compare_years == 1 else str(q.compare_years),
             "base": "" if q.base_year is None else str(q.base_year),
@@ -233,10 +238,26 @@ def default_end(svc: IndicatorService) -> str:
         return f"{date.today().year - 1}-12"
 
 
-def filter_label(dim: str, codes: tuple[str, ...], lang: str) -> str:
-    """A filter in words: «Departamento: Arequipa (04)»."""
-    try:
-        names = [f"{dimensions.label(dim, c, lang)} ({c})" for c in codes]
-    except ComercioError:
-        names = list(codes)
-    return f"{dim_label(dim, lang)}: {', '.join(names)}"
+def filter_label(dim: str, codes: tuple[str, ...], names: dict[tuple[str, str], str], lang: str) -> str:
+    """A filter in words: «Departamento: Arequipa (04)», «Subpartida SA: Palta (080440)»."""
+    return f"{dim_label(dim, lang)}: {', '.join(f'{names.get((dim, c), c)} ({c})' for c in codes)}"
+
+
+def member_names(svc: IndicatorService, q: CutQuery) -> dict[tuple[str, str], str]:
+    """(dimension, code) → name of every filtered member: the dimension table's name, else (products by
+    code) the name the search gives it, else the code."""
+    out: dict[tuple[str, str], str] = {}
+    for dim, codes in q.where:
+        for code in codes:
+            try:
+                name = dimensions.label(dim, code, q.lang)
+            except ComercioError:
+                name = code
+            if name == code and code.isdigit():
+                try:
+                    hits = svc.search(code, "product", q.lang, 5)
+                except ComercioError:
+                    hits = []
+                name = next((h.label for h in hits if h.code == code), code)
+            out[(dim, code)] = name
+    return out

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from comercio.errors import ComercioError
 from comercio.i18n import t
 from comercio.query import QueryResult
+from comercio.reference import dimensions
 from comercio.reports import charts
 from comercio.reports.fmt import Formatter
 from comercio.web.views import Figure, figure, source
@@ -60,7 +61,9 @@ def member_name(row: dict[str, Any], result: QueryResult) -> str:
     return " · ".join(str(row.get(k)) for k in keys if row.get(k) is not None)
 
 
-def chart(result: QueryResult, fmt: Formatter) -> Figure | None:
+def chart(
+    result: QueryResult, fmt: Formatter, names: dict[tuple[str, str], str] | None = None
+) -> Figure | None:
     """A line (months of one series), bars over periods (one series) or bars of members (one period); None
     when the result has no value or nothing to draw."""
     from comercio.query.output import period_label
@@ -75,12 +78,15 @@ def chart(result: QueryResult, fmt: Formatter) -> Figure | None:
     periods = [p for p in result.periods if any(str(r.get("period")) == p for r in result.rows)]
     try:
         if len(members) == 1 and len(periods) > 1:
-            name = members.pop() or t("common.national", lang)
-            head = t("web.query.chart_series", lang, name=name[:1].upper() + name[1:])
+            name = members.pop() or subject(result, names)
+            flow = t(f"query.flow.{result.query.flow}", lang)
+            head = t("web.query.chart_series", lang, flow=flow, name=name)
             by_period = {str(r.get("period")): r.get("value") for r in result.rows}
             if result.query.freq == "month" and all(len(p) == MONTH_LABEL for p in periods):
                 rows = [{"month": p, "value": by_period[p]} for p in periods if by_period[p] is not None]
-                desc = t("web.query.chart_line", lang, name=name, first=periods[0], last=periods[-1])
+                desc = t(
+                    "web.query.chart_line", lang, flow=flow, name=name, first=periods[0], last=periods[-1]
+                )
                 return figure(charts.monthly_line(rows, fmt, head, src, desc))
             bars = [
                 {"label": period_label(result, p), "value": by_period[p], "partial": p in result.partial}
@@ -98,6 +104,17 @@ def chart(result: QueryResult, fmt: Formatter) -> Figure | None:
         return figure(charts.ranked_bars(rows, fmt, head, src, top=TOP_BARS))
     except ComercioError:
         return None
+
+
+def subject(result: QueryResult, names: dict[tuple[str, str], str] | None = None) -> str:
+    """What a result without breakdowns is of: its filters' members in words («Chile», «Palta»), from
+    ``names`` ((dimension, code) → name) else the dimension table; the national total without filters."""
+    lang = result.query.lang
+    names = names or {}
+    found = [
+        names.get((d, c)) or dimensions.label(d, c, lang) for d, codes in result.query.where for c in codes
+    ]
+    return ", ".join(found) if found else t("common.national", lang)
 
 
 def _annual_bars(rows: list[dict[str, Any]], fmt: Formatter, head: str, src: str) -> Any:
@@ -120,7 +137,7 @@ def links(result: QueryResult) -> dict[str, str]:
     }
 
 
-def view(result: QueryResult, vintage_days: str | None = None) -> dict[str, Any]:
+def view(result: QueryResult, names: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
     """Everything the page shows of ``result`` in the query's language."""
     lang = result.query.lang
     fmt = Formatter(lang)
@@ -129,11 +146,10 @@ def view(result: QueryResult, vintage_days: str | None = None) -> dict[str, Any]
     partial = [period_label(result, p) for p in result.partial]
     return {
         "table": table(result, result.query.wide, fmt),
-        "chart": chart(result, fmt),
+        "chart": chart(result, fmt, names),
         "dataset": source(result.dataset, lang),
         "dataset_code": result.dataset,
         "vintages": list(result.vintages),
-        "retrieved": vintage_days,
         "synthetic": result.synthetic,
         "partial": partial,
         "notes": list(result.notes),
