@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from comercio.check._reasons import say, show
 from comercio.check.model import Number, Verdict
+from comercio.reports.fmt import Formatter
 
 CLOSE = {"usd": 0.02, "fraction": 0.01, "count": 1.0}  # usd: relative; the others absolute
 ABOVE = {"usd": 0.10, "fraction": 0.02, "count": 2.0}  # how far above "más de X" is still consistent
@@ -46,7 +47,10 @@ def verdict(n: Number, printed: float, computed: float, lang: str) -> tuple[Verd
         return ("close" if diff <= close else "differs"), say(lang, "above_ceiling", **values)
     if abs(diff) <= half or (n.qualifier == "about" and abs(diff) <= close):
         return "consistent", say(lang, "gives", computed=values["computed"])
-    off = say(lang, "off_by", computed=values["computed"], diff=show(abs(diff), n.unit, lang))
+    if n.unit == "fraction" and printed * computed < 0 and abs(diff) > close:
+        return "differs", say(lang, "sign_differs", **values)
+    gap = Formatter(lang).pp(abs(diff), 2) if n.unit == "fraction" else show(abs(diff), n.unit, lang)
+    off = say(lang, "off_by", computed=values["computed"], diff=gap)
     return ("close" if abs(diff) <= close else "differs"), off
 
 

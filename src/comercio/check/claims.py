@@ -57,6 +57,7 @@ class Reading:
     denominator: str | None = None  # a share's base the text names ("de la agroexportación")
     unsupported: bool = False  # a claim about the data comercio has no measure for (``why`` says which)
     ytd_months: tuple[int, ...] = ()  # months ending the year-to-date periods of its paragraph
+    pair: tuple[int, int] | None = None  # "bajó de 68,0 % a 63,8 %": the span of the later level
 
 
 @dataclass
@@ -103,7 +104,7 @@ def read(text: str, lang: str = "es", published: date | None = None) -> list[Rea
     for n, period in zip(numbers, is_period, strict=True):
         s = sentence_of[n.span]
         if period:
-            why = "period_date" if n.unit == "date" else "period_year"
+            why = {"date": "period_date", "year": "period_year"}.get(n.unit, "period_phrase")
             out.append(Reading(n, sentence=s, period=True, why=why))
         elif n.unit == "plain":
             out.append(Reading(n, sentence=s, why="plain"))
@@ -112,6 +113,21 @@ def read(text: str, lang: str = "es", published: date | None = None) -> list[Rea
                 if not r.why:
                     r = replace(r, window=_window(periods, n, text, first), ytd_months=_ytd_of(ytd, paras, n))
                 out.append(r)
+    return _earlier_levels(out)
+
+
+def _earlier_levels(readings: list[Reading]) -> list[Reading]:
+    """ "Su participación bajó de 68,0 % a 63,8 %" in a text about 2011: with no period of its own, the first
+    level is the year before the second (the same months a year earlier)."""
+    later = {r.number.span: r for r in readings}
+    out = []
+    for r in readings:
+        partner = later.get(r.pair) if r.pair else None
+        w = r.window
+        if partner is not None and w is not None and w.end and partner.window == w:
+            w = Period(_shift(w.start), _shift(w.end), w.kind, f"{w.phrase} (a year before the next level)")
+            r = replace(r, window=w)
+        out.append(r)
     return out
 
 
@@ -238,6 +254,7 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int], in_sentence: list[Numb
         previous = t.measures.get(earlier[-1].span[0]) if earlier else None
         measure = cues.fraction_measure(n, before, after, sentence, t.lang, previous)
     t.measures[n.span[0]] = measure
+    pair = _level_pair(t, n, run, before)
     if measure is None:
         return [replace(base, why="no_measure")]
     if cues.is_projection(sentence, t.lang):
@@ -256,8 +273,21 @@ def _read_figure(t: _Text, n: Number, s: tuple[int, int], in_sentence: list[Numb
     out = []
     for subj in subjects:
         subj = _narrow(t, n, subj, s, denominator)
-        out.append(replace(base, subject=replace(subj, flow=flow), measure=measure, denominator=denominator))
+        subject = replace(subj, flow=flow)
+        out.append(replace(base, subject=subject, measure=measure, denominator=denominator, pair=pair))
     return out
+
+
+def _level_pair(t: _Text, n: Number, run: list[Number], before: str) -> tuple[int, int] | None:
+    """The later figure of "de X a Y" when ``n`` is X, with no period between them."""
+    if len(run) != 2 or run[0] is not n or not re.search(r"\b(de|from)\s*$", before):
+        return None
+    gap = t.folded[n.span[1] : run[1].span[0]]
+    return run[1].span if re.fullmatch(r"\s*(a|al|to)\s*", gap) else None
+
+
+def _shift(month: str) -> str:
+    return f"{int(month[:4]) - 1:04d}{month[4:]}"
 
 
 def _falls(t: _Text, n: Number, before: str, after: str, in_sentence: list[Number]) -> bool:

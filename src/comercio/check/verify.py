@@ -126,8 +126,10 @@ class Checker:
         assert r.subject is not None and r.measure is not None
         base = Claim(n, r.subject, r.measure, r.window, "not_checkable", sentence=r.sentence)
         base = replace(base, fact=FAMILY.get((r.subject.kind, r.measure)))
-        if r.window is None or not r.window.end:
+        if r.window is None:
             return replace(base, reason=say(lang, "no_period"))
+        if not r.window.end:  # a relative phrase with no year before it and no publication date
+            return replace(base, window=None, reason=say(lang, "unresolved", phrase=r.window.phrase))
         try:
             window = to_window(r.window)
         except ComercioError as exc:
