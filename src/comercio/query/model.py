@@ -181,6 +181,13 @@ class QueryRefused(DataNotAvailable):
         super().__init__(reason, field=field, hint=would_answer)
         self.would_answer = would_answer
 
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle (the error handlers copy errors)
+        return (_refused, (self.reason, self.would_answer, self.field))
+
+
+def _refused(reason: str, would_answer: str, field: str | None) -> QueryRefused:
+    return QueryRefused(reason, would_answer=would_answer, field=field)
+
 
 def as_codes(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({v.strip() for v in values if v.strip()}))
