@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comercio.web import check, pages, query
+from comercio.web import check, pages, profiles, query
 from comercio.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(check.router)
     app.include_router(query.router)
+    app.include_router(profiles.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
