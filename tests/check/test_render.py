@@ -289,3 +289,53 @@ def test_the_page_has_one_h1_and_the_fragment_fits_under_a_page_h1(report: Check
     assert "<h1" not in fragment and fragment.count("<h2") == 1 and fragment.count("<h3") == 4
     with pytest.raises(ValueError, match="heading level"):
         html_fragment(report, level=6)
+
+
+def test_xlsx_shows_each_figure_at_its_printed_precision() -> None:
+    text = "Puno exportó US$ 912,5 millones; Ica, US$ 2 362 millones."
+    claims = tuple(
+        Claim(
+            Number(_span(text, printed), printed, value, "usd", half),
+            Subject("department", code, name),
+            "value",
+            Period("2022-01", "2022-12", "year", "en 2022"),
+            "consistent",
+            computed=computed,
+        )
+        for printed, value, half, code, name, computed in [
+            ("US$ 912,5 millones", 912.5e6, 5e4, "21", "Puno", 912_480_000.0),
+            ("US$ 2 362 millones", 2_362e6, 5e5, "11", "Ica", 2_362_300_000.0),
+        ]
+    )
+    book = load_workbook(io.BytesIO(render(CheckReport(text, "es", None, claims, ()), "xlsx")))  # type: ignore[arg-type]
+    sheet = book["Cifras"]
+    head = [c.value for c in sheet[1]]
+    value, computed = head.index("Valor leído") + 1, head.index("Valor calculado") + 1
+    assert ".0,," in sheet.cell(row=2, column=value).number_format  # one decimal, in millions
+    assert ".0,," in sheet.cell(row=2, column=computed).number_format
+    assert "#,##0,," in sheet.cell(row=3, column=value).number_format  # printed without decimals
+    assert ".0,," not in sheet.cell(row=3, column=computed).number_format
+
+
+def _span(text: str, printed: str) -> tuple[int, int]:
+    start = text.index(printed)
+    return (start, start + len(printed))
+
+
+def test_a_claim_without_window_or_subject_renders_everywhere() -> None:
+    text = "Subieron 12 % sin decir cuándo."
+    bare = Claim(
+        Number(_span(text, "12 %"), "12 %", 0.12, "fraction", 0.005, sign=1),
+        None,
+        "growth",
+        None,
+        "not_checkable",
+        reason="sin periodo",
+    )
+    report = CheckReport(text, "es", None, (bare,), ())
+    assert "| 1 | 12 % | variación (exportaciones) |  | ? no verificable |" in str(render(report, "md"))
+    assert 'id="ck-fig-1"' in html_fragment(report)
+    book = load_workbook(io.BytesIO(render(report, "xlsx", "en")))  # type: ignore[arg-type]
+    row = [c.value for c in book["Claims"][2]]
+    assert row[:3] == [1, "12 %", 0.12] and "not checkable" in row
+    assert json.loads(str(render(report, "json")))["claims"][0]["window"] is None

@@ -20,6 +20,7 @@ from comercio.check._describe import (
     OUTCOMES,
     datasets_text,
     figure_kind,
+    printed_decimals,
     published_text,
     rows,
     source_text,
@@ -53,10 +54,13 @@ def _head(ws: Worksheet, labels: list[str]) -> None:
     ws.freeze_panes = "B2"
 
 
-def _number(ws: Worksheet, column: int, value: float | None, kind: str, fmt: Formatter) -> None:
+def _number(ws: Worksheet, column: int, value: float | None, claim: Claim, fmt: Formatter) -> None:
+    """A figure of the claim as a number, shown at the printed figure's precision (912,5 millones keeps
+    its decimal), in the format the formatter gives that figure."""
+    kind, decimals = figure_kind(claim), printed_decimals(claim)
     cell = ws.cell(row=ws.max_row, column=column)
     cell.value = stored(value, kind)
-    cell.number_format = fmt.number_format(value, kind)
+    cell.number_format = fmt.number_format(value, kind, decimals=decimals)
 
 
 def _claim_row(n: int, c: Claim, lang: str, msg: Messages) -> list[Any]:
@@ -96,9 +100,8 @@ def _claims(ws: Worksheet, report: CheckReport, lang: str, msg: Messages) -> Non
             continue
         claim = row.item
         ws.append(_claim_row(row.n, claim, lang, msg))
-        kind = figure_kind(claim)
-        _number(ws, value_col, claim.number.value, kind, fmt)
-        _number(ws, computed_col, claim.computed, kind, fmt)
+        _number(ws, value_col, claim.number.value, claim, fmt)
+        _number(ws, computed_col, claim.computed, claim, fmt)
         for j, value in enumerate(ws[ws.max_row], start=1):
             if isinstance(value.value, str):
                 value.number_format = "@"  # codes such as "06" stay text
