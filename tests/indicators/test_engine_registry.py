@@ -126,8 +126,10 @@ def test_every_dimension_is_computed_from_a_canonical_column() -> None:
     for d in DIMENSIONS:
         assert d.needs is None or d.needs in schema.COLUMN_TYPES, d.name
         assert Grouping(d.name).dimension == d.name
-    assert eng.CUBE_COLUMNS == ("period", "department", "customs_office", "partner", "sector", "product")
-    assert {"partner"} == eng.ON_DEMAND
+    assert eng.CUBE_COLUMNS == (
+        "period", "department", "customs_office", "partner", "sector", "product", "transport_mode"
+    )  # fmt: skip
+    assert {"partner", "transport_mode"} == eng.ON_DEMAND
 
 
 def test_no_dataset_is_named_in_the_engine_or_the_chooser() -> None:

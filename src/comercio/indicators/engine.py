@@ -46,7 +46,7 @@ CUBE_COLUMNS = ("period", *dict.fromkeys(d.needs for d in DIMENSIONS if d.needs 
 ON_DEMAND = frozenset(d.needs for d in DIMENSIONS if d.on_demand and d.needs is not None)
 # Kept only in the product cube: the product code (product, product group, HS6, a line dataset's baskets).
 DETAIL = frozenset({"product"})
-WEIGHT = "net_kg"  # summed beside the value in cubes of datasets carrying it (unit values of queries)
+WEIGHT = "net_kg"  # in ``extra``: the cube also sums the net weight (datasets carrying it; unit values)
 QUALITY_COLUMNS = ("region_basis",)  # kept in every cube of a dataset carrying them (attribution coverage)
 _SERIES_SCHEMA = pa.schema([("member", pa.string()), ("period", pa.date32()), ("value", pa.float64())])
 
@@ -116,17 +116,19 @@ def cube(
     """The cube of ``name`` for ``flow``: one Ibis aggregation, cached per dataset vintages and engine.
 
     ``extra`` asks for on-demand dimensions (``partner``) and the product code (:data:`DETAIL`) on top of the
-    usual ones. ``months`` (first, last) cuts a product cube to those months; its :attr:`Cube.periods` are
-    still every month of the dataset, from the region cube (a region cube is never cut).
+    usual ones, and (:data:`WEIGHT`) for the net weight summed beside the value where the dataset has it.
+    ``months`` (first, last) cuts a product cube to those months; its :attr:`Cube.periods` are still every
+    month of the dataset, from the region cube (a region cube is never cut).
     """
     vintages = wh.vintages(name)
-    wanted = cube_columns(schema.get(name), extra)
+    weighed = WEIGHT in extra and WEIGHT in schema.get(name).columns
+    wanted = cube_columns(schema.get(name), extra - {WEIGHT})
     if months is not None and not DETAIL.intersection(wanted):
         months = None
     stamp = tuple(v.vintage for v in vintages)
-    key = ("cube", name, flow, engine or wh.settings.engine, wanted, months, stamp)
+    key = ("cube", name, flow, engine or wh.settings.engine, wanted, months, stamp) + (("weight",) * weighed)
     held = None if months is None else cube(wh, name, flow, engine).periods
-    return wh.memo(key, lambda: _build_cube(wh, name, flow, engine, vintages, wanted, months, held))
+    return wh.memo(key, lambda: _build_cube(wh, name, flow, engine, vintages, wanted, months, held, weighed))
 
 
 def cube_columns(spec: DatasetSpec, extra: frozenset[str] = frozenset()) -> tuple[str, ...]:
@@ -142,10 +144,16 @@ def cube_columns(spec: DatasetSpec, extra: frozenset[str] = frozenset()) -> tupl
 
 
 def cube_expr(
-    t: ir.Table, spec: DatasetSpec, flow: str, columns: tuple[str, ...], months: Months | None = None
+    t: ir.Table,
+    spec: DatasetSpec,
+    flow: str,
+    columns: tuple[str, ...],
+    months: Months | None = None,
+    *,
+    weight: bool = False,
 ) -> ir.Table:
-    """The Ibis aggregation of a cube: value (and net weight, in datasets carrying it) by ``columns`` for one
-    flow (and its table, where declared), of the months ``months`` (first, last; None: all)."""
+    """The Ibis aggregation of a cube: value (and net weight with ``weight``) by ``columns`` for one flow (and
+    its table, where declared), of the months ``months`` (first, last; None: all)."""
     t = t.filter(t.flow == flow)
     if flow in spec.flow_filter:
         column, value = spec.flow_filter[flow]
@@ -153,7 +161,7 @@ def cube_expr(
     if months is not None:
         t = t.filter((t.period >= months[0]) & (t.period <= months[1]))
     sums = {"value_usd": t[spec.value_column].sum()}
-    if WEIGHT in spec.columns:
+    if weight:
         sums[WEIGHT] = t[WEIGHT].sum()
     return t.group_by(list(columns)).aggregate(**sums)
 
@@ -167,8 +175,9 @@ def _build_cube(
     wanted: tuple[str, ...],
     months: Months | None,
     held: tuple[date, ...] | None,
+    weighed: bool = False,
 ) -> Cube:
-    expr = cube_expr(wh.table(name, engine), schema.get(name), flow, wanted, months)
+    expr = cube_expr(wh.table(name, engine), schema.get(name), flow, wanted, months, weight=weighed)
     table = wh.execute(expr, engine=engine)
     table = table.cast(pa.schema([pa.field(c, table.schema.field(c).type) for c in table.column_names]))
     synthetic = any(v.synthetic for v in vintages)

@@ -179,11 +179,13 @@ def _non_sector(query: Query) -> bool:
 
 
 def extra_columns(spec: schema.DatasetSpec, query: Query) -> frozenset[str]:
-    """The ``extra`` of the query's cube: on-demand columns, or every column read when it reads products."""
+    """The ``extra`` of the query's cube: on-demand columns, or every column read when it reads products; the
+    net weight when a measure reads it."""
     wanted = needs(query)
     if spec.lines and (base_filters(query).basket is not None or "sector" in wanted):
         wanted = (wanted - {"sector"}) | {"product"}
-    return frozenset(wanted) if eng.DETAIL & wanted else frozenset(wanted) & eng.ON_DEMAND
+    extra = frozenset(wanted) if eng.DETAIL & wanted else frozenset(wanted) & eng.ON_DEMAND
+    return extra | ({eng.WEIGHT} if _WEIGHED.intersection(query.measures) else set())
 
 
 def cut(wh: Warehouse, name: str, query: Query, months: eng.Months, engine: str | None) -> Cut:
