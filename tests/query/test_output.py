@@ -202,3 +202,17 @@ def test_xlsx_wide_english_synthetic_is_labelled() -> None:
 def test_unknown_format_names_the_option() -> None:
     with pytest.raises(ConfigError, match="format"):
         output.render(_result(), "ods")
+
+
+def test_hundreds_of_vintages_are_listed_one_per_row() -> None:
+    """A weekly-file dataset has a vintage per file: all listed, none cut, no cell past Excel's limit."""
+    r = _result()
+    many = tuple(f"customs_lines/microdata-x{n:06d}/v1-20261130T132420Z" for n in range(1500))
+    book = load_workbook(io.BytesIO(output.render(QueryResult(**{**r.__dict__, "vintages": many}), "xlsx")))
+    cells = [row for row in book["Consulta"].iter_rows(values_only=True)]
+    listed = [v for _, v in cells if isinstance(v, str) and v.startswith("customs_lines/microdata-")]
+    assert listed == list(many)
+    assert max(len(str(v)) for row in cells for v in row if v is not None) < 32767
+    assert json.loads(output.render(QueryResult(**{**r.__dict__, "vintages": many}), "json"))[
+        "vintages"
+    ] == list(many)

@@ -20,6 +20,7 @@ from comercio.cli._common import Engine, console_err, settings
 from comercio.errors import ComercioError, ConfigError
 
 FORMATS = ("csv", "json", "xlsx")
+MAX_VINTAGES = 3  # named one by one on stderr; more are counted (files and JSON list them all)
 # the option each query parameter comes from, to name it in errors
 OPTIONS = {
     "compare": "--compare",
@@ -57,8 +58,10 @@ def _format(fmt: str | None, out: Path | None) -> str:
 def _tell(result: Any, out: Path | None) -> None:
     """What the table was computed from, on stderr (stdout keeps only the table)."""
     where = f" → {out.name}" if out is not None else ""
+    n = len(result.vintages)
+    vintages = ", ".join(result.vintages) if n <= MAX_VINTAGES else f"{n} vintages"
     console_err.print(
-        f"{len(result.rows)} rows from {result.dataset} ({', '.join(result.vintages) or 'no vintage'}) "
+        f"{len(result.rows)} rows from {result.dataset} ({vintages or 'no vintage'}) "
         f"in {result.seconds:.2f} s{where}",
         highlight=False,
     )

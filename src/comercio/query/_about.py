@@ -91,7 +91,7 @@ def describe(
         (a("language"), lang),
         (a("url"), url(q)),
         (a("dataset"), dataset_name(result.dataset, lang)),
-        (a("vintages"), ", ".join(result.vintages) or a("none")),
+        *_vintages(result, a("vintages"), a("none")),
         (a("synthetic"), a("synthetic_yes") if result.synthetic else a("synthetic_no")),
         (a("partial"), ", ".join(result.partial) or a("none")),
         (a("rows"), str(len(result.rows))),
@@ -116,6 +116,14 @@ def params(query: Query) -> dict[str, object]:
     if where:
         out["where"] = where
     return out
+
+
+def _vintages(result: QueryResult, label: str, none: str) -> list[tuple[str, str]]:
+    """One row per vintage (a weekly-file dataset has hundreds: a single cell would pass Excel's 32 767
+    characters), the label on the first."""
+    if not result.vintages:
+        return [(label, none)]
+    return [(label if i == 0 else "", v) for i, v in enumerate(result.vintages)]
 
 
 def header(result: QueryResult, *, asked_at: datetime | None = None) -> dict[str, object]:
