@@ -12,11 +12,12 @@ value). A period whose comparison months are not all held has no growth nor cont
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from comercio.indicators.measures import growth
 from comercio.query._cut import Cut
@@ -25,7 +26,7 @@ from comercio.query._periods import Period
 Key = tuple[str | None, ...]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Figures:
     """One member combination in one period."""
 
@@ -63,8 +64,11 @@ class Figures:
 Monthly = dict[Key, dict[date, tuple[float, float | None]]]
 
 
-def monthly(c: Cut) -> tuple[Monthly, dict[date, float]]:
-    """Value and net weight per member combination and month, and the universe's total per month."""
+def monthly(
+    c: Cut, months: set[date], picked: dict[int, frozenset[str]] | None = None
+) -> tuple[Monthly, dict[date, float]]:
+    """Value and net weight per member combination and month of ``months`` (of the members ``picked`` per
+    breakdown, when given), and the universe's total per month."""
     names = [f"m{i}" for i in range(len(c.members))]
     columns: dict[str, pa.Array] = dict(zip(names, c.members, strict=True))
     columns |= {"period": c.period, "value": c.value}
@@ -72,7 +76,12 @@ def monthly(c: Cut) -> tuple[Monthly, dict[date, float]]:
     if c.weight is not None:
         columns["weight"] = c.weight
         aggs.append(("weight", "sum"))
-    grouped = pa.table(columns).group_by([*names, "period"], use_threads=False).aggregate(aggs)
+    keep = pc.is_in(c.period, pa.array(sorted(months), pa.date32()))
+    for i, codes in (picked or {}).items():
+        inside = pc.is_in(c.members[i], pa.array(sorted(codes), pa.string()))
+        keep = pc.and_(keep, pc.fill_null(inside, False))
+    rows = pa.table(columns).filter(keep)
+    grouped = rows.group_by([*names, "period"], use_threads=False).aggregate(aggs)
     keys = list(zip(*(grouped.column(n).to_pylist() for n in names), strict=True)) if names else None
     periods = grouped.column("period").to_pylist()
     values = grouped.column("value_sum").to_pylist()
@@ -129,10 +138,12 @@ def _ranked(rows: list[Figures]) -> list[Figures]:
     groups: dict[Key, list[Figures]] = defaultdict(list)
     for r in rows:
         groups[r.members[:-1]].append(r)
-    out = []
-    for group in groups.values():
+    out: list[Figures] = []
+    for _, group in sorted(groups.items(), key=lambda kv: tuple(m or "" for m in kv[0])):
         group.sort(key=lambda r: (_outside(r), -r.value, tuple(m or "" for m in r.members)))
-        out += [replace(r, rank=None if _outside(r) else i + 1) for i, r in enumerate(group)]
+        for i, r in enumerate(group):
+            r.rank = None if _outside(r) else i + 1
+            out.append(r)
     return out
 
 

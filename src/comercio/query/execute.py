@@ -82,15 +82,16 @@ def run(
     shift = _comparison_shift(query)
     needed = sorted(wanted | {add_months(m, 12 * shift(p)) for p in asked for m in p.months})
     c = _cut.cut(bounded, name, query, (needed[0], needed[-1]), engine)
-    data, totals = _measures.monthly(c)
+    ax = _cut.axes(query)
+    picked = _cut.shown(query)
+    # ranks are among every member; without them only the members shown are summed
+    data, totals = _measures.monthly(c, set(needed), None if "rank" in query.measures else picked)
     kept: list[Period] = []
     partial: list[str] = []
     coverage: dict[str, tuple[str, str]] = {}
     out: list[dict[str, Any]] = []
     compared = bool(_COMPARED.intersection(query.measures))
     no_comparison: list[str] = []
-    ax = _cut.axes(query)
-    picked = _cut.shown(query)
     for p in asked:
         months = tuple(m for m in p.months if m in held)
         if not months:
