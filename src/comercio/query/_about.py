@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from babel.dates import get_month_names
+
 from comercio import __version__
 from comercio.errors import ComercioError
 from comercio.i18n import has, t
 from comercio.query.model import Query, QueryResult
-from comercio.reports.fmt import Formatter
 
 URL_PATH = "/consultas"
 
@@ -47,8 +48,13 @@ def dataset_name(dataset: str, lang: str) -> str:
     return f"{t(key, lang)} ({dataset})" if has(key) else dataset
 
 
-def _month(fmt: Formatter, month: str) -> str:
-    return f"{fmt.month(int(month[5:]))} {month[:4]}"
+LOCALES = {"es": "es_PE", "en": "en"}  # Peruvian Spanish: "setiembre"
+
+
+def _month(month: str, lang: str) -> str:
+    """``mayo 2025`` / ``May 2025``."""
+    name = str(get_month_names("wide", locale=LOCALES[lang])[int(month[5:7])])
+    return f"{name.lower() if lang == 'es' else name} {month[:4]}"
 
 
 def describe(
@@ -57,14 +63,13 @@ def describe(
     """Every parameter of the query and every fact of provenance as (label, text) pairs, in reading order
     (``wide``: the form of the download, when it differs from the query's)."""
     q, lang = result.query, result.query.lang
-    fmt = Formatter(lang)
 
     def a(key: str, **values: object) -> str:
         return t(f"query.about.{key}", lang, **values)
 
     rows = [
         (a("flow"), t(f"query.flow.{q.flow}", lang)),
-        (a("period"), a("period_value", start=_month(fmt, q.start), end=_month(fmt, q.end))),
+        (a("period"), a("period_value", start=_month(q.start, lang), end=_month(q.end, lang))),
         (a("freq"), t(f"query.freq.{q.freq}", lang)),
         (a("by"), ", ".join(dimension_name(d, lang) for d in q.by) or a("by_none")),
     ]

@@ -15,8 +15,8 @@ from typing import Any
 
 from comercio.errors import ConfigError
 from comercio.i18n import t
+from comercio.query._periods import short_month
 from comercio.query.model import Column, QueryResult
-from comercio.reports.fmt import Formatter
 
 MEMBER_KINDS = ("code", "label")
 
@@ -31,10 +31,6 @@ class Grid:
     rows: tuple[tuple[Any, ...], ...]
 
 
-def _short_month(fmt: Formatter, month: str) -> str:
-    return fmt.month(int(month[5:7]))[:3]
-
-
 def period_label(result: QueryResult, period: str) -> str:
     """The period as a reader should see it: a partial one says which months it covers (``2025 (ene–may)``),
     from ``result.extra["coverage"]`` (period → first and last month), else ``2025 (parcial)``."""
@@ -45,8 +41,7 @@ def period_label(result: QueryResult, period: str) -> str:
     if not span:
         return t("query.period.partial_unknown", lang, period=period)
     first, last = str(span[0]), str(span[1])
-    fmt = Formatter(lang)
-    a, b = _short_month(fmt, first), _short_month(fmt, last)
+    a, b = short_month(int(first[5:7]), lang), short_month(int(last[5:7]), lang)
     if first[:4] != last[:4]:
         a, b = f"{a} {first[:4]}", f"{b} {last[:4]}"
     months = a if first == last else t("query.period.months", lang, first=a, last=b)
