@@ -7,6 +7,7 @@ named: prose, tables, chart axes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from comercio.i18n import t
@@ -55,17 +56,24 @@ def product_code(code: str) -> str:
     return f"{code[:4]}.{code[4:6]}" + (f".{code[6:]}" if len(code) > 6 else "") if len(code) >= 6 else code
 
 
-def member_name(dimension: str, code: str, lang: str) -> str:
-    """A member's name in ``lang``; products (no names in the reference tables) by their HS code."""
-    if dimension in ("hs2", "hs4", "hs6", "product"):
-        return product_code(code)
+PRODUCT_DIMENSIONS = ("hs2", "hs4", "hs6", "product")
+
+
+def member_name(
+    dimension: str, code: str, lang: str, names: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
+    """A member's name in ``lang``; a product by its HS or NANDINA label and code (``Palta (0804.40)``), or
+    by its code alone when no label is loaded."""
+    if dimension in PRODUCT_DIMENSIONS:
+        known = (names or {}).get(code, {}).get(lang)
+        return f"{known} ({product_code(code)})" if known else product_code(code)
     return label(dimension, code, lang)
 
 
 def profile_name(p: ProfileFacts, lang: str) -> str:
     if p.dimension == "sector":
         return p.code[:1].upper() + p.code[1:]
-    return member_name(p.dimension, p.code, lang)
+    return member_name(p.dimension, p.code, lang, p.extra.get("names"))
 
 
 def _year(p: ProfileFacts, h: History, y: Year, fmt: Formatter) -> dict[str, Any]:
@@ -127,7 +135,7 @@ def breakdown_context(p: ProfileFacts, flow_word: str, key: str, lang: str) -> d
         rows.append(
             {
                 "code": f.parts["member"],
-                "name": member_name(dim, f.parts["member"], lang),
+                "name": member_name(dim, f.parts["member"], lang, p.extra.get("names")),
                 "value": f.value,
                 "share": p.facts.value(PART.replace("{measure}", "share"), **parts),
                 "growth": p.facts.value(PART.replace("{measure}", "growth"), **parts),

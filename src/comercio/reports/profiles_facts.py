@@ -12,13 +12,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from comercio import reference
-from comercio.errors import ConfigError, DataNotAvailable
+from comercio.errors import ComercioError, ConfigError, DataNotAvailable
 from comercio.indicators import coverage as cov
 from comercio.indicators.facts import FactSet
 from comercio.indicators.sector_g1 import normalise_label
@@ -31,6 +32,7 @@ Kind = Literal["region", "product", "partner"]
 KINDS: tuple[str, ...] = ("region", "product", "partner")
 G1 = "sunat_cuadros"
 MACRO_GROUPING = "mincetur"
+PRODUCTS = "profile.{flow_word}.{dimension}.{member}.value"
 
 
 @dataclass(frozen=True)
@@ -215,12 +217,41 @@ def partner_facts(wh: Warehouse, code: str, *, engine: str | None = None) -> Pro
     return ProfileFacts("partner", code, "partner", b.facts, tuple(hs), b.datasets, b.synthetic, lines)
 
 
+def product_names(wh: Warehouse, codes: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Spanish and English labels of HS codes (NANDINA and HS 2022, through product search); codes without
+    a loaded label are left out (they are shown by their code)."""
+    from comercio.query.search import search
+
+    out: dict[str, dict[str, str]] = {}
+    for code in dict.fromkeys(codes):
+        for lang in ("es", "en"):
+            try:
+                hits = search(code, kind="product", lang=lang, limit=1, wh=wh)
+            except ComercioError:
+                hits = []
+            if hits and hits[0].code == code and hits[0].label:
+                out.setdefault(code, {})[lang] = hits[0].label
+    return out
+
+
+def _named(p: ProfileFacts, wh: Warehouse) -> ProfileFacts:
+    """``p`` with the labels of the products it names (the profiled product, product breakdowns)."""
+    codes = [
+        f.parts["member"] for f in p.facts.each(PRODUCTS) if f.parts["dimension"] in ("products", "agro")
+    ]
+    if p.kind == "product" and p.dimension != "sector":
+        codes.insert(0, p.code)
+    if not codes:
+        return p
+    return dataclasses.replace(p, extra={**p.extra, "names": product_names(wh, codes)})
+
+
 def profile_facts(wh: Warehouse, kind: str, code: str, *, engine: str | None = None) -> ProfileFacts:
     """The bundle of a ``kind`` profile (region, product, partner) of ``code``."""
     build = {"region": region_facts, "product": product_facts, "partner": partner_facts}.get(kind)
     if build is None:
         raise ConfigError(f"unknown profile {kind!r}; choose {', '.join(KINDS)}", field="kind")
-    return build(wh, code.strip(), engine=engine)
+    return _named(build(wh, code.strip(), engine=engine), wh)
 
 
 __all__ = [
