@@ -71,9 +71,7 @@ def chart(
     if not any(c.key == "value" for c in result.columns) or not result.rows:
         return None
     lang = fmt.lang
-    src = source(result.dataset, lang)
-    if result.synthetic:
-        src = f"{src} ({t('common.synthetic', lang)})"
+    src = _source(result, lang)
     members = {member_name(r, result) for r in result.rows}
     periods = [p for p in result.periods if any(str(r.get("period")) == p for r in result.rows)]
     try:
@@ -100,10 +98,45 @@ def chart(
             for r in result.rows
             if str(r.get("period")) == last and r.get("value") is not None
         ]
-        head = t("web.query.chart_members", lang, period=period_label(result, last), n=TOP_BARS)
+        flow = t(f"query.flow.{result.query.flow}", lang)
+        name, period = subject(result, names), period_label(result, last)
+        head = t("web.query.chart_members", lang, flow=flow, name=name, period=period, n=TOP_BARS)
         return figure(charts.ranked_bars(rows, fmt, head, src, top=TOP_BARS))
     except ComercioError:
         return None
+
+
+def share_chart(
+    result: QueryResult, fmt: Formatter, names: dict[tuple[str, str], str] | None = None
+) -> Figure | None:
+    """The share of one series by year (a line with labels), when the result is one member over whole
+    years with its share; None otherwise. A partial year is left out (its share is not a year's)."""
+    if result.query.freq != "year" or not any(c.key == "share" for c in result.columns):
+        return None
+    if len({member_name(r, result) for r in result.rows}) != 1:
+        return None
+    rows = [
+        {"year": int(str(r["period"])), "share": r["share"]}
+        for r in result.rows
+        if str(r.get("period")).isdigit()
+        and r.get("period") not in result.partial
+        and r.get("share") is not None
+    ]
+    if len(rows) < 2:
+        return None
+    lang = fmt.lang
+    name = member_name(result.rows[0], result) or subject(result, names)
+    flow = t(f"query.flow.{result.query.flow}", lang)
+    head = t("web.query.chart_share", lang, flow=flow, name=name)
+    try:
+        return figure(charts.share_over_years(rows, fmt, head, _source(result, lang)))
+    except ComercioError:
+        return None
+
+
+def _source(result: QueryResult, lang: str) -> str:
+    src = source(result.dataset, lang)
+    return f"{src} ({t('common.synthetic', lang)})" if result.synthetic else src
 
 
 def subject(result: QueryResult, names: dict[tuple[str, str], str] | None = None) -> str:
@@ -147,6 +180,7 @@ def view(result: QueryResult, names: dict[tuple[str, str], str] | None = None) -
     return {
         "table": table(result, result.query.wide, fmt),
         "chart": chart(result, fmt, names),
+        "share_chart": share_chart(result, fmt, names),
         "dataset": source(result.dataset, lang),
         "dataset_code": result.dataset,
         "vintages": list(result.vintages),
