@@ -20,9 +20,10 @@ import pyarrow as pa
 
 from comercio.errors import ConfigError
 from comercio.i18n import t
-from comercio.indicators.specs import add_months
+from comercio.indicators import maturity
+from comercio.indicators.specs import add_months, month_start
 from comercio.query import _cut, _measures
-from comercio.query._periods import Period, month_label, periods, whole
+from comercio.query._periods import Period, month_label, periods, short_month, span, whole
 from comercio.query.model import Column, Query, QueryRefused, QueryResult
 from comercio.reference.dimensions import dimension, label
 from comercio.warehouse import Warehouse, schema
@@ -132,15 +133,19 @@ def run(
         )
     notes.insert(0, t("query_run.note.dataset", lang, dataset=_title(name, lang)))
     if partial:
-        notes.append(t("query_run.note.partial", lang, periods=", ".join(partial)))
+        spans = [f"{p} ({_months_span(coverage[p], lang)})" for p in partial]
+        notes.append(t("query_run.note.partial", lang, periods=", ".join(spans)))
     if picked and {"share", "rank", "contribution"}.intersection(query.measures):
         notes.append(t("query_run.note.picked", lang))
     if compared:
         notes.append(_comparison_note(query))
     if no_comparison:
         notes.append(t("query_run.note.no_comparison", lang, periods=", ".join(no_comparison)))
+    young = _preliminary(bounded, name, query.flow, engine, {m for p in kept for m in p.months})
+    if young:
+        notes.append(t("query_run.note.preliminary", lang, months=", ".join(young)))
     if c.synthetic:
-        notes.append(t("common.synthetic_notice", lang))
+        notes.append(t("query_run.note.synthetic", lang))
     return QueryResult(
         query=query,
         columns=_columns(query, ax),
@@ -155,6 +160,7 @@ def run(
         extra={
             "coverage": coverage,
             "months": {p.label: (month_label(p.first), month_label(p.last)) for p in kept},
+            "preliminary": young,
         },
     )
 
@@ -189,6 +195,23 @@ def _choose(wh: Warehouse, query: Query, wanted: set[date], engine: str | None) 
             field="from",
         )
     return best[1], best[2]
+
+
+def _preliminary(wh: Warehouse, name: str, flow: str, engine: str | None, months: set[date]) -> list[str]:
+    """The months read that customs lines still hold in part (SUNAT regularises lines weeks later)."""
+    if name != maturity.DATASET:
+        return []
+    return [month_label(m) for m in maturity.preliminary_months(wh, flow, engine) if m in months]
+
+
+def _months_span(first_last: tuple[str, str], lang: str) -> str:
+    """``ene–may`` (one year) or ``dic 2024–may 2025``: the months of a partial period."""
+    first, last = (month_start(m) for m in first_last)
+    if first == last:
+        return short_month(first.month, lang)
+    if first.year == last.year:
+        return f"{short_month(first.month, lang)}–{short_month(last.month, lang)}"
+    return span(first, last, lang)
 
 
 def _comparison_shift(query: Query) -> Any:
