@@ -123,3 +123,35 @@ def test_every_format_written_and_read_back(warehouse: Warehouse, tmp_path: Path
     assert "Arequipa" in md and "948,8" in md
     html = (tmp_path / "report.html").read_text("utf-8")
     assert "<svg" in html and "Perfil exportador de Arequipa" in html
+
+
+def test_cli_writes_a_profile_and_refuses_two_members(
+    built_home: Path,
+    shared_data: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from typer.testing import CliRunner
+
+    from comercio.cli import app
+
+    monkeypatch.setenv("COMERCIO_HOME", str(built_home))
+    monkeypatch.setenv("COMERCIO_MIRROR", str(shared_data))
+    out = tmp_path / "cl"
+    args = ["report", "profile", "--partner", "cl", "--lang", "en", "--format", "md,json", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["profile"] == "partner" and data["code"] == "CL" and data["lang"] == "en"
+    assert "sunat_destinations" in data["datasets"]
+    assert "2025 (Jan–Apr)" in (out / "report.md").read_text(encoding="utf-8")
+    from comercio.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "profile", "--region", "04", "--partner", "CL"])
+    assert exc.value.code != 0
+    said = capsys.readouterr()
+    text = said.out + said.err
+    assert "exactly one of --region, --product or --partner" in text
+    assert "Traceback" not in text
