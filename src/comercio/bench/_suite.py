@@ -23,7 +23,7 @@ from typing import Any
 
 from comercio.errors import ComercioError, scrub, show_path
 
-PARTS = ("ingest", "append", "regional", "latency", "baci")  # the order of the run and of the document
+PARTS = ("ingest", "append", "regional", "latency", "query", "baci")  # order of the run and of the document
 INTERFACE = ("run", "targets", "render")
 NOT_MEASURED, ERROR, MEASURED = "not measured", "error", "measured"
 
