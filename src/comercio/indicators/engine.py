@@ -225,7 +225,7 @@ def series(
     else:
         c = first or c
     spec = schema.get(c.dataset)
-    t = _filtered(c.table, spec, filters)
+    t = filtered(c.table, spec, filters)
     d = dimension(grouping.dimension)
     t, member = DERIVE[d.derive](Derivation(t, d, grouping, filters, spec))
     keep = pc.is_valid(t.column("period"))
@@ -246,7 +246,8 @@ def series(
     return Series(grouped, c.dataset, c.vintages, c.synthetic, c.periods, grouping, filters)
 
 
-def _filtered(t: pa.Table, spec: DatasetSpec, filters: Filters) -> pa.Table:
+def filtered(t: pa.Table, spec: DatasetSpec, filters: Filters) -> pa.Table:
+    """The cube rows ``filters`` keep (a line dataset's basket adds each kept row's ``basket_path``)."""
     masks = []
     if filters.departments:
         masks.append(pc.is_in(t.column("department"), pa.array(list(filters.departments))))
@@ -267,7 +268,7 @@ def _filtered(t: pa.Table, spec: DatasetSpec, filters: Filters) -> pa.Table:
             keep = pc.and_(keep, m)
         t = t.filter(keep)
     if spec.lines and filters.basket is not None:
-        paths = _map_codes(t.column("product"), lambda codes: reference.classify(codes, filters.basket or ""))
+        paths = map_codes(t.column("product"), lambda codes: reference.classify(codes, filters.basket or ""))
         t = t.append_column("basket_path", paths)
         keep = pc.is_valid(paths)
         if filters.basket_path is not None:
@@ -325,7 +326,7 @@ def _macroregion(x: Derivation) -> Derived:
 
 
 def _classifier(x: Derivation) -> Derived:
-    return x.table, _map_codes(x.raw, reference.product_group)
+    return x.table, map_codes(x.raw, reference.product_group)
 
 
 def _sector(x: Derivation) -> Derived:
@@ -358,7 +359,7 @@ def _lookup(column: pa.ChunkedArray | pa.Array, mapping: dict[str, str]) -> pa.A
     return _lookup_arrays(column, keys, pa.array(list(mapping.values()), pa.string()))
 
 
-def _map_codes(column: pa.ChunkedArray | pa.Array, classify: Callable[[pa.Array], pa.Array]) -> pa.Array:
+def map_codes(column: pa.ChunkedArray | pa.Array, classify: Callable[[pa.Array], pa.Array]) -> pa.Array:
     """Apply a code classifier to the distinct codes only, then spread the result to every row."""
     codes = pc.unique(column)
     mapped = classify(codes)

@@ -18,12 +18,13 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from comercio.errors import ConfigError
 from comercio.indicators import datasets
 from comercio.indicators import engine as eng
 from comercio.indicators.specs import Filters, Grouping
 from comercio.query.model import Query, QueryRefused
 from comercio.reference import classify
-from comercio.reference.dimensions import dimension
+from comercio.reference.dimensions import Dimension, dimension
 from comercio.warehouse import Warehouse, schema
 
 BASKET = "basket"  # a filter naming a basket of baskets.csv (Filters.basket), not a dimension
@@ -79,9 +80,23 @@ def axes(query: Query) -> tuple[Axis, ...]:
     out = []
     for item in query.by:
         name, _, scheme = item.partition(":")
-        dimension(name)
-        out.append(Axis(name, Grouping(name, scheme or None)))
+        known(name, "by")
+        try:
+            out.append(Axis(name, Grouping(name, scheme or None)))
+        except ConfigError as e:
+            raise ConfigError(e.reason, field="by") from None
     return tuple(out)
+
+
+def known(name: str, field: str) -> Dimension:
+    """The dimension ``name``; an error naming the query parameter (``by``, ``where``) otherwise."""
+    try:
+        return dimension(name)
+    except ConfigError as e:
+        raise ConfigError(
+            e.reason.replace("dimension", "dimension (or basket)", 1) if field == "where" else e.reason,
+            field=field,
+        ) from None
 
 
 def shown(query: Query) -> dict[int, frozenset[str]]:
@@ -107,7 +122,7 @@ def needs(query: Query) -> set[str]:
         out |= datasets.needed_dimensions(axis.grouping, Filters(flow=query.flow))
     for dim, _ in query.where:
         if dim != BASKET:
-            out |= datasets.needed_dimensions(Grouping(dimension(dim).name), Filters(flow=query.flow))
+            out |= datasets.needed_dimensions(Grouping(known(dim, "where").name), Filters(flow=query.flow))
     return out
 
 
@@ -200,10 +215,10 @@ def cut(wh: Warehouse, name: str, query: Query, months: eng.Months, engine: str 
         if spec.lines and filters.basket is None:
             filters = replace(filters, basket=DEFAULT_BASKET)
     c = eng.cube(wh, name, query.flow, engine, extra=extra_columns(spec, query), months=months)
-    t = eng._filtered(c.table, spec, filters)
+    t = eng.filtered(c.table, spec, filters)
     if spec.lines and filters.basket is None and any(a.key == "sector" for a in axes(query)):
         # sectors of the default basket; products outside it stay, as rows with no sector
-        paths = eng._map_codes(t.column("product"), lambda codes: classify(codes, DEFAULT_BASKET))
+        paths = eng.map_codes(t.column("product"), lambda codes: classify(codes, DEFAULT_BASKET))
         t = t.append_column("basket_path", paths)
     shown = {a.key for a in axes(query)}
     for dim, codes in query.where:
@@ -238,6 +253,4 @@ def cut(wh: Warehouse, name: str, query: Query, months: eng.Months, engine: str 
 
 
 def _config(reason: str, field: str) -> Exception:
-    from comercio.errors import ConfigError
-
     return ConfigError(reason, field=field)
