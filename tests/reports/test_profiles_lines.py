@@ -169,3 +169,18 @@ def test_partner_profile_both_flows(wh: Warehouse, lang: str) -> None:
     r = build_profile(p, lang)
     assert not any(s.omitted for s in r.sections)
     assert PARTIAL[lang] in _section(r, "imports")
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_refused_cut_says_why_not_which_data(home: Path, lang: str) -> None:
+    """With a query bound of one row, the product's regions and destinations (several rows each) are
+    refused: their sections give the refusal's reason, never "load customs lines" (the lines are there)."""
+    tight = Warehouse(Settings(home=home, query_max_rows=1), read_only=True)
+    p = profile_facts(tight, "product", "847420")
+    assert _value(p, "exports", 2023) == pytest.approx(12 * 40.0 * U)  # the history does not go through it
+    assert {"regions", "destinations"} <= set(p.omitted)
+    r = build_profile(p, lang)
+    for sid in ("regions", "destinations"):
+        text = _section(r, sid)
+        assert "1 rows" in text or "1 row" in text  # the bound named, from the refusal
+        assert "sunat-microdata" not in text

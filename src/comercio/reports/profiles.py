@@ -164,9 +164,17 @@ def _unit_value_table(rc: RenderContext) -> Table | None:
     return Table("unit_value", msg("profiles.title.unit_value"), cols, out, note=" ".join(notes) or None)
 
 
+def _vintage_text(rc: RenderContext, vintages: Iterable[str]) -> str:
+    """The vintages of a dataset (weekly files: how many, and the latest)."""
+    names = sorted(v.rsplit("/", 1)[-1] for v in vintages)
+    if len(names) <= 3:
+        return ", ".join(names)
+    return rc.msg("profiles.table.vintages_many", n=len(names), last=names[-1])
+
+
 def _vintages(rc: RenderContext) -> Table:
     rows = tuple(
-        {"dataset": dataset_name(d, rc.lang), "vintage": ", ".join(v.rsplit("/", 1)[-1] for v in vs)}
+        {"dataset": dataset_name(d, rc.lang), "vintage": _vintage_text(rc, vs)}
         for d, vs in sorted(rc.bundle.datasets.items())
     )
     cols = (
@@ -178,6 +186,9 @@ def _vintages(rc: RenderContext) -> Table:
 
 # -- the reports ----------------------------------------------------------------------------------------
 def _omitted(rc: RenderContext, sid: str) -> str:
+    refused = rc.bundle.extra.get("refused", {})
+    if sid in refused:  # the data hold the answer but the query was refused: say why, not "load data"
+        return rc.msg("profiles.refused", reason=refused[sid])
     return rc.say("omitted", sid)
 
 

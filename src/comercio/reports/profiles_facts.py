@@ -199,7 +199,10 @@ def product_facts(wh: Warehouse, code: str, *, engine: str | None = None) -> Pro
         b.synthetic,
         hs[0].dataset if hs else None,
         extra=extra,
-        omitted={} if weighed else {"unit_value": "no net weight loaded for the product"},
+        omitted={
+            **({} if weighed else {"unit_value": "no net weight loaded for the product"}),
+            **extra.get("refused", {}),
+        },
     )
 
 

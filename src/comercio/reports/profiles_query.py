@@ -10,23 +10,28 @@ from __future__ import annotations
 
 from typing import Any, Literal, cast
 
-from comercio.errors import ConfigError, DataNotAvailable
+from comercio.errors import ComercioError
 from comercio.indicators.coverage import NO_DEPARTMENT
 from comercio.query import run
 from comercio.query.model import Query, QueryResult
 from comercio.reports.profiles_data import FLOW_WORD, TOP, Builder, History
 
-BREAKDOWNS = ("department", "partner")
+BREAKDOWNS = {"department": "regions", "partner": "destinations"}  # query dimension → section
 
 
 def _month(year: int, month: int) -> str:
     return f"{year}-{month:02d}"
 
 
-def _answer(wh: Any, query: Query, engine: str | None) -> QueryResult | None:
+def _answer(
+    wh: Any, query: Query, engine: str | None, sid: str, refused: dict[str, str]
+) -> QueryResult | None:
+    """The query's result; when it is refused (the lines hold the product, so a refusal is not a lack of
+    data: a bound of rows or time, a cut the engine cannot make), its reason goes to ``refused[sid]``."""
     try:
         return run(wh, query, engine=engine)
-    except (DataNotAvailable, ConfigError):  # a cut the data cannot answer: its section says what it needs
+    except ComercioError as exc:
+        refused[sid] = exc.message
         return None
 
 
@@ -65,11 +70,13 @@ def breakdown(b: Builder, r: QueryResult, key: str, year: int, months: tuple[int
 def product_breakdowns(
     b: Builder, wh: Any, dim: str, code: str, h: History, engine: str | None = None
 ) -> dict[str, Any]:
-    """Regions and destinations of the product (facts) and its unit value by year (``unit_value`` rows)."""
+    """Regions and destinations of the product (facts), its unit value by year (``unit_value`` rows) and
+    the reason of each cut the query engine refused (``refused``: section → reason)."""
     last, first = h.years[-1], h.years[0]
     where = ((dim, (code,)),)
     flow = cast(Literal["X", "M"], h.flow)
-    for key in BREAKDOWNS:
+    refused: dict[str, str] = {}
+    for key, sid in BREAKDOWNS.items():
         q = Query(
             _month(last.year, last.first),
             _month(last.year, last.last),
@@ -80,7 +87,7 @@ def product_breakdowns(
             ("value", "share", "growth"),
             dataset=h.dataset,
         )
-        r = _answer(wh, q, engine)
+        r = _answer(wh, q, engine, sid, refused)
         if r is not None and r.rows:
             breakdown(b, r, key, last.year, (last.first, last.last))
     q = Query(
@@ -93,9 +100,9 @@ def product_breakdowns(
         ("value", "net_kg", "unit_value"),
         dataset=h.dataset,
     )
-    r = _answer(wh, q, engine)
+    r = _answer(wh, q, engine, "unit_value", refused)
     if r is None:
-        return {}
+        return {"refused": refused}
     rows = [
         {
             "year": int(str(row["period"])[:4]),
@@ -107,7 +114,7 @@ def product_breakdowns(
         }
         for row in r.rows
     ]
-    return {"unit_value": rows, "unit_value_dataset": r.dataset, "unit_value_synthetic": r.synthetic}
+    return {"unit_value": rows, "unit_value_dataset": r.dataset, "refused": refused}
 
 
 __all__ = ["BREAKDOWNS", "breakdown", "product_breakdowns"]
