@@ -20,7 +20,6 @@ from comercio.reports.fmt import Formatter
 from comercio.reports.profiles import build_profile
 from comercio.reports.profiles_facts import KINDS, ProfileFacts, profile_facts
 from comercio.reports.writers import Report, cell_text
-from comercio.reports.writers._model import is_numeric
 from comercio.service import IndicatorService, Lang
 from comercio.web.templating import page, service
 
@@ -44,7 +43,7 @@ def _sections(report: Report, lang: str) -> list[dict[str, Any]]:
                 "id": tb.id,
                 "title": tb.title,
                 "note": tb.note,
-                "columns": [{"label": c.label, "num": is_numeric(c)} for c in tb.columns],
+                "columns": [{"label": c.label, "num": c.kind != "text"} for c in tb.columns],
                 "rows": [[cell_text(fmt, c, row.get(c.key)) for c in tb.columns] for row in tb.rows],
             }
             for tb in s.tables
