@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -76,7 +76,7 @@ def query_page(
     code = lang.value
     values = given(request)
     q, answer = read(values, code)
-    if q is not None and not buscar.strip() and request.url.query != q.query_string():
+    if q is not None and not buscar.strip() and parse_qsl(request.url.query) != q.to_params():
         return RedirectResponse(f"{PATH}?{q.query_string()}", status_code=303)  # the address is the query's
     if q is not None:
         answer = ask(svc, q)
