@@ -106,6 +106,12 @@ def test_hs4_filter_and_transport_mode_breakdown_equal_sql(lines_wh: Warehouse, 
     )
     got = {(row["period"], row["transport_mode"]): row for row in r.rows}
     assert set(got) == set(direct)
+    modes = {"1": "marítima", "4": "aérea", "7": "carretera"}  # SUNAT_LAYOUTS.md §3
+    assert all(
+        row["transport_mode_label"] == modes[row["transport_mode"]]
+        for row in r.rows
+        if row["transport_mode"] in modes
+    )
     for key, (v, w) in direct.items():
         assert got[key]["value"] == pytest.approx(v, rel=1e-9)
         assert got[key]["net_kg"] == pytest.approx(w, rel=1e-9)
@@ -128,3 +134,15 @@ def test_tree_dataset_refuses_a_second_breakdown(lines_wh: Warehouse) -> None:
     with pytest.raises(QueryRefused) as info:
         run(lines_wh, q)
     assert "sunat_cuadros" in info.value.reason and "sector" in info.value.reason
+
+
+def test_product_levels_are_named(lines_wh: Warehouse) -> None:
+    q = Query.from_params(
+        {"from": "2022-01", "to": "2022-12", "by": "hs2", "measures": "value", "lang": "en"}
+    )
+    r = run(lines_wh, q)
+    chapters = {row["hs2"]: row["hs2_label"] for row in r.rows}
+    assert chapters and all(len(code) == 2 for code in chapters)
+    if "08" in chapters:  # HS 2022, chapter 08
+        assert chapters["08"].startswith("Fruit and nuts")
+    assert sum(label != code for code, label in chapters.items()) == len(chapters)

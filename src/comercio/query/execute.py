@@ -12,6 +12,7 @@ the bound is refused with a clear message, never cut.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -23,9 +24,10 @@ from comercio.i18n import t
 from comercio.indicators import maturity
 from comercio.indicators.specs import add_months, month_start
 from comercio.query import _cut, _measures
+from comercio.query._labels import labeller
 from comercio.query._periods import Period, month_label, periods, short_month, span, whole
 from comercio.query.model import Column, Query, QueryRefused, QueryResult
-from comercio.reference.dimensions import dimension, label
+from comercio.reference.dimensions import dimension
 from comercio.warehouse import Warehouse, schema
 
 UNITS = {
@@ -93,6 +95,7 @@ def run(
     out: list[dict[str, Any]] = []
     compared = bool(_COMPARED.intersection(query.measures))
     no_comparison: list[str] = []
+    names = [labeller(bounded, a.key, lang) for a in ax]
     for p in asked:
         months = tuple(m for m in p.months if m in held)
         if not months:
@@ -115,7 +118,7 @@ def run(
             weighed=c.weight is not None,
             with_previous=compared,
         )
-        out += [_row(f, ax, query) for f in figs if _picked(f.members, picked)]
+        out += [_row(f, ax, names, query) for f in figs if _picked(f.members, picked)]
         if len(out) > rows_bound:
             raise ConfigError(
                 f"this cut has more than {rows_bound:,} rows (the query row bound); narrow it with a filter, "
@@ -238,13 +241,13 @@ def _picked(members: _measures.Key, picked: dict[int, frozenset[str]]) -> bool:
     return all(members[i] in codes for i, codes in picked.items())
 
 
-def _row(f: _measures.Figures, ax: tuple[_cut.Axis, ...], query: Query) -> dict[str, Any]:
+def _row(
+    f: _measures.Figures, ax: tuple[_cut.Axis, ...], names: list[Callable[[str | None], str]], query: Query
+) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    for axis, code in zip(ax, f.members, strict=True):
+    for axis, name, code in zip(ax, names, f.members, strict=True):
         row[axis.key] = code
-        row[f"{axis.key}_label"] = (
-            t("query_run.unattributed", query.lang) if code is None else label(axis.key, code, query.lang)
-        )
+        row[f"{axis.key}_label"] = name(code)
     row["period"] = f.period.label
     for m in query.measures:
         row[m] = f.measure(m)

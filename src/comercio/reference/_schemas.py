@@ -161,7 +161,7 @@ TABLES: dict[str, TableSpec] = {
             "dimension_members.csv",
             (
                 _c("dimension", pattern=_SLUG),
-                _c("code", pattern=rf"{_SLUG}|[A-Z]{{2}}"),  # partners: ISO-style codes
+                _c("code", pattern=rf"{_SLUG}|[A-Z]{{2}}|\d"),  # partners: ISO-style codes; transport modes
                 _c("name_es"),
                 _c("name_en"),
             ),
