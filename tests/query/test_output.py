@@ -216,3 +216,13 @@ def test_hundreds_of_vintages_are_listed_one_per_row() -> None:
     assert json.loads(output.render(QueryResult(**{**r.__dict__, "vintages": many}), "json"))[
         "vintages"
     ] == list(many)
+
+
+def test_a_result_too_big_for_a_sheet_is_refused_not_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    from comercio.query import _xlsx
+
+    monkeypatch.setattr(_xlsx, "MAX_ROWS", 4)  # the 4 data rows and the header make 5
+    with pytest.raises(ConfigError, match="do not fit an Excel sheet") as err:
+        output.render(_result(), "xlsx")
+    assert err.value.field == "format" and "CSV" in (err.value.hint or "")
+    assert len(_csv(output.render(_result(), "csv"))) == 5  # CSV has no such limit

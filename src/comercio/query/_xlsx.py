@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from comercio.errors import ConfigError
 from comercio.i18n import t
 from comercio.query._about import describe
 from comercio.query._grid import Grid
@@ -33,39 +34,49 @@ NUMBER_FORMATS = {
     "position": "0",
 }
 DEFAULT_FORMAT = "#,##0.##"
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # an Excel sheet's limits (the header takes a row)
 MAX_WIDTH = 60
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
 WARNING = Font(bold=True, color="9C0006")
 
 
+def _styled(ws: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    for name, v in style.items():
+        setattr(cell, name, v)
+    return cell
+
+
 def _data_sheet(ws: Worksheet, grid: Grid) -> None:
-    ws.append(list(grid.headers))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in grid.rows:
-        ws.append([_value(v, kind) for v, kind in zip(row, grid.kinds, strict=True)])
-    for j, (kind, unit) in enumerate(zip(grid.kinds, grid.units, strict=True), start=1):
-        for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-            assert isinstance(cell, Cell)
-            if kind == "number":
-                cell.number_format = NUMBER_FORMATS.get(unit or "", DEFAULT_FORMAT)
-            else:
-                cell.number_format = "@"  # text: Excel must not read "04" as the number 4
-                cell.data_type = "s"
+    """Written in streaming mode (openpyxl's write-only sheets): widths, frozen header and filter first."""
+    _widths(ws, grid)
     ws.freeze_panes = "A2"
     if grid.rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(grid.headers))}{len(grid.rows) + 1}"
-    _widths(ws, grid)
-
-
-def _value(value: Any, kind: str) -> Any:
-    if value is None:
-        return None
-    if kind == "number":
-        return value if isinstance(value, int | float) else float(value)
-    return str(value)
+    head = {
+        "font": Font(bold=True),
+        "fill": HEADER_FILL,
+        "alignment": Alignment(wrap_text=True, vertical="top"),
+    }
+    ws.append([_styled(ws, h, **head) for h in grid.headers])
+    formats = [
+        NUMBER_FORMATS.get(unit or "", DEFAULT_FORMAT) if kind == "number" else "@"  # "@": "04" stays text
+        for kind, unit in zip(grid.kinds, grid.units, strict=True)
+    ]
+    numbers = [kind == "number" for kind in grid.kinds]
+    for row in grid.rows:
+        cells: list[WriteOnlyCell | None] = []
+        for value, number, fmt in zip(row, numbers, formats, strict=True):
+            if value is None:
+                cells.append(None)
+                continue
+            cell = WriteOnlyCell(
+                ws,
+                value=(value if isinstance(value, int | float) else float(value)) if number else str(value),
+            )
+            cell.number_format = fmt
+            cells.append(cell)
+        ws.append(cells)
 
 
 def _widths(ws: Worksheet, grid: Grid) -> None:
@@ -78,33 +89,35 @@ def _widths(ws: Worksheet, grid: Grid) -> None:
 
 def _query_sheet(ws: Worksheet, result: QueryResult, wide: bool, asked_at: datetime | None) -> None:
     lang = result.query.lang
-    ws.append([t("query.about.title", lang)])
-    ws["A1"].font = Font(bold=True, size=13)
-    if result.synthetic:
-        ws.append([t("query.about.synthetic_notice", lang)])
-        ws.cell(ws.max_row, 1).font = WARNING
-    ws.append([])
-    ws.append([t("query.about.field", lang), t("query.about.value", lang)])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-    for label, text in describe(result, wide=wide, asked_at=asked_at):
-        ws.append([label, text])
-        ws.cell(ws.max_row, 2).data_type = "s"
-        ws.cell(ws.max_row, 2).number_format = "@"
-        ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(ws.max_row, 1).alignment = Alignment(vertical="top")
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 90
+    ws.append([_styled(ws, t("query.about.title", lang), font=Font(bold=True, size=13))])
+    if result.synthetic:
+        ws.append([_styled(ws, t("query.about.synthetic_notice", lang), font=WARNING)])
+    ws.append([])
+    head = {"font": Font(bold=True), "fill": HEADER_FILL}
+    ws.append(
+        [_styled(ws, t("query.about.field", lang), **head), _styled(ws, t("query.about.value", lang), **head)]
+    )
+    top, wrap = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
+    for label, text in describe(result, wide=wide, asked_at=asked_at):
+        ws.append([_styled(ws, label, alignment=top), _styled(ws, text, alignment=wrap, number_format="@")])
 
 
 def workbook(result: QueryResult, grid: Grid, *, wide: bool, asked_at: datetime | None = None) -> bytes:
     """The workbook's bytes: the data first (the sheet a reader opens), then the query."""
+    if len(grid.rows) + 1 > MAX_ROWS or len(grid.headers) > MAX_COLUMNS:
+        raise ConfigError(
+            f"{len(grid.rows):,} rows × {len(grid.headers):,} columns do not fit an Excel sheet "
+            f"({MAX_ROWS - 1:,} rows × {MAX_COLUMNS:,} columns at most)",
+            field="format",
+            hint="download CSV or narrow the query",
+        )
     lang = result.query.lang
-    wb = Workbook()
-    data = wb.active
-    assert data is not None
-    data.title = t("query.about.synthetic_sheet" if result.synthetic else "query.about.data_sheet", lang)
+    wb = Workbook(write_only=True)
+    data = wb.create_sheet(
+        t("query.about.synthetic_sheet" if result.synthetic else "query.about.data_sheet", lang)
+    )
     _data_sheet(data, grid)
     _query_sheet(wb.create_sheet(t("query.about.sheet", lang)), result, wide, asked_at)
     buf = io.BytesIO()
