@@ -247,3 +247,27 @@ def test_columns_have_units_and_words(warehouse: Warehouse) -> None:
     assert not r.synthetic and r.vintages
     assert r.notes[0] == "Data from BCRP, exports by department."
     assert isinstance(pa.scalar(r.rows[0]["value"]).as_py(), float)
+
+
+def test_real_import_lines_by_customs_office_equal_sql(warehouse: Warehouse, engine: str) -> None:
+    """The mirror's 111 real import declaration lines (May 2026): CIF values and weights by customs office."""
+    q = Query.from_params(
+        {"flow": "M", "from": "2026-05", "to": "2026-05", "freq": "month", "by": "customs_office",
+         "measures": "value,net_kg,unit_value,share"}
+    )  # fmt: skip
+    r = run(warehouse, q, engine=engine)
+    assert r.dataset == "customs_lines" and not r.synthetic
+    assert r.columns[3].header == "Valor CIF (US$)"
+    files = [str(p) for p in warehouse.files("customs_lines")]
+    sql = (
+        "SELECT customs_office, sum(value_usd), sum(net_kg) FROM read_parquet(?, union_by_name => true) "
+        "WHERE flow = 'M' AND period = DATE '2026-05-01' GROUP BY 1"
+    )
+    direct = {o: (v, w) for o, v, w in warehouse.backend("duckdb").con.execute(sql, [files]).fetchall()}
+    assert {row["customs_office"]: row["value"] for row in r.rows} == pytest.approx(
+        {o: v for o, (v, _) in direct.items()}, rel=1e-12
+    )
+    for row in r.rows:
+        value, kg = direct[row["customs_office"]]
+        assert row["unit_value"] == (pytest.approx(value / kg, rel=1e-12) if kg else None)
+    assert sum(row["share"] for row in r.rows) == pytest.approx(1.0, abs=1e-12)
