@@ -263,8 +263,8 @@ def _columns(query: Query, ax: tuple[_cut.Axis, ...]) -> tuple[Column, ...]:
         out.append(Column(f"{axis.key}_label", t("query.column.label", lang, dim=words), "label"))
     out.append(Column("period", t("query.column.period", lang), "period"))
     # imports are valued CIF in every dataset that holds them (SUNAT's F tables and import declarations)
-    words = {"value": "value_cif"} if query.flow == "M" else {}
-    out += [Column(m, t(f"query.column.{words.get(m, m)}", lang), "number", UNITS[m]) for m in query.measures]
+    keys = {"value": "value_cif"} if query.flow == "M" else {}
+    out += [Column(m, t(f"query.column.{keys.get(m, m)}", lang), "number", UNITS[m]) for m in query.measures]
     return tuple(out)
 
 
