@@ -184,3 +184,23 @@ def test_a_refused_cut_says_why_not_which_data(home: Path, lang: str) -> None:
         text = _section(r, sid)
         assert "1 rows" in text or "1 row" in text  # the bound named, from the refusal
         assert "sunat-microdata" not in text
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_spreadsheet_never_names_the_partial_year_alone(home: Path, tmp_path: Path, lang: str) -> None:
+    from openpyxl import load_workbook
+
+    from comercio.reports.profiles import write_profile
+
+    wh = Warehouse(Settings(home=home), read_only=True)
+    write_profile(wh, "partner", "CL", lang=lang, formats="xlsx", out=tmp_path)
+    wb = load_workbook(tmp_path / "report.xlsx")
+    names = [ws.title for ws in wb.worksheets]
+    assert f"{'Exportaciones' if lang == 'es' else 'Exports'}, {PARTIAL[lang]}" in names
+    for ws in wb.worksheets:
+        assert "2024" not in ws.title or PARTIAL[lang] in ws.title
+        for row in ws.iter_rows(values_only=True):
+            assert "2024" not in row  # a year cell of the partial year always names its months
+    imports = wb[f"{'Importaciones' if lang == 'es' else 'Imports'}, {PARTIAL[lang]}"]
+    cells = [row for row in imports.iter_rows(values_only=True) if row and row[0] == "090111"]
+    assert cells and cells[0][2] == pytest.approx(11 * 1000.0 * U / 1e6)  # US$ millions, a number

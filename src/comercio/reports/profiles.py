@@ -123,7 +123,7 @@ def _top(sid: str, flow_word: str, key: str, label: str, bars: bool = False) -> 
             Column("share", msg("profiles.table.share_of"), "pct"),
             Column("growth", msg("profiles.table.growth"), "pct_signed"),
         )
-        title = msg("profiles.table.window", what=msg(f"profiles.title.{sid}"), span=b["span"])
+        title = msg("profiles.table.window", what=msg(f"profiles.table.top.{sid}"), span=b["span"])
         note = msg("profiles.table.window_note") + (
             " " + msg("profiles.synthetic_note") if rc.bundle.synthetic else ""
         )
