@@ -39,8 +39,8 @@ _COMPARISON = {
     r"|(?:mas|menos|mayor|menor|superior|inferior)\s+(?:que|a|al)(?:\s+(?:en|lo\s+de|el|los\s+de))?"
     r"|por\s+(?:encima|debajo)(?:\s+(?:de|del))?|desde|(?<=%\s)sobre|(?<=por\sciento\s)sobre)"
     r"(?:\s+(?:a\s+)?lo\s+(?:registrado|alcanzado|exportado|importado|observado)(?:\s+(?:en|durante))?)?",
-    "en": r"(?:compared\s+(?:with|to)|relative\s+to|against|versus|vs\.?|than(?:\s+in)?|since"
-    r"|(?<=%\s)(?:on|over|from)|(?<=percent\s)(?:on|over|from))",
+    "en": r"(?:compared\s+(?:with|to)|relative\s+to|against|versus|vs\.?|than(?:\s+in)?|since|from"
+    r"|(?<=%\s)(?:on|over)|(?<=percent\s)(?:on|over))",
 }
 YEAR = r"(?<![\d.,])(?:19|20)\d\d(?![\d]|[.,]\d)"
 # After a year, these words make it a quantity ("2025 millones", "2024 %"); before it, a currency or a

@@ -7,8 +7,10 @@ its year takes it from the text before it (the year of the window the text carri
 window period that is not some figure's own, as "en 2021" is in "pasó de 69,3 % en 2021"), else from the
 publication date (the latest such month before it: "a noviembre" published on
 2026-01-26 is November 2025). "El año pasado" is the year before publication; "el último año (analizado)"
-the greatest year mentioned before it (in its paragraph, else in the text). A phrase that cannot be
-resolved keeps start/end ``""`` and the kind it would have.
+the greatest year mentioned before it (in its paragraph, else in the text). "En lo que va del año" /
+"so far this year" runs from January to the month of the window the text carries on with, else to the month
+before publication (published 2019-10-25: January–September 2019). A phrase that cannot be resolved keeps
+start/end ``""`` and the kind it would have.
 
 Kinds: a single month is ``month``; January to December of one year ``year``; a span of whole years or any
 other multi-month span ``range``; a span from January inside one year ``ytd``; twelve months not starting in
@@ -212,10 +214,14 @@ def _resolve(raw: _Raw, text: str, ctx: _Context) -> Period:
     last = ctx.last if ctx.last is not None and ctx.last.start else None
     if raw.tag == "same":
         return period(_index(last.start), _index(last.end), last.kind) if last else unresolved("range")
-    if raw.tag == "sofar":  # "en lo que va del año": from January to the month the text is at
-        if last is None or _index(last.start) // 12 != _index(last.end) // 12:
+    if raw.tag == "sofar":  # "en lo que va del año": January to the month the text is at, else published
+        pub = ctx.published
+        if last is not None and _index(last.start) // 12 == _index(last.end) // 12:
+            stop = _index(last.end)
+        elif pub is not None and pub.month > 1:  # the months of the year before the publication month
+            stop = pub.year * 12 + pub.month - 2
+        else:
             return unresolved("ytd")
-        stop = _index(last.end)
         return period(stop - stop % 12, stop, "ytd" if stop % 12 < 11 else "year")
     if raw.tag == "lastmonth":  # "el mes pasado": the month before publication
         pub = ctx.published
