@@ -146,6 +146,18 @@ def _attempt(call: Callable[[], Any]) -> dict[str, Any]:
     return {"refused": False, "s": round(time.perf_counter() - t0, 3), "rows": len(result.rows)}
 
 
+def _settle() -> None:
+    """Let an interrupted query wind down before the child exits: its connection freed, the deadline's
+    watcher finished (an interpreter exiting under a DuckDB query still being cancelled can abort)."""
+    import gc
+    import threading
+
+    gc.collect()
+    for thread in threading.enumerate():
+        if thread.name == "comercio-deadline":
+            thread.join(timeout=5)
+
+
 def bounds(job: dict[str, Any]) -> dict[str, Any]:
     """Child entry: the cut :data:`OVER` with the row bound lowered, then with the time bound shortened
     (each on a new connection, so the cube is computed, not remembered), after a first small query that
@@ -159,6 +171,7 @@ def bounds(job: dict[str, Any]) -> dict[str, Any]:
     run(Warehouse(settings, read_only=True), Query.from_params(job["warmup"]))
     rows = _attempt(lambda: run(Warehouse(settings, read_only=True), query, max_rows=int(job["max_rows"])))
     seconds = _attempt(lambda: run(Warehouse(settings, read_only=True), query, timeout_s=job["timeout_s"]))
+    _settle()
     return {
         "default_max_rows": settings.query_max_rows,
         "default_timeout_s": settings.query_timeout_s,
