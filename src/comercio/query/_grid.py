@@ -10,6 +10,7 @@ wide form. On synthetic data every measure header says so (``Valor FOB (US$) [da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,13 +49,14 @@ def period_label(result: QueryResult, period: str) -> str:
     return t("query.period.partial", lang, period=period, months=months)
 
 
-def _cell(row: dict[str, Any], column: Column, result: QueryResult) -> Any:
-    value = row.get(column.key)
-    if column.kind == "period" and value is not None:
-        return period_label(result, str(value))
-    if column.kind in MEMBER_KINDS and value is not None:
-        return str(value)
-    return value
+def _getter(column: Column, labels: dict[str, str]) -> Callable[[dict[str, Any]], Any]:
+    """How one column's cell is read from a row: periods by their reader's label, members as text."""
+    key = column.key
+    if column.kind == "period":
+        return lambda r: None if r.get(key) is None else labels.get(str(r[key]), str(r[key]))
+    if column.kind in MEMBER_KINDS:
+        return lambda r: None if r.get(key) is None else str(r[key])
+    return lambda r: r.get(key)
 
 
 def measure_header(result: QueryResult, column: Column) -> str:
@@ -67,11 +69,13 @@ def measure_header(result: QueryResult, column: Column) -> str:
 def long_grid(result: QueryResult) -> Grid:
     """One row per member combination and period, the result's columns in order."""
     cols = result.columns
+    labels = {p: period_label(result, p) for p in result.partial}
+    getters = [_getter(c, labels) for c in cols]
     return Grid(
         headers=tuple(measure_header(result, c) for c in cols),
         kinds=tuple(c.kind for c in cols),
         units=tuple(c.unit for c in cols),
-        rows=tuple(tuple(_cell(r, c, result) for c in cols) for r in result.rows),
+        rows=tuple(tuple(g(r) for g in getters) for r in result.rows),
     )
 
 

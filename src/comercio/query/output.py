@@ -30,6 +30,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -119,19 +120,35 @@ def _plain(value: Any, unit: str | None) -> Any:
     return round(value, DECIMALS.get(unit or "", 6))
 
 
-def _csv_value(value: Any, unit: str | None) -> Any:
-    if unit == "fraction" and isinstance(value, int | float) and math.isfinite(value):
-        value = value * 100  # percentages under "(%)"
-    plain = _plain(value, unit)
-    return "" if plain is None else plain
+def _csv_cell(unit: str | None) -> Callable[[Any], Any]:
+    """How one column's figures are written in CSV: rounded, fractions as percentages, missing as empty."""
+    scale = 100 if unit == "fraction" else 1  # percentages under "(%)"
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, float):
+            return round(value * scale, DECIMALS.get(unit or "", 6)) if math.isfinite(value) else ""
+        if value is None:
+            return ""
+        return (
+            value * scale if scale != 1 and isinstance(value, int) and not isinstance(value, bool) else value
+        )
+
+    return cell
+
+
+def _text(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def _csv(g: Grid) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(g.headers)
-    for row in g.rows:
-        w.writerow(_csv_value(v, u) for v, u in zip(row, g.units, strict=True))
+    cells = [
+        _csv_cell(u) if k == "number" else (lambda v: "" if v is None else v)
+        for k, u in zip(g.kinds, g.units, strict=True)
+    ]
+    w.writerows([f(v) for f, v in zip(cells, row, strict=True)] for row in g.rows)
     return buf.getvalue()
 
 
