@@ -53,7 +53,9 @@ def _history_table(flow: str, i: int) -> TableBuilder:
         cols: tuple[Column, ...] = (
             Column("year", msg("profiles.table.year")),
             Column("value", msg("profiles.table.value"), "millions", MILLIONS),
-            Column("share", msg("profiles.table.share"), "pct"),
+            Column(
+                "share", msg("profiles.table.share_lines" if h["lines"] else "profiles.table.share"), "pct"
+            ),
             Column("growth", msg("profiles.table.growth"), "pct_signed"),
         )
         keys = ("value", "share", "growth", "coverage")
@@ -87,7 +89,7 @@ def _history_figures(flow: str) -> Callable[[RenderContext], tuple[Figure, ...]]
             if rc.bundle.kind == "region" and any(s["share"] is not None for s in shares):
                 title = rc.msg(
                     "profiles.chart.history",
-                    what=rc.msg("profiles.chart.share"),
+                    what=rc.msg("profiles.chart.share_lines" if h["lines"] else "profiles.chart.share"),
                     first=h["first"],
                     last=h["last"],
                 )

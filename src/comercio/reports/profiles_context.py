@@ -15,7 +15,7 @@ from comercio.indicators.coverage import THRESHOLD
 from comercio.reference.dimensions import label, member_names
 from comercio.reports.fmt import Formatter
 from comercio.reports.narrative import dataset_name
-from comercio.reports.profiles_data import FLOW_WORD, History, Year
+from comercio.reports.profiles_data import FLOW_WORD, History, Year, is_lines
 from comercio.reports.profiles_facts import ProfileFacts
 
 VALUE = "profile.{dataset}.{flow_word}.value.{year}"
@@ -104,6 +104,7 @@ def history_context(p: ProfileFacts, h: History, fmt: Formatter) -> dict[str, An
         "dataset": h.dataset,
         "source": dataset_name(h.dataset, fmt.lang),
         "flow": FLOW_WORD[h.flow],
+        "lines": is_lines(h.dataset),  # its share is of the lines loaded (national with complete files)
         "synthetic": h.synthetic,
         "first": year_label(fmt, h.years[0]),
         "last": year_label(fmt, h.years[-1]),
