@@ -90,3 +90,14 @@ def test_search_is_quick_once_indexed(wh: Any) -> None:
     for text in ("palta", "avocado", "café", "chile", "mineral de cobre"):
         search(text, wh=wh)
     assert (time.perf_counter() - start) / 5 < 0.5
+
+
+def test_names_give_every_code_its_label(wh: Any) -> None:
+    from comercio.query.search import names
+
+    es, en = names("product", "es", wh), names("product", "en", wh)
+    assert es["080440"] == "Aguacates (paltas)" and en["080440"] == "Fruit, edible; avocados, fresh or dried"
+    assert es["0901"] == "Café" and es["08044000"] == "Aguacates (paltas)"
+    assert len(es) > 13000  # 6 939 HS codes (TOTAL aside) and 7 644 NANDINA lines
+    assert names("partner", "en", wh)["US"] == "United States"
+    assert names("product", "es", wh) is es  # memoised per warehouse version

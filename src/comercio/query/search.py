@@ -115,4 +115,16 @@ def search(
     return [hit for _, hit in sorted(found.values(), key=lambda kv: kv[0])[:limit]]
 
 
-__all__ = ["KINDS", "Hit", "search"]
+def names(kind: str, lang: str, wh: Warehouse | None = None) -> dict[str, str]:
+    """Code → label in ``lang`` of every product (HS 2, 4, 6 digits, NANDINA 8 digits, product groups) or
+    partner (countries, continents) search knows: the labels a result's code columns are named with."""
+    if kind not in ("product", "partner"):
+        raise ConfigError(f"unknown kind {kind!r}; choose product or partner", field="kind")
+
+    def build() -> dict[str, str]:
+        return {e.code: e.label_es if lang == "es" else e.label_en for e in _entries(kind, wh)}
+
+    return wh.memo(("query.search.names", kind, lang, wh.version()), build) if wh else build()
+
+
+__all__ = ["KINDS", "Hit", "names", "search"]
