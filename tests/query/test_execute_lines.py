@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from comercio.config import Settings
+from comercio.errors import WarehouseError
 from comercio.ingest import ingest
 from comercio.query import Query, QueryRefused, run
 from comercio.synth.customs import generate, marginals_from_tables
@@ -146,3 +147,11 @@ def test_product_levels_are_named(lines_wh: Warehouse) -> None:
     if "08" in chapters:  # HS 2022, chapter 08
         assert chapters["08"].startswith("Fruit and nuts")
     assert sum(label != code for code, label in chapters.items()) == len(chapters)
+
+
+def test_time_bound_stops_a_query_between_steps(lines_wh: Warehouse) -> None:
+    """A bound no query can meet: the run stops with the bound in its message, never a partial table."""
+    q = Query.from_params({"from": "2021-01", "to": "2022-12", "by": "product", "measures": "value"})
+    with pytest.raises(WarehouseError) as info:
+        run(lines_wh, q, timeout_s=1e-6)
+    assert "1e-06 s" in info.value.reason or "interrupted" in info.value.reason

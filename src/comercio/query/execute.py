@@ -12,14 +12,14 @@ the bound is refused with a clear message, never cut.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from comercio.errors import ConfigError
+from comercio.errors import ConfigError, WarehouseError
 from comercio.i18n import t
 from comercio.indicators import maturity
 from comercio.indicators.specs import add_months, month_start
@@ -72,7 +72,8 @@ def run(
     timeout_s: float | None = None,
 ) -> QueryResult:
     """Answer ``query``: :class:`QueryRefused` when no loaded dataset can, :class:`ConfigError` over a bound
-    (``max_rows`` result or cube rows, ``timeout_s`` seconds a cube query; at most the settings' bounds)."""
+    (``max_rows`` result or cube rows; at most the settings' bounds), :class:`WarehouseError` past
+    ``timeout_s`` seconds (each engine query is interrupted; the whole run is checked between steps)."""
     began = time.perf_counter()
     rows_bound = min(max_rows or wh.settings.query_max_rows, wh.settings.query_max_rows)
     seconds = min(timeout_s or wh.settings.query_timeout_s, wh.settings.query_timeout_s)
@@ -85,17 +86,15 @@ def run(
     shift = _comparison_shift(query)
     needed = sorted(wanted | {add_months(m, 12 * shift(p)) for p in asked for m in p.months})
     c = _cut.cut(bounded, name, query, (needed[0], needed[-1]), engine)
+    _in_time(began, seconds)
     ax = _cut.axes(query)
     picked = _cut.shown(query)
-    # ranks are among every member; without them only the members shown are summed
-    data, totals = _measures.monthly(c, set(needed), None if "rank" in query.measures else picked)
     kept: list[Period] = []
+    plans: list[_measures.Plan] = []
     partial: list[str] = []
     coverage: dict[str, tuple[str, str]] = {}
-    out: list[dict[str, Any]] = []
     compared = bool(_COMPARED.intersection(query.measures))
     no_comparison: list[str] = []
-    names = [labeller(bounded, a.key, lang) for a in ax]
     for p in asked:
         months = tuple(m for m in p.months if m in held)
         if not months:
@@ -106,26 +105,27 @@ def run(
             partial.append(p.label)
             coverage[p.label] = (month_label(months[0]), month_label(months[-1]))
         back = tuple(add_months(m, 12 * shift(p)) for m in months)
-        comparison = back if all(m in held for m in back) else None
+        comparison = back if compared and all(m in held for m in back) else None
         if compared and comparison is None:
             no_comparison.append(p.label)
-        figs = _measures.figures(
-            data,
-            totals,
-            p,
-            months,
-            comparison,
-            weighed=c.weight is not None,
-            with_previous=compared,
+        plans.append(_measures.Plan(months, comparison))
+    out: list[dict[str, Any]] = []
+    if plans:
+        # ranks are among every member; without them only the members shown are summed
+        table = _measures.compute(
+            c, plans, None if "rank" in query.measures else picked, with_previous=compared
         )
-        out += [_row(f, ax, names, query) for f in figs if _picked(f.members, picked)]
-        if len(out) > rows_bound:
+        if picked and "rank" in query.measures:
+            table = table.filter(_picked(table, picked))
+        _in_time(began, seconds)
+        if table.num_rows > rows_bound:
             raise ConfigError(
-                f"this cut has more than {rows_bound:,} rows (the query row bound); narrow it with a filter, "
-                "fewer breakdowns or fewer periods",
+                f"this cut has {table.num_rows:,} rows, more than the query row bound ({rows_bound:,}); "
+                "narrow it with a filter, fewer breakdowns or fewer periods",
                 field="by",
                 hint="raise COMERCIO_QUERY_MAX_ROWS to allow larger results",
             )
+        out = _rows(table, ax, kept, query, bounded)
     if not kept:
         first, last = (month_label(min(held)), month_label(max(held))) if held else ("", "")
         raise QueryRefused(
@@ -237,21 +237,61 @@ def _title(name: str, lang: str) -> str:
     return t(key, lang) if has(key) else schema.get(name).title
 
 
-def _picked(members: _measures.Key, picked: dict[int, frozenset[str]]) -> bool:
-    return all(members[i] in codes for i, codes in picked.items())
+def _in_time(began: float, seconds: float) -> None:
+    """Stop a query past its time bound between steps (each engine query is interrupted by itself)."""
+    spent = time.perf_counter() - began
+    if spent > seconds:
+        raise WarehouseError(
+            f"query stopped after {spent:.1f} s (the bound is {seconds:g} s)",
+            hint="narrow it with a filter, fewer breakdowns or fewer periods (COMERCIO_QUERY_TIMEOUT_S sets "
+            "the bound)",
+        )
 
 
-def _row(
-    f: _measures.Figures, ax: tuple[_cut.Axis, ...], names: list[Callable[[str | None], str]], query: Query
-) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for axis, name, code in zip(ax, names, f.members, strict=True):
-        row[axis.key] = code
-        row[f"{axis.key}_label"] = name(code)
-    row["period"] = f.period.label
+def _picked(table: pa.Table, picked: dict[int, frozenset[str]]) -> pa.Array:
+    keep = pa.array([True] * table.num_rows, pa.bool_())
+    for i, codes in picked.items():
+        inside = pc.is_in(table.column(f"m{i}"), pa.array(sorted(codes), pa.string()))
+        keep = pc.and_(keep, pc.fill_null(inside, False))
+    return keep
+
+
+def _rows(
+    table: pa.Table, ax: tuple[_cut.Axis, ...], kept: list[Period], query: Query, wh: Warehouse
+) -> list[dict[str, Any]]:
+    """The result's rows: codes and names of each breakdown, the period's label and the measures asked."""
+    columns: dict[str, pa.Array] = {}
+    for i, axis in enumerate(ax):
+        codes = table.column(f"m{i}")
+        name = labeller(wh, axis.key, query.lang)
+        distinct = pc.unique(codes)
+        names = pa.array([name(c) for c in distinct.to_pylist()], pa.string())
+        columns[axis.key] = codes
+        columns[f"{axis.key}_label"] = names.take(pc.index_in(codes, value_set=distinct, skip_nulls=False))
+    columns["period"] = pa.array([p.label for p in kept], pa.string()).take(table.column("pidx"))
     for m in query.measures:
-        row[m] = f.measure(m)
-    return row
+        columns[m] = _measure(table, m)
+    return pa.table(columns).to_pylist()
+
+
+_NULL = pa.scalar(None, pa.float64())
+
+
+def _measure(table: pa.Table, name: str) -> pa.ChunkedArray | pa.Array:
+    value, kg, previous = table.column("value"), table.column("net_kg"), table.column("previous")
+    total, total_previous = table.column("total"), table.column("total_previous")
+    if name in ("value", "net_kg", "rank"):
+        return table.column(name)
+    if name == "unit_value":
+        return pc.if_else(pc.fill_null(pc.greater(kg, 0.0), False), pc.divide(value, kg), _NULL)
+    if name == "growth":  # as comercio.indicators.measures.growth: none without a positive previous value
+        positive = pc.fill_null(pc.greater(previous, 0.0), False)
+        return pc.if_else(positive, pc.subtract(pc.divide(value, previous), 1.0), _NULL)
+    if name == "share":
+        return pc.if_else(pc.not_equal(total, 0.0), pc.divide(value, total), _NULL)
+    # contribution: change / previous total
+    ok = pc.fill_null(pc.and_(pc.is_valid(previous), pc.not_equal(total_previous, 0.0)), False)
+    return pc.if_else(ok, pc.divide(pc.subtract(value, previous), total_previous), _NULL)
 
 
 def _columns(query: Query, ax: tuple[_cut.Axis, ...]) -> tuple[Column, ...]:
