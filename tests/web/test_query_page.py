@@ -233,14 +233,22 @@ def test_avocado_by_region_and_customs_on_the_twin(
     assert table_rows(page)
     if viewport is PHONE:
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
-        shot(page, "c-palta-region-aduana-twin-phone")
-    else:
-        shot(page, "c-palta-region-aduana-twin")
-        with page.expect_download() as info:
-            page.click("#dl-xlsx-wide")
-        assert "sintetico" in info.value.suggested_filename
-        cells = read_xlsx(info.value.path())
-        text = " ".join(str(c) for r in cells for c in r if c is not None)
-        assert "sintéticos" in text and "ene–nov 2025" in text
+    shot(page, "c-palta-region-aduana-twin" + ("-phone" if viewport is PHONE else ""))
+    with page.expect_download() as info:
+        page.click("#dl-xlsx-wide")
+    assert "sintetico" in info.value.suggested_filename
+    cells = read_xlsx(info.value.path())
+    text = " ".join(str(c) for r in cells for c in r if c is not None)
+    assert "sintéticos" in text and "ene–nov 2024" in text and "ene–nov 2025" in text
+    numbers = {round(c, 2) for r in cells for c in r if isinstance(c, float)}
+    api = httpx.get(twin_server + page.get_attribute("#dl-json", "href")).json()
+    assert api["synthetic"] and {round(r["value"], 2) for r in api["rows"] if r["value"]} <= numbers
+
+    page.fill("#q-from", "2025-01")  # change the period: 2025 alone, still against 2024
+    page.click("#q-submit")
+    page.wait_for_url("**from=2025-01**")
+    heads = headers(page)
+    assert any("ene–nov 2025" in h for h in heads) and not any("ene–nov 2024" in h for h in heads)
+    assert ("where", "hs6=080440") in params(page.url)  # the filter found by name stays
     assert not errors, errors
     page.close()
