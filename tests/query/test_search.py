@@ -101,3 +101,8 @@ def test_names_give_every_code_its_label(wh: Any) -> None:
     assert len(es) > 13000  # 6 939 HS codes (TOTAL aside) and 7 644 NANDINA lines
     assert names("partner", "en", wh)["US"] == "United States"
     assert names("product", "es", wh) is es  # memoised per warehouse version
+
+
+def test_a_label_flagged_as_cut_ends_in_an_ellipsis(wh: Any) -> None:
+    (hit,) = search("01061200", "product", "es", wh=wh)  # "… manatíes y": cut at a line break in the PDF
+    assert hit.label.endswith("manatíes y…")

@@ -5,8 +5,9 @@ Products: HS 2022 chapters, headings and subheadings (English labels, the ``ref_
 ``café``: reference table ``product_groups``) attached to the code of their prefix. A NANDINA leaf label
 ("Los demás") is shown after its subheading's label; a subheading with a single NANDINA line takes that
 line's Spanish label as its own (080440 "Aguacates (paltas)"), otherwise its Spanish label is the group name
-or, failing that, the HS English label. Partners: the reference countries (Spanish and English names, alpha-3,
-every spelling SUNAT has printed) and the continents.
+or, failing that, the HS English label. A label the NANDINA table flags as possibly cut ends in "…".
+Partners: the reference countries (Spanish and English names, alpha-3, every spelling SUNAT has printed)
+and the continents.
 """
 
 from __future__ import annotations
@@ -60,8 +61,11 @@ def fold(text: str) -> str:
 _GENERIC = {"los", "las", "otros", "otras", "de", "del", "en", "con", "sin", "para", "a", "que"}
 
 
-def _leaf(label: str) -> str:
-    return label.strip().lstrip("-").strip()
+def _leaf(row: dict[str, str]) -> str:
+    """A NANDINA line's own label without the tariff's indent dash; "…" where the label was probably cut
+    (``posible_truncado``: the tariff's text goes on past a PDF line break)."""
+    leaf = row["label_es"].strip().lstrip("-").strip()
+    return leaf + "…" if row.get("posible_truncado") == "1" else leaf
 
 
 def standalone(leaf: str) -> bool:
@@ -90,15 +94,15 @@ def products(wh: Warehouse | None) -> tuple[Entry, ...]:
     """Every product entry the loaded reference tables and the product groups give."""
     hs = {r["hscode"]: r["description"] for r in _ref(wh, "ref_hs2022", ("hscode", "description"))}
     hs.pop("TOTAL", None)
-    nandina = _ref(wh, "ref_nandina", ("nandina8", "hs6", "label_es"))
+    nandina = _ref(wh, "ref_nandina", ("nandina8", "hs6", "label_es", "posible_truncado"))
     groups = _groups()
     children: dict[str, list[dict[str, str]]] = {}
     for r in nandina:
         children.setdefault(r["hs6"], []).append(r)
     spanish: dict[str, str] = {}
     for hs6, rows in children.items():
-        if len(rows) == 1 and standalone(_leaf(rows[0]["label_es"])):
-            spanish[hs6] = _leaf(rows[0]["label_es"])
+        if len(rows) == 1 and standalone(_leaf(rows[0])):
+            spanish[hs6] = _leaf(rows[0])
     for prefix, pairs in groups.items():
         spanish.setdefault(prefix, pairs[0][0][:1].upper() + pairs[0][0][1:])
     out: list[Entry] = []
@@ -112,7 +116,7 @@ def products(wh: Warehouse | None) -> tuple[Entry, ...]:
         dim = level if level in HS_LEVELS.values() else "product"
         out.append(Entry(code, level, dim, spanish.get(code) or en, en, tuple(n for n in names if n), rank))
     for r in nandina:
-        code, hs6, leaf = r["nandina8"], r["hs6"], _leaf(r["label_es"])
+        code, hs6, leaf = r["nandina8"], r["hs6"], _leaf(r)
         parent_es = spanish.get(hs6) or hs.get(hs6, "")
         label_es = leaf if parent_es in ("", leaf) else f"{parent_es}{SEPARATOR}{leaf}"
         parent_en = hs.get(hs6, "")
