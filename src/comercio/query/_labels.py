@@ -37,6 +37,6 @@ def labeller(wh: Warehouse, dim: str, lang: str) -> Callable[[str | None], str]:
 
 
 def _product_names(wh: Warehouse, lang: str) -> dict[str, str]:
-    from comercio.query.search import _entries
+    from comercio.query.search import names
 
-    return {e.code: e.label_es if lang == "es" else e.label_en for e in _entries("product", wh)}
+    return names("product", lang, wh)

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from comercio.errors import ConfigError, WarehouseError
 from comercio.i18n import t
 from comercio.indicators import maturity
+from comercio.indicators.engine import cube
 from comercio.indicators.specs import add_months, month_start
 from comercio.query import _cut, _measures
 from comercio.query._labels import labeller
@@ -40,6 +41,7 @@ UNITS = {
     "rank": "position",
 }
 _COMPARED = frozenset({"growth", "contribution"})
+YOUNG_MONTHS = 6  # months before the latest held that maturity is asked about (older ones are final)
 
 
 class _Bounded:
@@ -170,8 +172,6 @@ def run(
 
 def _choose(wh: Warehouse, query: Query, wanted: set[date], engine: str | None) -> tuple[str, set[date]]:
     """The first able dataset holding every month asked, else the one holding most of them."""
-    from comercio.indicators.engine import cube
-
     best: tuple[int, str, set[date]] | None = None
     spans = []
     for name in _cut.able(wh, query):
@@ -202,7 +202,12 @@ def _choose(wh: Warehouse, query: Query, wanted: set[date], engine: str | None) 
 
 def _preliminary(wh: Warehouse, name: str, flow: str, engine: str | None, months: set[date]) -> list[str]:
     """The months read that customs lines still hold in part (SUNAT regularises lines weeks later)."""
-    if name != maturity.DATASET:
+    if name != maturity.DATASET or not months:
+        return []
+    held = cube(wh, name, flow, engine).periods
+    # SUNAT regularises 99 % of a month's value within 30 days of its end (SUNAT_LAYOUTS.md §1): a month
+    # six months older than the latest one held is never preliminary, and the maturity scan is skipped
+    if not held or max(months) < add_months(max(held), -YOUNG_MONTHS):
         return []
     return [month_label(m) for m in maturity.preliminary_months(wh, flow, engine) if m in months]
 
