@@ -126,3 +126,18 @@ def test_search_prints_code_dimension_level_label(home: Path, capsys: pytest.Cap
     assert capsys.readouterr().err == "nothing matches 'zzzqqq'\n"
     assert _run(["search", "palta", "--kind", "region"]) == 2
     assert capsys.readouterr().err.startswith("error: --kind: unknown kind 'region'")
+
+
+def test_a_partial_year_is_marked_in_the_wide_header(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """G6 ends in April 2025: the 2025 column says so, and holds the sum of those four months."""
+    args = ["query", "--from", "2024-01", "--to", "2025-04", "--by", "partner", "--where", "partner=CL"]
+    assert _run([*args, "--wide"]) == 0
+    captured = capsys.readouterr()
+    (head, chile) = list(csv.reader(io.StringIO(captured.out)))
+    assert head[2:] == ["2024 · Valor FOB (US$)", "2025 (ene–abr) · Valor FOB (US$)"]
+    assert "incomplete periods: 2025" in captured.err
+    assert _run([*args, "--freq", "month", "--format", "json"]) == 0
+    months = json.loads(capsys.readouterr().out)["rows"]
+    first_four = sum(r["value"] for r in months if r["period"] >= "2025-01")
+    assert float(chile[3]) == pytest.approx(first_four, abs=0.01)
+    assert round(float(chile[2]) / 1e6, 1) == 2096.9
