@@ -17,7 +17,7 @@ from comercio.query import QueryResult
 from comercio.reference import dimensions
 from comercio.reports import charts
 from comercio.reports.fmt import Formatter
-from comercio.web.views import Figure, figure, source
+from comercio.web.views import Figure, figure, month_name, source
 
 API = "/api/v1/query"
 PAGE = "/consultas"
@@ -82,9 +82,8 @@ def chart(
             by_period = {str(r.get("period")): r.get("value") for r in result.rows}
             if result.query.freq == "month" and all(len(p) == MONTH_LABEL for p in periods):
                 rows = [{"month": p, "value": by_period[p]} for p in periods if by_period[p] is not None]
-                desc = t(
-                    "web.query.chart_line", lang, flow=flow, name=name, first=periods[0], last=periods[-1]
-                )
+                first, last = month_name(periods[0], fmt), month_name(periods[-1], fmt)
+                desc = t("web.query.chart_line", lang, flow=flow, name=name, first=first, last=last)
                 return figure(charts.monthly_line(rows, fmt, head, src, desc))
             bars = [
                 {"label": period_label(result, p), "value": by_period[p], "partial": p in result.partial}
