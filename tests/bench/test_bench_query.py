@@ -41,6 +41,7 @@ def test_published_tables_answer_from_the_right_dataset(section: dict[str, Any])
     for r in cuadro.values():
         assert not r["synthetic"] and r["engine"] == "duckdb"
         assert len(r["uncached"]["times_s"]) == 1 and len(r["warm"]["times_s"]) == 1
+        assert r["uncached"]["cpu_s"] > 0
         assert 0 < r["startup_s"] < r["to_first_answer_s"] and r["first_s"] > 0 and r["peak_rss_mib"] > 0
 
 
@@ -107,7 +108,7 @@ def test_targets_read_the_slowest_query_and_the_largest_size() -> None:
     )
     assert warm == {**lines, "target": warm["target"]} and "cube built" in warm["target"]
     text = "\n".join(_query.render(section))
-    assert "`sunat_cuadros`, 4 rows (2025 partial)" in text and "**0.350**" in text
+    assert "`sunat_cuadros`, 4 rows (2025 partial)" in text and "**0.350** | – | 0.010 | 0.3 |" in text
     assert (
         "| customs lines | 100 000 000 | every partner by month, 2021 | failed: benchmark job failed |"
         in text
