@@ -271,3 +271,26 @@ def test_real_import_lines_by_customs_office_equal_sql(warehouse: Warehouse, eng
         value, kg = direct[row["customs_office"]]
         assert row["unit_value"] == (pytest.approx(value / kg, rel=1e-12) if kg else None)
     assert sum(row["share"] for row in r.rows) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_sector_filter_on_g1_shows_the_sectors_inside(warehouse: Warehouse, engine: str) -> None:
+    top = run(warehouse, q(**{"from": "2024-01", "to": "2024-12", "by": "sector"}), engine=engine)
+    node = next(row for row in top.rows if row["sector"].startswith("II."))
+    inside = run(
+        warehouse,
+        q(**{"from": "2024-01", "to": "2024-12", "by": "sector", "where": f"sector={node['sector']}",
+             "measures": "value,share"}),
+        engine=engine,
+    )  # fmt: skip
+    assert len(inside.rows) > 2
+    assert all(row["sector"].startswith(node["sector"] + " > ") for row in inside.rows)
+    assert sum(row["value"] for row in inside.rows) == pytest.approx(node["value"], rel=1e-9)
+    assert sum(row["share"] for row in inside.rows) == pytest.approx(1.0, abs=1e-9)
+    alone = run(warehouse, q(**{"from": "2024-01", "to": "2024-12", "where": f"sector={node['sector']}"}))
+    assert [row["value"] for row in alone.rows] == [pytest.approx(node["value"], rel=1e-12)]
+
+
+def test_months_no_dataset_holds_are_left_out_in_one_note(warehouse: Warehouse) -> None:
+    r = run(warehouse, q(**{"from": "2003-01", "to": "2005-12", "freq": "month"}))
+    assert r.periods[0] == "2005-01" and len(r.rows) == 12
+    assert [n for n in r.notes if "2003-01 … 2004-12 (24)" in n]

@@ -25,6 +25,7 @@ from comercio.indicators.specs import Filters, Grouping
 from comercio.query.model import Query, QueryRefused
 from comercio.reference import classify
 from comercio.reference.dimensions import Dimension, dimension
+from comercio.reference.labels import PATH_SEPARATOR
 from comercio.warehouse import Warehouse, schema
 
 BASKET = "basket"  # a filter naming a basket of baskets.csv (Filters.basket), not a dimension
@@ -100,9 +101,12 @@ def known(name: str, field: str) -> Dimension:
 
 
 def shown(query: Query) -> dict[int, frozenset[str]]:
-    """Breakdown index → the members a filter on that breakdown's dimension picks."""
+    """Breakdown index → the members a filter on that breakdown's dimension picks (a sector filter is a
+    path: it keeps the rows below it, and a sector breakdown then shows the sectors one level down)."""
     where = query.filters()
-    return {i: frozenset(where[a.key]) for i, a in enumerate(axes(query)) if a.key in where}
+    return {
+        i: frozenset(where[a.key]) for i, a in enumerate(axes(query)) if a.key in where and a.key != "sector"
+    }
 
 
 def base_filters(query: Query) -> Filters:
@@ -232,7 +236,10 @@ def cut(wh: Warehouse, name: str, query: Query, months: eng.Months, engine: str 
     members: list[pa.Array] = []
     for axis in axes(query):
         d = dimension(axis.key)
-        rows, member = eng.DERIVE[d.derive](eng.Derivation(rows, d, axis.grouping, filters, spec))
+        grouping = axis.grouping
+        if spec.tree and d.name == "sector" and filters.basket_path is not None:  # the sectors inside it
+            grouping = replace(grouping, level=filters.basket_path.count(PATH_SEPARATOR) + 2)
+        rows, member = eng.DERIVE[d.derive](eng.Derivation(rows, d, grouping, filters, spec))
         members.append(member)
     if spec.tree and not members:
         rows = total_t

@@ -97,10 +97,11 @@ def run(
     coverage: dict[str, tuple[str, str]] = {}
     compared = bool(_COMPARED.intersection(query.measures))
     no_comparison: list[str] = []
+    missing: list[str] = []
     for p in asked:
         months = tuple(m for m in p.months if m in held)
         if not months:
-            notes.append(t("query_run.note.period_missing", lang, period=p.label, dataset=_title(name, lang)))
+            missing.append(p.label)
             continue
         kept.append(p)
         if len(months) < whole(p, query.freq):
@@ -137,6 +138,10 @@ def run(
             field="from",
         )
     notes.insert(0, t("query_run.note.dataset", lang, dataset=_title(name, lang)))
+    if missing:
+        notes.append(
+            t("query_run.note.period_missing", lang, periods=_listed(missing), dataset=_title(name, lang))
+        )
     if partial:
         spans = [f"{p} ({_months_span(coverage[p], lang)})" for p in partial]
         notes.append(t("query_run.note.partial", lang, periods=", ".join(spans)))
@@ -145,7 +150,7 @@ def run(
     if compared:
         notes.append(_comparison_note(query))
     if no_comparison:
-        notes.append(t("query_run.note.no_comparison", lang, periods=", ".join(no_comparison)))
+        notes.append(t("query_run.note.no_comparison", lang, periods=_listed(no_comparison)))
     young = _preliminary(bounded, name, query.flow, engine, {m for p in kept for m in p.months})
     if young:
         notes.append(t("query_run.note.preliminary", lang, months=", ".join(young)))
@@ -210,6 +215,11 @@ def _preliminary(wh: Warehouse, name: str, flow: str, engine: str | None, months
     if not held or max(months) < add_months(max(held), -YOUNG_MONTHS):
         return []
     return [month_label(m) for m in maturity.preliminary_months(wh, flow, engine) if m in months]
+
+
+def _listed(labels: list[str]) -> str:
+    """Every label, or the first and last of a long list with how many."""
+    return ", ".join(labels) if len(labels) <= 6 else f"{labels[0]} … {labels[-1]} ({len(labels)})"
 
 
 def _months_span(first_last: tuple[str, str], lang: str) -> str:
