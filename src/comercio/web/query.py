@@ -89,14 +89,20 @@ def query_page(
         form=form_state(q, values, code, svc),
         options=options(svc, code, flow),
         answer=answer,
-        view=None
-        if answer.result is None
-        else query_view.view(answer.result, member_names(svc, answer.result.query)),
+        view=None if answer.result is None else shown(svc, answer.result),
         search={"text": buscar, "kind": tipo, "hits": hits},
     )
     if answer.error:
         response.status_code = 422
     return response
+
+
+def shown(svc: IndicatorService, result: QueryResult) -> dict[str, Any]:
+    """What the page shows of ``result`` (table, charts, links), cached beside it: the charts are drawn once
+    per query and data version."""
+    q = result.query
+    key = ("query_view", q.query_string())
+    return svc.cache.get_or_compute(key, lambda: query_view.view(result, member_names(svc, q)))
 
 
 def read(values: dict[str, list[str]], lang: str) -> tuple[CutQuery | None, Answer]:
