@@ -141,3 +141,14 @@ def test_a_partial_year_is_marked_in_the_wide_header(home: Path, capsys: pytest.
     first_four = sum(r["value"] for r in months if r["period"] >= "2025-01")
     assert float(chile[3]) == pytest.approx(first_four, abs=0.01)
     assert round(float(chile[2]) / 1e6, 1) == 2096.9
+
+
+def test_a_cut_no_loaded_data_answers_is_refused_naming_the_option(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run([*BASE, "--by", "transport_mode"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith("error: --by: no loaded dataset holds exports by transport_mode")
+    assert _run([*BASE, "--by", "region"]) == 2
+    assert capsys.readouterr().err.startswith("error: --by: unknown dimension 'region'")

@@ -65,6 +65,8 @@ def _tell(result: Any, out: Path | None) -> None:
         f"in {result.seconds:.2f} s{where}",
         highlight=False,
     )
+    if not result.rows:
+        console_err.print("warning: no rows: no member matches the filters in these months", highlight=False)
     if result.synthetic:
         console_err.print("warning: synthetic data, not official figures", highlight=False)
     if result.partial:
@@ -118,8 +120,10 @@ def query(
     s = settings(engine)
     try:
         result = run(Warehouse(s, read_only=True), q, engine=s.engine)
-    except QueryRefused:
-        raise
+    except QueryRefused as exc:  # named by the option, like every other error of this command
+        if exc.field not in params:
+            raise
+        raise QueryRefused(f"--{exc.field}: {exc.reason}", would_answer=exc.would_answer) from None
     except ComercioError as exc:
         if exc.field not in params:  # not about one of the options: say it as it is
             raise
