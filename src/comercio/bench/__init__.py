@@ -1,4 +1,4 @@
-"""Benchmarks behind ``make bench``: ingest, append, the regional indicator set, latency, BACI.
+"""Benchmarks behind ``make bench``: ingest, append, the regional indicator set, latency, queries, BACI.
 
 Public facade: :class:`BenchConfig`, :func:`run_suite` (returns the results document), :func:`render`,
 :func:`update_docs`, :func:`write_results`, :func:`main` (the command line). The parts are modules
