@@ -326,6 +326,8 @@ def render(section: dict[str, Any]) -> list[str]:
         f"median of {section.get('repeats')} runs (1 at 10⁸ lines), with its CPU time (every thread), "
         "steadier than wall time on a busy machine. *Warm cube*: the same connection again; `run` keeps no "
         "answers, so this is what a new query costs once an earlier one has built the vintage's cube. "
+        "The bench does not empty the operating system's file cache: after the first answer the Parquet "
+        "files are likely in memory. "
         "Published tables on the warehouse `comercio build` makes from the mirror; customs lines on the "
         "regional part's synthetic warehouses (synthetic figures, labelled as such).",
         "",
