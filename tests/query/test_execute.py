@@ -294,3 +294,20 @@ def test_months_no_dataset_holds_are_left_out_in_one_note(warehouse: Warehouse) 
     r = run(warehouse, q(**{"from": "2003-01", "to": "2005-12", "freq": "month"}))
     assert r.periods[0] == "2005-01" and len(r.rows) == 12
     assert [n for n in r.notes if "2003-01 … 2004-12 (24)" in n]
+
+
+def test_a_requested_dataset_answers_or_says_why(warehouse: Warehouse) -> None:
+    r = run(warehouse, q(**{"from": "2022-01", "to": "2022-12", "dataset": "sunat_cuadros"}))
+    national = run(warehouse, q(**{"from": "2022-01", "to": "2022-12"}))
+    assert r.dataset == "sunat_cuadros" and national.dataset == "bcrp_departments"  # BCRP first, G1 asked
+    later = run(warehouse, q(**{"from": "2024-01", "to": "2024-12"}))
+    assert later.dataset == "sunat_cuadros"  # BCRP's series ends in 2022: the next dataset holding 2024
+    with pytest.raises(QueryRefused) as info:
+        run(
+            warehouse,
+            q(**{"from": "2022-01", "to": "2022-12", "by": "partner", "dataset": "bcrp_departments"}),
+        )
+    assert info.value.field == "dataset" and "partner" in info.value.reason
+    with pytest.raises(ConfigError) as bad:
+        run(warehouse, q(**{"from": "2022-01", "to": "2022-12", "dataset": "wto_merchandise"}))
+    assert bad.value.field == "dataset"

@@ -141,6 +141,11 @@ def able(wh: Warehouse, query: Query) -> list[str]:
     weighed = bool(_WEIGHED.intersection(query.measures))
     loaded = wh.datasets()
     names = [query.dataset] if query.dataset else list(datasets.preference())
+    if query.dataset and query.dataset not in datasets.preference():
+        raise ConfigError(
+            f"dataset {query.dataset!r} does not answer queries; choose {', '.join(datasets.preference())}",
+            field="dataset",
+        )
     if query.dataset and query.dataset not in loaded:
         raise QueryRefused(
             f"dataset {query.dataset!r} is not loaded", would_answer="run `comercio build`", field="dataset"
@@ -162,6 +167,14 @@ def able(wh: Warehouse, query: Query) -> list[str]:
             "(and sector filters) only",
             would_answer=WOULD_ANSWER["product"],
             field="by",
+        )
+    if query.dataset:
+        flow = "exports" if query.flow == "X" else "imports"
+        raise QueryRefused(
+            f"dataset {query.dataset!r} does not hold {flow} by {' and '.join(sorted(columns(query)))} "
+            f"(its grain is {', '.join(schema.get(query.dataset).grain)})",
+            would_answer="leave the dataset out: the finest loaded dataset able to answer is chosen",
+            field="dataset",
         )
     raise refused(query, loaded, columns(query))
 
