@@ -114,6 +114,7 @@ def product_breakdowns(
         }
         for row in r.rows
     ]
+    rows.sort(key=lambda row: row["year"])  # the query's rows come in no promised order
     return {"unit_value": rows, "unit_value_dataset": r.dataset, "refused": refused}
 
 
