@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from comercio.config import Settings
-from comercio.errors import WarehouseError
+from comercio.errors import ConfigError, WarehouseError
 from comercio.ingest import ingest
 from comercio.query import Query, QueryRefused, run
 from comercio.synth.customs import generate, marginals_from_tables
@@ -155,3 +155,23 @@ def test_time_bound_stops_a_query_between_steps(lines_wh: Warehouse) -> None:
     with pytest.raises(WarehouseError) as info:
         run(lines_wh, q, timeout_s=1e-6)
     assert "1e-06 s" in info.value.reason or "interrupted" in info.value.reason
+
+
+def test_product_filters_are_prefixes_and_codes_are_checked(lines_wh: Warehouse) -> None:
+    by_hs6 = _sql(lines_wh, "substr(product, 1, 6)", where="AND year(period) = 2022", group="1")
+    code = max(by_hs6, key=lambda k: by_hs6[k][0])[0]
+    lines = _sql(lines_wh, "product", where=f"AND year(period) = 2022 AND product LIKE '{code}%'", group="1")
+    nandina = sorted({p[:8] for (p,) in lines})
+    base = {"from": "2022-01", "to": "2022-12", "by": "department", "measures": "value"}
+    hs6 = run(lines_wh, Query.from_params({**base, "where": f"hs6={code}"}))
+    as_product = run(lines_wh, Query.from_params({**base, "where": f"product={code}"}))
+    as_nandina = run(lines_wh, Query.from_params({**base, "where": f"product={','.join(nandina)}"}))
+    expected = {row["department"]: row["value"] for row in hs6.rows}
+    assert sum(expected.values()) == pytest.approx(by_hs6[(code,)][0], rel=1e-9)
+    for r in (as_product, as_nandina):
+        assert {row["department"]: row["value"] for row in r.rows} == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ConfigError) as info:
+        run(lines_wh, Query.from_params({**base, "where": "department=4"}))
+    assert info.value.field == "where" and "'4'" in info.value.reason
+    none = run(lines_wh, Query.from_params({**base, "where": "hs4=9999"}))
+    assert none.rows == () and any("Ninguna fila" in n for n in none.notes)

@@ -12,6 +12,7 @@ ranks stay of all its members (Arequipa's share is of Peru's total, its rank amo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -30,6 +31,7 @@ from comercio.warehouse import Warehouse, schema
 
 BASKET = "basket"  # a filter naming a basket of baskets.csv (Filters.basket), not a dimension
 DEFAULT_BASKET = "g1"  # how a line dataset's products are put into sectors when no basket is asked
+PREFIXED = ("product",)  # filtered by code prefix: the national lines under a NANDINA or HS code
 _WEIGHED = frozenset({"net_kg", "unit_value"})
 
 LINES = "`comercio fetch sunat-microdata` then `comercio ingest sunat-microdata`"
@@ -102,11 +104,29 @@ def known(name: str, field: str) -> Dimension:
 
 def shown(query: Query) -> dict[int, frozenset[str]]:
     """Breakdown index → the members a filter on that breakdown's dimension picks (a sector filter is a
-    path: it keeps the rows below it, and a sector breakdown then shows the sectors one level down)."""
+    path: it keeps the rows below it, and a sector breakdown then shows the sectors one level down; a product
+    filter is a code prefix and keeps the lines under it)."""
     where = query.filters()
+    paths = ("sector", *PREFIXED)
     return {
-        i: frozenset(where[a.key]) for i, a in enumerate(axes(query)) if a.key in where and a.key != "sector"
+        i: frozenset(where[a.key]) for i, a in enumerate(axes(query)) if a.key in where and a.key not in paths
     }
+
+
+def check_codes(query: Query) -> None:
+    """Every filter code has the form of its dimension's codes (a product code may be any prefix)."""
+    for dim, codes in query.where:
+        if dim in (BASKET, "sector"):
+            continue
+        d = known(dim, "where")
+        pattern = re.compile(r"\d{2,10}" if dim in PREFIXED else d.pattern)
+        wrong = [c for c in codes if not pattern.fullmatch(c)]
+        if wrong:
+            raise ConfigError(
+                f"{', '.join(repr(c) for c in wrong)} is not a {dim} code",
+                field="where",
+                hint="search codes by name: `comercio search TEXT`",
+            )
 
 
 def base_filters(query: Query) -> Filters:
@@ -243,7 +263,13 @@ def cut(wh: Warehouse, name: str, query: Query, months: eng.Months, engine: str 
             continue
         d = dimension(dim)
         t, member = eng.DERIVE[d.derive](eng.Derivation(t, d, Grouping(d.name), filters, spec))
-        t = t.filter(pc.fill_null(pc.is_in(member, pa.array(list(codes), pa.string())), False))
+        if dim in PREFIXED:  # a NANDINA or HS code keeps the national lines it opens
+            keep = pc.starts_with(member, codes[0])
+            for code in codes[1:]:
+                keep = pc.or_(keep, pc.starts_with(member, code))
+        else:
+            keep = pc.is_in(member, pa.array(list(codes), pa.string()))
+        t = t.filter(pc.fill_null(keep, False))
     total_t, _ = eng.DERIVE["total"](eng.Derivation(t, dimension("national"), Grouping(), filters, spec))
     rows = t
     members: list[pa.Array] = []

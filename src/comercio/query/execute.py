@@ -81,6 +81,7 @@ def run(
     seconds = min(timeout_s or wh.settings.query_timeout_s, wh.settings.query_timeout_s)
     bounded: Any = _Bounded(wh, rows_bound, seconds)
     lang = query.lang
+    _cut.check_codes(query)
     asked = periods(query.start, query.end, query.freq, lang)
     wanted = {m for p in asked for m in p.months}
     name, held = _choose(bounded, query, wanted, engine)
@@ -129,6 +130,8 @@ def run(
                 hint="raise COMERCIO_QUERY_MAX_ROWS to allow larger results",
             )
         out = _rows(table, ax, kept, query, bounded)
+        if not out:
+            notes.append(t("query_run.note.empty", lang))
     if not kept:
         first, last = (month_label(min(held)), month_label(max(held))) if held else ("", "")
         raise QueryRefused(
