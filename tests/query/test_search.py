@@ -106,3 +106,21 @@ def test_names_give_every_code_its_label(wh: Any) -> None:
 def test_a_label_flagged_as_cut_ends_in_an_ellipsis(wh: Any) -> None:
     (hit,) = search("01061200", "product", "es", wh=wh)  # "… manatíes y": cut at a line break in the PDF
     assert hit.label.endswith("manatíes y…")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "code"),
+    [
+        ("coffee", "en", "0901"),
+        ("uvas", "es", "080610"),
+        ("grapes", "en", "080610"),
+        ("arándanos", "es", "081040"),
+        ("blueberries", "en", "081040"),
+        ("espárragos", "es", "070920"),
+        ("quinua", "es", "100850"),
+        ("quinoa", "en", "100850"),
+        ("harina de pescado", "es", "230120"),
+    ],
+)
+def test_peru_s_main_exports_by_their_common_names(wh: Any, text: str, lang: str, code: str) -> None:
+    assert search(text, "product", lang, wh=wh)[0].code == code
