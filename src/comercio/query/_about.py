@@ -21,9 +21,7 @@ def url(query: Query) -> str:
 
 
 def dimension_name(dim: str, lang: str) -> str:
-    """A breakdown's name in words (``department`` → ``Departamento``), else the name itself."""
-    if has(f"query.dimension.{dim}"):
-        return t(f"query.dimension.{dim}", lang)
+    """A breakdown's name as the reference dimensions say it (``department`` → ``Departamento``)."""
     from comercio.reference import dimensions
 
     try:
