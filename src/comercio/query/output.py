@@ -17,9 +17,11 @@ Formats, and why:
   written as percentages (``12.5`` under ``Variación (%)``), codes as text as published (a spreadsheet that
   reads ``04`` as a number needs the XLSX instead).
 - **JSON**: ``{query, url, dataset, vintages, synthetic, periods, partial, coverage, truncated, notes,
-  comercio_version, asked_at, columns, rows}``; ``columns`` give key, header, kind and unit, rows are objects
-  keyed by column key (long form) or lists in the column order (wide form). Growth, share and contribution
-  are fractions (0.125 = 12.5 %), as their unit ``fraction`` says.
+  comercio_version, asked_at, form, columns, rows}``; ``columns`` give key, header, kind and unit, rows are
+  objects keyed by column key with the period as computed (``2025``; ``period_labels`` gives the reader's
+  ``2025 (ene–abr)``) in the long form, lists in the column order in the wide form. Growth, share and
+  contribution are fractions (0.125 = 12.5 %), as their unit ``fraction`` says; US$ are rounded to cents and
+  kg to grams in CSV and JSON (no binary noise such as ``3777697491.7229996``).
 - **XLSX**: the data sheet and the query sheet (see :mod:`comercio.query._xlsx`); fractions stored as
   fractions under a percent format.
 """
