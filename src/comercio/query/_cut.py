@@ -257,9 +257,9 @@ def cut(wh: Warehouse, name: str, query: Query, months: eng.Months, engine: str 
         # sectors of the default basket; products outside it stay, as rows with no sector
         paths = eng.map_codes(t.column("product"), lambda codes: classify(codes, DEFAULT_BASKET))
         t = t.append_column("basket_path", paths)
-    shown = {a.key for a in axes(query)}
+    picks = {a.key for a in axes(query)} - {"sector", *PREFIXED}
     for dim, codes in query.where:
-        if dim in (BASKET, "sector") or dim in shown:  # a breakdown's filter picks the members shown only
+        if dim in (BASKET, "sector") or dim in picks:  # a breakdown's filter picks the members shown only
             continue
         d = dimension(dim)
         t, member = eng.DERIVE[d.derive](eng.Derivation(t, d, Grouping(d.name), filters, spec))
