@@ -226,3 +226,11 @@ def test_a_result_too_big_for_a_sheet_is_refused_not_cut(monkeypatch: pytest.Mon
         output.render(_result(), "xlsx")
     assert err.value.field == "format" and "CSV" in (err.value.hint or "")
     assert len(_csv(output.render(_result(), "csv"))) == 5  # CSV has no such limit
+
+
+def test_the_query_sheet_counts_the_rows_of_the_form_downloaded() -> None:
+    def rows(wide: bool) -> str:
+        book = load_workbook(io.BytesIO(output.render(_result(), "xlsx", wide=wide)))
+        return dict(book["Consulta"].iter_rows(min_row=4, max_col=2, values_only=True))["Filas"]
+
+    assert (rows(False), rows(True)) == ("4", "2")

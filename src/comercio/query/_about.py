@@ -56,10 +56,14 @@ def _month(month: str, lang: str) -> str:
 
 
 def describe(
-    result: QueryResult, *, wide: bool | None = None, asked_at: datetime | None = None
+    result: QueryResult,
+    *,
+    wide: bool | None = None,
+    n_rows: int | None = None,
+    asked_at: datetime | None = None,
 ) -> list[tuple[str, str]]:
     """Every parameter of the query and every fact of provenance as (label, text) pairs, in reading order
-    (``wide``: the form of the download, when it differs from the query's)."""
+    (``wide``: the form of the download, when it differs from the query's; ``n_rows``: its data rows)."""
     q, lang = result.query, result.query.lang
 
     def a(key: str, **values: object) -> str:
@@ -97,7 +101,7 @@ def describe(
         *_vintages(result, a("vintages"), a("none")),
         (a("synthetic"), a("synthetic_yes") if result.synthetic else a("synthetic_no")),
         (a("partial"), ", ".join(result.partial) or a("none")),
-        (a("rows"), str(len(result.rows))),
+        (a("rows"), str(len(result.rows) if n_rows is None else n_rows)),
     ]
     if result.truncated:
         rows.append((a("truncated"), a("truncated_yes")))

@@ -87,7 +87,9 @@ def _widths(ws: Worksheet, grid: Grid) -> None:
         ws.column_dimensions[get_column_letter(j + 1)].width = min(width, MAX_WIDTH)
 
 
-def _query_sheet(ws: Worksheet, result: QueryResult, wide: bool, asked_at: datetime | None) -> None:
+def _query_sheet(
+    ws: Worksheet, result: QueryResult, wide: bool, rows: int, asked_at: datetime | None
+) -> None:
     lang = result.query.lang
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 90
@@ -100,7 +102,7 @@ def _query_sheet(ws: Worksheet, result: QueryResult, wide: bool, asked_at: datet
         [_styled(ws, t("query.about.field", lang), **head), _styled(ws, t("query.about.value", lang), **head)]
     )
     top, wrap = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
-    for label, text in describe(result, wide=wide, asked_at=asked_at):
+    for label, text in describe(result, wide=wide, n_rows=rows, asked_at=asked_at):
         ws.append([_styled(ws, label, alignment=top), _styled(ws, text, alignment=wrap, number_format="@")])
 
 
@@ -119,7 +121,7 @@ def workbook(result: QueryResult, grid: Grid, *, wide: bool, asked_at: datetime 
         t("query.about.synthetic_sheet" if result.synthetic else "query.about.data_sheet", lang)
     )
     _data_sheet(data, grid)
-    _query_sheet(wb.create_sheet(t("query.about.sheet", lang)), result, wide, asked_at)
+    _query_sheet(wb.create_sheet(t("query.about.sheet", lang)), result, wide, len(grid.rows), asked_at)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
