@@ -13,9 +13,9 @@ Formats, and why:
   do not want the mark decode with ``utf-8-sig`` (``render(..., bom=False)`` omits it; the CLI does so when
   printing to a terminal or pipe). Comma-separated with ``.`` as decimal mark, which is what Excel expects
   under Peruvian regional settings (es-PE writes 1,234.5; a Spain-configured Excel wants ``;``, hence the
-  XLSX). One header row and nothing else:
-  no comment line, no sidecar, because either breaks CSV readers; the query, sources and vintages travel in
-  the JSON and XLSX downloads (and the stable URL rebuilds the query). Growth, share and contribution are
+  XLSX). One header row and nothing else: no comment line, no sidecar, because either breaks CSV readers;
+  the query, sources and vintages travel in the JSON and XLSX downloads (and the stable URL rebuilds the
+  query). Growth, share and contribution are
   written as percentages (``12.5`` under ``Variación (%)``), codes as text as published (a spreadsheet that
   reads ``04`` as a number needs the XLSX instead).
 - **JSON**: ``{query, url, dataset, vintages, synthetic, periods, partial, coverage, truncated, notes,
