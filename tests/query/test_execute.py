@@ -302,6 +302,7 @@ def test_a_requested_dataset_answers_or_says_why(warehouse: Warehouse) -> None:
     assert r.dataset == "sunat_cuadros" and national.dataset == "bcrp_departments"  # BCRP first, G1 asked
     later = run(warehouse, q(**{"from": "2024-01", "to": "2024-12"}))
     assert later.dataset == "sunat_cuadros"  # BCRP's series ends in 2022: the next dataset holding 2024
+    assert later.notes[1].startswith("BCRP, exportaciones por departamento no tiene todos los meses")
     with pytest.raises(QueryRefused) as info:
         run(
             warehouse,

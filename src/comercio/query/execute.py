@@ -84,7 +84,7 @@ def run(
     _cut.check_codes(query)
     asked = periods(query.start, query.end, query.freq, lang)
     wanted = {m for p in asked for m in p.months}
-    name, held = _choose(bounded, query, wanted, engine)
+    name, held, passed = _choose(bounded, query, wanted, engine)
     notes: list[str] = []
     shift = _comparison_shift(query)
     needed = sorted(wanted | {add_months(m, 12 * shift(p)) for p in asked for m in p.months})
@@ -141,6 +141,9 @@ def run(
             field="from",
         )
     notes.insert(0, t("query_run.note.dataset", lang, dataset=_title(name, lang)))
+    if passed:
+        others = ", ".join(_title(n, lang) for n in passed)
+        notes.insert(1, t("query_run.note.passed", lang, datasets=others, dataset=_title(name, lang)))
     if missing:
         notes.append(
             t("query_run.note.period_missing", lang, periods=_listed(missing), dataset=_title(name, lang))
@@ -178,19 +181,24 @@ def run(
     )
 
 
-def _choose(wh: Warehouse, query: Query, wanted: set[date], engine: str | None) -> tuple[str, set[date]]:
-    """The first able dataset holding every month asked, else the one holding most of them."""
+def _choose(
+    wh: Warehouse, query: Query, wanted: set[date], engine: str | None
+) -> tuple[str, set[date], list[str]]:
+    """The first able dataset holding every month asked, else the one holding most of them; and the
+    better-ranked ones passed over because they lack some of those months (but hold some of this flow)."""
     best: tuple[int, str, set[date]] | None = None
-    spans = []
+    spans: list[str] = []
+    passed: list[str] = []
     for name in _cut.able(wh, query):
         held = set(cube(wh, name, query.flow, engine).periods)
         n = len(wanted & held)
         if n == len(wanted):
-            return name, held
+            return name, held, passed
         if n and (best is None or n > best[0]):
             best = (n, name, held)
         if held:
             spans.append(f"{name} {month_label(min(held))} to {month_label(max(held))}")
+            passed.append(name)
     if best is None:
         if not spans:  # the able datasets are loaded, but hold no line of this flow
             raise _cut.refused(query, wh.datasets(), _cut.columns(query), held=False)
@@ -205,7 +213,7 @@ def _choose(wh: Warehouse, query: Query, wanted: set[date], engine: str | None) 
             + (": " + "; ".join(hints) if hints else " (`comercio update`)"),
             field="from",
         )
-    return best[1], best[2]
+    return best[1], best[2], [n for n in passed if n != best[1]][: passed.index(best[1])]
 
 
 def _preliminary(wh: Warehouse, name: str, flow: str, engine: str | None, months: set[date]) -> list[str]:
