@@ -10,7 +10,7 @@ cached); a cut no loaded data can answer shows why and which data would.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -45,7 +45,7 @@ class Answer:
     error_field: str | None = None
     refused: str | None = None
     would_answer: str | None = None
-    hits: list[dict[str, str]] = field(default_factory=list)
+    status: int = 200
 
 
 def given(request: Request) -> dict[str, list[str]]:
@@ -92,8 +92,7 @@ def query_page(
         view=None if answer.result is None else shown(svc, answer.result),
         search={"text": buscar, "kind": tipo, "hits": hits},
     )
-    if answer.error:
-        response.status_code = 422
+    response.status_code = answer.status
     return response
 
 
@@ -112,7 +111,7 @@ def read(values: dict[str, list[str]], lang: str) -> tuple[CutQuery | None, Answ
     try:
         return CutQuery.from_params(as_params(values, lang)), Answer()
     except ConfigError as exc:
-        return None, Answer(error=exc.reason, error_field=exc.field)
+        return None, Answer(error=exc.reason, error_field=exc.field, status=422)
 
 
 def ask(svc: IndicatorService, q: CutQuery) -> Answer:
@@ -122,9 +121,9 @@ def ask(svc: IndicatorService, q: CutQuery) -> Answer:
     except QueryRefused as exc:
         return Answer(refused=exc.reason, would_answer=exc.would_answer)
     except WarehouseError as exc:
-        return Answer(error=exc.reason + (f" ({exc.hint})" if exc.hint else ""))
+        return Answer(error=exc.reason + (f" ({exc.hint})" if exc.hint else ""), status=503)
     except ComercioError as exc:
-        return Answer(error=exc.reason, error_field=exc.field)
+        return Answer(error=exc.reason, error_field=exc.field, status=422)
 
 
 def search_hits(
