@@ -114,7 +114,7 @@ def test_targets_read_the_slowest_query_and_the_largest_size() -> None:
         in text
     )
     assert "refused after 0.40 s: «field 'by': too many»" in text
-    assert "answered in 4.30 s, 56 748 rows, **over the bound**" in text
+    assert "answered in 4.30 s, 56 748 rows, **over the bound**." in text
     assert "1 000 000 lines: the bounds could not be shown: x." in text
     del section["lines"][1]["queries"]["partner_month"]
     _, lines, warm = _query.targets(section)

@@ -298,7 +298,7 @@ def _attempt_text(kind: str, bound: str, default: str, r: dict[str, Any], limit:
         return f"{kind} ({bound}; default {default}): refused after {r['s']:.2f} s: «{r['message']}»"
     said = f"{kind} ({bound}; default {default}): answered in {r['s']:.2f} s, {_fmt_n(r.get('rows'))} rows"
     if limit is not None and r["s"] > limit:
-        return said + ", **over the bound**: it interrupts each engine query, not the work after it"
+        return said + ", **over the bound**"
     return said + ", within it"
 
 
