@@ -76,6 +76,7 @@ def run(
     """Answer ``query``: :class:`QueryRefused` when no loaded dataset can, :class:`ConfigError` over a bound
     (``max_rows`` result or cube rows; at most the settings' bounds), :class:`WarehouseError` past
     ``timeout_s`` seconds (each engine query is interrupted; the whole run is checked between steps)."""
+    wh.backend(engine)  # the engine's connection (a Spark session starting) is not the query's time
     began = time.perf_counter()
     rows_bound = min(max_rows or wh.settings.query_max_rows, wh.settings.query_max_rows)
     seconds = min(timeout_s or wh.settings.query_timeout_s, wh.settings.query_timeout_s)
