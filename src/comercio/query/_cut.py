@@ -37,22 +37,16 @@ _WEIGHED = frozenset({"net_kg", "unit_value"})
 LINES = "`comercio fetch sunat-microdata` then `comercio ingest sunat-microdata`"
 # Which loaded data would answer a column no loaded dataset carries (the refusal's hint).
 WOULD_ANSWER = {
-    "customs_office": "customs offices need SUNAT's declarations: `comercio fetch sunat-microdata` then "
-    "`comercio ingest sunat-microdata`",
-    "transport_mode": "transport modes need SUNAT's declarations: `comercio fetch sunat-microdata` then "
-    "`comercio ingest sunat-microdata`",
-    "product": "products need item-level lines: `comercio fetch sunat-microdata` then "
-    "`comercio ingest sunat-microdata` (or `comercio ingest infotrade FILE`)",
+    "customs_office": f"customs offices need SUNAT's declarations: {LINES}",
+    "transport_mode": f"transport modes need SUNAT's declarations: {LINES}",
+    "product": f"products need item-level lines: {LINES} (or `comercio ingest infotrade FILE`)",
     "partner": "partner countries need SUNAT's cuadro G 6 (`comercio fetch sunat-cuadros` then "
-    "`comercio ingest sunat-cuadros`, exports) or SUNAT's declarations (`comercio fetch sunat-microdata` "
-    "then `comercio ingest sunat-microdata`)",
+    f"`comercio ingest sunat-cuadros`, exports) or SUNAT's declarations ({LINES})",
     "department": "departments need BCRP's departmental series (`comercio fetch bcrp` then `comercio ingest "
-    "bcrp`, exports only) or SUNAT's declarations (`comercio fetch sunat-microdata` then `comercio ingest "
-    "sunat-microdata`)",
+    f"bcrp`, exports only) or SUNAT's declarations ({LINES})",
     "sector": "sectors need SUNAT's cuadros (`comercio fetch sunat-cuadros` then `comercio ingest "
-    "sunat-cuadros`) or item-level lines (`comercio ingest sunat-microdata`)",
-    "net_kg": "net weights need item-level lines: `comercio fetch sunat-microdata` then "
-    "`comercio ingest sunat-microdata`",
+    f"sunat-cuadros`) or item-level lines ({LINES})",
+    "net_kg": f"net weights need item-level lines: {LINES}",
 }
 
 
