@@ -312,3 +312,11 @@ def test_a_requested_dataset_answers_or_says_why(warehouse: Warehouse) -> None:
     with pytest.raises(ConfigError) as bad:
         run(warehouse, q(**{"from": "2022-01", "to": "2022-12", "dataset": "wto_merchandise"}))
     assert bad.value.field == "dataset"
+
+
+def test_rows_come_in_a_stable_order(warehouse: Warehouse) -> None:
+    """By each breakdown's code, then by period (Arrow's grouping gives no order of its own)."""
+    q = Query(start="2019-01", end="2022-12", freq="quarter", by=("macroregion",), measures=("value",))
+    rows = run(warehouse, q).rows
+    keys = [(r["macroregion"] is None, r["macroregion"] or "", r["period"]) for r in rows]
+    assert keys == sorted(keys) and len({k[1] for k in keys}) >= 4

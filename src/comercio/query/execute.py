@@ -286,7 +286,11 @@ def _picked(table: pa.Table, picked: dict[int, frozenset[str]]) -> pa.Array:
 def _rows(
     table: pa.Table, ax: tuple[_cut.Axis, ...], kept: list[Period], query: Query, wh: Warehouse
 ) -> list[dict[str, Any]]:
-    """The result's rows: codes and names of each breakdown, the period's label and the measures asked."""
+    """The result's rows: codes and names of each breakdown, the period's label and the measures asked, in a
+    stable order (each breakdown's code, then the period; an unattributed member last) — Arrow's grouping
+    gives no order of its own."""
+    keys = [(f"m{i}", "ascending") for i in range(len(ax))] + [("pidx", "ascending")]
+    table = table.sort_by(keys, null_placement="at_end")
     columns: dict[str, pa.Array] = {}
     for i, axis in enumerate(ax):
         codes = table.column(f"m{i}")
