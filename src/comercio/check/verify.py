@@ -12,15 +12,17 @@ that reproduces it is reported; verdicts follow :mod:`comercio.check._verdicts`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from comercio import reference
+from comercio.check._compute import Computed, Variant
 from comercio.check._reasons import Why, month, period, say, show, variant_label
 from comercio.check._verdicts import distance, printed_value, verdict
 from comercio.check.claims import Reading
 from comercio.check.model import Claim, Period
+from comercio.check.world import world_value
 from comercio.errors import ComercioError, DataNotAvailable
 from comercio.indicators import engine as eng
 from comercio.indicators import measures
@@ -65,26 +67,6 @@ FAMILY = {
     ("world", "share"): "world.share_of_trade.{year}",
     ("continent", "share"): "world.{side}.share.{continent}.{year}",
 }
-
-
-@dataclass(frozen=True)
-class Computed:
-    value: float
-    dataset: str | None
-    vintages: tuple[str, ...]
-    synthetic: bool
-    basket: str = ""  # the form of the basket the figure was computed on, named in the reason
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One way to compute a claim: comercio's definition (``name`` None) or a documented variant."""
-
-    name: str | None
-    window: Window
-    denominator: str = "national"  # a share's base: national, attributed (no "no registrado"), interior
-    scheme: str = "mincetur"  # macroregion grouping
-    record: str = "annual"
 
 
 def to_window(p: Period) -> Window:
@@ -221,8 +203,6 @@ class Checker:
         s = r.subject
         assert s is not None and r.measure is not None
         if s.kind in ("world", "continent"):
-            from comercio.check.world import world_value
-
             return world_value(self, r, v)
         if s.kind == "basket":
             return self._g1(r, v)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from comercio import reference
+from comercio.check._compute import Computed, Computer, Variant
 from comercio.check._reasons import Why
 from comercio.errors import DataNotAvailable
 from comercio.indicators import wto
@@ -14,13 +15,10 @@ from comercio.indicators.facts import FactSet
 
 if TYPE_CHECKING:
     from comercio.check.claims import Reading
-    from comercio.check.verify import Checker, Computed, Variant
 
 
-def world_value(ch: Checker, r: Reading, v: Variant) -> Computed:
+def world_value(ch: Computer, r: Reading, v: Variant) -> Computed:
     """The world figure of ``r`` in the year of ``v``'s window."""
-    from comercio.check.verify import Computed
-
     s = r.subject
     assert s is not None
     if v.window.kind != "year":
@@ -58,7 +56,7 @@ def world_value(ch: Checker, r: Reading, v: Variant) -> Computed:
     return Computed(float(value), wto.DATASET, vintages, synthetic, form.name(ch.lang))
 
 
-def _facts(ch: Checker, form: reference.BasketForm, first: int, last: int, lang: str) -> FactSet:
+def _facts(ch: Computer, form: reference.BasketForm, first: int, last: int, lang: str) -> FactSet:
     def build() -> FactSet:
         try:
             fs, _ = wto.world_facts(
