@@ -8,10 +8,7 @@ validation errors 422, inconsistent options (:class:`ConfigError`) 400, data tha
 
 from __future__ import annotations
 
-import copy
 import logging
-import sys
-from pathlib import Path, PurePath
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from comercio.api import check, query, reports, routes
+from comercio.api.errors import public_message, scrub
 from comercio.api.params import error_lang
 from comercio.errors import ComercioError, ConfigError, DataNotAvailable, ReferenceDataError, WarehouseError
 from comercio.i18n import t
@@ -54,33 +52,6 @@ def error_status(exc: ComercioError) -> int:
         if isinstance(exc, cls):
             return code
     return 400
-
-
-def _roots(request: Request) -> list[str]:
-    """Directories whose absolute paths an error must not show: the data and report directories, the
-    installation, the working directory and the interpreter's prefix (longest first)."""
-    import comercio
-
-    settings = request.app.state.settings
-    paths = [settings.home, settings.reports_dir, Path(comercio.__file__).parent.parent, Path.cwd()]
-    paths.append(Path(sys.prefix))
-    found = {str(p) for p in paths} | {str(Path(p).resolve()) for p in paths}
-    return sorted((r for r in found if r not in ("", "/", ".")), key=len, reverse=True)
-
-
-def scrub(text: str, request: Request) -> str:
-    """``text`` without an absolute path of this machine (paths under a known root become relative)."""
-    for root in _roots(request):
-        text = text.replace(root + "/", "").replace(root, "…")
-    return text
-
-
-def public_message(exc: ComercioError, request: Request) -> str:
-    """The error's message with the file named by its name alone and no absolute path of this machine."""
-    shown = copy.copy(exc)
-    if shown.file:
-        shown.file = PurePath(shown.file).name
-    return scrub(shown.message, request)
 
 
 def install(app: FastAPI) -> None:

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from comercio.api.errors import public_message, scrub
 from comercio.api.params import ERRORS, single_values
 from comercio.api.routes import json_response, service
 from comercio.errors import ConfigError
@@ -177,8 +178,6 @@ def payload(result: QueryResult) -> dict[str, Any]:
 
 def invalid(exc: ConfigError, request: Request) -> JSONResponse:
     """A parameter the query vocabulary refuses: 422 naming the field and the reason."""
-    from comercio.api.app import public_message, scrub
-
     return JSONResponse(
         {
             "error": "ValidationError",
@@ -192,8 +191,6 @@ def invalid(exc: ConfigError, request: Request) -> JSONResponse:
 
 def refused(exc: QueryRefused, request: Request) -> JSONResponse:
     """A cut the loaded data cannot answer: 404 with why and which data would answer it."""
-    from comercio.api.app import scrub
-
     return JSONResponse(
         {
             "error": "QueryRefused",
