@@ -104,7 +104,7 @@ def test_counts_of_regions_and_what_they_did() -> None:
     assert got["10"][0].definition == "annual"
     assert _about(got["ocho"][0]) == ("region_group", "interior", "count_declined")
     assert got["1 250"][0].unsupported and got["1 250"][0].why == "count_stat"
-    assert got["dos"][0].why == "count_other" and not got["dos"][0].unsupported
+    assert got["dos"][0].why == "period_phrase" and got["dos"][0].period  # "dos décadas": a duration
 
 
 @pytest.mark.parametrize(

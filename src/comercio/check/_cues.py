@@ -36,6 +36,8 @@ def fraction_measure(
     to_level = re.search(r"\b(a|al|hasta|to)\s*$", before) is not None
     if previous in ("share", "growth") and to_level and last_cue(before, lx.SHARE[lang]) < 0:
         return previous  # "pasó de 69,0 % … y bajó a 66,0 %": the same measure, a new level
+    if re.match(r"\s*(mas|menos|more|less)\b(?!\s+de\b)", after):
+        return "growth"  # "un 53,3 % más": a change, whatever came before
     growth_at, share_at = last_cue(before, lx.GROWTH[lang]), last_cue(before, lx.SHARE[lang])
     level_pair = re.search(r"\b(de|from)\s*$", before) and re.match(r"\s*(en \d{4}\s*)?(a|al|to)\b", after)
     if share_at >= 0 and (level_pair or share_at > growth_at):
@@ -62,6 +64,12 @@ def fraction_measure(
     return previous  # no word of its own: the sentence goes on about what its previous figure measured
 
 
+REGION_NOUNS = {  # whole words: "regionales" is not "regiones"
+    "es": re.compile(r"\b(regiones|region|departamentos|departamento|de ellas|de ellos)\b"),
+    "en": re.compile(r"\b(regions|region|departments|department|of them)\b"),
+}
+
+
 def count_measure(
     before: str, after: str, lang: str, ahead: str | None = None
 ) -> tuple[Measure | None, str | None, str]:
@@ -69,15 +77,16 @@ def count_measure(
 
     The counted noun is right after the figure ("14 regiones") or, elided, earlier in the sentence
     ("Catorce departamentos crecieron, frente a ocho que cayeron"; "otras ocho retrocedieron")."""
-    near = (after if ahead is None else ahead)[
-        :40
-    ]  # the noun may lie past another figure ("de las 23 regiones")
+    near = (after if ahead is None else ahead)[:40]  # the noun may lie past another figure ("de las 23 …")
+    if re.match(r"\s*(anos|meses|decadas|semanas|years|months|decades|weeks)\b", near):
+        return None, None, "period_phrase"  # "once años de exportaciones": a duration
+    if re.search(r"\b(los|las|the)\s*$", before) and lx.has_cue(near[:30], lx.STAT_NOUNS[lang]):
+        return None, None, "count_other"  # "los tres mayores exportadores": a reference, not a count
     if lx.has_cue(near[:25], lx.STAT_NOUNS[lang]):
         return None, None, "count_stat"
-    elided = lx.has_cue(before[-90:], lx.REGION_NOUNS[lang]) and not re.match(
-        r"\s*[^\W\d]{4,}\s+(de|del)\b", near
-    )
-    if not (lx.has_cue(near, lx.REGION_NOUNS[lang]) or elided):
+    nouns = REGION_NOUNS[lang]
+    elided = nouns.search(before[-90:]) is not None and not re.match(r"\s*[^\W\d]{4,}\s+(de|del)\b", near)
+    if not (nouns.search(near) or elided):
         return None, None, "count_other"
     clause = after[:90]
     if lx.has_cue(clause, lx.RECORD[lang]):

@@ -196,7 +196,9 @@ def _fronted(t: Text, n: Number, s: tuple[int, int]) -> Subject | None:
 def _generic(t: Text, n: Number, s: tuple[int, int]) -> bool:
     """The clause speaks of exports with no place ("las exportaciones crecieron 47,4 %"): the national one."""
     clause = t.folded[s[0] : n.span[0]]
-    said = re.search(r"\b(?<!sus )(?<!su )(?<!its )(?<!their )(exportaciones|exports|envios)\b", clause)
+    said = re.search(
+        r"\b(?<!sus )(?<!su )(?<!its )(?<!their )(exportaciones|exports|envios|despachos)\b", clause
+    )
     return said is not None and not re.search(r"\b(de|from|of)\s+(las?|los|the)?\s*$", clause)
 
 

@@ -159,15 +159,16 @@ def _read_figure(t: sj.Text, n: Number, s: tuple[int, int], in_sentence: list[Nu
             clause = t.folded[n.span[1] : later[0] if later else s[1]]
         counted, definition, why = cues.count_measure(t.folded[s[0] : n.span[0]], clause, t.lang, ahead)
         if counted is None:
-            stat = lx.has_cue(after[:40], lx.STAT_NOUNS[t.lang])
-            if stat:
-                why = "count_stat"
-            return [replace(base, why=why, unsupported=stat)]
+            stat = why == "count_stat"  # a count of firms, markets …: a claim comercio has no measure for
+            return [replace(base, why=why, unsupported=stat, period=why == "period_phrase")]
         label = "regiones" if t.lang == "es" else "regions"
         subject = Subject("region_group", "interior", label)
         return [replace(base, subject=subject, measure=counted, definition=definition)]
     if n.unit == "usd" and cues.is_balance(t.folded[max(s[0], n.span[0] - 60) : n.span[0]], t.lang):
         return [replace(base, why="balance", unsupported=True)]
+    if n.qualifier == "exact" and re.search(r"\bsuper(o|aron|a|an|ar|ando)\b[^,;.\d]{0,30}$", before):
+        base = replace(base, number=replace(n, qualifier="more_than"))  # "superaron por primera vez los …"
+        n = base.number
     measure: Measure | None = "value" if n.unit == "usd" else None
     if measure is None and run[0] is not n:
         measure = t.measures.get(run[0].span[0])

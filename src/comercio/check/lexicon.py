@@ -170,6 +170,7 @@ GROWTH = {
         "cedi",
         "escal",
         "expandi",
+        "mejor",
         "slid",
         "slip",
         "duplic",
@@ -219,7 +220,16 @@ SHARE = {
 }
 POINTS = ("punto", "point", "p.p", "pp")
 RECORD = {
-    "es": ("record", "maximo", "maximos", "historic", "nunca antes"),
+    "es": (
+        "record",
+        "maximo",
+        "maximos",
+        "historic",
+        "nunca antes",
+        "mejor cifra",
+        "desde que hay registro",
+        "nivel mas alto",
+    ),
     "en": ("record", "all-time", "historic", "highest ever"),
 }
 REGION_NOUNS = {
@@ -243,6 +253,8 @@ DECLINE = {
         "menos",
         "caid",
         "cedi",
+        "numeros rojos",
+        "en rojo",
     ),
     "en": ("fell", "fall", "declin", "drop", "decreas", "contract", "slid", "slip", "shrank", "lost"),
 }
@@ -255,7 +267,10 @@ EXPORTS = {
     "en": ("export", "shipments", "sales abroad", "destination"),
 }
 FLOWS = {lang: IMPORTS[lang] + EXPORTS[lang] for lang in ("es", "en")}
-PROJECTION = {"es": ("proyect", "estima", "preve", "espera"), "en": ("project", "forecast", "expect")}
+PROJECTION = {
+    "es": ("proyect", "preve", "se espera", "espera cerrar", "pronostic"),
+    "en": ("project", "forecast", "expected to"),
+}
 # a subject named only to be left out ("sin considerar Lima y el Callao")
 EXCLUDED = {
     "es": ("sin considerar", "sin contar", "sin incluir", "excepto", "salvo", "a excepcion de"),
