@@ -289,8 +289,8 @@ def _rows(
     """The result's rows: codes and names of each breakdown, the period's label and the measures asked, in a
     stable order (each breakdown's code, then the period; an unattributed member last) — Arrow's grouping
     gives no order of its own."""
-    keys = [(f"m{i}", "ascending") for i in range(len(ax))] + [("pidx", "ascending")]
-    table = table.sort_by(keys, null_placement="at_end")
+    keys = [(f"m{i}", "ascending", "at_end") for i in range(len(ax))] + [("pidx", "ascending", "at_end")]
+    table = table.sort_by(keys)
     columns: dict[str, pa.Array] = {}
     for i, axis in enumerate(ax):
         codes = table.column(f"m{i}")
