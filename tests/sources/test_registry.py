@@ -44,7 +44,15 @@ def _imports(path: Path) -> set[str]:
 
 def test_every_source_that_feeds_a_dataset_has_a_reader_and_build_sources_are_downloadable() -> None:
     assert [s for s in SOURCES.values() if s.dataset and s.reader is None] == []
-    assert BUILD_SOURCES == ("bcrp", "sunat-cuadros", "sunat-declarations", "boundaries", "hs2022", "nandina", "wto")
+    assert BUILD_SOURCES == (
+        "bcrp",
+        "sunat-cuadros",
+        "sunat-declarations",
+        "boundaries",
+        "hs2022",
+        "nandina",
+        "wto",
+    )
     assert all(SOURCES[name].resources for name in BUILD_SOURCES)
     assert {"infotrade", "sunat-microdata", "baci"} <= set(SOURCES)
 
