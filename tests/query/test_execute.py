@@ -320,3 +320,13 @@ def test_rows_come_in_a_stable_order(warehouse: Warehouse) -> None:
     rows = run(warehouse, q).rows
     keys = [(r["macroregion"] is None, r["macroregion"] or "", r["period"]) for r in rows]
     assert keys == sorted(keys) and len({k[1] for k in keys}) >= 4
+
+
+def test_months_the_publisher_flags_preliminary_are_named(warehouse: Warehouse) -> None:
+    """SUNAT's G6 marks its latest months preliminary: a result reading them says which."""
+    result = run(warehouse, Query(start="2025-01", end="2025-04", freq="month", where=(("partner", ("CL",)),)))
+    assert result.dataset == "sunat_destinations"
+    note = next(n for n in result.notes if "preliminar" in n)
+    assert "2025-04" in note and "2025-01" in note
+    old = run(warehouse, Query(start="2015-01", end="2015-12", where=(("partner", ("CL",)),)))
+    assert not [n for n in old.notes if "preliminar" in n]

@@ -160,7 +160,9 @@ def run(
         notes.append(t("query_run.note.no_comparison", lang, periods=_listed(no_comparison)))
     young = _preliminary(bounded, name, query.flow, engine, {m for p in kept for m in p.months})
     if young:
-        notes.append(t("query_run.note.preliminary", lang, months=", ".join(young)))
+        flagged = "preliminary" in schema.get(name).columns  # the publisher's own flag, not lines' maturity
+        key = "query_run.note.flagged" if flagged else "query_run.note.preliminary"
+        notes.append(t(key, lang, months=", ".join(young)))
     if c.synthetic:
         notes.append(t("query_run.note.synthetic", lang))
     return QueryResult(
@@ -218,8 +220,15 @@ def _choose(
 
 
 def _preliminary(wh: Warehouse, name: str, flow: str, engine: str | None, months: set[date]) -> list[str]:
-    """The months read that customs lines still hold in part (SUNAT regularises lines weeks later)."""
-    if name != maturity.DATASET or not months:
+    """The months read that are still preliminary: those the publisher flags so in its table (SUNAT's G1, F1
+    and G6 mark their latest months), or that customs lines still hold in part (SUNAT regularises lines
+    weeks later)."""
+    if not months:
+        return []
+    if "preliminary" in schema.get(name).columns:
+        plain = wh._wh if isinstance(wh, _Bounded) else wh  # one small aggregate: no deadline watcher
+        return [month_label(m) for m in sorted(_flagged(plain, name, flow, engine)) if m in months]
+    if name != maturity.DATASET:
         return []
     held = cube(wh, name, flow, engine).periods
     # SUNAT regularises 99 % of a month's value within 30 days of its end (SUNAT_LAYOUTS.md §1): a month
@@ -227,6 +236,21 @@ def _preliminary(wh: Warehouse, name: str, flow: str, engine: str | None, months
     if not held or max(months) < add_months(max(held), -YOUNG_MONTHS):
         return []
     return [month_label(m) for m in maturity.preliminary_months(wh, flow, engine) if m in months]
+
+
+def _flagged(wh: Warehouse, name: str, flow: str, engine: str | None) -> set[date]:
+    """The months of ``name`` whose rows its publisher flags as preliminary (once per vintage)."""
+    stamp = tuple(v.vintage for v in wh.vintages(name))
+
+    def read() -> set[date]:
+        t = wh.table(name, engine)
+        t = t.filter(t.preliminary & (t.flow == flow))
+        expr = t.group_by("period").aggregate(rows=t.period.count())
+        rows = wh.execute(expr, engine=engine).column("period").to_pylist()
+        return {month_start(p) for p in rows if p is not None}
+
+    found: set[date] = wh.memo(("query-preliminary", name, flow, engine, stamp), read)
+    return found
 
 
 def _listed(labels: list[str]) -> str:
