@@ -84,19 +84,43 @@ def read(text: str, lang: str = "es", published: date | None = None) -> list[Rea
                 if not r.why:
                     r = replace(r, window=_window(periods, n, text, first), ytd_months=_ytd_of(ytd, paras, n))
                 out.append(r)
-    return _earlier_levels(out)
+    return _earlier_levels(out, periods, paras)
 
 
-def _earlier_levels(readings: list[Reading]) -> list[Reading]:
-    """ "Su participación bajó de 68,0 % a 63,8 %" in a text about 2011: with no period of its own, the first
-    level is the year before the second (the same months a year earlier)."""
+def _earlier_levels(
+    readings: list[Reading], periods: list[Period], paras: list[tuple[int, int]]
+) -> list[Reading]:
+    """ "De 32 % a 51 %" with no period of its own: the first level is of the other year the paragraph named
+    before it ("… los USD 2,5 billones del 2001. … se incrementó de 32 % a 51 % … en el último año"), else
+    of the year before the second level ("en 2011 … bajó de 68,0 % a 63,8 %": 2010)."""
     later = {r.number.span: r for r in readings}
+    starts = [a for a, _ in paras]
     out = []
     for r in readings:
         partner = later.get(r.pair) if r.pair else None
         w = r.window
-        if partner is not None and w is not None and w.end and partner.window == w:
-            w = Period(_shift(w.start), _shift(w.end), w.kind, f"{w.phrase} (a year before the next level)")
+        if partner is not None and w is not None and w.end and partner.window == w and w.kind == "year":
+            i = bisect_right(starts, r.number.span[0]) - 1
+            lo = paras[i][0] if i >= 0 else 0
+            years = [
+                p
+                for p in periods
+                if p.kind == "year"
+                and p.span
+                and lo <= p.span[0]
+                and p.span[1] <= r.number.span[0]
+                and p.end
+                and p.end != w.end
+                and p.role == "window"
+                and p.phrase != "date"
+            ]
+            if years:
+                y = years[-1]
+                w = Period(y.start, y.end, "year", f"{y.phrase} (the other year of the paragraph)")
+            else:
+                w = Period(
+                    _shift(w.start), _shift(w.end), w.kind, f"{w.phrase} (a year before the next level)"
+                )
             r = replace(r, window=w)
         out.append(r)
     return out
@@ -203,7 +227,11 @@ def _read_figure(t: sj.Text, n: Number, s: tuple[int, int], in_sentence: list[Nu
 
 def _level_pair(t: sj.Text, n: Number, run: list[Number], before: str) -> tuple[int, int] | None:
     """The later figure of "de X a Y" when ``n`` is X, with no period between them."""
-    if len(run) != 2 or run[0] is not n or not re.search(r"\b(de|from)\s*$", before):
+    if (
+        len(run) != 2
+        or run[0] is not n
+        or not re.search(r"\b(de|from)\s+(?:[^\W\d]+\s+){0,2}$|\b(de|from)\s*$", before)
+    ):
         return None
     gap = t.folded[n.span[1] : run[1].span[0]]
     return run[1].span if re.fullmatch(r"\s*(a|al|to)\s*", gap) else None
