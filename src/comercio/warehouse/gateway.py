@@ -296,7 +296,8 @@ def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
             if done.wait(0.5):
                 return
 
-    threading.Thread(target=watch, name="comercio-deadline", daemon=True).start()
+    watcher = threading.Thread(target=watch, name="comercio-deadline", daemon=True)
+    watcher.start()
     try:
         yield
     except Exception as exc:
@@ -305,6 +306,9 @@ def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
         raise
     finally:
         done.set()
+        # wait for the watcher to end: a daemon thread left inside the engine's interrupt when the
+        # interpreter exits aborts the process ("terminate called … exception not rethrown")
+        watcher.join(timeout=2.0)
         if engine == "spark":
             (tags.removeTag if remote else tags.removeJobTag)(tag)
 
