@@ -2,12 +2,14 @@
 – November 2024, every line from Lima, department 15): every figure equals the lines' sums written out in
 ``tests/indicators/_sector_lines_data.py``, 2024 is named with its months and compared only with January–
 November 2023, the breakdowns rank the right members, the synthetic label is everywhere, and what the lines
-cannot answer (exporter counts, unit value without net weight) keeps one sentence saying what it needs."""
+cannot answer (unit value without net weight) keeps one sentence saying what it needs. The number of
+exporters is a plain distinct count of the trader ids written here, by year, the partial year named."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -117,10 +119,9 @@ def test_region_report_labels_the_partial_year_and_names_omissions(wh: Warehouse
     assert years == ["2023", PARTIAL[lang]]  # never "2024" alone
     assert PARTIAL[lang] in (table.note or "")
     omitted = {s.id: " ".join(s.paragraphs) for s in r.sections if s.omitted}
-    assert set(omitted) == {"agro", "exporters"}  # no agro product among the lines; no exporter ids
-    assert "RUC" in omitted["exporters"]
+    assert set(omitted) == {"agro"}  # no agro product among the lines
     assert "sunat-microdata" in omitted["agro"]
-    assert set(r.meta["omitted"]) == {"agro", "exporters"}
+    assert set(r.meta["omitted"]) == {"agro"}
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -204,3 +205,83 @@ def test_spreadsheet_never_names_the_partial_year_alone(home: Path, tmp_path: Pa
     imports = wb[f"{'Importaciones' if lang == 'es' else 'Imports'}, {PARTIAL[lang]}"]
     cells = [row for row in imports.iter_rows(values_only=True) if row and row[0] == "090111"]
     assert cells and cells[0][2] == pytest.approx(11 * 1000.0 * U / 1e6)  # US$ millions, a number
+
+
+EXPORTERS = "profile.{dataset}.exporters.{year}"
+MASKED = "profile.{dataset}.exporters_masked.{year}"
+
+
+def _distinct(rows: list[dict[str, Any]], year: int, masked: bool | None = None) -> int:
+    """Distinct trader ids of the export lines of Lima in ``year`` (``masked``: of lines so flagged)."""
+    return len(
+        {
+            r["trader_id"]
+            for r in rows
+            if r["flow"] == "X" and r["department"] == "15" and r["period"].year == year
+            and r["trader_id"] is not None and (masked is None or r["trader_masked"] is masked)
+        }
+    )  # fmt: skip
+
+
+def test_region_exporters_are_the_distinct_ids_of_the_lines(wh: Warehouse) -> None:
+    p = profile_facts(wh, "region", "15")
+    rows = D.rows()
+    for year in (2023, 2024):
+        f = p.facts.get(EXPORTERS, dataset="customs_lines", year=str(year))
+        assert f is not None and f.value == _distinct(rows, year) and f.synthetic
+        no_id = [r for r in rows if r["flow"] == "X" and r["period"].year == year and r["trader_id"] is None]
+        assert f.extra["without_id"] == len(no_id)  # the masked importer-less lines: counted apart
+        assert p.facts.value(MASKED, dataset="customs_lines", year=str(year)) == _distinct(rows, year, True)
+    f = p.facts.get(EXPORTERS, dataset="customs_lines", year="2024")
+    assert f is not None and f.extra["partial"] and f.extra["months"] == [1, 11]
+
+
+@pytest.fixture(scope="module")
+def repeated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, list[dict[str, Any]]]:
+    """The same export lines with ids that repeat across lines and months (three traders in Lima, one of them
+    masked, one in Arequipa) and a line of Lima without an id."""
+    import pyarrow as pa
+
+    from comercio.warehouse import FileRef, Provenance, schema
+
+    rows = D.rows("X")
+    for i, r in enumerate(rows):
+        trader = ("20100000001", "20100000002", "10400000003", "20400000004")[i % 4]
+        r["trader_id"] = None if i == 5 else trader
+        r["trader_masked"] = trader.startswith("10")
+        r["department"] = "04" if trader == "20400000004" else "15"
+    home = tmp_path_factory.mktemp("profiles_exporters")
+    wh = Warehouse(Settings(home=home))
+    spec = schema.CUSTOMS_LINES
+    table = pa.Table.from_pylist([{c: r.get(c) for c in spec.columns} for r in rows], schema=spec.schema)
+    wh.load(
+        "customs_lines",
+        "all",
+        table,
+        Provenance("test", (FileRef("h.csv", "d" * 64),), "t/1", synthetic=True),
+    )
+    return Warehouse(Settings(home=home), read_only=True), rows
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_exporters_count_repeated_ids_once(
+    repeated: tuple[Warehouse, list[dict[str, Any]]], lang: str
+) -> None:
+    wh, rows = repeated
+    p = profile_facts(wh, "region", "15")
+    for year in (2023, 2024):
+        assert p.facts.value(EXPORTERS, dataset="customs_lines", year=str(year)) == _distinct(rows, year)
+        assert p.facts.value(MASKED, dataset="customs_lines", year=str(year)) == _distinct(rows, year, True)
+    assert _distinct(rows, 2024) == 3 and _distinct(rows, 2024, True) == 1  # the rows are what they claim
+    r = build_profile(p, lang)
+    s = next(s for s in r.sections if s.id == "exporters")
+    assert not s.omitted
+    table = s.tables[0]
+    assert [row["year"] for row in table.rows] == ["2023", PARTIAL[lang]]  # never "2024" alone
+    assert [row["exporters"] for row in table.rows] == [3, 3]
+    assert [row["masked"] for row in table.rows] == [1, 1]
+    note = table.note or ""
+    assert PARTIAL[lang] in note and ("sintéticos" if lang == "es" else "synthetic") in note
+    text = " ".join(s.paragraphs)
+    assert PARTIAL[lang] in text and ("datos sintéticos" if lang == "es" else "synthetic data") in text
+    assert "RUC" in r.title or "RUC" in " ".join(c.label for c in table.columns)

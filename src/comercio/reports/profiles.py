@@ -19,6 +19,7 @@ from comercio.reports import charts
 from comercio.reports._render import render
 from comercio.reports.narrative import dataset_name
 from comercio.reports.profiles_charts import annual_bars
+from comercio.reports.profiles_context import EXPORTERS as EXPORTERS_COUNT
 from comercio.reports.profiles_context import PART, VALUE, profile_context
 from comercio.reports.profiles_facts import ProfileFacts, profile_facts
 from comercio.reports.spec import Cover, RenderContext, ReportSpec, SectionSpec, TableBuilder, need
@@ -166,6 +167,32 @@ def _unit_value_table(rc: RenderContext) -> Table | None:
     return Table("unit_value", msg("profiles.title.unit_value"), cols, out, note=" ".join(notes) or None)
 
 
+def _exporters_table(rc: RenderContext) -> Table | None:
+    rows = rc.context["exporters"]
+    if not rows:
+        return None
+    msg = rc.msg
+    cols: tuple[Column, ...] = (
+        Column("year", msg("profiles.table.year")),
+        Column("exporters", msg("profiles.table.exporters"), "number", 0),
+    )
+    if any(r["masked"] is not None for r in rows):
+        cols += (Column("masked", msg("profiles.table.exporters_masked"), "number", 0),)
+    out = tuple({"year": r["label"], "exporters": r["exporters"], "masked": r["masked"]} for r in rows)
+    notes = [msg("profiles.partial_only", label=r["label"]) for r in rows if r["partial"]]
+    without = sum(r["without_id"] for r in rows)
+    if without:
+        notes.append(msg("profiles.exporters_without_id", n=rc.fmt.number(without, 0)))
+    synthetic = any(r["synthetic"] for r in rows)
+    if synthetic:
+        notes.append(msg("profiles.synthetic_note"))
+    source = dataset_name(rows[0]["dataset"], rc.lang) + (
+        f" ({t('common.synthetic', rc.lang)})" if synthetic else ""
+    )
+    title = msg("profiles.table.exporters_by_year", dataset=source)
+    return Table("exporters", title, cols, out, note=" ".join(notes) or None)
+
+
 def _vintage_text(rc: RenderContext, vintages: Iterable[str]) -> str:
     """The vintages of a dataset (weekly files: how many, and the latest)."""
     names = sorted(v.rsplit("/", 1)[-1] for v in vintages)
@@ -227,7 +254,7 @@ def _top_section(sid: str, flow: str, key: str, label: str, bars: bool = False) 
 
 SUMMARY = SectionSpec("summary", (need(VALUE),))
 METHODS = SectionSpec("methods", tables=(_vintages,))
-EXPORTERS = SectionSpec("exporters", (need(PART.replace("{measure}", "value"), dimension="exporters"),))
+EXPORTERS = SectionSpec("exporters", (need(EXPORTERS_COUNT),), tables=(_exporters_table,))
 
 
 def _spec(kind: str, sections: tuple[SectionSpec, ...]) -> ReportSpec:

@@ -23,6 +23,8 @@ SHARE = "profile.{dataset}.{flow_word}.share.{year}"
 GROWTH = "profile.{dataset}.{flow_word}.growth.{year}"
 RECORD = "profile.{dataset}.{flow_word}.record"
 PART = "profile.{flow_word}.{dimension}.{member}.{measure}"
+EXPORTERS = "profile.{dataset}.exporters.{year}"
+MASKED = "profile.{dataset}.exporters_masked.{year}"
 BREAKDOWN_DIMENSION = {  # breakdown key → the dimension naming its members
     "products": "hs6",
     "agro": "hs6",
@@ -157,6 +159,28 @@ def unit_values(p: ProfileFacts, fmt: Formatter) -> list[dict[str, Any]]:
     return rows
 
 
+def exporters(p: ProfileFacts, fmt: Formatter) -> list[dict[str, Any]]:
+    """The number of exporters by year (and how many have a masked name), labelled like the histories."""
+    rows = []
+    for f in sorted(p.facts.each(EXPORTERS), key=lambda f: int(f.parts["year"])):
+        e = f.extra
+        y = Year(int(f.parts["year"]), 0.0, e["months"][0], e["months"][1], e["held"], None)
+        masked = p.facts.value(MASKED, dataset=f.parts["dataset"], year=f.parts["year"])
+        rows.append(
+            {
+                "year": y.year,
+                "label": year_label(fmt, y),
+                "partial": y.partial,
+                "exporters": f.value,
+                "masked": masked,
+                "without_id": e["without_id"],
+                "dataset": f.dataset,
+                "synthetic": f.synthetic,
+            }
+        )
+    return rows
+
+
 def profile_context(p: ProfileFacts, lang: str) -> dict[str, Any]:
     """The narrative's context of a profile."""
     fmt = Formatter(lang)
@@ -176,6 +200,7 @@ def profile_context(p: ProfileFacts, lang: str) -> dict[str, Any]:
         "imports": [h for h in hist if h["flow"] == "imports"],
         "top": top,
         "unit_values": unit_values(p, fmt),
+        "exporters": exporters(p, fmt),
         "w": {k: k for k in (*FLOW_WORD.values(), *BREAKDOWN_DIMENSION)},
     }
 

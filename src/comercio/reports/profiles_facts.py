@@ -26,6 +26,7 @@ from comercio.indicators.sector_g1 import normalise_label
 from comercio.indicators.specs import Filters, Grouping
 from comercio.reference import dimensions
 from comercio.reports.profiles_data import Builder, History, answering, history, is_lines
+from comercio.reports.profiles_exporters import exporter_facts
 from comercio.warehouse import Warehouse
 
 Kind = Literal["region", "product", "partner"]
@@ -124,6 +125,9 @@ def region_facts(wh: Warehouse, code: str, *, engine: str | None = None) -> Prof
     for h in hs:
         if is_lines(h.dataset):
             _coverage_facts(b, wh, h, engine)
+    for h in hs:  # exporters from the first line dataset able to count them
+        if exporter_facts(b, wh, h, code, engine):
+            break
     mine = Filters(departments=(code,))
     cuts = [
         ("products", "hs6", mine),
