@@ -324,7 +324,8 @@ def test_rows_come_in_a_stable_order(warehouse: Warehouse) -> None:
 
 def test_months_the_publisher_flags_preliminary_are_named(warehouse: Warehouse) -> None:
     """SUNAT's G6 marks its latest months preliminary: a result reading them says which."""
-    result = run(warehouse, Query(start="2025-01", end="2025-04", freq="month", where=(("partner", ("CL",)),)))
+    chile = (("partner", ("CL",)),)
+    result = run(warehouse, Query(start="2025-01", end="2025-04", freq="month", where=chile))
     assert result.dataset == "sunat_destinations"
     note = next(n for n in result.notes if "preliminar" in n)
     assert "2025-04" in note and "2025-01" in note
