@@ -9,7 +9,6 @@ app) and in Debian's Chromium (Playwright) at desktop and phone widths; screensh
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -160,15 +159,6 @@ def test_checking_writes_nothing(web: TestClient, web_settings, release: tuple[s
     )
     assert _tree(home) == before
     assert list(web_settings.reports_dir.iterdir()) == []
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])

@@ -7,7 +7,6 @@ desktop and phone width (``test-artifacts/browser/``)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,17 +70,6 @@ def test_unknown_code_names_the_field(live_server: str) -> None:
     body = _text(r.text)
     assert "region" in body and "77" in body
     assert "Traceback" not in body and "/work" not in body and ".py" not in body
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.mark.browser

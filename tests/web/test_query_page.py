@@ -33,15 +33,6 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def twin_server(
     built_home: Path, shared_data: Path, tmp_path_factory: pytest.TempPathFactory, serve: Any
 ) -> Iterator[str]:

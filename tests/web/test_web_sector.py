@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -132,17 +131,6 @@ def test_the_customs_page_has_a_flow_selector_and_the_month_s_origins(lines_web:
 
 
 # -- in a browser ------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_world_view_fits_and_its_period_control_works(browser: Any, live_server: str, width: int) -> None:
