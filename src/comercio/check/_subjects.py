@@ -86,9 +86,7 @@ def basket_subject(s: Subject) -> Subject:
     """A basket named on its own: Peru's exports of it, from its cuadro G1 group when it has one."""
     if s.code is not None:  # already a G1 node
         return s
-    studies = reference.basket_studies()
-    forms = reference.basket_forms(s.basket or "", "group") if s.basket in studies else []
-    g1 = next((f for f in forms if f.form == "g1"), None)
+    g1 = reference.group_form(s.basket or "", "g1") if s.basket in reference.basket_studies() else None
     if g1 is not None:
         return Subject("basket", f"g1:{g1.code}", s.label, s.basket)
     return Subject("national", None, s.label, s.basket)

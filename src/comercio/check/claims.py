@@ -25,6 +25,7 @@ from comercio.check._sentences import paragraphs
 from comercio.check.model import Measure, Number, Period, Subject
 from comercio.check.numbers import find_numbers
 from comercio.check.periods import find_periods, sentences, window_for
+from comercio.indicators.specs import add_months, month_start
 
 COUNTS = ("count", "count_declined", "record")
 
@@ -238,7 +239,8 @@ def _level_pair(t: sj.Text, n: Number, run: list[Number], before: str) -> tuple[
 
 
 def _shift(month: str) -> str:
-    return f"{int(month[:4]) - 1:04d}{month[4:]}"
+    """The same month a year earlier (YYYY-MM)."""
+    return f"{add_months(month_start(month), -12):%Y-%m}"
 
 
 def _falls(t: sj.Text, n: Number, before: str, after: str, in_sentence: list[Number]) -> bool:

@@ -98,12 +98,8 @@ def entries(lang: str) -> tuple[Entry, ...]:
 @cache
 def _g1_studies() -> dict[str, str]:
     """The G1 group of each sector study: its code (a normalised label prefix) → the study."""
-    out = {}
-    for study in reference.basket_studies():
-        for f in reference.basket_forms(study, "group"):
-            if f.form == "g1":
-                out[f.code] = study
-    return out
+    groups = {study: reference.group_form(study, "g1") for study in reference.basket_studies()}
+    return {form.code: study for study, form in groups.items() if form is not None}
 
 
 @cache

@@ -26,6 +26,7 @@ from comercio.check.world import world_value
 from comercio.errors import ComercioError, DataNotAvailable
 from comercio.indicators import engine as eng
 from comercio.indicators import measures
+from comercio.indicators.regional import interior_departments
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window
 from comercio.warehouse import Warehouse
 
@@ -299,13 +300,13 @@ class Checker:
             if v.denominator == "attributed":
                 denominator = result.total - values.get("99", 0.0)
             else:
-                interior = _interior()
+                interior = interior_departments()
                 denominator = sum(x for m, x in values.items() if m in interior)
         return row.value / denominator if denominator else None
 
     def _count(self, r: Reading, v: Variant) -> Computed:
         series = self.series(Grouping("department"), Filters())
-        interior = _interior()
+        interior = interior_departments()
         self.covered(series, v.window)
         if r.measure == "record":
             key = ("records", id(series), v.window, v.record)
@@ -335,12 +336,5 @@ class Checker:
 
 
 def _g1_name(study: str | None, prefix: str, lang: str) -> str:
-    if study in reference.basket_studies():
-        form = next((f for f in reference.basket_forms(study or "", "group") if f.form == "g1"), None)
-        if form is not None:
-            return form.name(lang)
-    return f"SUNAT, G1 ({prefix})"
-
-
-def _interior() -> set[str]:
-    return {r["ubigeo"] for r in reference.load("departments").to_pylist() if r["interior"]}
+    form = reference.group_form(study or "", "g1") if study in reference.basket_studies() else None
+    return form.name(lang) if form is not None else f"SUNAT, G1 ({prefix})"

@@ -26,7 +26,7 @@ def world_value(ch: Computer, r: Reading, v: Variant) -> Computed:
     studies = reference.basket_studies()
     if s.basket not in studies:
         raise Why("wto_basket", baskets=", ".join(studies))
-    form = next((f for f in reference.basket_forms(s.basket or "", "group") if f.form == "wto"), None)
+    form = reference.group_form(s.basket or "", "wto")
     if form is None:
         raise Why("wto_no_group", basket=s.basket)
     year, side = v.window.end.year, "imports" if s.flow == "M" else "exports"
