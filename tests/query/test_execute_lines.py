@@ -187,3 +187,54 @@ def test_a_product_filter_on_a_product_breakdown_keeps_its_lines(lines_wh: Wareh
     r = run(lines_wh, q)
     expected = {p: v for (p,), (v, _) in lines.items() if p.startswith(code[:6])}
     assert {row["product"]: row["value"] for row in r.rows} == pytest.approx(expected, rel=1e-12)
+
+
+def test_held_months_equal_the_region_cubes_for_every_dataset(lines_wh: Warehouse, engine: str) -> None:
+    """The months a query is answered against come from footers (and a distinct over the files they
+    cannot tell): the same months the whole region cube holds, for every loaded dataset and flow."""
+    from comercio.indicators import engine as eng
+    from comercio.warehouse import schema
+
+    for name in lines_wh.datasets():
+        if name not in schema.DATASETS or schema.get(name).rank is None:
+            continue
+        for flow in schema.get(name).flows:
+            fresh = Warehouse(lines_wh.settings, read_only=True)
+            from_footers = eng.held_months(fresh, name, flow, engine)
+            assert from_footers == eng.cube(fresh, name, flow, engine).periods, (name, flow)
+
+
+def test_a_query_scans_only_its_months_columns_and_filtered_rows(
+    lines_wh: Warehouse, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cube a query reads is narrow (its months, its columns, its raw-column filters applied in the
+    scan), and answers exactly what the same query answers with the filters applied to the cube only."""
+    from comercio.indicators import engine as eng
+    from comercio.query import _cut
+
+    q = Query.from_params(
+        {"from": "2022-01", "to": "2022-06", "freq": "quarter", "by": "customs_office",
+         "where": ["department=04,11", "hs2=08"], "measures": "value,net_kg,share,growth"}
+    )  # fmt: skip
+    built: list[eng.Cube] = []
+    cube = eng.cube
+
+    def spy(*args: Any, **kw: Any) -> eng.Cube:
+        c = cube(*args, **kw)
+        built.append(c)
+        return c
+
+    monkeypatch.setattr(eng, "cube", spy)
+    fresh = Warehouse(lines_wh.settings, read_only=True)
+    narrow = run(fresh, q, engine=engine)
+    (c,) = built
+    assert sorted(c.table.column_names) == sorted(
+        ["period", "department", "customs_office", "product", "value_usd", "net_kg"]
+    )
+    assert {p.year for p in c.table.column("period").to_pylist()} == {2021, 2022}  # growth reads 2021
+    assert set(c.table.column("department").to_pylist()) <= {"04", "11"}
+    assert all(p.startswith("08") for p in c.table.column("product").to_pylist())
+    assert len(c.periods) > 12  # still every month the dataset holds
+    monkeypatch.setattr(_cut, "pushed", lambda query: eng.Narrow())
+    whole = run(Warehouse(lines_wh.settings, read_only=True), q, engine=engine)
+    assert narrow.rows == whole.rows and narrow.rows

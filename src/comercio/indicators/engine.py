@@ -20,6 +20,8 @@ and on Spark (docs/decisions/0001-engine.md).
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -112,29 +114,82 @@ def cube(
     *,
     extra: frozenset[str] = frozenset(),
     months: Months | None = None,
+    narrow: Narrow | None = None,
 ) -> Cube:
     """The cube of ``name`` for ``flow``: one Ibis aggregation, cached per dataset vintages and engine.
 
     ``extra`` asks for on-demand dimensions (``partner``) and the product code (:data:`DETAIL`) on top of the
     usual ones, and (:data:`WEIGHT`) for the net weight summed beside the value where the dataset has it.
-    ``months`` (first, last) cuts a product cube to those months; its :attr:`Cube.periods` are still every
-    month of the dataset, from the region cube (a region cube is never cut).
+    ``months`` (first, last) cuts a product cube to those months. A report's region cube is left whole,
+    shared by all its questions; one question over a large archive asks for a ``narrow`` cube instead: of
+    ``months`` only, grouped by the columns of ``extra`` only, of the rows ``narrow`` keeps. A cut cube's
+    :attr:`Cube.periods` are still every month of the dataset (:func:`held_months`).
     """
     vintages = wh.vintages(name)
     weighed = WEIGHT in extra and WEIGHT in schema.get(name).columns
-    wanted = cube_columns(schema.get(name), extra - {WEIGHT})
-    if months is not None and not DETAIL.intersection(wanted):
+    wanted = cube_columns(schema.get(name), extra - {WEIGHT}, only=narrow is not None)
+    if months is not None and narrow is None and not DETAIL.intersection(wanted):
         months = None
+    key = _cube_key(wh, name, flow, engine, wanted, months, narrow, vintages) + ("weight",) * weighed
+    held = None if months is None else held_months(wh, name, flow, engine)
+    return wh.memo(
+        key, lambda: _build_cube(wh, name, flow, engine, vintages, wanted, months, held, weighed, narrow)
+    )
+
+
+@dataclass(frozen=True)
+class Narrow:
+    """The rows a narrow cube keeps: each ``(column, codes)`` of ``equal`` holds one of its codes, each of
+    ``prefix`` starts with one (a query's filters on raw columns, applied in the engine's scan)."""
+
+    equal: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    prefix: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def apply(self, t: ir.Table) -> ir.Table:
+        for column, codes in self.equal:
+            t = t.filter(t[column].isin(list(codes)))
+        for column, codes in self.prefix:
+            starts = [t[column].startswith(code) for code in codes]
+            t = t.filter(functools.reduce(operator.or_, starts))
+        return t
+
+
+def _cube_key(
+    wh: Warehouse,
+    name: str,
+    flow: str,
+    engine: str | None,
+    wanted: tuple[str, ...],
+    months: Months | None,
+    narrow: Narrow | None,
+    vintages: list[Any],
+) -> tuple[Any, ...]:
     stamp = tuple(v.vintage for v in vintages)
-    key = ("cube", name, flow, engine or wh.settings.engine, wanted, months, stamp) + (("weight",) * weighed)
-    held = None if months is None else cube(wh, name, flow, engine).periods
-    return wh.memo(key, lambda: _build_cube(wh, name, flow, engine, vintages, wanted, months, held, weighed))
+    return ("cube", name, flow, engine or wh.settings.engine, wanted, months, narrow, stamp)
 
 
-def cube_columns(spec: DatasetSpec, extra: frozenset[str] = frozenset()) -> tuple[str, ...]:
+def held_months(wh: Warehouse, name: str, flow: str, engine: str | None = None) -> tuple[date, ...]:
+    """The months ``name`` holds for ``flow`` (in its table for that flow, where declared): its region
+    cube's when a report already built it, else from its data files' footer statistics, without aggregating
+    it (:meth:`Warehouse.months`)."""
+    spec = schema.get(name)
+    region = _cube_key(wh, name, flow, engine, cube_columns(spec), None, None, wh.vintages(name))
+    built = wh.recall(region)
+    if isinstance(built, Cube):
+        return built.periods
+    equal = {"flow": flow}
+    if flow in spec.flow_filter:
+        column, value = spec.flow_filter[flow]
+        equal[column] = value
+    return wh.months(name, engine, **equal)
+
+
+def cube_columns(
+    spec: DatasetSpec, extra: frozenset[str] = frozenset(), *, only: bool = False
+) -> tuple[str, ...]:
     """The columns ``spec``'s cube groups by, in the dataset's order: ``extra`` adds on-demand ones; with a
-    detail column, ``extra`` is all a product cube keeps (with the month)."""
-    if DETAIL & extra:
+    detail column, or ``only``, ``extra`` is all the cube keeps (with the month)."""
+    if DETAIL & extra or only:
         wanted = {"period", *extra}
     else:
         wanted = {c for c in (*CUBE_COLUMNS, *QUALITY_COLUMNS) if c not in ON_DEMAND | DETAIL or c in extra}
@@ -151,15 +206,19 @@ def cube_expr(
     months: Months | None = None,
     *,
     weight: bool = False,
+    narrow: Narrow | None = None,
 ) -> ir.Table:
     """The Ibis aggregation of a cube: value (and net weight with ``weight``) by ``columns`` for one flow (and
-    its table, where declared), of the months ``months`` (first, last; None: all)."""
+    its table, where declared), of the months ``months`` (first, last; None: all) and the rows ``narrow``
+    keeps."""
     t = t.filter(t.flow == flow)
     if flow in spec.flow_filter:
         column, value = spec.flow_filter[flow]
         t = t.filter(t[column] == value)
     if months is not None:
         t = t.filter((t.period >= months[0]) & (t.period <= months[1]))
+    if narrow is not None:
+        t = narrow.apply(t)
     sums = {"value_usd": t[spec.value_column].sum()}
     if weight:
         sums[WEIGHT] = t[WEIGHT].sum()
@@ -176,8 +235,11 @@ def _build_cube(
     months: Months | None,
     held: tuple[date, ...] | None,
     weighed: bool = False,
+    narrow: Narrow | None = None,
 ) -> Cube:
-    expr = cube_expr(wh.table(name, engine), schema.get(name), flow, wanted, months, weight=weighed)
+    expr = cube_expr(
+        wh.table(name, engine), schema.get(name), flow, wanted, months, weight=weighed, narrow=narrow
+    )
     table = wh.execute(expr, engine=engine)
     table = table.cast(pa.schema([pa.field(c, table.schema.field(c).type) for c in table.column_names]))
     synthetic = any(v.synthetic for v in vintages)

@@ -17,8 +17,8 @@ gives monthly and yearly files their period's last day) make their month ``final
 ``file_date`` of the flow, never the clock. The aggregation (value by month, day and file date) runs as one
 Ibis expression on either engine and is cached per vintage of the dataset. It reads only the data files whose
 footer statistics say ``file_date`` may be non-null (through the gateway, so corrections still apply); the
-months of the other files are final, taken from the region cube when no file is weekly, else from a distinct
-over those files of only the months the weekly files hold without a null ``file_date``.
+months of the other files are final, taken from the data files' footers when no file is weekly, else from a
+distinct over those files of only the months the weekly files hold without a null ``file_date``.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def _compute(wh: Warehouse, flow: str, engine: str | None) -> dict[date, MonthMa
     rows = _rows(wh, flow, engine) if wh.files(DATASET, WEEKLY) else []
     weekly = [r for r in rows if r[2] is not None]
     as_of = max((f for _, _, f, _ in weekly if f is not None), default=None)
-    periods = sorted(p for p in eng.cube(wh, DATASET, flow, engine).periods if p is not None)
+    periods = sorted(eng.held_months(wh, DATASET, flow, engine))
     if as_of is None:  # no line of the flow has a file_date: every month is final
         return {p: MonthMaturity(flow, p, None, None, 1.0, "final", 0) for p in periods}
     held = {p for p, _, _, _ in rows}  # the months the weekly files hold; the others are final
@@ -183,7 +183,7 @@ def latest_month(
     """
     latest: list[date] = []
     for name in names:
-        periods = list(eng.cube(wh, name, flow, engine).periods)
+        periods = list(eng.held_months(wh, name, flow, engine))
         if mature and name == DATASET:
             young = set(preliminary_months(wh, flow, engine))
             periods = [p for p in periods if p not in young] or periods

@@ -225,13 +225,31 @@ def _non_sector(query: Query) -> bool:
 
 
 def extra_columns(spec: schema.DatasetSpec, query: Query) -> frozenset[str]:
-    """The ``extra`` of the query's cube: on-demand columns, or every column read when it reads products; the
-    net weight when a measure reads it."""
+    """The columns the query's narrow cube groups by: every column it reads (the product code for a line
+    dataset's basket or sectors), and the net weight when a measure reads it."""
     wanted = needs(query)
     if spec.lines and (base_filters(query).basket is not None or "sector" in wanted):
         wanted = (wanted - {"sector"}) | {"product"}
-    extra = frozenset(wanted) if eng.DETAIL & wanted else frozenset(wanted) & eng.ON_DEMAND
-    return extra | ({eng.WEIGHT} if _WEIGHED.intersection(query.measures) else set())
+    return frozenset(wanted) | ({eng.WEIGHT} if _WEIGHED.intersection(query.measures) else set())
+
+
+def pushed(query: Query) -> eng.Narrow:
+    """The query's filters on a raw column, for the engine's scan: codes of a column dimension, code
+    prefixes of the product (a heading, a chapter). Others (a macroregion, a continent, a sector) and a
+    breakdown's own filter (it picks the members shown) are applied to the cube in :func:`cut` only."""
+    picks = {a.key for a in axes(query)} - {"sector", *PREFIXED}
+    equal, prefix = [], []
+    for dim, codes in query.where:
+        if dim in (BASKET, "sector") or dim in picks:
+            continue
+        d = dimension(dim)
+        if d.needs is None:
+            continue
+        if dim in PREFIXED or d.derive == "prefix":
+            prefix.append((d.needs, tuple(sorted(codes))))
+        elif d.derive == "column":
+            equal.append((d.needs, tuple(sorted(codes))))
+    return eng.Narrow(tuple(equal), tuple(prefix))
 
 
 def cut(wh: Warehouse, name: str, query: Query, months: eng.Months, engine: str | None) -> Cut:
@@ -245,7 +263,8 @@ def cut(wh: Warehouse, name: str, query: Query, months: eng.Months, engine: str 
         filters = replace(filters, basket_path=where["sector"][0])
         if spec.lines and filters.basket is None:
             filters = replace(filters, basket=DEFAULT_BASKET)
-    c = eng.cube(wh, name, query.flow, engine, extra=extra_columns(spec, query), months=months)
+    extra = extra_columns(spec, query)
+    c = eng.cube(wh, name, query.flow, engine, extra=extra, months=months, narrow=pushed(query))
     t = eng.filtered(c.table, spec, filters)
     if spec.lines and filters.basket is None and any(a.key == "sector" for a in axes(query)):
         # sectors of the default basket; products outside it stay, as rows with no sector

@@ -1,7 +1,8 @@
 """Answer a :class:`~comercio.query.model.Query` from the finest loaded dataset that can, within bounds.
 
-``run(wh, query)`` picks the dataset (:mod:`comercio.query._cut`), reads its cube through the indicator
-engine (one aggregation per vintage, cached), derives one member array per breakdown, sums the months of each
+``run(wh, query)`` picks the dataset (:mod:`comercio.query._cut`) by the months it holds (read from its data
+files' footers, not by scanning it), reads its cube through the indicator engine (one aggregation of the
+months the query needs, cached per vintage), derives one member array per breakdown, sums the months of each
 period (:mod:`comercio.query._periods`) and computes the measures (:mod:`comercio.query._measures`). A period
 the dataset holds only in part is kept and listed in :attr:`QueryResult.partial` (its months in
 ``extra["coverage"]``); one it holds none of is left out with a note. Cubes are read within the settings'
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 from comercio.errors import ConfigError, WarehouseError
 from comercio.i18n import t
 from comercio.indicators import maturity
-from comercio.indicators.engine import cube
+from comercio.indicators.engine import held_months
 from comercio.indicators.specs import add_months, month_start
 from comercio.query import _cut, _measures
 from comercio.query._labels import labeller
@@ -41,7 +42,7 @@ UNITS = {
     "rank": "position",
 }
 _COMPARED = frozenset({"growth", "contribution"})
-YOUNG_MONTHS = 6  # months before the latest held that maturity is asked about (older ones are final)
+YOUNG_MONTHS = 6  # a month this many months (or more) before the latest held is final: no maturity scan
 
 
 class _Bounded:
@@ -193,7 +194,7 @@ def _choose(
     spans: list[str] = []
     passed: list[str] = []
     for name in _cut.able(wh, query):
-        held = set(cube(wh, name, query.flow, engine).periods)
+        held = set(held_months(wh, name, query.flow, engine))
         n = len(wanted & held)
         if n == len(wanted):
             return name, held, passed
@@ -230,10 +231,10 @@ def _preliminary(wh: Warehouse, name: str, flow: str, engine: str | None, months
         return [month_label(m) for m in sorted(_flagged(plain, name, flow, engine)) if m in months]
     if name != maturity.DATASET:
         return []
-    held = cube(wh, name, flow, engine).periods
+    held = held_months(wh, name, flow, engine)
     # SUNAT regularises 99 % of a month's value within 30 days of its end (SUNAT_LAYOUTS.md §1): a month
-    # six months older than the latest one held is never preliminary, and the maturity scan is skipped
-    if not held or max(months) < add_months(max(held), -YOUNG_MONTHS):
+    # six months (or more) older than the latest one held is never preliminary: the maturity scan is skipped
+    if not held or max(months) <= add_months(max(held), -YOUNG_MONTHS):
         return []
     return [month_label(m) for m in maturity.preliminary_months(wh, flow, engine) if m in months]
 

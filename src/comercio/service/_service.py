@@ -137,7 +137,7 @@ class IndicatorService:
 
         def compute() -> list[str]:
             names = self._able(flow, dataset, grouping)
-            held = {p for name in names for p in engine.cube(self.wh, name, flow).periods}
+            held = {p for name in names for p in engine.held_months(self.wh, name, flow)}
             return [f"{p.year:04d}-{p.month:02d}" for p in sorted(held, reverse=True)]
 
         return self.run(("months", flow, dataset, grouping), compute)

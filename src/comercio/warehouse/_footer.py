@@ -2,12 +2,15 @@
 
 The gateway decides from them, without reading a row, which files may hold a superseded ``source`` (the
 corrected view) and which may hold a non-null value of a column (:class:`Holding`: the month-maturity
-aggregation reads only the files that may hold a weekly ``file_date``).
+aggregation reads only the files that may hold a weekly ``file_date``), and which months a dataset holds for
+a flow (:func:`months`: a query over one year of a large archive need not scan it to learn its months).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -44,6 +47,11 @@ def _footer(path: str, size: int, mtime_ns: int, column: str) -> tuple[_Group, .
     return tuple(out)
 
 
+def forget() -> None:
+    """Forget every footer read (a benchmark's uncached run reads them again)."""
+    _footer.cache_clear()
+
+
 def stats(path: Path, column: str) -> tuple[_Group, ...] | None:
     st = path.stat()
     return _footer(str(path), st.st_size, st.st_mtime_ns, column)
@@ -69,3 +77,61 @@ class Holding:
 
     def __str__(self) -> str:
         return f"{'a non-null' if self.non_null else 'only null'} {self.column!r}"
+
+
+def months(
+    paths: Iterable[Path], equal: Mapping[str, Any], column: str = "period"
+) -> tuple[set[date], list[Path]]:
+    """The months in ``column`` of the rows of ``paths`` whose every column of ``equal`` has its value, as far
+    as footer statistics tell, and the data files whose rows must be read to tell the rest.
+
+    A row group whose statistics hold one month, and one value in each column of ``equal``, with no nulls, is
+    answered by its footer; one whose ranges exclude a value is skipped; a file with any other row group (one
+    spanning several months, as a weekly file's) is returned to be read. A data file without ``column``, or
+    without a column of ``equal`` (read as NULL, which equals nothing), holds none.
+    """
+    found: set[date] = set()
+    unread: list[Path] = []
+    for path in paths:
+        periods = stats(path, column)
+        conditions = {c: stats(path, c) for c in equal}
+        if periods is None or any(s is None for s in conditions.values()):
+            continue
+        exact: set[date] = set()
+        for g, p in enumerate(periods):
+            kind = _decided(p, [(s[g], equal[c]) for c, s in conditions.items() if s is not None])
+            if kind == "read":
+                unread.append(path)
+                break
+            if kind == "exact":
+                exact.add(_month(p.lo))
+        else:
+            found |= exact
+    return found, unread
+
+
+def _decided(period: _Group, conditions: list[tuple[_Group, Any]]) -> str:
+    """``skip`` (no row of the group matches), ``exact`` (every row matches and has the month ``period.lo``)
+    or ``read`` (the statistics cannot tell)."""
+    if period.rows == 0:
+        return "skip"
+    exact = period.nulls == 0 and period.lo is not None and period.lo == period.hi
+    for group, value in conditions:
+        if group.lo is None or group.hi is None:
+            if group.nulls is not None and group.nulls >= group.rows:
+                return "skip"  # every row NULL: none equals the value
+            exact = False
+            continue
+        try:
+            if value < group.lo or value > group.hi:
+                return "skip"
+        except TypeError:
+            exact = False
+            continue
+        exact = exact and group.nulls == 0 and group.lo == group.hi == value
+    return "exact" if exact else "read"
+
+
+def _month(value: Any) -> date:
+    day = value.date() if isinstance(value, datetime) else value
+    return date(day.year, day.month, 1)

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +34,7 @@ from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
 from comercio.warehouse import orphans, revisions, schema
 from comercio.warehouse._footer import Holding, stats
+from comercio.warehouse._footer import months as footer_months
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.loads import Loader, LoadResult, Provenance
 from comercio.warehouse.schema import DatasetSpec
@@ -104,6 +106,32 @@ class Warehouse:
         """The current vintages' data files of ``dataset`` (those ``where`` selects, when given)."""
         return [p for _, fs in self._files(self.vintages(dataset), where) for p in fs]
 
+    def months(self, dataset: str, engine: str | None = None, **equal: str) -> tuple[date, ...]:
+        """The months (``period``) the current vintages of ``dataset`` hold in rows where each column named
+        has the value given (``flow="X"``): from the data files' footer statistics where they tell (a file
+        of one month per row group), else by one distinct query over the other files only; never by
+        aggregating the dataset. Rows a correction superseded still count: a correction replaces a line of
+        its own month."""
+        engine = engine or self.settings.engine
+        vintages = self.vintages(dataset)
+        key = ("months", dataset, engine, tuple(sorted(equal.items())), tuple(v.vintage for v in vintages))
+
+        def compute() -> tuple[date, ...]:
+            files = self._files(vintages, None)
+            found, unread = footer_months([p for _, fs in files for p in fs], equal)
+            if unread:
+                kept = {*unread}
+                parts = [(v, [p for p in fs if p in kept]) for v, fs in files]
+                view = _table_name(f"{dataset}|months|{abs(hash(key)):x}")
+                t = self._read(engine, view, [(v, fs) for v, fs in parts if fs])
+                for column, value in equal.items():
+                    t = t.filter(t[column] == value)
+                read = self.execute(t.select("period").distinct(), engine=engine).column("period")
+                found |= {date(p.year, p.month, 1) for p in read.to_pylist() if p is not None}
+            return tuple(sorted(found))
+
+        return self.memo(key, compute)
+
     def _files(self, vintages: list[Vintage], where: Holding | None) -> list[tuple[Vintage, list[Path]]]:
         files = [(v, sorted(self.vintage_dir(v).glob("*.parquet"))) for v in vintages]
         if where is None:
@@ -126,6 +154,11 @@ class Warehouse:
         with self._lock:
             self._registered.clear()
             self._memo.clear()
+
+    def recall(self, key: Any) -> Any | None:
+        """What :meth:`memo` holds for ``key`` (None: nothing yet), computing nothing."""
+        with self._lock:
+            return self._memo.get(key)
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """Compute once per key (keys include the vintages they depend on, so a new load misses)."""
