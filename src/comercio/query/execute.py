@@ -132,6 +132,7 @@ def run(
                 hint="raise COMERCIO_QUERY_MAX_ROWS to allow larger results",
             )
         out = _rows(table, ax, kept, query, bounded)
+        _in_time(began, seconds)
         if not out:
             notes.append(t("query_run.note.empty", lang))
     if not kept:
@@ -160,6 +161,7 @@ def run(
     if no_comparison:
         notes.append(t("query_run.note.no_comparison", lang, periods=_listed(no_comparison)))
     young = _preliminary(bounded, name, query.flow, engine, {m for p in kept for m in p.months})
+    _in_time(began, seconds)
     if young:
         flagged = "preliminary" in schema.get(name).columns  # the publisher's own flag, not lines' maturity
         key = "query_run.note.flagged" if flagged else "query_run.note.preliminary"
