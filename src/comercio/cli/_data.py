@@ -1,4 +1,4 @@
-"""Data commands: fetch, ingest, build, validate, diff and ``warehouse status``."""
+"""Data commands: fetch, ingest, build, validate, diff, ``warehouse status`` and ``warehouse aggregate``."""
 
 from __future__ import annotations
 
@@ -50,6 +50,17 @@ def warehouse_status(
             console.print(note, highlight=False, markup=False)
         else:  # machine formats keep stdout parseable
             typer.echo(note, err=True)
+
+
+@warehouse_app.command("aggregate")
+def warehouse_aggregate() -> None:
+    """Write the per-vintage aggregates (region cube and maturity rows) of vintages loaded without them, so
+    reports read them instead of rescanning the lines; idempotent (loads write them already)."""
+    from comercio.warehouse import Warehouse
+    from comercio.warehouse.aggregates import complete
+
+    done = complete(Warehouse(settings()))
+    console.print(f"{done:,} vintages gained aggregates" if done else "Every vintage has its aggregates.")
 
 
 def fetch(

@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 
 from comercio import reference
 from comercio.errors import DataNotAvailable
-from comercio.indicators import datasets
+from comercio.indicators import assembled, datasets
 from comercio.indicators.specs import Filters, Grouping
 from comercio.reference.dimensions import DIMENSIONS, Dimension, dimension
 from comercio.warehouse import Warehouse, schema
@@ -237,10 +237,21 @@ def _build_cube(
     weighed: bool = False,
     narrow: Narrow | None = None,
 ) -> Cube:
-    expr = cube_expr(
-        wh.table(name, engine), schema.get(name), flow, wanted, months, weight=weighed, narrow=narrow
-    )
-    table = wh.execute(expr, engine=engine)
+    spec = schema.get(name)
+    table = None
+    if months is None and narrow is None:  # a region cube: from the vintages' aggregates where they answer
+        table = assembled.region(
+            wh,
+            name,
+            flow,
+            engine,
+            wanted,
+            lambda t: cube_expr(t, spec, flow, wanted, weight=weighed),
+            weighed,
+        )
+    if table is None:
+        expr = cube_expr(wh.table(name, engine), spec, flow, wanted, months, weight=weighed, narrow=narrow)
+        table = wh.execute(expr, engine=engine)
     table = table.cast(pa.schema([pa.field(c, table.schema.field(c).type) for c in table.column_names]))
     synthetic = any(v.synthetic for v in vintages)
     return Cube(name, flow, table, tuple(v.vintage for v in vintages), synthetic, months, held)

@@ -31,6 +31,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+import ibis.expr.types as ir
+
+from comercio.indicators import assembled
 from comercio.indicators import engine as eng
 from comercio.warehouse import Holding, Warehouse
 
@@ -122,13 +125,18 @@ def maturity(wh: Warehouse, flow: str = "X", engine: str | None = None) -> dict[
 def _rows(wh: Warehouse, flow: str, engine: str | None) -> list[tuple[date, date | None, date | None, float]]:
     """(period, date, file_date, value) summed over the files that may hold a ``file_date``: one Ibis
     aggregation, small (months × days × weeks)."""
-    t = wh.table(DATASET, engine, where=WEEKLY)
-    t = t.filter(t.flow == flow)
-    expr = t.group_by(["period", "date", "file_date"]).aggregate(value=t.value_usd.sum())
-    out = wh.execute(expr, engine=engine).to_pydict()
+
+    def expr(t: ir.Table) -> ir.Table:
+        t = t.filter(t.flow == flow)
+        return t.group_by(["period", "date", "file_date"]).aggregate(value_usd=t.value_usd.sum())
+
+    table = assembled.maturity(wh, DATASET, flow, engine, expr, WEEKLY)  # the vintages' sidecars, if any
+    if table is None:
+        table = wh.execute(expr(wh.table(DATASET, engine, where=WEEKLY)), engine=engine)
+    out = table.to_pydict()
     return [
         (p, d, f, float(v or 0.0))
-        for p, d, f, v in zip(out["period"], out["date"], out["file_date"], out["value"], strict=True)
+        for p, d, f, v in zip(out["period"], out["date"], out["file_date"], out["value_usd"], strict=True)
         if p is not None
     ]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from comercio.warehouse import revisions, schema
+from comercio.warehouse import aggregates, revisions, schema
 from comercio.warehouse._parts import PartFiles, safe, value_total
 from comercio.warehouse.catalog import Vintage
 from comercio.warehouse.contracts import SOURCE_ROW, Checker, contract
@@ -109,9 +109,13 @@ def write_rows(
     spec: schema.DatasetSpec | None,
     provenance: Provenance,
     dataset: str,
+    *,
+    aggregate: bool = False,
 ) -> tuple[int, float | None, bool]:
-    """Check and write ``data``; return its rows, value total and whether any row is marked synthetic."""
+    """Check and write ``data``; return its rows, value total and whether any row is marked synthetic.
+    ``aggregate``: also write the vintage's aggregates (:mod:`comercio.warehouse.aggregates`) beside them."""
     rows, total, has_value = 0, 0.0, False
+    sums = aggregates.for_load(dataset, spec) if aggregate else None
     name = provenance.files[0].name if provenance.files else None
     checker = Checker(contract(dataset), file=name, file_period=file_period(provenance.extra))
     files = PartFiles(
@@ -128,6 +132,8 @@ def write_rows(
                 table = spec.conform(table, file=name)
             checker.batch(table, source)
             files.write(table)
+            if sums is not None:
+                sums.add(table)
             rows += table.num_rows
             if "value_usd" in table.column_names:
                 has_value = True
@@ -137,6 +143,8 @@ def write_rows(
     finally:
         files.close()
     checker.finish(sorted(directory.glob("*.parquet")), ordered=spec is None or spec.partition is None)
+    if sums is not None:
+        sums.write(directory)
     return rows, (total if has_value else None), checker.synthetic
 
 
@@ -166,7 +174,9 @@ def write_staged(
     tmp = data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
     tmp.mkdir(parents=True)
     try:
-        rows, total, marked = write_rows(tmp, data, spec if conform else None, provenance, dataset)
+        rows, total, marked = write_rows(
+            tmp, data, spec if conform else None, provenance, dataset, aggregate=True
+        )
     except BaseException:
         discard(tmp, created)
         raise

@@ -185,7 +185,7 @@ class Warehouse:
         the data files it selects (by their Parquet statistics), still corrected and conformed."""
         engine = engine or self.settings.engine
         self._follow()
-        key = dataset if where is None else f"{dataset}|{where.column}|{where.non_null}"
+        key = dataset if where is None else f"{dataset}|{where}"
         with self._lock:
             cache = self._registered.setdefault(engine, {})
             if key in cache:
@@ -243,10 +243,7 @@ class Warehouse:
         go through the anti-join; the others, and every vintage when no current vintage lists any
         correction, are read as they are.
         """
-        listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
-        listed = [(v, fs) for v, fs in listed if fs]
-        sources = _superseded_sources([p for _, fs in listed for p in fs])
-        touched = [(v, fs) for v, fs in files if any(_may_hold(p, sources) for p in fs)]
+        listed, touched = self._touched(files, vintages)
         if not touched:
             return self._read(engine, name, files, spec)
         superseded = self._read(engine, f"{name}_superseded", listed)
@@ -255,6 +252,25 @@ class Warehouse:
         )
         clean = [(v, fs) for v, fs in files if all(v is not t for t, _ in touched)]
         return fixed if not clean else ibis.union(self._read(engine, name, clean, spec), fixed)
+
+    def _touched(
+        self, files: list[tuple[Vintage, list[Path]]], vintages: list[Vintage]
+    ) -> tuple[list[tuple[Vintage, list[Path]]], list[tuple[Vintage, list[Path]]]]:
+        """The record files of superseded rows listed by ``vintages``, and those of ``files`` that may hold
+        one of their rows (by the ``source`` statistics)."""
+        listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
+        listed = [(v, fs) for v, fs in listed if fs]
+        sources = _superseded_sources([p for _, fs in listed for p in fs])
+        return listed, [(v, fs) for v, fs in files if any(_may_hold(p, sources) for p in fs)]
+
+    def touched(self, dataset: str) -> frozenset[str]:
+        """The ids of the current vintages of ``dataset`` its corrected view anti-joins (their files may hold
+        a row a correction listed by any current vintage superseded); none without corrections."""
+        spec = schema.DATASETS.get(dataset)
+        if spec is None or not spec.revision_key:
+            return frozenset()
+        vintages = self.vintages(dataset)
+        return frozenset(v.vintage for v, _ in self._touched(self._files(vintages, None), vintages)[1])
 
     def execute(
         self,

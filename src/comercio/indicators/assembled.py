@@ -1,0 +1,115 @@
+"""The region cube and the maturity rows assembled from the vintages' aggregates (sidecars written at load,
+:mod:`comercio.warehouse.aggregates`), scanning only the vintages they cannot answer for.
+
+A current vintage answers from its sidecar when the sidecar is valid (format, columns and schema current),
+no correction listed by any current vintage may touch its lines (:meth:`Warehouse.touched`: the vintages the
+corrected view anti-joins) and no ``exporter_regions`` table re-attributes departments. Every other vintage
+is scanned as before, through the gateway (conformed and corrected), of its files only; the two parts are
+summed again in Arrow. With no vintage answered by a sidecar the caller runs its full scan unchanged
+(docs/decisions/0024-vintage-aggregates.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from comercio.warehouse import Holding, Warehouse, aggregates, schema
+
+Scan = Callable[[ir.Table], ir.Table]
+
+
+@dataclass(frozen=True)
+class Split:
+    """The sidecar rows of one flow, and the data files of the vintages to scan (empty: none)."""
+
+    cached: pa.Table
+    scanned: list[Path]
+    answered: int  # vintages answered by their sidecar
+
+
+def split(
+    wh: Warehouse, name: str, kind: aggregates.Kind, flow: str, where: Holding | None = None
+) -> Split | None:
+    """The vintages of ``name`` answered by their ``kind`` sidecar and the files of the others (only those
+    ``where`` selects, and vintages with none are left out); None when no sidecar can answer."""
+    spec = schema.DATASETS.get(name)
+    if not aggregates.applies(spec) or wh.has("exporter_regions"):
+        return None
+    touched = wh.touched(name)
+    cached: list[pa.Table] = []
+    scanned: list[Path] = []
+    for v in wh.vintages(name):
+        directory = wh.vintage_dir(v)
+        files = [p for p in sorted(directory.glob("*.parquet")) if where is None or where(p)]
+        if not files:
+            continue
+        side = None if v.vintage in touched else aggregates.read(directory, name, kind.name, kind.columns)
+        if side is None:
+            scanned.extend(files)
+        else:
+            cached.append(side)
+    if not cached:
+        return None
+    rows = pa.concat_tables(cached)
+    rows = rows.filter(pc.equal(rows.column("flow"), flow))
+    return Split(rows, scanned, len(cached))
+
+
+def assemble(
+    wh: Warehouse,
+    name: str,
+    kind: aggregates.Kind,
+    flow: str,
+    engine: str | None,
+    expr: Callable[[ir.Table], ir.Table],
+    sums: tuple[str, ...],
+    where: Holding | None = None,
+) -> pa.Table | None:
+    """``expr`` (an aggregation by ``kind``'s columns summing ``sums``, of one flow) over the sidecars and
+    the scanned vintages, summed again: the table the full scan gives, but for the order of its rows and of
+    floating-point additions. None: no sidecar answers, the caller scans."""
+    part = split(wh, name, kind, flow, where)
+    if part is None:
+        return None
+    keys = list(kind.columns)
+    tables = [part.cached.select([*keys, *sums])]
+    if part.scanned:
+        column = where.column if where is not None else "any"
+        scanned = wh.execute(
+            expr(wh.table(name, engine, where=aggregates.among(part.scanned, column))), engine=engine
+        )
+        tables.append(scanned.select([*keys, *sums]).cast(tables[0].schema))
+    both = pa.concat_tables(tables)
+    out = both.group_by(keys, use_threads=False).aggregate([(c, "sum") for c in sums])
+    return out.select([*keys, *[f"{c}_sum" for c in sums]]).rename_columns([*keys, *sums])
+
+
+def region(
+    wh: Warehouse,
+    name: str,
+    flow: str,
+    engine: str | None,
+    columns: tuple[str, ...],
+    expr: Scan,
+    weighed: bool,
+) -> pa.Table | None:
+    """The region cube of ``name`` for ``flow`` (``columns``: the engine's region-cube columns; ``expr``:
+    its aggregation of a table), or None when the sidecars cannot give it (other columns; no sidecar)."""
+    kind = aggregates.kind("region")
+    if columns != kind.columns:
+        return None
+    sums = ("value_usd", aggregates.WEIGHT) if weighed else ("value_usd",)
+    return assemble(wh, name, kind, flow, engine, expr, sums)
+
+
+def maturity(
+    wh: Warehouse, name: str, flow: str, engine: str | None, expr: Scan, where: Holding
+) -> pa.Table | None:
+    """The maturity rows (period, date, file_date, value_usd) of the files ``where`` selects, or None."""
+    return assemble(wh, name, aggregates.kind("maturity"), flow, engine, expr, ("value_usd",), where)

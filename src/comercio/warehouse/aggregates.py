@@ -1,0 +1,263 @@
+"""A vintage's aggregates: small Parquet sidecars written by its load, so a run after a weekly append
+aggregates only what changed (docs/decisions/0024-vintage-aggregates.md).
+
+For a dataset of customs lines, a load also writes, inside the vintage directory under ``aggregates/`` (not
+matched by the ``*.parquet`` glob of data files), per flow: the *region* rows (value and net weight summed by
+:data:`REGION`, the columns of the engine's region cube) and the *maturity* rows (value summed by
+:data:`MATURITY`). They are sums of the vintage's own lines as written, before any correction: the engine uses
+them only for a vintage no correction touches and when no ``exporter_regions`` table re-attributes
+departments. Each sidecar names in its Parquet metadata its format version, its columns and the fingerprint
+of the dataset's schema; a reader asking for other columns, another format or another schema gets None (the
+vintage is then scanned: never wrong). :func:`backfill` gives the vintages of an older warehouse theirs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from comercio.warehouse import schema
+from comercio.warehouse._footer import Holding
+from comercio.warehouse.schema import DatasetSpec
+
+if TYPE_CHECKING:
+    from comercio.warehouse.gateway import Warehouse
+
+DIRECTORY = "aggregates"
+FORMAT = 1
+META = b"comercio.aggregates"
+# The region cube's columns (``indicators.engine.cube_columns`` of the customs lines, checked by a test and,
+# at read time, by the columns the sidecar names) and those of the month maturity.
+REGION = ("period", "customs_office", "department", "region_basis")
+MATURITY = ("period", "date", "file_date")
+WEIGHT = "net_kg"
+_COMPACT = 200_000  # partial rows kept before they are summed again while a load streams
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One sidecar: its file name, the columns it groups by (with ``flow``) and the columns it sums."""
+
+    name: str
+    columns: tuple[str, ...]
+    sums: tuple[str, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        return ["flow", *self.columns]
+
+
+KINDS = (
+    Kind("region", REGION, ("value_usd", WEIGHT)),
+    Kind("maturity", MATURITY, ("value_usd",)),
+)
+
+
+def kind(name: str) -> Kind:
+    return next(k for k in KINDS if k.name == name)
+
+
+def applies(spec: DatasetSpec | None) -> bool:
+    """Whether loads of ``spec`` write aggregates: line datasets with every column summed or grouped, and no
+    flow filter (the sidecar's rows are per ``flow`` only)."""
+    if spec is None or not spec.lines or spec.flow_filter or spec.value_column != "value_usd":
+        return False
+    needed = {"flow", *REGION, *MATURITY, "value_usd", WEIGHT}
+    return needed <= set(spec.columns)
+
+
+def fingerprint(spec: DatasetSpec) -> str:
+    """The schema fingerprint a sidecar is valid for (that of the vintage's data files)."""
+    from comercio.warehouse._staging import schema_fingerprint
+
+    return schema_fingerprint(spec.name) or ""
+
+
+def _sum(table: pa.Table, k: Kind) -> pa.Table:
+    """``table`` summed by ``k``'s keys (a null sum where every value is null, as the engines do)."""
+    out = (
+        table.select([*k.keys, *k.sums])
+        .group_by(k.keys, use_threads=False)
+        .aggregate([(c, "sum") for c in k.sums])
+    )
+    return out.select([*[f"{c}_sum" for c in k.sums], *k.keys]).rename_columns([*k.sums, *k.keys])
+
+
+@dataclass
+class Sums:
+    """The aggregates of a load, summed batch by batch as its rows are written."""
+
+    spec: DatasetSpec
+    _parts: dict[str, list[pa.Table]] = field(default_factory=dict)
+
+    def add(self, table: pa.Table) -> None:
+        for k in KINDS:
+            parts = self._parts.setdefault(k.name, [])
+            parts.append(_sum(table, k))
+            if sum(p.num_rows for p in parts) > _COMPACT:
+                self._parts[k.name] = [_sum(pa.concat_tables(parts), k)]
+
+    def table(self, k: Kind) -> pa.Table:
+        parts = self._parts.get(k.name, [])
+        out = _sum(pa.concat_tables(parts), k) if parts else None
+        want = pa.schema(
+            [self.spec.schema.field(c).with_nullable(True) for c in k.keys]
+            + [pa.field(c, pa.float64()) for c in k.sums]
+        )
+        if out is None:
+            return want.empty_table()
+        return out.select(want.names).cast(want).sort_by([(c, "ascending") for c in k.keys])
+
+    def write(self, directory: Path) -> None:
+        """Write every sidecar into ``directory/aggregates`` (``directory``: a staged or hidden one)."""
+        out = directory / DIRECTORY
+        out.mkdir(exist_ok=True)
+        for k in KINDS:
+            table = self.table(k)
+            meta = {"format": FORMAT, "columns": list(k.columns), "schema": fingerprint(self.spec)}
+            table = table.replace_schema_metadata({META: json.dumps(meta).encode()})
+            pq.write_table(table, out / f"{k.name}.parquet")
+
+
+@dataclass(frozen=True)
+class Among(Holding):
+    """Selects the data files whose paths are in ``paths`` (the vintages no sidecar answers for), for
+    :meth:`Warehouse.table`'s ``where``: read through the gateway, so corrections still apply."""
+
+    paths: frozenset[str] = frozenset()
+
+    def __call__(self, path: Path) -> bool:
+        return str(path) in self.paths
+
+    def __str__(self) -> str:
+        digest = hashlib.sha256("\n".join(sorted(self.paths)).encode()).hexdigest()[:16]
+        return f"{self.column} among {len(self.paths)} files {digest}"
+
+
+def among(paths: list[Path], column: str = "any") -> Among:
+    return Among(column, True, frozenset(str(p) for p in paths))
+
+
+def for_load(dataset: str, spec: DatasetSpec | None) -> Sums | None:
+    """An accumulator for a load of ``dataset`` written with ``spec`` (None: no aggregates)."""
+    return Sums(spec) if spec is not None and spec.name == dataset and applies(spec) else None
+
+
+def read(directory: Path, dataset: str, name: str, columns: tuple[str, ...]) -> pa.Table | None:
+    """The ``name`` sidecar of the vintage in ``directory``, when it exists and was written with this
+    format, ``columns`` and the dataset's current schema; else None (the vintage must be scanned). Read
+    once per file version."""
+    path = directory / DIRECTORY / f"{name}.parquet"
+    spec = schema.DATASETS.get(dataset)
+    if spec is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return _read(str(path), st.st_size, st.st_mtime_ns, columns, fingerprint(spec))
+
+
+@lru_cache(maxsize=16384)
+def _read(path: str, size: int, mtime_ns: int, columns: tuple[str, ...], printed: str) -> pa.Table | None:
+    try:
+        file = pq.ParquetFile(path)
+        raw = (file.schema_arrow.metadata or {}).get(META)
+        meta = json.loads(raw) if raw else {}
+        if meta.get("format") != FORMAT or tuple(meta.get("columns", ())) != columns:
+            return None
+        if meta.get("schema") != printed:
+            return None
+        return file.read()
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+
+
+def valid(directory: Path, dataset: str) -> bool:
+    """Whether every sidecar of the vintage in ``directory`` is readable and current."""
+    return all(read(directory, dataset, k.name, k.columns) is not None for k in KINDS)
+
+
+def of_files(spec: DatasetSpec, paths: list[Path]) -> Sums:
+    """The aggregates of a vintage's data files, read in batches (an older vintage's backfill)."""
+    sums = Sums(spec)
+    needed = list(dict.fromkeys(c for k in KINDS for c in (*k.keys, *k.sums)))
+    for p in paths:
+        for batch in pq.ParquetFile(p).iter_batches(batch_size=1_000_000, columns=needed):
+            sums.add(pa.Table.from_batches([batch]))
+    return sums
+
+
+def backfill(
+    data_dir: Path,
+    vintages: list[tuple[str, str, Path, str | None]],
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> int:
+    """Write the missing or outdated sidecars of ``vintages`` (dataset, vintage id, directory, the schema
+    fingerprint it was written with); the caller holds the writer lock. Each is written in a hidden
+    directory of the dataset and renamed into its vintage; a vintage written with another schema (to be
+    reloaded) is left alone. Returns how many vintages gained sidecars; a second run writes none."""
+    done = 0
+    for dataset, vintage, directory, printed in vintages:
+        spec = schema.DATASETS.get(dataset)
+        if not applies(spec) or spec is None or printed != fingerprint(spec) or valid(directory, dataset):
+            continue
+        tmp = data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
+        tmp.mkdir(parents=True)
+        try:
+            of_files(spec, sorted(directory.glob("*.parquet"))).write(tmp)
+            final = directory / DIRECTORY
+            if final.exists():  # an older format: readers scan the vintage meanwhile
+                shutil.rmtree(final)
+            os.replace(tmp / DIRECTORY, final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        done += 1
+        if progress is not None:
+            progress(vintage)
+    return done
+
+
+def complete(wh: Warehouse, progress: Callable[[str], None] | None = None) -> int:
+    """Give every current vintage of ``wh`` that lacks them its sidecars (``comercio warehouse aggregate``),
+    under the writer lock; how many vintages gained them."""
+    with wh.catalog.writer_lock():
+        found = [
+            (v.dataset, v.vintage, wh.vintage_dir(v), v.extra.get("schema"))
+            for v in wh.vintages()
+            if applies(schema.DATASETS.get(v.dataset))
+        ]
+        return backfill(wh.settings.data_dir, found, progress=progress)
+
+
+__all__ = [
+    "DIRECTORY",
+    "FORMAT",
+    "KINDS",
+    "MATURITY",
+    "REGION",
+    "Among",
+    "Kind",
+    "Sums",
+    "among",
+    "applies",
+    "backfill",
+    "complete",
+    "for_load",
+    "kind",
+    "of_files",
+    "read",
+    "valid",
+]

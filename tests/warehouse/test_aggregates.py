@@ -1,0 +1,138 @@
+"""A vintage's aggregates (sidecars written by its load): where they live, what they hold, when they are
+ignored, and how an older warehouse gains them (``comercio warehouse aggregate``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from comercio.cli import app
+from comercio.config import Settings
+from comercio.errors import ValidationError
+from comercio.warehouse import FileRef, Provenance, Warehouse, aggregates, schema
+
+DATASET = "customs_lines"
+
+
+def lines(rows: list[tuple[str, date, str, float, float | None]], source: str = "x1.zip") -> pa.Table:
+    spec = schema.CUSTOMS_LINES
+    out = [
+        {
+            "flow": f,
+            "date": d,
+            "period": d.replace(day=1),
+            "declaration": str(i),
+            "series": 1,
+            "customs_office": "118",
+            "department": dept,
+            "region_basis": "producer_ubigeo",
+            "partner": "US",
+            "product": "0806100000",
+            "hs6": "080610",
+            "hs_version": "2022",
+            "value_usd": v,
+            "value_basis": "FOB",
+            "net_kg": kg,
+            "file_date": date(2024, 2, 4),
+            "trader_masked": False,
+            "synthetic": False,
+            "source": source,
+        }
+        for i, (f, d, dept, v, kg) in enumerate(rows)
+    ]
+    return pa.Table.from_pylist([{c: r.get(c) for c in spec.columns} for r in out], schema=spec.schema)
+
+
+ROWS = [
+    ("X", date(2024, 1, 30), "15", 1.5, 1.0),
+    ("X", date(2024, 2, 1), "15", 2.25, None),
+    ("X", date(2024, 2, 1), "15", 4.0, 3.0),
+    ("M", date(2024, 2, 2), "04", 8.0, 2.0),
+]
+
+
+def load(home: Path, table: pa.Table, slice_: str = "x-w1") -> Warehouse:
+    wh = Warehouse(Settings(home=home))
+    wh.load(DATASET, slice_, table, Provenance("test", (FileRef(f"{slice_}.zip", "a" * 64),), "test/1"))
+    return wh
+
+
+def test_a_load_writes_its_aggregates_beside_its_data_files(tmp_path: Path) -> None:
+    wh = load(tmp_path, lines(ROWS))
+    (v,) = wh.vintages(DATASET)
+    directory = wh.vintage_dir(v)
+    assert sorted(p.name for p in (directory / aggregates.DIRECTORY).iterdir()) == [
+        "maturity.parquet",
+        "region.parquet",
+    ]
+    assert all(p.parent == directory for p in wh.files(DATASET))  # not data files
+    region = aggregates.read(directory, DATASET, "region", aggregates.REGION)
+    assert region is not None
+    assert sorted(region.to_pylist(), key=repr) == sorted(
+        [
+            {"flow": "M", "period": date(2024, 2, 1), "customs_office": "118", "department": "04",
+             "region_basis": "producer_ubigeo", "value_usd": 8.0, "net_kg": 2.0},
+            {"flow": "X", "period": date(2024, 1, 1), "customs_office": "118", "department": "15",
+             "region_basis": "producer_ubigeo", "value_usd": 1.5, "net_kg": 1.0},
+            {"flow": "X", "period": date(2024, 2, 1), "customs_office": "118", "department": "15",
+             "region_basis": "producer_ubigeo", "value_usd": 6.25, "net_kg": 3.0},
+        ],
+        key=repr,
+    )  # fmt: skip
+    maturity = aggregates.read(directory, DATASET, "maturity", aggregates.MATURITY)
+    assert maturity is not None and sum(maturity.column("value_usd").to_pylist()) == 15.75
+    meta = json.loads(
+        pq.read_schema(directory / aggregates.DIRECTORY / "region.parquet").metadata[b"comercio.aggregates"]
+    )
+    assert meta["format"] == aggregates.FORMAT and tuple(meta["columns"]) == aggregates.REGION
+
+
+def test_a_sidecar_of_other_columns_format_or_schema_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wh = load(tmp_path, lines(ROWS))
+    (v,) = wh.vintages(DATASET)
+    directory = wh.vintage_dir(v)
+    assert aggregates.read(directory, DATASET, "region", ("period", "department")) is None
+    monkeypatch.setattr(aggregates, "FORMAT", aggregates.FORMAT + 1)
+    assert aggregates.read(directory, DATASET, "region", aggregates.REGION) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(aggregates, "fingerprint", lambda spec: "another schema")
+    assert aggregates.read(directory, DATASET, "region", aggregates.REGION) is None
+
+
+def test_a_refused_load_leaves_no_aggregates(tmp_path: Path) -> None:
+    bad = lines([("X", date(2024, 1, 30), "15", -1.0, None)])
+    with pytest.raises(ValidationError):
+        load(tmp_path, bad)
+    data = tmp_path / "data" / DATASET
+    assert not data.exists() or not any(data.rglob(aggregates.DIRECTORY))
+
+
+def test_an_older_warehouse_gains_its_aggregates_once(tmp_path: Path) -> None:
+    wh = load(tmp_path, lines(ROWS))
+    load(tmp_path, lines(ROWS[:1], source="x2.zip"), slice_="x-w2")
+    directories = [wh.vintage_dir(v) for v in wh.vintages(DATASET)]
+    written = {d: (d / aggregates.DIRECTORY / "region.parquet").read_bytes() for d in directories}
+    for d in directories:  # as an older comercio wrote them
+        for p in (d / aggregates.DIRECTORY).iterdir():
+            p.unlink()
+        (d / aggregates.DIRECTORY).rmdir()
+    runner = CliRunner()
+    env = {"COMERCIO_HOME": str(tmp_path)}
+    first = runner.invoke(app, ["warehouse", "aggregate"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "2 vintages gained aggregates" in first.output
+    for d in directories:
+        assert aggregates.valid(d, DATASET)
+        again = pq.read_table(d / aggregates.DIRECTORY / "region.parquet")
+        assert again.equals(pq.read_table(pa.BufferReader(written[d])))
+    second = runner.invoke(app, ["warehouse", "aggregate"], env=env)
+    assert second.exit_code == 0 and "Every vintage has its aggregates" in second.output
+    assert not list((tmp_path / "data" / DATASET).glob(".tmp-*"))
