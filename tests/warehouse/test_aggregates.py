@@ -67,10 +67,10 @@ def test_a_load_writes_its_aggregates_beside_its_data_files(tmp_path: Path) -> N
     wh = load(tmp_path, lines(ROWS))
     (v,) = wh.vintages(DATASET)
     directory = wh.vintage_dir(v)
-    assert sorted(p.name for p in (directory / aggregates.DIRECTORY).iterdir()) == [
-        "maturity.parquet",
-        "region.parquet",
-    ]
+    spec = schema.get(DATASET)
+    names = sorted(p.name for p in (directory / aggregates.DIRECTORY).iterdir())
+    assert names == [aggregates.file_name(spec, k.name, k.columns) for k in aggregates.KINDS][::-1]
+    assert names[0].startswith("maturity-") and names[1].startswith("region-")
     assert all(p.parent == directory for p in wh.files(DATASET))  # not data files
     region = aggregates.read(directory, DATASET, "region", aggregates.REGION)
     assert region is not None
@@ -87,9 +87,8 @@ def test_a_load_writes_its_aggregates_beside_its_data_files(tmp_path: Path) -> N
     )  # fmt: skip
     maturity = aggregates.read(directory, DATASET, "maturity", aggregates.MATURITY)
     assert maturity is not None and sum(maturity.column("value_usd").to_pylist()) == 15.75
-    meta = json.loads(
-        pq.read_schema(directory / aggregates.DIRECTORY / "region.parquet").metadata[b"comercio.aggregates"]
-    )
+    region_file = directory / aggregates.DIRECTORY / aggregates.file_name(spec, "region", aggregates.REGION)
+    meta = json.loads(pq.read_schema(region_file).metadata[b"comercio.aggregates"])
     assert meta["format"] == aggregates.FORMAT and tuple(meta["columns"]) == aggregates.REGION
 
 
@@ -119,7 +118,8 @@ def test_an_older_warehouse_gains_its_aggregates_once(tmp_path: Path) -> None:
     wh = load(tmp_path, lines(ROWS))
     load(tmp_path, lines(ROWS[:1], source="x2.zip"), slice_="x-w2")
     directories = [wh.vintage_dir(v) for v in wh.vintages(DATASET)]
-    written = {d: (d / aggregates.DIRECTORY / "region.parquet").read_bytes() for d in directories}
+    region = aggregates.file_name(schema.get(DATASET), "region", aggregates.REGION)
+    written = {d: (d / aggregates.DIRECTORY / region).read_bytes() for d in directories}
     for d in directories:  # as an older comercio wrote them
         for p in (d / aggregates.DIRECTORY).iterdir():
             p.unlink()
@@ -131,7 +131,7 @@ def test_an_older_warehouse_gains_its_aggregates_once(tmp_path: Path) -> None:
     assert "2 vintages gained aggregates" in first.output
     for d in directories:
         assert aggregates.valid(d, DATASET)
-        again = pq.read_table(d / aggregates.DIRECTORY / "region.parquet")
+        again = pq.read_table(d / aggregates.DIRECTORY / region)
         assert again.equals(pq.read_table(pa.BufferReader(written[d])))
     second = runner.invoke(app, ["warehouse", "aggregate"], env=env)
     assert second.exit_code == 0 and "Every vintage has its aggregates" in second.output

@@ -14,6 +14,11 @@ same grouping plus ``region_basis``, from which the coverage is derived) over ev
 (month, department, product) over the report's eighteen months only (comparison window to ``through``),
 shared by drivers, agro and leaders; and the maturity aggregation (month, day, file date) over every line.
 Each query's grouping and time are returned under ``scans`` (last run).
+
+``comercio-duckdb`` and ``comercio-spark`` are *cold*: the vintages' aggregates (sidecars written at load,
+docs/decisions/0024-vintage-aggregates.md) are not read, every line is scanned. ``comercio-duckdb-aggregates``
+is the same code reading them, on a warehouse whose vintages have them: the region cube and the maturity rows
+come from the sidecars, not from the lines; it is never the figure the target reads.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ HEADLINE = (
     "regions.record.count",
     "customs.top.member",
 )
-SYSTEMS = ("comercio-duckdb", "duckdb-sql", "pandas", "comercio-spark")
+SYSTEMS = ("comercio-duckdb", "duckdb-sql", "pandas", "comercio-spark", "comercio-duckdb-aggregates")
+AGGREGATES = "comercio-duckdb-aggregates"  # reads the sidecars written at load (not the cold figure)
 
 
 def _windows(through: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
@@ -72,10 +78,15 @@ def _department_table() -> pa.Table:
 
 
 # -- comercio ---------------------------------------------------------------------------------------------
-def _comercio(home: str, through: dt.date, engine: str, repeats: int) -> dict[str, Any]:
+def _comercio(
+    home: str, through: dt.date, engine: str, repeats: int, aggregates: bool = False
+) -> dict[str, Any]:
     from comercio.config import Settings
+    from comercio.indicators import assembled
     from comercio.indicators.regional import regional_facts
     from comercio.warehouse import Warehouse
+
+    assembled.USE = aggregates  # cold unless asked: every line scanned
 
     wh = Warehouse(Settings(home=Path(home), engine=engine))
     t0 = time.perf_counter()
@@ -279,6 +290,8 @@ def run_system(job: dict[str, Any]) -> dict[str, Any]:
         return _comercio(job["home"], through, "duckdb", repeats)
     if system == "comercio-spark":
         return _comercio(job["home"], through, "spark", repeats)
+    if system == AGGREGATES:
+        return _comercio(job["home"], through, "duckdb", repeats, aggregates=True)
     dept = _department_table()
     fn = _duckdb_sql_once if system == "duckdb-sql" else _pandas_once
     times, figures = timed(lambda: fn(job["files"], through, dept), repeats)

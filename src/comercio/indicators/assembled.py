@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from comercio.warehouse import Holding, Warehouse, aggregates, schema
 
 Scan = Callable[[ir.Table], ir.Table]
+USE = True  # False: every vintage is scanned, as without sidecars (the benchmark's cold figure)
 
 
 @dataclass(frozen=True)
@@ -36,29 +37,31 @@ class Split:
 def split(
     wh: Warehouse, name: str, kind: aggregates.Kind, flow: str, where: Holding | None = None
 ) -> Split | None:
-    """The vintages of ``name`` answered by their ``kind`` sidecar and the files of the others (only those
-    ``where`` selects, and vintages with none are left out); None when no sidecar can answer."""
+    """The rows of the ``kind`` sidecars of ``name``'s vintages that have one and no correction touches,
+    and the files of the others (only those ``where`` selects); None when no sidecar can answer.
+
+    A vintage answered by its maturity sidecar counts with all its rows, also those of a file without any
+    ``file_date`` (``where`` would leave it out): those rows have a null ``file_date`` and only make their
+    month final, which the files without ``file_date`` make it anyway (:func:`maturity._compute`)."""
     spec = schema.DATASETS.get(name)
-    if not aggregates.applies(spec) or wh.has("exporter_regions"):
+    if not USE or not aggregates.applies(spec) or wh.has("exporter_regions"):
         return None
     touched = wh.touched(name)
-    cached: list[pa.Table] = []
-    scanned: list[Path] = []
-    for v in wh.vintages(name):
-        directory = wh.vintage_dir(v)
-        files = [p for p in sorted(directory.glob("*.parquet")) if where is None or where(p)]
-        if not files:
-            continue
-        side = None if v.vintage in touched else aggregates.read(directory, name, kind.name, kind.columns)
-        if side is None:
-            scanned.extend(files)
-        else:
-            cached.append(side)
-    if not cached:
+    every = wh.vintages(name)
+    vintages = [v for v in every if v.vintage not in touched]
+    found, have = aggregates.read_many([wh.vintage_dir(v) for v in vintages], name, kind.name, kind.columns)
+    if found is None:
         return None
-    rows = pa.concat_tables(cached)
-    rows = rows.filter(pc.equal(rows.column("flow"), flow))
-    return Split(rows, scanned, len(cached))
+    answered = {v.vintage for v, h in zip(vintages, have, strict=True) if h}
+    scanned = [
+        p
+        for v in every
+        if v.vintage not in answered
+        for p in sorted(wh.vintage_dir(v).glob("*.parquet"))
+        if where is None or where(p)
+    ]
+    rows = found.filter(pc.equal(found.column("flow"), flow))
+    return Split(rows, scanned, len(answered))
 
 
 def assemble(
