@@ -99,8 +99,7 @@ def measure(job: dict[str, Any]) -> dict[str, Any]:
     """Child entry: one query, first in a new process, then uncached (new connection), then warm cube."""
     from comercio.config import Settings
     from comercio.query import Query, run
-    from comercio.warehouse import Warehouse
-    from comercio.warehouse import _footer as footers
+    from comercio.warehouse import Warehouse, forget_footers
 
     settings = Settings.from_env(home=Path(job["home"]))
     query = Query.from_params(job["params"])
@@ -112,7 +111,7 @@ def measure(job: dict[str, Any]) -> dict[str, Any]:
     to_first = _since(job["spawned"])
     uncached, cpu, warm = [], [], []
     for _ in range(max(1, int(job["repeats"]))):
-        footers.forget()  # the data files' footers are read again too
+        forget_footers()  # the data files' footers are read again too
         c0, t0 = time.process_time(), time.perf_counter()
         wh = Warehouse(settings, read_only=True)  # a new connection: no table registered, no cube cached
         run(wh, query)

@@ -1,6 +1,7 @@
 """Warehouse: canonical schema, atomic loads with vintages and provenance, the one query gateway."""
 
 from comercio.warehouse._footer import Holding
+from comercio.warehouse._footer import forget as forget_footers
 from comercio.warehouse._spark import spark_session
 from comercio.warehouse.catalog import Vintage
 from comercio.warehouse.gateway import Bounded, Warehouse
@@ -15,5 +16,6 @@ __all__ = [
     "Vintage",
     "Warehouse",
     "file_ref",
+    "forget_footers",
     "spark_session",
 ]
