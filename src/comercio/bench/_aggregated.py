@@ -52,7 +52,8 @@ def with_aggregates(home: Path, base: Path) -> dict[str, Any]:
         _link_tree(home, base / "home")
     twin = base / "home"
     t0 = time.perf_counter()
-    done = complete(Warehouse(Settings(home=twin)))  # none when the cached twin's are current
+    wh = Warehouse(Settings(home=twin))
+    done = complete(wh.catalog, wh.settings.data_dir)  # none when the cached twin's are current
     if ready is not None and not done:
         return ready
     info = {"home": str(twin.resolve()), "vintages": done, AGGREGATE_S: round(time.perf_counter() - t0, 2)}

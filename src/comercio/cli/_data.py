@@ -59,7 +59,8 @@ def warehouse_aggregate() -> None:
     from comercio.warehouse import Warehouse
     from comercio.warehouse.aggregates import complete
 
-    done = complete(Warehouse(settings()))
+    wh = Warehouse(settings())
+    done = complete(wh.catalog, wh.settings.data_dir)
     console.print(f"{done:,} vintages gained aggregates" if done else "Every vintage has its aggregates.")
 
 

@@ -4,7 +4,6 @@ worker process may stage files while the main process commits (:mod:`comercio._i
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from comercio.warehouse import aggregates, revisions, schema
+from comercio.warehouse._fingerprint import schema_fingerprint
 from comercio.warehouse._parts import PartFiles, safe, value_total
 from comercio.warehouse.catalog import Vintage
 from comercio.warehouse.contracts import SOURCE_ROW, Checker, contract
@@ -36,16 +36,6 @@ def _batches(data: pa.Table | Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBat
         yield from data.to_batches(max_chunksize=1_000_000)
     else:
         yield from data
-
-
-def schema_fingerprint(dataset: str) -> str | None:
-    """A short hash of the columns (names and types) ``dataset`` is stored with today (None: a dataset
-    without a declared schema). A vintage records it, so one written with other columns is reloaded."""
-    spec = schema.DATASETS.get(dataset)
-    if spec is None:
-        return None
-    text = ";".join(f"{f.name}:{f.type}" for f in spec.schema)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def file_period(extra: dict[str, Any]) -> tuple[date, date] | None:

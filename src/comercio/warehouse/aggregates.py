@@ -22,18 +22,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from comercio.warehouse import schema
+from comercio.warehouse._fingerprint import schema_fingerprint
 from comercio.warehouse._footer import Holding
+from comercio.warehouse.catalog import Catalog
 from comercio.warehouse.schema import DatasetSpec
-
-if TYPE_CHECKING:
-    from comercio.warehouse.gateway import Warehouse
 
 DIRECTORY = "aggregates"
 FORMAT = 1
@@ -85,8 +83,6 @@ def fingerprint(spec: DatasetSpec) -> str:
 
 @lru_cache(maxsize=64)
 def _fingerprint(dataset: str, columns: tuple[str, ...]) -> str:
-    from comercio.warehouse._staging import schema_fingerprint
-
     return schema_fingerprint(dataset) or ""
 
 
@@ -256,16 +252,16 @@ def backfill(
     return done
 
 
-def complete(wh: Warehouse, progress: Callable[[str], None] | None = None) -> int:
-    """Give every current vintage of ``wh`` that lacks them its sidecars (``comercio warehouse aggregate``),
-    under the writer lock; how many vintages gained them."""
-    with wh.catalog.writer_lock():
+def complete(catalog: Catalog, data_dir: Path, progress: Callable[[str], None] | None = None) -> int:
+    """Give every current vintage of ``catalog`` (its files in ``data_dir``) that lacks them its sidecars
+    (``comercio warehouse aggregate``), under the writer lock; how many vintages gained them."""
+    with catalog.writer_lock():
         found = [
-            (v.dataset, v.vintage, wh.vintage_dir(v), v.extra.get("schema"))
-            for v in wh.vintages()
+            (v.dataset, v.vintage, data_dir / v.path, v.extra.get("schema"))
+            for v in catalog.vintages(current_only=True)
             if applies(schema.DATASETS.get(v.dataset))
         ]
-        return backfill(wh.settings.data_dir, found, progress=progress)
+        return backfill(data_dir, found, progress=progress)
 
 
 __all__ = [
