@@ -136,3 +136,20 @@ def test_an_older_warehouse_gains_its_aggregates_once(tmp_path: Path) -> None:
     second = runner.invoke(app, ["warehouse", "aggregate"], env=env)
     assert second.exit_code == 0 and "Every vintage has its aggregates" in second.output
     assert not list((tmp_path / "data" / DATASET).glob(".tmp-*"))
+
+
+def test_a_vintage_of_an_older_schema_gains_them_only_when_its_files_hold_the_columns(tmp_path: Path) -> None:
+    wh = load(tmp_path, lines(ROWS))
+    (v,) = wh.vintages(DATASET)
+    directory = wh.vintage_dir(v)
+    region = aggregates.read(directory, DATASET, "region", aggregates.REGION)
+    for p in (directory / aggregates.DIRECTORY).iterdir():
+        p.unlink()
+    data = wh.settings.data_dir
+    assert aggregates.backfill(data, [(DATASET, v.vintage, directory, None)]) == 1  # same columns and types
+    assert aggregates.read(directory, DATASET, "region", aggregates.REGION) == region
+    old = tmp_path / "old" / "v1"
+    old.mkdir(parents=True)
+    pq.write_table(lines(ROWS).drop_columns(["net_kg"]), old / "part-00000.parquet")
+    assert aggregates.backfill(data, [(DATASET, "old", old, None)]) == 0
+    assert not (old / aggregates.DIRECTORY).exists()

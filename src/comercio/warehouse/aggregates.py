@@ -41,6 +41,7 @@ META = b"comercio.aggregates"
 REGION = ("period", "customs_office", "department", "region_basis")
 MATURITY = ("period", "date", "file_date")
 WEIGHT = "net_kg"
+_FEW = 32  # fewer sidecars than this are read by Arrow (a DuckDB connection costs more than they do)
 _COMPACT = 200_000  # partial rows kept before they are summed again while a load streams
 
 
@@ -201,6 +202,8 @@ def read_many(
     if not kept:
         return None, found
     want = layout(spec, kind(name))
+    if len(kept) < _FEW:
+        return pa.concat_tables([pq.read_table(p, schema=want) for p in kept]), found
     with duckdb.connect() as con:  # one scan of many small files: Arrow opens them one by one, ~10× slower
         table = con.sql(f"SELECT {', '.join(want.names)} FROM read_parquet($files)", params={"files": kept})
         return table.to_arrow_table().cast(want), found
@@ -221,6 +224,13 @@ def of_files(spec: DatasetSpec, paths: list[Path]) -> Sums:
     return sums
 
 
+def _readable(spec: DatasetSpec, path: Path) -> bool:
+    """Whether the data file ``path`` holds every column the sidecars read, of the type ``spec`` gives it."""
+    have = pq.read_schema(path)
+    needed = {c for k in KINDS for c in (*k.keys, *k.sums)}
+    return all(c in have.names and have.field(c).type == spec.schema.field(c).type for c in needed)
+
+
 def backfill(
     data_dir: Path,
     vintages: list[tuple[str, str, Path, str | None]],
@@ -229,17 +239,21 @@ def backfill(
 ) -> int:
     """Write the missing or outdated sidecars of ``vintages`` (dataset, vintage id, directory, the schema
     fingerprint it was written with); the caller holds the writer lock. Each is written in a hidden
-    directory of the dataset and renamed into its vintage; a vintage written with another schema (to be
-    reloaded) is left alone. Returns how many vintages gained sidecars; a second run writes none."""
+    directory of the dataset and renamed into its vintage. A vintage written with another schema is left
+    alone unless its files hold every column the sidecars read with today's types (the gateway reads them
+    as they are). Returns how many vintages gained sidecars; a second run writes none."""
     done = 0
     for dataset, vintage, directory, printed in vintages:
         spec = schema.DATASETS.get(dataset)
-        if not applies(spec) or spec is None or printed != fingerprint(spec) or valid(directory, dataset):
+        if not applies(spec) or spec is None or valid(directory, dataset):
+            continue
+        files = sorted(directory.glob("*.parquet"))
+        if not files or (printed != fingerprint(spec) and not all(_readable(spec, p) for p in files)):
             continue
         tmp = data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
         tmp.mkdir(parents=True)
         try:
-            of_files(spec, sorted(directory.glob("*.parquet"))).write(tmp)
+            of_files(spec, files).write(tmp)
             final = directory / DIRECTORY
             if final.exists():  # an older format: readers scan the vintage meanwhile
                 shutil.rmtree(final)
