@@ -180,7 +180,7 @@ def _pdf_split(home: Path, out: Path) -> dict[str, float]:
     marks.append(time.perf_counter())
     document.write_pdf(out / "report.pdf")
     marks.append(time.perf_counter())
-    page_previews(out / "report.pdf")
+    page_previews(out / "report.pdf", pages=len(document.pages))
     marks.append(time.perf_counter())
     names = ("figures_s", "weasyprint_import_s", "layout_s", "write_pdf_s", "previews_s")
     return {n: round(b - a, 3) for n, (a, b) in zip(names, itertools.pairwise(marks), strict=True)}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from comercio.errors import ReportError
+from comercio.reports import _renderer
 from comercio.reports.writers._model import (
     FORMATS,
     ROW_KIND,
@@ -77,14 +78,22 @@ def write_report(report: Report, formats: str | Iterable[str], out: Path) -> lis
     wanted = parse_formats(formats)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    renderer = _renderer.take()
+    if renderer is not None:
+        try:
+            if _renderer.FIGURE_FORMATS & set(wanted):
+                return _write_rendered(renderer, report, wanted, out)
+        finally:
+            renderer.close()
     figures = render_figures(report, out) if {"html", "pdf", "md"} & set(wanted) else {}
     written: dict[str, list[Path]] = {}
     previews: Callable[[], list[Path]] = list
     if "pdf" in wanted:
         from comercio.reports.writers import pdf
 
-        written["pdf"] = pdf.write(report, out, figures, previews=False)
-        previews = pdf.start_previews(written["pdf"][0])
+        path, pages = pdf.render(report, out, figures)
+        written["pdf"] = [path]
+        previews = pdf.start_previews(path, pages=pages)
     try:
         _write_others(report, wanted, out, figures, written)
     except BaseException:
@@ -93,6 +102,27 @@ def write_report(report: Report, formats: str | Iterable[str], out: Path) -> lis
         raise
     if "pdf" in written:
         written["pdf"].extend(previews())
+    return [path for name in wanted for path in written[name]]
+
+
+def _write_rendered(
+    renderer: _renderer.Renderer, report: Report, wanted: tuple[str, ...], out: Path
+) -> list[Path]:
+    """:func:`write_report` with the figures and the PDF drawn by the renderer's processes
+    (:mod:`comercio.reports._renderer`): JSON and XLSX are written while they draw, HTML and Markdown
+    while the PDF is laid out."""
+    renderer.send(report, out)
+    written: dict[str, list[Path]] = {}
+    _write_others(report, tuple(n for n in wanted if n not in _renderer.FIGURE_FORMATS), out, {}, written)
+    figures = renderer.figures()
+    if "pdf" in wanted:
+        renderer.start_pdf(figures)
+    _write_others(report, tuple(n for n in wanted if n in {"html", "md"}), out, figures, written)
+    if "pdf" in wanted:
+        from comercio.reports.writers import pdf
+
+        path, pages = renderer.pdf()
+        written["pdf"] = [path, *pdf.page_previews(path, pages=pages)]
     return [path for name in wanted for path in written[name]]
 
 

@@ -135,6 +135,10 @@ class Figure:
             self._alt = str(chart.description)
         self._draw = None
 
+    def settle(self, spec: Mapping[str, Any], alt: str) -> None:
+        """Take the ``spec`` and text alternative drawn elsewhere (another process) instead of drawing."""
+        self._spec, self._alt, self._draw = spec, alt, None
+
     @property
     def spec(self) -> Mapping[str, Any]:
         if self._spec is None:

@@ -22,28 +22,34 @@ log = logging.getLogger(__name__)
 
 def write(report: Report, out: Path, figures: dict[str, Any], *, previews: bool = True) -> list[Path]:
     """Write ``report.pdf`` (and its page previews) into ``out``; returns the PDF path first."""
+    path, pages = render(report, out, figures)
+    return [path, *page_previews(path, pages=pages)] if previews else [path]
+
+
+def render(report: Report, out: Path, figures: dict[str, Any]) -> tuple[Path, int]:
+    """Write ``report.pdf`` into ``out``; returns its path and number of pages."""
     from weasyprint import HTML
 
     path = Path(out) / f"{report.stem}.pdf"
     html = render_html(report, figures, print_mode=True)
     try:
-        HTML(string=html, base_url=str(out)).write_pdf(path)
+        document = HTML(string=html, base_url=str(out)).render()
+        document.write_pdf(path)
     except Exception as exc:  # WeasyPrint raises assorted errors from its libraries
         raise ReportError(f"WeasyPrint could not write the PDF: {exc}", file=path) from exc
-    written = [path]
-    if previews:
-        written.extend(page_previews(path))
-    return written
+    return path, len(document.pages)
 
 
-def page_previews(pdf: Path, dpi: int = 60) -> list[Path]:
-    """Render each page of ``pdf`` to ``<stem>-page-N.png`` next to it (needs poppler-utils)."""
-    return start_previews(pdf, dpi)()
+def page_previews(pdf: Path, dpi: int = 60, *, pages: int = 1) -> list[Path]:
+    """Render each page of ``pdf`` (of ``pages`` pages) to ``<stem>-page-N.png`` next to it (needs
+    poppler-utils)."""
+    return start_previews(pdf, dpi, pages=pages)()
 
 
-def start_previews(pdf: Path, dpi: int = 60) -> Callable[[], list[Path]]:
+def start_previews(pdf: Path, dpi: int = 60, *, pages: int = 1) -> Callable[[], list[Path]]:
     """Start :func:`page_previews` in the background (``pdftoppm`` is its own process, so the other formats
-    are written meanwhile); call the result to wait for the page files."""
+    are written meanwhile); call the result to wait for the page files. A PDF of several ``pages`` is
+    drawn by two processes, the odd pages and the even ones (the same files, on both cores)."""
     exe = shutil.which("pdftoppm")
     if exe is None:
         log.warning("pdftoppm not found: no page previews for %s (apt-get install poppler-utils)", pdf)
@@ -52,12 +58,17 @@ def start_previews(pdf: Path, dpi: int = 60) -> Callable[[], list[Path]]:
         old.unlink()
     prefix = pdf.parent / f"{pdf.stem}-page"
     argv = [exe, "-png", "-r", str(dpi), str(pdf), str(prefix)]
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    halves = [["-o"], ["-e"]] if pages > 1 else [[]]
+    procs = [
+        subprocess.Popen([*argv[:1], *half, *argv[1:]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for half in halves
+    ]
 
     def finish() -> list[Path]:
-        _, err = proc.communicate()
-        if proc.returncode != 0:
-            raise ReportError(f"pdftoppm failed: {err.decode(errors='replace')}", file=pdf)
+        for proc in procs:
+            _, err = proc.communicate()
+            if proc.returncode != 0:
+                raise ReportError(f"pdftoppm failed: {err.decode(errors='replace')}", file=pdf)
         pages = []
         for p in pdf.parent.glob(f"{pdf.stem}-page-*.png"):  # pdftoppm pads numbers (-01, -001): normalise
             n = int(p.stem.rsplit("-", 1)[1])
