@@ -11,9 +11,9 @@ from typing import Any
 
 from comercio.errors import ReportError
 from comercio.indicators.facts import FactSet, make
-from comercio.reports import _renderer, charts
+from comercio.reports import charts
 from comercio.reports.fmt import Formatter
-from comercio.reports.writers import Column, Figure, Report, Section, Table, write_report
+from comercio.reports.writers import Column, Figure, Report, Section, Table, _renderer, write_report
 
 WINDOW = {"kind": "ytd", "start": "2022-01-01", "end": "2022-11-01"}
 ROWS = [{"label": "Arequipa", "growth": 0.1019}, {"label": "Puno", "growth": -0.19}]
@@ -50,7 +50,7 @@ def main(case: str, out: Path, formats: str) -> dict[str, Any]:
         rep = report()
         files = write_report(rep, formats, out)
         return {"files": [str(p) for p in files], "drawn": DRAWN, "alts": [f.alt for f in rep.figures()]}
-    _renderer.prestart(formats)
+    _renderer.start_renderer(formats)
     renderer = _renderer._pending
     assert renderer is not None
     procs = [w.proc for w in (renderer._figures, renderer._pdf) if w is not None]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from comercio.errors import ReportError
-from comercio.reports import _renderer
+from comercio.reports.writers import _renderer
 
 RUN = Path(__file__).with_name("_renderer_run.py")
 ALL = "html,pdf,xlsx,md,json"
@@ -68,12 +68,12 @@ def test_an_error_in_the_renderer_is_raised_here_and_its_processes_end(tmp_path:
 
 @pytest.mark.parametrize("formats", ["json", "xlsx,json"])
 def test_no_renderer_for_formats_that_draw_nothing(formats: str) -> None:
-    _renderer.prestart(formats)
+    _renderer.start_renderer(formats)
     assert _renderer.take() is None
 
 
 def test_no_renderer_once_vl_convert_is_imported() -> None:
     import vl_convert  # noqa: F401  (its runtime's threads would not follow a fork)
 
-    _renderer.prestart("html")
+    _renderer.start_renderer("html")
     assert _renderer.take() is None

@@ -53,13 +53,13 @@ def regional(
     ),
 ) -> None:
     """Write the regional export report (interior regions, records, macroregions, projection)."""
-    from comercio.reports._renderer import prestart
+    from comercio.reports import start_renderer
     from comercio.reports.regional import write_regional
     from comercio.warehouse import Warehouse
 
     if through is not None and not _MONTH.match(through):
         raise ConfigError(f"--through must be YYYY-MM, got {through!r}", field="through")
-    prestart(formats)  # figures and PDF drawn by other processes while the facts are computed
+    start_renderer(formats)  # figures and PDF drawn by other processes while the facts are computed
     s = settings(engine)
     paths = write_regional(
         Warehouse(s, read_only=True),

@@ -68,10 +68,10 @@ def register_sector(report_app: typer.Typer) -> None:
 
             paths = sector_study(Warehouse(s), s)
         else:
-            from comercio.reports._renderer import prestart
+            from comercio.reports import start_renderer
             from comercio.reports.sector import write_sector
 
-            prestart(formats)  # figures and PDF drawn by other processes while the facts are computed
+            start_renderer(formats)  # figures and PDF drawn by other processes while the facts are computed
             paths = write_sector(
                 Warehouse(s, read_only=True),
                 basket=basket,

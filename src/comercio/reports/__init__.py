@@ -32,5 +32,6 @@ if TYPE_CHECKING:
     from comercio.reports.writers import Section as Section
     from comercio.reports.writers import Table as Table
     from comercio.reports.writers import write_report as write_report
+    from comercio.reports.writers._renderer import start_renderer as start_renderer
 
 __getattr__, __dir__, __all__ = facade(__name__, __file__)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from comercio.errors import ReportError
-from comercio.reports import _renderer
+from comercio.reports.writers._figures import RenderedFigure, render_figures
 from comercio.reports.writers._model import (
     FORMATS,
     ROW_KIND,
@@ -24,28 +23,7 @@ from comercio.reports.writers._model import (
     Table,
     cell_text,
 )
-
-
-@dataclass(frozen=True)
-class RenderedFigure:
-    """A figure rendered for the static formats: PNG file (for PDF and for reuse) and inline SVG text."""
-
-    figure: Figure
-    png: Path
-    svg: str
-
-
-def render_figures(report: Report, out: Path) -> dict[str, RenderedFigure]:
-    """Render every figure of ``report`` into ``out`` as ``figure-<id>.svg`` and ``.png`` and keep its SVG
-    text: each chart is evaluated once (to SVG) and the PNG rasterised from that SVG."""
-    from comercio.reports import vega
-
-    done: dict[str, RenderedFigure] = {}
-    for fig in report.figures():
-        svg = vega.render(fig.spec, out / f"figure-{fig.id}.svg", "svg").read_text(encoding="utf-8")
-        png = vega.rasterize(svg, out / f"figure-{fig.id}.png")
-        done[fig.id] = RenderedFigure(fig, png, svg)
-    return done
+from comercio.reports.writers._renderer import FIGURE_FORMATS, Renderer, take
 
 
 def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
@@ -78,10 +56,10 @@ def write_report(report: Report, formats: str | Iterable[str], out: Path) -> lis
     wanted = parse_formats(formats)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    renderer = _renderer.take()
+    renderer = take()
     if renderer is not None:
         try:
-            if _renderer.FIGURE_FORMATS & set(wanted):
+            if FIGURE_FORMATS & set(wanted):
                 return _write_rendered(renderer, report, wanted, out)
         finally:
             renderer.close()
@@ -105,15 +83,13 @@ def write_report(report: Report, formats: str | Iterable[str], out: Path) -> lis
     return [path for name in wanted for path in written[name]]
 
 
-def _write_rendered(
-    renderer: _renderer.Renderer, report: Report, wanted: tuple[str, ...], out: Path
-) -> list[Path]:
+def _write_rendered(renderer: Renderer, report: Report, wanted: tuple[str, ...], out: Path) -> list[Path]:
     """:func:`write_report` with the figures and the PDF drawn by the renderer's processes
-    (:mod:`comercio.reports._renderer`): JSON and XLSX are written while they draw, HTML and Markdown
+    (:mod:`._renderer`): JSON and XLSX are written while they draw, HTML and Markdown
     while the PDF is laid out."""
     renderer.send(report, out)
     written: dict[str, list[Path]] = {}
-    _write_others(report, tuple(n for n in wanted if n not in _renderer.FIGURE_FORMATS), out, {}, written)
+    _write_others(report, tuple(n for n in wanted if n not in FIGURE_FORMATS), out, {}, written)
     figures = renderer.figures()
     if "pdf" in wanted:
         renderer.start_pdf(figures)

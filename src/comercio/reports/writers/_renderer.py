@@ -3,10 +3,10 @@
 A report in all formats spends most of its time where the facts are not needed to start, or where Python
 holds one core: importing Altair, vl-convert and WeasyPrint and starting vl-convert's JavaScript runtime
 (together about as long as the facts), then vl-convert and WeasyPrint's layout, which hold the GIL.
-:func:`prestart`, called by a command before it computes the facts, forks a figure process (Altair,
+:func:`start_renderer`, called by a command before it computes the facts, forks a figure process (Altair,
 vl-convert and its runtime) and, when a PDF is asked for, a PDF process (WeasyPrint); they import and warm
 up while this process computes the facts. :func:`take` hands them to
-:func:`comercio.reports.writers.write_report`, which sends the report to the figure process, writes JSON and
+:func:`~comercio.reports.writers.write_report`, which sends the report to the figure process, writes JSON and
 XLSX meanwhile, HTML and Markdown when the figures come back, hands report and figures to the PDF process
 and starts the PDF's previews once the PDF is written.
 
@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 from comercio.errors import ReportError
 
 if TYPE_CHECKING:
-    from comercio.reports.writers import RenderedFigure, Report
+    from comercio.reports.writers._figures import RenderedFigure
+    from comercio.reports.writers._model import Report
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +100,9 @@ class Renderer:
         did not ask for a PDF when it started, the PDF is written here and now)."""
         assert self._report is not None
         if self._pdf is None:
-            from comercio.reports.writers import pdf
+            from comercio.reports.writers.pdf import render
 
-            self._written = pdf.render(self._report, self._out, dict(figures))
+            self._written = render(self._report, self._out, dict(figures))
             return
         drawn = {k: (f.figure.spec, f.figure.alt, f.png, f.svg) for k, f in figures.items()}
         self._pdf.conn.send((self._report, self._out, drawn))
@@ -122,7 +123,7 @@ class Renderer:
 
 def adopt(report: Report, drawn: Drawn) -> dict[str, RenderedFigure]:
     """``report``'s figures as rendered elsewhere: each takes its drawn spec and text alternative."""
-    from comercio.reports.writers import RenderedFigure
+    from comercio.reports.writers._figures import RenderedFigure
 
     done: dict[str, RenderedFigure] = {}
     for fig in report.figures():
@@ -132,7 +133,7 @@ def adopt(report: Report, drawn: Drawn) -> dict[str, RenderedFigure]:
     return done
 
 
-def prestart(formats: str) -> None:
+def start_renderer(formats: str) -> None:
     """Fork the renderer's processes now if ``formats`` (``"html,pdf"``) draw figures (HTML, PDF, Markdown),
     so that their imports and the chart runtime's start overlap the facts; the next
     :func:`~comercio.reports.writers.write_report` of this process uses them.
@@ -152,7 +153,7 @@ def prestart(formats: str) -> None:
 
 
 def take() -> Renderer | None:
-    """The renderer :func:`prestart` started, once (then ``None``)."""
+    """The renderer :func:`start_renderer` started, once (then ``None``)."""
     global _pending
     renderer, _pending = _pending, None
     return renderer
@@ -163,10 +164,12 @@ def _warm_figures() -> None:
     """The figures' imports and vl-convert's JavaScript runtime (started by a one-point chart)."""
     import vl_convert as vlc
 
-    from comercio.reports import charts, maps, vega  # noqa: F401  (the figures' builders, unpickled)
-    from comercio.reports.writers import render_figures  # noqa: F401
+    import comercio.reports.charts
+    import comercio.reports.maps  # noqa: F401  (the figures' builders, unpickled)
+    from comercio.reports.vega import alt
+    from comercio.reports.writers._figures import render_figures  # noqa: F401
 
-    vega.alt.Chart  # noqa: B018  (imports Altair)
+    alt.Chart  # noqa: B018  (imports Altair)
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}}, allowed_base_urls=[])
 
 
@@ -174,7 +177,7 @@ def _warm_pdf() -> None:
     """WeasyPrint's import and the report writers'."""
     import weasyprint  # noqa: F401
 
-    from comercio.reports.writers import pdf  # noqa: F401
+    from comercio.reports.writers.pdf import render  # noqa: F401
 
 
 def _serve(conn: Connection, warm: Callable[[], None], work: Callable[[Any], tuple[str, Any]]) -> None:
@@ -196,7 +199,7 @@ def _serve(conn: Connection, warm: Callable[[], None], work: Callable[[Any], tup
 
 
 def _draw(job: tuple[Report, Path]) -> tuple[str, Drawn]:
-    from comercio.reports.writers import render_figures
+    from comercio.reports.writers._figures import render_figures
 
     report, out = job
     figures = render_figures(report, out)
@@ -204,10 +207,10 @@ def _draw(job: tuple[Report, Path]) -> tuple[str, Drawn]:
 
 
 def _write_pdf(job: tuple[Report, Path, Drawn]) -> tuple[str, tuple[Path, int]]:
-    from comercio.reports.writers import pdf
+    from comercio.reports.writers.pdf import render
 
     report, out, drawn = job
-    return "pdf", pdf.render(report, out, dict(adopt(report, drawn)))
+    return "pdf", render(report, out, dict(adopt(report, drawn)))
 
 
 def _serve_figures(conn: Connection) -> None:

@@ -1,0 +1,30 @@
+"""Figures rendered once for the static formats (HTML, PDF, Markdown): SVG and PNG through vl-convert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from comercio.reports.writers._model import Figure, Report
+
+
+@dataclass(frozen=True)
+class RenderedFigure:
+    """A figure rendered for the static formats: PNG file (for PDF and for reuse) and inline SVG text."""
+
+    figure: Figure
+    png: Path
+    svg: str
+
+
+def render_figures(report: Report, out: Path) -> dict[str, RenderedFigure]:
+    """Render every figure of ``report`` into ``out`` as ``figure-<id>.svg`` and ``.png`` and keep its SVG
+    text: each chart is evaluated once (to SVG) and the PNG rasterised from that SVG."""
+    from comercio.reports.vega import rasterize, render
+
+    done: dict[str, RenderedFigure] = {}
+    for fig in report.figures():
+        svg = render(fig.spec, out / f"figure-{fig.id}.svg", "svg").read_text(encoding="utf-8")
+        png = rasterize(svg, out / f"figure-{fig.id}.png")
+        done[fig.id] = RenderedFigure(fig, png, svg)
+    return done
