@@ -425,7 +425,9 @@ def render(section: dict[str, Any]) -> list[str]:
         "correction touches, plus a scan of the new week and of the vintages its corrections touch "
         "(decision 0024); this is not the cold figure of a whole-archive scan.",
     ]
-    for r in sorted(section.get("sizes", {}).values(), key=lambda r: r["rows"]):
+    read = [r for r in section.get("sizes", {}).values() if "cube_sidecars" in r]
+    lines += [""] if read else []
+    for r in sorted(read, key=lambda r: r["rows"]):
         if "cube_sidecars" in r:
             lines.append(
                 f"- {r['rows']:,} lines: region cube from {r['cube_sidecars']:,} vintages' sidecars and a "

@@ -146,7 +146,8 @@ def _notes(section: dict[str, Any]) -> list[str]:
         if a.get("median_s"):
             notes.append(
                 f"{e['rows']:,} lines: {AGGREGATES} is the same code reading the aggregates written at load "
-                f"(region cube and maturity from per-vintage sidecars, {a.get('queries_per_run')} queries): "
+                f"(region cube and maturity from per-vintage sidecars; engine queries per run: "
+                f"{a.get('queries_per_run')}): "
                 f"{a['median_s']} s, {e.get('ratio_aggregates_vs_sql')}× the SQL — not the cold figure the "
                 "target reads (comercio-duckdb scans every line). Their cost is paid at load: writing them "
                 f"for this warehouse took {e.get('aggregate_s')} s (`comercio warehouse aggregate`); the "
