@@ -54,12 +54,13 @@ def regional(
 ) -> None:
     """Write the regional export report (interior regions, records, macroregions, projection)."""
     from comercio.reports import start_renderer
-    from comercio.reports.regional import write_regional
-    from comercio.warehouse import Warehouse
 
     if through is not None and not _MONTH.match(through):
         raise ConfigError(f"--through must be YYYY-MM, got {through!r}", field="through")
-    start_renderer(formats)  # figures and PDF drawn by other processes while the facts are computed
+    start_renderer(formats)  # figures and PDF drawn by other processes, warmed while the facts are computed
+    from comercio.reports.regional import write_regional
+    from comercio.warehouse import Warehouse
+
     s = settings(engine)
     paths = write_regional(
         Warehouse(s, read_only=True),

@@ -60,6 +60,10 @@ def register_sector(report_app: typer.Typer) -> None:
         """The sector study from official data: WTO world trade of the group, Peru's G1 exports, F1 imports
         by use and G6 destinations of all exports; and, when SUNAT's customs lines are loaded, the basket's
         imports, exports, balance, origins and destinations from the declaration lines."""
+        from comercio.reports import start_renderer
+
+        if not demo:
+            start_renderer(formats)  # figures and PDF: other processes, warmed while facts are computed
         from comercio.warehouse import Warehouse
 
         s = settings(engine)
@@ -68,10 +72,8 @@ def register_sector(report_app: typer.Typer) -> None:
 
             paths = sector_study(Warehouse(s), s)
         else:
-            from comercio.reports import start_renderer
             from comercio.reports.sector import write_sector
 
-            start_renderer(formats)  # figures and PDF drawn by other processes while the facts are computed
             paths = write_sector(
                 Warehouse(s, read_only=True),
                 basket=basket,

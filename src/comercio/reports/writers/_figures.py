@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +21,15 @@ class RenderedFigure:
 def render_figures(report: Report, out: Path) -> dict[str, RenderedFigure]:
     """Render every figure of ``report`` into ``out`` as ``figure-<id>.svg`` and ``.png`` and keep its SVG
     text: each chart is evaluated once (to SVG) and the PNG rasterised from that SVG."""
+    return draw_figures(report.figures(), out)
+
+
+def draw_figures(figures: Iterable[Figure], out: Path) -> dict[str, RenderedFigure]:
+    """:func:`render_figures` of the given ``figures``."""
     from comercio.reports.vega import rasterize, render
 
     done: dict[str, RenderedFigure] = {}
-    for fig in report.figures():
+    for fig in figures:
         svg = render(fig.spec, out / f"figure-{fig.id}.svg", "svg").read_text(encoding="utf-8")
         png = rasterize(svg, out / f"figure-{fig.id}.png")
         done[fig.id] = RenderedFigure(fig, png, svg)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from comercio.i18n import t
-from comercio.indicators.facts import FactSet
 from comercio.reports.fmt import Formatter, stored
+
+if TYPE_CHECKING:
+    from comercio.indicators.facts import FactSet
 
 ColumnKind = Literal["text", "money", "millions", "pct", "pct_signed", "pp_signed", "count", "number"]
 RowKind = Literal["member", "group", "subtotal", "total"]

@@ -2,18 +2,18 @@
 
 A report in all formats spends most of its time where the facts are not needed to start, or where Python
 holds one core: importing Altair, vl-convert and WeasyPrint and starting vl-convert's JavaScript runtime
-(together about as long as the facts), then vl-convert and WeasyPrint's layout, which hold the GIL.
-:func:`start_renderer`, called by a command before it computes the facts, forks a figure process (Altair,
-vl-convert and its runtime) and, when a PDF is asked for, a PDF process (WeasyPrint); they import and warm
-up while this process computes the facts. :func:`take` hands them to
-:func:`~comercio.reports.writers.write_report`, which sends the report to the figure process, writes JSON and
-XLSX meanwhile, HTML and Markdown when the figures come back, hands report and figures to the PDF process
-and starts the PDF's previews once the PDF is written.
+(together longer than the facts), then vl-convert and WeasyPrint's layout, which hold the GIL.
+:func:`start_renderer`, called by a command before it imports the engine and computes the facts, forks a
+figure process (Altair, vl-convert and its runtime) and, when a PDF is asked for, a PDF process (WeasyPrint,
+then the same as the figure process); they import and warm up meanwhile. :func:`take` hands them to
+:func:`~comercio.reports.writers.write_report`, which writes JSON and XLSX while the processes draw the
+figures (each takes the next figure when it is free), HTML and Markdown while the PDF process lays out the
+print HTML, and starts the PDF's page previews once the PDF is written.
 
-They run the same code as the one-process path (:func:`render_figures`, the PDF writer), so every file is
-the same. They are forked before the warehouse is opened (no thread of DuckDB or Spark exists yet), after
-the report code is imported (not imported twice), and never once vl-convert is imported; processes never
-used end with the command (daemons; their pipes close).
+They run the same code as the one-process path (:func:`draw_figures`, :func:`~.pdf.lay_out`), so every file
+is the same. They are forked before the engine is imported (no thread of DuckDB, Spark or Arrow exists yet)
+and never once vl-convert is imported; they receive figures and HTML, never the facts. Processes never used
+end with the command (daemons; their pipes close).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import multiprocessing
 import pickle
 import sys
 from collections.abc import Callable, Mapping
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,41 +31,44 @@ from comercio.errors import ReportError
 
 if TYPE_CHECKING:
     from comercio.reports.writers._figures import RenderedFigure
-    from comercio.reports.writers._model import Report
+    from comercio.reports.writers._model import Figure, Report
 
 log = logging.getLogger(__name__)
 
 FIGURE_FORMATS = frozenset({"html", "pdf", "md"})  # the formats that draw figures
 WAIT_S = 600.0  # longest wait for a process's answer (a report's figures and PDF take seconds)
-Drawn = Mapping[str, tuple[Mapping[str, Any], str, Path, str]]  # figure id -> spec, alt, PNG path, SVG
+Drawn = tuple[str, Mapping[str, Any], str, Path, str]  # a figure drawn: id, spec, alt, PNG path, SVG text
 
 _pending: Renderer | None = None
 
 
 class _Worker:
-    """One forked process running ``serve(conn)``, and this side of its pipe."""
+    """One forked process: it runs ``warm()``, then each job ``(function, arguments)`` it is sent."""
 
-    def __init__(self, name: str, serve: Callable[[Connection], None]) -> None:
+    def __init__(self, name: str, warm: Callable[[], None]) -> None:
         ctx = multiprocessing.get_context("fork")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=serve, args=(child,), name=name, daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(child, warm), name=name, daemon=True)
         self.proc.start()
         child.close()
 
-    def receive(self, kind: str) -> Any:
+    def send(self, function: Callable[..., Any], *args: Any) -> None:
+        self.conn.send((function, args))
+
+    def receive(self) -> Any:
+        """The answer to the job sent; an error in the process is raised here."""
         try:
             if not self.conn.poll(WAIT_S):
                 raise ReportError(f"{self.proc.name} gave no answer in {WAIT_S:.0f} s")
-            got, payload = self.conn.recv()
+            failed, payload = self.conn.recv()
         except EOFError as exc:
             raise ReportError(f"{self.proc.name} stopped (exit code {self.proc.exitcode})") from exc
-        if got == "error":
+        if failed:
             raise payload
-        assert got == kind, (got, kind)
         return payload
 
     def close(self) -> None:
-        """Stop the process: once its files are received it has ended; else nothing more is wanted."""
+        """Stop the process (it ends when its pipe closes; one still busy is terminated)."""
         self.conn.close()
         self.proc.join(timeout=0.5)
         if self.proc.is_alive():
@@ -74,63 +77,81 @@ class _Worker:
 
 
 class Renderer:
-    """This side of the figure and PDF processes (:meth:`send`, :meth:`figures`, :meth:`start_pdf`)."""
+    """This side of the figure and PDF processes: :meth:`send`, :meth:`figures`, :meth:`start_pdf`,
+    :meth:`pdf`, :meth:`close`."""
 
     def __init__(self, pdf: bool) -> None:
-        self._figures = _Worker("comercio-figures", _serve_figures)
-        self._pdf = _Worker("comercio-pdf", _serve_pdf) if pdf else None
+        self._workers = [_Worker("comercio-figures", _warm_figures)]
+        self._pdf = _Worker("comercio-pdf", _warm_pdf) if pdf else None
+        if self._pdf is not None:
+            self._workers.append(self._pdf)
         self._report: Report | None = None
         self._out = Path()
+        self._queue: list[Figure] = []
+        self._busy: list[_Worker] = []
         self._written = (Path(), 0)
 
     def send(self, report: Report, out: Path) -> None:
-        """Hand over ``report``: the figure process draws its figures into ``out``."""
+        """Hand over ``report``: each process starts drawing one of its figures into ``out``."""
         self._report, self._out = report, Path(out)
-        self._figures.conn.send((report, self._out))
+        self._queue = list(report.figures())
+        for worker in self._workers:
+            self._next(worker)
+
+    def _next(self, worker: _Worker) -> None:
+        if self._queue:
+            worker.send(_draw, self._queue.pop(0), self._out)
+            self._busy.append(worker)
 
     def figures(self) -> dict[str, RenderedFigure]:
-        """The figures of the report sent (as :func:`render_figures` returns them); its figures take the
-        drawn specs and text alternatives, so this process never draws them."""
+        """The figures of the report sent (as :func:`render_figures` returns them), each drawn by the
+        first process free; the report's figures take their drawn specs and text alternatives, so this
+        process never draws them."""
+        from comercio.reports.writers._figures import RenderedFigure
+
         assert self._report is not None
-        drawn: Drawn = self._figures.receive("figures")
-        return adopt(self._report, drawn)
+        drawn: dict[str, Drawn] = {}
+        while self._busy:
+            ready = wait([w.conn for w in self._busy], WAIT_S) or [self._busy[0].conn]  # none: times out
+            for worker in [w for w in self._busy if w.conn in ready]:
+                self._busy.remove(worker)
+                answer: Drawn = worker.receive()
+                drawn[answer[0]] = answer
+                self._next(worker)
+        done: dict[str, RenderedFigure] = {}
+        for fig in self._report.figures():
+            _, spec, alt, png, svg = drawn[fig.id]
+            fig.settle(spec, alt)
+            done[fig.id] = RenderedFigure(fig, png, svg)
+        return done
 
     def start_pdf(self, figures: Mapping[str, RenderedFigure]) -> None:
-        """Hand the report sent and its ``figures`` to the PDF process (without one, as when the command
-        did not ask for a PDF when it started, the PDF is written here and now)."""
+        """Lay out the report sent, with its ``figures``, as PDF in the PDF process (its print HTML is made
+        here); without a PDF process (the command asked for no PDF when it started), here and now."""
+        from comercio.reports.writers.pdf import render
+
         assert self._report is not None
         if self._pdf is None:
-            from comercio.reports.writers.pdf import render
-
             self._written = render(self._report, self._out, dict(figures))
             return
-        drawn = {k: (f.figure.spec, f.figure.alt, f.png, f.svg) for k, f in figures.items()}
-        self._pdf.conn.send((self._report, self._out, drawn))
+        from comercio.reports.writers.html import render_html
+        from comercio.reports.writers.pdf import lay_out
+
+        path = self._out / f"{self._report.stem}.pdf"
+        self._pdf.send(lay_out, render_html(self._report, dict(figures), print_mode=True), path)
+        self._written = (path, 0)
 
     def pdf(self) -> tuple[Path, int]:
         """The PDF :meth:`start_pdf` asked for, once written (without page previews), and its pages."""
         if self._pdf is None:
             return self._written
-        written: tuple[Path, int] = self._pdf.receive("pdf")
-        return written
+        pages: int = self._pdf.receive()
+        return self._written[0], pages
 
     def close(self) -> None:
-        """Stop both processes (at once if they were not used)."""
-        for worker in (self._figures, self._pdf):
-            if worker is not None:
-                worker.close()
-
-
-def adopt(report: Report, drawn: Drawn) -> dict[str, RenderedFigure]:
-    """``report``'s figures as rendered elsewhere: each takes its drawn spec and text alternative."""
-    from comercio.reports.writers._figures import RenderedFigure
-
-    done: dict[str, RenderedFigure] = {}
-    for fig in report.figures():
-        spec, alt, png, svg = drawn[fig.id]
-        fig.settle(spec, alt)
-        done[fig.id] = RenderedFigure(fig, png, svg)
-    return done
+        """Stop the processes (at once if they were not used)."""
+        for worker in self._workers:
+            worker.close()
 
 
 def start_renderer(formats: str) -> None:
@@ -167,58 +188,41 @@ def _warm_figures() -> None:
     import comercio.reports.charts
     import comercio.reports.maps  # noqa: F401  (the figures' builders, unpickled)
     from comercio.reports.vega import alt
-    from comercio.reports.writers._figures import render_figures  # noqa: F401
 
     alt.Chart  # noqa: B018  (imports Altair)
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}}, allowed_base_urls=[])
 
 
 def _warm_pdf() -> None:
-    """WeasyPrint's import and the report writers'."""
+    """WeasyPrint's import, then the figures' (this process draws figures too while the PDF waits)."""
     import weasyprint  # noqa: F401
 
-    from comercio.reports.writers.pdf import render  # noqa: F401
+    _warm_figures()
 
 
-def _serve(conn: Connection, warm: Callable[[], None], work: Callable[[Any], tuple[str, Any]]) -> None:
-    """A process's life: warm up, wait for one job, send ``work(job)`` (or the error) back."""
+def _serve(conn: Connection, warm: Callable[[], None]) -> None:
+    """A process's life: warm up, then answer each job ``(function, arguments)`` until the pipe closes."""
     try:
         warm()
-    except Exception:  # the job's own run below says what is missing
+    except Exception:  # the jobs' own runs say what is missing
         log.debug("renderer warm-up failed", exc_info=True)
-    try:
-        job = conn.recv()
-    except (EOFError, OSError):
-        return  # the command ended (or failed) before it needed this process
-    try:
-        conn.send(work(job))
-    except BaseException as exc:
-        conn.send(("error", _portable(exc)))
-    finally:
-        conn.close()
+    while True:
+        try:
+            function, args = conn.recv()
+        except (EOFError, OSError):
+            return  # the command is done with this process (or ended before it needed it)
+        try:
+            conn.send((False, function(*args)))
+        except BaseException as exc:
+            conn.send((True, _portable(exc)))
 
 
-def _draw(job: tuple[Report, Path]) -> tuple[str, Drawn]:
-    from comercio.reports.writers._figures import render_figures
+def _draw(fig: Figure, out: Path) -> Drawn:
+    """Draw one figure into ``out`` (:func:`draw_figures`): its id, spec, text alternative, PNG and SVG."""
+    from comercio.reports.writers._figures import draw_figures
 
-    report, out = job
-    figures = render_figures(report, out)
-    return "figures", {k: (f.figure.spec, f.figure.alt, f.png, f.svg) for k, f in figures.items()}
-
-
-def _write_pdf(job: tuple[Report, Path, Drawn]) -> tuple[str, tuple[Path, int]]:
-    from comercio.reports.writers.pdf import render
-
-    report, out, drawn = job
-    return "pdf", render(report, out, dict(adopt(report, drawn)))
-
-
-def _serve_figures(conn: Connection) -> None:
-    _serve(conn, _warm_figures, _draw)
-
-
-def _serve_pdf(conn: Connection) -> None:
-    _serve(conn, _warm_pdf, _write_pdf)
+    (done,) = draw_figures([fig], out).values()
+    return fig.id, done.figure.spec, done.figure.alt, done.png, done.svg
 
 
 def _portable(exc: BaseException) -> BaseException:

@@ -28,16 +28,21 @@ def write(report: Report, out: Path, figures: dict[str, Any], *, previews: bool 
 
 def render(report: Report, out: Path, figures: dict[str, Any]) -> tuple[Path, int]:
     """Write ``report.pdf`` into ``out``; returns its path and number of pages."""
+    path = Path(out) / f"{report.stem}.pdf"
+    return path, lay_out(render_html(report, figures, print_mode=True), path)
+
+
+def lay_out(html: str, path: Path) -> int:
+    """Write the print HTML ``html`` (its relative links resolved in ``path``'s directory) to the PDF
+    ``path`` with WeasyPrint; returns the number of pages."""
     from weasyprint import HTML
 
-    path = Path(out) / f"{report.stem}.pdf"
-    html = render_html(report, figures, print_mode=True)
     try:
-        document = HTML(string=html, base_url=str(out)).render()
+        document = HTML(string=html, base_url=str(path.parent)).render()
         document.write_pdf(path)
     except Exception as exc:  # WeasyPrint raises assorted errors from its libraries
         raise ReportError(f"WeasyPrint could not write the PDF: {exc}", file=path) from exc
-    return path, len(document.pages)
+    return len(document.pages)
 
 
 def page_previews(pdf: Path, dpi: int = 60, *, pages: int = 1) -> list[Path]:
