@@ -76,11 +76,14 @@ def test_a_load_writes_its_aggregates_beside_its_data_files(tmp_path: Path) -> N
     assert region is not None
     assert sorted(region.to_pylist(), key=repr) == sorted(
         [
-            {"flow": "M", "period": date(2024, 2, 1), "customs_office": "118", "department": "04",
+            {"flow": "M", "source": "x1.zip",
+             "period": date(2024, 2, 1), "customs_office": "118", "department": "04",
              "region_basis": "producer_ubigeo", "value_usd": 8.0, "net_kg": 2.0},
-            {"flow": "X", "period": date(2024, 1, 1), "customs_office": "118", "department": "15",
+            {"flow": "X", "source": "x1.zip",
+             "period": date(2024, 1, 1), "customs_office": "118", "department": "15",
              "region_basis": "producer_ubigeo", "value_usd": 1.5, "net_kg": 1.0},
-            {"flow": "X", "period": date(2024, 2, 1), "customs_office": "118", "department": "15",
+            {"flow": "X", "source": "x1.zip",
+             "period": date(2024, 2, 1), "customs_office": "118", "department": "15",
              "region_basis": "producer_ubigeo", "value_usd": 6.25, "net_kg": 3.0},
         ],
         key=repr,

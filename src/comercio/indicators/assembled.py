@@ -2,10 +2,11 @@
 :mod:`comercio.warehouse.aggregates`), scanning only the vintages they cannot answer for.
 
 A current vintage answers from its sidecar when the sidecar is valid (format, columns and schema current),
-no correction listed by any current vintage may touch its lines (:meth:`Warehouse.touched`: the vintages the
-corrected view anti-joins) and no ``exporter_regions`` table re-attributes departments. Every other vintage
-is scanned as before, through the gateway (conformed and corrected), of its files only; the two parts are
-summed again in Arrow. With no vintage answered by a sidecar the caller runs its full scan unchanged
+none of its rows has a ``source`` a correction listed by any current vintage superseded (the sidecar's rows
+are by source; :meth:`Warehouse.superseded_sources`: the corrected view anti-joins on the key and the source,
+so such a vintage loses no row) and no ``exporter_regions`` table re-attributes departments. Every other
+vintage is scanned as before, through the gateway (conformed and corrected), of its files only; the two parts
+are summed again in Arrow. With no vintage answered by a sidecar the caller runs its full scan unchanged
 (docs/decisions/0024-vintage-aggregates.md).
 """
 
@@ -46,21 +47,29 @@ def split(
     spec = schema.DATASETS.get(name)
     if not USE or not aggregates.applies(spec) or wh.has("exporter_regions"):
         return None
-    touched = wh.touched(name)
     every = wh.vintages(name)
-    vintages = [v for v in every if v.vintage not in touched]
-    found, have = aggregates.read_many([wh.vintage_dir(v) for v in vintages], name, kind.name, kind.columns)
+    found, have = aggregates.read_many([wh.vintage_dir(v) for v in every], name, kind.name, kind.columns)
     if found is None:
         return None
-    answered = {v.vintage for v, h in zip(vintages, have, strict=True) if h}
+    superseded = pa.array(wh.superseded_sources(name), pa.string())
+    hit = found.filter(pc.is_in(found.column("source"), value_set=superseded)).column("vintage")
+    touched = set(hit.to_pylist())  # a correction may supersede one of their rows: scanned, corrected
+    answered = {i for i, h in enumerate(have) if h and i not in touched}
+    if not answered:
+        return None
     scanned = [
         p
-        for v in every
-        if v.vintage not in answered
+        for i, v in enumerate(every)
+        if i not in answered
         for p in sorted(wh.vintage_dir(v).glob("*.parquet"))
         if where is None or where(p)
     ]
-    rows = found.filter(pc.equal(found.column("flow"), flow))
+    keep = pc.equal(found.column("flow"), flow)
+    if touched:
+        keep = pc.and_(
+            keep, pc.invert(pc.is_in(found.column("vintage"), pa.array(sorted(touched), pa.int32())))
+        )
+    rows = found.filter(keep)
     return Split(rows, scanned, len(answered))
 
 

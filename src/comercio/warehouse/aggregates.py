@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from comercio.warehouse import schema
@@ -34,7 +35,7 @@ from comercio.warehouse.catalog import Catalog
 from comercio.warehouse.schema import DatasetSpec
 
 DIRECTORY = "aggregates"
-FORMAT = 1
+FORMAT = 2  # 2: rows also by ``source`` (a correction's target found without reading data footers)
 META = b"comercio.aggregates"
 # The region cube's columns (``indicators.engine.cube_columns`` of the customs lines, checked by a test and,
 # at read time, by the columns the sidecar names) and those of the month maturity.
@@ -47,7 +48,8 @@ _COMPACT = 200_000  # partial rows kept before they are summed again while a loa
 
 @dataclass(frozen=True)
 class Kind:
-    """One sidecar: its file name, the columns it groups by (with ``flow``) and the columns it sums."""
+    """One sidecar: its file name, the columns it groups by (with ``flow`` and ``source``: the rows a
+    correction may supersede are known by their source) and the columns it sums."""
 
     name: str
     columns: tuple[str, ...]
@@ -55,7 +57,7 @@ class Kind:
 
     @property
     def keys(self) -> list[str]:
-        return ["flow", *self.columns]
+        return ["flow", "source", *self.columns]
 
 
 KINDS = (
@@ -73,7 +75,7 @@ def applies(spec: DatasetSpec | None) -> bool:
     flow filter (the sidecar's rows are per ``flow`` only)."""
     if spec is None or not spec.lines or spec.flow_filter or spec.value_column != "value_usd":
         return False
-    needed = {"flow", *REGION, *MATURITY, "value_usd", WEIGHT}
+    needed = {"flow", "source", *REGION, *MATURITY, "value_usd", WEIGHT}
     return needed <= set(spec.columns)
 
 
@@ -190,8 +192,9 @@ def read(directory: Path, dataset: str, name: str, columns: tuple[str, ...]) -> 
 def read_many(
     directories: list[Path], dataset: str, name: str, columns: tuple[str, ...]
 ) -> tuple[pa.Table | None, list[bool]]:
-    """The ``name`` sidecars of many vintages at once, and which vintages have one (by its file name, which
-    holds its format, columns and schema), read in one multi-threaded DuckDB scan; None: no vintage has."""
+    """The ``name`` sidecars of many vintages at once, each row with the index of its vintage in
+    ``directories`` (column ``vintage``), and which vintages have one (by its file name, which holds its
+    format, columns and schema); many are read in one multi-threaded DuckDB scan; None: no vintage has."""
     spec = schema.DATASETS.get(dataset)
     if spec is None or name not in {k.name for k in KINDS} or kind(name).columns != columns:
         return None, [False] * len(directories)
@@ -202,11 +205,16 @@ def read_many(
     if not kept:
         return None, found
     want = layout(spec, kind(name))
+    at = pa.array([i for i, f in enumerate(found) if f], pa.int32())
     if len(kept) < _FEW:
-        return pa.concat_tables([pq.read_table(p, schema=want) for p in kept]), found
+        parts = [pq.read_table(p, schema=want) for p in kept]
+        index = pa.array([i for i, t in zip(at.to_pylist(), parts, strict=True) for _ in range(t.num_rows)])
+        return pa.concat_tables(parts).append_column("vintage", index.cast(pa.int32())), found
     with duckdb.connect() as con:  # one scan of many small files: Arrow opens them one by one, ~10× slower
-        table = con.sql(f"SELECT {', '.join(want.names)} FROM read_parquet($files)", params={"files": kept})
-        return table.to_arrow_table().cast(want), found
+        sql = f"SELECT {', '.join(want.names)}, filename FROM read_parquet($files, filename = true)"
+        table = con.sql(sql, params={"files": kept}).to_arrow_table()
+    index = pc.take(at, pc.index_in(table.column("filename"), value_set=pa.array(kept)))
+    return table.drop_columns(["filename"]).cast(want).append_column("vintage", index), found
 
 
 def valid(directory: Path, dataset: str) -> bool:

@@ -263,14 +263,17 @@ class Warehouse:
         sources = _superseded_sources([p for _, fs in listed for p in fs])
         return listed, [(v, fs) for v, fs in files if any(_may_hold(p, sources) for p in fs)]
 
-    def touched(self, dataset: str) -> frozenset[str]:
-        """The ids of the current vintages of ``dataset`` its corrected view anti-joins (their files may hold
-        a row a correction listed by any current vintage superseded); none without corrections."""
+    def superseded_sources(self, dataset: str) -> tuple[str, ...]:
+        """The ``source`` of every row a correction listed by a current vintage of ``dataset`` superseded
+        (sorted; none without corrections): the corrected view anti-joins on the key and the source, so a
+        vintage none of whose rows has one of them is read as it is."""
         spec = schema.DATASETS.get(dataset)
         if spec is None or not spec.revision_key:
-            return frozenset()
-        vintages = self.vintages(dataset)
-        return frozenset(v.vintage for v, _ in self._touched(self._files(vintages, None), vintages)[1])
+            return ()
+        listed = [
+            revisions.files(self.vintage_dir(v)) for v in self.vintages(dataset) if revisions.count(v.extra)
+        ]
+        return _superseded_sources([p for fs in listed for p in fs])
 
     def execute(
         self,
