@@ -243,7 +243,10 @@ class Warehouse:
         go through the anti-join; the others, and every vintage when no current vintage lists any
         correction, are read as they are.
         """
-        listed, touched = self._touched(files, vintages)
+        listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
+        listed = [(v, fs) for v, fs in listed if fs]
+        sources = _superseded_sources([p for _, fs in listed for p in fs])
+        touched = [(v, fs) for v, fs in files if any(_may_hold(p, sources) for p in fs)]
         if not touched:
             return self._read(engine, name, files, spec)
         superseded = self._read(engine, f"{name}_superseded", listed)
@@ -252,16 +255,6 @@ class Warehouse:
         )
         clean = [(v, fs) for v, fs in files if all(v is not t for t, _ in touched)]
         return fixed if not clean else ibis.union(self._read(engine, name, clean, spec), fixed)
-
-    def _touched(
-        self, files: list[tuple[Vintage, list[Path]]], vintages: list[Vintage]
-    ) -> tuple[list[tuple[Vintage, list[Path]]], list[tuple[Vintage, list[Path]]]]:
-        """The record files of superseded rows listed by ``vintages``, and those of ``files`` that may hold
-        one of their rows (by the ``source`` statistics)."""
-        listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
-        listed = [(v, fs) for v, fs in listed if fs]
-        sources = _superseded_sources([p for _, fs in listed for p in fs])
-        return listed, [(v, fs) for v, fs in files if any(_may_hold(p, sources) for p in fs)]
 
     def superseded_sources(self, dataset: str) -> tuple[str, ...]:
         """The ``source`` of every row a correction listed by a current vintage of ``dataset`` superseded
