@@ -53,7 +53,7 @@ def main(case: str, out: Path, formats: str) -> dict[str, Any]:
     _renderer.start_renderer(formats)
     renderer = _renderer._pending
     assert renderer is not None
-    procs = [w.proc for w in renderer._workers]
+    procs = [w.proc for w in (renderer._draw, renderer._pdf) if w is not None]
     rep = report(broken if case == "broken" else bars)
     try:
         files = write_report(rep, "json" if case == "unused" else formats, out)

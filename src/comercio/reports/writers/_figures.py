@@ -26,11 +26,22 @@ def render_figures(report: Report, out: Path) -> dict[str, RenderedFigure]:
 
 def draw_figures(figures: Iterable[Figure], out: Path) -> dict[str, RenderedFigure]:
     """:func:`render_figures` of the given ``figures``."""
-    from comercio.reports.vega import rasterize, render
-
     done: dict[str, RenderedFigure] = {}
     for fig in figures:
-        svg = render(fig.spec, out / f"figure-{fig.id}.svg", "svg").read_text(encoding="utf-8")
-        png = rasterize(svg, out / f"figure-{fig.id}.png")
-        done[fig.id] = RenderedFigure(fig, png, svg)
+        svg = draw_svg(fig, out)
+        done[fig.id] = RenderedFigure(fig, draw_png(fig.id, svg, out), svg)
     return done
+
+
+def draw_svg(fig: Figure, out: Path) -> str:
+    """Evaluate ``fig``'s chart into ``out/figure-<id>.svg``; returns the SVG text."""
+    from comercio.reports.vega import render
+
+    return render(fig.spec, out / f"figure-{fig.id}.svg", "svg").read_text(encoding="utf-8")
+
+
+def draw_png(fig_id: str, svg: str, out: Path) -> Path:
+    """Rasterise a figure's ``svg`` into ``out/figure-<id>.png`` (no chart evaluation); returns the path."""
+    from comercio.reports.vega import rasterize
+
+    return rasterize(svg, out / f"figure-{fig_id}.png")

@@ -4,16 +4,16 @@ A report in all formats spends most of its time where the facts are not needed t
 holds one core: importing Altair, vl-convert and WeasyPrint and starting vl-convert's JavaScript runtime
 (together longer than the facts), then vl-convert and WeasyPrint's layout, which hold the GIL.
 :func:`start_renderer`, called by a command before it imports the engine and computes the facts, forks a
-figure process (Altair, vl-convert and its runtime) and, when a PDF is asked for, a PDF process (WeasyPrint,
-then the same as the figure process); they import and warm up meanwhile. :func:`take` hands them to
-:func:`~comercio.reports.writers.write_report`, which writes JSON and XLSX while the processes draw the
-figures (each takes the next figure when it is free), HTML and Markdown while the PDF process lays out the
-print HTML, and starts the PDF's page previews once the PDF is written.
+figure process (Altair, vl-convert and its runtime) and, when a PDF is asked for, a PDF process
+(WeasyPrint); they import and warm up meanwhile. :func:`take` hands them to
+:func:`~comercio.reports.writers.write_report`, which writes JSON and XLSX while the figure process
+evaluates each chart to SVG (this process rasterises each SVG to PNG while the next chart is evaluated),
+HTML and Markdown while the PDF process lays out the print HTML, then the PDF's page previews.
 
-They run the same code as the one-process path (:func:`draw_figures`, :func:`~.pdf.lay_out`), so every file
-is the same. They are forked before the engine is imported (no thread of DuckDB, Spark or Arrow exists yet)
-and never once vl-convert is imported; they receive figures and HTML, never the facts. Processes never used
-end with the command (daemons; their pipes close).
+They run the same code as the one-process path (:func:`draw_svg`, :func:`draw_png`, :func:`~.pdf.lay_out`),
+so every file is the same. They are forked before the engine is imported (no thread of DuckDB, Spark or
+Arrow exists yet) and never once vl-convert is imported; they receive figures and HTML, never the facts.
+Processes never used end with the command (daemons; their pipes close).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import multiprocessing
 import pickle
 import sys
 from collections.abc import Callable, Mapping
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 FIGURE_FORMATS = frozenset({"html", "pdf", "md"})  # the formats that draw figures
 WAIT_S = 600.0  # longest wait for a process's answer (a report's figures and PDF take seconds)
-Drawn = tuple[str, Mapping[str, Any], str, Path, str]  # a figure drawn: id, spec, alt, PNG path, SVG text
+Drawn = tuple[str, Mapping[str, Any], str, str]  # a figure drawn: id, spec, text alternative, SVG
 
 _pending: Renderer | None = None
 
@@ -81,48 +81,35 @@ class Renderer:
     :meth:`pdf`, :meth:`close`."""
 
     def __init__(self, pdf: bool) -> None:
-        self._workers = [_Worker("comercio-figures", _warm_figures)]
+        self._draw = _Worker("comercio-figures", _warm_figures)
         self._pdf = _Worker("comercio-pdf", _warm_pdf) if pdf else None
-        if self._pdf is not None:
-            self._workers.append(self._pdf)
         self._report: Report | None = None
         self._out = Path()
         self._queue: list[Figure] = []
-        self._busy: list[_Worker] = []
         self._written = (Path(), 0)
 
     def send(self, report: Report, out: Path) -> None:
-        """Hand over ``report``: each process starts drawing one of its figures into ``out``."""
+        """Hand over ``report``: the figure process starts drawing its first figure into ``out``."""
         self._report, self._out = report, Path(out)
         self._queue = list(report.figures())
-        for worker in self._workers:
-            self._next(worker)
-
-    def _next(self, worker: _Worker) -> None:
         if self._queue:
-            worker.send(_draw, self._queue.pop(0), self._out)
-            self._busy.append(worker)
+            self._draw.send(_draw, self._queue.pop(0), self._out)
 
     def figures(self) -> dict[str, RenderedFigure]:
-        """The figures of the report sent (as :func:`render_figures` returns them), each drawn by the
-        first process free; the report's figures take their drawn specs and text alternatives, so this
-        process never draws them."""
-        from comercio.reports.writers._figures import RenderedFigure
+        """The figures of the report sent (as :func:`render_figures` returns them): the figure process
+        evaluates each chart to SVG and this process rasterises it to PNG meanwhile; the report's figures
+        take their drawn specs and text alternatives, so this process never draws them."""
+        from comercio.reports.writers._figures import RenderedFigure, draw_png
 
         assert self._report is not None
-        drawn: dict[str, Drawn] = {}
-        while self._busy:
-            ready = wait([w.conn for w in self._busy], WAIT_S) or [self._busy[0].conn]  # none: times out
-            for worker in [w for w in self._busy if w.conn in ready]:
-                self._busy.remove(worker)
-                answer: Drawn = worker.receive()
-                drawn[answer[0]] = answer
-                self._next(worker)
         done: dict[str, RenderedFigure] = {}
         for fig in self._report.figures():
-            _, spec, alt, png, svg = drawn[fig.id]
+            fig_id, spec, alt, svg = self._draw.receive()
+            if self._queue:
+                self._draw.send(_draw, self._queue.pop(0), self._out)
+            assert fig_id == fig.id, (fig_id, fig.id)
             fig.settle(spec, alt)
-            done[fig.id] = RenderedFigure(fig, png, svg)
+            done[fig.id] = RenderedFigure(fig, draw_png(fig.id, svg, self._out), svg)
         return done
 
     def start_pdf(self, figures: Mapping[str, RenderedFigure]) -> None:
@@ -150,8 +137,9 @@ class Renderer:
 
     def close(self) -> None:
         """Stop the processes (at once if they were not used)."""
-        for worker in self._workers:
-            worker.close()
+        for worker in (self._draw, self._pdf):
+            if worker is not None:
+                worker.close()
 
 
 def start_renderer(formats: str) -> None:
@@ -169,7 +157,7 @@ def start_renderer(formats: str) -> None:
         return
     try:
         _pending = Renderer(pdf="pdf" in wanted)
-    except OSError as exc:  # no fork here: the report is written in one process, as without
+    except (OSError, ValueError) as exc:  # no fork here (ValueError: no such start method): one process
         log.warning("no renderer processes (%s): figures and PDF drawn in this process", exc)
 
 
@@ -194,10 +182,8 @@ def _warm_figures() -> None:
 
 
 def _warm_pdf() -> None:
-    """WeasyPrint's import, then the figures' (this process draws figures too while the PDF waits)."""
+    """WeasyPrint's import."""
     import weasyprint  # noqa: F401
-
-    _warm_figures()
 
 
 def _serve(conn: Connection, warm: Callable[[], None]) -> None:
@@ -218,11 +204,11 @@ def _serve(conn: Connection, warm: Callable[[], None]) -> None:
 
 
 def _draw(fig: Figure, out: Path) -> Drawn:
-    """Draw one figure into ``out`` (:func:`draw_figures`): its id, spec, text alternative, PNG and SVG."""
-    from comercio.reports.writers._figures import draw_figures
+    """Evaluate one figure's chart into ``out`` (:func:`draw_svg`): its id, spec, text alternative and SVG."""
+    from comercio.reports.writers._figures import draw_svg
 
-    (done,) = draw_figures([fig], out).values()
-    return fig.id, done.figure.spec, done.figure.alt, done.png, done.svg
+    svg = draw_svg(fig, out)
+    return fig.id, fig.spec, fig.alt, svg
 
 
 def _portable(exc: BaseException) -> BaseException:
