@@ -68,12 +68,12 @@ class _Worker:
         return payload
 
     def close(self) -> None:
-        """Stop the process (it ends when its pipe closes; one still busy is terminated)."""
+        """Stop the process: its answers are received or no longer wanted, so it is not waited for (a
+        process with a chart runtime takes a while to wind down on its own)."""
         self.conn.close()
-        self.proc.join(timeout=0.5)
         if self.proc.is_alive():
             self.proc.terminate()
-            self.proc.join()
+        self.proc.join()
 
 
 class Renderer:
