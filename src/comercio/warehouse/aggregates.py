@@ -2,13 +2,14 @@
 aggregates only what changed (docs/decisions/0024-vintage-aggregates.md).
 
 For a dataset of customs lines, a load also writes, inside the vintage directory under ``aggregates/`` (not
-matched by the ``*.parquet`` glob of data files), per flow: the *region* rows (value and net weight summed by
-:data:`REGION`, the columns of the engine's region cube) and the *maturity* rows (value summed by
-:data:`MATURITY`). They are sums of the vintage's own lines as written, before any correction: the engine uses
-them only for a vintage no correction touches and when no ``exporter_regions`` table re-attributes
-departments. Each sidecar names in its Parquet metadata its format version, its columns and the fingerprint
-of the dataset's schema; a reader asking for other columns, another format or another schema gets None (the
-vintage is then scanned: never wrong). :func:`backfill` gives the vintages of an older warehouse theirs.
+matched by the ``*.parquet`` glob of data files), per flow and ``source``: the *region* rows (value and net
+weight summed by :data:`REGION`, the columns of the engine's region cube) and the *maturity* rows (value
+summed by :data:`MATURITY`). They are sums of the vintage's own lines as written, before any correction: the
+engine uses them only for a vintage none of whose sources a correction superseded and when no
+``exporter_regions`` table re-attributes departments. Each sidecar's file name holds a hash of its format
+version, its columns and the dataset's schema fingerprint, which its Parquet metadata also names; a reader
+asking for other columns, another format or another schema finds no file (the vintage is then scanned: never
+wrong). :func:`backfill` gives the vintages of an older warehouse theirs.
 """
 
 from __future__ import annotations
