@@ -156,3 +156,26 @@ def test_a_vintage_of_an_older_schema_gains_them_only_when_its_files_hold_the_co
     pq.write_table(lines(ROWS).drop_columns(["net_kg"]), old / "part-00000.parquet")
     assert aggregates.backfill(data, [(DATASET, "old", old, None)]) == 0
     assert not (old / aggregates.DIRECTORY).exists()
+
+
+def test_the_index_gives_the_sidecars_rows_and_a_later_vintage_is_read_from_its_own(tmp_path: Path) -> None:
+    wh = load(tmp_path, lines(ROWS))
+    load(tmp_path, lines(ROWS[:2], source="x2.zip"), slice_="x-w2")
+    assert aggregates.complete(wh.catalog, wh.settings.data_dir) == 0  # loads wrote the sidecars
+    base = wh.settings.data_dir / DATASET
+    assert len(list((base / aggregates.INDEX).iterdir())) == len(aggregates.KINDS)
+    load(tmp_path, lines(ROWS[2:], source="x3.zip"), slice_="x-w3")  # after the index
+    vintages = Warehouse(Settings(home=tmp_path)).vintages(DATASET)
+    directories = [wh.vintage_dir(v) for v in vintages]
+    for k in aggregates.KINDS:
+        plain, found = aggregates.read_many(directories, DATASET, k.name, k.columns)
+        ids = [v.vintage for v in vintages]
+        indexed, also = aggregates.read_many(directories, DATASET, k.name, k.columns, ids=ids, base=base)
+        assert plain is not None and indexed is not None and found == also == [True, True, True]
+        rows = sorted(plain.to_pylist(), key=repr)
+        assert sorted(indexed.to_pylist(), key=repr) == rows
+        # a vintage the index names but the catalog no longer lists is left out
+        fewer, _ = aggregates.read_many(directories[1:], DATASET, k.name, k.columns, ids=ids[1:], base=base)
+        assert fewer is not None and sorted(fewer.to_pylist(), key=repr) == sorted(
+            [{**r, "vintage": r["vintage"] - 1} for r in rows if r["vintage"] > 0], key=repr
+        )

@@ -48,7 +48,14 @@ def split(
     if not USE or not aggregates.applies(spec) or wh.has("exporter_regions"):
         return None
     every = wh.vintages(name)
-    found, have = aggregates.read_many([wh.vintage_dir(v) for v in every], name, kind.name, kind.columns)
+    found, have = aggregates.read_many(
+        [wh.vintage_dir(v) for v in every],
+        name,
+        kind.name,
+        kind.columns,
+        ids=[v.vintage for v in every],
+        base=wh.settings.data_dir / name,
+    )
     if found is None:
         return None
     superseded = pa.array(wh.superseded_sources(name), pa.string())

@@ -36,6 +36,8 @@ from comercio.warehouse.catalog import Catalog
 from comercio.warehouse.schema import DatasetSpec
 
 DIRECTORY = "aggregates"
+INDEX = ".aggregates"  # under data/<dataset>/: many vintages' sidecar rows in one file per kind
+VINTAGE = "vintage_id"  # the index's column naming each row's vintage
 FORMAT = 2  # 2: rows also by ``source`` (a correction's target found without reading data footers)
 META = b"comercio.aggregates"
 # The region cube's columns (``indicators.engine.cube_columns`` of the customs lines, checked by a test and,
@@ -191,14 +193,44 @@ def read(directory: Path, dataset: str, name: str, columns: tuple[str, ...]) -> 
 
 
 def read_many(
-    directories: list[Path], dataset: str, name: str, columns: tuple[str, ...]
+    directories: list[Path],
+    dataset: str,
+    name: str,
+    columns: tuple[str, ...],
+    *,
+    ids: list[str] | None = None,
+    base: Path | None = None,
 ) -> tuple[pa.Table | None, list[bool]]:
     """The ``name`` sidecars of many vintages at once, each row with the index of its vintage in
     ``directories`` (column ``vintage``), and which vintages have one (by its file name, which holds its
-    format, columns and schema); many are read in one multi-threaded DuckDB scan; None: no vintage has."""
+    format, columns and schema); None: no vintage has. With the vintages' ``ids`` and the dataset's directory
+    ``base``, the rows of the vintages its index holds (:func:`write_index`) are read from that one file;
+    the others' sidecars, many in one multi-threaded DuckDB scan."""
     spec = schema.DATASETS.get(dataset)
     if spec is None or name not in {k.name for k in KINDS} or kind(name).columns != columns:
         return None, [False] * len(directories)
+    parts: list[pa.Table] = []
+    found = [False] * len(directories)
+    if ids is not None and base is not None:
+        indexed = _from_index(base / INDEX / file_name(spec, name, columns), ids, layout(spec, kind(name)))
+        if indexed is not None:
+            parts.append(indexed)
+            for i in pc.unique(indexed.column("vintage")).to_pylist():
+                found[i] = True
+    todo = [i for i, f in enumerate(found) if not f]
+    rest, have = _read_files([directories[i] for i in todo], spec, name, columns)
+    for i, h in zip(todo, have, strict=True):
+        found[i] = h
+    if rest is not None:
+        at = pc.take(pa.array(todo, pa.int32()), rest.column("vintage"))
+        parts.append(rest.set_column(rest.schema.get_field_index("vintage"), "vintage", at))
+    return (pa.concat_tables(parts) if parts else None), found
+
+
+def _read_files(
+    directories: list[Path], spec: DatasetSpec, name: str, columns: tuple[str, ...]
+) -> tuple[pa.Table | None, list[bool]]:
+    """The sidecar files of ``directories`` (see :func:`read_many`), without the index."""
     want = file_name(spec, name, columns)
     paths = [d / DIRECTORY / want for d in directories]
     found = [p.is_file() for p in paths]
@@ -216,6 +248,48 @@ def read_many(
         table = con.sql(sql, params={"files": kept}).to_arrow_table()
     index = pc.take(at, pc.index_in(table.column("filename"), value_set=pa.array(kept)))
     return table.drop_columns(["filename"]).cast(want).append_column("vintage", index), found
+
+
+def _from_index(path: Path, ids: list[str], want: pa.Schema) -> pa.Table | None:
+    """The rows of the index file ``path`` whose vintage is one of ``ids``, with its position (None: no
+    index, or none of them in it)."""
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException):
+        return None
+    at = pc.index_in(table.column(VINTAGE), value_set=pa.array(ids, pa.string()))
+    keep = pc.is_valid(at)
+    if not pc.any(keep).as_py():
+        return None
+    rows = table.filter(keep).select(want.names).cast(want)
+    return rows.append_column("vintage", at.filter(keep).cast(pa.int32()))
+
+
+def write_index(data_dir: Path, dataset: str, vintages: list[tuple[str, Path]]) -> None:
+    """One file per kind under ``data/<dataset>/.aggregates`` with the sidecar rows of ``vintages`` (id,
+    directory) and each row's vintage id, renamed into place (the caller holds the writer lock). A reader
+    takes from it only the rows of the current vintages it names; a vintage it does not name is read from
+    its own sidecar. Its name holds the sidecars' format, columns and schema, as theirs do."""
+    spec = schema.DATASETS.get(dataset)
+    if spec is None or not applies(spec) or not vintages:
+        return
+    base = data_dir / dataset
+    names = pa.array([v for v, _ in vintages], pa.string())
+    for k in KINDS:
+        table, _ = _read_files([d for _, d in vintages], spec, k.name, k.columns)
+        if table is None:
+            continue
+        table = table.append_column(VINTAGE, pc.take(names, table.column("vintage"))).drop_columns(
+            ["vintage"]
+        )
+        tmp = base / f".tmp-{uuid.uuid4().hex}"
+        tmp.mkdir(parents=True)
+        try:
+            pq.write_table(table, tmp / "index.parquet")
+            (base / INDEX).mkdir(exist_ok=True)
+            os.replace(tmp / "index.parquet", base / INDEX / file_name(spec, k.name, k.columns))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def valid(directory: Path, dataset: str) -> bool:
@@ -277,14 +351,18 @@ def backfill(
 
 def complete(catalog: Catalog, data_dir: Path, progress: Callable[[str], None] | None = None) -> int:
     """Give every current vintage of ``catalog`` (its files in ``data_dir``) that lacks them its sidecars
-    (``comercio warehouse aggregate``), under the writer lock; how many vintages gained them."""
+    (``comercio warehouse aggregate``), under the writer lock, and index them all in one file per kind
+    (:func:`write_index`); how many vintages gained sidecars."""
     with catalog.writer_lock():
         found = [
             (v.dataset, v.vintage, data_dir / v.path, v.extra.get("schema"))
             for v in catalog.vintages(current_only=True)
             if applies(schema.DATASETS.get(v.dataset))
         ]
-        return backfill(data_dir, found, progress=progress)
+        done = backfill(data_dir, found, progress=progress)
+        for dataset in dict.fromkeys(d for d, *_ in found):
+            write_index(data_dir, dataset, [(v, p) for d, v, p, _ in found if d == dataset])
+        return done
 
 
 __all__ = [
@@ -308,4 +386,5 @@ __all__ = [
     "read",
     "read_many",
     "valid",
+    "write_index",
 ]
