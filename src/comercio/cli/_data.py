@@ -55,7 +55,8 @@ def warehouse_status(
 @warehouse_app.command("aggregate")
 def warehouse_aggregate() -> None:
     """Write the per-vintage aggregates (region cube and maturity rows) of vintages loaded without them, so
-    reports read them instead of rescanning the lines; idempotent (loads write them already)."""
+    reports read them instead of rescanning the lines, and index them all in one file per kind; idempotent
+    (loads write their own already)."""
     from comercio.warehouse import Warehouse
     from comercio.warehouse.aggregates import complete
 
