@@ -201,3 +201,28 @@ def test_with_the_index_the_figures_are_the_same(tmp_path: Path, engine: str) ->
     assert part.answered == len(wh.vintages(DATASET)) - 1
     for flow in ("X", "M"):
         assert cents(eng.cube(wh, DATASET, flow, engine).table) == cents(scan(wh, flow, engine, False))
+
+
+def test_the_index_never_answers_for_a_vintage_replaced_or_corrected_after_it(
+    tmp_path: Path, engine: str
+) -> None:
+    home = archive(tmp_path)
+    wh = Warehouse(Settings(home=home))
+    aggregates.complete(wh.catalog, wh.settings.data_dir)  # indexes x-w2 and m-w1 among others
+    before = sum(row[-1] for row in cents(eng.cube(wh, DATASET, "X", "duckdb").table))
+    changed = [(*WEEK_2[0][:7], 999.99, 1.0), WEEK_2[1]]
+    # a new vintage of x-w2: the indexed one is no longer current
+    load(home, "x-w2", "y2.zip", changed, 10)
+    fix: list[Row] = [
+        ("M", date(2024, 2, 1), date(2024, 2, 25), "235", "15", "producer_ubigeo", "301", 5.5, 1.0)
+    ]
+    load(home, "m-w5", "m5.zip", fix, 0)  # corrects m-w1's first line, after the index
+    wh = Warehouse(Settings(home=home, engine=engine), read_only=True)
+    for flow in ("X", "M"):
+        part = assembled.split(wh, DATASET, aggregates.kind("region"), flow)
+        assert part is not None
+        assert sorted({p.parent.parent.name for p in part.scanned}) == ["m-w1", "x-w1"]
+        assert cents(eng.cube(wh, DATASET, flow, engine).table) == cents(scan(wh, flow, engine, False))
+    x = sum(row[-1] for row in cents(eng.cube(wh, DATASET, "X", engine).table))
+    # the replacing vintage's line counts, not the indexed vintage's
+    assert round(x, 2) == round(before - 400.1 + 999.99, 2)
