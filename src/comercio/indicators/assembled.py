@@ -24,6 +24,7 @@ from comercio.warehouse import Holding, Warehouse, aggregates, schema
 
 Scan = Callable[[ir.Table], ir.Table]
 USE = True  # False: every vintage is scanned, as without sidecars (the benchmark's cold figure)
+USE_INDEX = True  # False: each vintage's own sidecar is read, as before `comercio warehouse aggregate` ran
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def split(
         kind.name,
         kind.columns,
         ids=[v.vintage for v in every],
-        base=wh.settings.data_dir / name,
+        base=wh.settings.data_dir / name if USE_INDEX else None,
     )
     if found is None:
         return None
