@@ -1,16 +1,17 @@
-"""Run by ``test_renderer.py`` in a fresh interpreter (a renderer is forked only where vl-convert was never
-imported): ``python _renderer_run.py CASE OUT FORMATS`` writes a small report, prints what happened (JSON)."""
+"""Run by ``test_renderer.py`` in a fresh interpreter (a renderer is forked only by a process without other
+threads, as a command is before it imports the engine): ``python _renderer_run.py CASE OUT FORMATS`` writes
+a small report and prints what happened (JSON)."""
 
 from __future__ import annotations
 
 import functools
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 from comercio.errors import ReportError
-from comercio.indicators.facts import FactSet, make
 from comercio.reports import charts
 from comercio.reports.fmt import Formatter
 from comercio.reports.writers import Column, Figure, Report, Section, Table, _renderer, write_report
@@ -30,6 +31,8 @@ def broken(rows: list[dict[str, Any]], lang: str) -> Any:
 
 
 def report(draw: Any = bars) -> Report:
+    from comercio.indicators.facts import FactSet, make  # Arrow's threads: after the fork
+
     facts = FactSet([make("national.value", 68_120_000_000.0, window=WINDOW)])
     table = Table(
         "t1",
@@ -50,6 +53,12 @@ def main(case: str, out: Path, formats: str) -> dict[str, Any]:
         rep = report()
         files = write_report(rep, formats, out)
         return {"files": [str(p) for p in files], "drawn": DRAWN, "alts": [f.alt for f in rep.figures()]}
+    if case == "threaded":  # another thread runs: no fork
+        stop = threading.Event()
+        threading.Thread(target=stop.wait, daemon=True).start()
+        _renderer.start_renderer(formats)
+        stop.set()
+        return {"started": _renderer.take() is not None}
     _renderer.start_renderer(formats)
     renderer = _renderer._pending
     assert renderer is not None

@@ -1,7 +1,7 @@
 """The renderer's processes (figures, PDF) write the same files as one process does, and end with the report.
 
-Each case runs in a fresh interpreter (``_renderer_run.py``): a renderer is forked only where vl-convert was
-never imported, which is not so in a test session.
+Each case runs in a fresh interpreter (``_renderer_run.py``): a renderer is forked only by a process with no
+other thread and where vl-convert was never imported, which is not so in a test session.
 """
 
 from __future__ import annotations
@@ -70,6 +70,10 @@ def test_an_error_in_the_renderer_is_raised_here_and_its_processes_end(tmp_path:
 def test_no_renderer_for_formats_that_draw_nothing(formats: str) -> None:
     _renderer.start_renderer(formats)
     assert _renderer.take() is None
+
+
+def test_no_renderer_in_a_process_running_other_threads(tmp_path: Path) -> None:
+    assert _run("threaded", tmp_path) == {"started": False}
 
 
 def test_no_renderer_once_vl_convert_is_imported() -> None:

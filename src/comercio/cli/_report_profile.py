@@ -28,14 +28,17 @@ def register_profile(report_app: typer.Typer) -> None:
         engine: Engine | None = typer.Option(None, "--engine", help="duckdb or spark"),
     ) -> None:
         """Write a profile: exports over each source's whole history, shares, growth, records, breakdowns."""
-        from comercio.reports.profiles import write_profile
-        from comercio.warehouse import Warehouse
+        from comercio.reports import start_renderer
 
         chosen = [(k, v) for k, v in (("region", region), ("product", product), ("partner", partner)) if v]
         if len(chosen) != 1:
             raise ConfigError("give exactly one of --region, --product or --partner", field="profile")
         if lang not in ("es", "en"):
             raise ConfigError(f"unsupported language {lang!r}; use es or en", field="lang")
+        start_renderer(formats)  # figures and PDF: other processes, warmed while the facts are computed
+        from comercio.reports.profiles import write_profile
+        from comercio.warehouse import Warehouse
+
         kind, code = chosen[0]
         s = settings(engine)
         paths = write_profile(

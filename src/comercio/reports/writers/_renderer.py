@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -147,18 +149,27 @@ def start_renderer(formats: str) -> None:
     so that their imports and the chart runtime's start overlap the facts; the next
     :func:`~comercio.reports.writers.write_report` of this process uses them.
 
-    Call it before the facts (no DuckDB or Spark threads yet). Nothing is started once vl-convert is
-    imported here: its runtime's threads would not follow the fork, and the figure process would wait for
-    them forever (the report is then written in this process, as without a renderer).
+    Call it before the engine is imported. Nothing is started in a process that runs other threads
+    already (DuckDB's, Arrow's, vl-convert's runtime: threads do not follow a fork, and a lock one of them
+    holds would never be released in the child), nor once vl-convert is imported; the report is then
+    written in this process, as without a renderer.
     """
     global _pending
     wanted = {"md" if f == "markdown" else f for f in formats.replace(" ", "").lower().split(",")}
-    if _pending is not None or not FIGURE_FORMATS & wanted or "vl_convert" in sys.modules:
+    if _pending is not None or not FIGURE_FORMATS & wanted or "vl_convert" in sys.modules or _threads() > 1:
         return
     try:
         _pending = Renderer(pdf="pdf" in wanted)
     except (OSError, ValueError) as exc:  # no fork here (ValueError: no such start method): one process
         log.warning("no renderer processes (%s): figures and PDF drawn in this process", exc)
+
+
+def _threads() -> int:
+    """Threads of this process, native ones included where the system lists them (Linux)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
 
 
 def take() -> Renderer | None:
