@@ -11,6 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from _customs_lines import line_table
 
 from comercio.config import Settings
 from comercio.indicators import assembled
@@ -54,33 +55,14 @@ OLD: list[Row] = [  # a monthly extract loaded before vintages had aggregates
 
 def load(home: Path, slice_: str, source: str, rows: list[Row], first: int) -> Warehouse:
     wh = Warehouse(Settings(home=home))
-    lines: list[dict[str, Any]] = [
-        {
-            "flow": f,
-            "date": d,
-            "period": d.replace(day=1),
-            "declaration": str(first + i),
-            "series": 1,
-            "customs_office": office,
-            "department": dept,
-            "region_basis": basis,
-            "partner": "US",
-            "product": "0806100000",
-            "hs6": "080610",
-            "hs_version": "2022",
-            "trader_id": trader,
-            "value_usd": value,
-            "value_basis": "FOB",
-            "net_kg": kg,
-            "file_date": filed,
-            "trader_masked": False,
-            "synthetic": False,
-            "source": source,
-        }
-        for i, (f, d, filed, office, dept, basis, trader, value, kg) in enumerate(rows)
-    ]
-    spec = schema.CUSTOMS_LINES
-    table = pa.Table.from_pylist([{c: r.get(c) for c in spec.columns} for r in lines], schema=spec.schema)
+    table = line_table(
+        [
+            {"flow": f, "date": d, "declaration": str(first + i), "customs_office": office,
+             "department": dept, "region_basis": basis, "trader_id": trader, "value_usd": value,
+             "net_kg": kg, "file_date": filed, "source": source}
+            for i, (f, d, filed, office, dept, basis, trader, value, kg) in enumerate(rows)
+        ]
+    )  # fmt: skip
     prov = Provenance("test", (FileRef(source, source[:1] * 64),), "test/1")
     wh.load(DATASET, slice_, table, prov)
     return wh

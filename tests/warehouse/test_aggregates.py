@@ -3,6 +3,7 @@ ignored, and how an older warehouse gains them (``comercio warehouse aggregate``
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from datetime import date
 from pathlib import Path
@@ -20,33 +21,22 @@ from comercio.warehouse import FileRef, Provenance, Warehouse, aggregates, schem
 DATASET = "customs_lines"
 
 
+_HELPER = Path(__file__).parents[1] / "indicators" / "_customs_lines.py"
+_spec = importlib.util.spec_from_file_location("_customs_lines", _HELPER)
+assert _spec is not None and _spec.loader is not None
+_helper = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_helper)
+
+
 def lines(rows: list[tuple[str, date, str, float, float | None]], source: str = "x1.zip") -> pa.Table:
-    spec = schema.CUSTOMS_LINES
-    out = [
-        {
-            "flow": f,
-            "date": d,
-            "period": d.replace(day=1),
-            "declaration": str(i),
-            "series": 1,
-            "customs_office": "118",
-            "department": dept,
-            "region_basis": "producer_ubigeo",
-            "partner": "US",
-            "product": "0806100000",
-            "hs6": "080610",
-            "hs_version": "2022",
-            "value_usd": v,
-            "value_basis": "FOB",
-            "net_kg": kg,
-            "file_date": date(2024, 2, 4),
-            "trader_masked": False,
-            "synthetic": False,
-            "source": source,
-        }
-        for i, (f, d, dept, v, kg) in enumerate(rows)
-    ]
-    return pa.Table.from_pylist([{c: r.get(c) for c in spec.columns} for r in out], schema=spec.schema)
+    return _helper.line_table(  # type: ignore[no-any-return]
+        [
+            {"flow": f, "date": d, "declaration": str(i), "department": dept,
+             "region_basis": "producer_ubigeo", "value_usd": v, "net_kg": kg,
+             "file_date": date(2024, 2, 4), "source": source}
+            for i, (f, d, dept, v, kg) in enumerate(rows)
+        ]
+    )  # fmt: skip
 
 
 ROWS = [
