@@ -98,7 +98,7 @@ class Cube:
     vintages: tuple[str, ...]
     synthetic: bool
 
-    months: tuple[date, date] | None = None  # a product cube cut to these months (inclusive)
+    months: tuple[date, date] | None = None  # a product or narrow cube cut to these months (inclusive)
     held: tuple[date, ...] | None = None  # then: the months of the whole dataset (its region cube's)
 
     @cached_property
