@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -169,3 +170,15 @@ def test_the_index_gives_the_sidecars_rows_and_a_later_vintage_is_read_from_its_
         assert fewer is not None and sorted(fewer.to_pylist(), key=repr) == sorted(
             [{**r, "vintage": r["vintage"] - 1} for r in rows if r["vintage"] > 0], key=repr
         )
+    # the indexed vintages' rows come from the index itself: gone from their own sidecars, still read
+    expected = {
+        k.name: aggregates.read_many(directories, DATASET, k.name, k.columns)[0] for k in aggregates.KINDS
+    }
+    for directory in directories[:2]:
+        shutil.rmtree(directory / aggregates.DIRECTORY)
+    ids = [v.vintage for v in vintages]
+    for k in aggregates.KINDS:
+        assert aggregates.read_many(directories, DATASET, k.name, k.columns)[1] == [False, False, True]
+        indexed, also = aggregates.read_many(directories, DATASET, k.name, k.columns, ids=ids, base=base)
+        assert indexed is not None and also == [True, True, True]
+        assert sorted(indexed.to_pylist(), key=repr) == sorted(expected[k.name].to_pylist(), key=repr)

@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from comercio.warehouse import Holding, Warehouse, aggregates, schema
+from comercio.warehouse import Holding, Vintage, Warehouse, aggregates, schema
 
 Scan = Callable[[ir.Table], ir.Table]
 USE = True  # False: every vintage is scanned, as without sidecars (the benchmark's cold figure)
@@ -48,20 +48,9 @@ def split(
     spec = schema.DATASETS.get(name)
     if not USE or not aggregates.applies(spec) or wh.has("exporter_regions"):
         return None
-    every = wh.vintages(name)
-    found, have = aggregates.read_many(
-        [wh.vintage_dir(v) for v in every],
-        name,
-        kind.name,
-        kind.columns,
-        ids=[v.vintage for v in every],
-        base=wh.settings.data_dir / name if USE_INDEX else None,
-    )
+    every, found, have, touched = _sidecars(wh, name, kind)
     if found is None:
         return None
-    superseded = pa.array(wh.superseded_sources(name), pa.string())
-    hit = found.filter(pc.is_in(found.column("source"), value_set=superseded)).column("vintage")
-    touched = set(hit.to_pylist())  # a correction may supersede one of their rows: scanned, corrected
     answered = {i for i, h in enumerate(have) if h and i not in touched}
     if not answered:
         return None
@@ -79,6 +68,34 @@ def split(
         )
     rows = found.filter(keep)
     return Split(rows, scanned, len(answered))
+
+
+def _sidecars(
+    wh: Warehouse, name: str, kind: aggregates.Kind
+) -> tuple[list[Vintage], pa.Table | None, list[bool], set[int]]:
+    """The current vintages of ``name``, the rows of their ``kind`` sidecars (both flows), which of them
+    have one, and those a correction may touch: read once per catalog version, whichever flow or report
+    question asks."""
+
+    def read() -> tuple[list[Vintage], pa.Table | None, list[bool], set[int]]:
+        every = wh.vintages(name)
+        found, have = aggregates.read_many(
+            [wh.vintage_dir(v) for v in every],
+            name,
+            kind.name,
+            kind.columns,
+            ids=[v.vintage for v in every],
+            base=wh.settings.data_dir / name if USE_INDEX else None,
+        )
+        if found is None:
+            return every, None, have, set()
+        superseded = pa.array(wh.superseded_sources(name), pa.string())
+        hit = found.filter(pc.is_in(found.column("source"), value_set=superseded)).column("vintage")
+        return every, found, have, set(hit.to_pylist())  # touched: scanned, corrected
+
+    key = ("sidecars", name, kind.name, wh.version(), USE_INDEX)
+    result: tuple[list[Vintage], pa.Table | None, list[bool], set[int]] = wh.memo(key, read)
+    return result
 
 
 def assemble(
@@ -100,10 +117,8 @@ def assemble(
     keys = list(kind.columns)
     tables = [part.cached.select([*keys, *sums])]
     if part.scanned:
-        column = where.column if where is not None else "any"
-        scanned = wh.execute(
-            expr(wh.table(name, engine, where=aggregates.among(part.scanned, column))), engine=engine
-        )
+        rest = wh.table(name, engine, where=aggregates.among(part.scanned))
+        scanned = wh.execute(expr(rest), engine=engine)
         tables.append(scanned.select([*keys, *sums]).cast(tables[0].schema))
     both = pa.concat_tables(tables)
     out = both.group_by(keys, use_threads=False).aggregate([(c, "sum") for c in sums])

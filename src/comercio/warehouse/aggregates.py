@@ -21,7 +21,6 @@ import shutil
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -84,12 +83,7 @@ def applies(spec: DatasetSpec | None) -> bool:
 
 def fingerprint(spec: DatasetSpec) -> str:
     """The schema fingerprint a sidecar is valid for (that of the vintage's data files)."""
-    return _fingerprint(spec.name, tuple(f"{f.name}:{f.type}" for f in spec.schema))
-
-
-@lru_cache(maxsize=64)
-def _fingerprint(dataset: str, columns: tuple[str, ...]) -> str:
-    return schema_fingerprint(dataset) or ""
+    return schema_fingerprint(spec.name) or ""
 
 
 def _sum(table: pa.Table, k: Kind) -> pa.Table:
@@ -162,11 +156,11 @@ class Among(Holding):
 
     def __str__(self) -> str:
         digest = hashlib.sha256("\n".join(sorted(self.paths)).encode()).hexdigest()[:16]
-        return f"{self.column} among {len(self.paths)} files {digest}"
+        return f"among {len(self.paths)} files {digest}"
 
 
-def among(paths: list[Path], column: str = "any") -> Among:
-    return Among(column, True, frozenset(str(p) for p in paths))
+def among(paths: list[Path]) -> Among:
+    return Among("any", True, frozenset(str(p) for p in paths))
 
 
 def for_load(dataset: str, spec: DatasetSpec | None) -> Sums | None:
@@ -182,14 +176,24 @@ def read(directory: Path, dataset: str, name: str, columns: tuple[str, ...]) -> 
     if spec is None:
         return None
     path = directory / DIRECTORY / file_name(spec, name, columns)
+    if not _current(path, spec, name, columns):
+        return None
     try:
-        table = pq.read_table(path)
+        return pq.read_table(path).replace_schema_metadata(None)
     except (OSError, pa.ArrowException):
         return None
-    raw = (table.schema.metadata or {}).get(META)
-    if not raw or json.loads(raw) != _meta(spec, kind(name)) or kind(name).columns != columns:
-        return None
-    return table.replace_schema_metadata(None)
+
+
+def _current(path: Path, spec: DatasetSpec, name: str, columns: tuple[str, ...]) -> bool:
+    """Whether the sidecar ``path`` exists and its metadata names this format, ``columns`` and the dataset's
+    schema (read from its footer, not its rows)."""
+    try:
+        raw = (pq.read_schema(path).metadata or {}).get(META)
+    except (OSError, pa.ArrowException):
+        return False
+    if not raw:
+        return False
+    return bool(json.loads(raw) == _meta(spec, kind(name)) and kind(name).columns == columns)
 
 
 def read_many(
@@ -293,8 +297,12 @@ def write_index(data_dir: Path, dataset: str, vintages: list[tuple[str, Path]]) 
 
 
 def valid(directory: Path, dataset: str) -> bool:
-    """Whether every sidecar of the vintage in ``directory`` is readable and current."""
-    return all(read(directory, dataset, k.name, k.columns) is not None for k in KINDS)
+    """Whether every sidecar of the vintage in ``directory`` is there and current (its footer says so)."""
+    spec = schema.DATASETS.get(dataset)
+    if spec is None:
+        return False
+    folder = directory / DIRECTORY
+    return all(_current(folder / file_name(spec, k.name, k.columns), spec, k.name, k.columns) for k in KINDS)
 
 
 def of_files(spec: DatasetSpec, paths: list[Path]) -> Sums:

@@ -123,7 +123,8 @@ class Warehouse:
                 kept = {*unread}
                 parts = [(v, [p for p in fs if p in kept]) for v, fs in files]
                 view = _table_name(f"{dataset}|months|{abs(hash(key)):x}")
-                t = self._read(engine, view, [(v, fs) for v, fs in parts if fs])
+                spec = schema.DATASETS.get(dataset)  # conformed: parts of older vintages must union (Spark)
+                t = self._read(engine, view, [(v, fs) for v, fs in parts if fs], spec)
                 for column, value in equal.items():
                     t = t.filter(t[column] == value)
                 read = self.execute(t.select("period").distinct(), engine=engine).column("period")
@@ -243,8 +244,7 @@ class Warehouse:
         go through the anti-join; the others, and every vintage when no current vintage lists any
         correction, are read as they are.
         """
-        listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
-        listed = [(v, fs) for v, fs in listed if fs]
+        listed = self._corrections(vintages)
         sources = _superseded_sources([p for _, fs in listed for p in fs])
         touched = [(v, fs) for v, fs in files if any(_may_hold(p, sources) for p in fs)]
         if not touched:
@@ -263,10 +263,12 @@ class Warehouse:
         spec = schema.DATASETS.get(dataset)
         if spec is None or not spec.revision_key:
             return ()
-        listed = [
-            revisions.files(self.vintage_dir(v)) for v in self.vintages(dataset) if revisions.count(v.extra)
-        ]
-        return _superseded_sources([p for fs in listed for p in fs])
+        return _superseded_sources([p for _, fs in self._corrections(self.vintages(dataset)) for p in fs])
+
+    def _corrections(self, vintages: list[Vintage]) -> list[tuple[Vintage, list[Path]]]:
+        """The ``vintages`` that list corrections, with the files of their records."""
+        listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
+        return [(v, fs) for v, fs in listed if fs]
 
     def execute(
         self,
