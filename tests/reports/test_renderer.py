@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,18 +67,49 @@ def test_an_error_in_the_renderer_is_raised_here_and_its_processes_end(tmp_path:
     assert done["alive"] == [False, False] and not done["left"]
 
 
+class _Built:
+    """Stands for :class:`Renderer` (no process is forked in the test process) and records each start."""
+
+    starts: list[bool] = []
+
+    def __init__(self, pdf: bool) -> None:
+        self.starts.append(pdf)
+
+
+@pytest.fixture
+def single_threaded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    """A test process seen as single-threaded (it is not: DuckDB's threads), with starts recorded, so only
+    the check under test can keep the renderer from starting."""
+    monkeypatch.setattr(_renderer, "_threads", lambda: 1)
+    monkeypatch.setattr(_renderer, "Renderer", _Built)
+    monkeypatch.setattr(_Built, "starts", [])
+    _renderer.take()
+    if "vl_convert" in sys.modules:
+        monkeypatch.delitem(sys.modules, "vl_convert")
+    yield _Built.starts
+    _renderer.take()
+
+
+def test_the_checks_let_a_single_threaded_process_start_one(single_threaded: list[bool]) -> None:
+    _renderer.start_renderer("json,pdf")
+    assert single_threaded == [True]
+
+
 @pytest.mark.parametrize("formats", ["json", "xlsx,json"])
-def test_no_renderer_for_formats_that_draw_nothing(formats: str) -> None:
+def test_no_renderer_for_formats_that_draw_nothing(formats: str, single_threaded: list[bool]) -> None:
     _renderer.start_renderer(formats)
-    assert _renderer.take() is None
+    assert single_threaded == [] and _renderer.take() is None
 
 
 def test_no_renderer_in_a_process_running_other_threads(tmp_path: Path) -> None:
     assert _run("threaded", tmp_path) == {"started": False}
 
 
-def test_no_renderer_once_vl_convert_is_imported() -> None:
-    import vl_convert  # noqa: F401  (its runtime's threads would not follow a fork)
+def test_no_renderer_once_vl_convert_is_imported(
+    single_threaded: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vl_convert  # its runtime's threads would not follow a fork
 
+    monkeypatch.setitem(sys.modules, "vl_convert", vl_convert)
     _renderer.start_renderer("html")
-    assert _renderer.take() is None
+    assert single_threaded == [] and _renderer.take() is None

@@ -228,10 +228,6 @@ RECORD = {
     ),
     "en": ("record", "all-time", "historic", "highest ever"),
 }
-REGION_NOUNS = {
-    "es": ("region", "departamento", "de ellas", "de ellos"),
-    "en": ("region", "department", "of them"),
-}
 DECLINE = {
     "es": (
         "cay",

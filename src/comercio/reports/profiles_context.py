@@ -16,6 +16,8 @@ from comercio.reference.dimensions import label, member_names
 from comercio.reports.fmt import Formatter
 from comercio.reports.narrative import dataset_name
 from comercio.reports.profiles_data import FLOW_WORD, History, Year, is_lines
+from comercio.reports.profiles_exporters import COUNT as EXPORTERS
+from comercio.reports.profiles_exporters import MASKED
 from comercio.reports.profiles_facts import ProfileFacts
 
 VALUE = "profile.{dataset}.{flow_word}.value.{year}"
@@ -23,8 +25,6 @@ SHARE = "profile.{dataset}.{flow_word}.share.{year}"
 GROWTH = "profile.{dataset}.{flow_word}.growth.{year}"
 RECORD = "profile.{dataset}.{flow_word}.record"
 PART = "profile.{flow_word}.{dimension}.{member}.{measure}"
-EXPORTERS = "profile.{dataset}.exporters.{year}"
-MASKED = "profile.{dataset}.exporters_masked.{year}"
 BREAKDOWN_DIMENSION = {  # breakdown key → the dimension naming its members
     "products": "hs6",
     "agro": "hs6",

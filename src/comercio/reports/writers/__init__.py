@@ -63,7 +63,7 @@ def write_report(report: Report, formats: str | Iterable[str], out: Path) -> lis
                 return _write_rendered(renderer, report, wanted, out)
         finally:
             renderer.close()
-    figures = render_figures(report, out) if {"html", "pdf", "md"} & set(wanted) else {}
+    figures = render_figures(report, out) if FIGURE_FORMATS & set(wanted) else {}
     written: dict[str, list[Path]] = {}
     previews: Callable[[], list[Path]] = list
     if "pdf" in wanted:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +20,8 @@ class RenderedFigure:
 def render_figures(report: Report, out: Path) -> dict[str, RenderedFigure]:
     """Render every figure of ``report`` into ``out`` as ``figure-<id>.svg`` and ``.png`` and keep its SVG
     text: each chart is evaluated once (to SVG) and the PNG rasterised from that SVG."""
-    return draw_figures(report.figures(), out)
-
-
-def draw_figures(figures: Iterable[Figure], out: Path) -> dict[str, RenderedFigure]:
-    """:func:`render_figures` of the given ``figures``."""
     done: dict[str, RenderedFigure] = {}
-    for fig in figures:
+    for fig in report.figures():
         svg = draw_svg(fig, out)
         done[fig.id] = RenderedFigure(fig, draw_png(fig.id, svg, out), svg)
     return done

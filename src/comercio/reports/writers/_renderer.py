@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -155,7 +156,12 @@ def start_renderer(formats: str) -> None:
     written in this process, as without a renderer.
     """
     global _pending
-    wanted = {"md" if f == "markdown" else f for f in formats.replace(" ", "").lower().split(",")}
+    from comercio.reports.writers import parse_formats
+
+    try:
+        wanted = set(parse_formats(formats))
+    except ReportError:  # the command reports it when it writes
+        return
     if _pending is not None or not FIGURE_FORMATS & wanted or "vl_convert" in sys.modules or _threads() > 1:
         return
     try:
@@ -198,7 +204,9 @@ def _warm_pdf() -> None:
 
 
 def _serve(conn: Connection, warm: Callable[[], None]) -> None:
-    """A process's life: warm up, then answer each job ``(function, arguments)`` until the pipe closes."""
+    """A process's life: warm up, then answer each job ``(function, arguments)`` until the pipe closes.
+    Ctrl-C is the command's to handle: it ends this process with the pipe (or at exit: a daemon)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         warm()
     except Exception:  # the jobs' own runs say what is missing

@@ -20,12 +20,6 @@ from comercio.reports.writers.html import render_html
 log = logging.getLogger(__name__)
 
 
-def write(report: Report, out: Path, figures: dict[str, Any], *, previews: bool = True) -> list[Path]:
-    """Write ``report.pdf`` (and its page previews) into ``out``; returns the PDF path first."""
-    path, pages = render(report, out, figures)
-    return [path, *page_previews(path, pages=pages)] if previews else [path]
-
-
 def render(report: Report, out: Path, figures: dict[str, Any]) -> tuple[Path, int]:
     """Write ``report.pdf`` into ``out``; returns its path and number of pages."""
     path = Path(out) / f"{report.stem}.pdf"
@@ -70,8 +64,8 @@ def start_previews(pdf: Path, dpi: int = 60, *, pages: int = 1) -> Callable[[], 
     ]
 
     def finish() -> list[Path]:
-        for proc in procs:
-            _, err = proc.communicate()
+        errors = [proc.communicate()[1] for proc in procs]  # both waited for, whichever fails
+        for proc, err in zip(procs, errors, strict=True):
             if proc.returncode != 0:
                 raise ReportError(f"pdftoppm failed: {err.decode(errors='replace')}", file=pdf)
         pages = []
