@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -84,8 +85,9 @@ def single_threaded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     monkeypatch.setattr(_renderer, "Renderer", _Built)
     monkeypatch.setattr(_Built, "starts", [])
     _renderer.take()
-    if "vl_convert" in sys.modules:
-        monkeypatch.delitem(sys.modules, "vl_convert")
+    # the modules the renderer sees: this process's, without vl-convert (another test may have imported it)
+    seen = types.SimpleNamespace(modules={k: v for k, v in sys.modules.items() if k != "vl_convert"})
+    monkeypatch.setattr(_renderer, "sys", seen)
     yield _Built.starts
     _renderer.take()
 
@@ -106,10 +108,8 @@ def test_no_renderer_in_a_process_running_other_threads(tmp_path: Path) -> None:
 
 
 def test_no_renderer_once_vl_convert_is_imported(
-    single_threaded: list[bool], monkeypatch: pytest.MonkeyPatch
+    single_threaded: list[bool],
 ) -> None:
-    import vl_convert  # its runtime's threads would not follow a fork
-
-    monkeypatch.setitem(sys.modules, "vl_convert", vl_convert)
+    _renderer.sys.modules["vl_convert"] = types.ModuleType("vl_convert")  # its runtime's threads do not fork
     _renderer.start_renderer("html")
     assert single_threaded == [] and _renderer.take() is None
