@@ -1,6 +1,6 @@
 """Warehouse: canonical schema, atomic loads with vintages and provenance, the one query gateway."""
 
-from comercio.warehouse._footer import Holding
+from comercio.warehouse._footer import Holding, Within, within
 from comercio.warehouse._footer import forget as forget_footers
 from comercio.warehouse._spark import spark_session
 from comercio.warehouse.catalog import Vintage
@@ -15,7 +15,9 @@ __all__ = [
     "Provenance",
     "Vintage",
     "Warehouse",
+    "Within",
     "file_ref",
     "forget_footers",
     "spark_session",
+    "within",
 ]

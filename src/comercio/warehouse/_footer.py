@@ -8,7 +8,11 @@ a flow (:func:`months`: a query over one year of a large archive need not scan i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import bisect
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -59,12 +63,34 @@ def forget() -> None:
     _metadata.cache_clear()
 
 
-def stats(path: Path, column: str) -> tuple[_Group, ...] | None:
-    st = path.stat()
+Known = Callable[[str, str], tuple[_Group, ...] | bool | None]
+"""Statistics known without opening the file (the listing index): (path, column) → the groups, None (no
+such column), or False (not known: read the footer)."""
+_KNOWN: ContextVar[Known | None] = ContextVar("comercio_known_footers", default=None)
+
+
+@contextmanager
+def known(lookup: Known | None) -> Iterator[None]:
+    """Answer :func:`stats` from ``lookup`` first inside the block (the gateway's index of footers)."""
+    token = _KNOWN.set(lookup)
+    try:
+        yield
+    finally:
+        _KNOWN.reset(token)
+
+
+def stats(path: str | Path, column: str) -> tuple[_Group, ...] | None:
+    """``column``'s statistics per row group of the data file ``path`` (None: no such column)."""
+    lookup = _KNOWN.get()
+    if lookup is not None:
+        found = lookup(str(path), column)
+        if found is not False:
+            return found  # type: ignore[return-value]
+    st = os.stat(path)
     return _footer(str(path), st.st_size, st.st_mtime_ns, column)
 
 
-def _may_be_set(path: Path, column: str) -> bool:
+def _may_be_set(path: str | Path, column: str) -> bool:
     """Whether ``column`` may hold a non-null value in the data file ``path`` (absent, or null on every row
     of every row group by the statistics: no)."""
     groups = stats(path, column)
@@ -79,11 +105,40 @@ class Holding:
     column: str
     non_null: bool = True
 
-    def __call__(self, path: Path) -> bool:
+    def __call__(self, path: str | Path) -> bool:
         return _may_be_set(path, self.column) is self.non_null
 
     def __str__(self) -> str:
         return f"{'a non-null' if self.non_null else 'only null'} {self.column!r}"
+
+
+@dataclass(frozen=True)
+class Within(Holding):
+    """Selects the data files where ``column`` may hold a value from ``lo`` to ``hi`` (inclusive; None: no
+    bound), by their footer statistics: a file without the column, or null on every row, holds none."""
+
+    lo: Any = None
+    hi: Any = None
+
+    def __call__(self, path: str | Path) -> bool:
+        groups = stats(path, self.column)
+        return groups is not None and any(self._may_hold(g) for g in groups)
+
+    def _may_hold(self, g: _Group) -> bool:
+        if g.lo is None or g.hi is None:
+            return g.nulls is None or g.nulls < g.rows
+        try:
+            return (self.lo is None or g.hi >= self.lo) and (self.hi is None or g.lo <= self.hi)
+        except TypeError:
+            return True  # statistics of another type: the file is read
+
+    def __str__(self) -> str:
+        return f"{self.column!r} within {self.lo}..{self.hi}"
+
+
+def within(column: str, lo: Any = None, hi: Any = None) -> Within:
+    """The files whose ``column`` may hold a value from ``lo`` to ``hi`` (e.g. a month's ``period``)."""
+    return Within(column, True, lo, hi)
 
 
 def months(
@@ -142,3 +197,27 @@ def _decided(period: _Group, conditions: list[tuple[_Group, Any]]) -> str:
 def _month(value: Any) -> date:
     day = value.date() if isinstance(value, datetime) else value
     return date(day.year, day.month, 1)
+
+
+def may_hold(path: str | Path, column: str, values: tuple[str, ...]) -> bool:
+    """Whether the data file ``path`` may hold a row whose text ``column`` is one of the (sorted) ``values``:
+    no when the file has no such column or every row group's range excludes them (or is all null)."""
+    if not values:
+        return False
+    groups = stats(path, column)
+    if groups is None:
+        return False  # written without the column: every row of it is NULL
+    for g in groups:
+        if g.lo is None or g.hi is None:
+            if g.nulls is not None and g.nulls == g.rows:
+                continue  # every value null: none of them
+            return True
+        lo, hi = _text(g.lo), _text(g.hi)
+        if bisect.bisect_left(values, lo) < bisect.bisect_right(values, hi):
+            return True
+    return False
+
+
+def _text(value: Any) -> str:
+    """A string statistic as text (bytes when the column has no UTF-8 annotation; same order)."""
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)

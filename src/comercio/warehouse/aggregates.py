@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from comercio.warehouse import schema
+from comercio.warehouse import _listing, schema
 from comercio.warehouse._fingerprint import schema_fingerprint
 from comercio.warehouse._footer import Holding
 from comercio.warehouse.catalog import Catalog
@@ -151,7 +151,7 @@ class Among(Holding):
 
     paths: frozenset[str] = frozenset()
 
-    def __call__(self, path: Path) -> bool:
+    def __call__(self, path: str | Path) -> bool:
         return str(path) in self.paths
 
     def __str__(self) -> str:
@@ -360,7 +360,8 @@ def backfill(
 def complete(catalog: Catalog, data_dir: Path, progress: Callable[[str], None] | None = None) -> int:
     """Give every current vintage of ``catalog`` (its files in ``data_dir``) that lacks them its sidecars
     (``comercio warehouse aggregate``), under the writer lock, and index them all in one file per kind
-    (:func:`write_index`); how many vintages gained sidecars."""
+    (:func:`write_index`) with their data files' footers (:mod:`comercio.warehouse._listing`); how many
+    vintages gained sidecars."""
     with catalog.writer_lock():
         found = [
             (v.dataset, v.vintage, data_dir / v.path, v.extra.get("schema"))
@@ -370,6 +371,7 @@ def complete(catalog: Catalog, data_dir: Path, progress: Callable[[str], None] |
         done = backfill(data_dir, found, progress=progress)
         for dataset in dict.fromkeys(d for d, *_ in found):
             write_index(data_dir, dataset, [(v, p) for d, v, p, _ in found if d == dataset])
+            _listing.write(data_dir, dataset, [(v, p) for d, v, p, _ in found if d == dataset])
         return done
 
 

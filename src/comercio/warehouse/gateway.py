@@ -13,13 +13,10 @@ slices (customs lines), the rows a later file superseded are left out; and once 
 
 from __future__ import annotations
 
-import bisect
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
@@ -32,8 +29,9 @@ import pyarrow.parquet as pq
 
 from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
-from comercio.warehouse import orphans, revisions, schema
-from comercio.warehouse._footer import Holding, stats
+from comercio.warehouse import _listing, orphans, revisions, schema
+from comercio.warehouse._engines import Bounded, connect, deadline
+from comercio.warehouse._footer import Holding, known, may_hold
 from comercio.warehouse._footer import months as footer_months
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.loads import Loader, LoadResult, Provenance
@@ -118,7 +116,8 @@ class Warehouse:
 
         def compute() -> tuple[date, ...]:
             files = self._files(vintages, None)
-            found, unread = footer_months([p for _, fs in files for p in fs], equal)
+            with known(self._listing(dataset).lookup):
+                found, unread = footer_months([p for _, fs in files for p in fs], equal)
             if unread:
                 kept = {*unread}
                 parts = [(v, [p for p in fs if p in kept]) for v, fs in files]
@@ -134,10 +133,43 @@ class Warehouse:
         return self.memo(key, compute)
 
     def _files(self, vintages: list[Vintage], where: Holding | None) -> list[tuple[Vintage, list[Path]]]:
-        files = [(v, sorted(self.vintage_dir(v).glob("*.parquet"))) for v in vintages]
+        """The data files of ``vintages`` (those ``where`` selects, by footer statistics)."""
+        if not vintages:
+            return []
+        names = self._names(vintages)
         if where is None:
-            return files
-        return [(v, kept) for v, fs in files if (kept := [p for p in fs if where(p)])]
+            key = ("paths", vintages[0].dataset, tuple(v.vintage for v in vintages))
+            return self.memo(key, lambda: [(v, [Path(p) for p in fs]) for v, fs in names])
+        with known(self._listing(vintages[0].dataset).lookup):
+            return [(v, [Path(p) for p in kept]) for v, fs in names if (kept := [p for p in fs if where(p)])]
+
+    def _names(self, vintages: list[Vintage]) -> list[tuple[Vintage, list[str]]]:
+        """The data files of ``vintages`` as text: named by the dataset's listing index where it names the
+        vintage, else found in its directory; once per catalog version."""
+        dataset = vintages[0].dataset
+
+        def find() -> list[tuple[Vintage, list[str]]]:
+            named, root = self._listing(dataset).files, str(self.settings.data_dir)
+            dirs = [os.path.join(root, v.path) for v in vintages]
+            return [
+                (v, named.get(d) or sorted(str(p) for p in Path(d).glob("*.parquet")))
+                for v, d in zip(vintages, dirs, strict=True)
+            ]
+
+        return self.memo(("names", dataset, tuple(v.vintage for v in vintages)), find)
+
+    def _listing(self, dataset: str) -> _listing.Listing:
+        """The listing index of ``dataset``'s current vintages (:mod:`comercio.warehouse._listing`): their
+        data files and footer statistics from one file; empty without one (every directory listed)."""
+        vintages = self.vintages(dataset)
+
+        def read() -> _listing.Listing:
+            root = str(self.settings.data_dir)
+            dirs = {v.vintage: os.path.join(root, v.path) for v in vintages}
+            found = _listing.read(self.settings.data_dir / dataset, dataset, dirs)
+            return found if found is not None else _listing.Listing.empty()
+
+        return self.memo(("listing", dataset, tuple(v.vintage for v in vintages)), read)
 
     def version(self) -> tuple[str, ...]:
         """The current vintages' ids (cheap while the catalog is unchanged): a key for caches of answers."""
@@ -178,7 +210,7 @@ class Warehouse:
         engine = engine or self.settings.engine
         with self._lock:
             if engine not in self._backends:
-                self._backends[engine] = _connect(engine, self.settings)
+                self._backends[engine] = connect(engine, self.settings)
             return self._backends[engine]
 
     def table(self, dataset: str, engine: str | None = None, *, where: Holding | None = None) -> ir.Table:
@@ -200,7 +232,7 @@ class Warehouse:
         files = self._files(vintages, where)
         if not files:
             raise DataNotAvailable(f"dataset {dataset!r}: no data file has {where}")
-        if where is not None and files == self._files(vintages, None):
+        if where is not None and sum(map(len, (fs for _, fs in files))) == _count(self._names(vintages)):
             return self.table(dataset, engine)  # every file: the dataset's own table (registered once)
         name = _table_name(key)
         spec = schema.DATASETS.get(dataset)
@@ -246,7 +278,8 @@ class Warehouse:
         """
         listed = self._corrections(vintages)
         sources = _superseded_sources([p for _, fs in listed for p in fs])
-        touched = [(v, fs) for v, fs in files if any(_may_hold(p, sources) for p in fs)]
+        with known(self._listing(spec.name).lookup):
+            touched = [(v, fs) for v, fs in files if any(may_hold(p, "source", sources) for p in fs)]
         if not touched:
             return self._read(engine, name, files, spec)
         superseded = self._read(engine, f"{name}_superseded", listed)
@@ -284,7 +317,7 @@ class Warehouse:
         con = self.backend(engine)
         if limit is not None:
             expr = expr.limit(limit)
-        with _deadline(con, engine, timeout):
+        with deadline(con, engine, timeout):
             return con.to_pyarrow(expr)
 
     def execute_bounded(
@@ -305,59 +338,6 @@ class Warehouse:
         seconds = seconds if timeout is None else min(timeout, seconds)
         table = self.execute(expr, engine=engine, limit=rows + 1, timeout=seconds)
         return Bounded(table.slice(0, rows), table.num_rows > rows, rows)
-
-
-@dataclass(frozen=True)
-class Bounded:
-    """The rows of a bounded query (at most ``limit``) and whether rows beyond ``limit`` were left out."""
-
-    table: pa.Table
-    truncated: bool
-    limit: int
-
-
-@contextmanager
-def _deadline(con: Any, engine: str, timeout: float | None) -> Iterator[None]:
-    """Interrupt the query run inside after ``timeout`` seconds (DuckDB's interrupt; Spark's jobs tagged)."""
-    if timeout is None:
-        yield
-        return
-    fired, done = threading.Event(), threading.Event()
-    if engine == "spark":  # the context's job tags; Spark Connect has no context: the session's tags
-        tag = f"comercio-{uuid.uuid4().hex}"
-        remote = type(con._session).__module__.startswith("pyspark.sql.connect")
-        tags = con._session if remote else con._session.sparkContext
-        (tags.addTag if remote else tags.addJobTag)(tag)
-        cancel: Callable[[], None] = partial(tags.interruptTag if remote else tags.cancelJobsWithTag, tag)
-    else:
-        cancel = con.con.interrupt
-
-    def watch() -> None:
-        if done.wait(timeout):
-            return
-        fired.set()
-        while (
-            True
-        ):  # again until the query gives up: it may not have started (memtables are registered first)
-            cancel()
-            if done.wait(0.5):
-                return
-
-    watcher = threading.Thread(target=watch, name="comercio-deadline", daemon=True)
-    watcher.start()
-    try:
-        yield
-    except Exception as exc:
-        if fired.is_set():
-            raise WarehouseError(f"query interrupted after {timeout} s", hint="narrow the query") from exc
-        raise
-    finally:
-        done.set()
-        # wait for the watcher to end: a daemon thread left inside the engine's interrupt when the
-        # interpreter exits aborts the process ("terminate called … exception not rethrown")
-        watcher.join(timeout=2.0)
-        if engine == "spark":
-            (tags.removeTag if remote else tags.removeJobTag)(tag)
 
 
 def _conform(tbl: ir.Table, spec: DatasetSpec | None) -> ir.Table:
@@ -399,45 +379,9 @@ def _superseded_sources(paths: list[Path]) -> tuple[str, ...]:
     return tuple(sorted(frozenset().union(*(_sources_of(str(p)) for p in paths))))
 
 
-def _source_ranges(path: Path) -> tuple[tuple[str, str], ...] | None:
-    """(min, max) of ``source`` per row group of a data file; None when a row group has no statistics."""
-    groups = stats(path, "source")
-    if groups is None:
-        return ()  # written without a source: no row of it can be superseded (the key includes source)
-    out = []
-    for g in groups:
-        if g.lo is None:
-            if g.nulls == g.rows:
-                continue  # every source null: never superseded
-            return None
-        out.append((_text(g.lo), _text(g.hi)))
-    return tuple(out)
-
-
-def _text(value: Any) -> str:
-    """A string statistic as text (bytes when the column has no UTF-8 annotation; same order)."""
-    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else str(value)
-
-
-def _may_hold(path: Path, sources: tuple[str, ...]) -> bool:
-    """Whether the data file ``path`` may hold a row of one of the (sorted) ``sources``."""
-    if not sources:
-        return False
-    ranges = _source_ranges(path)
-    if ranges is None:
-        return True
-    return any(bisect.bisect_left(sources, lo) < bisect.bisect_right(sources, hi) for lo, hi in ranges)
+def _count(files: list[tuple[Vintage, list[str]]]) -> int:
+    return sum(len(fs) for _, fs in files)
 
 
 def _table_name(dataset: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in dataset)
-
-
-def _connect(engine: str, settings: Settings) -> Any:
-    if engine == "duckdb":
-        return ibis.duckdb.connect(threads=os.cpu_count() or 2)
-    if engine == "spark":
-        from comercio.warehouse._spark import spark_session
-
-        return ibis.pyspark.connect(spark_session(settings))
-    raise WarehouseError(f"unknown engine {engine!r}")

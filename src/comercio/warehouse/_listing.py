@@ -1,0 +1,165 @@
+"""One file naming a dataset's data files and holding their footer statistics, so a reader of a large archive
+neither lists 1,667 vintage directories nor opens 1,667 footers to learn which files hold a month or a source.
+
+``comercio warehouse aggregate`` (:func:`comercio.warehouse.aggregates.complete`) writes it beside the
+aggregates index, under the writer lock: ``data/<dataset>/.aggregates/files-<hash>.parquet``, one row per row
+group of every data file of the current vintages (vintage id, file name, rows, and per column of
+:data:`COLUMNS` whether the file has it, its min, max and null count). Vintage files never change once
+committed (decision 0017), so a row stands for its file as long as its vintage is current: a reader takes
+the rows of the current vintages the index names and lists and reads the footers of every other vintage
+(one loaded since) itself. The name holds the format, the columns and the dataset's schema, as the
+aggregates' do: a reader of another version finds no file (docs/decisions/0024-vintage-aggregates.md).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from comercio.warehouse import schema
+from comercio.warehouse._footer import _Group, stats
+
+NAME = "files"
+COLUMNS = ("period", "date", "file_date", "flow", "source")
+"""The columns whose statistics readers ask about (months, maturity's file dates, flows, corrections)."""
+_ID, _FILE, _ROWS = "vintage_id", "file", "rows"
+
+
+def _layout(spec: schema.DatasetSpec) -> pa.Schema:
+    fields = [pa.field(_ID, pa.string()), pa.field(_FILE, pa.string()), pa.field(_ROWS, pa.int64())]
+    for c in COLUMNS:
+        kind = spec.schema.field(c).type
+        fields += [
+            pa.field(f"{c}.has", pa.bool_()),
+            pa.field(f"{c}.lo", kind),
+            pa.field(f"{c}.hi", kind),
+            pa.field(f"{c}.nulls", pa.int64()),
+        ]
+    return pa.schema(fields)
+
+
+def applies(spec: schema.DatasetSpec | None) -> bool:
+    return spec is not None and set(COLUMNS) <= set(spec.columns)
+
+
+def path_of(spec: schema.DatasetSpec, base: Path) -> Path:
+    from comercio.warehouse.aggregates import INDEX, file_name
+
+    return base / INDEX / file_name(spec, NAME, COLUMNS)
+
+
+def _rows(vintage: str, directory: Path, want: pa.Schema) -> list[dict[str, Any]] | None:
+    """The index rows of one vintage's data files (None: a statistic the index cannot hold as typed)."""
+    out: list[dict[str, Any]] = []
+    for path in sorted(directory.glob("*.parquet")):
+        found = {c: stats(path, c) for c in COLUMNS}
+        groups = max((len(g) for g in found.values() if g is not None), default=0)
+        if groups == 0:
+            groups = pq.read_metadata(path).num_row_groups
+        for g in range(groups):
+            row: dict[str, Any] = {_ID: vintage, _FILE: path.name, _ROWS: None}
+            for c, st in found.items():
+                row[f"{c}.has"] = st is not None
+                if st is None:
+                    continue
+                row[_ROWS] = st[g].rows
+                row |= {f"{c}.lo": st[g].lo, f"{c}.hi": st[g].hi, f"{c}.nulls": st[g].nulls}
+            if row[_ROWS] is None:
+                row[_ROWS] = pq.read_metadata(path).row_group(g).num_rows
+            out.append(row)
+    try:
+        pa.Table.from_pylist(out, schema=want)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    return out
+
+
+def write(data_dir: Path, dataset: str, vintages: Sequence[tuple[str, Path]]) -> None:
+    """The index of ``vintages``' (id, directory) data files, renamed into place (the caller holds the
+    writer lock); a vintage whose statistics do not fit the index's types is left out (listed by readers)."""
+    spec = schema.DATASETS.get(dataset)
+    if spec is None or not applies(spec) or not vintages:
+        return
+    want = _layout(spec)
+    rows = [r for v, d in vintages for r in (_rows(v, d, want) or [])]
+    base = data_dir / dataset
+    tmp = base / f".tmp-{uuid.uuid4().hex}"
+    tmp.mkdir(parents=True)
+    try:
+        pq.write_table(pa.Table.from_pylist(rows, schema=want), tmp / "index.parquet")
+        final = path_of(spec, base)
+        final.parent.mkdir(exist_ok=True)
+        os.replace(tmp / "index.parquet", final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class Listing:
+    """The indexed vintages' data files (paths as text: a reader of 1,667 vintages builds no path object
+    for the files it does not read) and their footer statistics (rows of current vintages only)."""
+
+    def __init__(self, table: pa.Table, directories: dict[str, str]) -> None:
+        self._table = table
+        self.files: dict[str, list[str]] = {}  # vintage directory → its data files
+        self._at: dict[str, list[int]] = {}
+        ids = table.column(_ID).to_pylist()
+        for i, (v, name) in enumerate(zip(ids, table.column(_FILE).to_pylist(), strict=True)):
+            path = f"{directories[v]}/{name}"
+            at = self._at.get(path)
+            if at is None:
+                self.files.setdefault(directories[v], []).append(path)
+                self._at[path] = at = []
+            at.append(i)
+        self._columns: dict[str, tuple[list[Any], ...]] = {}
+        self._rows = table.column(_ROWS).to_pylist()
+
+    @classmethod
+    def empty(cls) -> Listing:
+        """No index: every vintage's directory is listed and every footer read."""
+        return cls(_layout_empty(), {})
+
+    def lookup(self, path: str, column: str) -> tuple[_Group, ...] | bool | None:
+        """``column``'s statistics per row group of the data file ``path``, None when the file has no such
+        column, False when the index does not know the file or the column."""
+        at = self._at.get(path)
+        if at is None or column not in COLUMNS:
+            return False
+        if column not in self._columns:
+            self._columns[column] = tuple(
+                self._table.column(f"{column}.{s}").to_pylist() for s in ("has", "lo", "hi", "nulls")
+            )
+        has, lo, hi, nulls = self._columns[column]
+        if not has[at[0]]:
+            return None
+        return tuple(_Group(self._rows[i], nulls[i], lo[i], hi[i]) for i in at)
+
+
+def _layout_empty() -> pa.Table:
+    return pa.schema(
+        [pa.field(_ID, pa.string()), pa.field(_FILE, pa.string()), pa.field(_ROWS, pa.int64())]
+    ).empty_table()
+
+
+def read(base: Path, dataset: str, directories: dict[str, str]) -> Listing | None:
+    """The index of ``dataset`` (its directory ``base``) restricted to the vintages of ``directories`` (the
+    current ones: id → directory); None when there is none or it names none of them."""
+    spec = schema.DATASETS.get(dataset)
+    if spec is None or not applies(spec):
+        return None
+    try:
+        table = pq.read_table(path_of(spec, base))
+    except (OSError, pa.ArrowException):
+        return None
+    if table.schema != _layout(spec):
+        return None
+    keep = pc.is_in(table.column(_ID), value_set=pa.array(list(directories), pa.string()))
+    table = table.filter(keep)
+    return Listing(table, directories) if table.num_rows else None

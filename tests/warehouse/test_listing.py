@@ -1,0 +1,108 @@
+"""The listing index (:mod:`comercio.warehouse._listing`): the data files and footer statistics of a
+dataset's vintages in one file, and the month reads it prunes (``where=within("period", …)``), which must
+still leave out every row a correction superseded, whichever vintage lists the correction."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from comercio.config import Settings
+from comercio.warehouse import FileRef, Provenance, Warehouse, _footer, _listing, aggregates, within
+
+DATASET = "customs_lines"
+JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
+
+_HELPER = Path(__file__).parents[1] / "indicators" / "_customs_lines.py"
+_spec = importlib.util.spec_from_file_location("_customs_lines", _HELPER)
+assert _spec is not None and _spec.loader is not None
+_helper = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_helper)
+
+
+def load(home: Path, slice_: str, rows: list[tuple[int, date, float]], filed: date) -> None:
+    """Export lines (declaration number, date, value) of one weekly file."""
+    table = _helper.line_table(
+        [
+            {"flow": "X", "date": d, "declaration": str(n), "department": "15",
+             "region_basis": "producer_ubigeo", "value_usd": v, "net_kg": 1.0, "file_date": filed,
+             "source": f"{slice_}.zip"}
+            for n, d, v in rows
+        ]
+    )  # fmt: skip
+    prov = Provenance("test", (FileRef(f"{slice_}.zip", slice_[-1] * 64),), "test/1")
+    Warehouse(Settings(home=home)).load(DATASET, slice_, table, prov)
+
+
+def archive(home: Path, *, indexed: bool) -> Path:
+    """Two January weeks, then a February week that corrects a January line of the first (its new date in
+    February: the correcting vintage holds no January row) and adds one; indexed after the second week
+    when asked, so the third is listed from its directory."""
+    load(home, "x-w1", [(0, date(2024, 1, 10), 100.0), (1, date(2024, 1, 12), 200.0)], date(2024, 1, 14))
+    load(home, "x-w2", [(2, date(2024, 1, 17), 300.0)], date(2024, 1, 21))
+    if indexed:
+        wh = Warehouse(Settings(home=home))
+        aggregates.complete(wh.catalog, wh.settings.data_dir)
+    load(home, "x-w3", [(0, date(2024, 2, 2), 150.0), (3, date(2024, 2, 3), 400.0)], date(2024, 2, 4))
+    return home
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["plain", "indexed"])
+def home(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return archive(tmp_path_factory.mktemp("listing"), indexed=request.param)
+
+
+def rows(table: pa.Table) -> list[dict[str, Any]]:
+    return sorted(table.select(["declaration", "period", "value_usd"]).to_pylist(), key=repr)
+
+
+def test_the_index_holds_every_file_and_its_footer_statistics(tmp_path: Path) -> None:
+    home = archive(tmp_path, indexed=True)
+    wh = Warehouse(Settings(home=home), read_only=True)
+    vintages = wh.vintages(DATASET)
+    dirs = {v.vintage: str(wh.vintage_dir(v)) for v in vintages}
+    found = _listing.read(wh.settings.data_dir / DATASET, DATASET, dirs)
+    assert found is not None
+    files = {v.slice: sorted(wh.vintage_dir(v).glob("*.parquet")) for v in vintages}
+    assert sorted(found.files) == sorted(str(wh.vintage_dir(v)) for v in vintages if v.slice != "x-w3")
+    for slice_, paths in files.items():
+        for path in paths:
+            for column in _listing.COLUMNS:
+                known = found.lookup(str(path), column)
+                if slice_ == "x-w3":  # loaded after the index: not in it, its footer is read
+                    assert known is False
+                else:
+                    assert known == _footer.stats(path, column)
+            assert found.lookup(str(path), "department") is False  # a column it does not hold
+    assert wh.files(DATASET) == [p for v in vintages for p in files[v.slice]]
+    # a vintage no longer current is left out: the index names only the current ones it is asked about
+    fewer = _listing.read(wh.settings.data_dir / DATASET, DATASET, {k: dirs[k] for k in list(dirs)[1:]})
+    assert fewer is not None and len(fewer.files) == 1
+
+
+def test_a_month_read_keeps_only_the_files_of_that_month(home: Path) -> None:
+    wh = Warehouse(Settings(home=home), read_only=True)
+    january = wh.files(DATASET, within("period", JAN, JAN))
+    weeks = {v.slice: wh.vintage_dir(v) for v in wh.vintages(DATASET)}
+    assert {p.parent for p in january} == {weeks["x-w1"], weeks["x-w2"]}
+    assert {p.parent for p in wh.files(DATASET, within("period", FEB))} == {weeks["x-w3"]}
+    assert wh.files(DATASET, within("period", date(2024, 3, 1))) == []
+
+
+def test_a_month_read_leaves_out_a_line_corrected_by_a_vintage_of_another_month(
+    home: Path, engine: str
+) -> None:
+    wh = Warehouse(Settings(home=home, engine=engine), read_only=True)
+    whole = wh.table(DATASET, engine)
+    expected = rows(wh.execute(whole.filter(whole.period == JAN), engine=engine))
+    assert [r["declaration"] for r in expected] == ["1", "2"]  # declaration 0 moved to February
+    t = wh.table(DATASET, engine, where=within("period", JAN, JAN))
+    assert rows(wh.execute(t.filter(t.period == JAN), engine=engine)) == expected
+    t = wh.table(DATASET, engine, where=within("period", FEB))
+    got = rows(wh.execute(t, engine=engine))
+    assert [(r["declaration"], r["value_usd"]) for r in got] == [("0", 150.0), ("3", 400.0)]
