@@ -16,9 +16,10 @@ import pyarrow as pa
 
 from comercio.warehouse import aggregates, revisions, schema
 from comercio.warehouse._fingerprint import schema_fingerprint
+from comercio.warehouse._keyindex import Index, write_index
 from comercio.warehouse._parts import PartFiles, safe, value_total
 from comercio.warehouse.catalog import Vintage
-from comercio.warehouse.contracts import SOURCE_ROW, Checker, contract
+from comercio.warehouse.contracts import SOURCE_ROW, Checker, contract, scratch
 
 if TYPE_CHECKING:
     from comercio.warehouse._provenance import Provenance
@@ -61,6 +62,7 @@ class Staged:
     marked: bool
     shrank: tuple[str, ...]
     keyed: schema.DatasetSpec | None  # the spec, when corrections across slices apply
+    index: Index | None = None  # its key index, written while staging (None: to be written by the commit)
 
     @property
     def rel(self) -> Path:
@@ -163,15 +165,19 @@ def write_staged(
     created = tuple(p for p in (data_dir, data_dir / dataset) if not p.exists())
     tmp = data_dir / dataset / f".tmp-{uuid.uuid4().hex}"
     tmp.mkdir(parents=True)
+    keyed = spec if conform and spec is not None and spec.revision_key else None
+    index = None
     try:
         rows, total, marked = write_rows(
             tmp, data, spec if conform else None, provenance, dataset, aggregate=True
         )
+        if keyed is not None:  # the key index depends on these rows only: written here, not in the commit
+            with scratch() as con:
+                index = write_index(con, keyed.revision_key, sorted(tmp.glob("*.parquet")), tmp)
     except BaseException:
         discard(tmp, created)
         raise
-    keyed = spec if conform and spec is not None and spec.revision_key else None
-    return Staged(dataset, slice_, number, tmp, created, provenance, rows, total, marked, (), keyed)
+    return Staged(dataset, slice_, number, tmp, created, provenance, rows, total, marked, (), keyed, index)
 
 
 __all__ = [

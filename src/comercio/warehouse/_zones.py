@@ -50,9 +50,9 @@ def write(index: pa.Table, path: Path) -> None:
             writer.write_table(index.slice(a, b - a), row_group_size=ROW_GROUP)
 
 
-def matched(indexes: Sequence[Path], zones: np.ndarray, hashes: np.ndarray) -> list[Path]:
-    """The zoned ``indexes`` holding one of ``hashes`` (sorted), reading only the row groups whose zone range
-    holds one of ``zones`` (sorted, distinct)."""
+def matched(indexes: Sequence[Path], zones: np.ndarray, hashes: np.ndarray) -> list[tuple[Path, np.ndarray]]:
+    """The zoned ``indexes`` holding one of ``hashes`` (sorted), each with the hashes it holds, reading only
+    the row groups whose zone range holds one of ``zones`` (sorted, distinct)."""
     hit = []
     for path in indexes:
         f = pq.ParquetFile(path)
@@ -72,8 +72,9 @@ def matched(indexes: Sequence[Path], zones: np.ndarray, hashes: np.ndarray) -> l
             continue
         h = f.read_row_groups(groups, columns=["h"]).column("h").to_numpy()
         at = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
-        if bool((hashes[at] == h).any()):
-            hit.append(path)
+        held = hashes[at] == h
+        if bool(held.any()):
+            hit.append((path, h[held]))
     return hit
 
 

@@ -242,6 +242,7 @@ class Loader:
                 spec.revision_key,
                 [(sorted(st.tmp.glob("*.parquet")), st.tmp) for _, st in mine],
                 self._others(dataset, {st.slice for _, st in mine}),
+                [st.index for _, st in mine],
             )
             for (i, _), d in zip(mine, done, strict=True):
                 out[i] = (d.found, d.keyed)

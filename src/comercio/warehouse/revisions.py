@@ -29,15 +29,15 @@ from typing import Any, NamedTuple
 import ibis
 import ibis.expr.types as ir
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from comercio.warehouse import _zones
+from comercio.warehouse import _keyindex
+from comercio.warehouse._keyindex import INDEX, Index
 from comercio.warehouse.contracts import scratch
 
 DIRECTORY = "revisions"
 """The subfolder of a vintage holding the rows it supersedes."""
-INDEX = "keys"
-"""The subfolder of a vintage holding its key index (:func:`index`)."""
 
 _OLDEST = "DATE '0001-01-01'"
 
@@ -97,22 +97,6 @@ def files(directory: Path) -> list[Path]:
 
 def _eq(a: str, b: str, keys: Sequence[str]) -> str:
     return " AND ".join(f'{a}."{k}" = {b}."{k}"' for k in keys)
-
-
-def _hash(keys: Sequence[str]) -> str:
-    return "hash(" + ", ".join(f'"{k}"' for k in keys) + ")"
-
-
-def _probe(con: Any, keys: Sequence[str]) -> int:
-    """DuckDB's hash of one fixed key of the new rows' types (table ``n``): an index written by a DuckDB
-    whose ``hash()`` differs is not used."""
-    types = {r[0]: r[1] for r in con.execute("DESCRIBE n").fetchall()}
-    probe = ", ".join(f"CAST('1' AS {types[k]})" for k in keys)
-    return int(con.execute(f"SELECT hash({probe})").fetchall()[0][0])
-
-
-def _known(keys: Sequence[str]) -> str:
-    return " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
 
 
 class Other(NamedTuple):
@@ -188,65 +172,76 @@ def revise_many(
     keys: Sequence[str],
     batch: Sequence[tuple[Sequence[Path], Path]],
     others: Sequence[Other | tuple[Sequence[Path], date | None]],
+    indexes: Sequence[Index | None] = (),
 ) -> list[Revision]:
     """:func:`revise` for several new vintages at once, in one DuckDB pass: each ``(files, out)`` of
     ``batch`` is compared with ``others`` and with the vintages before it in ``batch``, exactly as if they
-    were loaded one after the other in that order."""
+    were loaded one after the other in that order. ``indexes``: the key index each one's staging already
+    wrote (:func:`comercio.warehouse._keyindex.write_index`; None or missing: written here).
+
+    Only the new lines whose key hash is held by another file of the batch or by a matched index are read
+    again for the exact comparison (when every other vintage compared is indexed)."""
     cols = ", ".join(f'"{k}"' for k in (*keys, "source", "file_date", "value_usd"))
     k = ", ".join(f'"{c}"' for c in keys)
-    done = [Revision(None, None)] * len(batch)
     listed: list[tuple[int, str]] = [(i, str(p)) for i, (files, _) in enumerate(batch) for p in files]
     if not listed:
-        return done
+        return [Revision(None, None)] * len(batch)
     with scratch() as con:
         try:
-            con.execute("CREATE TEMP TABLE ords(ord INTEGER, filename VARCHAR)")
-            con.executemany("INSERT INTO ords VALUES (?, ?)", listed)
-            zone = _zones.zone_sql(keys)
-            con.execute(
-                f"CREATE TEMP TABLE n AS SELECT {cols}, {_hash(keys)} AS h, "
-                f"{zone or 'NULL::BIGINT'} AS z, ords.ord "
-                f"FROM read_parquet({[f for _, f in listed]!r}, filename = true) r "
-                f"JOIN ords USING (filename) WHERE {_known(keys)}"
-            )
-            per_file = con.execute("SELECT ord, count(*), count(z) FROM n GROUP BY ord").fetchall()
-            counts = {o: c for o, c, _ in per_file}
-            zoned = {o for o, c, z in per_file if z == c}  # every row of the file has a zone
+            probe = _keyindex.probe(con, f"SELECT * FROM read_parquet({[listed[0][1]]!r})", keys)
+            given = [*indexes, *([None] * len(batch))][: len(batch)]
+            keyed = [
+                g.keyed
+                if g is not None and (g.keyed is None or g.keyed.get("hash") == probe)
+                else _keyindex.write_index(con, keys, files, out).keyed
+                for g, (files, out) in zip(given, batch, strict=True)
+            ]
+            done = [Revision(None, kd) for kd in keyed]
+            counts = {o: int(kd["rows"]) for o, kd in enumerate(keyed) if kd}
             if not counts:
                 return done
-            probe = _probe(con, keys)
-            years = _zones.years(con, "n", keys)
+            zoned = {o for o in counts if keyed[o].get("zoned")}  # type: ignore[union-attr]
+            years: dict[int, tuple[int, int] | None] = {
+                o: (int(y[0]), int(y[1])) if (y := keyed[o].get("years")) else None  # type: ignore[union-attr]
+                for o in counts
+            }
+            _keyindex.new_hashes(con, [(o, _keyindex.index_path(batch[o][1])) for o in counts], bool(zoned))
             con.execute("CREATE TEMP TABLE since(ord INTEGER, since DATE)")
             con.executemany(
                 "INSERT INTO since VALUES (?, ?)",
                 [[o, date(y[0], 1, 1) if y else None] for o, y in years.items()],
             )
-            hashes = con.sql("SELECT h, z FROM n ORDER BY ord, z, h").to_arrow_table()
-            at = 0
-            for o, (_, out) in enumerate(batch):
-                if o not in counts:
-                    continue
-                (out / INDEX).mkdir(exist_ok=True)
-                y = years[o]
-                mine = hashes.slice(at, counts[o]).select(["h", "z"] if o in zoned else ["h"])
-                _zones.write(mine, out / INDEX / "part-0.parquet")
-                at += counts[o]
-                keyed = {"rows": int(counts[o]), "hash": probe} | ({"years": list(y)} if y else {})
-                done[o] = Revision(None, keyed | ({"zoned": True} if o in zoned else {}))
             spans = [y for y in years.values() if y is not None]
             span = (min(y[0] for y in spans), max(y[1] for y in spans)) if len(spans) == len(years) else None
             first = date(span[0], 1, 1) if span else None
             others_ = [Other(*o) for o in others]
             usable = [o.keyed is not None and o.probe == probe for o in others_]
-            paths: dict[str, date | None] = {
-                p: None
-                for p in _matched(
-                    con, [o for o, u in zip(others_, usable, strict=True) if u], span, zoned == set(counts)
-                )
-            }
+            matched, held = _matched(
+                con, [o for o, u in zip(others_, usable, strict=True) if u], span, zoned == set(counts)
+            )
+            paths: dict[str, date | None] = dict.fromkeys(matched)
             for other, u in zip(others_, usable, strict=True):
                 if not u and (first is None or other.end is None or other.end >= first):
                     paths.update({str(p): other.end for p in _data(other)})
+            restrict = len(paths) == len(matched)  # every line compared with is behind an index
+            if restrict:
+                con.execute(
+                    "CREATE TEMP TABLE cand AS SELECT h FROM nh GROUP BY h HAVING count(DISTINCT ord) > 1"
+                )
+                if len(held):
+                    con.register("held", pa.table({"h": held}))
+                    con.execute("INSERT INTO cand SELECT h FROM held")
+                    con.unregister("held")
+                if not con.execute("SELECT count(*) FROM cand").fetchall()[0][0]:
+                    return done  # no new line shares a key hash with another line
+            con.execute("CREATE TEMP TABLE ords(ord INTEGER, filename VARCHAR)")
+            con.executemany("INSERT INTO ords VALUES (?, ?)", listed)
+            only = f"AND {_keyindex.hash_sql(keys)} IN (SELECT h FROM cand)" if restrict else ""
+            con.execute(
+                f"CREATE TEMP TABLE n AS SELECT {cols}, ords.ord "
+                f"FROM read_parquet({[f for _, f in listed]!r}, filename = true) r "
+                f"JOIN ords USING (filename) WHERE {_keyindex.known_sql(keys)} {only}"
+            )
             found = _compare(con, keys, cols, k, paths, first, len(batch) > 1)
             if found:
                 listed_ = con.sql(f"SELECT * FROM records ORDER BY n_ord, {k}, source").to_arrow_table()
@@ -261,40 +256,25 @@ def revise_many(
                     done[o] = Revision(summary, done[o].keyed)
             return done
         finally:
-            for table in ("ords", "n", "since", "ends", "o", "pairs", "records"):
+            for table in ("ords", "nh", "cand", "n", "since", "ends", "o", "pairs", "records"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _matched(
     con: Any, indexed: Sequence[Other], years: tuple[int, int] | None, zones: bool = False
-) -> list[str]:
-    """The data files of the ``indexed`` vintages whose index holds a hash of the new rows (table ``n``):
-    of a zoned index only the row groups holding a zone of the new rows (when ``zones``: every new row has
-    one)."""
+) -> tuple[list[str], np.ndarray]:
+    """The data files of the ``indexed`` vintages whose index holds a hash of the new lines (table ``nh``),
+    and the hashes held: of a zoned index only the row groups holding a zone of the new lines (when
+    ``zones``: every new line has one)."""
     read = [
         o
         for o in indexed
         if years is None or o.years is None or (o.years[0] <= years[1] and years[0] <= o.years[1])
     ]
-    if not read:
-        return []
     by_index = {str(o.keyed): o for o in read}
     zoned = [Path(i) for i, o in by_index.items() if o.zoned] if zones else []
-    hit = set()
-    if zoned:
-        zones = con.sql("SELECT DISTINCT z FROM n ORDER BY z").fetchnumpy()["z"]
-        hashes = con.sql("SELECT DISTINCT h FROM n ORDER BY h").fetchnumpy()["h"]
-        hit |= {str(p) for p in _zones.matched(zoned, np.asarray(zones), np.asarray(hashes))}
-    rest = [i for i in by_index if Path(i) not in set(zoned)]
-    if rest:
-        hit |= {
-            str(name)
-            for (name,) in con.execute(
-                f"SELECT DISTINCT filename FROM read_parquet({rest!r}, filename = true) i "
-                "SEMI JOIN n ON i.h = n.h"
-            ).fetchall()
-        }
-    return [str(p) for name in sorted(hit) for p in _data(by_index[name])]
+    hit, held = _keyindex.held(con, zoned, [i for i in by_index if Path(i) not in set(zoned)])
+    return [str(p) for name in sorted(hit) for p in _data(by_index[name])], held
 
 
 def _data(other: Other) -> Sequence[Path]:
@@ -327,7 +307,7 @@ def _compare(
         con.executemany("INSERT INTO ends VALUES (?, ?)", [[p, e] for p, e in paths.items()])
         con.execute(
             f"CREATE TEMP TABLE o AS SELECT {o_cols}, ends.o_end, -1 AS o_ord "
-            f"FROM (SELECT {picked}, filename FROM {scan} WHERE {_known(keys)} {prune}) o "
+            f"FROM (SELECT {picked}, filename FROM {scan} WHERE {_keyindex.known_sql(keys)} {prune}) o "
             f"JOIN ends USING (filename) SEMI JOIN n ON {_eq('o', 'n', keys)}"
         )
         parts.append("SELECT * FROM o")
