@@ -13,6 +13,14 @@ import pyarrow.parquet as pq
 from comercio.warehouse import schema
 
 ROWS_PER_FILE = 5_000_000
+PLAIN = frozenset({"declaration"})
+"""Text columns nearly unique within a file (a customs declaration per few lines): no dictionary."""
+
+
+def dictionary_columns(schema_: pa.Schema) -> list[str]:
+    """The columns written with a dictionary: not floating-point amounts (nearly all distinct, so a
+    dictionary costs time and bytes) nor :data:`PLAIN`. Statistics stay on every column."""
+    return [f.name for f in schema_ if not pa.types.is_floating(f.type) and f.name not in PLAIN]
 
 
 class PartFiles:
@@ -46,7 +54,11 @@ class PartFiles:
             label = "" if key is None else f"{self.partition}={key}-"
             assert self.schema is not None
             writer, rows = (
-                pq.ParquetWriter(self.directory / f"part-{label}{part:05d}.parquet", self.schema),
+                pq.ParquetWriter(
+                    self.directory / f"part-{label}{part:05d}.parquet",
+                    self.schema,
+                    use_dictionary=dictionary_columns(self.schema),
+                ),
                 0,
             )
         writer.write_table(table)
