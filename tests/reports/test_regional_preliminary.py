@@ -215,3 +215,17 @@ def test_the_one_line_names_earlier_bases_when_they_were_others(rf: RegionalFact
         "Cobertura de atribución: 99,6\u202f% del valor (2023: 100,0\u202f% con ubigeo del productor); "
         "ver la advertencia del Resumen."
     )
+
+
+def test_a_preliminary_month_is_refused_even_from_kept_facts(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        _run(home, monkeypatch, capsys, "--preliminary", "--format", "json", "--out", str(tmp_path / "a"))
+        == 0
+    )
+    code = _run(
+        home, monkeypatch, capsys, "--format", "json", "--out", str(tmp_path / "b")
+    )  # facts kept by the first
+    assert code == 2 and "2024-06 is a preliminary month" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()

@@ -59,11 +59,10 @@ def regional(
         raise ConfigError(f"--through must be YYYY-MM, got {through!r}", field="through")
     start_renderer(formats)  # figures and PDF drawn by other processes, warmed while the facts are computed
     from comercio.reports.regional import write_regional
-    from comercio.warehouse import Warehouse
 
     s = settings(engine)
     paths = write_regional(
-        Warehouse(s, read_only=True),
+        s,  # the facts kept by an earlier run on the same warehouse when there are; else computed
         through=through,
         lang=lang.value,
         formats=formats,

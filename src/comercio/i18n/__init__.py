@@ -55,7 +55,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     """Every message, keyed ``<file>.<path>``, with its ``es`` and ``en`` texts.
 
     Parsing and checking the TOML files costs a command about 20 ms (about 0.1 s on a loaded machine),
-    loading the kept JSON about 3 ms, so the checked catalogue is kept between runs (:func:`_kept`), keyed
+    loading the kept JSON about 3 ms, so the checked catalogue is kept between runs (:func:`kept_file`), keyed
     by a digest of the files' texts and of this module's code: an edited file, or a change of how messages
     are read and checked, parses them again.
     """
@@ -66,7 +66,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     ]
     code = Path(__file__).read_text("utf-8")
     digest = hashlib.sha256(json.dumps([code, files]).encode()).hexdigest()[:32]
-    kept = _kept(f"messages-{digest}.json")
+    kept = kept_file(f"messages-{digest}.json")
     if kept is not None:
         with contextlib.suppress(OSError, ValueError):
             loaded: dict[str, dict[str, str]] = json.loads(kept.read_text("utf-8"))
@@ -86,9 +86,10 @@ def catalogue() -> dict[str, dict[str, str]]:
     return out
 
 
-def _kept(name: str) -> Path | None:
+def kept_file(name: str) -> Path | None:
     """``name`` in this user's private cache directory under the system's temporary directory (created
-    mode 0700; None when it cannot be had, or is not a directory of this user's alone)."""
+    mode 0700; None when it cannot be had, or is not a directory of this user's alone): the kept message
+    catalogue and the reports' kept facts (:mod:`comercio.reports.kept`)."""
     getuid = getattr(os, "getuid", None)
     if getuid is None:
         return None
@@ -138,4 +139,4 @@ class Messages:
         return t(key, self.lang, **values)
 
 
-__all__ = ["LANGS", "MessageError", "Messages", "catalogue", "has", "section", "t"]
+__all__ = ["LANGS", "MessageError", "Messages", "catalogue", "has", "kept_file", "section", "t"]

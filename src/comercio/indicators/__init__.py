@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from comercio.indicators.facts import make as make
     from comercio.indicators.measures import WindowResult as WindowResult
     from comercio.indicators.measures import compare as compare
-    from comercio.indicators.regional import RegionalFacts as RegionalFacts
     from comercio.indicators.regional import regional_facts as regional_facts
+    from comercio.indicators.regional_result import RegionalFacts as RegionalFacts
     from comercio.indicators.sector import SectorFacts as SectorFacts
     from comercio.indicators.sector import sector_facts as sector_facts
     from comercio.indicators.specs import Comparison as Comparison

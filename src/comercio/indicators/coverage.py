@@ -15,12 +15,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from comercio.indicators import engine as eng
-from comercio.warehouse import Warehouse, schema
+if TYPE_CHECKING:  # the engine and the warehouse are imported when coverage is computed, not by its readers
+    from comercio.warehouse import Warehouse
 
 NO_DEPARTMENT = "99"  # reference table departments: "No registrado" / without a department
 THRESHOLD = 0.95  # below this attributed share the department sections carry a warning
@@ -69,6 +70,8 @@ def combine(months: Iterable[Coverage]) -> Coverage:
 
 def coverage(wh: Warehouse, dataset: str, flow: str = "X", engine: str | None = None) -> dict[date, Coverage]:
     """Per month of ``flow`` in ``dataset`` (one with departments), its attribution coverage."""
+    from comercio.warehouse import schema
+
     spec = schema.get(dataset)
     if "department" not in spec.columns or "region_basis" not in spec.columns or not wh.has(dataset):
         return {}
@@ -78,6 +81,8 @@ def coverage(wh: Warehouse, dataset: str, flow: str = "X", engine: str | None = 
 
 
 def _compute(wh: Warehouse, dataset: str, flow: str, engine: str | None) -> dict[date, Coverage]:
+    from comercio.indicators import engine as eng
+
     t = eng.cube(wh, dataset, flow, engine).table
     outside = pc.fill_null(pc.equal(t.column("department"), NO_DEPARTMENT), True)
     out = (

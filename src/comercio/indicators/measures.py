@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comercio.errors import DataNotAvailable
-from comercio.indicators.engine import Series
 from comercio.indicators.specs import Comparison, Window
+
+if TYPE_CHECKING:  # annotations only: the report renders kept facts without importing the engine
+    from comercio.indicators.engine import Series
 
 RECORD_DEFINITIONS = ("annual", "same-window")
 # One rule for "flat": a change smaller than this in absolute value (it prints as 0,0 %) is neither a rise nor

@@ -9,7 +9,6 @@ facts carry member codes, never names.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,6 +18,16 @@ from comercio.indicators import engine as eng
 from comercio.indicators import measures, projection, provenance
 from comercio.indicators.facts import FactSet, make
 from comercio.indicators.regional_quality import latest_month, quality_facts
+from comercio.indicators.regional_result import (
+    BEFORE,
+    CHANGES,
+    COMPARED,
+    HEADLINE,
+    NATIONAL,
+    OTHER_RECORDS,
+    REGION,
+    RegionalFacts,
+)
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window, month_start
 from comercio.warehouse import Warehouse
 
@@ -40,59 +49,10 @@ FASTEST_SMALL = 3  # small regions named apart, with their base
 # A region ranks among the fastest-growing only if it weighed at least this share of national exports in the
 # comparison window: below it, a few shipments move the rate by hundreds of percent (Loreto +393 % from 54 M).
 MIN_SHARE = 0.005
-# "No registrado" jumps from ~0,02 % of the national total to 3-4 % in this year (METHODOLOGY.md §6): interior
-# shares on either side of it are not comparable as they stand.
-UNREGISTERED_BREAK = 2020
 G1_CATEGORIES = {
     "non_traditional": "No Tradicionales",
     "mining": "Tradicionales > Mineros",
 }
-
-
-# the families of one member's measures (a measures.Row attribute → fact family)
-HEADLINE = {
-    "value": "{region_group}.value",
-    "previous": "{region_group}.previous",
-    "growth": "{region_group}.growth",
-    "share": "{region_group}.share",
-    "share_previous": "{region_group}.share_previous",
-    "contribution": "{region_group}.contribution",
-}
-NATIONAL = {"value": "national.value", "previous": "national.previous", "growth": "national.growth"}
-REGION = {
-    "value": "region.{department}.value",
-    "previous": "region.{department}.previous",
-    "growth": "region.{department}.growth",
-    "share": "region.{department}.share",
-    "contribution": "region.{department}.contribution",
-}
-COMPARED = {"growth", "contribution"}  # measures that need the comparison window
-BEFORE = {"previous", "share_previous"}  # measures of the comparison window itself
-# direction of change (measures.direction) → count key, its families
-CHANGES = (
-    ("up", "growing", "regions.growing.count", "regions.growing.members"),
-    ("down", "declining", "regions.declining.count", "regions.declining.members"),
-    ("flat", "flat", "regions.flat.count", "regions.flat.members"),
-)
-# the report's record definition under regions.record.*, the other one alongside for the methods box
-OTHER_RECORDS = {
-    "annual": ("same-window", "regions.record_same_window.count", "regions.record_same_window.members"),
-    "same-window": ("annual", "regions.record_annual.count", "regions.record_annual.members"),
-}
-
-
-@dataclass
-class RegionalFacts:
-    through: date
-    grouping: str
-    record_definition: str
-    facts: FactSet
-    omitted: dict[str, str] = field(default_factory=dict)  # section → what data it would need
-    datasets: dict[str, list[str]] = field(default_factory=dict)  # dataset → vintages used
-
-    @property
-    def synthetic(self) -> bool:
-        return self.facts.synthetic
 
 
 class _Builder:

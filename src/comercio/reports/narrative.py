@@ -25,7 +25,7 @@ from comercio.errors import ReportError
 from comercio.i18n import has, t
 from comercio.indicators.facts import FactSet
 from comercio.indicators.measures import trend
-from comercio.indicators.regional import (
+from comercio.indicators.regional_result import (
     HEADLINE,
     NATIONAL,
     OTHER_RECORDS,

@@ -16,21 +16,23 @@ import functools
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comercio import reference
+from comercio.config import Settings
 from comercio.i18n import t
-from comercio.indicators.regional import RegionalFacts, regional_facts
-from comercio.indicators.regional_quality import refuse_preliminary
+from comercio.indicators.regional_result import RegionalFacts
 from comercio.reference.dimensions import member_names
 from comercio.reports import charts, maps, narrative, regional_quality
 from comercio.reports._render import render, table_rows
 from comercio.reports.fmt import Formatter
+from comercio.reports.kept import kept
 from comercio.reports.regional_tables import (
     NO_DEPARTMENT,
     group_of,
     macro_table,
-    monthly_table,
+    monthly_cells,
+    monthly_of,
     regions_table,
     vintages_table,
 )
@@ -45,7 +47,9 @@ from comercio.reports.spec import (
     text,
 )
 from comercio.reports.writers import FORMATS, Column, Figure, Report, Table, parse_formats, write_report
-from comercio.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from comercio.warehouse import Warehouse
 
 SHARE_YEARS_SHOWN = 10  # years drawn in the share chart, up to the report's (the table keeps them all)
 
@@ -294,7 +298,7 @@ def build_regional(
 
 
 def write_regional(
-    wh: Warehouse,
+    wh: Warehouse | Settings,
     *,
     through: str | None = None,
     lang: str = "es",
@@ -310,15 +314,59 @@ def write_regional(
     A preliminary last month (:mod:`comercio.indicators.maturity`) is refused unless ``preliminary``; with
     it, the report is written and marked preliminary (notice at the top, the month labelled).
 
+    Given the warehouse's :class:`Settings` instead of a warehouse (the command line), the facts are those
+    an earlier run kept for the same catalog, code and options when there are (:mod:`.kept`); the
+    warehouse is opened, read-only, only to compute them.
+
     ``out`` defaults to ``<Settings.reports_dir>/regional-<YYYY-MM>-<lang>/``; files are ``report.<ext>``
     (plus rendered figures and ``report-page-N.png`` previews of the PDF).
     """
-    rf = regional_facts(wh, through, grouping=grouping, record_definition=record_definition, engine=engine)
+    settings = wh if isinstance(wh, Settings) else wh.settings
+    options = {"through": through, "grouping": grouping, "record_definition": record_definition}
+    options["engine"] = engine or settings.engine
+    xlsx = "xlsx" in parse_formats(formats)
+    keep = kept(settings, "regional", options) if isinstance(wh, Settings) else None
+    found = keep.load() if keep is not None else None
+    if found is None or (xlsx and "monthly" not in found) or (_refused(found["facts"]) and not preliminary):
+        found = _compute(wh, options, preliminary=preliminary, monthly=xlsx)
+        if keep is not None:
+            keep.store(found)
+    rf: RegionalFacts = found["facts"]
+    report = build_regional(rf, lang, geojson=reference.boundaries(settings))
+    if xlsx and found["monthly"] is not None:
+        report = dataclasses.replace(report, data=(monthly_of(found["monthly"], rf, lang),))
+    target = out if out is not None else settings.reports_dir / f"regional-{rf.through:%Y-%m}-{lang}"
+    return write_report(report, formats, Path(target))
+
+
+def _refused(rf: RegionalFacts) -> bool:
+    """Whether the report's last month is preliminary (refused unless asked for: the refusal computes)."""
+    return bool(
+        rf.facts.get("maturity.latest.completeness") and rf.facts.value("maturity.latest.preliminary")
+    )
+
+
+def _compute(
+    source: Warehouse | Settings, options: Mapping[str, Any], *, preliminary: bool, monthly: bool
+) -> dict[str, Any]:
+    """The report's facts (refused when preliminary, unless ``preliminary``) and, for the spreadsheet, its
+    monthly cells; from the warehouse (opened read-only when given its settings)."""
+    from comercio.indicators.regional import regional_facts
+    from comercio.indicators.regional_quality import refuse_preliminary
+    from comercio.warehouse import Warehouse as Opened  # imports Ibis: only when the facts are computed
+
+    wh = Opened(source, read_only=True) if isinstance(source, Settings) else source
+    engine = options["engine"]
+    rf = regional_facts(
+        wh,
+        options["through"],
+        grouping=options["grouping"],
+        record_definition=options["record_definition"],
+        engine=engine,
+    )
     if not preliminary:
         refuse_preliminary(rf, wh, engine)
-    report = build_regional(rf, lang, geojson=reference.boundaries(wh.settings))
-    monthly = monthly_table(wh, rf, lang, engine) if {"xlsx"} & set(parse_formats(formats)) else None
-    if monthly is not None:
-        report = dataclasses.replace(report, data=(monthly,))
-    target = out if out is not None else wh.settings.reports_dir / f"regional-{rf.through:%Y-%m}-{lang}"
-    return write_report(report, formats, Path(target))
+    found: dict[str, Any] = {"facts": rf}
+    if monthly:
+        found["monthly"] = monthly_cells(wh, rf, engine)
+    return found

@@ -13,7 +13,7 @@ from typing import Any
 
 from comercio.i18n import has, t
 from comercio.indicators.coverage import COMPARABLE, UNATTRIBUTED
-from comercio.indicators.regional import RegionalFacts
+from comercio.indicators.regional_result import RegionalFacts
 from comercio.reports.fmt import Formatter
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from comercio.i18n import has, t
 from comercio.indicators.facts import FactSet
-from comercio.indicators.regional import UNREGISTERED_BREAK, RegionalFacts
+from comercio.indicators.regional_result import UNREGISTERED_BREAK, RegionalFacts
 from comercio.reports.fmt import Formatter
 
 

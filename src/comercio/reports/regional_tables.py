@@ -11,21 +11,23 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comercio import reference
 from comercio.i18n import t
-from comercio.indicators import engine as eng
-from comercio.indicators.regional import RegionalFacts
+from comercio.indicators.regional_result import RegionalFacts
 from comercio.indicators.specs import Filters, Grouping
 from comercio.reference.dimensions import member_names
 from comercio.reports._render import table
 from comercio.reports.fmt import Formatter
 from comercio.reports.spec import RenderContext, TableSpec
 from comercio.reports.writers import ROW_KIND, Column, Table
-from comercio.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from comercio.warehouse import Warehouse
 
 NO_DEPARTMENT = "99"  # the BCRP's "No registrado" row, shown with the totals
+Cells = list[tuple[str | None, date, float]]  # (department, month, US$) of the monthly table
 
 
 def group_of() -> dict[str, str]:
@@ -136,18 +138,32 @@ def vintages_table(rc: RenderContext) -> Table:
     return Table("vintages", rc.msg("regional.table.vintages"), cols, tuple(rows))
 
 
-def monthly_table(wh: Warehouse, rf: RegionalFacts, lang: str, engine: str | None = None) -> Table | None:
-    """Departments × months (the report's months and the same months a year earlier) in US$ millions,
-    from the department series the facts were computed from; None when its vintages are not the facts'."""
+def monthly_cells(wh: Warehouse, rf: RegionalFacts, engine: str | None = None) -> Cells | None:
+    """The department series the facts were computed from, as ``(department, month, US$)``: the report's
+    months and the same months a year earlier; None when its vintages are not the facts'."""
+    from comercio.indicators import engine as eng
+
     start = date(rf.through.year - 1, 1, 1)
     s = eng.series(wh, Grouping("department"), Filters(), start=start, end=rf.through, engine=engine)
     if sorted(s.vintages) != sorted(rf.datasets.get(s.dataset, ())):
         return None
+    return list(s.triples)
+
+
+def monthly_table(wh: Warehouse, rf: RegionalFacts, lang: str, engine: str | None = None) -> Table | None:
+    """Departments × months (the report's months and the same months a year earlier) in US$ millions,
+    from the department series the facts were computed from; None when its vintages are not the facts'."""
+    cells = monthly_cells(wh, rf, engine)
+    return None if cells is None else monthly_of(cells, rf, lang)
+
+
+def monthly_of(triples: Cells, rf: RegionalFacts, lang: str) -> Table:
+    """The departments × months table of :func:`monthly_table` from its :func:`monthly_cells`."""
     fmt = Formatter(lang)
-    months = [m for m in sorted({p for _, p, _ in s.triples}) if m.month <= rf.through.month]
+    months = [m for m in sorted({p for _, p, _ in triples}) if m.month <= rf.through.month]
     names = member_names("department", lang)
     cells: dict[str, dict[str, float]] = {}
-    for member, period, value in s.triples:
+    for member, period, value in triples:
         if member is not None and period in months:
             cells.setdefault(member, {})[period.isoformat()] = value
     cols = [
