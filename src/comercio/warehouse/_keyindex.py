@@ -65,8 +65,8 @@ def write_index(con: Any, keys: Sequence[str], files: Sequence[Path], out: Path)
         if not rows:
             return Index(None)
         hashed = probe(con, "kx", keys)
-        years = _zones.years(con, "kx", keys).get(0)
         zoned = zoned_rows == rows  # every line has a zone
+        years = _zones.zoned_years(con, "kx") if zoned else _zones.years(con, "kx", keys).get(0)
         index = con.sql("SELECT h, z FROM kx ORDER BY z, h").to_arrow_table()
         (out / INDEX).mkdir(exist_ok=True)
         _zones.write(index.select(["h", "z"] if zoned else ["h"]), index_path(out))

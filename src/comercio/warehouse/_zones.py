@@ -89,10 +89,21 @@ def years(con: Any, table: str, keys: Sequence[str]) -> dict[int, tuple[int, int
         if "declaration" in keys
         else f"SELECT DISTINCT ord, NULL, NULL, 1 FROM {table}"
     ).fetchall()
-    return {
-        int(o): None if unknown or first is None or not 1900 <= first <= last <= 2199 else (first, last)
-        for o, first, last, unknown in found
-    }
+    return {int(o): None if unknown else plausible(first, last) for o, first, last, unknown in found}
 
 
-__all__ = ["NUMBERS", "ROW_GROUP", "matched", "write", "years", "zone_sql"]
+def plausible(first: int | None, last: int | None) -> tuple[int, int] | None:
+    """``(first, last)`` declaration years when both are known and plausible (1900–2199), else None."""
+    return None if first is None or last is None or not 1900 <= first <= last <= 2199 else (first, last)
+
+
+def zoned_years(con: Any, table: str) -> tuple[int, int] | None:
+    """The first and last declaration year of ``table``'s rows when every row has a zone (``z``): the
+    year is a part of the zone, so no declaration is parsed again."""
+    first, last = con.execute(
+        f"SELECT min(z // {NUMBERS} % 10000), max(z // {NUMBERS} % 10000) FROM {table}"
+    ).fetchall()[0]
+    return plausible(None if first is None else int(first), None if last is None else int(last))
+
+
+__all__ = ["NUMBERS", "ROW_GROUP", "matched", "plausible", "write", "years", "zone_sql", "zoned_years"]
