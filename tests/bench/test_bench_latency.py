@@ -30,6 +30,7 @@ def test_targets_and_section_from_a_result() -> None:
             "regional_all_en": {"median_s": 4.2},
             "regional_pdf": {"median_s": 2.0},
         },
+        "reports_kept": {"regional_json": {"median_s": 0.6, "cpu_s": 0.5}},
         "dashboard": {"first_page": {"median_s": 0.02}, "ready": {"median_s": 3.0}},
         "pdf_split": {"figures_s": 0.5, "weasyprint_import_s": 0.4, "layout_s": 0.8, "write_pdf_s": 0.3,
                       "previews_s": 0.4},
@@ -40,6 +41,18 @@ def test_targets_and_section_from_a_result() -> None:
     text = "\n".join(_latency.render(section))
     assert text.startswith("### Interactive latency")
     assert "layout 0.80 s, 40% of `--format pdf`" in text and "`report regional` 0.42" in text
+    assert (
+        "| `report regional --format json` (es), *facts kept* by an earlier run (not the target) | 0.60 |"
+        in text
+    )
+    section["reports"]["regional_json"]["median_s"] = 1.6  # the target reads the runs with no facts kept
+    assert _latency.targets(section)[1]["status"] == "miss"
+
+
+def test_a_timed_command_can_be_prepared_before_each_run(tmp_path: Path) -> None:
+    calls: list[int] = []
+    timed = _latency._wall(["report", "--help"], _latency._env(tmp_path), 2, before=lambda: calls.append(1))
+    assert calls == [1, 1] and len(timed["times_s"]) == 2
 
 
 def test_the_pdf_split_times_each_stage(built_home: Path, tmp_path: Path) -> None:
