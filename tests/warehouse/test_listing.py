@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from comercio.config import Settings
-from comercio.warehouse import FileRef, Provenance, Warehouse, _footer, _listing, aggregates, within
+from comercio.warehouse import FileRef, Holding, Provenance, Warehouse, _footer, _listing, aggregates, within
 
 DATASET = "customs_lines"
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
@@ -83,6 +83,31 @@ def test_the_index_holds_every_file_and_its_footer_statistics(tmp_path: Path) ->
     # a vintage no longer current is left out: the index names only the current ones it is asked about
     fewer = _listing.read(wh.settings.data_dir / DATASET, DATASET, {k: dirs[k] for k in list(dirs)[1:]})
     assert fewer is not None and len(fewer.files) == 1
+
+
+def test_the_index_selects_the_files_each_file_s_footer_would(tmp_path: Path) -> None:
+    home = archive(tmp_path, indexed=True)
+    wh = Warehouse(Settings(home=home), read_only=True)
+    dirs = {v.vintage: str(wh.vintage_dir(v)) for v in wh.vintages(DATASET)}
+    found = _listing.read(wh.settings.data_dir / DATASET, DATASET, dirs)
+    assert found is not None
+    indexed = [p for fs in found.files.values() for p in fs]
+    selectors = [
+        within("period", JAN, JAN),
+        within("period", FEB),
+        within("period", hi=JAN),
+        within("period", date(2023, 1, 1), date(2023, 12, 1)),
+        within("source", "x-w2.zip", "x-w2.zip"),
+        within("file_date", date(2024, 1, 15)),
+        Holding("file_date"),
+        Holding("file_date", non_null=False),
+        Holding("source"),
+    ]
+    for where in selectors:
+        assert found.selected(where) == {p for p in indexed if where(p)}, where  # footers read per file
+    assert found.selected(within("department", "15")) is None  # not an indexed column: file by file
+    assert found.selected(within("period", JAN, JAN)) == set(indexed)  # the two January weeks
+    assert found.selected(within("period", FEB)) == set()  # the February week came after the index
 
 
 def test_a_month_read_keeps_only_the_files_of_that_month(home: Path) -> None:

@@ -9,6 +9,7 @@ a flow (:func:`months`: a query over one year of a large archive need not scan i
 from __future__ import annotations
 
 import bisect
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -134,6 +135,25 @@ class Within(Holding):
 
     def __str__(self) -> str:
         return f"{self.column!r} within {self.lo}..{self.hi}"
+
+
+@dataclass(frozen=True)
+class Among(Holding):
+    """Selects the data files whose paths are in ``paths`` (e.g. the vintages no aggregate answers for), for
+    :meth:`Warehouse.table`'s ``where``: read through the gateway, so corrections still apply."""
+
+    paths: frozenset[str] = frozenset()
+
+    def __call__(self, path: str | Path) -> bool:
+        return str(path) in self.paths
+
+    def __str__(self) -> str:
+        digest = hashlib.sha256("\n".join(sorted(self.paths)).encode()).hexdigest()[:16]
+        return f"among {len(self.paths)} files {digest}"
+
+
+def among(paths: list[Path]) -> Among:
+    return Among("any", True, frozenset(str(p) for p in paths))
 
 
 def within(column: str, lo: Any = None, hi: Any = None) -> Within:

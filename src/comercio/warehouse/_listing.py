@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from comercio.warehouse import schema
-from comercio.warehouse._footer import _Group, stats
+from comercio.warehouse._footer import Holding, Within, _Group, stats
 
 NAME = "files"
 COLUMNS = ("period", "date", "file_date", "flow", "source")
@@ -125,6 +125,37 @@ class Listing:
     def empty(cls) -> Listing:
         """No index: every vintage's directory is listed and every footer read."""
         return cls(_layout_empty(), {})
+
+    def knows(self, path: str) -> bool:
+        return path in self._at
+
+    def selected(self, where: Holding) -> set[str] | None:
+        """The indexed files ``where`` selects, decided over the whole index at once for the selectors by
+        one column's statistics (:class:`Within`, :class:`Holding`) — the same rule as theirs, row group by
+        row group; None for any other selector or column (the caller asks it file by file)."""
+        if type(where) not in (Within, Holding) or where.column not in COLUMNS or not self._at:
+            return None
+        c = where.column
+        has, nulls, rows = self._table[f"{c}.has"], self._table[f"{c}.nulls"], self._table[_ROWS]
+        lo, hi = self._table[f"{c}.lo"], self._table[f"{c}.hi"]
+        unknown = pc.or_(pc.is_null(lo), pc.is_null(hi))
+        some = pc.fill_null(pc.less(nulls, rows), True)  # a value that is not null (nulls unknown: may be)
+        if isinstance(where, Within):
+            try:
+                inside = pc.and_(
+                    pc.greater_equal(hi, where.lo) if where.lo is not None else pc.is_valid(hi),
+                    pc.less_equal(lo, where.hi) if where.hi is not None else pc.is_valid(lo),
+                )
+            except (pa.ArrowException, TypeError):
+                return None  # a bound of another type: file by file (which reads such files)
+            hit = pc.and_(has, pc.if_else(unknown, some, inside))
+        else:
+            hit = pc.and_(has, some)
+        mask = pc.fill_null(hit, False).to_pylist()
+        chosen = {p for p, at in self._at.items() if any(mask[i] for i in at)}
+        if type(where) is Holding and not where.non_null:
+            chosen = {p for p in self._at if p not in chosen}  # only null (or absent) everywhere
+        return chosen
 
     def lookup(self, path: str, column: str) -> tuple[_Group, ...] | bool | None:
         """``column``'s statistics per row group of the data file ``path``, None when the file has no such

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from comercio.warehouse import _listing, schema
 from comercio.warehouse._fingerprint import schema_fingerprint
-from comercio.warehouse._footer import Holding
+from comercio.warehouse._footer import Among, among
 from comercio.warehouse.catalog import Catalog
 from comercio.warehouse.schema import DatasetSpec
 
@@ -144,25 +144,6 @@ def file_name(spec: DatasetSpec, name: str, columns: tuple[str, ...]) -> str:
     return f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.parquet"
 
 
-@dataclass(frozen=True)
-class Among(Holding):
-    """Selects the data files whose paths are in ``paths`` (the vintages no sidecar answers for), for
-    :meth:`Warehouse.table`'s ``where``: read through the gateway, so corrections still apply."""
-
-    paths: frozenset[str] = frozenset()
-
-    def __call__(self, path: str | Path) -> bool:
-        return str(path) in self.paths
-
-    def __str__(self) -> str:
-        digest = hashlib.sha256("\n".join(sorted(self.paths)).encode()).hexdigest()[:16]
-        return f"among {len(self.paths)} files {digest}"
-
-
-def among(paths: list[Path]) -> Among:
-    return Among("any", True, frozenset(str(p) for p in paths))
-
-
 def for_load(dataset: str, spec: DatasetSpec | None) -> Sums | None:
     """An accumulator for a load of ``dataset`` written with ``spec`` (None: no aggregates)."""
     return Sums(spec) if spec is not None and spec.name == dataset and applies(spec) else None
@@ -197,7 +178,7 @@ def _current(path: Path, spec: DatasetSpec, name: str, columns: tuple[str, ...])
 
 
 def read_many(
-    directories: list[Path],
+    directories: Sequence[Path],
     dataset: str,
     name: str,
     columns: tuple[str, ...],
@@ -257,11 +238,18 @@ def _read_files(
 def _from_index(path: Path, ids: list[str], want: pa.Schema) -> pa.Table | None:
     """The rows of the index file ``path`` whose vintage is one of ``ids``, with its position (None: no
     index, or none of them in it)."""
-    try:
-        table = pq.read_table(path)
+    try:  # the ids as a dictionary: matched once each, not once per row
+        table = pq.read_table(path, read_dictionary=[VINTAGE])
     except (OSError, pa.ArrowException):
         return None
-    at = pc.index_in(table.column(VINTAGE), value_set=pa.array(ids, pa.string()))
+    wanted = pa.array(ids, pa.string())
+    at = pa.chunked_array(
+        [
+            pc.take(pc.index_in(c.dictionary, value_set=wanted), c.indices)
+            for c in table.column(VINTAGE).chunks
+        ],
+        pa.int32(),
+    )
     keep = pc.is_valid(at)
     if not pc.any(keep).as_py():
         return None

@@ -13,7 +13,6 @@ slices (customs lines), the rows a later file superseded are left out; and once 
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -140,8 +139,14 @@ class Warehouse:
         if where is None:
             key = ("paths", vintages[0].dataset, tuple(v.vintage for v in vintages))
             return self.memo(key, lambda: [(v, [Path(p) for p in fs]) for v, fs in names])
-        with known(self._listing(vintages[0].dataset).lookup):
-            return [(v, [Path(p) for p in kept]) for v, fs in names if (kept := [p for p in fs if where(p)])]
+        listing = self._listing(vintages[0].dataset)
+        chosen = listing.selected(where)  # the indexed files at once; the others (loaded since) one by one
+
+        def pick(path: str) -> bool:
+            return path in chosen if chosen is not None and listing.knows(path) else where(path)
+
+        with known(listing.lookup):
+            return [(v, [Path(p) for p in kept]) for v, fs in names if (kept := [p for p in fs if pick(p)])]
 
     def _names(self, vintages: list[Vintage]) -> list[tuple[Vintage, list[str]]]:
         """The data files of ``vintages`` as text: named by the dataset's listing index where it names the
@@ -150,7 +155,7 @@ class Warehouse:
 
         def find() -> list[tuple[Vintage, list[str]]]:
             named, root = self._listing(dataset).files, str(self.settings.data_dir)
-            dirs = [os.path.join(root, v.path) for v in vintages]
+            dirs = [f"{root}/{v.path}" for v in vintages]  # catalog paths are relative and normal
             return [
                 (v, named.get(d) or sorted(str(p) for p in Path(d).glob("*.parquet")))
                 for v, d in zip(vintages, dirs, strict=True)
@@ -165,7 +170,7 @@ class Warehouse:
 
         def read() -> _listing.Listing:
             root = str(self.settings.data_dir)
-            dirs = {v.vintage: os.path.join(root, v.path) for v in vintages}
+            dirs = {v.vintage: f"{root}/{v.path}" for v in vintages}
             found = _listing.read(self.settings.data_dir / dataset, dataset, dirs)
             return found if found is not None else _listing.Listing.empty()
 
@@ -299,9 +304,13 @@ class Warehouse:
         return _superseded_sources([p for _, fs in self._corrections(self.vintages(dataset)) for p in fs])
 
     def _corrections(self, vintages: list[Vintage]) -> list[tuple[Vintage, list[Path]]]:
-        """The ``vintages`` that list corrections, with the files of their records."""
-        listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
-        return [(v, fs) for v, fs in listed if fs]
+        """The ``vintages`` that list corrections, with the files of their records (once per version)."""
+
+        def find() -> list[tuple[Vintage, list[Path]]]:
+            listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
+            return [(v, fs) for v, fs in listed if fs]
+
+        return self.memo(("corrections", tuple(v.vintage for v in vintages)), find)
 
     def execute(
         self,
