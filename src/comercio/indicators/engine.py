@@ -8,7 +8,9 @@ multiplies a cube by the catalogue of goods, so it is kept only in a second, *pr
 question groups by product or filters by a basket, and restricted to the months the question asks for
 (``start``/``end``): a report's region-level figures never pay for it, and its product sections read only
 their own months (docs/decisions/0019-region-cube-and-product-cube.md). A region cube is assembled from the
-vintages' aggregates written at load where they answer (:mod:`comercio.indicators.assembled`, decision 0024).
+vintages' aggregates written at load where they answer (:mod:`comercio.indicators.assembled`, decision 0024);
+where they do not, a regional report asks for its region cube, product cube and maturity rows in one engine
+query (:mod:`comercio.indicators.onescan`), memoised under the keys :func:`cube` looks up (:func:`cube_key`).
 Every grouping
 (macroregion, natural region, product group, basket …) is then a re-aggregation of the cube in Arrow, by the
 function :data:`DERIVE` holds for the dimension's derive kind (:mod:`comercio.indicators._derive`), and every
@@ -136,7 +138,7 @@ def cube(
     wanted = cube_columns(schema.get(name), extra - {WEIGHT}, only=narrow is not None)
     if months is not None and narrow is None and not DETAIL.intersection(wanted):
         months = None
-    key = _cube_key(wh, name, flow, engine, wanted, months, narrow, vintages) + ("weight",) * weighed
+    key = cube_key(wh, name, flow, engine, wanted, months, vintages, narrow, weighed)
     held = None if months is None else held_months(wh, name, flow, engine)
     return wh.memo(
         key, lambda: _build_cube(wh, name, flow, engine, vintages, wanted, months, held, weighed, narrow)
@@ -160,18 +162,21 @@ class Narrow:
         return t
 
 
-def _cube_key(
+def cube_key(
     wh: Warehouse,
     name: str,
     flow: str,
     engine: str | None,
     wanted: tuple[str, ...],
     months: Months | None,
-    narrow: Narrow | None,
     vintages: list[Any],
+    narrow: Narrow | None = None,
+    weighed: bool = False,
 ) -> tuple[Any, ...]:
+    """The memo key of a cube (:func:`cube`; :mod:`comercio.indicators.onescan` fills the same entries)."""
     stamp = tuple(v.vintage for v in vintages)
-    return ("cube", name, flow, engine or wh.settings.engine, wanted, months, narrow, stamp)
+    key = ("cube", name, flow, engine or wh.settings.engine, wanted, months, narrow, stamp)
+    return key + ("weight",) * weighed
 
 
 def held_months(wh: Warehouse, name: str, flow: str, engine: str | None = None) -> tuple[date, ...]:
@@ -179,7 +184,7 @@ def held_months(wh: Warehouse, name: str, flow: str, engine: str | None = None) 
     cube's when a report already built it, else from its data files' footer statistics, without aggregating
     it (:meth:`Warehouse.months`)."""
     spec = schema.get(name)
-    region = _cube_key(wh, name, flow, engine, cube_columns(spec), None, None, wh.vintages(name))
+    region = cube_key(wh, name, flow, engine, cube_columns(spec), None, wh.vintages(name))
     built = wh.recall(region)
     if isinstance(built, Cube):
         return built.periods
@@ -258,6 +263,18 @@ def _build_cube(
     if table is None:
         expr = cube_expr(wh.table(name, engine), spec, flow, wanted, months, weight=weighed, narrow=narrow)
         table = wh.execute(expr, engine=engine)
+    return as_cube(name, flow, table, vintages, months, held)
+
+
+def as_cube(
+    name: str,
+    flow: str,
+    table: pa.Table,
+    vintages: list[Any],
+    months: Months | None = None,
+    held: tuple[date, ...] | None = None,
+) -> Cube:
+    """The :class:`Cube` of an aggregation's rows ``table`` (of ``months`` only, with the months ``held``)."""
     table = table.cast(pa.schema([pa.field(c, table.schema.field(c).type) for c in table.column_names]))
     synthetic = any(v.synthetic for v in vintages)
     return Cube(name, flow, table, tuple(v.vintage for v in vintages), synthetic, months, held)

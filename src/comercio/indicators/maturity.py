@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from comercio.indicators import assembled
 from comercio.indicators import engine as eng
@@ -122,17 +124,29 @@ def maturity(wh: Warehouse, flow: str = "X", engine: str | None = None) -> dict[
     return wh.memo(key, lambda: _compute(wh, flow, engine))
 
 
+def rows_expr(t: ir.Table, flow: str) -> ir.Table:
+    """The maturity aggregation of lines ``t``: value by period, date and file date of ``flow``."""
+    t = t.filter(t.flow == flow)
+    return t.group_by(["period", "date", "file_date"]).aggregate(value_usd=t.value_usd.sum())
+
+
+def rows_key(wh: Warehouse, flow: str, engine: str | None) -> tuple[Any, ...]:
+    """The memo key of :func:`rows_expr`'s rows over the files that may hold a ``file_date``."""
+    return ("maturity-rows", flow, engine or wh.settings.engine, wh.version())
+
+
 def _rows(wh: Warehouse, flow: str, engine: str | None) -> list[tuple[date, date | None, date | None, float]]:
     """(period, date, file_date, value) summed over the files that may hold a ``file_date``: one Ibis
-    aggregation, small (months × days × weeks)."""
+    aggregation, small (months × days × weeks), unless :mod:`.onescan` already memoised it."""
 
-    def expr(t: ir.Table) -> ir.Table:
-        t = t.filter(t.flow == flow)
-        return t.group_by(["period", "date", "file_date"]).aggregate(value_usd=t.value_usd.sum())
+    def scan() -> pa.Table:
+        expr = functools.partial(rows_expr, flow=flow)
+        table = assembled.maturity(wh, DATASET, flow, engine, expr, WEEKLY)  # the vintages' sidecars, if any
+        if table is None:
+            table = wh.execute(expr(wh.table(DATASET, engine, where=WEEKLY)), engine=engine)
+        return table
 
-    table = assembled.maturity(wh, DATASET, flow, engine, expr, WEEKLY)  # the vintages' sidecars, if any
-    if table is None:
-        table = wh.execute(expr(wh.table(DATASET, engine, where=WEEKLY)), engine=engine)
+    table: pa.Table = wh.memo(rows_key(wh, flow, engine), scan)
     out = table.to_pydict()
     return [
         (p, d, f, float(v or 0.0))

@@ -15,7 +15,7 @@ from typing import Any
 from comercio import reference
 from comercio.errors import DataNotAvailable
 from comercio.indicators import engine as eng
-from comercio.indicators import measures, projection, provenance
+from comercio.indicators import measures, onescan, projection, provenance
 from comercio.indicators.facts import FactSet, make
 from comercio.indicators.regional_quality import latest_month, quality_facts
 from comercio.indicators.regional_result import (
@@ -125,6 +125,8 @@ def regional_facts(
     """Every figure of the regional report for January–``through`` against the same months a year earlier."""
     month = month_start(through) if through is not None else latest_month(wh, engine, mature=True)
     b = _Builder(wh, month, engine)
+    # the region cube, the maturity rows and the product sections' cube in one engine query (cold path)
+    onescan.prefetch(wh, engine, (Grouping("natural_region"), Filters(basket="agro"), b.detail))
     omitted: dict[str, str] = {}
     _headline(b)
     quality_facts(b)
