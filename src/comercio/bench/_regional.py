@@ -9,11 +9,13 @@ drivers, agro by natural region, category leaders), the month maturity, the attr
 projection: the hand-written versions do not, so comercio does strictly more work in these timings.
 
 What each reads (docs/decisions/0019-region-cube-and-product-cube.md): the hand-written SQL scans the lines
-once (value by department, customs office and month). comercio sends three queries: the region cube (the
-same grouping plus ``region_basis``, from which the coverage is derived) over every line; the product cube
-(month, department, product) over the report's eighteen months only (comparison window to ``through``),
-shared by drivers, agro and leaders; and the maturity aggregation (month, day, file date) over every line.
-Each query's grouping and time are returned under ``scans`` (last run).
+once (value by department, customs office and month). comercio computes three aggregations: the region cube
+(the same grouping plus ``region_basis``, from which the coverage is derived) over every line; the product
+cube (month, department, product) over the report's eighteen months only (comparison window to
+``through``), shared by drivers, agro and leaders; and the maturity aggregation (month, day, file date) over
+every line. A cold run sends them as one engine query (:mod:`comercio.indicators.onescan`: one scan for the
+region cube and the maturity, the product cube's months read apart). Each query's groupings and time are
+returned under ``scans`` (last run).
 
 ``comercio-duckdb`` and ``comercio-spark`` are *cold*: the vintages' aggregates (sidecars written at load,
 docs/decisions/0024-vintage-aggregates.md) are not read, every line is scanned. ``comercio-duckdb-aggregates``
@@ -144,10 +146,13 @@ def _comercio(
     return {**summary(times), "figures": figures, **extra}
 
 
-def _groups(expr: Any) -> list[str]:
-    """The columns an engine query groups by (empty for anything but an aggregation)."""
-    groups = getattr(expr.op(), "groups", None)
-    return [str(g) for g in groups] if groups else []
+def _groups(expr: Any) -> list[list[str]]:
+    """The columns each aggregation of an engine query groups by (one list per aggregation: several for
+    the union :mod:`comercio.indicators.onescan` sends; none for a query without aggregation)."""
+    from ibis.expr import operations as ops
+
+    found = expr.op().find(ops.Aggregate)
+    return [[str(g) for g in a.groups] for a in sorted(found, key=lambda a: list(a.groups))]
 
 
 # -- hand-written DuckDB SQL ----------------------------------------------------------------------------

@@ -135,12 +135,13 @@ def _notes(section: dict[str, Any]) -> list[str]:
     for e in section.get("entries", []):
         c = e["systems"].get("comercio-duckdb", {})
         if c.get("median_s") and "queries_per_run" in c:
-            scans = "; ".join(f"by {', '.join(x['groups'])} {x['s']} s" for x in c.get("scans", []))
+            scans = "; ".join(f"{_grouped(x['groups'])} {x['s']} s" for x in c.get("scans", []))
             notes.append(
-                f"{e['rows']:,} lines: comercio-duckdb sent {c['queries_per_run']} queries "
+                f"{e['rows']:,} lines: comercio-duckdb sent {c['queries_per_run']} "
+                f"{'query' if c['queries_per_run'] == 1 else 'queries'} "
                 f"({c.get('engine_s_per_run')} s in the engine){': ' + scans if scans else ''} — against one "
-                "scan in the hand-written SQL, which computes neither maturity, coverage nor the product "
-                "sections (decision 0019)."
+                "aggregation in the hand-written SQL, which computes neither maturity, coverage nor the "
+                "product sections (decision 0019)."
             )
         a = e["systems"].get(AGGREGATES, {})
         if a.get("median_s"):
@@ -161,6 +162,12 @@ def _notes(section: dict[str, Any]) -> list[str]:
         if not e.get("agree", True):
             notes.append(f"{e['rows']:,} lines: systems disagree: {'; '.join(e['disagreements'])}.")
     return notes
+
+
+def _grouped(groups: list[Any]) -> str:
+    """An engine query's aggregations, ``by a, b + by c`` (older results: one list of column names)."""
+    sets = groups if groups and isinstance(groups[0], list) else [groups]
+    return " + ".join(f"by {', '.join(g)}" for g in sets)
 
 
 def render(section: dict[str, Any]) -> list[str]:
