@@ -15,9 +15,10 @@ hard-linked twin (:mod:`comercio.bench._aggregated`), never rewritten.
 Measured in a child process per size, the catalog restored between runs: ``comercio ingest sunat-microdata
 <week>`` (``comercio.ingest.ingest``, the CLI's call; it writes the new week's aggregates), then what is read
 again after it: the corrected view of ``customs_lines`` (lines other files superseded left out) summed over
-the appended week's month, and the region cube every report starts from (``indicators.engine.cube``): the
-sidecars of the old vintages no correction touches, plus a scan of the new week and of the four weeks its
-corrections touch (docs/decisions/0024-vintage-aggregates.md).
+the appended week's month, of the files that may hold it (footer statistics:
+:func:`comercio.warehouse.within`), and the region cube every report starts from
+(``indicators.engine.cube``): the sidecars of the old vintages no correction touches, plus a scan of the new
+week and of the four weeks its corrections touch (docs/decisions/0024-vintage-aggregates.md).
 """
 
 from __future__ import annotations
@@ -86,7 +87,9 @@ def append_week(job: dict[str, Any]) -> dict[str, Any]:
         cube_own_s.append(time.perf_counter() - t3)
         assembled.USE_INDEX = True
         read = {"summary": result.summary(), "revised": result.vintage.extra.get("revisions", {})}
-        read |= _cube_reads(fresh)
+        read |= _cube_reads(fresh) | {
+            "month_files": len(fresh.files("customs_lines", within("period", month)))
+        }
     _restore(home, keep, week)
     return {
         "ingest_s": ingest_s,
@@ -234,7 +237,11 @@ def render(section: dict[str, Any]) -> list[str]:
         "week's — of each, only the row groups whose declaration range holds one of the week's "
         "(`comercio.warehouse._zones`) — and data files only where a key hash matches; no existing "
         "partition is rewritten. The week's month: the corrected view of `customs_lines` summed over "
-        "the appended week's month. Region cube: `indicators.engine.cube(wh, 'customs_lines', 'X')`, "
+        "the appended week's month, read from the data files that may hold it "
+        "(`Warehouse.table(where=within('period', month))`: footer statistics of every current vintage's "
+        "files from the listing index `comercio warehouse aggregate` writes, the new week's from its own "
+        "footer), the corrections every current vintage lists still applied. Region cube: "
+        "`indicators.engine.cube(wh, 'customs_lines', 'X')`, "
         "assembled from the aggregates written at load (per-vintage sidecars) of the old vintages no "
         "correction touches, plus a scan of the vintages the new week's corrections touch (decision 0024); "
         "this is not the cold figure of a whole-archive scan. The old vintages' rows come from the index "
@@ -248,7 +255,8 @@ def render(section: dict[str, Any]) -> list[str]:
     for r in sorted(read, key=lambda r: r["rows"]):
         if "cube_sidecars" in r:
             lines.append(
-                f"- {r['rows']:,} lines: region cube from {r['cube_sidecars']:,} vintages' sidecars and a "
+                f"- {r['rows']:,} lines: the week's month read from {r.get('month_files', '–')} data files; "
+                f"region cube from {r['cube_sidecars']:,} vintages' sidecars and a "
                 f"scan of {r['cube_scanned_vintages']:,} vintages"
                 + (
                     f"; sidecars of the cached archive written in {r['aggregate_s']} s"
