@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from comercio.warehouse import _zones
 
@@ -53,6 +55,9 @@ def write_index(con: Any, keys: Sequence[str], files: Sequence[Path], out: Path)
     whose key has a null part are left out (they identify no line)."""
     if not files:
         return Index(None)
+    fast = _fixed(con, keys, files, out)
+    if fast is not None:
+        return fast
     zone = _zones.zone_sql(keys)
     paths = [str(p) for p in files]
     columns = ", ".join(f'"{k}"' for k in keys)
@@ -74,6 +79,33 @@ def write_index(con: Any, keys: Sequence[str], files: Sequence[Path], out: Path)
         return Index(keyed | ({"zoned": True} if zoned else {}))
     finally:
         con.execute("DROP TABLE IF EXISTS kx")
+
+
+def _fixed(con: Any, keys: Sequence[str], files: Sequence[Path], out: Path) -> Index | None:
+    """:func:`write_index` when every line has a complete key and SUNAT's fixed-width declaration: zones and
+    years from the bytes (:func:`comercio.warehouse._zones.fixed_zones`), hashes by DuckDB; the same index.
+    None: not that case."""
+    if _zones.zone_sql(keys) is None:
+        return None
+    table = pa.concat_tables([pq.read_table(p, columns=list(keys)) for p in files])
+    if table.num_rows == 0 or any(table[k].null_count for k in keys):
+        return None
+    zones = _zones.fixed_zones(table["flow"], table["declaration"])
+    if zones is None:
+        return None
+    con.register("kt", table)
+    try:
+        hashes = np.asarray(con.execute(f"SELECT {hash_sql(keys)} AS h FROM kt").fetchnumpy()["h"])
+        hashed = probe(con, "kt", keys)
+    finally:
+        con.unregister("kt")
+    order = np.lexsort((hashes, zones))
+    (out / INDEX).mkdir(exist_ok=True)
+    _zones.write(pa.table({"h": hashes[order], "z": zones[order]}), index_path(out))
+    year = zones // _zones.NUMBERS % 10000
+    years = _zones.plausible(int(year.min()), int(year.max()))
+    keyed = {"rows": table.num_rows, "hash": hashed} | ({"years": list(years)} if years else {})
+    return Index(keyed | {"zoned": True})
 
 
 def new_hashes(con: Any, indexes: Sequence[tuple[int, Path]], zones: bool) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 ROW_GROUP = 4_096
@@ -35,6 +36,48 @@ def zone_sql(keys: Sequence[str]) -> str | None:
         "(CASE flow WHEN 'X' THEN 0 WHEN 'M' THEN 1 ELSE 2 END) * 1000000000000000 + "
         f"{part.format(1)} * 1000000000000 + {part.format(2)} * {NUMBERS} + {part.format(3)} END"
     )
+
+
+def fixed_zones(flow: pa.ChunkedArray, declaration: pa.ChunkedArray) -> np.ndarray | None:
+    """The zones :func:`zone_sql` gives lines whose declarations all have one width and their two dashes at
+    the same places (SUNAT's files: ``OOO-YYYY-NNNNNN``), read from the bytes; None for any other column
+    (nulls, mixed widths or layouts, other characters): the SQL decides those."""
+    decl = declaration.combine_chunks()
+    if (
+        len(decl) == 0
+        or decl.null_count
+        or flow.null_count
+        or decl.type not in (pa.string(), pa.large_string())
+    ):
+        return None
+    wide = np.int64 if decl.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(decl.buffers()[1], dtype=wide)[decl.offset : decl.offset + len(decl) + 1]
+    width = int(offsets[1] - offsets[0])
+    if not 8 <= width <= 17 or bool((np.diff(offsets) != width).any()):
+        return None
+    data = np.frombuffer(decl.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(
+        len(decl), width
+    )
+    dashes = np.flatnonzero(data[0] == ord("-"))
+    if len(dashes) != 2:
+        return None
+    a, b = int(dashes[0]), int(dashes[1])
+    if not (1 <= a <= 3 and b - a == 5 and 1 <= width - b - 1 <= 8):
+        return None
+    digits = np.delete(data, [a, b], axis=1) - np.uint8(ord("0"))  # a byte below "0" wraps above 9
+    if not bool((data[:, [a, b]] == ord("-")).all()) or bool((digits > 9).any()):
+        return None
+    office, year, number = (_number(digits[:, lo:hi]) for lo, hi in ((0, a), (a, a + 4), (a + 4, width - 2)))
+    f = flow.combine_chunks()
+    code = np.where(pc.equal(f, "X").to_numpy(zero_copy_only=False), 0, 2).astype(np.int64)
+    code[pc.equal(f, "M").to_numpy(zero_copy_only=False)] = 1
+    return code * 1_000_000_000_000_000 + office * 1_000_000_000_000 + year * NUMBERS + number
+
+
+def _number(digits: np.ndarray) -> np.ndarray:
+    """The numbers whose decimal digits are the rows of ``digits`` (most significant first)."""
+    weights = 10 ** np.arange(digits.shape[1] - 1, -1, -1, dtype=np.int64)
+    return digits.astype(np.int64) @ weights
 
 
 def write(index: pa.Table, path: Path) -> None:
@@ -106,4 +149,14 @@ def zoned_years(con: Any, table: str) -> tuple[int, int] | None:
     return plausible(None if first is None else int(first), None if last is None else int(last))
 
 
-__all__ = ["NUMBERS", "ROW_GROUP", "matched", "plausible", "write", "years", "zone_sql", "zoned_years"]
+__all__ = [
+    "NUMBERS",
+    "ROW_GROUP",
+    "fixed_zones",
+    "matched",
+    "plausible",
+    "write",
+    "years",
+    "zone_sql",
+    "zoned_years",
+]
