@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import threading
 import types
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -123,16 +124,33 @@ def _submit(pool: ProcessPoolExecutor, job: Job) -> Future[Staging]:
         return pool.submit(stage, job)
 
 
+def _boot(pool: ProcessPoolExecutor) -> None:
+    """Start the pool's worker processes (run in a thread: the fork server imports comercio first)."""
+    with _callers_main_left_alone():
+        started = [pool.submit(os.getpid) for _ in range(WORKERS)]
+    for future in started:
+        with contextlib.suppress(Exception):  # a pool that cannot start: its jobs fail, read here again
+            future.result()
+
+
 def staged_in_order(todo: Sequence[Job]) -> Iterator[tuple[Job, Staging]]:
-    """Each job with its staging, in order, ``WINDOW`` files in flight on ``WORKERS`` processes. Stopping
-    early (an error in the caller) cancels what has not started; what was staged and never handed out is
-    removed."""
+    """Each job with its staging, in order, ``WINDOW`` files in flight on ``WORKERS`` processes; while the
+    workers start, the first files are staged in this process. Stopping early (an error in the caller)
+    cancels what has not started; what was staged and never handed out is removed."""
     ctx = multiprocessing.get_context("forkserver")  # no fork of a process holding DuckDB's threads
     ctx.set_forkserver_preload([__name__, "comercio.sources.sunat_microdata", "comercio.reference"])
     window: deque[tuple[Job, Future[Staging]]] = deque()
     queue = iter(todo)
     with ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx) as pool:
+        booting = threading.Thread(target=_boot, args=(pool,), name="comercio-ingest-boot", daemon=True)
+        booting.start()
         try:
+            while booting.is_alive():  # the fork server imports comercio first: stage here meanwhile
+                here = next(queue, None)
+                if here is None:
+                    break
+                yield here, stage(here)
+            booting.join()
             for job in queue:
                 window.append((job, _submit(pool, job)))
                 if len(window) >= WINDOW:
