@@ -8,6 +8,7 @@ the traceback.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
@@ -124,6 +125,30 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(INTERNAL)
     if isinstance(code, int) and code != 0:
         sys.exit(code)
+    if argv is None and args[:1] == ["report"]:
+        _leave()
+
+
+def _leave() -> None:
+    """End a report command that finished, from the command line, without the interpreter's teardown of
+    every module it imported (Ibis, DuckDB, PyArrow, Altair: 0.1-0.5 s, decision 0021): its files are
+    written and closed and its processes stopped; the output is flushed and the exit handlers run here.
+    A thread still running (none of comercio's) is waited for by the usual exit instead."""
+    import atexit
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a reader that left (`| head`): the usual exit says so
+        return
+    atexit._run_exitfuncs()
+    with contextlib.suppress(OSError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(0)
 
 
 def _trace(debug: bool) -> None:
