@@ -304,7 +304,7 @@ class Loader:
                 if not slice_dir.is_dir() or slice_dir.name.startswith("."):
                     continue
                 with os.scandir(slice_dir.path) as versions:
-                    for vdir in versions:
-                        rel = str(Path(dataset) / slice_dir.name / vdir.name)
+                    for vdir in versions:  # a string join: thousands of paths, no Path objects
+                        rel = os.path.join(dataset, slice_dir.name, vdir.name)
                         if rel not in referenced and vdir.is_dir():
                             shutil.rmtree(vdir.path, ignore_errors=True)

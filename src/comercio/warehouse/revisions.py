@@ -121,7 +121,8 @@ class Other(NamedTuple):
         years = keyed.get("years")
         span = (int(years[0]), int(years[1])) if years else None
         zoned = bool(keyed.get("zoned"))
-        return cls(directory, end, index_file(directory), span, keyed.get("hash"), zoned)
+        index = directory / INDEX / "part-0.parquet"  # checked only when its years make it worth reading
+        return cls(directory, end, index, span, keyed.get("hash"), zoned)
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,10 @@ def revise_many(
             span = (min(y[0] for y in spans), max(y[1] for y in spans)) if len(spans) == len(years) else None
             first = date(span[0], 1, 1) if span else None
             others_ = [Other(*o) for o in others]
-            usable = [o.keyed is not None and o.probe == probe for o in others_]
+            usable = [
+                o.keyed is not None and o.probe == probe and (not _overlaps(o, span) or o.keyed.exists())
+                for o in others_
+            ]
             matched, held = _matched(
                 con, [o for o, u in zip(others_, usable, strict=True) if u], span, zoned == set(counts)
             )
@@ -266,15 +270,16 @@ def _matched(
     """The data files of the ``indexed`` vintages whose index holds a hash of the new lines (table ``nh``),
     and the hashes held: of a zoned index only the row groups holding a zone of the new lines (when
     ``zones``: every new line has one)."""
-    read = [
-        o
-        for o in indexed
-        if years is None or o.years is None or (o.years[0] <= years[1] and years[0] <= o.years[1])
-    ]
+    read = [o for o in indexed if _overlaps(o, years)]
     by_index = {str(o.keyed): o for o in read}
     zoned = [Path(i) for i, o in by_index.items() if o.zoned] if zones else []
     hit, held = _keyindex.held(con, zoned, [i for i in by_index if Path(i) not in set(zoned)])
     return [str(p) for name in sorted(hit) for p in _data(by_index[name])], held
+
+
+def _overlaps(other: Other, years: tuple[int, int] | None) -> bool:
+    """Whether ``other`` may hold a declaration of ``years`` (None: unknown, so it may)."""
+    return years is None or other.years is None or (other.years[0] <= years[1] and years[0] <= other.years[1])
 
 
 def _data(other: Other) -> Sequence[Path]:
