@@ -155,7 +155,7 @@ def test_the_index_gives_the_sidecars_rows_and_a_later_vintage_is_read_from_its_
     assert aggregates.complete(wh.catalog, wh.settings.data_dir) == 0  # loads wrote the sidecars
     base = wh.settings.data_dir / DATASET
     names = sorted(p.name.split("-")[0] for p in (base / aggregates.INDEX).iterdir())
-    assert names == sorted([*(k.name for k in aggregates.KINDS), "files"])  # and the data files' listing
+    assert names == sorted([*(k.name for k in aggregates.KINDS), "files", "records"])  # and the listing
     load(tmp_path, lines(ROWS[2:], source="x3.zip"), slice_="x-w3")  # after the index
     vintages = Warehouse(Settings(home=tmp_path)).vintages(DATASET)
     directories = [wh.vintage_dir(v) for v in vintages]

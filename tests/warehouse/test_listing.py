@@ -40,15 +40,17 @@ def load(home: Path, slice_: str, rows: list[tuple[int, date, float]], filed: da
 
 
 def archive(home: Path, *, indexed: bool) -> Path:
-    """Two January weeks, then a February week that corrects a January line of the first (its new date in
-    February: the correcting vintage holds no January row) and adds one; indexed after the second week
-    when asked, so the third is listed from its directory."""
+    """Two January weeks; a February week that corrects a January line of the first (its new date in
+    February: the correcting vintage holds no January row) and adds one; indexed then when asked; and a
+    last February week, loaded after the index (listed from its directory), correcting a line of the
+    second week into February too."""
     load(home, "x-w1", [(0, date(2024, 1, 10), 100.0), (1, date(2024, 1, 12), 200.0)], date(2024, 1, 14))
     load(home, "x-w2", [(2, date(2024, 1, 17), 300.0)], date(2024, 1, 21))
+    load(home, "x-w3", [(0, date(2024, 2, 2), 150.0), (3, date(2024, 2, 3), 400.0)], date(2024, 2, 4))
     if indexed:
         wh = Warehouse(Settings(home=home))
         aggregates.complete(wh.catalog, wh.settings.data_dir)
-    load(home, "x-w3", [(0, date(2024, 2, 2), 150.0), (3, date(2024, 2, 3), 400.0)], date(2024, 2, 4))
+    load(home, "x-w4", [(2, date(2024, 2, 9), 350.0)], date(2024, 2, 11))
     return home
 
 
@@ -69,12 +71,12 @@ def test_the_index_holds_every_file_and_its_footer_statistics(tmp_path: Path) ->
     found = _listing.read(wh.settings.data_dir / DATASET, DATASET, dirs)
     assert found is not None
     files = {v.slice: sorted(wh.vintage_dir(v).glob("*.parquet")) for v in vintages}
-    assert sorted(found.files) == sorted(str(wh.vintage_dir(v)) for v in vintages if v.slice != "x-w3")
+    assert sorted(found.files) == sorted(str(wh.vintage_dir(v)) for v in vintages if v.slice != "x-w4")
     for slice_, paths in files.items():
         for path in paths:
             for column in _listing.COLUMNS:
                 known = found.lookup(str(path), column)
-                if slice_ == "x-w3":  # loaded after the index: not in it, its footer is read
+                if slice_ == "x-w4":  # loaded after the index: not in it, its footer is read
                     assert known is False
                 else:
                     assert known == _footer.stats(path, column)
@@ -82,7 +84,20 @@ def test_the_index_holds_every_file_and_its_footer_statistics(tmp_path: Path) ->
     assert wh.files(DATASET) == [p for v in vintages for p in files[v.slice]]
     # a vintage no longer current is left out: the index names only the current ones it is asked about
     fewer = _listing.read(wh.settings.data_dir / DATASET, DATASET, {k: dirs[k] for k in list(dirs)[1:]})
-    assert fewer is not None and len(fewer.files) == 1
+    assert fewer is not None and len(fewer.files) == 2
+    # the record files of superseded rows with their sources: the third week's; the fourth is not indexed
+    week = {v.slice: str(wh.vintage_dir(v)) for v in vintages}
+    assert found.records == {
+        week["x-w1"]: [],
+        week["x-w2"]: [],
+        week["x-w3"]: [(f"{week['x-w3']}/revisions/part-0.parquet", frozenset({"x-w1.zip"}))],
+    }
+    listed = _listing.records(found, vintages, wh.settings.data_dir)
+    assert [(v.slice, p.parent.parent.name, s) for v, p, s in listed] == [
+        ("x-w3", "v1", frozenset({"x-w1.zip"})),
+        ("x-w4", "v1", frozenset({"x-w2.zip"})),  # read from its own records
+    ]
+    assert [v.slice for v, _ in _listing.needed(listed, {"x-w2.zip", "other"})] == ["x-w4"]
 
 
 def test_the_index_selects_the_files_each_file_s_footer_would(tmp_path: Path) -> None:
@@ -106,8 +121,12 @@ def test_the_index_selects_the_files_each_file_s_footer_would(tmp_path: Path) ->
     for where in selectors:
         assert found.selected(where) == {p for p in indexed if where(p)}, where  # footers read per file
     assert found.selected(within("department", "15")) is None  # not an indexed column: file by file
-    assert found.selected(within("period", JAN, JAN)) == set(indexed)  # the two January weeks
-    assert found.selected(within("period", FEB)) == set()  # the February week came after the index
+    week = {v.slice: str(wh.vintage_dir(v)) for v in wh.vintages(DATASET)}
+    assert found.selected(within("period", JAN, JAN)) == {
+        *found.files[week["x-w1"]],
+        *found.files[week["x-w2"]],
+    }
+    assert found.selected(within("period", FEB)) == set(found.files[week["x-w3"]])  # not the fourth's
 
 
 def test_a_month_read_keeps_only_the_files_of_that_month(home: Path) -> None:
@@ -115,7 +134,7 @@ def test_a_month_read_keeps_only_the_files_of_that_month(home: Path) -> None:
     january = wh.files(DATASET, within("period", JAN, JAN))
     weeks = {v.slice: wh.vintage_dir(v) for v in wh.vintages(DATASET)}
     assert {p.parent for p in january} == {weeks["x-w1"], weeks["x-w2"]}
-    assert {p.parent for p in wh.files(DATASET, within("period", FEB))} == {weeks["x-w3"]}
+    assert {p.parent for p in wh.files(DATASET, within("period", FEB))} == {weeks["x-w3"], weeks["x-w4"]}
     assert wh.files(DATASET, within("period", date(2024, 3, 1))) == []
 
 
@@ -125,9 +144,9 @@ def test_a_month_read_leaves_out_a_line_corrected_by_a_vintage_of_another_month(
     wh = Warehouse(Settings(home=home, engine=engine), read_only=True)
     whole = wh.table(DATASET, engine)
     expected = rows(wh.execute(whole.filter(whole.period == JAN), engine=engine))
-    assert [r["declaration"] for r in expected] == ["1", "2"]  # declaration 0 moved to February
+    assert [r["declaration"] for r in expected] == ["1"]  # declarations 0 and 2 moved to February
     t = wh.table(DATASET, engine, where=within("period", JAN, JAN))
     assert rows(wh.execute(t.filter(t.period == JAN), engine=engine)) == expected
     t = wh.table(DATASET, engine, where=within("period", FEB))
     got = rows(wh.execute(t, engine=engine))
-    assert [(r["declaration"], r["value_usd"]) for r in got] == [("0", 150.0), ("3", 400.0)]
+    assert [(r["declaration"], r["value_usd"]) for r in got] == [("0", 150.0), ("2", 350.0), ("3", 400.0)]

@@ -222,20 +222,25 @@ def _month(value: Any) -> date:
 def may_hold(path: str | Path, column: str, values: tuple[str, ...]) -> bool:
     """Whether the data file ``path`` may hold a row whose text ``column`` is one of the (sorted) ``values``:
     no when the file has no such column or every row group's range excludes them (or is all null)."""
+    return bool(held(path, column, values))
+
+
+def held(path: str | Path, column: str, values: tuple[str, ...]) -> set[str]:
+    """Those of the (sorted) ``values`` the text ``column`` of the data file ``path`` may hold, by its row
+    groups' ranges (a group without statistics may hold any; one null on every row, none)."""
     if not values:
-        return False
+        return set()
     groups = stats(path, column)
     if groups is None:
-        return False  # written without the column: every row of it is NULL
+        return set()  # written without the column: every row of it is NULL
+    out: set[str] = set()
     for g in groups:
         if g.lo is None or g.hi is None:
             if g.nulls is not None and g.nulls == g.rows:
                 continue  # every value null: none of them
-            return True
-        lo, hi = _text(g.lo), _text(g.hi)
-        if bisect.bisect_left(values, lo) < bisect.bisect_right(values, hi):
-            return True
-    return False
+            return set(values)
+        out.update(values[bisect.bisect_left(values, _text(g.lo)) : bisect.bisect_right(values, _text(g.hi))])
+    return out
 
 
 def _text(value: Any) -> str:

@@ -17,20 +17,34 @@ import os
 import shutil
 import uuid
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from comercio.warehouse import schema
+from comercio.warehouse import revisions, schema
 from comercio.warehouse._footer import Holding, Within, _Group, stats
+from comercio.warehouse.catalog import Vintage
 
+Record: TypeAlias = tuple[Vintage, Path, frozenset[str]]
+"""A record file of superseded rows, the vintage listing it and the sources of its rows."""
 NAME = "files"
 COLUMNS = ("period", "date", "file_date", "flow", "source")
 """The columns whose statistics readers ask about (months, maturity's file dates, flows, corrections)."""
 _ID, _FILE, _ROWS = "vintage_id", "file", "rows"
+RECORDS = "records"  # the second file: each record file of superseded rows (corrections) and its sources
+_RECORDS = pa.schema(
+    [pa.field(_ID, pa.string()), pa.field(_FILE, pa.string()), pa.field("source", pa.string())]
+)
+
+
+@lru_cache(maxsize=4096)
+def sources_of(path: str) -> frozenset[str]:
+    """The ``source`` values of one record file of superseded rows (vintage files never change)."""
+    return frozenset(s for s in pq.read_table(path, columns=["source"]).column(0).to_pylist() if s)
 
 
 def _layout(spec: schema.DatasetSpec) -> pa.Schema:
@@ -50,10 +64,10 @@ def applies(spec: schema.DatasetSpec | None) -> bool:
     return spec is not None and set(COLUMNS) <= set(spec.columns)
 
 
-def path_of(spec: schema.DatasetSpec, base: Path) -> Path:
+def path_of(spec: schema.DatasetSpec, base: Path, name: str = NAME) -> Path:
     from comercio.warehouse.aggregates import INDEX, file_name
 
-    return base / INDEX / file_name(spec, NAME, COLUMNS)
+    return base / INDEX / file_name(spec, name, COLUMNS)
 
 
 def _rows(vintage: str, directory: Path, want: pa.Schema) -> list[dict[str, Any]] | None:
@@ -89,15 +103,26 @@ def write(data_dir: Path, dataset: str, vintages: Sequence[tuple[str, Path]]) ->
     if spec is None or not applies(spec) or not vintages:
         return
     want = _layout(spec)
-    rows = [r for v, d in vintages for r in (_rows(v, d, want) or [])]
+    found = [(v, d, _rows(v, d, want)) for v, d in vintages]
+    rows = [r for _, _, vr in found for r in vr or []]
+    records = [  # every source of every record file of the vintages indexed above
+        {_ID: v, _FILE: str(p.relative_to(d)), "source": s}
+        for v, d, vr in found
+        if vr is not None
+        for p in revisions.files(d)
+        for s in sorted(sources_of(str(p)))
+    ]
     base = data_dir / dataset
     tmp = base / f".tmp-{uuid.uuid4().hex}"
     tmp.mkdir(parents=True)
     try:
+        pq.write_table(pa.Table.from_pylist(records, schema=_RECORDS), tmp / "records.parquet")
         pq.write_table(pa.Table.from_pylist(rows, schema=want), tmp / "index.parquet")
-        final = path_of(spec, base)
-        final.parent.mkdir(exist_ok=True)
-        os.replace(tmp / "index.parquet", final)
+        path_of(spec, base).parent.mkdir(exist_ok=True)
+        os.replace(
+            tmp / "records.parquet", path_of(spec, base, RECORDS)
+        )  # first: never newer than the files'
+        os.replace(tmp / "index.parquet", path_of(spec, base))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -106,8 +131,18 @@ class Listing:
     """The indexed vintages' data files (paths as text: a reader of 1,667 vintages builds no path object
     for the files it does not read) and their footer statistics (rows of current vintages only)."""
 
-    def __init__(self, table: pa.Table, directories: dict[str, str]) -> None:
+    def __init__(self, table: pa.Table, directories: dict[str, str], records: pa.Table | None = None) -> None:
         self._table = table
+        # vintage directory → its record files of superseded rows and their sources (every indexed vintage;
+        # none when the records' index is missing: then each vintage's are found in its directory)
+        self.records: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        if records is not None:
+            self.records = {directories[v]: [] for v in pc.unique(table.column(_ID)).to_pylist()}
+            found: dict[str, set[str]] = {}
+            for v, name, source in zip(*(records.column(c).to_pylist() for c in _RECORDS.names), strict=True):
+                found.setdefault(f"{directories[v]}/{name}", set()).add(source)
+            for path, sources in found.items():
+                self.records[path.rsplit("/", 2)[0]].append((path, frozenset(sources)))
         self.files: dict[str, list[str]] = {}  # vintage directory → its data files
         self._at: dict[str, list[int]] = {}
         ids = table.column(_ID).to_pylist()
@@ -191,6 +226,42 @@ def read(base: Path, dataset: str, directories: dict[str, str]) -> Listing | Non
         return None
     if table.schema != _layout(spec):
         return None
-    keep = pc.is_in(table.column(_ID), value_set=pa.array(list(directories), pa.string()))
-    table = table.filter(keep)
-    return Listing(table, directories) if table.num_rows else None
+    ids = pa.array(list(directories), pa.string())
+    table = table.filter(pc.is_in(table.column(_ID), value_set=ids))
+    try:
+        records = pq.read_table(path_of(spec, base, RECORDS))
+        records = (
+            records.filter(pc.is_in(records.column(_ID), value_set=ids))
+            if records.schema == _RECORDS
+            else None
+        )
+    except (OSError, pa.ArrowException):
+        records = None
+    if records is not None:  # only the records of vintages the files' index holds
+        records = records.filter(pc.is_in(records.column(_ID), value_set=pc.unique(table.column(_ID))))
+    return Listing(table, directories, records) if table.num_rows else None
+
+
+def records(listing: Listing, vintages: Sequence[Vintage], data_dir: Path) -> list[Record]:
+    """Every record file of superseded rows the ``vintages`` list (those whose provenance counts records):
+    from ``listing`` for the vintages its index holds, else found in the vintage's directory and read."""
+    root, out = str(data_dir), []
+    for v in vintages:
+        if not revisions.count(v.extra):
+            continue
+        known = listing.records.get(f"{root}/{v.path}")
+        if known is not None:
+            out += [(v, Path(p), found) for p, found in known]
+        else:
+            out += [(v, p, sources_of(str(p))) for p in revisions.files(data_dir / v.path)]
+    return out
+
+
+def needed(found: list[Record], sources: set[str]) -> list[tuple[Vintage, list[Path]]]:
+    """The record files of ``found`` holding one of ``sources`` (the only ones whose rows can match a row
+    read: the corrected view anti-joins on the key and the source), by vintage."""
+    out: dict[str, tuple[Vintage, list[Path]]] = {}
+    for v, path, holds in found:
+        if holds & sources:
+            out.setdefault(v.vintage, (v, []))[1].append(path)
+    return list(out.values())

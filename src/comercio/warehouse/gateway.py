@@ -17,21 +17,21 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from comercio.config import Settings
 from comercio.errors import DataNotAvailable, WarehouseError
 from comercio.warehouse import _listing, orphans, revisions, schema
 from comercio.warehouse._engines import Bounded, connect, deadline
-from comercio.warehouse._footer import Holding, known, may_hold
+from comercio.warehouse._footer import Holding, held, known
 from comercio.warehouse._footer import months as footer_months
+from comercio.warehouse._listing import Record
 from comercio.warehouse.catalog import Catalog, Vintage
 from comercio.warehouse.loads import Loader, LoadResult, Provenance
 from comercio.warehouse.schema import DatasetSpec
@@ -281,13 +281,15 @@ class Warehouse:
         go through the anti-join; the others, and every vintage when no current vintage lists any
         correction, are read as they are.
         """
-        listed = self._corrections(vintages)
-        sources = _superseded_sources([p for _, fs in listed for p in fs])
-        with known(self._listing(spec.name).lookup):
-            touched = [(v, fs) for v, fs in files if any(may_hold(p, "source", sources) for p in fs)]
+        records = self._records(vintages)
+        sources = tuple(sorted(frozenset().union(*(s for _, _, s in records))))
+        with known(self._listing(spec.name).lookup):  # the superseded sources each file may hold
+            hit = [(v, fs, set().union(*(held(p, "source", sources) for p in fs))) for v, fs in files]
+        touched = [(v, fs) for v, fs, found in hit if found]
         if not touched:
             return self._read(engine, name, files, spec)
-        superseded = self._read(engine, f"{name}_superseded", listed)
+        wanted = _listing.needed(records, set().union(*(found for *_, found in hit)))
+        superseded = self._read(engine, f"{name}_superseded", wanted)
         fixed = revisions.without_superseded(
             self._read(engine, f"{name}_corrected", touched, spec), superseded, spec.revision_key
         )
@@ -301,16 +303,14 @@ class Warehouse:
         spec = schema.DATASETS.get(dataset)
         if spec is None or not spec.revision_key:
             return ()
-        return _superseded_sources([p for _, fs in self._corrections(self.vintages(dataset)) for p in fs])
+        return tuple(sorted(frozenset().union(*(s for _, _, s in self._records(self.vintages(dataset))))))
 
-    def _corrections(self, vintages: list[Vintage]) -> list[tuple[Vintage, list[Path]]]:
-        """The ``vintages`` that list corrections, with the files of their records (once per version)."""
-
-        def find() -> list[tuple[Vintage, list[Path]]]:
-            listed = [(v, revisions.files(self.vintage_dir(v))) for v in vintages if revisions.count(v.extra)]
-            return [(v, fs) for v, fs in listed if fs]
-
-        return self.memo(("corrections", tuple(v.vintage for v in vintages)), find)
+    def _records(self, vintages: list[Vintage]) -> list[Record]:
+        """Every record file of superseded rows the ``vintages`` list, with its rows' sources (once per
+        catalog version; :func:`comercio.warehouse._listing.records`)."""
+        listing = self._listing(vintages[0].dataset) if vintages else _listing.Listing.empty()
+        find = partial(_listing.records, listing, vintages, self.settings.data_dir)
+        return self.memo(("records", tuple(v.vintage for v in vintages)), find)
 
     def execute(
         self,
@@ -376,16 +376,6 @@ def _spark_read(con: Any, paths: list[Path], view: str) -> ir.Table:
         return con.read_parquet(str(paths[0].parent / "*.parquet"), table_name=view)
     con._session.read.parquet(*[str(p) for p in paths]).createOrReplaceTempView(view)
     return con.table(view)
-
-
-@lru_cache(maxsize=4096)
-def _sources_of(path: str) -> frozenset[str]:
-    """The ``source`` values of one record file of superseded rows (vintage files never change)."""
-    return frozenset(s for s in pq.read_table(path, columns=["source"]).column(0).to_pylist() if s)
-
-
-def _superseded_sources(paths: list[Path]) -> tuple[str, ...]:
-    return tuple(sorted(frozenset().union(*(_sources_of(str(p)) for p in paths))))
 
 
 def _count(files: list[tuple[Vintage, list[str]]]) -> int:
