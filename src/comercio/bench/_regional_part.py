@@ -151,6 +151,14 @@ def _notes(section: dict[str, Any]) -> list[str]:
             "scans every line (cold)."
         )
     for e in entries:
+        cpu = {k: r["cpu_s_per_run"] for k, r in e["systems"].items() if r.get("cpu_s_per_run")}
+        if "comercio-duckdb" in cpu and "duckdb-sql" in cpu:
+            ratio = cpu["comercio-duckdb"] / cpu["duckdb-sql"]
+            each = ", ".join(f"{k} {v} s" for k, v in cpu.items())
+            notes.append(
+                f"{e['rows']:,} lines, CPU seconds per timed run (the child's threads; a Spark JVM's not "
+                f"counted): {each}; comercio-duckdb / duckdb-sql {ratio:.2f}× in CPU time."
+            )
         c = e["systems"].get("comercio-duckdb", {})
         if c.get("median_s") and "queries_per_run" in c:
             scans = "; ".join(f"{_grouped(x['groups'])} {x['s']} s" for x in c.get("scans", []))
