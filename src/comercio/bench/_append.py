@@ -36,6 +36,7 @@ from comercio.bench._append_data import LAST, WEEK_LINES, prepare
 from comercio.bench._suite import BenchConfig, _target
 
 GOAL_RATIO = 1.5
+_CPU = ("recompute_cpu_s", "cube_cpu_s")
 
 
 # -- the child --------------------------------------------------------------------------------------------
@@ -62,6 +63,8 @@ def append_week(job: dict[str, Any]) -> dict[str, Any]:
     recompute_s: list[float] = []
     cube_s: list[float] = []
     cube_own_s: list[float] = []
+    recompute_cpu_s: list[float] = []  # CPU of every thread: steadier than wall time on a shared machine
+    cube_cpu_s: list[float] = []
     read: dict[str, Any] = {}
     for _ in range(max(1, int(job["repeats"]))):
         _restore(home, keep, week)
@@ -72,15 +75,17 @@ def append_week(job: dict[str, Any]) -> dict[str, Any]:
         ingest_cpu_s.append(time.process_time() - c0)  # steadier than wall time on a shared machine
         (result,) = report.results
         month = week_of(LAST + dt.timedelta(weeks=1))[0].replace(day=1)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         fresh = Warehouse(Settings(home=home), read_only=True)
         t = fresh.table("customs_lines", "duckdb", where=within("period", month))  # files of its months
         t = t.filter(t.period >= month)
         fresh.execute(t.aggregate(n=t.count(), v=t.value_usd.sum()), engine="duckdb").to_pylist()
         recompute_s.append(time.perf_counter() - t1)
-        t2 = time.perf_counter()
+        recompute_cpu_s.append(time.process_time() - c1)
+        t2, c2 = time.perf_counter(), time.process_time()
         cube(fresh, "customs_lines", "X", "duckdb")  # the region cube every report and page starts from
         cube_s.append(time.perf_counter() - t2)
+        cube_cpu_s.append(time.process_time() - c2)
         assembled.USE_INDEX = False  # the same without the index: every vintage's own sidecar read
         t3 = time.perf_counter()
         cube(Warehouse(Settings(home=home), read_only=True), "customs_lines", "X", "duckdb")
@@ -97,6 +102,8 @@ def append_week(job: dict[str, Any]) -> dict[str, Any]:
         "recompute_s": recompute_s,
         "cube_s": cube_s,
         "cube_own_s": cube_own_s,
+        "recompute_cpu_s": recompute_cpu_s,
+        "cube_cpu_s": cube_cpu_s,
         **read,
     }
 
@@ -144,7 +151,7 @@ def run(config: BenchConfig, work: Path, jobs: Path, log: Callable[[str], None])
         result |= {
             k: data[k] for k in ("rows", "weeks", "week_lines", "generate_s", "aggregate_s") if k in data
         }
-        for key in ("ingest_s", "ingest_cpu_s", "recompute_s", "cube_s", "cube_own_s"):
+        for key in ("ingest_s", "ingest_cpu_s", "recompute_s", "cube_s", "cube_own_s", *_CPU):
             if key in result:
                 result[key.removesuffix("_s") + "_median_s"] = round(float(np.median(result[key])), 3)
         section["sizes"][str(rows)] = result
@@ -161,6 +168,10 @@ def run(config: BenchConfig, work: Path, jobs: Path, log: Callable[[str], None])
         if "cube_own_median_s" in big and "cube_own_median_s" in small:
             section["cube_own_ratio"] = round(big["cube_own_median_s"] / small["cube_own_median_s"], 2)
         section["cpu_ratio"] = round(big["ingest_cpu_median_s"] / small["ingest_cpu_median_s"], 2)
+        for key in _CPU:
+            median = key.removesuffix("_s") + "_median_s"
+            if median in big and median in small:
+                section[key.removesuffix("_s") + "_ratio"] = round(big[median] / small[median], 2)
     return section
 
 
@@ -212,15 +223,16 @@ def render(section: dict[str, Any]) -> list[str]:
         "median; the catalog restored between runs).",
         "",
         "| archive lines | weekly vintages | week lines | `comercio ingest` s | its CPU s "
-        "| the week's month s "
-        "| region cube s | without the index s | peak MiB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| the week's month s | its CPU s "
+        "| region cube s | its CPU s | without the index s | peak MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in sorted(section.get("sizes", {}).values(), key=lambda r: r["rows"]):
         lines.append(
             f"| {r['rows']:,} | {r['weeks']:,} | {r['week_lines']:,} | {r['ingest_median_s']} | "
             f"{r.get('ingest_cpu_median_s', '–')} | "
-            f"{r['recompute_median_s']} | {r.get('cube_median_s', '–')} | "
+            f"{r['recompute_median_s']} | {r.get('recompute_cpu_median_s', '–')} | "
+            f"{r.get('cube_median_s', '–')} | {r.get('cube_cpu_median_s', '–')} | "
             f"{r.get('cube_own_median_s', '–')} | {r.get('peak_rss_mib', '–')} |"
         )
     if "ratio" in section:
@@ -228,8 +240,9 @@ def render(section: dict[str, Any]) -> list[str]:
             "",
             f"Largest ÷ smallest archive: ingest {section['ratio']}× (CPU {section.get('cpu_ratio', '–')}×), "
             "the week's month "
-            f"{section['recompute_ratio']}×, region cube {section.get('cube_ratio', '–')}× "
-            f"(without the index {section.get('cube_own_ratio', '–')}×).",
+            f"{section['recompute_ratio']}× (CPU {section.get('recompute_cpu_ratio', '–')}×), region cube "
+            f"{section.get('cube_ratio', '–')}× (CPU {section.get('cube_cpu_ratio', '–')}×; without the "
+            f"index {section.get('cube_own_ratio', '–')}×).",
         ]
     lines += [
         "",
