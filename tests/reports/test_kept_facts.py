@@ -78,22 +78,25 @@ def test_another_catalog_code_or_option_computes_again(
     kept.forget(settings)
     computed = _write(settings, tmp_path / "a", "json")
     path = _kept_file(settings)
-    key, payload = pickle.loads(path.read_bytes())
+    with path.open("rb") as fh:
+        key, payload = pickle.load(fh), pickle.load(fh)
     payload["facts"].omitted["leaders"] = "marked"  # read back, not computed
-    path.write_bytes(pickle.dumps((key, payload)))
+    path.write_bytes(pickle.dumps(key) + pickle.dumps(payload))
     assert _write(settings, tmp_path / "b", "json")["omitted_reasons"]["leaders"] == "marked"
     for change in (
         lambda: monkeypatch.setattr(kept, "catalog_stamp", lambda s: ((1, 2, 3),) * 3),  # a load committed
         lambda: monkeypatch.setattr(kept, "code_digest", lambda: "other code"),
     ):
-        path.write_bytes(pickle.dumps((key, payload)))
+        path.write_bytes(pickle.dumps(key) + pickle.dumps(payload))
         change()
         again = _write(settings, tmp_path / "c", "json")  # computed again (sums may differ in the last bits)
         assert again["omitted_reasons"] == computed["omitted_reasons"]  # the marked reason is gone
     monkeypatch.undo()
-    path.write_bytes(pickle.dumps((key, payload)))
+    path.write_bytes(pickle.dumps(key) + pickle.dumps(payload))
     write_regional(settings, through=THROUGH, formats="json", out=tmp_path / "d", grouping="adex")
     assert "marked" not in (tmp_path / "d" / "report.json").read_text(encoding="utf-8")  # other options
+    path.write_bytes(pickle.dumps("another key") + b"not read")  # another key: the facts are not unpickled
+    assert _write(settings, tmp_path / "f", "json")["omitted_reasons"] == computed["omitted_reasons"]
     path.write_bytes(b"not a pickle")
     again = _write(settings, tmp_path / "e", "json")  # a damaged file: computed again
     assert again["omitted_reasons"] == computed["omitted_reasons"]

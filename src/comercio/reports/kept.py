@@ -84,18 +84,20 @@ class Kept:
         """What was stored under this key, or None (no file, another key, an unreadable file)."""
         try:
             with self.path.open("rb") as fh:
-                if os.fstat(fh.fileno()).st_uid != os.getuid():
-                    return None
-                key, payload = pickle.load(fh)
+                if os.fstat(fh.fileno()).st_uid != os.getuid() or pickle.load(fh) != self.key:
+                    return None  # another key: its facts are not even read
+                payload = pickle.load(fh)
         except Exception:  # a missing, damaged or outdated file: the facts are computed again
             return None
-        return payload if key == self.key and isinstance(payload, dict) else None
+        return payload if isinstance(payload, dict) else None
 
     def store(self, payload: Mapping[str, Any]) -> None:
         """Keep ``payload`` under this key (written whole, then renamed; skipped when it cannot be)."""
         with contextlib.suppress(OSError, pickle.PicklingError):
             part = self.path.with_suffix(f".{os.getpid()}.part")
-            part.write_bytes(pickle.dumps((self.key, dict(payload)), protocol=pickle.HIGHEST_PROTOCOL))
+            with part.open("wb") as fh:  # the key first, then the facts
+                pickle.dump(self.key, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(dict(payload), fh, protocol=pickle.HIGHEST_PROTOCOL)
             part.replace(self.path)
 
 
