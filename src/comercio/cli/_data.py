@@ -55,8 +55,9 @@ def warehouse_status(
 @warehouse_app.command("aggregate")
 def warehouse_aggregate() -> None:
     """Write the per-vintage aggregates (region cube and maturity rows) of vintages loaded without them, so
-    reports read them instead of rescanning the lines, and index them all in one file per kind; idempotent
-    (loads write their own already)."""
+    reports read them instead of rescanning the lines, and index them all in one file per kind, beside a
+    listing of every data file with its footer statistics and correction records (so a month's read opens
+    only the files that may hold it); idempotent (loads write their own aggregates already)."""
     from comercio.warehouse import Warehouse
     from comercio.warehouse.aggregates import complete
 
