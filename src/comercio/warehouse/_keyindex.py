@@ -87,18 +87,15 @@ def _fixed(con: Any, keys: Sequence[str], files: Sequence[Path], out: Path) -> I
     None: not that case."""
     if _zones.zone_sql(keys) is None:
         return None
-    table = pa.concat_tables([pq.read_table(p, columns=list(keys)) for p in files])
+    table = pa.concat_tables([pq.ParquetFile(p).read(columns=list(keys)) for p in files])
     if table.num_rows == 0 or any(table[k].null_count for k in keys):
         return None
     zones = _zones.fixed_zones(table["flow"], table["declaration"])
     if zones is None:
         return None
-    con.register("kt", table)
-    try:
-        hashes = np.asarray(con.execute(f"SELECT {hash_sql(keys)} AS h FROM kt").fetchnumpy()["h"])
-        hashed = probe(con, "kt", keys)
-    finally:
-        con.unregister("kt")
+    scan = f"read_parquet({[str(p) for p in files]!r})"  # DuckDB keeps the files' row order
+    hashes = np.asarray(con.execute(f"SELECT {hash_sql(keys)} AS h FROM {scan}").fetchnumpy()["h"])
+    hashed = probe(con, f"SELECT * FROM {scan}", keys)
     order = np.lexsort((hashes, zones))
     (out / INDEX).mkdir(exist_ok=True)
     _zones.write(pa.table({"h": hashes[order], "z": zones[order]}), index_path(out))
