@@ -81,6 +81,9 @@ def write_index(con: Any, keys: Sequence[str], files: Sequence[Path], out: Path)
         con.execute("DROP TABLE IF EXISTS kx")
 
 
+_PROBES: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+
+
 def _fixed(con: Any, keys: Sequence[str], files: Sequence[Path], out: Path) -> Index | None:
     """:func:`write_index` when every line has a complete key and SUNAT's fixed-width declaration: zones and
     years from the bytes (:func:`comercio.warehouse._zones.fixed_zones`), hashes by DuckDB; the same index.
@@ -95,7 +98,10 @@ def _fixed(con: Any, keys: Sequence[str], files: Sequence[Path], out: Path) -> I
         return None
     scan = f"read_parquet({[str(p) for p in files]!r})"  # DuckDB keeps the files' row order
     hashes = np.asarray(con.execute(f"SELECT {hash_sql(keys)} AS h FROM {scan}").fetchnumpy()["h"])
-    hashed = probe(con, f"SELECT * FROM {scan}", keys)
+    kinds = (tuple(keys), tuple(str(table.schema.field(k).type) for k in keys))
+    hashed = _PROBES.get(kinds)
+    if hashed is None:  # once per process and key types
+        hashed = _PROBES[kinds] = probe(con, f"SELECT * FROM {scan}", keys)
     order = np.lexsort((hashes, zones))
     (out / INDEX).mkdir(exist_ok=True)
     _zones.write(pa.table({"h": hashes[order], "z": zones[order]}), index_path(out))
