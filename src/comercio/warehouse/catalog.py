@@ -98,12 +98,9 @@ _COLUMNS = (
 def _rows_to_vintages(rows: list[tuple[Any, ...]]) -> list[Vintage]:
     """The vintages of ``loads`` rows, the JSON of every row parsed in one ``json.loads`` (two calls a row
     cost more than the parsing itself in a catalog of thousands of weekly vintages)."""
-    text = ",".join(f"[{_json(r[7])},{_json(r[15])}]" for r in rows)
-    return [_row_to_vintage(r, *both) for r, both in zip(rows, json.loads(f"[{text}]"), strict=True)]
-
-
-def _json(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    texts = [[c if isinstance(c, str) else json.dumps(c) for c in (r[7], r[15])] for r in rows]
+    parsed = json.loads("[" + ",".join(f"[{a},{b}]" for a, b in texts) + "]")
+    return [_row_to_vintage(r, *both) for r, both in zip(rows, parsed, strict=True)]
 
 
 def _row_to_vintage(row: tuple[Any, ...], files: Any, extra: Any) -> Vintage:
