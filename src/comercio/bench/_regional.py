@@ -6,7 +6,10 @@ national total; records (interior departments above every earlier complete year)
 ``through`` by department. Each returns the same *headline figures* (:data:`HEADLINE`) so the parent can
 check they agree. comercio's ``regional_facts`` also computes the sections only line data allow (product
 drivers, agro by natural region, category leaders), the month maturity, the attribution coverage and the
-projection: the hand-written versions do not, so comercio does strictly more work in these timings.
+projection: ``duckdb-sql`` and pandas do not, so comercio does strictly more work than they do.
+``duckdb-sql-full`` (:mod:`comercio.bench._regional_full`) is hand-written SQL computing the same aggregations
+as comercio (region rows with the basis, maturity rows, product rows of the report's months) and checks of
+them that the parent compares with comercio's (``checks``).
 
 What each reads (docs/decisions/0019-region-cube-and-product-cube.md): the hand-written SQL scans the lines
 once (value by department, customs office and month). comercio computes three aggregations: the region cube
@@ -55,7 +58,8 @@ HEADLINE = (
     "regions.record.count",
     "customs.top.member",
 )
-SYSTEMS = ("comercio-duckdb", "duckdb-sql", "pandas", "comercio-spark", "comercio-duckdb-aggregates")
+FULL = "duckdb-sql-full"  # hand-written SQL computing every aggregation comercio computes (_regional_full)
+SYSTEMS = ("comercio-duckdb", "duckdb-sql", FULL, "pandas", "comercio-spark", "comercio-duckdb-aggregates")
 AGGREGATES = "comercio-duckdb-aggregates"  # reads the sidecars written at load (not the cold figure)
 
 
@@ -162,7 +166,10 @@ def _comercio(
         "engine_s_per_run": round(spent["seconds"] / runs, 3),
         "scans": scans,
     }
-    return {**summary(times), "figures": figures, **extra}
+    from comercio.bench._regional_full import comercio_checks  # read from the last run's memo: no query
+
+    checks = comercio_checks(wh, rf, through, engine)
+    return {**summary(times), "figures": figures, "checks": checks, **extra}
 
 
 def _groups(expr: Any) -> list[list[str]]:
@@ -214,11 +221,19 @@ WHERE period BETWEEN $rs AND $re AND d.interior GROUP BY 1 ORDER BY value DESC, 
 def _duckdb_sql_once(files: list[str], through: dt.date, dept: pa.Table) -> dict[str, Any]:
     import duckdb
 
-    w = _windows(through)
-    p = {"cs": w["cur"][0], "ce": w["cur"][1], "ps": w["prev"][0], "pe": w["prev"][1]}
     con = duckdb.connect()
     con.register("dept", dept)
     con.execute(_SQL_MONTHLY, {"files": files})
+    figures = _sql_figures(con, through, dept)  # 1 scan of the lines + 6 queries on the small monthly table
+    con.close()
+    return {"figures": figures}
+
+
+def _sql_figures(con: Any, through: dt.date, dept: pa.Table) -> dict[str, Any]:
+    """The headline figures from the monthly table ``m`` (value ``v`` by department, customs office and
+    month at least) and ``dept`` of connection ``con``."""
+    w = _windows(through)
+    p = {"cs": w["cur"][0], "ce": w["cur"][1], "ps": w["prev"][0], "pe": w["prev"][1]}
     out: dict[str, list[tuple[Any, ...]]] = {}
     for name, key in (
         ("group", "d.region_group"),
@@ -229,8 +244,6 @@ def _duckdb_sql_once(files: list[str], through: dt.date, dept: pa.Table) -> dict
         out[name] = con.execute(_SQL_COMPARE.format(key=key), p).fetchall()
     out["records"] = con.execute(_SQL_RECORDS, {"cs": p["cs"], "ce": p["ce"]}).fetchall()
     out["rolling"] = con.execute(_SQL_ROLLING, {"rs": w["r12"][0], "re": w["r12"][1]}).fetchall()
-    # 1 scan of the lines + 6 queries on the small monthly table
-    con.close()
     groups = {r[0]: r for r in out["group"]}
     interior = set(dept.filter(dept["interior"]).column("ubigeo").to_pylist())
     national, national_prev = sum(r[1] for r in out["group"]), sum(r[2] for r in out["group"])
@@ -292,7 +305,7 @@ def _pandas_once(files: list[str], through: dt.date, dept: pa.Table) -> dict[str
     roll = roll.sort_values(["value_usd", "department"], ascending=[False, True])
     national, national_prev = cur["value_usd"].sum(), prev["value_usd"].sum()
     interior_mask = depts["member"].isin(interior)
-    return {
+    figures = {
         "interior.value": float(groups["interior"]["cur"]),
         "interior.growth": float(groups["interior"]["growth"]),
         "lima_callao.value": float(groups["lima_callao"]["cur"]),
@@ -304,6 +317,7 @@ def _pandas_once(files: list[str], through: dt.date, dept: pa.Table) -> dict[str
         "regions.record.count": len(records),
         "customs.top.member": str(customs.iloc[0]["member"]),
     }
+    return {"figures": figures}
 
 
 def run_system(job: dict[str, Any]) -> dict[str, Any]:
@@ -317,15 +331,17 @@ def run_system(job: dict[str, Any]) -> dict[str, Any]:
         return _comercio(job["home"], through, "spark", repeats, warm=warm)
     if system == AGGREGATES:
         return _comercio(job["home"], through, "duckdb", repeats, aggregates=True, warm=warm)
+    from comercio.bench._regional_full import full_sql_once
+
     dept = _department_table()
-    fn = _duckdb_sql_once if system == "duckdb-sql" else _pandas_once
+    fn = {"duckdb-sql": _duckdb_sql_once, FULL: full_sql_once}.get(system, _pandas_once)
     warmup = None
     if warm is not None:
         w0 = time.perf_counter()
         fn(warm["files"], dt.date.fromisoformat(warm["through"]), dept)
         warmup = round(time.perf_counter() - w0, 2)
-    times, figures, cpu = _timed_cpu(lambda: fn(job["files"], through, dept), repeats)
-    return {**summary(times), "figures": figures, "warmup_s": warmup, "cpu_s_per_run": cpu}
+    times, out, cpu = _timed_cpu(lambda: fn(job["files"], through, dept), repeats)
+    return {**summary(times), **out, "warmup_s": warmup, "cpu_s_per_run": cpu}
 
 
 def _timed_cpu(fn: Callable[[], Any], repeats: int) -> tuple[list[float], Any, float]:
