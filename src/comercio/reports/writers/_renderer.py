@@ -132,6 +132,7 @@ class Renderer:
         path = self._out / f"{self._report.stem}.pdf"
         self._pdf.send(lay_out, render_html(self._report, dict(figures), print_mode=True), path)
         self._written = (path, 0)
+        self._draw.close()  # its figures are in: it winds down while the PDF is laid out, not after
 
     def pdf(self) -> tuple[Path, int]:
         """The PDF :meth:`start_pdf` asked for, once written (without page previews), and its pages."""
