@@ -83,7 +83,7 @@ def _number(digits: np.ndarray) -> np.ndarray:
 def write(index: pa.Table, path: Path) -> None:
     """Write a key index; a zoned one (column ``z``, sorted) in row groups that never mix two offices or
     years (nor flows), so each row group's zone range is one run of declaration numbers."""
-    with pq.ParquetWriter(path, index.schema) as writer:
+    with pq.ParquetWriter(path, index.schema, use_dictionary=False) as writer:  # hashes: all distinct
         if "z" not in index.column_names or index.num_rows == 0:
             writer.write_table(index, row_group_size=ROW_GROUP)
             return
