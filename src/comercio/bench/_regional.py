@@ -11,7 +11,7 @@ projection: ``duckdb-sql`` and pandas do not, so comercio does strictly more wor
 as comercio (region rows with the basis, maturity rows, product rows of the report's months) and checks of
 them that the parent compares with comercio's (``checks``).
 
-What each reads (docs/decisions/0019-region-cube-and-product-cube.md): the hand-written SQL scans the lines
+What each reads (docs/decisions/0019-region-cube-and-product-cube.md): ``duckdb-sql`` scans the lines
 once (value by department, customs office and month). comercio computes three aggregations: the region cube
 (the same grouping plus ``region_basis``, from which the coverage is derived) over every line; the product
 cube (month, department, product) over the report's eighteen months only (comparison window to
