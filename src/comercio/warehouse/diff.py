@@ -211,7 +211,8 @@ def corrections(wh: Warehouse, dataset: str, *, limit: int = 1000) -> Correction
         per_file = con.execute(
             "SELECT filename, sum(n), sum(moved), sum(late) FROM ("
             "SELECT filename, count(*) AS n, sum(change) AS moved, 0 AS late FROM revised GROUP BY ALL "
-            f"UNION ALL SELECT filename, 0, 0, count(*) FROM {scan} WHERE late GROUP BY ALL) GROUP BY ALL"
+            f"UNION ALL SELECT filename, 0, 0, count(DISTINCT row({keys})) FROM {scan} WHERE late "
+            "GROUP BY ALL) GROUP BY ALL"
         ).fetchall()
         largest = con.execute(
             f"SELECT {keys}, source AS old_file, by_source AS new_file, value_usd AS old_value, "

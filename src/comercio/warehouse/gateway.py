@@ -290,6 +290,16 @@ class Warehouse:
             return self._read(engine, name, files, spec)
         wanted = _listing.needed(records, set().union(*(found for *_, found in hit)))
         superseded = self._read(engine, f"{name}_superseded", wanted)
+        by = tuple(sorted(frozenset().union(*(revisions.late_by(str(p)) for _, ps in wanted for p in ps))))
+        if by:  # a late record applies only while the row that superseded it is current
+            with known(self._listing(spec.name).lookup):
+                later = [
+                    (v, k)
+                    for v, fs in self._files(vintages, None)
+                    if (k := [p for p in fs if held(p, "source", by)])
+                ]
+            later_rows = self._read(engine, f"{name}_later", later, spec) if later else None
+            superseded = revisions.applying(superseded, later_rows, spec.revision_key)
         fixed = revisions.without_superseded(
             self._read(engine, f"{name}_corrected", touched, spec), superseded, spec.revision_key
         )

@@ -13,7 +13,9 @@ already superseded by a later file loaded before it. Beside them, ``keys/`` hold
 the indexes of vintages of the same years, and the lines of those whose hashes match: its cost does not
 grow with the archive.
 
-The gateway leaves out every (key, source) listed by a current vintage (:func:`without_superseded`), and
+The gateway leaves out every (key, source) listed by a current vintage (:func:`without_superseded`); a late
+record (one per later row) only while that row, its key with ``by_source`` and ``by_file_date``, is still
+current (:func:`applying`: a reload of the later slice without it shows the line again), and
 gives lines without a producer UBIGEO the department of the user's ``exporter_regions`` table
 (:func:`attribute`).
 """
@@ -26,13 +28,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from comercio.warehouse import _keyindex
+from comercio.warehouse._applied import applying, attribute, late_by, without_superseded
 from comercio.warehouse._keyindex import INDEX, Index
 from comercio.warehouse.contracts import scratch
 
@@ -341,11 +342,15 @@ def _compare(
         "FROM pairs WHERE n_wins "
         "UNION ALL "
         f"SELECT n_ord, {k}, n_source, n_date, n_value, o_source, o_date, o_value, true "
-        f"FROM pairs WHERE NOT n_wins QUALIFY {newest}"
+        "FROM pairs WHERE NOT n_wins"  # one per later row: each applies only while its row is current
     )
     con.execute(f"CREATE TEMP TABLE records AS {records}")
     rows = dict(con.execute("SELECT n_ord, count(*) FROM records GROUP BY n_ord").fetchall())
-    late = dict(con.execute("SELECT n_ord, count(*) FROM records WHERE late GROUP BY n_ord").fetchall())
+    late = dict(
+        con.execute(
+            f"SELECT n_ord, count(*) FROM (SELECT DISTINCT n_ord, {k} FROM records WHERE late) GROUP BY n_ord"
+        ).fetchall()
+    )
     moved = {
         o: (r, m, a)
         for o, r, m, a in con.execute(
@@ -367,43 +372,19 @@ def _compare(
     }
 
 
-def without_superseded(table: ir.Table, superseded: ir.Table, keys: Sequence[str]) -> ir.Table:
-    """``table`` without the rows ``superseded`` lists (an anti-join on ``keys`` + ``source``)."""
-    listed = superseded.select(*keys, "source").distinct()
-    on = [table[c] == listed[c] for c in (*keys, "source")]  # key parts and source are never null there
-    return table.anti_join(listed, on).select(*table.columns)
-
-
-def attribute(lines: ir.Table, regions: ir.Table) -> ir.Table:
-    """Customs lines with the user's exporter → department basis applied: only export lines without a
-    producer UBIGEO (``region_basis = 'unattributed'``) whose trader is in ``regions`` and not masked get
-    the table's department, and ``region_basis`` = the table's ``basis``. Rows and values are unchanged."""
-    basis = regions.select(_trader=regions.trader_id, _department=regions.department, _basis=regions.basis)
-    joined = lines.left_join(basis, lines.trader_id == basis._trader)
-    take = (
-        (joined.flow == "X")
-        & (joined.region_basis == "unattributed")
-        & joined._department.notnull()
-        & ~joined.trader_masked.fill_null(False)
-    )
-    replaced = {
-        "department": ibis.ifelse(take, joined._department, joined.department),
-        "region_basis": ibis.ifelse(take, joined._basis, joined.region_basis),
-    }
-    return joined.select(*[replaced[c].name(c) if c in replaced else joined[c] for c in lines.columns])
-
-
 __all__ = [
     "DIRECTORY",
     "INDEX",
     "Other",
     "Revision",
     "Summary",
+    "applying",
     "attribute",
     "count",
     "files",
     "find",
     "index_file",
+    "late_by",
     "phrases",
     "revise",
     "revise_many",
