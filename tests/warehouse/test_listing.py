@@ -10,10 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from comercio.config import Settings
-from comercio.warehouse import FileRef, Holding, Provenance, Warehouse, _footer, _listing, aggregates, within
+from comercio.warehouse import (
+    FileRef,
+    Holding,
+    Provenance,
+    Warehouse,
+    _footer,
+    _listing,
+    aggregates,
+    schema,
+    within,
+)
 
 DATASET = "customs_lines"
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
@@ -25,28 +36,50 @@ _helper = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_helper)
 
 
-def load(home: Path, slice_: str, rows: list[tuple[int, date, float]], filed: date) -> None:
-    """Export lines (declaration number, date, value) of one weekly file."""
+def load(
+    home: Path, slice_: str, rows: list[tuple[int, date, float]], filed: date | list[date | None] | None
+) -> None:
+    """Export lines (declaration number, date, value) of one weekly file (a monthly extract: no file date;
+    or one file date per line)."""
+    dates = filed if isinstance(filed, list) else [filed] * len(rows)
     table = _helper.line_table(
         [
             {"flow": "X", "date": d, "declaration": str(n), "department": "15",
-             "region_basis": "producer_ubigeo", "value_usd": v, "net_kg": 1.0, "file_date": filed,
+             "region_basis": "producer_ubigeo", "value_usd": v, "net_kg": 1.0, "file_date": f,
              "source": f"{slice_}.zip"}
-            for n, d, v in rows
+            for (n, d, v), f in zip(rows, dates, strict=True)
         ]
     )  # fmt: skip
     prov = Provenance("test", (FileRef(f"{slice_}.zip", slice_[-1] * 64),), "test/1")
     Warehouse(Settings(home=home)).load(DATASET, slice_, table, prov)
 
 
-def archive(home: Path, *, indexed: bool) -> Path:
+def rewrite(home: Path, slice_: str, **options: Any) -> None:
+    """Write one vintage's data files again with other Parquet writer ``options`` (the same rows)."""
+    wh = Warehouse(Settings(home=home))
+    for v in wh.vintages(DATASET):
+        if v.slice == slice_:
+            for path in wh.vintage_dir(v).glob("*.parquet"):
+                pq.write_table(pq.read_table(path), path, **options)
+
+
+def archive(home: Path, *, indexed: bool, odd: bool = False) -> Path:
     """Two January weeks; a February week that corrects a January line of the first (its new date in
     February: the correcting vintage holds no January row) and adds one; indexed then when asked; and a
     last February week, loaded after the index (listed from its directory), correcting a line of the
-    second week into February too."""
+    second week into February too. ``odd`` adds, before the index: a February monthly extract (no file
+    date), a December week written without statistics and a November file of two row groups, one with
+    no file date at all."""
     load(home, "x-w1", [(0, date(2024, 1, 10), 100.0), (1, date(2024, 1, 12), 200.0)], date(2024, 1, 14))
     load(home, "x-w2", [(2, date(2024, 1, 17), 300.0)], date(2024, 1, 21))
     load(home, "x-w3", [(0, date(2024, 2, 2), 150.0), (3, date(2024, 2, 3), 400.0)], date(2024, 2, 4))
+    if odd:
+        load(home, "x-m1", [(7, date(2024, 2, 20), 500.0)], None)
+        load(home, "x-w0", [(8, date(2023, 12, 5), 10.0), (9, date(2023, 12, 6), 20.0)], date(2023, 12, 31))
+        rewrite(home, "x-w0", write_statistics=False)
+        nov = [(10, date(2023, 11, 5), 5.0), (11, date(2023, 11, 6), 6.0)]
+        load(home, "x-w9", nov, [None, date(2023, 11, 30)])
+        rewrite(home, "x-w9", row_group_size=1)
     if indexed:
         wh = Warehouse(Settings(home=home))
         aggregates.complete(wh.catalog, wh.settings.data_dir)
@@ -101,7 +134,7 @@ def test_the_index_holds_every_file_and_its_footer_statistics(tmp_path: Path) ->
 
 
 def test_the_index_selects_the_files_each_file_s_footer_would(tmp_path: Path) -> None:
-    home = archive(tmp_path, indexed=True)
+    home = archive(tmp_path, indexed=True, odd=True)
     wh = Warehouse(Settings(home=home), read_only=True)
     dirs = {v.vintage: str(wh.vintage_dir(v)) for v in wh.vintages(DATASET)}
     found = _listing.read(wh.settings.data_dir / DATASET, DATASET, dirs)
@@ -117,16 +150,29 @@ def test_the_index_selects_the_files_each_file_s_footer_would(tmp_path: Path) ->
         Holding("file_date"),
         Holding("file_date", non_null=False),
         Holding("source"),
+        within("period", date(2023, 11, 1), date(2023, 11, 1)),
+        within("file_date", date(2023, 11, 30), date(2023, 11, 30)),
+        within("file_date", hi=date(2023, 11, 1)),
+        within("date", date(2023, 12, 1), date(2023, 12, 31)),
     ]
     for where in selectors:
         assert found.selected(where) == {p for p in indexed if where(p)}, where  # footers read per file
     assert found.selected(within("department", "15")) is None  # not an indexed column: file by file
     week = {v.slice: str(wh.vintage_dir(v)) for v in wh.vintages(DATASET)}
+    unknown = set(found.files[week["x-w0"]])  # no statistics: may hold any value, selected by every range
     assert found.selected(within("period", JAN, JAN)) == {
         *found.files[week["x-w1"]],
         *found.files[week["x-w2"]],
+        *unknown,
     }
-    assert found.selected(within("period", FEB)) == set(found.files[week["x-w3"]])  # not the fourth's
+    feb = {*found.files[week["x-w3"]], *found.files[week["x-m1"]]}
+    assert found.selected(within("period", FEB)) == feb | unknown  # not the fourth's
+    # the November file: its row group without a file date holds none; the other one does
+    november = set(found.files[week["x-w9"]])
+    assert found.selected(within("file_date", hi=date(2023, 11, 30))) == november | unknown
+    assert found.selected(within("file_date", hi=date(2023, 11, 29))) == unknown
+    assert found.selected(Holding("file_date", non_null=False)) == set(found.files[week["x-m1"]])
+    assert found.selected(Holding("file_date")) == set(indexed) - set(found.files[week["x-m1"]])
 
 
 def test_a_month_read_keeps_only_the_files_of_that_month(home: Path) -> None:
@@ -150,3 +196,42 @@ def test_a_month_read_leaves_out_a_line_corrected_by_a_vintage_of_another_month(
     t = wh.table(DATASET, engine, where=within("period", FEB))
     got = rows(wh.execute(t, engine=engine))
     assert [(r["declaration"], r["value_usd"]) for r in got] == [("0", 150.0), ("2", 350.0), ("3", 400.0)]
+
+
+def test_maturity_reads_the_monthly_extracts_through_the_index(tmp_path: Path, engine: str) -> None:
+    """The monthly extract (no file date) makes February final, whether its file is found through the index
+    (maturity's OTHER selector: files with no file date) or by its footer."""
+    from comercio.indicators import maturity
+
+    plain = archive(tmp_path / "plain", indexed=False, odd=True)
+    indexed = archive(tmp_path / "indexed", indexed=True, odd=True)
+    got = []
+    for home in (plain, indexed):
+        wh = Warehouse(Settings(home=home, engine=engine), read_only=True)
+        extract = [p.parent.parent.name for p in wh.files(DATASET, maturity.OTHER)]
+        assert extract == ["x-m1"]
+        got.append(maturity.maturity(wh, "X", engine))
+    assert got[0] == got[1]
+    assert got[1][FEB].basis == "final" and got[1][FEB].completeness == 1.0
+    assert got[1][JAN].basis == "published"  # the weeks' month: no extract holds it
+
+
+def test_a_reader_pairs_the_files_index_only_with_the_records_of_the_same_write(tmp_path: Path) -> None:
+    """A write replaces the records' file, then the files'; a reader that read the files' index of the write
+    before and the records of the one after takes no record from the index (it finds each vintage's in its
+    directory): the records of a vintage replaced between the writes are not read as none."""
+    load(tmp_path, "x-w1", [(0, date(2024, 1, 10), 100.0)], date(2024, 1, 14))
+    load(tmp_path, "x-w2", [(0, date(2024, 1, 10), 150.0)], date(2024, 1, 21))  # corrects w1's line
+    wh = Warehouse(Settings(home=tmp_path))
+    aggregates.complete(wh.catalog, wh.settings.data_dir)
+    before = wh.vintages(DATASET)  # the reader's catalog
+    spec = schema.DATASETS[DATASET]
+    base = wh.settings.data_dir / DATASET
+    files_before = _listing.path_of(spec, base).read_bytes()
+    load(tmp_path, "x-w2", [(0, date(2024, 1, 10), 150.0), (9, date(2024, 1, 11), 1.0)], date(2024, 1, 21))
+    aggregates.complete(Warehouse(Settings(home=tmp_path)).catalog, wh.settings.data_dir)
+    _listing.path_of(spec, base).write_bytes(files_before)  # the files' index as the reader read it
+    found = _listing.read(base, DATASET, {v.vintage: str(wh.vintage_dir(v)) for v in before})
+    assert found is not None and found.records == {}  # the records belong to another write: unknown
+    listed = _listing.records(found, before, wh.settings.data_dir)
+    assert [(v.slice, s) for v, _, s in listed] == [("x-w2", frozenset({"x-w1.zip"}))]

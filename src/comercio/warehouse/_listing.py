@@ -9,6 +9,9 @@ committed (decision 0017), so a row stands for its file as long as its vintage i
 the rows of the current vintages the index names and lists and reads the footers of every other vintage
 (one loaded since) itself. The name holds the format, the columns and the dataset's schema, as the
 aggregates' do: a reader of another version finds no file (docs/decisions/0024-vintage-aggregates.md).
+A second file, ``records-<hash>.parquet``, names each indexed vintage's record files of superseded rows and
+their sources; both files of one write carry the same generation id in their metadata, and a reader pairs
+them only when the ids agree (a write may replace one between a reader's two reads).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ NAME = "files"
 COLUMNS = ("period", "date", "file_date", "flow", "source")
 """The columns whose statistics readers ask about (months, maturity's file dates, flows, corrections)."""
 _ID, _FILE, _ROWS = "vintage_id", "file", "rows"
+_GENERATION = b"comercio.listing.generation"
 RECORDS = "records"  # the second file: each record file of superseded rows (corrections) and its sources
 _RECORDS = pa.schema(
     [pa.field(_ID, pa.string()), pa.field(_FILE, pa.string()), pa.field("source", pa.string())]
@@ -113,15 +117,15 @@ def write(data_dir: Path, dataset: str, vintages: Sequence[tuple[str, Path]]) ->
         for s in sorted(sources_of(str(p)))
     ]
     base = data_dir / dataset
-    tmp = base / f".tmp-{uuid.uuid4().hex}"
+    generation = uuid.uuid4().hex  # stamped in both files: a reader pairs only the two of one write
+    tmp = base / f".tmp-{generation}"
     tmp.mkdir(parents=True)
     try:
-        pq.write_table(pa.Table.from_pylist(records, schema=_RECORDS), tmp / "records.parquet")
-        pq.write_table(pa.Table.from_pylist(rows, schema=want), tmp / "index.parquet")
+        stamp = {_GENERATION: generation.encode()}
+        pq.write_table(_stamped(records, _RECORDS, stamp), tmp / "records.parquet")
+        pq.write_table(_stamped(rows, want, stamp), tmp / "index.parquet")
         path_of(spec, base).parent.mkdir(exist_ok=True)
-        os.replace(
-            tmp / "records.parquet", path_of(spec, base, RECORDS)
-        )  # first: never newer than the files'
+        os.replace(tmp / "records.parquet", path_of(spec, base, RECORDS))
         os.replace(tmp / "index.parquet", path_of(spec, base))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -214,30 +218,40 @@ def _layout_empty() -> pa.Table:
     ).empty_table()
 
 
+def _stamped(rows: list[dict[str, Any]], layout: pa.Schema, stamp: dict[bytes, bytes]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=layout).replace_schema_metadata(stamp)
+
+
+def _load(path: Path) -> pa.Table | None:
+    """One index file's table (read without pyarrow.dataset, which imports pandas); None if unreadable."""
+    try:
+        return pq.ParquetFile(path).read()
+    except (OSError, pa.ArrowException):
+        return None
+
+
+def _generation(table: pa.Table) -> bytes | None:
+    """The id of the write that produced ``table``'s file (both files of one write hold the same)."""
+    return (table.schema.metadata or {}).get(_GENERATION)
+
+
 def read(base: Path, dataset: str, directories: dict[str, str]) -> Listing | None:
     """The index of ``dataset`` (its directory ``base``) restricted to the vintages of ``directories`` (the
     current ones: id → directory); None when there is none or it names none of them."""
     spec = schema.DATASETS.get(dataset)
     if spec is None or not applies(spec):
         return None
-    try:
-        table = pq.read_table(path_of(spec, base))
-    except (OSError, pa.ArrowException):
-        return None
-    if table.schema != _layout(spec):
+    table = _load(path_of(spec, base))
+    if table is None or table.schema != _layout(spec):
         return None
     ids = pa.array(list(directories), pa.string())
     table = table.filter(pc.is_in(table.column(_ID), value_set=ids))
-    try:
-        records = pq.read_table(path_of(spec, base, RECORDS))
-        records = (
-            records.filter(pc.is_in(records.column(_ID), value_set=ids))
-            if records.schema == _RECORDS
-            else None
-        )
-    except (OSError, pa.ArrowException):
-        records = None
-    if records is not None:  # only the records of vintages the files' index holds
+    records = _load(path_of(spec, base, RECORDS))
+    stamp = _generation(table)
+    if records is None or records.schema != _RECORDS or stamp is None or _generation(records) != stamp:
+        records = None  # unknown: missing, unstamped, or of another write than the files' (replaced between
+        # the two reads): every vintage's record files are then found in its directory
+    if records is not None:  # only the records of the current vintages the files' index holds
         records = records.filter(pc.is_in(records.column(_ID), value_set=pc.unique(table.column(_ID))))
     return Listing(table, directories, records) if table.num_rows else None
 
