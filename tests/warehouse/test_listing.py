@@ -235,3 +235,12 @@ def test_a_reader_pairs_the_files_index_only_with_the_records_of_the_same_write(
     assert found is not None and found.records == {}  # the records belong to another write: unknown
     listed = _listing.records(found, before, wh.settings.data_dir)
     assert [(v.slice, s) for v, _, s in listed] == [("x-w2", frozenset({"x-w1.zip"}))]
+
+
+def test_a_read_of_months_no_file_holds_is_empty_with_the_dataset_s_columns(home: Path, engine: str) -> None:
+    wh = Warehouse(Settings(home=home, engine=engine), read_only=True)
+    t = wh.table(DATASET, engine, where=within("period", date(2024, 3, 1)))
+    assert t.schema() == wh.table(DATASET, engine).schema()
+    got = wh.execute(t.group_by("period").aggregate(value_usd=t.value_usd.sum()), engine=engine)
+    assert got.num_rows == 0
+    assert wh.execute(t, engine=engine).num_rows == 0
