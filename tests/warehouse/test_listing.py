@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from comercio.config import Settings
+from comercio.errors import DataNotAvailable
 from comercio.warehouse import (
     FileRef,
     Holding,
@@ -244,3 +245,5 @@ def test_a_read_of_months_no_file_holds_is_empty_with_the_dataset_s_columns(home
     got = wh.execute(t.group_by("period").aggregate(value_usd=t.value_usd.sum()), engine=engine)
     assert got.num_rows == 0
     assert wh.execute(t, engine=engine).num_rows == 0
+    with pytest.raises(DataNotAvailable, match="no data file"):  # a column the dataset does not have
+        wh.table(DATASET, engine, where=within("perido", date(2024, 3, 1)))

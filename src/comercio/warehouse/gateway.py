@@ -221,7 +221,7 @@ class Warehouse:
     def table(self, dataset: str, engine: str | None = None, *, where: Holding | None = None) -> ir.Table:
         """The rows of ``dataset``'s current vintages (corrected, conformed); with ``where``, only those of
         the data files it selects (by their Parquet statistics), still corrected and conformed (no row when
-        it selects none)."""
+        it selects none; DataNotAvailable when it names a column the dataset does not have)."""
         engine = engine or self.settings.engine
         self._follow()
         key = dataset if where is None else f"{dataset}|{where}"
@@ -236,8 +236,9 @@ class Warehouse:
                 hint="run `comercio build` or `comercio ingest`",
             )
         files = self._files(vintages, where)
-        if not files and where is not None:  # no file holds it: the dataset's columns, no row
-            return self.table(dataset, engine).filter(ibis.literal(False))
+        known = schema.DATASETS.get(dataset)
+        if not files and where is not None and (known is None or where.column in known.columns):
+            return self.table(dataset, engine).filter(ibis.literal(False))  # the dataset's columns, no row
         if not files:
             raise DataNotAvailable(f"dataset {dataset!r}: no data file has {where}")
         if where is not None and sum(map(len, (fs for _, fs in files))) == _count(self._names(vintages)):
