@@ -233,6 +233,23 @@ def test_without_corrections_or_exporter_table_the_view_is_the_files(tmp_path: P
     assert "JOIN" not in sql and "UNION" not in sql
 
 
+def test_answers_memoised_before_the_first_table_are_kept_until_a_new_vintage(tmp_path: Path) -> None:
+    """A report memoises answers read from the vintages' aggregates before it asks for the lines' table:
+    that first table must not forget them; a vintage committed by another process then does."""
+    from datetime import date
+
+    wh = Warehouse(Settings(home=tmp_path / "home"))
+    _load(wh, "x1.zip", date(2025, 3, 9), "118-2025-000001", 1.0)
+    reader = Warehouse(Settings(home=tmp_path / "home"), read_only=True)
+    key = ("answer", reader.version())
+    assert reader.memo(key, lambda: 1) == 1
+    reader.table("customs_lines")
+    assert reader.recall(key) == 1
+    _load(wh, "x2.zip", date(2025, 3, 16), "118-2025-000002", 2.0)
+    reader.table("customs_lines")
+    assert reader.recall(key) is None
+
+
 def test_a_table_of_the_files_holding_a_column_is_still_corrected(tmp_path: Path, engine: str) -> None:
     """``where`` picks files by footer statistics (a column absent or null on every row: not holding it);
     corrections listed by a vintage left out still apply to the files read; a file rewritten in place is

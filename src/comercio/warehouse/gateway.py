@@ -183,7 +183,11 @@ class Warehouse:
     def _follow(self) -> None:
         """Forget registered tables once another process has committed a new vintage."""
         version = self.catalog.version()
-        if version != self._seen:
+        if self._seen is None:  # the first table: answers memoised before it are keyed by this version
+            with self._lock:
+                self._registered.clear()
+            self._seen = version
+        elif version != self._seen:
             self.refresh()
             self._seen = version
 
