@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from comercio import _stamp
 from comercio.config import Settings
 from comercio.i18n import kept_file
 
@@ -39,15 +40,7 @@ PREFIX = "facts"
 def catalog_stamp(settings: Settings) -> tuple[tuple[int, int, int], ...]:
     """The stats of the catalog's files, as :meth:`comercio.warehouse.catalog.Catalog.stamp` takes them (a
     test checks they agree), without importing the warehouse (which imports Ibis: 0.3 s of a report)."""
-    path = settings.catalog_path
-    out = []
-    for p in (path, path.with_name(path.name + ".wal"), path.with_name(path.stem + ".snapshot.json")):
-        try:
-            st = p.stat()
-            out.append((st.st_mtime_ns, st.st_size, st.st_ino))
-        except FileNotFoundError:
-            out.append((0, 0, 0))
-    return tuple(out)
+    return _stamp.catalog_stamp(settings.catalog_path)
 
 
 @functools.cache

@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from comercio._stamp import Stamp, catalog_stamp, snapshot_path
 from comercio.errors import WarehouseError
 from comercio.warehouse import _lock
 from comercio.warehouse._fs import fsync_dir
@@ -124,7 +125,7 @@ def _row_to_vintage(row: tuple[Any, ...], files: Any, extra: Any) -> Vintage:
     )
 
 
-_Stamp = tuple[tuple[int, int, int], ...]
+_Stamp = Stamp
 _QUERY = f"SELECT {_COLUMNS} FROM loads ORDER BY dataset, slice, number"
 _DIGEST = "SELECT coalesce(md5(string_agg(vintage || ':' || current, ',' ORDER BY vintage)), '') FROM loads"
 SNAPSHOT_WAIT_S = 5.0
@@ -143,7 +144,7 @@ class Catalog:
     ) -> None:
         self.path = path
         self.lock_path = path.with_suffix(".lock")
-        self.snapshot_path = path.with_name(path.stem + ".snapshot.json")
+        self.snapshot_path = snapshot_path(path)
         self.writer_wait_s = writer_wait_s
         self.on_writer_start = on_writer_start
         self._cache: tuple[Hashable, list[Vintage]] | None = None
@@ -295,14 +296,7 @@ class Catalog:
 
     def stamp(self) -> _Stamp:
         """What changes whenever the catalog does (its file, write-ahead log and snapshot): three stats."""
-        out = []
-        for p in (self.path, self.path.with_name(self.path.name + ".wal"), self.snapshot_path):
-            try:
-                st = p.stat()
-                out.append((st.st_mtime_ns, st.st_size, st.st_ino))
-            except FileNotFoundError:
-                out.append((0, 0, 0))
-        return tuple(out)
+        return catalog_stamp(self.path)
 
     def version(self) -> tuple[str, ...]:
         """The current vintages' ids: a cache key that changes exactly when a new vintage is committed
