@@ -219,12 +219,6 @@ def _month(value: Any) -> date:
     return date(day.year, day.month, 1)
 
 
-def may_hold(path: str | Path, column: str, values: tuple[str, ...]) -> bool:
-    """Whether the data file ``path`` may hold a row whose text ``column`` is one of the (sorted) ``values``:
-    no when the file has no such column or every row group's range excludes them (or is all null)."""
-    return bool(held(path, column, values))
-
-
 def held(path: str | Path, column: str, values: tuple[str, ...]) -> set[str]:
     """Those of the (sorted) ``values`` the text ``column`` of the data file ``path`` may hold, by its row
     groups' ranges (a group without statistics may hold any; one null on every row, none)."""

@@ -80,8 +80,9 @@ def _rows(vintage: str, directory: Path, want: pa.Schema) -> list[dict[str, Any]
     for path in sorted(directory.glob("*.parquet")):
         found = {c: stats(path, c) for c in COLUMNS}
         groups = max((len(g) for g in found.values() if g is not None), default=0)
-        if groups == 0:
-            groups = pq.read_metadata(path).num_row_groups
+        meta = pq.read_metadata(path) if groups == 0 else None  # none of the columns: rows from the footer
+        if meta is not None:
+            groups = meta.num_row_groups
         for g in range(groups):
             row: dict[str, Any] = {_ID: vintage, _FILE: path.name, _ROWS: None}
             for c, st in found.items():
@@ -90,8 +91,8 @@ def _rows(vintage: str, directory: Path, want: pa.Schema) -> list[dict[str, Any]
                     continue
                 row[_ROWS] = st[g].rows
                 row |= {f"{c}.lo": st[g].lo, f"{c}.hi": st[g].hi, f"{c}.nulls": st[g].nulls}
-            if row[_ROWS] is None:
-                row[_ROWS] = pq.read_metadata(path).row_group(g).num_rows
+            if meta is not None:
+                row[_ROWS] = meta.row_group(g).num_rows
             out.append(row)
     try:
         pa.Table.from_pylist(out, schema=want)
@@ -142,11 +143,11 @@ class Listing:
         self.records: dict[str, list[tuple[str, frozenset[str]]]] = {}
         if records is not None:
             self.records = {directories[v]: [] for v in pc.unique(table.column(_ID)).to_pylist()}
-            found: dict[str, set[str]] = {}
+            found: dict[tuple[str, str], set[str]] = {}
             for v, name, source in zip(*(records.column(c).to_pylist() for c in _RECORDS.names), strict=True):
-                found.setdefault(f"{directories[v]}/{name}", set()).add(source)
-            for path, sources in found.items():
-                self.records[path.rsplit("/", 2)[0]].append((path, frozenset(sources)))
+                found.setdefault((directories[v], f"{directories[v]}/{name}"), set()).add(source)
+            for (directory, path), sources in found.items():
+                self.records[directory].append((path, frozenset(sources)))
         self.files: dict[str, list[str]] = {}  # vintage directory → its data files
         self._at: dict[str, list[int]] = {}
         ids = table.column(_ID).to_pylist()

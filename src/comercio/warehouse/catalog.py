@@ -125,7 +125,6 @@ def _row_to_vintage(row: tuple[Any, ...], files: Any, extra: Any) -> Vintage:
     )
 
 
-_Stamp = Stamp
 _QUERY = f"SELECT {_COLUMNS} FROM loads ORDER BY dataset, slice, number"
 _DIGEST = "SELECT coalesce(md5(string_agg(vintage || ':' || current, ',' ORDER BY vintage)), '') FROM loads"
 SNAPSHOT_WAIT_S = 5.0
@@ -148,7 +147,7 @@ class Catalog:
         self.writer_wait_s = writer_wait_s
         self.on_writer_start = on_writer_start
         self._cache: tuple[Hashable, list[Vintage]] | None = None
-        self._version: tuple[_Stamp, tuple[str, ...]] | None = None
+        self._version: tuple[Stamp, tuple[str, ...]] | None = None
         self._session: duckdb.DuckDBPyConnection | None = None
         self._in_session = False
 
@@ -294,7 +293,7 @@ class Catalog:
         """``HH:MM`` since when another comercio process is loading, or None when none is."""
         return None if _lock.held(self.lock_path) else _lock.active_since(self.lock_path)
 
-    def stamp(self) -> _Stamp:
+    def stamp(self) -> Stamp:
         """What changes whenever the catalog does (its file, write-ahead log and snapshot): three stats."""
         return catalog_stamp(self.path)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import cached_property, partial
 from pathlib import Path
@@ -183,12 +183,9 @@ class Warehouse:
     def _follow(self) -> None:
         """Forget registered tables once another process has committed a new vintage."""
         version = self.catalog.version()
-        if self._seen is None:  # the first table: answers memoised before it are keyed by this version
-            with self._lock:
-                self._registered.clear()
-            self._seen = version
-        elif version != self._seen:
-            self.refresh()
+        if version != self._seen:
+            if self._seen is not None:  # the first table keeps what was memoised before it, at this version
+                self.refresh()
             self._seen = version
 
     def refresh(self) -> None:
@@ -240,15 +237,14 @@ class Warehouse:
                 hint="run `comercio build` or `comercio ingest`",
             )
         files = self._files(vintages, where)
-        known = schema.DATASETS.get(dataset)
-        if not files and where is not None and (known is None or where.column in known.columns):
+        spec = schema.DATASETS.get(dataset)
+        if not files and where is not None and (spec is None or where.column in spec.columns):
             return self.table(dataset, engine).filter(ibis.literal(False))  # the dataset's columns, no row
         if not files:
             raise DataNotAvailable(f"dataset {dataset!r}: no data file has {where}")
-        if where is not None and sum(map(len, (fs for _, fs in files))) == _count(self._names(vintages)):
+        if where is not None and _count(files) == _count(self._names(vintages)):
             return self.table(dataset, engine)  # every file: the dataset's own table (registered once)
         name = _table_name(key)
-        spec = schema.DATASETS.get(dataset)
         if spec is not None and spec.revision_key:
             tbl = self._corrected(engine, name, spec, files, vintages)
         else:
@@ -290,8 +286,9 @@ class Warehouse:
         correction, are read as they are.
         """
         records = self._records(vintages)
-        sources = tuple(sorted(frozenset().union(*(s for _, _, s in records))))
-        with known(self._listing(spec.name).lookup):  # the superseded sources each file may hold
+        sources = _sources(records)
+        lookup = self._listing(spec.name).lookup
+        with known(lookup):  # the superseded sources each file may hold
             hit = [(v, fs, set().union(*(held(p, "source", sources) for p in fs))) for v, fs in files]
         touched = [(v, fs) for v, fs, found in hit if found]
         if not touched:
@@ -300,7 +297,7 @@ class Warehouse:
         superseded = self._read(engine, f"{name}_superseded", wanted)
         by = tuple(sorted(frozenset().union(*(revisions.late_by(str(p)) for _, ps in wanted for p in ps))))
         if by:  # a late record applies only while the row that superseded it is current
-            with known(self._listing(spec.name).lookup):
+            with known(lookup):
                 later = [
                     (v, k)
                     for v, fs in self._files(vintages, None)
@@ -321,7 +318,7 @@ class Warehouse:
         spec = schema.DATASETS.get(dataset)
         if spec is None or not spec.revision_key:
             return ()
-        return tuple(sorted(frozenset().union(*(s for _, _, s in self._records(self.vintages(dataset))))))
+        return _sources(self._records(self.vintages(dataset)))
 
     def _records(self, vintages: list[Vintage]) -> list[Record]:
         """Every record file of superseded rows the ``vintages`` list, with its rows' sources (once per
@@ -396,8 +393,13 @@ def _spark_read(con: Any, paths: list[Path], view: str) -> ir.Table:
     return con.table(view)
 
 
-def _count(files: list[tuple[Vintage, list[str]]]) -> int:
+def _count(files: Sequence[tuple[Any, Sequence[Any]]]) -> int:
     return sum(len(fs) for _, fs in files)
+
+
+def _sources(records: list[Record]) -> tuple[str, ...]:
+    """The sources of every row the ``records`` list, sorted."""
+    return tuple(sorted(frozenset().union(*(s for _, _, s in records))))
 
 
 def _table_name(dataset: str) -> str:

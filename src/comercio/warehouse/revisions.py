@@ -122,7 +122,7 @@ class Other(NamedTuple):
         years = keyed.get("years")
         span = (int(years[0]), int(years[1])) if years else None
         zoned = bool(keyed.get("zoned"))
-        index = directory / INDEX / "part-0.parquet"  # checked only when its years make it worth reading
+        index = _keyindex.index_path(directory)  # checked only when its years make it worth reading
         return cls(directory, end, index, span, keyed.get("hash"), zoned)
 
 
@@ -137,7 +137,7 @@ class Revision:
 
 def index_file(directory: Path) -> Path | None:
     """A vintage directory's key index, if it has one."""
-    path = directory / INDEX / "part-0.parquet"
+    path = _keyindex.index_path(directory)
     return path if path.exists() else None
 
 
