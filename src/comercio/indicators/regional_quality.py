@@ -17,7 +17,7 @@ from comercio.indicators import coverage as cov
 from comercio.indicators import datasets
 from comercio.indicators import maturity as mat
 from comercio.indicators.engine import Series
-from comercio.indicators.facts import FactSet
+from comercio.indicators.regional_result import RegionalFacts
 from comercio.indicators.specs import Comparison, Filters, Grouping, Window
 from comercio.warehouse import Warehouse
 
@@ -45,13 +45,6 @@ class _Builder(Protocol):
         compared: bool = False,
         **extra: Any,
     ) -> None: ...
-
-
-class RegionalFacts(Protocol):
-    """What the refusal reads from :class:`comercio.indicators.regional.RegionalFacts`."""
-
-    through: date
-    facts: FactSet
 
 
 def latest_month(wh: Warehouse, engine: str | None = None, *, mature: bool = False) -> date:
@@ -134,7 +127,7 @@ def refuse_preliminary(rf: RegionalFacts, wh: Warehouse, engine: str | None = No
     """:class:`DataNotAvailable` when the report's last month is preliminary: which month, how complete it is
     expected to be, as of when, on what basis, and how to proceed."""
     f = rf.facts.get("maturity.latest.completeness")
-    if f is None or not rf.facts.value("maturity.latest.preliminary"):
+    if f is None or not rf.preliminary:
         return
     x = f.extra
     basis = (

@@ -62,3 +62,10 @@ class RegionalFacts:
     @property
     def synthetic(self) -> bool:
         return self.facts.synthetic
+
+    @property
+    def preliminary(self) -> bool:
+        """Whether the report's last month is preliminary (:mod:`comercio.indicators.maturity`)."""
+        return bool(
+            self.facts.get("maturity.latest.completeness") and self.facts.value("maturity.latest.preliminary")
+        )

@@ -37,9 +37,9 @@ from comercio.i18n import kept_file
 PREFIX = "facts"
 
 
-def catalog_stamp(settings: Settings) -> tuple[tuple[int, int, int], ...]:
-    """The stats of the catalog's files, as :meth:`comercio.warehouse.catalog.Catalog.stamp` takes them (a
-    test checks they agree), without importing the warehouse (which imports Ibis: 0.3 s of a report)."""
+def catalog_stamp(settings: Settings) -> _stamp.Stamp:
+    """The stats of the catalog's files (:func:`comercio._stamp.catalog_stamp`, as the catalog takes them),
+    without importing the warehouse (which imports Ibis: 0.3 s of a report)."""
     return _stamp.catalog_stamp(settings.catalog_path)
 
 

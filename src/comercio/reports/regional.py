@@ -327,8 +327,8 @@ def write_regional(
     xlsx = "xlsx" in parse_formats(formats)
     keep = kept(settings, "regional", options) if isinstance(wh, Settings) else None
     found = keep.load() if keep is not None else None
-    if found is None or (xlsx and "monthly" not in found) or (_refused(found["facts"]) and not preliminary):
-        found = _compute(wh, options, preliminary=preliminary, monthly=xlsx)
+    if found is None or (xlsx and "monthly" not in found) or (found["facts"].preliminary and not preliminary):
+        found = _compute(wh, options, preliminary=preliminary, monthly=xlsx, found=found)
         if keep is not None:
             keep.store(found)
     rf: RegionalFacts = found["facts"]
@@ -339,34 +339,34 @@ def write_regional(
     return write_report(report, formats, Path(target))
 
 
-def _refused(rf: RegionalFacts) -> bool:
-    """Whether the report's last month is preliminary (refused unless asked for: the refusal computes)."""
-    return bool(
-        rf.facts.get("maturity.latest.completeness") and rf.facts.value("maturity.latest.preliminary")
-    )
-
-
 def _compute(
-    source: Warehouse | Settings, options: Mapping[str, Any], *, preliminary: bool, monthly: bool
+    source: Warehouse | Settings,
+    options: Mapping[str, Any],
+    *,
+    preliminary: bool,
+    monthly: bool,
+    found: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The report's facts (refused when preliminary, unless ``preliminary``) and, for the spreadsheet, its
-    monthly cells; from the warehouse (opened read-only when given its settings)."""
+    monthly cells; from the warehouse (opened read-only when given its settings), what ``found`` (kept
+    by an earlier run under the same key) lacks only."""
     from comercio.indicators.regional import regional_facts
     from comercio.indicators.regional_quality import refuse_preliminary
     from comercio.warehouse import Warehouse as Opened  # imports Ibis: only when the facts are computed
 
     wh = Opened(source, read_only=True) if isinstance(source, Settings) else source
     engine = options["engine"]
-    rf = regional_facts(
-        wh,
-        options["through"],
-        grouping=options["grouping"],
-        record_definition=options["record_definition"],
-        engine=engine,
-    )
+    out: dict[str, Any] = dict(found or {})
+    if "facts" not in out:
+        out["facts"] = regional_facts(
+            wh,
+            options["through"],
+            grouping=options["grouping"],
+            record_definition=options["record_definition"],
+            engine=engine,
+        )
     if not preliminary:
-        refuse_preliminary(rf, wh, engine)
-    found: dict[str, Any] = {"facts": rf}
-    if monthly:
-        found["monthly"] = monthly_cells(wh, rf, engine)
-    return found
+        refuse_preliminary(out["facts"], wh, engine)
+    if monthly and "monthly" not in out:
+        out["monthly"] = monthly_cells(wh, out["facts"], engine)
+    return out
