@@ -163,12 +163,8 @@ def run(config: BenchConfig, work: Path, jobs: Path, log: Callable[[str], None])
     if len(done) >= 2:
         small, big = done[0], done[-1]
         section["ratio"] = round(big["ingest_median_s"] / small["ingest_median_s"], 2)
-        section["recompute_ratio"] = round(big["recompute_median_s"] / small["recompute_median_s"], 2)
-        section["cube_ratio"] = round(big["cube_median_s"] / small["cube_median_s"], 2)
-        if "cube_own_median_s" in big and "cube_own_median_s" in small:
-            section["cube_own_ratio"] = round(big["cube_own_median_s"] / small["cube_own_median_s"], 2)
         section["cpu_ratio"] = round(big["ingest_cpu_median_s"] / small["ingest_cpu_median_s"], 2)
-        for key in _CPU:
+        for key in ("recompute_s", "cube_s", "cube_own_s", *_CPU):
             median = key.removesuffix("_s") + "_median_s"
             if median in big and median in small:
                 section[key.removesuffix("_s") + "_ratio"] = round(big[median] / small[median], 2)

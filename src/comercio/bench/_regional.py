@@ -33,7 +33,6 @@ come from the sidecars, not from the lines; it is never the figure the target re
 from __future__ import annotations
 
 import datetime as dt
-import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -347,8 +346,7 @@ def run_system(job: dict[str, Any]) -> dict[str, Any]:
 def _timed_cpu(fn: Callable[[], Any], repeats: int) -> tuple[list[float], Any, float]:
     """:func:`timed`, and the CPU seconds per run of this process (every thread: DuckDB's too; not a
     Spark JVM's), steadier than wall time on a machine others load."""
-    before = resource.getrusage(resource.RUSAGE_SELF)
+    c0 = time.process_time()
     times, value = timed(fn, repeats)
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    cpu = time.process_time() - c0
     return times, value, round(cpu / max(1, len(times)), 3)

@@ -145,8 +145,7 @@ def comercio_checks(wh: Warehouse, rf: RegionalFacts, through: dt.date, engine: 
 
     from comercio.indicators import engine as eng
     from comercio.indicators import maturity as mat
-    from comercio.indicators.specs import Filters, Grouping
-    from comercio.warehouse import schema
+    from comercio.indicators import onescan
 
     f = rf.facts
     bases = [(x.value, x.parts["basis"]) for x in f.each("coverage.window.basis.{basis}")]
@@ -169,13 +168,8 @@ def comercio_checks(wh: Warehouse, rf: RegionalFacts, through: dt.date, engine: 
         checks["maturity.rows"] = rows.num_rows
         checks["maturity.value"] = pc.sum(rows.column("value_usd")).as_py()
         checks["maturity.lag_days"] = sum(v * lag for v, lag in lagged) / sum(v for v, _ in lagged)
-    spec, months = schema.get(mat.DATASET), product_months(through)
-    question = (Grouping("natural_region"), Filters(basket="agro"))  # the one the report prefetches
-    key = eng.cube_key(
-        wh, mat.DATASET, "X", engine,
-        eng.cube_columns(spec, eng.needed_columns(spec, *question)), months, wh.vintages(mat.DATASET),
-    )  # fmt: skip
-    cube = wh.recall(key)
+    months = product_months(through)
+    cube = wh.recall(onescan.product_key(wh, engine, *onescan.REPORT_PRODUCTS, months))
     checks["products.months"] = "not memoised"
     if isinstance(cube, eng.Cube):
         t = cube.table

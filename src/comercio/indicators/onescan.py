@@ -31,6 +31,8 @@ from comercio.indicators.specs import Filters, Grouping
 from comercio.warehouse import Warehouse, aggregates, schema
 
 PART = "part"  # the column of the union naming each row's part
+# the question whose product cube the regional report's product sections (drivers, agro, leaders) share
+REPORT_PRODUCTS = (Grouping("natural_region"), Filters(basket="agro"))
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def union(exprs: Sequence[ir.Table]) -> ir.Table:
         )
         for i, e in enumerate(exprs)
     ]
-    return aligned[0] if len(aligned) == 1 else ibis.union(*aligned)
+    return ibis.union(*aligned)
 
 
 def split(table: pa.Table, exprs: Sequence[ir.Table]) -> list[pa.Table]:
@@ -69,9 +71,7 @@ def split(table: pa.Table, exprs: Sequence[ir.Table]) -> list[pa.Table]:
 
 
 def run(wh: Warehouse, engine: str | None, parts: Sequence[Part]) -> None:
-    """Send ``parts`` as one engine query and memoise each part's rows under its key."""
-    if not parts:
-        return
+    """Send ``parts`` (two or more) as one engine query and memoise each part's rows under its key."""
     exprs = [p.expr for p in parts]
     table = wh.execute(union(exprs), engine=engine)
     for part, rows in zip(parts, split(table, exprs), strict=True):
@@ -84,6 +84,20 @@ def _first(wh: Warehouse, grouping: Grouping, filters: Filters) -> str | None:
         return datasets.candidates(wh.datasets(), grouping, filters)[0]
     except DataNotAvailable:
         return None
+
+
+def product_key(
+    wh: Warehouse,
+    engine: str | None,
+    grouping: Grouping,
+    filters: Filters,
+    months: eng.Months,
+    flow: str = "X",
+) -> tuple[Any, ...]:
+    """The memo key of the customs lines' product cube of ``grouping``/``filters`` over ``months``."""
+    spec = schema.get(mat.DATASET)
+    columns = eng.cube_columns(spec, eng.needed_columns(spec, grouping, filters))
+    return eng.cube_key(wh, mat.DATASET, flow, engine, columns, months, wh.vintages(mat.DATASET))
 
 
 def prefetch(
@@ -112,7 +126,7 @@ def prefetch(
         parts.append(Part(mat.rows_key(wh, flow, engine), mat.rows_expr(table, flow), lambda t: t))
     grouping, filters, months = product
     columns = eng.cube_columns(spec, eng.needed_columns(spec, grouping, filters))
-    key = eng.cube_key(wh, name, flow, engine, columns, months, vintages)
+    key = product_key(wh, engine, grouping, filters, months, flow)
     if _first(wh, grouping, filters) == name and eng.DETAIL & set(columns) and wh.recall(key) is None:
         expr = eng.cube_expr(table, spec, flow, columns, months)
         held = functools.partial(eng.held_months, wh, name, flow, engine)  # the region cube's, memoised first

@@ -126,7 +126,7 @@ def regional_facts(
     month = month_start(through) if through is not None else latest_month(wh, engine, mature=True)
     b = _Builder(wh, month, engine)
     # the region cube, the maturity rows and the product sections' cube in one engine query (cold path)
-    onescan.prefetch(wh, engine, (Grouping("natural_region"), Filters(basket="agro"), b.detail))
+    onescan.prefetch(wh, engine, (*onescan.REPORT_PRODUCTS, b.detail))
     omitted: dict[str, str] = {}
     _headline(b)
     quality_facts(b)
