@@ -1,5 +1,5 @@
 """Small weekly export files in SUNAT's naming and DBF layout, written into a mirror folder, for the archive,
-fetch and update tests (``comercio.synth._dbfwrite`` writes the DBF; a few lines a week)."""
+fetch and update tests (:mod:`comercio.synth.small_week` writes them; a few lines a week)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from comercio.sources.weekly import file_name, week_of
-from comercio.synth._dbfwrite import layout, write_dbf_zip
+from comercio.sources.weekly import week_of
+from comercio.synth.small_week import write_export_week
 
-FIELDS = layout(
-    [("CADU", "N", 3, 0), ("FANO", "N", 4, 0), ("NDCL", "N", 8, 0), ("NSER", "N", 4, 0), ("FNUM", "D", 8, 0),
-     ("FEMB", "D", 8, 0), ("NDOC", "C", 11, 0), ("UBIGEO", "N", 6, 0), ("PART_NANDI", "N", 10, 0),
-     ("CPAIDES", "C", 2, 0), ("VFOBSERDOL", "N", 15, 2), ("SYNTH", "C", 1, 0)]
-)  # fmt: skip
 MICRODATA = "sunat/microdata"
 
 
@@ -26,26 +21,8 @@ def write_week(
     numbered from ``first_number``, each one line of grapes to the US worth ``fob``, numbered on the
     week's Monday."""
     monday, last = week_of(sunday)
-    name = file_name("X", monday, last)
-    day = (monday - dt.date(1970, 1, 1)).days
-    n = lines
-    columns = {
-        "CADU": np.full(n, 118),
-        "FANO": np.full(n, last.year),
-        "NDCL": np.arange(first_number, first_number + n),
-        "NSER": np.ones(n, dtype=np.int64),
-        "FNUM": np.full(n, day),
-        "FEMB": np.full(n, day),
-        "NDOC": ["20100000001"] * n,
-        "UBIGEO": np.full(n, 150101),
-        "PART_NANDI": np.full(n, 806100000),
-        "CPAIDES": ["US"] * n,
-        "VFOBSERDOL": np.full(n, fob),
-        "SYNTH": ["S"] * n,
-    }
-    folder = mirror / MICRODATA
-    folder.mkdir(parents=True, exist_ok=True)
-    return write_dbf_zip(folder / name, name.replace(".zip", ".dbf"), FIELDS, n, [columns])
+    numbers = np.arange(first_number, first_number + lines)
+    return write_export_week(mirror / MICRODATA, monday, last, numbers, fob=fob)
 
 
 SUNDAYS = [dt.date(2025, 3, 2) + dt.timedelta(weeks=i) for i in range(6)]

@@ -21,11 +21,6 @@ WEEK_LINES = 60_000
 OFFICES = (19, 28, 46, 82, 118, 127, 145, 163, 172, 181, 190, 235, 244, 262)  # SUNAT office codes
 LAST = dt.date(2025, 11, 23)  # the archive's last week ends on this Sunday; the appended week follows
 CHUNK = 25  # archive weeks indexed together
-FIELDS_SPEC = [
-    ("CADU", "N", 3, 0), ("FANO", "N", 4, 0), ("NDCL", "N", 8, 0), ("NSER", "N", 4, 0), ("FNUM", "D", 8, 0),
-    ("FEMB", "D", 8, 0), ("NDOC", "C", 11, 0), ("UBIGEO", "N", 6, 0), ("PART_NANDI", "N", 10, 0),
-    ("CPAIDES", "C", 2, 0), ("VFOBSERDOL", "N", 15, 2), ("SYNTH", "C", 1, 0),
-]  # fmt: skip
 
 
 def _number_sql(per: int) -> str:
@@ -190,8 +185,8 @@ def _vintage(
 def _week_zip(folder: Path, per: int) -> Path:
     """The week after ``LAST`` as SUNAT's weekly export zip: new declarations and 1 % corrections of lines
     of the four weeks before it (same key, another value)."""
-    from comercio.sources.weekly import file_name, week_of
-    from comercio.synth.customs import layout, write_dbf_zip
+    from comercio.sources.weekly import week_of
+    from comercio.synth.small_week import write_export_week
 
     monday, sunday = week_of(LAST + dt.timedelta(weeks=1))
     i = np.arange(per)
@@ -201,21 +196,5 @@ def _week_zip(folder: Path, per: int) -> Path:
     number = week_index * block + i // len(OFFICES) + 1
     fixes = i % 100 == 0  # corrections: the same line of one of the four weeks before
     number = np.where(fixes, number - block * (1 + (i // 100) % 4), number)
-    day = (monday - dt.date(1970, 1, 1)).days
-    columns = {
-        "CADU": office,
-        "FANO": np.full(per, sunday.year),
-        "NDCL": number,
-        "NSER": np.ones(per, dtype=np.int64),
-        "FNUM": np.full(per, day),
-        "FEMB": np.full(per, day),
-        "NDOC": ["20100000001"] * per,
-        "UBIGEO": np.full(per, 150101),
-        "PART_NANDI": np.full(per, 806100000),
-        "CPAIDES": ["US"] * per,
-        "VFOBSERDOL": np.where(fixes, 5000.5, 1000.0 + i % 997),
-        "SYNTH": ["S"] * per,
-    }
-    name = file_name("X", monday, sunday)
-    folder.mkdir(parents=True, exist_ok=True)
-    return write_dbf_zip(folder / name, name.replace(".zip", ".dbf"), layout(FIELDS_SPEC), per, [columns])
+    fob = np.where(fixes, 5000.5, 1000.0 + i % 997)
+    return write_export_week(folder, monday, sunday, number, office=office, fob=fob)
